@@ -1,0 +1,97 @@
+"""People who sign in: staff of every role and patients using the portal."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str):
+        # E-mail addresses are matched without regard to case, as people type them.
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("role", Role.MEDICAL_DIRECTOR)
+        fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("full_name", "Administrator")
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their e-mail address; `role` decides what they may do."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # Credentials printed beside a clinician's signature, e.g. "MD" or "RN".
+    credentials = models.CharField(max_length=40, blank=True)
+    locations = models.ManyToManyField(
+        "core.Location", blank=True, related_name="staff", help_text="Where this person works."
+    )
+    is_active = models.BooleanField(default=True)
+    # Django admin access; granted to the medical director only.
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        self.email = self.email.strip().lower()
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_clinical(self) -> bool:
+        return self.role in CLINICAL_ROLES
+
+    @property
+    def is_prescriber(self) -> bool:
+        return self.role in PRESCRIBER_ROLES
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_medical_director(self) -> bool:
+        return self.role == Role.MEDICAL_DIRECTOR
+
+    @property
+    def signature_name(self) -> str:
+        return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name

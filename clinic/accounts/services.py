@@ -1,0 +1,262 @@
+"""Accounts: creating people, changing their role, and their second factor. Audited in the same
+transaction as the change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.models import User
+from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError
+from clinic.core.permissions import ensure_role
+
+TEAM_ADMIN_ROLES = frozenset({Role.MEDICAL_DIRECTOR})
+
+
+def set_password_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.CLINIC_BASE_URL + reverse(
+        "accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    )
+
+
+def _send_invitation(user_id: int) -> None:
+    user = User.objects.get(pk=user_id)
+    clinic = settings.OTP_TOTP_ISSUER
+    send_mail(
+        subject=f"Your {clinic} account",
+        message=(
+            f"Hello {user.full_name},\n\n"
+            f"An account has been created for you at {clinic}. Choose your password here "
+            f"(the link works once and expires in a few days):\n\n{set_password_link(user)}\n\n"
+            "If you did not expect this e-mail, you can ignore it."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def create_account_with_invitation(
+    *,
+    actor,
+    email: str,
+    full_name: str,
+    role: str,
+    locations: Iterable,
+    credentials: str = "",
+    patient_id: int | None = None,
+) -> User:
+    """Create an account with no usable password and e-mail a set-password link after commit.
+    Runs inside the caller's transaction."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ClinicError("An account with this e-mail address already exists.", field="email")
+    user = User(
+        email=email, full_name=full_name.strip(), role=role, credentials=credentials.strip()
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.locations.set(list(locations))
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.USER_CREATED,
+        target=user,
+        patient_id=patient_id,
+        details={"role": role, "email": email},
+    )
+    transaction.on_commit(lambda: _send_invitation(user.pk))
+    return user
+
+
+def create_staff_account(
+    *, actor, email: str, full_name: str, role: str, locations: Iterable, credentials: str = ""
+) -> User:
+    """Add a member of staff; they choose their own password from the e-mailed link."""
+    ensure_role(
+        actor, TEAM_ADMIN_ROLES, action="add staff accounts", event_type=AuditEventType.USER_CREATED
+    )
+    if role not in STAFF_ROLES:
+        raise ClinicError(
+            "Choose a staff role; patients are invited from their chart.", field="role"
+        )
+    locations = list(locations)
+    if not locations:
+        raise ClinicError(
+            "Choose at least one location where this person works.", field="locations"
+        )
+    with transaction.atomic(durable=True):
+        user = create_account_with_invitation(
+            actor=actor,
+            email=email,
+            full_name=full_name,
+            role=role,
+            locations=locations,
+            credentials=credentials,
+        )
+        if role == Role.MEDICAL_DIRECTOR:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        return user
+
+
+def update_staff_account(
+    *, actor, user: User, full_name: str, role: str, locations: Iterable, credentials: str = ""
+) -> User:
+    """Change a staff member's name, role or locations."""
+    ensure_role(
+        actor,
+        TEAM_ADMIN_ROLES,
+        action="change staff accounts",
+        event_type=AuditEventType.USER_UPDATED,
+        target=user,
+    )
+    if role not in STAFF_ROLES or user.role not in STAFF_ROLES:
+        raise ClinicError("Only staff roles can be given here.", field="role")
+    if user.pk == actor.pk and role != actor.role:
+        raise ClinicError(
+            "You cannot change your own role; ask another medical director.", field="role"
+        )
+    locations = list(locations)
+    if not locations:
+        raise ClinicError(
+            "Choose at least one location where this person works.", field="locations"
+        )
+    with transaction.atomic(durable=True):
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = {
+            "full_name": locked.full_name,
+            "role": locked.role,
+            "credentials": locked.credentials,
+            "locations": sorted(locked.locations.values_list("pk", flat=True)),
+        }
+        locked.full_name = full_name.strip()
+        locked.role = role
+        locked.credentials = credentials.strip()
+        locked.is_staff = role == Role.MEDICAL_DIRECTOR or locked.is_superuser
+        locked.full_clean(exclude=["password"])
+        locked.save()
+        locked.locations.set(locations)
+        after = {
+            "full_name": locked.full_name,
+            "role": locked.role,
+            "credentials": locked.credentials,
+            "locations": sorted(location.pk for location in locations),
+        }
+        changed = sorted(key for key in before if before[key] != after[key])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.USER_UPDATED,
+            target=locked,
+            details={"fields": changed, "role": locked.role},
+        )
+        return locked
+
+
+def set_account_active(*, actor, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account: a deactivated person cannot sign in; their history
+    stays."""
+    event = AuditEventType.USER_REACTIVATED if active else AuditEventType.USER_DEACTIVATED
+    ensure_role(
+        actor,
+        TEAM_ADMIN_ROLES,
+        action="deactivate or reactivate accounts",
+        event_type=event,
+        target=user,
+    )
+    if user.pk == actor.pk:
+        raise ClinicError("You cannot deactivate your own account.")
+    with transaction.atomic(durable=True):
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == active:
+            return locked
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        record_audit_event(actor=actor, event_type=event, target=locked)
+        return locked
+
+
+def reset_two_factor(*, actor, user: User) -> None:
+    """Remove a person's authenticator devices (lost phone); they set up a new one at next sign-in."""
+    ensure_role(
+        actor,
+        TEAM_ADMIN_ROLES,
+        action="reset two-factor devices",
+        event_type=AuditEventType.TWO_FACTOR_RESET,
+        target=user,
+    )
+    with transaction.atomic(durable=True):
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        record_audit_event(actor=actor, event_type=AuditEventType.TWO_FACTOR_RESET, target=user)
+
+
+def start_two_factor_enrolment(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator being set up (one per person; reused on reload)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def confirm_two_factor_enrolment(*, request, user: User, token: str) -> TOTPDevice:
+    """Confirm the authenticator with a first code (RFC 6238 TOTP) and mark the session verified."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        raise ClinicError("Start the set-up again: no authenticator is waiting to be confirmed.")
+    if not device.verify_token(token):
+        record_audit_event(
+            actor=user,
+            event_type=AuditEventType.TWO_FACTOR_FAILED,
+            outcome=AuditOutcome.FAILED,
+            details={"stage": "enrolment"},
+        )
+        raise ClinicError(
+            "That code is not right. Check the time on your phone and try the newest code.",
+            field="token",
+        )
+    with transaction.atomic(durable=True):
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+        record_audit_event(actor=user, event_type=AuditEventType.TWO_FACTOR_ENROLLED, target=user)
+    otp_login(request, device)
+    return device
+
+
+def verify_two_factor(*, request, user: User, token: str) -> TOTPDevice:
+    """Check a sign-in code against the person's confirmed authenticator."""
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token):
+            otp_login(request, device)
+            record_audit_event(
+                actor=user, event_type=AuditEventType.TWO_FACTOR_VERIFIED, target=user
+            )
+            return device
+    record_audit_event(
+        actor=user,
+        event_type=AuditEventType.TWO_FACTOR_FAILED,
+        outcome=AuditOutcome.FAILED,
+        details={"stage": "sign-in"},
+    )
+    raise ClinicError(
+        "That code is not right. Try the newest code from your authenticator app.", field="token"
+    )
+
+
+def record_password_set(*, user: User) -> None:
+    record_audit_event(actor=user, event_type=AuditEventType.PASSWORD_SET, target=user)

@@ -1,0 +1,51 @@
+from django.db import models
+
+
+class AuditEventType(models.IntegerChoices):
+    """What happened. Grouped in numeric ranges per domain (as Zulip's RealmAuditLog does), so a
+    range query finds a whole domain and new domains take the next free hundred."""
+
+    # 100–199: accounts and sign-in
+    LOGIN_SUCCEEDED = 100, "Signed in"
+    LOGIN_FAILED = 101, "Sign-in failed"
+    LOGOUT = 102, "Signed out"
+    LOGIN_LOCKED_OUT = 103, "Sign-in locked out"
+    TWO_FACTOR_VERIFIED = 110, "Two-factor code accepted"
+    TWO_FACTOR_FAILED = 111, "Two-factor code rejected"
+    TWO_FACTOR_ENROLLED = 112, "Two-factor device set up"
+    TWO_FACTOR_RESET = 113, "Two-factor device reset"
+    SESSION_EXPIRED = 120, "Session expired"
+    USER_CREATED = 150, "Account created"
+    USER_UPDATED = 151, "Account changed"
+    USER_DEACTIVATED = 152, "Account deactivated"
+    USER_REACTIVATED = 153, "Account reactivated"
+    PASSWORD_SET = 154, "Password set"
+    PORTAL_INVITED = 155, "Patient invited to the portal"
+
+    # 200–299: consultation requests
+    CONSULTATION_SUBMITTED = 200, "Consultation request submitted"
+    CONSULTATION_VIEWED = 201, "Consultation request viewed"
+    CONSULTATION_QUEUE_VIEWED = 202, "Consultation queue viewed"
+    CONSULTATION_STATUS_CHANGED = 203, "Consultation request status changed"
+    CONSULTATION_NOTE_ADDED = 204, "Note added to consultation request"
+    CONSULTATION_CONVERTED = 205, "Consultation request converted to patient"
+    CONSULTATION_DECLINED = 206, "Consultation request declined"
+
+    # 300–399: the patient record
+    PATIENT_CREATED = 300, "Patient record created"
+    PATIENT_UPDATED = 301, "Patient record changed"
+    PATIENT_STATUS_CHANGED = 302, "Patient status changed"
+    PATIENT_CHART_VIEWED = 310, "Patient chart viewed"
+    PATIENT_LIST_VIEWED = 311, "Patient list viewed"
+    PATIENT_RECORD_EXPORTED = 312, "Patient record exported"
+
+    # 900–999: the audit log itself and configuration
+    AUDIT_LOG_VIEWED = 900, "Audit log viewed"
+    LOCATION_CHANGED = 910, "Location changed"
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "Succeeded"
+    # The actor was not allowed: a refused attempt is evidence too.
+    DENIED = "denied", "Denied"
+    FAILED = "failed", "Failed"

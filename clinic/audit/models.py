@@ -1,0 +1,78 @@
+"""The append-only audit trail of every access to and change of patient data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from clinic.audit.choices import AuditEventType, AuditOutcome
+
+
+class AuditLogIsAppendOnlyError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnlyError("Audit events cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogIsAppendOnlyError("Audit events cannot be changed.")
+
+
+class AuditEvent(models.Model):
+    """One thing a person (or the public) did to or with patient data, as it happened.
+
+    Rows are only ever inserted, by `record_audit_event()`. The model, its queryset, the admin and a
+    database trigger (see the migration) all refuse updates; deletes are refused everywhere except
+    by a database administrator. Patient and location are plain ids, not foreign keys: the trail
+    must outlive anything it mentions and must not depend on the apps above it.
+    """
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    # Snapshots at the time of the event: a later rename or role change must not rewrite history.
+    actor_label = models.CharField(max_length=254, blank=True)
+    actor_role = models.CharField(max_length=20, blank=True)
+    event_type = models.PositiveSmallIntegerField(choices=AuditEventType.choices, db_index=True)
+    outcome = models.CharField(
+        max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS
+    )
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    location_id = models.BigIntegerField(null=True, blank=True)
+    # What was touched: "app_label.model" and its primary key.
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient_id", "-occurred_at"], name="audit_patient_time"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_event_type_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditLogIsAppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnlyError("Audit events cannot be deleted.")

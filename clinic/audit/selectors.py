@@ -1,0 +1,70 @@
+"""Browsing the audit trail (medical director only)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from clinic.accounts.choices import Role
+from clinic.audit.choices import AuditEventType
+from clinic.audit.models import AuditEvent
+from clinic.audit.services import record_audit_event
+from clinic.core.permissions import ensure_role
+
+EVENTS_PER_PAGE = 50
+# Event-type groups by numeric range (see AuditEventType).
+EVENT_GROUPS = {
+    "accounts": ("Sign-in and accounts", 100, 199),
+    "intake": ("Consultation requests", 200, 299),
+    "patients": ("Patient records", 300, 399),
+    "system": ("Audit and configuration", 900, 999),
+}
+
+
+def filter_audit_events(
+    *,
+    actor: str = "",
+    patient_id: int | None = None,
+    group: str = "",
+    event_type: int | None = None,
+    outcome: str = "",
+    date_from=None,
+    date_to=None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.select_related("actor")
+    if actor:
+        events = events.filter(actor_label__icontains=actor)
+    if patient_id is not None:
+        events = events.filter(patient_id=patient_id)
+    if group in EVENT_GROUPS:
+        _, low, high = EVENT_GROUPS[group]
+        events = events.filter(event_type__gte=low, event_type__lte=high)
+    if event_type is not None:
+        events = events.filter(event_type=event_type)
+    if outcome:
+        events = events.filter(outcome=outcome)
+    zone = timezone.get_current_timezone()
+    if date_from:
+        events = events.filter(occurred_at__gte=datetime.combine(date_from, time.min, tzinfo=zone))
+    if date_to:
+        events = events.filter(occurred_at__lte=datetime.combine(date_to, time.max, tzinfo=zone))
+    return events
+
+
+def browse_audit_log(viewer, *, filters: dict, page_number: str | int = 1) -> Page:
+    ensure_role(
+        viewer,
+        {Role.MEDICAL_DIRECTOR},
+        action="read the audit log",
+        event_type=AuditEventType.AUDIT_LOG_VIEWED,
+    )
+    page = Paginator(filter_audit_events(**filters), EVENTS_PER_PAGE).get_page(page_number)
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.AUDIT_LOG_VIEWED,
+        details={k: str(v) for k, v in filters.items() if v not in (None, "")},
+    )
+    return page

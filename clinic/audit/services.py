@@ -1,0 +1,43 @@
+"""The one way into the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.audit.context import get_request_context
+from clinic.audit.models import AuditEvent
+
+
+def record_audit_event(
+    *,
+    actor,
+    event_type: AuditEventType,
+    target: models.Model | None = None,
+    patient_id: int | None = None,
+    location_id: int | None = None,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    details: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one event. Call it inside the transaction of the action it records, so that the
+    action and its audit row are committed together or not at all (HIPAA §164.312(b) audit
+    controls). `actor` may be None for the public (a visitor) or the system."""
+    context = get_request_context()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_label=(actor_label or (actor.email if authenticated else "anonymous"))[:254],
+        actor_role=getattr(actor, "role", "") if authenticated else "",
+        event_type=event_type,
+        outcome=outcome,
+        patient_id=patient_id,
+        location_id=location_id,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+        details=details or {},
+    )

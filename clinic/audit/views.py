@@ -1,0 +1,51 @@
+from django.apps import apps
+from django.shortcuts import render
+
+from clinic.accounts.choices import Role
+from clinic.audit.forms import AuditFilterForm
+from clinic.audit.selectors import browse_audit_log
+from clinic.core.permissions import role_required
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def audit_log(request):
+    # The audit app ranks below patients and does not import them: an MRN is resolved by name.
+    Patient = apps.get_model("patients", "Patient")
+    form = AuditFilterForm(request.GET or None)
+    filters: dict = {}
+    unknown_mrn = False
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            k: data[k] for k in ("actor", "group", "event_type", "outcome", "date_from", "date_to")
+        }
+        if data["mrn"]:
+            patient_id = (
+                Patient.objects.filter(mrn__iexact=data["mrn"].strip())
+                .values_list("pk", flat=True)
+                .first()
+            )
+            unknown_mrn = patient_id is None
+            filters["patient_id"] = patient_id if patient_id is not None else -1
+    page = browse_audit_log(request.user, filters=filters, page_number=request.GET.get("page", 1))
+    patients = {
+        p.pk: p
+        for p in Patient.objects.filter(pk__in={e.patient_id for e in page if e.patient_id}).only(
+            "pk", "mrn", "public_id"
+        )
+    }
+    rows = [(event, patients.get(event.patient_id)) for event in page]
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "unknown_mrn": unknown_mrn,
+            "querystring": querystring.urlencode(),
+        },
+        status=200 if form.is_valid() or not request.GET else 400,
+    )

@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from clinic.core.admin_site import clinic_admin_site
+from clinic.core.models import Location, Organisation
+
+
+class DirectorModelAdmin(admin.ModelAdmin):
+    """Configuration tables: the medical director may view, add and change; nobody deletes."""
+
+    def _is_director(self, request) -> bool:
+        return request.user.is_superuser or request.user.role == "medical_director"
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_director(request)
+
+    def has_add_permission(self, request):
+        return self._is_director(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_director(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return self._is_director(request)
+
+
+@admin.register(Organisation, site=clinic_admin_site)
+class OrganisationAdmin(DirectorModelAdmin):
+    list_display = ["name", "phone", "email", "mrn_prefix"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Organisation.objects.exists()
+
+
+@admin.register(Location, site=clinic_admin_site)
+class LocationAdmin(DirectorModelAdmin):
+    list_display = ["name", "city", "phone", "time_zone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "city"]

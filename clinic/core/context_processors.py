@@ -1,0 +1,11 @@
+from django.conf import settings
+
+from clinic.core.navigation import navigation_for
+
+
+def clinic(request):
+    return {
+        "clinic_name": settings.OTP_TOTP_ISSUER,
+        "clinic_environment": settings.CLINIC_ENVIRONMENT,
+        "navigation": navigation_for(request),
+    }

@@ -1,0 +1,36 @@
+"""Errors that carry a message a person understands; views show it, the API returns it as 4xx."""
+
+from __future__ import annotations
+
+
+class ClinicError(Exception):
+    """Base of every refused action. `field` names the form field the message belongs to."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDeniedError(ClinicError):
+    """The actor's role does not allow this action."""
+
+    status_code = 403
+
+
+class NotFoundError(ClinicError):
+    """The record does not exist, or the viewer may not know that it does."""
+
+    status_code = 404
+
+
+class InvalidTransitionError(ClinicError):
+    """The record's current status does not allow this step."""
+
+    status_code = 409
+
+
+class RateLimitedError(ClinicError):
+    status_code = 429

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django import forms
+
+from clinic.core.exceptions import ClinicError
+
+
+def add_service_error(form: forms.Form, error: ClinicError) -> None:
+    """Show a refused action's message beside the field it concerns (or above the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)

@@ -1,0 +1,19 @@
+from django import template
+from django.utils import timezone
+
+from clinic.core.choices import condition_labels
+from clinic.core.validators import age_in_years
+
+register = template.Library()
+
+
+@register.filter
+def conditions(codes) -> str:
+    return ", ".join(condition_labels(list(codes or []))) or "—"
+
+
+@register.filter
+def age(date_of_birth) -> int | str:
+    if not date_of_birth:
+        return ""
+    return age_in_years(date_of_birth, timezone.localdate())

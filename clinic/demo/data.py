@@ -1,0 +1,380 @@
+"""A realistic demo clinic, built through the same services a person's clicks go through, so that
+its audit trail and histories are true. Deterministic: the same seed gives the same clinic."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from clinic.accounts.choices import Role
+from clinic.accounts.models import User
+from clinic.core.choices import Condition
+from clinic.core.models import Location, Organisation
+from clinic.intake import services as intake
+from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
+from clinic.patients import services as patients
+from clinic.patients.choices import PatientStatus, Sex
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    full_name: str
+    role: str
+    credentials: str
+    password: str
+
+
+DEMO_PASSWORD_SUFFIX = "-demo-2026"
+STAFF_ACCOUNTS = [
+    DemoAccount(
+        "director@demo.clinic",
+        "Dr. Maya Okafor",
+        Role.MEDICAL_DIRECTOR,
+        "MD",
+        "director" + DEMO_PASSWORD_SUFFIX,
+    ),
+    DemoAccount(
+        "clinician@demo.clinic",
+        "Dr. Samuel Reyes",
+        Role.CLINICIAN,
+        "MD",
+        "clinician" + DEMO_PASSWORD_SUFFIX,
+    ),
+    DemoAccount(
+        "np@demo.clinic",
+        "Priya Natarajan",
+        Role.CLINICIAN,
+        "PMHNP",
+        "clinician" + DEMO_PASSWORD_SUFFIX,
+    ),
+    DemoAccount(
+        "nurse@demo.clinic", "Jordan Kim", Role.NURSE, "RN", "nurse" + DEMO_PASSWORD_SUFFIX
+    ),
+    DemoAccount(
+        "nurse2@demo.clinic", "Elena Petrova", Role.NURSE, "RN", "nurse" + DEMO_PASSWORD_SUFFIX
+    ),
+    DemoAccount(
+        "frontdesk@demo.clinic",
+        "Chris Walker",
+        Role.FRONT_DESK,
+        "",
+        "frontdesk" + DEMO_PASSWORD_SUFFIX,
+    ),
+]
+PATIENT_ACCOUNTS = [
+    DemoAccount(
+        "alice@demo.clinic", "Alice Moreno", Role.PATIENT, "", "patient" + DEMO_PASSWORD_SUFFIX
+    ),
+    DemoAccount(
+        "bob@demo.clinic", "Bob Lindqvist", Role.PATIENT, "", "patient" + DEMO_PASSWORD_SUFFIX
+    ),
+]
+
+FIRST_NAMES = [
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Elijah",
+    "Sophia",
+    "James",
+    "Isabella",
+    "Lucas",
+    "Mia",
+    "Mateo",
+    "Amelia",
+    "Ethan",
+    "Harper",
+    "Daniel",
+    "Evelyn",
+    "Henry",
+    "Abigail",
+    "Owen",
+    "Grace",
+    "Wyatt",
+    "Chloe",
+    "Caleb",
+    "Nora",
+    "Isaac",
+    "Zoe",
+    "Aaron",
+    "Leah",
+    "Marcus",
+]
+LAST_NAMES = [
+    "Nguyen",
+    "Patel",
+    "Johnson",
+    "Garcia",
+    "Smith",
+    "Brown",
+    "Martinez",
+    "Davis",
+    "Lopez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+]
+TREATMENTS = [
+    "Sertraline and escitalopram, then bupropion augmentation; weekly CBT for a year.",
+    "Three SSRIs, venlafaxine, and a course of TMS with partial benefit.",
+    "Prolonged exposure therapy; prazosin for nightmares.",
+    "Gabapentin, duloxetine, physical therapy and two nerve blocks.",
+    "Lithium and quetiapine; lamotrigine currently.",
+    "Fluoxetine at high dose, ERP therapy for two years.",
+]
+REFERRERS = [
+    ("Dr. Hannah Brooks", "Charles River Psychiatry"),
+    ("Dr. Omar Haddad", "Back Bay Pain Center"),
+    ("Dr. Lisa Chen", "Mile High Family Medicine"),
+    ("", ""),
+]
+STATUS_MIX = (
+    [PatientStatus.PROSPECTIVE] * 10
+    + [PatientStatus.IN_EVALUATION] * 12
+    + [PatientStatus.ACTIVE] * 14
+    + [PatientStatus.MAINTENANCE] * 10
+    + [PatientStatus.DISCHARGED] * 4
+)
+STATUS_PATH = {
+    PatientStatus.PROSPECTIVE: [],
+    PatientStatus.IN_EVALUATION: [PatientStatus.IN_EVALUATION],
+    PatientStatus.ACTIVE: [PatientStatus.IN_EVALUATION, PatientStatus.ACTIVE],
+    PatientStatus.MAINTENANCE: [
+        PatientStatus.IN_EVALUATION,
+        PatientStatus.ACTIVE,
+        PatientStatus.MAINTENANCE,
+    ],
+    PatientStatus.DISCHARGED: [
+        PatientStatus.IN_EVALUATION,
+        PatientStatus.ACTIVE,
+        PatientStatus.DISCHARGED,
+    ],
+}
+
+
+def demo_clinic_exists() -> bool:
+    return User.objects.filter(email=STAFF_ACCOUNTS[0].email).exists()
+
+
+def _phone(rng: random.Random) -> str:
+    return f"(617) 555-{rng.randint(100, 9999):04d}"
+
+
+def _birth_date(rng: random.Random) -> date:
+    return date(rng.randint(1950, 2003), rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _conditions(rng: random.Random) -> list[str]:
+    choices = [c for c in Condition.values if c != Condition.OTHER]
+    return rng.sample(choices, k=rng.choice([1, 1, 2]))
+
+
+def build_demo_clinic(
+    *, seed: int = 2026, patient_count: int = 50, request_count: int = 16
+) -> dict:
+    rng = random.Random(seed)
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            name="Riverside Ketamine Clinic",
+            phone="(617) 555-0100",
+            email="hello@demo.clinic",
+            mrn_prefix="KC",
+        )
+        boston = Location.objects.create(
+            organisation=organisation,
+            name="Boston — Back Bay",
+            address_line1="100 Boylston Street",
+            city="Boston",
+            region="MA",
+            postal_code="02116",
+            phone="(617) 555-0100",
+            time_zone="America/New_York",
+        )
+        denver = Location.objects.create(
+            organisation=organisation,
+            name="Denver — Cherry Creek",
+            address_line1="250 Columbine Street",
+            city="Denver",
+            region="CO",
+            postal_code="80206",
+            phone="(303) 555-0100",
+            time_zone="America/Denver",
+        )
+        staff = {}
+        for account in STAFF_ACCOUNTS:
+            user = User.objects.create_user(
+                account.email,
+                account.password,
+                full_name=account.full_name,
+                role=account.role,
+                credentials=account.credentials,
+                is_staff=account.role == Role.MEDICAL_DIRECTOR,
+            )
+            user.locations.set(
+                [boston, denver]
+                if account.role in {Role.MEDICAL_DIRECTOR, Role.CLINICIAN}
+                else [boston]
+            )
+            staff[account.email] = user
+    director = staff[STAFF_ACCOUNTS[0].email]
+    front_desk = staff["frontdesk@demo.clinic"]
+    clinician = staff["clinician@demo.clinic"]
+
+    # Patients, at every stage of care.
+    created = []
+    for index in range(patient_count):
+        first, last = (
+            FIRST_NAMES[index % len(FIRST_NAMES)],
+            LAST_NAMES[(index * 7) % len(LAST_NAMES)],
+        )
+        referrer = rng.choice(REFERRERS)
+        details = {
+            "legal_first_name": first,
+            "legal_last_name": last,
+            "date_of_birth": _birth_date(rng),
+            "sex": rng.choice([Sex.FEMALE, Sex.MALE]),
+            "phone": _phone(rng),
+            "email": f"{first.lower()}.{last.lower()}{index}@example.com",
+            "address_line1": f"{rng.randint(1, 999)} Main Street",
+            "city": "Boston",
+            "region": "MA",
+            "postal_code": "02118",
+            "emergency_contact_name": f"{rng.choice(FIRST_NAMES)} {last}",
+            "emergency_contact_relationship": rng.choice(["Spouse", "Parent", "Sibling", "Friend"]),
+            "emergency_contact_phone": _phone(rng),
+            "referring_provider_name": referrer[0],
+            "referring_provider_practice": referrer[1],
+            "primary_conditions": _conditions(rng),
+            "height_cm": Decimal(rng.randint(152, 195)),
+            "weight_kg": Decimal(rng.randint(50, 115)),
+        }
+        location = denver if index % 5 == 4 else boston
+        patient = patients.register_patient(actor=clinician, location=location, details=details)
+        for step in STATUS_PATH[STATUS_MIX[index % len(STATUS_MIX)]]:
+            reason = "Course complete; moved away" if step == PatientStatus.DISCHARGED else ""
+            patient = patients.change_patient_status(
+                actor=clinician, patient=patient, to_status=step, reason=reason
+            )
+        created.append(patient)
+
+    # The two demo portal patients.
+    portal = []
+    for account, conditions in zip(
+        PATIENT_ACCOUNTS,
+        [[Condition.TREATMENT_RESISTANT_DEPRESSION], [Condition.PTSD]],
+        strict=True,
+    ):
+        first, last = account.full_name.split()
+        patient = patients.register_patient(
+            actor=clinician,
+            location=boston,
+            details={
+                "legal_first_name": first,
+                "legal_last_name": last,
+                "date_of_birth": _birth_date(rng),
+                "sex": Sex.FEMALE if first == "Alice" else Sex.MALE,
+                "phone": _phone(rng),
+                "email": account.email,
+                "primary_conditions": conditions,
+                "height_cm": Decimal("170"),
+                "weight_kg": Decimal("72"),
+                "emergency_contact_name": "Sam Moreno" if first == "Alice" else "Kari Lindqvist",
+                "emergency_contact_phone": _phone(rng),
+            },
+        )
+        patient = patients.change_patient_status(
+            actor=clinician, patient=patient, to_status=PatientStatus.IN_EVALUATION, reason=""
+        )
+        patient = patients.invite_patient_to_portal(actor=front_desk, patient=patient)
+        user = patient.user
+        user.set_password(account.password)
+        user.save(update_fields=["password"])
+        portal.append(patient)
+
+    # Consultation requests at every step of the queue.
+    outcomes = (
+        [ConsultationStatus.NEW] * 6
+        + [ConsultationStatus.CONTACTED] * 4
+        + [ConsultationStatus.EVALUATION_BOOKED] * 2
+        + [ConsultationStatus.CONVERTED] * 2
+        + [ConsultationStatus.DECLINED] * 2
+    )
+    for index in range(request_count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        conditions = _conditions(rng)
+        request = intake.submit_consultation_request(
+            data={
+                "first_name": first,
+                "last_name": last,
+                "preferred_name": "",
+                "date_of_birth": _birth_date(rng),
+                "email": f"{first.lower()}.{last.lower()}.request{index}@example.com",
+                "phone": _phone(rng),
+                "preferred_contact_method": rng.choice(ContactMethod.values),
+                "preferred_contact_times": rng.sample(ContactTime.values[:3], k=rng.randint(1, 2)),
+                "conditions": conditions,
+                "other_condition": "",
+                "treatments_tried": rng.choice(TREATMENTS),
+                "message": "I read about ketamine treatment and my psychiatrist suggested I ask about it.",
+                "consent_to_contact": True,
+            },
+            location=denver if index % 4 == 3 else boston,
+            ip_address="127.0.0.1",
+        )
+        outcome = outcomes[index % len(outcomes)]
+        if outcome in {
+            ConsultationStatus.CONTACTED,
+            ConsultationStatus.EVALUATION_BOOKED,
+            ConsultationStatus.CONVERTED,
+        }:
+            request = intake.record_consultation_step(
+                actor=front_desk,
+                request=request,
+                to_status=ConsultationStatus.CONTACTED,
+                note="Called; talked through the process and costs.",
+            )
+        if outcome in {ConsultationStatus.EVALUATION_BOOKED, ConsultationStatus.CONVERTED}:
+            request = intake.record_consultation_step(
+                actor=front_desk,
+                request=request,
+                to_status=ConsultationStatus.EVALUATION_BOOKED,
+                note="Evaluation booked with Dr. Reyes.",
+            )
+        if outcome == ConsultationStatus.CONVERTED:
+            details = intake.patient_details_from_request(request) | {"sex": Sex.UNKNOWN}
+            intake.convert_request_to_patient(
+                actor=front_desk, request=request, location=request.location, details=details
+            )
+        if outcome == ConsultationStatus.DECLINED:
+            intake.decline_consultation_request(
+                actor=front_desk,
+                request=request,
+                reason=DeclineReason.UNREACHABLE,
+                details="Three calls and an e-mail without reply.",
+            )
+    return {"director": director, "patients": created + portal}

@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.choices import STAFF_ROLES
+from clinic.core.exceptions import (
+    ClinicError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
+from clinic.core.forms import add_service_error
+from clinic.core.permissions import role_required
+from clinic.intake import selectors, services
+from clinic.intake.choices import ALLOWED_QUEUE_STEPS, OPEN_STATUSES, ConsultationStatus
+from clinic.intake.forms import (
+    ConsultationRequestForm,
+    DeclineForm,
+    NoteForm,
+    QueueFilterForm,
+    QueueStepForm,
+)
+from clinic.intake.permissions import QUEUE_ROLES
+from clinic.patients.forms import PatientForm
+from clinic.patients.permissions import can_view_clinical_details
+from clinic.patients.selectors import find_possible_duplicates
+from clinic.patients.views import locations_for
+
+QUEUE = tuple(QUEUE_ROLES)
+
+
+def public_page(template: str):
+    def view(request):
+        return render(request, template)
+
+    return view
+
+
+home = public_page("intake/home.html")
+treatment = public_page("intake/treatment.html")
+conditions = public_page("intake/conditions.html")
+safety = public_page("intake/safety.html")
+
+
+def consultation_request(request):
+    form = ConsultationRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip_address = request.META.get("REMOTE_ADDR")
+        try:
+            services.check_consultation_rate_limit(ip_address=ip_address)
+            if not form.is_bot:
+                services.submit_consultation_request(
+                    data=form.request_data(),
+                    location=form.cleaned_data["location"],
+                    ip_address=ip_address,
+                )
+        except RateLimitedError as error:
+            return render(
+                request, "intake/rate_limited.html", {"message": error.message}, status=429
+            )
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            # A bot that filled the honeypot sees the same confirmation and learns nothing.
+            request.session["consultation_first_name"] = form.cleaned_data["first_name"]
+            return redirect("intake:thanks")
+    return render(
+        request, "intake/request_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def consultation_thanks(request):
+    first_name = request.session.pop("consultation_first_name", "")
+    return render(request, "intake/thanks.html", {"first_name": first_name})
+
+
+@role_required(*QUEUE)
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    status, query = "open", ""
+    if form.is_valid():
+        status = form.cleaned_data["status"] or "open"
+        query = form.cleaned_data["q"]
+    page = selectors.list_consultation_requests(
+        request.user, status=status, query=query, page_number=request.GET.get("page", 1)
+    )
+    counts = selectors.count_requests_by_status(request.user)
+    return render(
+        request,
+        "intake/queue.html",
+        {"form": form, "page": page, "status": status, "query": query, "counts": counts},
+    )
+
+
+def _get_request(request, public_id, *, audit=True):
+    try:
+        return selectors.get_consultation_request(request.user, public_id, audit=audit)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+def _detail_context(consultation, **forms):
+    allowed = ALLOWED_QUEUE_STEPS[consultation.status]
+    step_form = forms.pop("step_form", None) or QueueStepForm()
+    step_form.fields["to_status"].choices = [
+        (v, label) for v, label in ConsultationStatus.choices if v in allowed
+    ]
+    return {
+        "consultation": consultation,
+        "activities": selectors.list_activities(consultation),
+        "is_open": consultation.status in OPEN_STATUSES,
+        "step_form": step_form if allowed else None,
+        "note_form": forms.pop("note_form", None) or NoteForm(),
+        "decline_form": forms.pop("decline_form", None) or DeclineForm(),
+    }
+
+
+@role_required(*QUEUE)
+def detail(request, public_id):
+    consultation = _get_request(request, public_id)
+    return render(request, "intake/detail.html", _detail_context(consultation))
+
+
+def _run(request, consultation, action, form_name, form):
+    """Run a queue action from a posted form; on refusal re-show the page with the message beside
+    the field and the typed text kept."""
+    try:
+        action()
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    except ClinicError as error:
+        add_service_error(form, error)
+        return render(
+            request,
+            "intake/detail.html",
+            _detail_context(consultation, **{form_name: form}),
+            status=400,
+        )
+    return None
+
+
+@require_POST
+@role_required(*QUEUE)
+def record_step(request, public_id):
+    consultation = _get_request(request, public_id, audit=False)
+    form = QueueStepForm(request.POST)
+    if form.is_valid():
+        response = _run(
+            request,
+            consultation,
+            lambda: services.record_consultation_step(
+                actor=request.user,
+                request=consultation,
+                to_status=form.cleaned_data["to_status"],
+                note=form.cleaned_data["note"],
+            ),
+            "step_form",
+            form,
+        )
+        if response:
+            return response
+        messages.success(request, "The request is updated.")
+        return redirect("intake:detail", consultation.public_id)
+    return render(
+        request, "intake/detail.html", _detail_context(consultation, step_form=form), status=400
+    )
+
+
+@require_POST
+@role_required(*QUEUE)
+def add_note(request, public_id):
+    consultation = _get_request(request, public_id, audit=False)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        response = _run(
+            request,
+            consultation,
+            lambda: services.add_consultation_note(
+                actor=request.user, request=consultation, note=form.cleaned_data["note"]
+            ),
+            "note_form",
+            form,
+        )
+        if response:
+            return response
+        messages.success(request, "The note is added.")
+        return redirect("intake:detail", consultation.public_id)
+    return render(
+        request, "intake/detail.html", _detail_context(consultation, note_form=form), status=400
+    )
+
+
+@require_POST
+@role_required(*QUEUE)
+def decline(request, public_id):
+    consultation = _get_request(request, public_id, audit=False)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        response = _run(
+            request,
+            consultation,
+            lambda: services.decline_consultation_request(
+                actor=request.user,
+                request=consultation,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+            ),
+            "decline_form",
+            form,
+        )
+        if response:
+            return response
+        messages.success(request, "The request is declined.")
+        return redirect("intake:detail", consultation.public_id)
+    return render(
+        request, "intake/detail.html", _detail_context(consultation, decline_form=form), status=400
+    )
+
+
+@role_required(*QUEUE)
+def convert(request, public_id):
+    """Register the patient from the request: the form arrives filled in from what they told us."""
+    viewer = request.user
+    consultation = _get_request(request, public_id, audit=request.method == "GET")
+    if consultation.status not in OPEN_STATUSES:
+        messages.error(
+            request,
+            f"This request is “{consultation.get_status_display()}”; only open requests can be converted.",
+        )
+        return redirect("intake:detail", consultation.public_id)
+    locations = locations_for(viewer)
+    initial = {
+        **services.patient_details_from_request(consultation),
+        "home_location": consultation.location_id,
+    }
+    form = PatientForm(
+        request.POST or None,
+        initial=initial,
+        locations=locations,
+        show_measurements=can_view_clinical_details(viewer),
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        duplicates = find_possible_duplicates(
+            viewer,
+            first_name=form.cleaned_data["legal_first_name"],
+            last_name=form.cleaned_data["legal_last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+        if not duplicates or request.POST.get("confirm_not_duplicate") == "yes":
+            try:
+                patient = services.convert_request_to_patient(
+                    actor=viewer,
+                    request=consultation,
+                    location=form.cleaned_data["home_location"],
+                    details=form.patient_details(),
+                )
+            except PermissionDeniedError as error:
+                raise PermissionDenied(error.message) from error
+            except ClinicError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
+                return redirect("patients:chart", patient.public_id)
+    return render(
+        request,
+        "intake/convert.html",
+        {"form": form, "consultation": consultation, "duplicates": duplicates},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def dashboard(request):
+    return render(request, "intake/dashboard.html", selectors.dashboard_summary(request.user))

@@ -1,0 +1,74 @@
+"""The patient chart is made of sections that each clinical app registers for itself.
+
+A lower app (patients) owns the chart; higher apps (intake now; assessments, evaluation, treatment
+and sessions later) add their section in their AppConfig.ready(), so the chart never imports them.
+Each section's context function must run a fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from clinic.accounts.choices import Role
+
+
+@dataclass(frozen=True)
+class ChartSection:
+    key: str
+    label: str
+    template: str
+    order: int
+    roles: frozenset[str]
+    context: Callable[[Any, Any], dict[str, Any]]
+
+
+_SECTIONS: dict[str, ChartSection] = {}
+
+
+def register_chart_section(section: ChartSection) -> None:
+    _SECTIONS[section.key] = section
+
+
+def sections_for(viewer) -> list[ChartSection]:
+    return sorted((s for s in _SECTIONS.values() if viewer.role in s.roles), key=lambda s: s.order)
+
+
+def _overview_context(viewer, patient) -> dict[str, Any]:
+    from clinic.patients.permissions import can_view_clinical_details
+
+    return {
+        "show_measurements": can_view_clinical_details(viewer),
+        "status_changes": list(patient.status_changes.select_related("changed_by")[:10]),
+    }
+
+
+def _access_log_context(viewer, patient) -> dict[str, Any]:
+    from clinic.audit.models import AuditEvent
+
+    return {
+        "events": list(
+            AuditEvent.objects.filter(patient_id=patient.pk).select_related("actor")[:100]
+        )
+    }
+
+
+ALL_VIEWERS = frozenset(Role.values)
+STAFF = frozenset(Role.values) - {Role.PATIENT}
+
+register_chart_section(
+    ChartSection(
+        "overview", "Overview", "patients/chart/overview.html", 0, ALL_VIEWERS, _overview_context
+    )
+)
+register_chart_section(
+    ChartSection(
+        "access",
+        "Access log",
+        "patients/chart/access_log.html",
+        900,
+        frozenset({Role.MEDICAL_DIRECTOR}),
+        _access_log_context,
+    )
+)

@@ -1,0 +1,38 @@
+from django.db import models
+
+
+class PatientStatus(models.TextChoices):
+    """Where a person stands in their course of care."""
+
+    # Registered, not yet evaluated (e.g. converted from a consultation request).
+    PROSPECTIVE = "prospective", "Prospective"
+    # Comprehensive evaluation booked or under way; no treatment yet.
+    IN_EVALUATION = "in_evaluation", "In evaluation"
+    # In an induction series or otherwise receiving active treatment.
+    ACTIVE = "active", "Active treatment"
+    # Induction finished; on a maintenance schedule.
+    MAINTENANCE = "maintenance", "Maintenance"
+    # No longer under the clinic's care (finished, declined, unsuitable or moved away).
+    DISCHARGED = "discharged", "Discharged"
+
+
+# Which status may follow which: a course of care moves forward, may be discharged at any point,
+# and a discharged patient may be referred again (back to evaluation).
+ALLOWED_STATUS_CHANGES: dict[str, frozenset[str]] = {
+    PatientStatus.PROSPECTIVE: frozenset({PatientStatus.IN_EVALUATION, PatientStatus.DISCHARGED}),
+    PatientStatus.IN_EVALUATION: frozenset(
+        {PatientStatus.PROSPECTIVE, PatientStatus.ACTIVE, PatientStatus.DISCHARGED}
+    ),
+    PatientStatus.ACTIVE: frozenset({PatientStatus.MAINTENANCE, PatientStatus.DISCHARGED}),
+    PatientStatus.MAINTENANCE: frozenset({PatientStatus.ACTIVE, PatientStatus.DISCHARGED}),
+    PatientStatus.DISCHARGED: frozenset({PatientStatus.IN_EVALUATION}),
+}
+
+
+class Sex(models.TextChoices):
+    """Sex recorded for clinical calculations (e.g. ideal body weight); FHIR AdministrativeGender."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.utils import timezone
+
+from clinic.core.choices import Condition
+from clinic.core.models import Location
+from clinic.core.validators import validate_birth_date
+from clinic.patients.choices import PatientStatus
+from clinic.patients.models import Patient
+from clinic.patients.services import EDITABLE_FIELDS
+
+CENTIMETRES_PER_INCH = Decimal("2.54")
+KILOGRAMS_PER_POUND = Decimal("0.45359237")
+HEIGHT_RANGE_CM = (Decimal("50.0"), Decimal("250.0"))
+WEIGHT_RANGE_KG = (Decimal("20.0"), Decimal("350.0"))
+TENTH = Decimal("0.1")
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PatientForm(forms.ModelForm):
+    """The patient record form. Height and weight may be typed in either unit system; they are
+    stored in cm and kg, and the form shows the converted value before anything is saved."""
+
+    home_location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
+    primary_conditions = forms.MultipleChoiceField(
+        choices=Condition.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Primary condition(s)",
+    )
+    height_value = forms.DecimalField(
+        label="Height", required=False, max_digits=5, decimal_places=1, min_value=0
+    )
+    height_unit = forms.ChoiceField(
+        label="Height unit", choices=[("cm", "cm"), ("in", "inches")], initial="cm"
+    )
+    weight_value = forms.DecimalField(
+        label="Weight", required=False, max_digits=5, decimal_places=1, min_value=0
+    )
+    weight_unit = forms.ChoiceField(
+        label="Weight unit", choices=[("kg", "kg"), ("lb", "lb")], initial="kg"
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            f for f in EDITABLE_FIELDS if f not in {"height_cm", "weight_kg", "primary_conditions"}
+        ]
+        widgets = {"date_of_birth": DATE_INPUT}
+        labels = {"legal_first_name": "Legal first name", "legal_last_name": "Legal last name"}
+        help_texts = {"preferred_name": "The name the patient likes to be called, if different."}
+
+    def __init__(self, *args, locations, show_measurements: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show_measurements = show_measurements
+        self.fields["home_location"].queryset = locations
+        self.fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        if self.instance.pk:
+            self.fields["home_location"].initial = self.instance.location_id
+            self.fields["primary_conditions"].initial = self.instance.primary_conditions
+            self.fields["height_value"].initial = self.instance.height_cm
+            self.fields["weight_value"].initial = self.instance.weight_kg
+        if not show_measurements:
+            for name in ("height_value", "height_unit", "weight_value", "weight_unit"):
+                del self.fields[name]
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        validate_birth_date(value, today=timezone.localdate())
+        return value
+
+    def _converted(self, value_field, unit_field, per_unit, limits, unit_names):
+        value = self.cleaned_data.get(value_field)
+        if value is None:
+            return None
+        unit = self.cleaned_data.get(unit_field)
+        metric = (value * per_unit if unit == unit_names[1] else value).quantize(
+            TENTH, ROUND_HALF_UP
+        )
+        low, high = limits
+        if not low <= metric <= high:
+            self.add_error(
+                value_field,
+                f"This is {metric} {unit_names[0]}; enter a value between {low} and {high} "
+                f"{unit_names[0]} (check the unit).",
+            )
+            return None
+        return metric
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.show_measurements:
+            cleaned["height_cm"] = self._converted(
+                "height_value", "height_unit", CENTIMETRES_PER_INCH, HEIGHT_RANGE_CM, ("cm", "in")
+            )
+            cleaned["weight_kg"] = self._converted(
+                "weight_value", "weight_unit", KILOGRAMS_PER_POUND, WEIGHT_RANGE_KG, ("kg", "lb")
+            )
+        if "other" in cleaned.get("primary_conditions", []) and not cleaned.get("other_condition"):
+            self.add_error("other_condition", "Describe the other condition.")
+        return cleaned
+
+    def patient_details(self) -> dict:
+        """The cleaned values as the service takes them."""
+        fields = [
+            f
+            for f in EDITABLE_FIELDS
+            if self.show_measurements or f not in {"height_cm", "weight_kg"}
+        ]
+        return {
+            field: self.cleaned_data.get(field) for field in fields if field in self.cleaned_data
+        }
+
+
+class PatientStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=PatientStatus.choices)
+    reason = forms.CharField(label="Reason", max_length=500, required=False, widget=forms.TextInput)
+
+    def __init__(self, *args, current_status: str, allowed: frozenset[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (v, label) for v, label in PatientStatus.choices if v in allowed
+        ]
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses"), *PatientStatus.choices]
+    )

@@ -1,0 +1,150 @@
+"""The patient record: who the patient is, how to reach them, and where they stand in care."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from clinic.core.models import TimeStampedModel
+from clinic.core.validators import age_in_years, validate_phone_number
+from clinic.patients.choices import PatientStatus, Sex
+
+
+class Patient(TimeStampedModel):
+    """A person registered with the clinic, from their first contact to discharge."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Medical record number, unique in the installation, e.g. KC-000123.
+    mrn = models.CharField("MRN", max_length=20, unique=True, editable=False)
+    # The partition key of patient data (a chain can later shard by it).
+    location = models.ForeignKey(
+        "core.Location",
+        on_delete=models.PROTECT,
+        related_name="patients",
+        verbose_name="home location",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patient",
+        help_text="The patient's portal account, if they have one.",
+    )
+    legal_first_name = models.CharField(max_length=100)
+    legal_last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    pronouns = models.CharField(max_length=40, blank=True)
+
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, validators=[validate_phone_number])
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField("state or region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+
+    emergency_contact_name = models.CharField(max_length=150, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+    emergency_contact_phone = models.CharField(
+        max_length=40, blank=True, validators=[validate_phone_number]
+    )
+
+    referring_provider_name = models.CharField(max_length=150, blank=True)
+    referring_provider_practice = models.CharField(max_length=150, blank=True)
+    referring_provider_phone = models.CharField(
+        max_length=40, blank=True, validators=[validate_phone_number]
+    )
+    referring_provider_email = models.EmailField(blank=True)
+
+    # Condition codes from clinic.core.choices.Condition.
+    primary_conditions = models.JSONField(default=list, blank=True)
+    other_condition = models.CharField(max_length=200, blank=True)
+
+    height_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    # When height and weight were last measured or reported.
+    measurements_taken_at = models.DateTimeField(null=True, blank=True)
+
+    status = models.CharField(
+        max_length=20,
+        choices=PatientStatus.choices,
+        default=PatientStatus.PROSPECTIVE,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name", "id"]
+        indexes = [
+            models.Index(
+                fields=["location", "legal_last_name", "legal_first_name"], name="patient_loc_name"
+            ),
+            models.Index(fields=["date_of_birth"], name="patient_birth_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(height_cm__isnull=True)
+                | models.Q(height_cm__gte=Decimal("50.0"), height_cm__lte=Decimal("250.0")),
+                name="patient_height_cm_physiological",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight_kg__isnull=True)
+                | models.Q(weight_kg__gte=Decimal("20.0"), weight_kg__lte=Decimal("350.0")),
+                name="patient_weight_kg_physiological",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=PatientStatus.values), name="patient_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.mrn})"
+
+    @property
+    def legal_name(self) -> str:
+        return f"{self.legal_first_name} {self.legal_last_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name staff call the patient by, with the legal name kept for identity checks."""
+        if self.preferred_name and self.preferred_name != self.legal_first_name:
+            return f"{self.preferred_name} {self.legal_last_name}"
+        return self.legal_name
+
+    def age_on(self, on: date) -> int:
+        return age_in_years(self.date_of_birth, on)
+
+    @property
+    def bmi(self) -> Decimal | None:
+        """Body-mass index, kg/m² (WHO definition), to one decimal."""
+        if not self.height_cm or not self.weight_kg:
+            return None
+        height_m = self.height_cm / Decimal(100)
+        return (self.weight_kg / (height_m * height_m)).quantize(Decimal("0.1"))
+
+
+class PatientStatusChange(models.Model):
+    """One step of a patient's course of care: from which status to which, by whom and why."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="status_changes")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=20, choices=PatientStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=PatientStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'registered'} → {self.to_status}"

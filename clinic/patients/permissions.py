@@ -1,0 +1,61 @@
+"""Who may see and change which patient records."""
+
+from __future__ import annotations
+
+from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
+from clinic.patients.choices import PatientStatus
+
+REGISTRATION_ROLES = frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN, Role.FRONT_DESK})
+# Front desk moves a patient into evaluation when it books one; clinical steps belong to prescribers.
+FRONT_DESK_STATUS_CHANGES = frozenset({(PatientStatus.PROSPECTIVE, PatientStatus.IN_EVALUATION)})
+
+
+def can_view_patient_list(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in STAFF_ROLES
+
+
+def can_view_patient(user, patient) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.role == Role.PATIENT:
+        return patient.user_id == user.pk
+    if user.role == Role.MEDICAL_DIRECTOR:
+        return True
+    return user.role in STAFF_ROLES and patient.location_id in staff_location_ids(user)
+
+
+def can_view_clinical_details(user) -> bool:
+    """Height, weight and later clinical sections: not for front desk (minimum necessary)."""
+    return user.role in CLINICAL_ROLES
+
+
+def can_register_patient(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in REGISTRATION_ROLES
+
+
+def can_edit_patient(user, patient) -> bool:
+    return user.role in STAFF_ROLES and can_view_patient(user, patient)
+
+
+def can_change_patient_status(user, patient, to_status: str) -> bool:
+    if not can_view_patient(user, patient):
+        return False
+    if user.role in PRESCRIBER_ROLES:
+        return True
+    return user.role == Role.FRONT_DESK and (patient.status, to_status) in FRONT_DESK_STATUS_CHANGES
+
+
+def can_invite_patient_to_portal(user, patient) -> bool:
+    return user.role in REGISTRATION_ROLES and can_view_patient(user, patient)
+
+
+def can_view_access_log(user) -> bool:
+    return user.role == Role.MEDICAL_DIRECTOR
+
+
+def staff_location_ids(user) -> set[int]:
+    cached = getattr(user, "_clinic_location_ids", None)
+    if cached is None:
+        cached = set(user.locations.values_list("pk", flat=True))
+        user._clinic_location_ids = cached
+    return cached

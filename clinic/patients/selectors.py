@@ -1,0 +1,127 @@
+"""Reads of patient records, always scoped to what the viewer may see."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import NotFoundError
+from clinic.patients.models import Patient
+from clinic.patients.permissions import can_view_patient, staff_location_ids
+
+PATIENTS_PER_PAGE = 25
+
+
+def visible_patients(viewer) -> QuerySet[Patient]:
+    """Patients the viewer may see: the medical director all, other staff those of their
+    locations, a patient only themself."""
+    patients = Patient.objects.select_related("location")
+    if not (viewer.is_authenticated and viewer.is_active):
+        return patients.none()
+    if viewer.role == Role.MEDICAL_DIRECTOR:
+        return patients
+    if viewer.role in STAFF_ROLES:
+        return patients.filter(location_id__in=staff_location_ids(viewer))
+    if viewer.role == Role.PATIENT:
+        return patients.filter(user=viewer)
+    return patients.none()
+
+
+def _parse_date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date, no zone
+        except ValueError:
+            continue
+    return None
+
+
+def search_patients(viewer, *, query: str = "", status: str = "") -> QuerySet[Patient]:
+    patients = visible_patients(viewer)
+    query = query.strip()
+    if status:
+        patients = patients.filter(status=status)
+    if query:
+        birth_date = _parse_date(query)
+        if birth_date:
+            patients = patients.filter(date_of_birth=birth_date)
+        elif re.fullmatch(r"[A-Za-z]{0,6}-?\d{3,}", query):
+            patients = patients.filter(mrn__icontains=query)
+        else:
+            for word in query.split()[:4]:
+                patients = patients.filter(
+                    Q(legal_first_name__icontains=word)
+                    | Q(legal_last_name__icontains=word)
+                    | Q(preferred_name__icontains=word)
+                )
+    return patients
+
+
+def list_patients(viewer, *, query: str = "", status: str = "", page_number: str | int = 1) -> Page:
+    """One page of the patient list; the view is audited with the search terms used."""
+    paginator = Paginator(search_patients(viewer, query=query, status=status), PATIENTS_PER_PAGE)
+    page = paginator.get_page(page_number)
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.PATIENT_LIST_VIEWED,
+        details={"query": query[:100], "status": status, "page": page.number},
+    )
+    return page
+
+
+def get_patient(viewer, public_id: uuid.UUID | str) -> Patient:
+    """The patient with this public id, if the viewer may see them; else NotFoundError (the
+    viewer must not learn whether the record exists) and a denied audit entry."""
+    try:
+        patient = Patient.objects.select_related("location", "user").get(public_id=public_id)
+    except (Patient.DoesNotExist, ValueError, TypeError):
+        patient = None
+    if patient is None or not can_view_patient(viewer, patient):
+        record_audit_event(
+            actor=viewer,
+            event_type=AuditEventType.PATIENT_CHART_VIEWED,
+            outcome=AuditOutcome.DENIED,
+            patient_id=patient.pk if patient else None,
+            details={"public_id": str(public_id)},
+        )
+        raise NotFoundError("We could not find that patient.")
+    return patient
+
+
+def open_patient_chart(viewer, public_id: uuid.UUID | str, *, section: str) -> Patient:
+    """Open a patient's chart (one section of it) and record that the viewer looked."""
+    patient = get_patient(viewer, public_id)
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=patient,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"section": section},
+    )
+    return patient
+
+
+def get_own_patient_record(viewer) -> Patient:
+    patient = (
+        visible_patients(viewer).filter(user=viewer).first() if viewer.is_authenticated else None
+    )
+    if patient is None:
+        raise NotFoundError("There is no patient record linked to your account.")
+    return patient
+
+
+def find_possible_duplicates(viewer, *, first_name: str, last_name: str, date_of_birth: date):
+    """Existing patients with the same birth date and last name: offered before registering."""
+    return list(
+        visible_patients(viewer).filter(
+            date_of_birth=date_of_birth, legal_last_name__iexact=last_name.strip()
+        )[:5]
+    )

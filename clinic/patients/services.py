@@ -1,0 +1,252 @@
+"""Every change to a patient record: one function per action, audited in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.accounts.choices import Role
+from clinic.accounts.services import create_account_with_invitation
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, InvalidTransitionError, PermissionDeniedError
+from clinic.core.models import Location, Organisation
+from clinic.core.permissions import ensure_role, refuse
+from clinic.patients.choices import ALLOWED_STATUS_CHANGES, PatientStatus
+from clinic.patients.models import Patient, PatientStatusChange
+from clinic.patients.permissions import (
+    REGISTRATION_ROLES,
+    can_change_patient_status,
+    can_edit_patient,
+    can_invite_patient_to_portal,
+    can_view_clinical_details,
+)
+
+# Fields a person may set through the record form; everything else is set by the services.
+EDITABLE_FIELDS = (
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "pronouns",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "referring_provider_name",
+    "referring_provider_practice",
+    "referring_provider_phone",
+    "referring_provider_email",
+    "primary_conditions",
+    "other_condition",
+    "height_cm",
+    "weight_kg",
+)
+MEASUREMENT_FIELDS = frozenset({"height_cm", "weight_kg"})
+
+
+def _allocate_mrn() -> str:
+    """Next medical record number, under a row lock on the organisation so two registrations at
+    once never share one (DESIGN rule 3)."""
+    organisation = Organisation.objects.select_for_update().get()
+    organisation.last_mrn_number += 1
+    organisation.save(update_fields=["last_mrn_number", "updated_at"])
+    return f"{organisation.mrn_prefix}-{organisation.last_mrn_number:06d}"
+
+
+def _check_fields(details: dict[str, Any]) -> None:
+    unknown = set(details) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ClinicError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+
+
+def create_patient_record(
+    *, actor, location: Location, details: dict[str, Any], source: str
+) -> Patient:
+    """Create a patient inside the caller's transaction (used by registration and by converting a
+    consultation request, which must commit both or neither)."""
+    _check_fields(details)
+    if not location.is_active:
+        raise ClinicError("This location is closed; choose an open location.", field="location")
+    if MEASUREMENT_FIELDS & {
+        k for k, v in details.items() if v is not None
+    } and not can_view_clinical_details(actor):
+        raise PermissionDeniedError("Your role does not record height or weight.")
+    patient = Patient(location=location, status=PatientStatus.PROSPECTIVE, **details)
+    if patient.height_cm or patient.weight_kg:
+        patient.measurements_taken_at = timezone.now()
+    patient.mrn = "pending"
+    patient.full_clean(exclude=["mrn"])
+    patient.mrn = _allocate_mrn()
+    patient.status_changed_at = timezone.now()
+    patient.save()
+    PatientStatusChange.objects.create(
+        patient=patient,
+        location=location,
+        from_status="",
+        to_status=patient.status,
+        reason=f"Registered ({source})",
+        changed_by=actor,
+    )
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.PATIENT_CREATED,
+        target=patient,
+        patient_id=patient.pk,
+        location_id=location.pk,
+        details={"source": source, "mrn": patient.mrn},
+    )
+    return patient
+
+
+def register_patient(*, actor, location: Location, details: dict[str, Any]) -> Patient:
+    """Register a new patient directly (a referral or a walk-in), with a new MRN."""
+    ensure_role(
+        actor,
+        REGISTRATION_ROLES,
+        action="register patients",
+        event_type=AuditEventType.PATIENT_CREATED,
+    )
+    with transaction.atomic(durable=True):
+        return create_patient_record(
+            actor=actor, location=location, details=details, source="registration"
+        )
+
+
+def update_patient(
+    *, actor, patient: Patient, changes: dict[str, Any], location: Location | None = None
+) -> Patient:
+    """Change a patient's details; the audit entry names the fields changed (not their values)."""
+    if not can_edit_patient(actor, patient):
+        refuse(
+            actor,
+            action="change this patient record",
+            event_type=AuditEventType.PATIENT_UPDATED,
+            target=patient,
+            patient_id=patient.pk,
+        )
+    _check_fields(changes)
+    with transaction.atomic(durable=True):
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        changed = sorted(
+            field for field, value in changes.items() if getattr(locked, field) != value
+        )
+        if MEASUREMENT_FIELDS & set(changed) and not can_view_clinical_details(actor):
+            raise PermissionDeniedError("Your role does not record height or weight.")
+        for field in changed:
+            setattr(locked, field, changes[field])
+        if location is not None and location.pk != locked.location_id:
+            if not location.is_active:
+                raise ClinicError(
+                    "This location is closed; choose an open location.", field="location"
+                )
+            locked.location = location
+            changed.append("location")
+        if not changed:
+            return locked
+        if MEASUREMENT_FIELDS & set(changed):
+            locked.measurements_taken_at = timezone.now()
+        locked.full_clean()
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PATIENT_UPDATED,
+            target=locked,
+            patient_id=locked.pk,
+            location_id=locked.location_id,
+            details={"fields": changed},
+        )
+        return locked
+
+
+def change_patient_status(*, actor, patient: Patient, to_status: str, reason: str) -> Patient:
+    """Move a patient to the next stage of care; refused if the step is not one care allows."""
+    if to_status not in PatientStatus.values:
+        raise ClinicError("Choose one of the listed statuses.", field="to_status")
+    if not can_change_patient_status(actor, patient, to_status):
+        refuse(
+            actor,
+            action="make this status change",
+            event_type=AuditEventType.PATIENT_STATUS_CHANGED,
+            target=patient,
+            patient_id=patient.pk,
+        )
+    reason = reason.strip()
+    with transaction.atomic(durable=True):
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if to_status not in ALLOWED_STATUS_CHANGES[locked.status]:
+            raise InvalidTransitionError(
+                f"A patient who is “{locked.get_status_display()}” cannot move to "
+                f"“{PatientStatus(to_status).label}”.",
+                field="to_status",
+            )
+        if to_status == PatientStatus.DISCHARGED and not reason:
+            raise ClinicError("Say why the patient is discharged.", field="reason")
+        from_status = locked.status
+        locked.status = to_status
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+        PatientStatusChange.objects.create(
+            patient=locked,
+            location_id=locked.location_id,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason[:500],
+            changed_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PATIENT_STATUS_CHANGED,
+            target=locked,
+            patient_id=locked.pk,
+            location_id=locked.location_id,
+            details={"from": from_status, "to": to_status},
+        )
+        return locked
+
+
+def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
+    """Give a patient a portal account and e-mail them a link to choose their password."""
+    if not can_invite_patient_to_portal(actor, patient):
+        refuse(
+            actor,
+            action="invite patients to the portal",
+            event_type=AuditEventType.PORTAL_INVITED,
+            target=patient,
+            patient_id=patient.pk,
+        )
+    if not patient.email:
+        raise ClinicError(
+            "Add the patient's e-mail address first: the invitation is sent there.", field="email"
+        )
+    with transaction.atomic(durable=True):
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if locked.user_id is not None:
+            raise ClinicError("This patient already has a portal account.")
+        user = create_account_with_invitation(
+            actor=actor,
+            email=locked.email,
+            full_name=locked.display_name,
+            role=Role.PATIENT,
+            locations=[],
+            patient_id=locked.pk,
+        )
+        locked.user = user
+        locked.save(update_fields=["user", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PORTAL_INVITED,
+            target=locked,
+            patient_id=locked.pk,
+            location_id=locked.location_id,
+        )
+        return locked

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.forms import add_service_error
+from clinic.core.models import Location
+from clinic.core.permissions import role_required
+from clinic.patients import services
+from clinic.patients.chart import sections_for
+from clinic.patients.choices import ALLOWED_STATUS_CHANGES
+from clinic.patients.forms import PatientForm, PatientSearchForm, PatientStatusForm
+from clinic.patients.permissions import (
+    REGISTRATION_ROLES,
+    can_change_patient_status,
+    can_edit_patient,
+    can_invite_patient_to_portal,
+    can_view_clinical_details,
+    staff_location_ids,
+)
+from clinic.patients.selectors import (
+    find_possible_duplicates,
+    get_own_patient_record,
+    get_patient,
+    list_patients,
+    open_patient_chart,
+)
+
+STAFF = tuple(STAFF_ROLES)
+
+
+def locations_for(viewer):
+    locations = Location.objects.filter(is_active=True)
+    if viewer.role != Role.MEDICAL_DIRECTOR:
+        locations = locations.filter(pk__in=staff_location_ids(viewer))
+    return locations
+
+
+@role_required(*STAFF)
+def patient_list(request):
+    form = PatientSearchForm(request.GET or None)
+    query, status = "", ""
+    if form.is_valid():
+        query, status = form.cleaned_data["q"], form.cleaned_data["status"]
+    page = list_patients(
+        request.user, query=query, status=status, page_number=request.GET.get("page", 1)
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "status": status,
+        "can_register": request.user.role in REGISTRATION_ROLES,
+    }
+    template = (
+        "patients/_patient_rows.html"
+        if request.headers.get("HX-Request")
+        else "patients/patient_list.html"
+    )
+    return render(request, template, context)
+
+
+def _chart(request, patient_public_id, *, own_record: bool = False):
+    sections = sections_for(request.user)
+    keys = [s.key for s in sections]
+    key = request.GET.get("section", "overview")
+    if key not in keys:
+        key = "overview"
+    section = sections[keys.index(key)]
+    try:
+        if own_record:
+            patient = get_own_patient_record(request.user)
+            patient = open_patient_chart(request.user, patient.public_id, section=key)
+        else:
+            patient = open_patient_chart(request.user, patient_public_id, section=key)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    viewer = request.user
+    context = {
+        "patient": patient,
+        "sections": sections,
+        "section": section,
+        "own_record": own_record,
+        "can_edit": not own_record and can_edit_patient(viewer, patient),
+        "can_invite": not own_record
+        and can_invite_patient_to_portal(viewer, patient)
+        and patient.user_id is None,
+        "show_measurements": can_view_clinical_details(viewer) or own_record,
+        **section.context(viewer, patient),
+    }
+    allowed = {
+        s
+        for s in ALLOWED_STATUS_CHANGES[patient.status]
+        if can_change_patient_status(viewer, patient, s)
+    }
+    if allowed and not own_record:
+        context["status_form"] = PatientStatusForm(
+            current_status=patient.status, allowed=frozenset(allowed)
+        )
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "chart-section":
+        return render(request, "patients/_chart_section.html", context)
+    return render(request, "patients/chart.html", context)
+
+
+@role_required(*STAFF)
+def patient_chart(request, patient_public_id):
+    return _chart(request, patient_public_id)
+
+
+@role_required(Role.PATIENT)
+def my_record(request):
+    return _chart(request, None, own_record=True)
+
+
+@role_required(*REGISTRATION_ROLES)
+def patient_register(request):
+    viewer = request.user
+    locations = locations_for(viewer)
+    show_measurements = can_view_clinical_details(viewer)
+    form = PatientForm(
+        request.POST or None, locations=locations, show_measurements=show_measurements
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        duplicates = find_possible_duplicates(
+            viewer,
+            first_name=form.cleaned_data["legal_first_name"],
+            last_name=form.cleaned_data["legal_last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+        if not duplicates or request.POST.get("confirm_not_duplicate") == "yes":
+            try:
+                patient = services.register_patient(
+                    actor=viewer,
+                    location=form.cleaned_data["home_location"],
+                    details=form.patient_details(),
+                )
+            except ClinicError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
+                return redirect("patients:chart", patient.public_id)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "duplicates": duplicates, "title": "Register a patient"},
+    )
+
+
+@role_required(*STAFF)
+def patient_edit(request, patient_public_id):
+    viewer = request.user
+    try:
+        patient = get_patient(viewer, patient_public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    if not can_edit_patient(viewer, patient):
+        raise PermissionDenied("Your role does not allow you to change this record.")
+    form = PatientForm(
+        request.POST or None,
+        instance=patient,
+        locations=locations_for(viewer) | Location.objects.filter(pk=patient.location_id),
+        show_measurements=can_view_clinical_details(viewer),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_patient(
+                actor=viewer,
+                patient=patient,
+                changes=form.patient_details(),
+                location=form.cleaned_data["home_location"],
+            )
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The patient record is saved.")
+            return redirect("patients:chart", patient.public_id)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "patient": patient, "title": f"Edit {patient.display_name}"},
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def patient_change_status(request, patient_public_id):
+    viewer = request.user
+    try:
+        patient = get_patient(viewer, patient_public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    form = PatientStatusForm(
+        request.POST,
+        current_status=patient.status,
+        allowed=frozenset(ALLOWED_STATUS_CHANGES[patient.status]),
+    )
+    if form.is_valid():
+        try:
+            services.change_patient_status(
+                actor=viewer,
+                patient=patient,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The status is changed.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("patients:chart", patient.public_id)
+
+
+@require_POST
+@role_required(*REGISTRATION_ROLES)
+def patient_invite(request, patient_public_id):
+    viewer = request.user
+    try:
+        patient = get_patient(viewer, patient_public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    try:
+        services.invite_patient_to_portal(actor=viewer, patient=patient)
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    except ClinicError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"An invitation to the patient portal was e-mailed to {patient.email}."
+        )
+    return redirect("patients:chart", patient.public_id)

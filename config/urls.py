@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from clinic.api import api
+from clinic.core.admin_site import clinic_admin_site
+
+urlpatterns = [
+    path("", include("clinic.intake.urls")),
+    path("accounts/", include("clinic.accounts.urls")),
+    path("patients/", include("clinic.patients.urls")),
+    path("audit/", include("clinic.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", clinic_admin_site.urls),
+]
+
+handler400 = "clinic.core.views.bad_request"
+handler403 = "clinic.core.views.permission_denied"
+handler404 = "clinic.core.views.page_not_found"
+handler500 = "clinic.core.views.server_error"
