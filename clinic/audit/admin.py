@@ -21,6 +21,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "target_id"]
     date_hierarchy = "occurred_at"
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or request.user.role == "medical_director"
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
     def has_add_permission(self, request):
         return False
 

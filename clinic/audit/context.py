@@ -18,7 +18,7 @@ class RequestContext:
 
 _NO_REQUEST = RequestContext()
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "clinic_audit_request_context", default=_NO_REQUEST  # noqa: B039 - frozen, never mutated
+    "clinic_audit_request_context", default=_NO_REQUEST
 )
 
 

@@ -1,0 +1,102 @@
+"""Shared fixtures: the clinic, its locations, and one named person per role.
+
+Permission tests read like sentences: `front_desk` cannot open `patient_alice`'s measurements,
+`patient_bob` cannot open `patient_alice`'s chart.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from clinic.accounts.choices import Role
+from clinic.accounts.tests.factories import UserFactory
+from clinic.core.tests.factories import LocationFactory, OrganisationFactory
+from clinic.patients.tests.factories import register_test_patient
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def location(organisation):
+    return LocationFactory(organisation=organisation, name="Boston", time_zone="America/New_York")
+
+
+@pytest.fixture
+def other_location(organisation):
+    return LocationFactory(organisation=organisation, name="Denver", time_zone="America/Denver")
+
+
+def _staff(role, location, **kwargs):
+    user = UserFactory(role=role, **kwargs)
+    user.locations.set([location])
+    return user
+
+
+@pytest.fixture
+def medical_director(location):
+    return _staff(Role.MEDICAL_DIRECTOR, location, full_name="Dr. Director", credentials="MD", is_staff=True)
+
+
+@pytest.fixture
+def clinician(location):
+    return _staff(Role.CLINICIAN, location, full_name="Dr. Clinician", credentials="MD")
+
+
+@pytest.fixture
+def nurse(location):
+    return _staff(Role.NURSE, location, full_name="Nurse Nora", credentials="RN")
+
+
+@pytest.fixture
+def front_desk(location):
+    return _staff(Role.FRONT_DESK, location, full_name="Frank Desk")
+
+
+@pytest.fixture
+def other_location_clinician(other_location):
+    return _staff(Role.CLINICIAN, other_location, full_name="Dr. Elsewhere")
+
+
+@pytest.fixture
+def patient_alice(clinician, location):
+    return register_test_patient(actor=clinician, location=location, first_name="Alice", last_name="Moreno", portal=True)
+
+
+@pytest.fixture
+def patient_bob(clinician, location):
+    return register_test_patient(actor=clinician, location=location, first_name="Bob", last_name="Lindqvist", portal=True)
+
+
+@pytest.fixture
+def personas(medical_director, clinician, nurse, front_desk, patient_alice, patient_bob):
+    return {
+        "anonymous": None,
+        "medical_director": medical_director,
+        "clinician": clinician,
+        "nurse": nurse,
+        "front_desk": front_desk,
+        "patient_alice": patient_alice.user,
+        "patient_bob": patient_bob.user,
+    }
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -1,0 +1,129 @@
+"""Every role × every URL of the foundation: allowed or denied exactly as intended.
+
+Outcomes: ok (200), login (sent to sign in), denied (403), hidden (404: the record is not one the
+viewer may know of), home (redirected to the role's start page), api_login (401), admin_login.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.intake.tests.factories import submit_test_request
+from conftest import client_for
+
+ROLES = ["anonymous", "medical_director", "clinician", "nurse", "front_desk", "patient_alice"]
+STAFF = {"medical_director", "clinician", "nurse", "front_desk"}
+QUEUE = {"medical_director", "clinician", "front_desk"}
+
+
+def expect(allowed: set[str], *, anonymous="login", others="denied") -> dict[str, str]:
+    return {role: ("ok" if role in allowed else anonymous if role == "anonymous" else others) for role in ROLES}
+
+
+MATRIX: list[tuple[str, str, dict[str, str]]] = [
+    ("GET", "/", expect(set(ROLES))),
+    ("GET", "/treatment/", expect(set(ROLES))),
+    ("GET", "/conditions/", expect(set(ROLES))),
+    ("GET", "/safety/", expect(set(ROLES))),
+    ("GET", "/consultation/", expect(set(ROLES))),
+    ("GET", "/consultation/thanks/", expect(set(ROLES))),
+    ("GET", "/accounts/login/", expect({"anonymous"}, others="home")),
+    ("GET", "/accounts/home/", expect(set(), others="home")),
+    ("GET", "/dashboard/", expect(STAFF)),
+    ("GET", "/patients/", expect(STAFF)),
+    ("GET", "/patients/new/", expect({"medical_director", "clinician", "front_desk"})),
+    ("GET", "/patients/me/", expect({"patient_alice"})),
+    ("GET", "/patients/{alice}/", expect(STAFF)),
+    ("GET", "/patients/{alice}/?section=consultation", expect(STAFF)),
+    ("GET", "/patients/{alice}/edit/", expect(STAFF)),
+    ("GET", "/consultations/", expect(QUEUE)),
+    ("GET", "/consultations/{request}/", expect(QUEUE)),
+    ("GET", "/consultations/{request}/convert/", expect(QUEUE)),
+    ("GET", "/audit/", expect({"medical_director"})),
+    ("GET", "/accounts/team/", expect({"medical_director"})),
+    ("GET", "/accounts/team/new/", expect({"medical_director"})),
+    ("GET", "/accounts/team/{nurse}/", expect({"medical_director"})),
+    ("GET", "/admin/", expect({"medical_director"}, anonymous="admin_login", others="admin_login")),
+    ("GET", "/admin/audit/auditevent/", expect({"medical_director"}, anonymous="admin_login", others="admin_login")),
+    ("GET", "/api/v1/patients", expect(STAFF, anonymous="api_login")),
+    ("GET", "/api/v1/patients/{alice}", expect(STAFF | {"patient_alice"}, anonymous="api_login")),
+    ("GET", "/api/v1/patients/{bob}", expect(STAFF, anonymous="api_login", others="hidden")),
+    ("POST", "/consultations/{request}/note/", expect(QUEUE)),
+    # Nurses do not change a patient's stage of care; front desk may book them into evaluation.
+    ("POST", "/patients/{alice}/status/", expect({"medical_director", "clinician", "front_desk"})),
+    ("POST", "/accounts/team/{nurse}/active/", expect({"medical_director"})),
+]
+
+
+def outcome_of(response) -> str:
+    status = response.status_code
+    location = response.get("Location", "")
+    if status == 200 or (status == 302 and response.request["REQUEST_METHOD"] == "POST" and "login" not in location):
+        return "ok"
+    if status == 302 and "/admin/login/" in location:
+        return "admin_login"
+    if status == 302 and "/accounts/login/" in location:
+        return "login"
+    if status == 302:
+        return "home"
+    return {401: "api_login", 403: "denied", 404: "hidden"}.get(status, f"status {status}")
+
+
+@pytest.fixture
+def targets(personas, patient_alice, patient_bob, location):
+    request = submit_test_request(location=location)
+    return {
+        "alice": patient_alice.public_id,
+        "bob": patient_bob.public_id,
+        "request": request.public_id,
+        "nurse": personas["nurse"].public_id,
+    }
+
+
+POST_DATA = {
+    "/consultations/{request}/note/": {"note": "Called, left a message."},
+    "/patients/{alice}/status/": {"to_status": "in_evaluation", "reason": ""},
+    "/accounts/team/{nurse}/active/": {"active": "1"},
+}
+
+
+@pytest.mark.parametrize(("method", "url", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, _ in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_role_reaches_url_exactly_as_intended(role, method, url, expected, personas, targets):
+    client = client_for(personas[role])
+    path = url.format(**targets)
+    if method == "GET":
+        response = client.get(path)
+    else:
+        response = client.post(path, POST_DATA[url])
+    assert outcome_of(response) == expected[role], f"{role} {method} {path} → {response.status_code}"
+
+
+def test_a_patient_never_opens_another_patients_record(personas, patient_alice, patient_bob):
+    bob = client_for(personas["patient_bob"])
+    assert bob.get(f"/patients/{patient_alice.public_id}/").status_code == 403
+    assert bob.get(f"/api/v1/patients/{patient_alice.public_id}").status_code == 404
+    response = bob.get("/patients/me/")
+    assert response.status_code == 200
+    assert patient_bob.mrn in response.content.decode()
+    assert patient_alice.mrn not in response.content.decode()
+
+
+def test_front_desk_sees_no_clinical_measurements(personas, patient_alice):
+    page = client_for(personas["front_desk"]).get(f"/patients/{patient_alice.public_id}/").content.decode()
+    assert "Measurements" not in page and "BMI" not in page
+    page = client_for(personas["clinician"]).get(f"/patients/{patient_alice.public_id}/").content.decode()
+    assert "Measurements" in page and "70.0 kg" in page
+
+
+def test_only_the_medical_director_sees_the_chart_access_log(personas, patient_alice):
+    url = f"/patients/{patient_alice.public_id}/?section=access"
+    assert "Everyone who opened or changed this record" in client_for(personas["medical_director"]).get(url).content.decode()
+    for role in ("clinician", "nurse", "front_desk"):
+        assert "Everyone who opened or changed this record" not in client_for(personas[role]).get(url).content.decode()
+
+
+def test_staff_of_another_location_cannot_find_the_patient(other_location_clinician, patient_alice):
+    client = client_for(other_location_clinician)
+    assert client.get(f"/patients/{patient_alice.public_id}/").status_code == 404
+    assert patient_alice.mrn not in client.get("/patients/").content.decode()
