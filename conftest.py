@@ -49,7 +49,9 @@ def _staff(role, location, **kwargs):
 
 @pytest.fixture
 def medical_director(location):
-    return _staff(Role.MEDICAL_DIRECTOR, location, full_name="Dr. Director", credentials="MD", is_staff=True)
+    return _staff(
+        Role.MEDICAL_DIRECTOR, location, full_name="Dr. Director", credentials="MD", is_staff=True
+    )
 
 
 @pytest.fixture
@@ -74,12 +76,16 @@ def other_location_clinician(other_location):
 
 @pytest.fixture
 def patient_alice(clinician, location):
-    return register_test_patient(actor=clinician, location=location, first_name="Alice", last_name="Moreno", portal=True)
+    return register_test_patient(
+        actor=clinician, location=location, first_name="Alice", last_name="Moreno", portal=True
+    )
 
 
 @pytest.fixture
 def patient_bob(clinician, location):
-    return register_test_patient(actor=clinician, location=location, first_name="Bob", last_name="Lindqvist", portal=True)
+    return register_test_patient(
+        actor=clinician, location=location, first_name="Bob", last_name="Lindqvist", portal=True
+    )
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from clinic.accounts.forms import EmailAuthenticationForm, StaffAccountForm, Tok
 from clinic.accounts.models import User
 from clinic.accounts.selectors import list_team
 from clinic.core.exceptions import ClinicError
-from clinic.core.forms import add_service_error
+from clinic.core.forms import add_service_error, posted_data
 from clinic.core.permissions import role_required
 
 
@@ -69,7 +69,7 @@ def two_factor(request):
         return redirect("accounts:home")
     if user.is_verified():
         return redirect(_safe_next(request))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted_data(request))
     has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if has_device:
         if request.method == "POST" and form.is_valid():
@@ -126,7 +126,7 @@ def team(request):
 
 @role_required(Role.MEDICAL_DIRECTOR)
 def team_add(request):
-    form = StaffAccountForm(request.POST or None)
+    form = StaffAccountForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             member = services.create_staff_account(
@@ -167,7 +167,7 @@ def team_edit(request, public_id):
         "credentials": member.credentials,
         "locations": list(member.locations.all()),
     }
-    form = StaffAccountForm(request.POST or None, initial=initial, editing=True)
+    form = StaffAccountForm(posted_data(request), initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_staff_account(

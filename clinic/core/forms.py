@@ -9,3 +9,9 @@ def add_service_error(form: forms.Form, error: ClinicError) -> None:
     """Show a refused action's message beside the field it concerns (or above the form)."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def posted_data(request):
+    """The POST data for a bound form, or None on GET. An empty POST still binds the form, so
+    that it is validated (and refused) rather than silently shown blank."""
+    return request.POST if request.method == "POST" else None

@@ -21,20 +21,11 @@ class LocationTimeZoneMiddleware:
 
 
 def viewer_time_zone(user) -> str:
+    """The zone of the viewer's first location (a patient's: their home location)."""
     if getattr(user, "is_authenticated", False):
-        zone = getattr(user, "_clinic_time_zone", None)
-        if zone is None:
-            zone = _time_zone_of(user)
-            user._clinic_time_zone = zone
-        return zone
+        from clinic.accounts.locations import user_location_rows
+
+        rows = user_location_rows(user)
+        if rows:
+            return rows[0][1]
     return settings.CLINIC_DEFAULT_TIME_ZONE
-
-
-def _time_zone_of(user) -> str:
-    from clinic.core.models import Location
-
-    if user.is_patient:
-        location = Location.objects.filter(patients__user=user).only("time_zone").first()
-    else:
-        location = user.locations.order_by("pk").only("time_zone").first()
-    return location.time_zone if location else settings.CLINIC_DEFAULT_TIME_ZONE

@@ -13,7 +13,7 @@ from clinic.core.exceptions import (
     PermissionDeniedError,
     RateLimitedError,
 )
-from clinic.core.forms import add_service_error
+from clinic.core.forms import add_service_error, posted_data
 from clinic.core.permissions import role_required
 from clinic.intake import selectors, services
 from clinic.intake.choices import ALLOWED_QUEUE_STEPS, OPEN_STATUSES, ConsultationStatus
@@ -47,7 +47,7 @@ safety = public_page("intake/safety.html")
 
 
 def consultation_request(request):
-    form = ConsultationRequestForm(request.POST or None)
+    form = ConsultationRequestForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         ip_address = request.META.get("REMOTE_ADDR")
         try:
@@ -113,7 +113,7 @@ def _detail_context(consultation, **forms):
         "consultation": consultation,
         "activities": selectors.list_activities(consultation),
         "is_open": consultation.status in OPEN_STATUSES,
-        "step_form": step_form if allowed else None,
+        "step_form": step_form if allowed or step_form.errors else None,
         "note_form": forms.pop("note_form", None) or NoteForm(),
         "decline_form": forms.pop("decline_form", None) or DeclineForm(),
     }
@@ -238,7 +238,7 @@ def convert(request, public_id):
         "home_location": consultation.location_id,
     }
     form = PatientForm(
-        request.POST or None,
+        posted_data(request),
         initial=initial,
         locations=locations,
         show_measurements=can_view_clinical_details(viewer),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
+from clinic.accounts.locations import user_location_rows
 from clinic.patients.choices import PatientStatus
 
 REGISTRATION_ROLES = frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN, Role.FRONT_DESK})
@@ -54,8 +55,4 @@ def can_view_access_log(user) -> bool:
 
 
 def staff_location_ids(user) -> set[int]:
-    cached = getattr(user, "_clinic_location_ids", None)
-    if cached is None:
-        cached = set(user.locations.values_list("pk", flat=True))
-        user._clinic_location_ids = cached
-    return cached
+    return {location_id for location_id, _ in user_location_rows(user)}

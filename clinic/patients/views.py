@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
-from clinic.core.forms import add_service_error
+from clinic.core.forms import add_service_error, posted_data
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
 from clinic.patients import services
@@ -123,7 +123,7 @@ def patient_register(request):
     locations = locations_for(viewer)
     show_measurements = can_view_clinical_details(viewer)
     form = PatientForm(
-        request.POST or None, locations=locations, show_measurements=show_measurements
+        posted_data(request), locations=locations, show_measurements=show_measurements
     )
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -162,7 +162,7 @@ def patient_edit(request, patient_public_id):
     if not can_edit_patient(viewer, patient):
         raise PermissionDenied("Your role does not allow you to change this record.")
     form = PatientForm(
-        request.POST or None,
+        posted_data(request),
         instance=patient,
         locations=locations_for(viewer) | Location.objects.filter(pk=patient.location_id),
         show_measurements=can_view_clinical_details(viewer),

@@ -17,7 +17,10 @@ QUEUE = {"medical_director", "clinician", "front_desk"}
 
 
 def expect(allowed: set[str], *, anonymous="login", others="denied") -> dict[str, str]:
-    return {role: ("ok" if role in allowed else anonymous if role == "anonymous" else others) for role in ROLES}
+    return {
+        role: ("ok" if role in allowed else anonymous if role == "anonymous" else others)
+        for role in ROLES
+    }
 
 
 MATRIX: list[tuple[str, str, dict[str, str]]] = [
@@ -44,7 +47,11 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/accounts/team/new/", expect({"medical_director"})),
     ("GET", "/accounts/team/{nurse}/", expect({"medical_director"})),
     ("GET", "/admin/", expect({"medical_director"}, anonymous="admin_login", others="admin_login")),
-    ("GET", "/admin/audit/auditevent/", expect({"medical_director"}, anonymous="admin_login", others="admin_login")),
+    (
+        "GET",
+        "/admin/audit/auditevent/",
+        expect({"medical_director"}, anonymous="admin_login", others="admin_login"),
+    ),
     ("GET", "/api/v1/patients", expect(STAFF, anonymous="api_login")),
     ("GET", "/api/v1/patients/{alice}", expect(STAFF | {"patient_alice"}, anonymous="api_login")),
     ("GET", "/api/v1/patients/{bob}", expect(STAFF, anonymous="api_login", others="hidden")),
@@ -58,7 +65,9 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
 def outcome_of(response) -> str:
     status = response.status_code
     location = response.get("Location", "")
-    if status == 200 or (status == 302 and response.request["REQUEST_METHOD"] == "POST" and "login" not in location):
+    if status == 200 or (
+        status == 302 and response.request["REQUEST_METHOD"] == "POST" and "login" not in location
+    ):
         return "ok"
     if status == 302 and "/admin/login/" in location:
         return "admin_login"
@@ -87,16 +96,17 @@ POST_DATA = {
 }
 
 
-@pytest.mark.parametrize(("method", "url", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, _ in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "url", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, _ in MATRIX]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_role_reaches_url_exactly_as_intended(role, method, url, expected, personas, targets):
     client = client_for(personas[role])
     path = url.format(**targets)
-    if method == "GET":
-        response = client.get(path)
-    else:
-        response = client.post(path, POST_DATA[url])
-    assert outcome_of(response) == expected[role], f"{role} {method} {path} → {response.status_code}"
+    response = client.get(path) if method == "GET" else client.post(path, POST_DATA[url])
+    assert outcome_of(response) == expected[role], (
+        f"{role} {method} {path} → {response.status_code}"
+    )
 
 
 def test_a_patient_never_opens_another_patients_record(personas, patient_alice, patient_bob):
@@ -110,17 +120,31 @@ def test_a_patient_never_opens_another_patients_record(personas, patient_alice, 
 
 
 def test_front_desk_sees_no_clinical_measurements(personas, patient_alice):
-    page = client_for(personas["front_desk"]).get(f"/patients/{patient_alice.public_id}/").content.decode()
+    page = (
+        client_for(personas["front_desk"])
+        .get(f"/patients/{patient_alice.public_id}/")
+        .content.decode()
+    )
     assert "Measurements" not in page and "BMI" not in page
-    page = client_for(personas["clinician"]).get(f"/patients/{patient_alice.public_id}/").content.decode()
+    page = (
+        client_for(personas["clinician"])
+        .get(f"/patients/{patient_alice.public_id}/")
+        .content.decode()
+    )
     assert "Measurements" in page and "70.0 kg" in page
 
 
 def test_only_the_medical_director_sees_the_chart_access_log(personas, patient_alice):
     url = f"/patients/{patient_alice.public_id}/?section=access"
-    assert "Everyone who opened or changed this record" in client_for(personas["medical_director"]).get(url).content.decode()
+    assert (
+        "Everyone who opened or changed this record"
+        in client_for(personas["medical_director"]).get(url).content.decode()
+    )
     for role in ("clinician", "nurse", "front_desk"):
-        assert "Everyone who opened or changed this record" not in client_for(personas[role]).get(url).content.decode()
+        assert (
+            "Everyone who opened or changed this record"
+            not in client_for(personas[role]).get(url).content.decode()
+        )
 
 
 def test_staff_of_another_location_cannot_find_the_patient(other_location_clinician, patient_alice):

@@ -2,7 +2,9 @@ from clinic.core.ratelimit import hit_and_check
 
 
 def test_hits_within_the_limit_pass_and_the_next_is_refused():
-    results = [hit_and_check(scope="t", key="1.2.3.4", limit=3, window_seconds=60) for _ in range(4)]
+    results = [
+        hit_and_check(scope="t", key="1.2.3.4", limit=3, window_seconds=60) for _ in range(4)
+    ]
     assert results == [True, True, True, False]
 
 

@@ -15,7 +15,14 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_the_deployment_check_without_warnings():
@@ -42,4 +49,7 @@ def test_production_hashes_passwords_with_argon2_and_requires_two_factor():
     code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0]); print(settings.CLINIC_REQUIRE_2FA)"
     result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-2:] == ["django.contrib.auth.hashers.Argon2PasswordHasher", "True"]
+    assert result.stdout.split()[-2:] == [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "True",
+    ]

@@ -31,4 +31,6 @@ def request_data(**overrides) -> dict:
 
 
 def submit_test_request(*, location, **overrides) -> ConsultationRequest:
-    return submit_consultation_request(data=request_data(**overrides), location=location, ip_address="127.0.0.1")
+    return submit_consultation_request(
+        data=request_data(**overrides), location=location, ip_address="127.0.0.1"
+    )

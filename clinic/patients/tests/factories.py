@@ -33,7 +33,13 @@ def patient_details(**overrides) -> dict:
 
 
 def register_test_patient(
-    *, actor, location, first_name: str | None = None, last_name: str | None = None, portal: bool = False, **overrides
+    *,
+    actor,
+    location,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    portal: bool = False,
+    **overrides,
 ) -> Patient:
     if first_name:
         overrides["legal_first_name"] = first_name

@@ -1,0 +1,110 @@
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.audit.models import AuditEvent, AuditLogIsAppendOnlyError
+from clinic.audit.services import record_audit_event
+from conftest import client_for
+
+
+@pytest.fixture
+def event(clinician):
+    return record_audit_event(
+        actor=clinician, event_type=AuditEventType.PATIENT_CHART_VIEWED, patient_id=1
+    )
+
+
+def test_an_event_records_who_their_role_and_what(event, clinician):
+    assert event.actor == clinician
+    assert event.actor_label == clinician.email
+    assert event.actor_role == "clinician"
+    assert event.outcome == AuditOutcome.SUCCESS
+
+
+def test_an_event_cannot_be_changed_through_the_model(event):
+    event.details = {"tampered": True}
+    with pytest.raises(AuditLogIsAppendOnlyError):
+        event.save()
+
+
+def test_an_event_cannot_be_deleted_through_the_model_or_queryset(event):
+    with pytest.raises(AuditLogIsAppendOnlyError):
+        event.delete()
+    with pytest.raises(AuditLogIsAppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AuditLogIsAppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(actor_label="someone else")
+    assert AuditEvent.objects.filter(pk=event.pk, actor_label=event.actor_label).exists()
+
+
+def test_the_database_itself_refuses_to_rewrite_an_event(event):
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["forged", event.pk]
+        )
+    assert AuditEvent.objects.get(pk=event.pk).actor_label == event.actor_label
+
+
+def test_the_admin_offers_no_way_to_change_or_delete_events(event, medical_director):
+    client = client_for(medical_director)
+    assert (
+        client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
+    )  # a read-only view
+    page = client.get(f"/admin/audit/auditevent/{event.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
+    response = client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"actor_label": "forged"})
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).actor_label == event.actor_label
+
+
+def test_the_request_ip_address_is_recorded(clinician, patient_alice):
+    client = client_for(clinician)
+    client.get(f"/patients/{patient_alice.public_id}/", REMOTE_ADDR="10.1.2.3")
+    event = AuditEvent.objects.filter(event_type=AuditEventType.PATIENT_CHART_VIEWED).latest("id")
+    assert event.ip_address == "10.1.2.3"
+    assert event.patient_id == patient_alice.pk
+
+
+def test_the_medical_director_filters_the_log_by_patient_and_outcome(
+    medical_director, clinician, patient_alice, patient_bob
+):
+    client_for(clinician).get(f"/patients/{patient_alice.public_id}/")
+    client_for(patient_bob.user).get(f"/api/v1/patients/{patient_alice.public_id}")  # denied
+    client = client_for(medical_director)
+    page = client.get("/audit/", {"mrn": patient_alice.mrn, "outcome": "denied"}).content.decode()
+    assert "Denied" in page and patient_bob.user.email in page
+    assert clinician.email not in page.split("<tbody>")[1]
+    page = client.get("/audit/", {"actor": clinician.email, "group": "patients"}).content.decode()
+    assert "Patient chart viewed" in page
+
+
+def test_browsing_the_log_is_itself_audited(medical_director):
+    client_for(medical_director).get("/audit/")
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.AUDIT_LOG_VIEWED, actor=medical_director
+        ).count()
+        == 1
+    )
+
+
+def test_bad_filters_get_a_message_not_an_error(medical_director):
+    response = client_for(medical_director).get(
+        "/audit/", {"date_from": "2026-02-31", "event_type": "banana"}
+    )
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_the_log_page_runs_a_fixed_number_of_queries(
+    medical_director, django_assert_max_num_queries
+):
+    for n in range(120):
+        record_audit_event(
+            actor=medical_director, event_type=AuditEventType.PATIENT_CHART_VIEWED, patient_id=n
+        )
+    client = client_for(medical_director)
+    with django_assert_max_num_queries(10):
+        client.get("/audit/")

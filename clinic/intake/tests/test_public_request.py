@@ -1,0 +1,150 @@
+"""A visitor asks for a consultation on the public site."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.audit.models import AuditEvent
+from clinic.intake.models import ConsultationRequest
+
+URL = "/consultation/"
+
+
+@pytest.fixture
+def form_data(location):
+    return {
+        "first_name": "Riley",
+        "last_name": "Park",
+        "preferred_name": "",
+        "date_of_birth": "1990-06-01",
+        "email": "Riley.Park@Example.com",
+        "phone": "(617) 555-0142",
+        "preferred_contact_method": "phone",
+        "preferred_contact_times": ["morning", "evening"],
+        "location": str(location.pk),
+        "conditions": ["trd", "other"],
+        "other_condition": "Postpartum depression",
+        "treatments_tried": "Sertraline; CBT.",
+        "message": "Hoping to talk.",
+        "consent_to_contact": "on",
+        "website": "",
+    }
+
+
+def test_a_complete_request_is_saved_confirmed_and_announced(
+    client, form_data, location, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, form_data, REMOTE_ADDR="203.0.113.5")
+    assert response.status_code == 302 and response["Location"] == "/consultation/thanks/"
+    request = ConsultationRequest.objects.get()
+    assert request.email == "riley.park@example.com"
+    assert request.conditions == ["trd", "other"]
+    assert request.preferred_contact_times == ["morning", "evening"]
+    assert request.status == "new" and request.location == location
+    assert request.consent_to_contact and "contact me" in request.consent_text
+    assert request.submitted_ip == "203.0.113.5"
+    assert request.activities.count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.CONSULTATION_SUBMITTED, target_id=str(request.pk)
+        ).count()
+        == 1
+    )
+    # The clinic is told, without any health details in the e-mail.
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert str(request.public_id) in message.body
+    assert "Riley" not in message.body and "depression" not in message.body.lower()
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Thank you, Riley" in thanks
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "riley@", "Enter a valid email address."),
+        ("phone", "call me maybe", "Enter a phone number using digits"),
+        ("phone", "12345", "between 7 and 15 digits"),
+        ("date_of_birth", "2099-01-01", "cannot be in the future"),
+        ("date_of_birth", "31/31/1990", "Enter a valid date."),
+        ("consent_to_contact", "", "Please agree to be contacted"),
+        ("conditions", [], "This field is required."),
+        ("conditions", ["unicorn"], "Select a valid choice"),
+        ("other_condition", "", "Please describe the condition"),
+        ("first_name", "", "This field is required."),
+        ("preferred_contact_method", "pigeon", "Select a valid choice"),
+        ("location", "999999", "Select a valid choice"),
+    ],
+)
+def test_each_bad_field_gets_a_clear_message_and_nothing_typed_is_lost(
+    client, form_data, field, value, message
+):
+    form_data[field] = value
+    response = client.post(URL, form_data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert f'id="field-{field}"' in page
+    # Everything else the visitor typed is still in the form.
+    assert 'value="Riley"' in page or field == "first_name"
+    assert "Sertraline; CBT." in page
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_person_under_18_is_told_the_clinic_treats_adults(client, form_data):
+    form_data["date_of_birth"] = (timezone.localdate() - timedelta(days=17 * 365)).isoformat()
+    response = client.post(URL, form_data)
+    assert response.status_code == 400
+    assert "at least 18 years old" in response.content.decode()
+
+
+def test_a_bot_that_fills_the_honeypot_sees_thanks_but_nothing_is_saved(client, form_data):
+    form_data["website"] = "http://spam.example"
+    response = client.post(URL, form_data)
+    assert response.status_code == 302
+    assert ConsultationRequest.objects.count() == 0
+    assert mail.outbox == []
+
+
+@override_settings(CLINIC_CONSULTATION_RATE_LIMIT_PER_HOUR=3)
+def test_a_flood_from_one_address_gets_a_polite_429(client, form_data):
+    for _ in range(3):
+        assert client.post(URL, form_data, REMOTE_ADDR="198.51.100.7").status_code == 302
+    response = client.post(URL, form_data, REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 429
+    assert "Please wait a little" in response.content.decode()
+    assert ConsultationRequest.objects.count() == 3
+    # Another address is not affected.
+    assert client.post(URL, form_data, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_garbage_posts_never_cause_a_server_error(client, location):
+    for payload in [
+        {},
+        {"date_of_birth": "0000-00-00"},
+        {"conditions": "x" * 10000},
+        {"location": "abc"},
+        {"email": "\x00"},
+    ]:
+        assert client.post(URL, payload).status_code == 400
+
+
+def test_the_form_shows_every_condition_the_clinic_treats(client, location):
+    page = client.get(URL).content.decode()
+    for label in [
+        "Treatment-resistant depression",
+        "Anxiety disorders",
+        "PTSD",
+        "Bipolar depression",
+        "OCD",
+        "Chronic pain",
+        "Neuropathic pain",
+        "CRPS",
+        "Other",
+    ]:
+        assert label in page
