@@ -21,7 +21,7 @@ from clinic.accounts.forms import EmailAuthenticationForm, StaffAccountForm, Tok
 from clinic.accounts.models import User
 from clinic.accounts.selectors import list_team
 from clinic.core.exceptions import ClinicError
-from clinic.core.forms import add_service_error, posted_data
+from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
 
 
@@ -81,7 +81,9 @@ def two_factor(request):
                 add_service_error(form, error)
             else:
                 return redirect(_safe_next(request))
-        return render(request, "accounts/two_factor_verify.html", {"form": form})
+        return render(
+            request, "accounts/two_factor_verify.html", {"form": form}, status=form_status(form)
+        )
     device = services.start_two_factor_enrolment(user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,6 +103,7 @@ def two_factor(request):
         request,
         "accounts/two_factor_setup.html",
         {"form": form, "qr_svg": qr_svg, "secret": secret},
+        status=form_status(form),
     )
 
 
@@ -146,7 +149,10 @@ def team_add(request):
             )
             return redirect("accounts:team")
     return render(
-        request, "accounts/team_form.html", {"form": form, "title": "Add a member of staff"}
+        request,
+        "accounts/team_form.html",
+        {"form": form, "title": "Add a member of staff"},
+        status=form_status(form),
     )
 
 
@@ -193,6 +199,7 @@ def team_edit(request, public_id):
             "has_device": has_device,
             "title": f"Edit {member.full_name}",
         },
+        status=form_status(form),
     )
 
 

@@ -15,3 +15,12 @@ def posted_data(request):
     """The POST data for a bound form, or None on GET. An empty POST still binds the form, so
     that it is validated (and refused) rather than silently shown blank."""
     return request.POST if request.method == "POST" else None
+
+
+def form_status(*forms_shown) -> int:
+    """400 when a form is shown again with errors (the page still keeps what was typed)."""
+    return (
+        400
+        if any(form is not None and form.is_bound and form.errors for form in forms_shown)
+        else 200
+    )

@@ -13,7 +13,7 @@ from clinic.core.exceptions import (
     PermissionDeniedError,
     RateLimitedError,
 )
-from clinic.core.forms import add_service_error, posted_data
+from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
 from clinic.intake import selectors, services
 from clinic.intake.choices import ALLOWED_QUEUE_STEPS, OPEN_STATUSES, ConsultationStatus
@@ -270,6 +270,7 @@ def convert(request, public_id):
         request,
         "intake/convert.html",
         {"form": form, "consultation": consultation, "duplicates": duplicates},
+        status=form_status(form),
     )
 
 

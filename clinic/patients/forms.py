@@ -33,13 +33,13 @@ class PatientForm(forms.ModelForm):
         label="Primary condition(s)",
     )
     height_value = forms.DecimalField(
-        label="Height", required=False, max_digits=5, decimal_places=1, min_value=0
+        label="Height", required=False, max_digits=6, decimal_places=2, min_value=0
     )
     height_unit = forms.ChoiceField(
         label="Height unit", choices=[("cm", "cm"), ("in", "inches")], initial="cm"
     )
     weight_value = forms.DecimalField(
-        label="Weight", required=False, max_digits=5, decimal_places=1, min_value=0
+        label="Weight", required=False, max_digits=6, decimal_places=2, min_value=0
     )
     weight_unit = forms.ChoiceField(
         label="Weight unit", choices=[("kg", "kg"), ("lb", "lb")], initial="kg"

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
-from clinic.core.forms import add_service_error, posted_data
+from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
 from clinic.patients import services
@@ -149,6 +149,7 @@ def patient_register(request):
         request,
         "patients/patient_form.html",
         {"form": form, "duplicates": duplicates, "title": "Register a patient"},
+        status=form_status(form),
     )
 
 
@@ -184,6 +185,7 @@ def patient_edit(request, patient_public_id):
         request,
         "patients/patient_form.html",
         {"form": form, "patient": patient, "title": f"Edit {patient.display_name}"},
+        status=form_status(form),
     )
 
 
