@@ -82,12 +82,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "clinic.audit.middleware.AuditContextMiddleware",
     "clinic.accounts.middleware.SessionTimeoutMiddleware",
     "clinic.accounts.middleware.RequireTwoFactorMiddleware",
     "clinic.core.middleware.LocationTimeZoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",

@@ -10,6 +10,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp import login as otp_login
@@ -205,6 +206,20 @@ def reset_two_factor(*, actor, user: User) -> None:
         record_audit_event(actor=actor, event_type=AuditEventType.TWO_FACTOR_RESET, target=user)
 
 
+def _ensure_not_throttled(device) -> None:
+    """django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s …) against guessing."""
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        locked_until = (info or {}).get("locked_until")
+        wait = (
+            max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1
+        )
+        raise ClinicError(
+            f"Too many wrong codes in a row. Wait {wait} seconds, then try the newest code.",
+            field="token",
+        )
+
+
 def start_two_factor_enrolment(*, user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up (one per person; reused on reload)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -218,6 +233,7 @@ def confirm_two_factor_enrolment(*, request, user: User, token: str) -> TOTPDevi
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         raise ClinicError("Start the set-up again: no authenticator is waiting to be confirmed.")
+    _ensure_not_throttled(device)
     if not device.verify_token(token):
         record_audit_event(
             actor=user,
@@ -241,6 +257,7 @@ def confirm_two_factor_enrolment(*, request, user: User, token: str) -> TOTPDevi
 def verify_two_factor(*, request, user: User, token: str) -> TOTPDevice:
     """Check a sign-in code against the person's confirmed authenticator."""
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        _ensure_not_throttled(device)
         if device.verify_token(token):
             otp_login(request, device)
             record_audit_event(
