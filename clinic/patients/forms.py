@@ -58,7 +58,9 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.show_measurements = show_measurements
         self.fields["home_location"].queryset = locations
-        self.fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+        for name in ("phone", "emergency_contact_phone", "referring_provider_phone"):
+            self.fields[name].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
         if self.instance.pk:
             self.fields["home_location"].initial = self.instance.location_id
