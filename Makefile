@@ -25,14 +25,17 @@ run: install
 	$(BIN)/python manage.py load_demo_clinic
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The whole suite (unit, integration and browser tests) on SQLite.
 test: install
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 -rs
 
+# The same suite against the PostgreSQL server on 127.0.0.1:5432 (trust auth, user postgres).
 test-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest -n 2 -rs
 
+# Browser tests alone; with CLINIC_REQUIRE_BROWSER=1 (CI) a missing Chromium fails instead of skipping.
 test-e2e: install
-	$(BIN)/python -m pytest -n 2 tests/e2e
+	$(BIN)/python -m pytest -n 2 -rs tests/e2e
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,8 +45,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# SQLite always; PostgreSQL too when DATABASE_URL is set.
 bench: install
-	CLINIC_ENVIRONMENT=test $(BIN)/python -m bench
+	env -u DATABASE_URL CLINIC_ENVIRONMENT=test $(BIN)/python -m bench
+	@if [ -n "$$DATABASE_URL" ]; then CLINIC_ENVIRONMENT=test $(BIN)/python -m bench; fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
