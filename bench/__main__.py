@@ -67,18 +67,29 @@ def main() -> int:
 
         organisation = Organisation.objects.create(name="Bench clinic")
         location = Location.objects.create(
-            organisation=organisation, name="Bench", address_line1="1 Main St", city="Boston",
-            phone="(617) 555-0100", time_zone="America/New_York",
+            organisation=organisation,
+            name="Bench",
+            address_line1="1 Main St",
+            city="Boston",
+            phone="(617) 555-0100",
+            time_zone="America/New_York",
         )
-        clinician = User.objects.create_user("bench@clinic.test", "bench-password-123", full_name="Bench", role=Role.CLINICIAN)
+        clinician = User.objects.create_user(
+            "bench@clinic.test", "bench-password-123", full_name="Bench", role=Role.CLINICIAN
+        )
         clinician.locations.set([location])
 
         results = []
         patients = []
-        results.append(timed(
-            "register patient (service + audit, 1 transaction)", PATIENT_COUNT,
-            lambda i: patients.append(register_patient(actor=clinician, location=location, details=patient_details())),
-        ))
+        results.append(
+            timed(
+                "register patient (service + audit, 1 transaction)",
+                PATIENT_COUNT,
+                lambda i: patients.append(
+                    register_patient(actor=clinician, location=location, details=patient_details())
+                ),
+            )
+        )
         client = Client()
         client.force_login(clinician)
         chart_url = f"/patients/{patients[len(patients) // 2].public_id}/"
@@ -96,11 +107,15 @@ def main() -> int:
 
         results.append(timed("search the patient list (HTTP, audited)", CHART_OPENS, search))
 
-        print(f"\nKetamine Clinic benchmark: {connection.vendor}, {PATIENT_COUNT} patients, "
-              f"{AuditEvent.objects.count()} audit events written")
+        print(
+            f"\nKetamine Clinic benchmark: {connection.vendor}, {PATIENT_COUNT} patients, "
+            f"{AuditEvent.objects.count()} audit events written"
+        )
         print(f"{'operation':<52} {'count':>6} {'seconds':>8} {'ops/s':>9}")
         for result in results:
-            print(f"{result.name:<52} {result.operations:>6} {result.seconds:>8.2f} {result.per_second:>9.1f}")
+            print(
+                f"{result.name:<52} {result.operations:>6} {result.seconds:>8.2f} {result.per_second:>9.1f}"
+            )
         print(f"peak memory (RSS): {peak_memory_mib():.0f} MiB\n")
     finally:
         teardown_databases(old_config, verbosity=0)

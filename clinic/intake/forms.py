@@ -126,12 +126,19 @@ class QueueFilterForm(forms.Form):
 class QueueStepForm(forms.Form):
     to_status = forms.ChoiceField(label="Mark as", choices=ConsultationStatus.choices)
     note = forms.CharField(
-        label="Note", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Note about this step (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Add a note (a call, a message left)",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DeclineForm(forms.Form):

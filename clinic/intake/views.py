@@ -105,7 +105,7 @@ def _get_request(request, public_id, *, audit=True):
 
 def _detail_context(consultation, **forms):
     allowed = ALLOWED_QUEUE_STEPS[consultation.status]
-    step_form = forms.pop("step_form", None) or QueueStepForm()
+    step_form = forms.pop("step_form", None) or QueueStepForm(prefix="step")
     step_form.fields["to_status"].choices = [
         (v, label) for v, label in ConsultationStatus.choices if v in allowed
     ]
@@ -114,8 +114,8 @@ def _detail_context(consultation, **forms):
         "activities": selectors.list_activities(consultation),
         "is_open": consultation.status in OPEN_STATUSES,
         "step_form": step_form if allowed or step_form.errors else None,
-        "note_form": forms.pop("note_form", None) or NoteForm(),
-        "decline_form": forms.pop("decline_form", None) or DeclineForm(),
+        "note_form": forms.pop("note_form", None) or NoteForm(prefix="note"),
+        "decline_form": forms.pop("decline_form", None) or DeclineForm(prefix="decline"),
     }
 
 
@@ -147,7 +147,7 @@ def _run(request, consultation, action, form_name, form):
 @role_required(*QUEUE)
 def record_step(request, public_id):
     consultation = _get_request(request, public_id, audit=False)
-    form = QueueStepForm(request.POST)
+    form = QueueStepForm(request.POST, prefix="step")
     if form.is_valid():
         response = _run(
             request,
@@ -174,7 +174,7 @@ def record_step(request, public_id):
 @role_required(*QUEUE)
 def add_note(request, public_id):
     consultation = _get_request(request, public_id, audit=False)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         response = _run(
             request,
@@ -198,7 +198,7 @@ def add_note(request, public_id):
 @role_required(*QUEUE)
 def decline(request, public_id):
     consultation = _get_request(request, public_id, audit=False)
-    form = DeclineForm(request.POST)
+    form = DeclineForm(request.POST, prefix="decline")
     if form.is_valid():
         response = _run(
             request,

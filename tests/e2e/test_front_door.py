@@ -81,7 +81,9 @@ def test_front_desk_converts_a_request_into_a_patient(open_page, clinic):
     desk.get_by_role("link", name="Jamie Okonkwo").click()
     expect(desk.get_by_text("Sertraline, bupropion, two years of CBT.")).to_be_visible()
     desk.get_by_label("Mark as").select_option("contacted")
-    desk.get_by_label("Note", exact=True).first.fill("Spoke with Jamie; wants an evaluation.")
+    desk.get_by_label("Note about this step (optional)").fill(
+        "Spoke with Jamie; wants an evaluation."
+    )
     desk.get_by_role("button", name="Update status").click()
     expect(desk.get_by_text("Spoke with Jamie; wants an evaluation.")).to_be_visible()
     desk.get_by_role("link", name="Convert to patient").click()

@@ -90,7 +90,7 @@ def targets(personas, patient_alice, patient_bob, location):
 
 
 POST_DATA = {
-    "/consultations/{request}/note/": {"note": "Called, left a message."},
+    "/consultations/{request}/note/": {"note-note": "Called, left a message."},
     "/patients/{alice}/status/": {"to_status": "in_evaluation", "reason": ""},
     "/accounts/team/{nurse}/active/": {"active": "1"},
 }

@@ -175,7 +175,8 @@ def test_a_refused_note_keeps_the_typed_text(front_desk, request_):
     services.decline_consultation_request(actor=front_desk, request=request_, reason="duplicate")
     client = client_for(front_desk)
     response = client.post(
-        f"/consultations/{request_.public_id}/decline/", {"reason": "other", "details": "my words"}
+        f"/consultations/{request_.public_id}/decline/",
+        {"decline-reason": "other", "decline-details": "my words"},
     )
     assert response.status_code == 400
     assert "my words" in response.content.decode()
