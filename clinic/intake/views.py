@@ -48,6 +48,9 @@ safety = public_page("intake/safety.html")
 
 def consultation_request(request):
     form = ConsultationRequestForm(posted_data(request))
+    if not form.fields["location"].queryset.exists():
+        # A new installation whose medical director has not opened a location yet.
+        return render(request, "intake/not_accepting.html", status=503)
     if request.method == "POST" and form.is_valid():
         ip_address = request.META.get("REMOTE_ADDR")
         try:

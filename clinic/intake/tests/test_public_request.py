@@ -148,3 +148,9 @@ def test_the_form_shows_every_condition_the_clinic_treats(client, location):
         "Other",
     ]:
         assert label in page
+
+
+def test_without_an_open_location_the_form_says_so_instead_of_failing(client, organisation):
+    response = client.get(URL)
+    assert response.status_code == 503
+    assert "not taking requests online yet" in response.content.decode()
