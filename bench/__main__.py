@@ -47,7 +47,6 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
