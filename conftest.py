@@ -6,8 +6,11 @@ Permission tests read like sentences: `front_desk` cannot open `patient_alice`'s
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 from django.test import Client
 
 from clinic.accounts.choices import Role
@@ -16,6 +19,12 @@ from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.patients.tests.factories import register_test_patient
 
 PASSWORD = "correct-horse-battery-staple"
+
+# CI explores the same examples on every run, so that a red build always means a change broke
+# something; local runs keep exploring new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -27,8 +27,7 @@ from clinic.intake.forms import (
 from clinic.intake.permissions import QUEUE_ROLES
 from clinic.patients.forms import PatientForm
 from clinic.patients.permissions import can_view_clinical_details
-from clinic.patients.selectors import find_possible_duplicates
-from clinic.patients.views import locations_for
+from clinic.patients.views import locations_for, register_after_duplicate_check
 
 QUEUE = tuple(QUEUE_ROLES)
 
@@ -128,99 +127,67 @@ def detail(request, public_id):
     return render(request, "intake/detail.html", _detail_context(consultation))
 
 
-def _run(request, consultation, action, form_name, form):
-    """Run a queue action from a posted form; on refusal re-show the page with the message beside
-    the field and the typed text kept."""
-    try:
-        action()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ClinicError as error:
-        add_service_error(form, error)
-        return render(
-            request,
-            "intake/detail.html",
-            _detail_context(consultation, **{form_name: form}),
-            status=400,
-        )
-    return None
+def _queue_action(request, public_id, *, form_class, prefix: str, perform, success: str):
+    """Run one queue action from its posted form. On a refusal the request page is shown again
+    with the message beside the field and the typed text kept."""
+    consultation = _get_request(request, public_id, audit=False)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            perform(consultation, form.cleaned_data)
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("intake:detail", consultation.public_id)
+    context = _detail_context(consultation, **{f"{prefix}_form": form})
+    return render(request, "intake/detail.html", context, status=400)
 
 
 @require_POST
 @role_required(*QUEUE)
 def record_step(request, public_id):
-    consultation = _get_request(request, public_id, audit=False)
-    form = QueueStepForm(request.POST, prefix="step")
-    if form.is_valid():
-        response = _run(
-            request,
-            consultation,
-            lambda: services.record_consultation_step(
-                actor=request.user,
-                request=consultation,
-                to_status=form.cleaned_data["to_status"],
-                note=form.cleaned_data["note"],
-            ),
-            "step_form",
-            form,
-        )
-        if response:
-            return response
-        messages.success(request, "The request is updated.")
-        return redirect("intake:detail", consultation.public_id)
-    return render(
-        request, "intake/detail.html", _detail_context(consultation, step_form=form), status=400
+    return _queue_action(
+        request,
+        public_id,
+        form_class=QueueStepForm,
+        prefix="step",
+        success="The request is updated.",
+        perform=lambda consultation, data: services.record_consultation_step(
+            actor=request.user, request=consultation, to_status=data["to_status"], note=data["note"]
+        ),
     )
 
 
 @require_POST
 @role_required(*QUEUE)
 def add_note(request, public_id):
-    consultation = _get_request(request, public_id, audit=False)
-    form = NoteForm(request.POST, prefix="note")
-    if form.is_valid():
-        response = _run(
-            request,
-            consultation,
-            lambda: services.add_consultation_note(
-                actor=request.user, request=consultation, note=form.cleaned_data["note"]
-            ),
-            "note_form",
-            form,
-        )
-        if response:
-            return response
-        messages.success(request, "The note is added.")
-        return redirect("intake:detail", consultation.public_id)
-    return render(
-        request, "intake/detail.html", _detail_context(consultation, note_form=form), status=400
+    return _queue_action(
+        request,
+        public_id,
+        form_class=NoteForm,
+        prefix="note",
+        success="The note is added.",
+        perform=lambda consultation, data: services.add_consultation_note(
+            actor=request.user, request=consultation, note=data["note"]
+        ),
     )
 
 
 @require_POST
 @role_required(*QUEUE)
 def decline(request, public_id):
-    consultation = _get_request(request, public_id, audit=False)
-    form = DeclineForm(request.POST, prefix="decline")
-    if form.is_valid():
-        response = _run(
-            request,
-            consultation,
-            lambda: services.decline_consultation_request(
-                actor=request.user,
-                request=consultation,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-            ),
-            "decline_form",
-            form,
-        )
-        if response:
-            return response
-        messages.success(request, "The request is declined.")
-        return redirect("intake:detail", consultation.public_id)
-    return render(
-        request, "intake/detail.html", _detail_context(consultation, decline_form=form), status=400
+    return _queue_action(
+        request,
+        public_id,
+        form_class=DeclineForm,
+        prefix="decline",
+        success="The request is declined.",
+        perform=lambda consultation, data: services.decline_consultation_request(
+            actor=request.user, request=consultation, reason=data["reason"], details=data["details"]
+        ),
     )
 
 
@@ -246,29 +213,18 @@ def convert(request, public_id):
         locations=locations,
         show_measurements=can_view_clinical_details(viewer),
     )
-    duplicates = []
-    if request.method == "POST" and form.is_valid():
-        duplicates = find_possible_duplicates(
-            viewer,
-            first_name=form.cleaned_data["legal_first_name"],
-            last_name=form.cleaned_data["legal_last_name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-        )
-        if not duplicates or request.POST.get("confirm_not_duplicate") == "yes":
-            try:
-                patient = services.convert_request_to_patient(
-                    actor=viewer,
-                    request=consultation,
-                    location=form.cleaned_data["home_location"],
-                    details=form.patient_details(),
-                )
-            except PermissionDeniedError as error:
-                raise PermissionDenied(error.message) from error
-            except ClinicError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
-                return redirect("patients:chart", patient.public_id)
+    patient, duplicates = register_after_duplicate_check(
+        request,
+        form,
+        lambda: services.convert_request_to_patient(
+            actor=viewer,
+            request=consultation,
+            location=form.cleaned_data["home_location"],
+            details=form.patient_details(),
+        ),
+    )
+    if patient is not None:
+        return redirect("patients:chart", patient.public_id)
     return render(
         request,
         "intake/convert.html",

@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from clinic.core.exceptions import PermissionDeniedError
+from clinic.patients.choices import PatientStatus
 from clinic.patients.permissions import can_view_clinical_details, can_view_patient_list
 from clinic.patients.selectors import list_patients, open_patient_chart
 
@@ -43,9 +45,9 @@ class PatientPage(Schema):
 
 
 class PatientFilters(Schema):
-    q: str = ""
-    status: str = ""
-    page: int = 1
+    q: str = Field("", max_length=100, description="Name, birth date (YYYY-MM-DD) or MRN")
+    status: Literal["", *PatientStatus.values] = ""  # type: ignore[valid-type]
+    page: int = Field(1, ge=1)
 
 
 def _summary(patient) -> dict:

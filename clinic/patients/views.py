@@ -117,6 +117,38 @@ def my_record(request):
     return _chart(request, None, own_record=True)
 
 
+def register_after_duplicate_check(request, form, register):
+    """Register from a valid patient form, unless patients with the same name and birth date
+    exist and the person has not confirmed this is someone else. Returns (patient, duplicates)."""
+    if request.method != "POST" or not form.is_valid():
+        return None, []
+    data = form.cleaned_data
+    duplicates = find_possible_duplicates(
+        request.user,
+        first_name=data["legal_first_name"],
+        last_name=data["legal_last_name"],
+        date_of_birth=data["date_of_birth"],
+    )
+    if duplicates and request.POST.get("confirm_not_duplicate") != "yes":
+        return None, duplicates
+    try:
+        patient = register()
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    except ClinicError as error:
+        add_service_error(form, error)
+        return None, duplicates
+    messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
+    return patient, duplicates
+
+
+def _patient_or_404(request, public_id):
+    try:
+        return get_patient(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
 @role_required(*REGISTRATION_ROLES)
 def patient_register(request):
     viewer = request.user
@@ -125,26 +157,17 @@ def patient_register(request):
     form = PatientForm(
         posted_data(request), locations=locations, show_measurements=show_measurements
     )
-    duplicates = []
-    if request.method == "POST" and form.is_valid():
-        duplicates = find_possible_duplicates(
-            viewer,
-            first_name=form.cleaned_data["legal_first_name"],
-            last_name=form.cleaned_data["legal_last_name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-        )
-        if not duplicates or request.POST.get("confirm_not_duplicate") == "yes":
-            try:
-                patient = services.register_patient(
-                    actor=viewer,
-                    location=form.cleaned_data["home_location"],
-                    details=form.patient_details(),
-                )
-            except ClinicError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
-                return redirect("patients:chart", patient.public_id)
+    patient, duplicates = register_after_duplicate_check(
+        request,
+        form,
+        lambda: services.register_patient(
+            actor=viewer,
+            location=form.cleaned_data["home_location"],
+            details=form.patient_details(),
+        ),
+    )
+    if patient is not None:
+        return redirect("patients:chart", patient.public_id)
     return render(
         request,
         "patients/patient_form.html",
@@ -156,10 +179,7 @@ def patient_register(request):
 @role_required(*STAFF)
 def patient_edit(request, patient_public_id):
     viewer = request.user
-    try:
-        patient = get_patient(viewer, patient_public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = _patient_or_404(request, patient_public_id)
     if not can_edit_patient(viewer, patient):
         raise PermissionDenied("Your role does not allow you to change this record.")
     form = PatientForm(
@@ -193,10 +213,7 @@ def patient_edit(request, patient_public_id):
 @role_required(*STAFF)
 def patient_change_status(request, patient_public_id):
     viewer = request.user
-    try:
-        patient = get_patient(viewer, patient_public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = _patient_or_404(request, patient_public_id)
     form = PatientStatusForm(
         request.POST,
         current_status=patient.status,
@@ -225,10 +242,7 @@ def patient_change_status(request, patient_public_id):
 @role_required(*REGISTRATION_ROLES)
 def patient_invite(request, patient_public_id):
     viewer = request.user
-    try:
-        patient = get_patient(viewer, patient_public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = _patient_or_404(request, patient_public_id)
     try:
         services.invite_patient_to_portal(actor=viewer, patient=patient)
     except PermissionDeniedError as error:
