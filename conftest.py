@@ -10,8 +10,8 @@ import os
 
 import pytest
 from django.core.cache import cache
-from hypothesis import settings as hypothesis_settings
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory

@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "clinic.audit.middleware.AuditContextMiddleware",
     "clinic.accounts.middleware.SessionTimeoutMiddleware",
     "clinic.accounts.middleware.RequireTwoFactorMiddleware",
-    "clinic.core.middleware.LocationTimeZoneMiddleware",
+    "clinic.accounts.middleware.LocationTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
@@ -113,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "clinic.core.context_processors.clinic",
+                "clinic.context_processors.clinic",
             ],
         },
     },

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
+from clinic.accounts.locations import user_location_rows
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 
@@ -67,3 +70,26 @@ class RequireTwoFactorMiddleware:
                 return JsonResponse({"detail": "Two-factor verification required."}, status=401)
             return redirect("accounts:two_factor")
         return self.get_response(request)
+
+
+class LocationTimeZoneMiddleware:
+    """Show times in the zone of the viewer's location (stored times are always UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timezone.activate(zoneinfo.ZoneInfo(viewer_time_zone(request.user)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def viewer_time_zone(user) -> str:
+    """The zone of the viewer's first location (a patient's: their home location)."""
+    if getattr(user, "is_authenticated", False):
+        rows = user_location_rows(user)
+        if rows:
+            return rows[0][1]
+    return settings.CLINIC_DEFAULT_TIME_ZONE

@@ -41,6 +41,9 @@ class AuditEventType(models.IntegerChoices):
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
+    # A signed-in person opened a page their role does not allow.
+    PAGE_ACCESS_DENIED = 901, "Page access denied"
+    ORGANISATION_CHANGED = 909, "Organisation changed"
     LOCATION_CHANGED = 910, "Location changed"
 
 

@@ -1,13 +1,13 @@
 from django.apps import apps
 from django.shortcuts import render
 
-from clinic.accounts.choices import Role
 from clinic.audit.forms import AuditFilterForm
 from clinic.audit.selectors import browse_audit_log
 from clinic.core.permissions import role_required
 
 
-@role_required(Role.MEDICAL_DIRECTOR)
+# The role's value (accounts.choices.Role.MEDICAL_DIRECTOR): audit ranks below accounts.
+@role_required("medical_director")
 def audit_log(request):
     # The audit app ranks below patients and does not import them: an MRN is resolved by name.
     Patient = apps.get_model("patients", "Patient")

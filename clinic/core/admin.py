@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from clinic.core.admin_site import clinic_admin_site
 from clinic.core.models import Location, Organisation
+from clinic.core.services import save_configuration
 
 
 class DirectorModelAdmin(admin.ModelAdmin):
@@ -24,6 +25,9 @@ class DirectorModelAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self._is_director(request)
+
+    def save_model(self, request, obj, form, change):
+        save_configuration(actor=request.user, record=obj, changed_fields=form.changed_data)
 
 
 @admin.register(Organisation, site=clinic_admin_site)

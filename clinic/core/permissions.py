@@ -61,6 +61,14 @@ def role_required(*roles: str) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if user.role not in roles:
+                from clinic.audit.services import record_audit_event
+
+                record_audit_event(
+                    actor=user,
+                    event_type=AuditEventType.PAGE_ACCESS_DENIED,
+                    outcome=AuditOutcome.DENIED,
+                    details={"path": request.path[:200], "method": request.method},
+                )
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
 

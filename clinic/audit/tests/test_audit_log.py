@@ -108,3 +108,52 @@ def test_the_log_page_runs_a_fixed_number_of_queries(
     client = client_for(medical_director)
     with django_assert_max_num_queries(10):
         client.get("/audit/")
+
+
+def test_opening_a_page_the_role_does_not_allow_is_audited_as_denied(nurse):
+    assert client_for(nurse).get("/audit/").status_code == 403
+    event = AuditEvent.objects.get(event_type=AuditEventType.PAGE_ACCESS_DENIED)
+    assert (
+        event.actor == nurse
+        and event.outcome == AuditOutcome.DENIED
+        and event.details == {"path": "/audit/", "method": "GET"}
+    )
+
+
+def test_a_location_changed_in_the_admin_is_audited(medical_director, location):
+    client = client_for(medical_director)
+    data = {
+        "organisation": location.organisation_id,
+        "name": "Boston Back Bay",
+        "address_line1": location.address_line1,
+        "address_line2": "",
+        "city": location.city,
+        "region": "MA",
+        "postal_code": "02116",
+        "country": "US",
+        "phone": location.phone,
+        "time_zone": "America/New_York",
+        "is_active": "on",
+    }
+    response = client.post(f"/admin/core/location/{location.pk}/change/", data)
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(event_type=AuditEventType.LOCATION_CHANGED)
+    assert (
+        event.details == {"created": False, "fields": ["name"]} and event.location_id == location.pk
+    )
+
+
+def test_an_unknown_time_zone_is_refused_in_the_admin(medical_director, location):
+    response = client_for(medical_director).post(
+        f"/admin/core/location/{location.pk}/change/",
+        {
+            "organisation": location.organisation_id,
+            "name": "X",
+            "address_line1": "1",
+            "city": "B",
+            "country": "US",
+            "phone": "1",
+            "time_zone": "Mars/Olympus",
+        },
+    )
+    assert response.status_code == 200 and "is not a known time zone" in response.content.decode()

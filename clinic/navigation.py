@@ -1,4 +1,6 @@
-"""The menu each role sees: only links to pages the role may open."""
+"""The menu of the whole product: it links to every app, so it sits above them all."""
+
+# The menu each role sees: only links to pages the role may open.
 
 from __future__ import annotations
 

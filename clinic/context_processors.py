@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from clinic.core.navigation import navigation_for
+from clinic.navigation import navigation_for
 
 
 def clinic(request):
