@@ -19,7 +19,7 @@ class NavItem:
 
 
 NAV_ITEMS = [
-    NavItem("Dashboard", "intake:dashboard", frozenset(Role.values) - {Role.PATIENT}),
+    NavItem("Dashboard", "dashboard:home", frozenset(Role.values) - {Role.PATIENT}),
     NavItem(
         "Consultations",
         "intake:queue",

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "clinic.accounts",
     "clinic.patients",
     "clinic.intake",
+    "clinic.assessments",
+    "clinic.dashboard",
     "clinic.demo",
 ]
 

@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("clinic.accounts.urls")),
     path("patients/", include("clinic.patients.urls")),
     path("audit/", include("clinic.audit.urls")),
+    path("", include("clinic.assessments.urls")),
+    path("dashboard/", include("clinic.dashboard.urls")),
     path("api/v1/", api.urls),
     path("admin/", clinic_admin_site.urls),
 ]

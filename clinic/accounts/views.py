@@ -114,8 +114,8 @@ def home(request):
         return redirect("patients:my_record")
     if user.role not in STAFF_ROLES:
         raise PermissionDenied
-    # The dashboard lives with the highest app it summarises (intake), so accounts imports none.
-    return redirect("intake:dashboard")
+    # The dashboard app sits above every app it summarises, so accounts imports none of them.
+    return redirect("dashboard:home")
 
 
 @role_required(Role.MEDICAL_DIRECTOR)

@@ -39,6 +39,19 @@ class AuditEventType(models.IntegerChoices):
     PATIENT_LIST_VIEWED = 311, "Patient list viewed"
     PATIENT_RECORD_EXPORTED = 312, "Patient record exported"
 
+    # 400–499: assessments and safety
+    QUESTIONNAIRES_SENT = 400, "Questionnaires sent to patient"
+    QUESTIONNAIRE_OPENED = 401, "Questionnaire link opened"
+    ANSWER_SAVED = 402, "Questionnaire answer saved"
+    RESPONSE_COMPLETED = 403, "Questionnaire completed"
+    RESPONSE_ENTERED_BY_STAFF = 404, "Questionnaire entered by staff"
+    RESPONSE_ENTERED_IN_ERROR = 405, "Questionnaire marked entered in error"
+    QUESTIONNAIRES_CANCELLED = 406, "Questionnaire request cancelled"
+    SAFETY_ALERT_RAISED = 410, "Urgent safety alert raised"
+    SAFETY_ALERT_RESOLVED = 411, "Safety alert resolved"
+    CLINICAL_DASHBOARD_VIEWED = 420, "Clinical dashboard viewed"
+    ASSESSMENT_SETTINGS_CHANGED = 430, "Assessment settings changed"
+
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
     # A signed-in person opened a page their role does not allow.

@@ -19,6 +19,7 @@ EVENT_GROUPS = {
     "accounts": ("Sign-in and accounts", 100, 199),
     "intake": ("Consultation requests", 200, 299),
     "patients": ("Patient records", 300, 399),
+    "assessments": ("Assessments and safety", 400, 499),
     "system": ("Audit and configuration", 900, 999),
 }
 

@@ -76,6 +76,10 @@ class Location(TimeStampedModel):
         help_text="IANA time zone name, e.g. America/New_York. Times are shown in this zone.",
     )
     is_active = models.BooleanField(default=True)
+    # Where urgent safety alerts for this location's patients are e-mailed (a shared on-call inbox).
+    on_call_email = models.EmailField(
+        blank=True, help_text="Urgent safety alerts for this location's patients are e-mailed here."
+    )
 
     class Meta:
         ordering = ["name"]

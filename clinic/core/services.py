@@ -1,4 +1,4 @@
-"""Changes to the clinic's configuration (organisation and locations), audited."""
+"""Changes to the clinic's configuration (organisation, locations, clinical settings), audited."""
 
 from __future__ import annotations
 
@@ -6,19 +6,20 @@ from django.db import transaction
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.core.models import Location, Organisation
+from clinic.core.models import Location
 from clinic.core.permissions import refuse
 
 
 def save_configuration(
-    *, actor, record: Organisation | Location, changed_fields: list[str]
+    *, actor, record, changed_fields: list[str], event: AuditEventType | None = None
 ) -> None:
-    """Save the organisation or a location as the medical director edited it in the admin."""
-    event = (
-        AuditEventType.LOCATION_CHANGED
-        if isinstance(record, Location)
-        else AuditEventType.ORGANISATION_CHANGED
-    )
+    """Save a configuration row as the medical director edited it in the admin."""
+    if event is None:
+        event = (
+            AuditEventType.LOCATION_CHANGED
+            if isinstance(record, Location)
+            else AuditEventType.ORGANISATION_CHANGED
+        )
     if not (actor.is_superuser or actor.is_medical_director):
         refuse(actor, action="change the clinic's configuration", event_type=event)
     with transaction.atomic():

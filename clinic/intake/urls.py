@@ -5,7 +5,6 @@ from clinic.intake import views
 app_name = "intake"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("treatment/", views.treatment, name="treatment"),
     path("conditions/", views.conditions, name="conditions"),
     path("safety/", views.safety, name="safety"),

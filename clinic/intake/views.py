@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.choices import STAFF_ROLES
 from clinic.core.exceptions import (
     ClinicError,
     NotFoundError,
@@ -231,8 +230,3 @@ def convert(request, public_id):
         {"form": form, "consultation": consultation, "duplicates": duplicates},
         status=form_status(form),
     )
-
-
-@role_required(*STAFF_ROLES)
-def dashboard(request):
-    return render(request, "intake/dashboard.html", selectors.dashboard_summary(request.user))

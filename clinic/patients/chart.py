@@ -25,10 +25,22 @@ class ChartSection:
 
 
 _SECTIONS: dict[str, ChartSection] = {}
+# Functions (viewer, patient) -> list of {"level", "text", "url"} shown above every chart section,
+# e.g. an open safety alert.
+_BANNERS: list[Callable[[Any, Any], list[dict[str, str]]]] = []
 
 
 def register_chart_section(section: ChartSection) -> None:
     _SECTIONS[section.key] = section
+
+
+def register_chart_banner(provider: Callable[[Any, Any], list[dict[str, str]]]) -> None:
+    if provider not in _BANNERS:
+        _BANNERS.append(provider)
+
+
+def banners_for(viewer, patient) -> list[dict[str, str]]:
+    return [banner for provider in _BANNERS for banner in provider(viewer, patient)]
 
 
 def sections_for(viewer) -> list[ChartSection]:

@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib import admin
+
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import AssessmentPolicy, InstrumentAssignment
+from clinic.audit.choices import AuditEventType
+from clinic.core.admin import DirectorModelAdmin
+from clinic.core.admin_site import clinic_admin_site
+from clinic.core.services import save_configuration
+
+
+class AuditedSettingsAdmin(DirectorModelAdmin):
+    def save_model(self, request, obj, form, change):
+        save_configuration(
+            actor=request.user,
+            record=obj,
+            changed_fields=form.changed_data,
+            event=AuditEventType.ASSESSMENT_SETTINGS_CHANGED,
+        )
+
+
+@admin.register(AssessmentPolicy, site=clinic_admin_site)
+class AssessmentPolicyAdmin(AuditedSettingsAdmin):
+    list_display = [
+        "__str__",
+        "active_interval_days",
+        "maintenance_interval_days",
+        "link_valid_days",
+        "pcl5_cutoff",
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not AssessmentPolicy.objects.exists()
+
+
+class InstrumentAssignmentForm(forms.ModelForm):
+    instrument_codes = forms.MultipleChoiceField(
+        choices=[(code, f"{i.short_name} — {i.purpose}") for code, i in INSTRUMENTS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        label="Instruments",
+    )
+
+    class Meta:
+        model = InstrumentAssignment
+        fields = ["condition", "instrument_codes"]
+
+
+@admin.register(InstrumentAssignment, site=clinic_admin_site)
+class InstrumentAssignmentAdmin(AuditedSettingsAdmin):
+    form = InstrumentAssignmentForm
+    list_display = ["condition", "instrument_codes"]

@@ -1,0 +1,74 @@
+"""The chart's "Assessments" section and its safety-alert banner."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.assessments import selectors
+from clinic.assessments.choices import AlertStatus
+from clinic.assessments.forms import SendQuestionnairesForm
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import SafetyAlert
+from clinic.assessments.permissions import SEND_ROLES, can_resolve_safety_alerts, can_view_results
+from clinic.assessments.policy import instruments_for_conditions
+from clinic.assessments.svg import progress_svg
+from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
+
+
+def _assessments_context(viewer, patient):
+    results = can_view_results(viewer)
+    default_codes = [
+        c
+        for c in instruments_for_conditions(patient.primary_conditions)
+        if INSTRUMENTS[c].respondent == "patient"
+    ]
+    context = {
+        "can_view_results": results,
+        "can_resolve": can_resolve_safety_alerts(viewer),
+        "send_form": SendQuestionnairesForm(
+            initial={"instrument_codes": default_codes or ["phq9"]}
+        ),
+        "open_requests": selectors.open_requests(patient),
+        "instruments": list(INSTRUMENTS.values()),
+    }
+    if results:
+        progress = selectors.patient_progress(patient)
+        context.update(
+            progress=[(p, progress_svg(p)) for p in progress],
+            responses=selectors.recent_responses(patient),
+            alerts=selectors.patient_alerts(patient),
+        )
+    return context
+
+
+register_chart_section(
+    ChartSection(
+        "assessments",
+        "Assessments",
+        "assessments/chart_section.html",
+        10,
+        frozenset(SEND_ROLES),
+        _assessments_context,
+    )
+)
+
+
+def _open_alert_banner(viewer, patient):
+    if not can_view_results(viewer):
+        return []
+    alerts = list(
+        SafetyAlert.objects.filter(patient=patient, status=AlertStatus.OPEN).order_by("raised_at")[
+            :3
+        ]
+    )
+    return [
+        {
+            "level": "error",
+            "text": f"Urgent safety alert: {alert.get_reason_display()} (raised {timezone.localtime(alert.raised_at):%b %-d, %H:%M %Z}).",
+            "url": reverse("assessments:alert", args=[alert.public_id]),
+            "link_text": "Record what was done",
+        }
+        for alert in alerts
+    ]
+
+
+register_chart_banner(_open_alert_banner)

@@ -1,0 +1,222 @@
+"""The shape of a validated instrument, declared as data, and the scoring rules that read it.
+
+Each instrument module declares its items (with a stable `link_id`, FHIR Questionnaire style), the
+answer options with their values, LOINC codes where they exist, its bands, flags and source. The
+pure functions here score any declaration; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+Answer = int | None
+Answers = Sequence[Answer] | Mapping[str, Answer]
+
+
+@dataclass(frozen=True)
+class AnswerOption:
+    value: int
+    label: str
+    loinc: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question. `scored=False` items (e.g. PHQ-9's difficulty question) never enter a total.
+    `required=False` items may be left blank; `enabled_when` names an item and the values of it
+    that make this item applicable (C-SSRS skip logic): when not applicable it must stay blank."""
+
+    link_id: str
+    number: str
+    text: str
+    options: tuple[AnswerOption, ...]
+    loinc: str = ""
+    scored: bool = True
+    required: bool = True
+    enabled_when: tuple[str, frozenset[int]] | None = None
+    group: str = ""
+
+    @property
+    def values(self) -> frozenset[int]:
+        return frozenset(option.value for option in self.options)
+
+    def label_of(self, value: int | None) -> str:
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return ""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A severity band, inclusive at both ends, e.g. PHQ-9 10–14 = moderate."""
+
+    low: Decimal | int
+    high: Decimal | int
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How this clinic reads change from baseline for an instrument, with its source."""
+
+    response_reduction_percent: int | None = None
+    response_reduction_points: int | None = None
+    remission_below: Decimal | int | None = None
+    meaningful_change_points: Decimal | int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    total: Decimal | int
+    severity: str
+    subscales: dict[str, Decimal | int] = field(default_factory=dict)
+    flags: frozenset[str] = frozenset()
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    name: str
+    short_name: str
+    purpose: str
+    instructions: str
+    items: tuple[Item, ...]
+    bands: tuple[Band, ...]
+    min_total: Decimal | int
+    max_total: Decimal | int
+    source: str
+    rule: Callable[[Instrument, dict[str, int | None]], ScoreResult]
+    respondent: str = "patient"  # or "clinician"
+    loinc_panel: str = ""
+    loinc_total: str = ""
+    outcome: Outcome = Outcome()
+    # Higher totals mean more symptoms (all our instruments); used for "worsening".
+    higher_is_worse: bool = True
+    copyright_note: str = ""
+
+    @property
+    def item_by_link_id(self) -> dict[str, Item]:
+        return {item.link_id: item for item in self.items}
+
+    def band_for(self, total: Decimal | int) -> Band:
+        for band in self.bands:
+            if band.low <= total <= band.high:
+                return band
+        raise ValueError(f"{self.short_name}: a total of {total} is outside every band.")
+
+    def band_label(self, code: str) -> str:
+        for band in self.bands:
+            if band.code == code:
+                return band.label
+        return code.replace("_", " ")
+
+    def applicable(self, item: Item, answers: Mapping[str, int | None]) -> bool:
+        if item.enabled_when is None:
+            return True
+        other, values = item.enabled_when
+        return answers.get(other) in values
+
+    def normalise(self, answers: Answers) -> dict[str, int | None]:
+        """Answers keyed by link_id, validated: every applicable required item answered with one of
+        its values, nothing answered that does not apply. Raises ValueError naming the item."""
+        if isinstance(answers, Mapping):
+            unknown = set(answers) - set(self.item_by_link_id)
+            if unknown:
+                raise ValueError(
+                    f"{self.short_name}: unknown item(s) {', '.join(sorted(unknown))}."
+                )
+            keyed = {item.link_id: answers.get(item.link_id) for item in self.items}
+        else:
+            answers = list(answers)
+            if len(answers) > len(self.items):
+                raise ValueError(
+                    f"{self.short_name} has {len(self.items)} items; {len(answers)} answers were given."
+                )
+            padded = answers + [None] * (len(self.items) - len(answers))
+            keyed = {item.link_id: value for item, value in zip(self.items, padded, strict=True)}
+        for item in self.items:
+            value = keyed[item.link_id]
+            where = f"{self.short_name} item {item.number} ({item.link_id})"
+            if not self.applicable(item, keyed):
+                if value is not None:
+                    raise ValueError(
+                        f"{where} does not apply given the earlier answers; leave it blank."
+                    )
+                continue
+            if value is None:
+                if item.required:
+                    raise ValueError(f"{where} is not answered.")
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{where}: the answer must be a whole number, not {value!r}.")
+            if value not in item.values:
+                allowed = ", ".join(str(v) for v in sorted(item.values))
+                raise ValueError(f"{where}: {value} is not one of the allowed answers ({allowed}).")
+        return keyed
+
+    def score(self, answers: Answers) -> ScoreResult:
+        """Score answers given in item order (a list) or keyed by link_id (a mapping)."""
+        return self.rule(self, self.normalise(answers))
+
+
+def options(*labels: str, start: int = 0) -> tuple[AnswerOption, ...]:
+    return tuple(AnswerOption(start + index, label) for index, label in enumerate(labels))
+
+
+def scale(low: int, high: int, low_label: str, high_label: str) -> tuple[AnswerOption, ...]:
+    """A numeric rating scale with its anchors named at the ends (e.g. 0 No pain … 10 worst)."""
+    return tuple(
+        AnswerOption(
+            value,
+            f"{value} – {low_label}"
+            if value == low
+            else f"{value} – {high_label}"
+            if value == high
+            else str(value),
+        )
+        for value in range(low, high + 1)
+    )
+
+
+YES_NO = (AnswerOption(0, "No"), AnswerOption(1, "Yes"))
+
+
+def sum_rule(
+    subscales: Mapping[str, Sequence[str]] | None = None, flag_rules: Sequence[Callable] = ()
+):
+    """Total = sum of the scored items; each subscale = sum of its items; flags from `flag_rules`
+    (functions of the answers returning a flag name or None)."""
+
+    def rule(instrument: Instrument, answers: dict[str, int | None]) -> ScoreResult:
+        scored = [item for item in instrument.items if item.scored]
+        total = sum(answers[item.link_id] or 0 for item in scored)
+        sub = {
+            name: sum(answers[link_id] or 0 for link_id in ids)
+            for name, ids in (subscales or {}).items()
+        }
+        flags = frozenset(flag for check in flag_rules if (flag := check(answers)))
+        return ScoreResult(
+            total=total, severity=instrument.band_for(total).code, subscales=sub, flags=flags
+        )
+
+    return rule
+
+
+def item_at_least(link_id: str, minimum: int, flag: str):
+    def check(answers: Mapping[str, int | None]) -> str | None:
+        value = answers.get(link_id)
+        return flag if value is not None and value >= minimum else None
+
+    return check
+
+
+def mean(values: Sequence[int]) -> Decimal:
+    """Arithmetic mean to two decimals (half up), as scores are reported."""
+    return (Decimal(sum(values)) / Decimal(len(values))).quantize(Decimal("0.01"), ROUND_HALF_UP)

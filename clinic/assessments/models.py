@@ -1,0 +1,220 @@
+"""Questionnaires sent to patients, their answers and scores, and the safety alerts they raise."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from clinic.assessments.choices import (
+    AlertReason,
+    AlertStatus,
+    AssessmentContext,
+    RequestStatus,
+    ResponseMode,
+    ResponseStatus,
+)
+from clinic.core.choices import Condition
+from clinic.core.models import TimeStampedModel
+
+
+class AssessmentPolicy(TimeStampedModel):
+    """The clinic's measurement-based-care settings, edited by the medical director (one row)."""
+
+    # How often an instrument is repeated while a patient is in active treatment, and in maintenance.
+    # Clinic policy [UNVERIFIED: no published interval]; MoodMonitor-style "before each session" is
+    # served by the pre-session questionnaires of the scheduling issue.
+    active_interval_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1)]
+    )
+    maintenance_interval_days = models.PositiveSmallIntegerField(
+        default=28, validators=[MinValueValidator(1)]
+    )
+    # After the interval, days before "due" becomes "overdue".
+    overdue_after_days = models.PositiveSmallIntegerField(default=7)
+    # How long a questionnaire link works.
+    link_valid_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    # PCL-5 provisional-diagnosis cut-off: 31–33 "appears reasonable" (NCPTSD; clinical-reference §3).
+    pcl5_cutoff = models.PositiveSmallIntegerField(
+        default=33, validators=[MinValueValidator(31), MaxValueValidator(33)]
+    )
+    # Who is e-mailed an urgent safety alert when the patient's location names nobody.
+    on_call_email = models.EmailField(blank=True)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "assessment policy"
+
+    def __str__(self) -> str:
+        return "Assessment policy"
+
+
+class InstrumentAssignment(TimeStampedModel):
+    """Which instruments a patient with this condition answers (depression → PHQ-9, …)."""
+
+    condition = models.CharField(max_length=30, choices=Condition.choices, unique=True)
+    instrument_codes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["condition"]
+
+    def __str__(self) -> str:
+        return f"{self.get_condition_display()}: {', '.join(self.instrument_codes)}"
+
+
+class QuestionnaireRequest(TimeStampedModel):
+    """A set of questionnaires sent to a patient to answer themselves, by an expiring single-use
+    link (only the token's SHA-256 is stored) or in the portal."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_requests"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    instrument_codes = models.JSONField()
+    context = models.CharField(max_length=20, choices=AssessmentContext.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "status"], name="questreq_patient_status")]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.instrument_codes)} for patient {self.patient_id}"
+
+
+class AssessmentResponse(TimeStampedModel):
+    """One administration of one instrument: the answers as given, and the score computed from
+    them by the instrument's published rule."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="assessment_responses"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    instrument_code = models.CharField(max_length=20)
+    request = models.ForeignKey(
+        QuestionnaireRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+    )
+    context = models.CharField(max_length=20, choices=AssessmentContext.choices)
+    mode = models.CharField(max_length=20, choices=ResponseMode.choices)
+    status = models.CharField(
+        max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.IN_PROGRESS
+    )
+    # Answers keyed by item link_id, exactly as given.
+    answers = models.JSONField(default=dict)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The staff member who typed in or rated the answers.",
+    )
+    # When the patient answered (or was rated); set when the response is completed.
+    taken_at = models.DateTimeField(null=True, blank=True)
+    total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    severity = models.CharField(max_length=30, blank=True)
+    subscales = models.JSONField(default=dict, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    error_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["patient", "instrument_code", "status", "taken_at"],
+                name="response_progress",
+            ),
+            models.Index(
+                fields=["status", "instrument_code", "taken_at"], name="response_status_time"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "instrument_code"],
+                condition=models.Q(request__isnull=False),
+                name="one_response_per_request_instrument",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ResponseStatus.COMPLETED)
+                | (models.Q(taken_at__isnull=False) & models.Q(total__isnull=False)),
+                name="completed_response_is_scored",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} {self.total} ({self.status})"
+
+    @property
+    def total_display(self) -> str:
+        if self.total is None:
+            return ""
+        return (
+            str(self.total.normalize())
+            if self.total == self.total.to_integral()
+            else str(self.total)
+        )
+
+
+class SafetyAlert(TimeStampedModel):
+    """An urgent safety concern raised by a patient's answers; open until a clinician records what
+    was done."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="safety_alerts"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    response = models.ForeignKey(
+        AssessmentResponse, on_delete=models.PROTECT, related_name="alerts"
+    )
+    reason = models.CharField(max_length=20, choices=AlertReason.choices)
+    status = models.CharField(
+        max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN, db_index=True
+    )
+    raised_at = models.DateTimeField()
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # AlertAction codes: what the clinician did.
+    actions = models.JSONField(default=list, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["location", "status", "-raised_at"], name="alert_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "reason"], name="one_alert_per_response_reason"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=AlertStatus.RESOLVED)
+                | (
+                    models.Q(resolved_by__isnull=False)
+                    & models.Q(resolved_at__isnull=False)
+                    & ~models.Q(resolution_note="")
+                ),
+                name="resolved_alert_documented",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.get_status_display()})"

@@ -1,0 +1,25 @@
+"""Who may send, answer, read and act on questionnaires."""
+
+from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, Role
+
+# Front desk sends questionnaires (logistics) but sees no answers or scores.
+SEND_ROLES = CLINICAL_ROLES | {Role.FRONT_DESK}
+RESULT_ROLES = CLINICAL_ROLES
+RESOLVE_ROLES = PRESCRIBER_ROLES
+
+
+def can_send_questionnaires(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in SEND_ROLES
+
+
+def can_view_results(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in RESULT_ROLES
+
+
+def can_enter_responses(user) -> bool:
+    return can_view_results(user)
+
+
+def can_resolve_safety_alerts(user) -> bool:
+    """Only a prescriber closes an alert: it needs a clinical judgement of risk."""
+    return user.is_authenticated and user.is_active and user.role in RESOLVE_ROLES

@@ -1,0 +1,90 @@
+"""Change from baseline, response and remission: pure functions over a patient's scores.
+
+Definitions per instrument live in each instrument's `Outcome` with its source (PHQ-9: response
+≥ 50 % reduction, remission < 5, Oliver et al.; others in their declarations). A zero baseline
+makes the percent change "not computable" (clinical-reference §1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from clinic.assessments.instruments.base import Instrument
+
+
+@dataclass(frozen=True)
+class Point:
+    taken_at: datetime
+    total: Decimal
+    severity: str
+    context: str
+    response_id: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    instrument: Instrument
+    points: tuple[Point, ...]
+    baseline: Point
+    latest: Point
+    previous: Point | None
+    change_points: Decimal
+    change_percent: Decimal | None
+    response: bool | None
+    remission: bool | None
+    worsening: bool
+
+    @property
+    def has_follow_up(self) -> bool:
+        return len(self.points) > 1
+
+
+def baseline_of(points: list[Point]) -> Point:
+    """The earliest response given at baseline, else the earliest response."""
+    for point in points:
+        if point.context == "baseline":
+            return point
+    return points[0]
+
+
+def compute_progress(instrument: Instrument, points: list[Point]) -> Progress:
+    if not points:
+        raise ValueError("Progress needs at least one score.")
+    points = sorted(points, key=lambda p: p.taken_at)
+    baseline = baseline_of(points)
+    latest = points[-1]
+    previous = points[-2] if len(points) > 1 else None
+    change = latest.total - baseline.total
+    percent = None
+    if baseline.total != 0:
+        percent = (change / baseline.total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    outcome = instrument.outcome
+    follow_up = latest is not baseline and latest.taken_at > baseline.taken_at
+    response = None
+    if follow_up and outcome.response_reduction_percent is not None and percent is not None:
+        response = -percent >= outcome.response_reduction_percent
+    elif follow_up and outcome.response_reduction_points is not None:
+        response = -change >= outcome.response_reduction_points
+    remission = None
+    if follow_up and outcome.remission_below is not None:
+        remission = latest.total < outcome.remission_below
+    worsening = False
+    threshold = outcome.meaningful_change_points
+    if threshold is not None and follow_up:
+        worse_than_baseline = change >= threshold
+        worse_than_previous = previous is not None and latest.total - previous.total >= threshold
+        worsening = worse_than_baseline or worse_than_previous
+    return Progress(
+        instrument,
+        tuple(points),
+        baseline,
+        latest,
+        previous,
+        change,
+        percent,
+        response,
+        remission,
+        worsening,
+    )

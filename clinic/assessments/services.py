@@ -1,0 +1,531 @@
+"""Sending questionnaires, recording answers, scoring them, and acting on safety alerts.
+
+Every write checks permission, writes its audit entry in the same transaction, and sends e-mail
+only after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.accounts.choices import PRESCRIBER_ROLES
+from clinic.accounts.models import User
+from clinic.assessments.choices import (
+    ALERTING_FLAGS,
+    AlertAction,
+    AlertStatus,
+    AssessmentContext,
+    RequestStatus,
+    ResponseMode,
+    ResponseStatus,
+)
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest, SafetyAlert
+from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES
+from clinic.assessments.policy import clinic_instrument, get_policy
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
+from clinic.core.permissions import ensure_role
+from clinic.patients.models import Patient
+from clinic.patients.permissions import can_view_patient
+
+logger = logging.getLogger(__name__)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def questionnaire_link(token: str) -> str:
+    return settings.CLINIC_BASE_URL + reverse("assessments:answer_start", args=[token])
+
+
+def _check_patient(actor, patient: Patient, action: str, event_type) -> None:
+    ensure_role(
+        actor,
+        SEND_ROLES,
+        action=action,
+        event_type=event_type,
+        target=patient,
+        patient_id=patient.pk,
+    )
+    if not can_view_patient(actor, patient):
+        raise NotFoundError("We could not find that patient.")
+
+
+def _check_codes(codes: list[str], *, respondent: str) -> list[str]:
+    if not codes:
+        raise ClinicError("Choose at least one questionnaire.", field="instrument_codes")
+    unknown = [code for code in codes if code not in INSTRUMENTS]
+    if unknown:
+        raise ClinicError(
+            f"Unknown questionnaire(s): {', '.join(unknown)}.", field="instrument_codes"
+        )
+    wrong = [
+        INSTRUMENTS[code].short_name for code in codes if INSTRUMENTS[code].respondent != respondent
+    ]
+    if wrong:
+        raise ClinicError(
+            f"{', '.join(wrong)} is rated by a clinician, not answered by the patient.",
+            field="instrument_codes",
+        )
+    return [code for code in INSTRUMENTS if code in codes]
+
+
+def _send_questionnaire_email(request_id: int, token: str) -> None:
+    request = QuestionnaireRequest.objects.select_related("patient", "location").get(pk=request_id)
+    patient = request.patient
+    if not patient.email:
+        return
+    clinic = settings.OTP_TOTP_ISSUER
+    expires = timezone.localtime(request.expires_at, request.location.zone)
+    send_mail(
+        subject=f"{clinic}: a few questions before your next visit",
+        message=(
+            f"Hello {patient.preferred_name or patient.legal_first_name},\n\n"
+            f"Your care team at {clinic} asks you to answer {len(request.instrument_codes)} short "
+            f"questionnaire(s). It takes a few minutes on your phone:\n\n{questionnaire_link(token)}\n\n"
+            f"The link works until {expires:%B %-d at %-I:%M %p %Z} and only for you: please do not forward it.\n\n"
+            "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911."
+        ),
+        from_email=None,
+        recipient_list=[patient.email],
+    )
+
+
+def send_questionnaires(
+    *, actor, patient: Patient, instrument_codes: list[str], context: str
+) -> tuple[QuestionnaireRequest, str]:
+    """Send a patient a set of questionnaires to answer by an expiring, single-use link (e-mailed
+    after commit). Returns the request and the link's token, shown once to staff."""
+    _check_patient(actor, patient, "send questionnaires", AuditEventType.QUESTIONNAIRES_SENT)
+    if context not in AssessmentContext.values:
+        raise ClinicError("Choose why the questionnaires are sent.", field="context")
+    codes = _check_codes(list(instrument_codes), respondent="patient")
+    token = secrets.token_urlsafe(32)
+    policy = get_policy()
+    with transaction.atomic(durable=True):
+        request = QuestionnaireRequest.objects.create(
+            patient=patient,
+            location_id=patient.location_id,
+            instrument_codes=codes,
+            context=context,
+            token_sha256=hash_token(token),
+            expires_at=timezone.now() + timedelta(days=policy.link_valid_days),
+            sent_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.QUESTIONNAIRES_SENT,
+            target=request,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"instruments": codes, "context": context},
+        )
+        transaction.on_commit(lambda: _send_questionnaire_email(request.pk, token))
+    return request, token
+
+
+def cancel_questionnaire_request(*, actor, request: QuestionnaireRequest) -> QuestionnaireRequest:
+    """Withdraw a link that is no longer wanted; its answers so far are kept."""
+    _check_patient(
+        actor, request.patient, "cancel questionnaires", AuditEventType.QUESTIONNAIRES_CANCELLED
+    )
+    with transaction.atomic(durable=True):
+        locked = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != RequestStatus.OPEN:
+            raise InvalidTransitionError(
+                f"These questionnaires are already {locked.get_status_display().lower()}."
+            )
+        locked.status = RequestStatus.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.QUESTIONNAIRES_CANCELLED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+        )
+        return locked
+
+
+def open_request_by_token(token: str) -> QuestionnaireRequest:
+    """The open request behind a link. Expired, finished or withdrawn links say so; an unknown
+    token is simply not found."""
+    request = (
+        QuestionnaireRequest.objects.select_related("patient", "location")
+        .filter(token_sha256=hash_token(token or ""))
+        .first()
+    )
+    if request is None:
+        raise NotFoundError("This link is not valid. Please use the newest link we sent you.")
+    ensure_request_is_open(request)
+    return request
+
+
+def ensure_request_is_open(request: QuestionnaireRequest) -> None:
+    if request.status == RequestStatus.COMPLETED:
+        raise InvalidTransitionError(
+            "These questionnaires are already complete. Thank you: your care team has your answers."
+        )
+    if request.status == RequestStatus.CANCELLED:
+        raise InvalidTransitionError(
+            "Your care team withdrew these questionnaires. You do not need to answer them."
+        )
+    if request.expires_at <= timezone.now():
+        raise InvalidTransitionError(
+            "This link has expired. Please ask the clinic to send you a new one."
+        )
+
+
+def _patient_actor(request: QuestionnaireRequest, actor) -> dict[str, Any]:
+    """Who is answering: the signed-in patient (portal) or the holder of the link."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return {"actor": actor}
+    return {"actor": None, "actor_label": "patient (questionnaire link)"}
+
+
+def _lock_request_response(
+    request: QuestionnaireRequest, code: str, mode: str
+) -> AssessmentResponse:
+    response = (
+        AssessmentResponse.objects.select_for_update()
+        .filter(request=request, instrument_code=code)
+        .first()
+    )
+    if response is None:
+        response = AssessmentResponse.objects.create(
+            patient_id=request.patient_id,
+            location_id=request.location_id,
+            instrument_code=code,
+            request=request,
+            context=request.context,
+            mode=mode,
+        )
+    if response.status != ResponseStatus.IN_PROGRESS:
+        raise InvalidTransitionError(
+            "This questionnaire is already complete; its answers can no longer be changed."
+        )
+    return response
+
+
+def save_answer(
+    *,
+    request: QuestionnaireRequest,
+    instrument_code: str,
+    link_id: str,
+    value: int | None,
+    mode: str,
+    actor=None,
+) -> AssessmentResponse:
+    """Keep one answer of an unfinished questionnaire, so that a reload or a lost connection loses
+    nothing."""
+    if instrument_code not in request.instrument_codes:
+        raise NotFoundError("That questionnaire is not part of this request.")
+    item = INSTRUMENTS[instrument_code].item_by_link_id.get(link_id)
+    if item is None:
+        raise ClinicError("That question is not part of this questionnaire.")
+    if value is not None and value not in item.values:
+        raise ClinicError(
+            f"Question {item.number}: choose one of the answers shown.", field=link_id
+        )
+    with transaction.atomic(durable=True):
+        locked_request = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
+        ensure_request_is_open(locked_request)
+        response = _lock_request_response(locked_request, instrument_code, mode)
+        answers = dict(response.answers)
+        if value is None:
+            answers.pop(link_id, None)
+        else:
+            answers[link_id] = value
+        response.answers = answers
+        response.mode = mode
+        response.save(update_fields=["answers", "mode", "updated_at"])
+        record_audit_event(
+            **_patient_actor(request, actor),
+            event_type=AuditEventType.ANSWER_SAVED,
+            target=response,
+            patient_id=request.patient_id,
+            location_id=request.location_id,
+            details={"item": link_id},
+        )
+        return response
+
+
+def _score_and_complete(
+    response: AssessmentResponse, answers: dict[str, int | None], *, taken_at: datetime
+) -> list[SafetyAlert]:
+    """Score by the published rule, store the result, and raise an alert for each alerting flag.
+    Runs inside the caller's transaction; raises ClinicError (naming the item) if incomplete."""
+    instrument = clinic_instrument(response.instrument_code)
+    # Answers to questions that no longer apply (C-SSRS skip logic) are not part of the response.
+    keyed = {item.link_id: answers.get(item.link_id) for item in instrument.items}
+    cleaned = {
+        k: v
+        for k, v in keyed.items()
+        if v is not None and instrument.applicable(instrument.item_by_link_id[k], keyed)
+    }
+    try:
+        result = instrument.score(cleaned)
+    except ValueError as error:
+        raise ClinicError(str(error)) from error
+    response.answers = cleaned
+    response.total = result.total
+    response.severity = result.severity
+    response.subscales = {name: str(value) for name, value in result.subscales.items()}
+    response.flags = sorted(result.flags)
+    response.status = ResponseStatus.COMPLETED
+    response.taken_at = taken_at
+    response.full_clean()
+    response.save()
+    alerts = []
+    for flag in response.flags:
+        reason = ALERTING_FLAGS.get(flag)
+        if reason is None:
+            continue
+        alert = SafetyAlert.objects.create(
+            patient_id=response.patient_id,
+            location_id=response.location_id,
+            response=response,
+            reason=reason,
+            raised_at=taken_at,
+        )
+        record_audit_event(
+            actor=None,
+            actor_label="safety rule",
+            event_type=AuditEventType.SAFETY_ALERT_RAISED,
+            target=alert,
+            patient_id=response.patient_id,
+            location_id=response.location_id,
+            details={"reason": reason},
+        )
+        alerts.append(alert)
+    if alerts:
+        alert_ids = [alert.pk for alert in alerts]
+        transaction.on_commit(lambda: _email_on_call(alert_ids))
+    return alerts
+
+
+def submit_response(
+    *,
+    request: QuestionnaireRequest,
+    instrument_code: str,
+    answers: dict[str, int | None],
+    mode: str,
+    actor=None,
+) -> tuple[AssessmentResponse, list[SafetyAlert]]:
+    """Finish one questionnaire of a request: score it, lock it, and raise any safety alert. When
+    the last questionnaire is done the link stops working."""
+    if instrument_code not in request.instrument_codes:
+        raise NotFoundError("That questionnaire is not part of this request.")
+    with transaction.atomic(durable=True):
+        locked_request = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
+        ensure_request_is_open(locked_request)
+        response = _lock_request_response(locked_request, instrument_code, mode)
+        response.mode = mode
+        alerts = _score_and_complete(response, answers, taken_at=timezone.now())
+        record_audit_event(
+            **_patient_actor(request, actor),
+            event_type=AuditEventType.RESPONSE_COMPLETED,
+            target=response,
+            patient_id=request.patient_id,
+            location_id=request.location_id,
+            details={
+                "instrument": instrument_code,
+                "total": str(response.total),
+                "flags": response.flags,
+            },
+        )
+        done = set(
+            locked_request.responses.filter(status=ResponseStatus.COMPLETED).values_list(
+                "instrument_code", flat=True
+            )
+        )
+        if done >= set(locked_request.instrument_codes):
+            locked_request.status = RequestStatus.COMPLETED
+            locked_request.completed_at = timezone.now()
+            locked_request.save(update_fields=["status", "completed_at", "updated_at"])
+        return response, alerts
+
+
+def record_staff_response(
+    *,
+    actor,
+    patient: Patient,
+    instrument_code: str,
+    answers: dict[str, int | None],
+    taken_at: datetime,
+    context: str,
+) -> tuple[AssessmentResponse, list[SafetyAlert]]:
+    """Enter a paper questionnaire on the patient's behalf, or a clinician's rating (recorded as
+    such), scored like any other."""
+    ensure_role(
+        actor,
+        RESULT_ROLES,
+        action="enter questionnaire answers",
+        event_type=AuditEventType.RESPONSE_ENTERED_BY_STAFF,
+        target=patient,
+        patient_id=patient.pk,
+    )
+    if not can_view_patient(actor, patient):
+        raise NotFoundError("We could not find that patient.")
+    if instrument_code not in INSTRUMENTS:
+        raise ClinicError("Choose a questionnaire.", field="instrument_code")
+    if context not in AssessmentContext.values:
+        raise ClinicError("Choose why the questionnaire was given.", field="context")
+    if taken_at > timezone.now() + timedelta(minutes=5):
+        raise ClinicError("The time it was answered cannot be in the future.", field="taken_at")
+    mode = (
+        ResponseMode.CLINICIAN_RATED
+        if INSTRUMENTS[instrument_code].respondent == "clinician"
+        else ResponseMode.STAFF_ENTERED
+    )
+    with transaction.atomic(durable=True):
+        response = AssessmentResponse(
+            patient=patient,
+            location_id=patient.location_id,
+            instrument_code=instrument_code,
+            context=context,
+            mode=mode,
+            entered_by=actor,
+        )
+        alerts = _score_and_complete(response, answers, taken_at=taken_at)
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.RESPONSE_ENTERED_BY_STAFF,
+            target=response,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"instrument": instrument_code, "mode": mode, "total": str(response.total)},
+        )
+        return response, alerts
+
+
+def mark_response_entered_in_error(
+    *, actor, response: AssessmentResponse, reason: str
+) -> AssessmentResponse:
+    """Withdraw a response recorded by mistake: it stays in the record, out of scores and charts."""
+    ensure_role(
+        actor,
+        RESULT_ROLES,
+        action="withdraw questionnaire answers",
+        event_type=AuditEventType.RESPONSE_ENTERED_IN_ERROR,
+        target=response,
+        patient_id=response.patient_id,
+    )
+    reason = reason.strip()
+    if not reason:
+        raise ClinicError("Say why the response was entered in error.", field="reason")
+    with transaction.atomic(durable=True):
+        locked = AssessmentResponse.objects.select_for_update().get(pk=response.pk)
+        if locked.status != ResponseStatus.COMPLETED:
+            raise InvalidTransitionError(
+                "Only a completed response can be marked as entered in error."
+            )
+        if locked.alerts.filter(status=AlertStatus.OPEN).exists():
+            raise InvalidTransitionError(
+                "Resolve this response's safety alert first: record what was done."
+            )
+        locked.status = ResponseStatus.ENTERED_IN_ERROR
+        locked.error_reason = reason[:300]
+        locked.save(update_fields=["status", "error_reason", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.RESPONSE_ENTERED_IN_ERROR,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"reason": reason[:300]},
+        )
+        return locked
+
+
+def resolve_safety_alert(
+    *, actor, alert: SafetyAlert, actions: list[str], note: str
+) -> SafetyAlert:
+    """Close an urgent alert by recording what was done (assessment, safety plan, referral …).
+    Only a prescriber may: closing it is a clinical judgement of risk."""
+    ensure_role(
+        actor,
+        RESOLVE_ROLES,
+        action="resolve safety alerts",
+        event_type=AuditEventType.SAFETY_ALERT_RESOLVED,
+        target=alert,
+        patient_id=alert.patient_id,
+    )
+    if not actions:
+        raise ClinicError("Record at least one thing that was done.", field="actions")
+    unknown = set(actions) - set(AlertAction.values)
+    if unknown:
+        raise ClinicError("Choose from the listed actions.", field="actions")
+    note = note.strip()
+    if not note:
+        raise ClinicError("Write what you found and decided.", field="note")
+    with transaction.atomic(durable=True):
+        locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status != AlertStatus.OPEN:
+            raise InvalidTransitionError("This alert is already resolved.")
+        locked.status = AlertStatus.RESOLVED
+        locked.actions = sorted(set(actions))
+        locked.resolution_note = note
+        locked.resolved_by = actor
+        locked.resolved_at = timezone.now()
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SAFETY_ALERT_RESOLVED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"actions": locked.actions},
+        )
+        return locked
+
+
+def on_call_recipients(location) -> list[str]:
+    """The location's on-call inbox, else the clinic's, else every prescriber at the location."""
+    if location.on_call_email:
+        return [location.on_call_email]
+    policy = get_policy()
+    if policy.on_call_email:
+        return [policy.on_call_email]
+    return list(
+        User.objects.filter(
+            is_active=True, role__in=PRESCRIBER_ROLES, locations=location
+        ).values_list("email", flat=True)
+    )
+
+
+def _email_on_call(alert_ids: list[int]) -> None:
+    """Tell the on-call clinician at once. The e-mail carries a link, not the patient's answers."""
+    for alert in SafetyAlert.objects.filter(pk__in=alert_ids).select_related("location", "patient"):
+        recipients = on_call_recipients(alert.location)
+        if not recipients:
+            logger.error("safety_alert.no_recipient id=%s location=%s", alert.pk, alert.location_id)
+            continue
+        link = (
+            settings.CLINIC_BASE_URL
+            + reverse("patients:chart", args=[alert.patient.public_id])
+            + "?section=assessments"
+        )
+        send_mail(
+            subject=f"URGENT safety alert — {alert.location.name}",
+            message=(
+                f"An urgent safety alert was raised at {alert.location.name}: {alert.get_reason_display()}.\n\n"
+                f"Open the patient's chart now and record what was done (sign-in required):\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+        logger.info("safety_alert.notified id=%s", alert.pk)

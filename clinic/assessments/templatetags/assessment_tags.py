@@ -1,0 +1,42 @@
+from django import template
+
+from clinic.assessments.instruments import INSTRUMENTS
+
+register = template.Library()
+
+
+@register.filter
+def band_label(code: str, instrument) -> str:
+    return instrument.band_label(code)
+
+
+@register.filter
+def instrument_name(code: str) -> str:
+    instrument = INSTRUMENTS.get(code)
+    return instrument.short_name if instrument else code
+
+
+@register.filter
+def signed(value) -> str:
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+    return text if text.startswith("-") or text in {"0", "0.0"} else f"+{text}"
+
+
+@register.filter
+def field_for(form, name: str):
+    return form[name]
+
+
+@register.filter
+def answer_label(item, value) -> str:
+    return item.label_of(value) if value is not None else "—"
+
+
+@register.filter
+def alert_actions(codes) -> str:
+    from clinic.assessments.choices import AlertAction
+
+    labels = dict(AlertAction.choices)
+    return "; ".join(str(labels.get(code, code)) for code in codes or [])

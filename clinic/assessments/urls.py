@@ -1,0 +1,39 @@
+from django.urls import path
+
+from clinic.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("patients/<uuid:patient_public_id>/questionnaires/send/", views.send, name="send"),
+    path(
+        "patients/<uuid:patient_public_id>/questionnaires/enter/<slug:instrument_code>/",
+        views.enter,
+        name="enter",
+    ),
+    path("assessments/responses/<uuid:public_id>/", views.response_detail, name="response"),
+    path(
+        "assessments/responses/<uuid:public_id>/entered-in-error/",
+        views.entered_in_error,
+        name="entered_in_error",
+    ),
+    path("assessments/alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
+    path(
+        "assessments/requests/<uuid:public_id>/cancel/", views.cancel_request, name="cancel_request"
+    ),
+    # Answering by secure link (no sign-in) …
+    path("q/<str:token>/", views.answer_start, name="answer_start"),
+    path("q/<str:token>/<slug:code>/", views.answer_instrument, name="answer_instrument"),
+    path("q/<str:token>/<slug:code>/save/", views.answer_save, name="answer_save"),
+    # … or signed in to the portal.
+    path("portal/questionnaires/<uuid:public_id>/", views.answer_start, name="portal_start"),
+    path(
+        "portal/questionnaires/<uuid:public_id>/<slug:code>/",
+        views.answer_instrument,
+        name="portal_instrument",
+    ),
+    path(
+        "portal/questionnaires/<uuid:public_id>/<slug:code>/save/",
+        views.answer_save,
+        name="portal_save",
+    ),
+]

@@ -1,0 +1,399 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.choices import Role
+from clinic.assessments import selectors, services
+from clinic.assessments.choices import AlertStatus, ResponseMode, ResponseStatus
+from clinic.assessments.forms import (
+    EnteredInErrorForm,
+    InstrumentAnswersForm,
+    ResolveAlertForm,
+    SendQuestionnairesForm,
+)
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import AssessmentResponse
+from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES
+from clinic.assessments.policy import clinic_instrument
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import (
+    ClinicError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.permissions import role_required
+from clinic.patients.selectors import get_patient
+
+CRISIS_FLAGS = {"self_harm_risk", "suicide_risk_moderate", "suicide_risk_high"}
+
+
+def _patient_or_404(request, public_id):
+    try:
+        return get_patient(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+def _chart_url(patient) -> str:
+    from django.urls import reverse
+
+    return reverse("patients:chart", args=[patient.public_id]) + "?section=assessments"
+
+
+@require_POST
+@role_required(*SEND_ROLES)
+def send(request, patient_public_id):
+    patient = _patient_or_404(request, patient_public_id)
+    form = SendQuestionnairesForm(request.POST)
+    if form.is_valid():
+        try:
+            _questionnaires, token = services.send_questionnaires(
+                actor=request.user,
+                patient=patient,
+                instrument_codes=form.cleaned_data["instrument_codes"],
+                context=form.cleaned_data["context"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            messages.error(request, error.message)
+        else:
+            sent_to = f" and e-mailed to {patient.email}" if patient.email else ""
+            messages.success(
+                request,
+                f"Questionnaires sent{sent_to}. Link for this patient only (shown once; give it on a clinic tablet or by text): "
+                f"{services.questionnaire_link(token)}",
+            )
+    else:
+        messages.error(request, "Choose at least one questionnaire.")
+    return redirect(_chart_url(patient))
+
+
+@role_required(*RESULT_ROLES)
+def enter(request, patient_public_id, instrument_code):
+    """Staff enter a paper questionnaire on the patient's behalf, or a clinician's rating."""
+    patient = _patient_or_404(request, patient_public_id)
+    if instrument_code not in INSTRUMENTS:
+        raise Http404("No such questionnaire.")
+    instrument = clinic_instrument(instrument_code)
+    form = InstrumentAnswersForm(posted_data(request), instrument=instrument, staff=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response, alerts = services.record_staff_response(
+                actor=request.user,
+                patient=patient,
+                instrument_code=instrument_code,
+                answers=form.answers(),
+                taken_at=form.cleaned_data["taken_at"],
+                context=form.cleaned_data["context"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            label = instrument.band_label(response.severity)
+            messages.success(
+                request, f"{instrument.short_name} recorded: {response.total_display} ({label})."
+            )
+            if alerts:
+                messages.warning(
+                    request, "An urgent safety alert was raised: record what was done below."
+                )
+            return redirect(_chart_url(patient))
+    return render(
+        request,
+        "assessments/enter.html",
+        {"patient": patient, "instrument": instrument, "form": form},
+        status=form_status(form),
+    )
+
+
+@role_required(*RESULT_ROLES)
+def response_detail(request, public_id):
+    try:
+        response = selectors.get_response(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=response,
+        patient_id=response.patient_id,
+        location_id=response.location_id,
+        details={"section": "questionnaire"},
+    )
+    instrument = clinic_instrument(response.instrument_code)
+    rows = [(item, response.answers.get(item.link_id)) for item in instrument.items]
+    return render(
+        request,
+        "assessments/response_detail.html",
+        {
+            "response": response,
+            "instrument": instrument,
+            "rows": rows,
+            "patient": response.patient,
+            "error_form": EnteredInErrorForm(),
+            "can_withdraw": response.status == ResponseStatus.COMPLETED,
+        },
+    )
+
+
+@require_POST
+@role_required(*RESULT_ROLES)
+def entered_in_error(request, public_id):
+    try:
+        response = selectors.get_response(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    form = EnteredInErrorForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ClinicError("Say why the response was entered in error.")
+        services.mark_response_entered_in_error(
+            actor=request.user, response=response, reason=form.cleaned_data["reason"]
+        )
+    except ClinicError as error:
+        messages.error(request, error.message)
+        return redirect("assessments:response", response.public_id)
+    messages.success(
+        request,
+        "The response is marked as entered in error; it no longer counts in scores or charts.",
+    )
+    return redirect(_chart_url(response.patient))
+
+
+@role_required(*RESULT_ROLES)
+def alert_detail(request, public_id):
+    try:
+        alert = selectors.get_alert(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    form = ResolveAlertForm(posted_data(request))
+    if request.method == "POST":
+        if request.user.role not in RESOLVE_ROLES:
+            raise PermissionDenied("Only a prescribing clinician resolves a safety alert.")
+        if form.is_valid():
+            try:
+                services.resolve_safety_alert(
+                    actor=request.user,
+                    alert=alert,
+                    actions=form.cleaned_data["actions"],
+                    note=form.cleaned_data["note"],
+                )
+            except ClinicError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, "The safety alert is resolved and what was done is recorded."
+                )
+                return redirect(_chart_url(alert.patient))
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=alert,
+        patient_id=alert.patient_id,
+        location_id=alert.location_id,
+        details={"section": "safety alert"},
+    )
+    instrument = clinic_instrument(alert.response.instrument_code)
+    return render(
+        request,
+        "assessments/alert.html",
+        {
+            "alert": alert,
+            "patient": alert.patient,
+            "instrument": instrument,
+            "form": form,
+            "can_resolve": alert.status == AlertStatus.OPEN and request.user.role in RESOLVE_ROLES,
+        },
+        status=form_status(form),
+    )
+
+
+@require_POST
+@role_required(*SEND_ROLES)
+def cancel_request(request, public_id):
+    from clinic.assessments.models import QuestionnaireRequest
+
+    questionnaires = (
+        QuestionnaireRequest.objects.select_related("patient").filter(public_id=public_id).first()
+    )
+    if questionnaires is None:
+        raise Http404("No such questionnaires.")
+    _patient_or_404(request, questionnaires.patient.public_id)
+    try:
+        services.cancel_questionnaire_request(actor=request.user, request=questionnaires)
+    except ClinicError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The questionnaire link is withdrawn.")
+    return redirect(_chart_url(questionnaires.patient))
+
+
+# The patient answering: by a secure link (no sign-in) or signed in to the portal.
+
+
+class Answering:
+    """How the person answering reached the questionnaires, and where their pages live."""
+
+    def __init__(self, request, *, token: str | None = None, public_id=None):
+        self.http = request
+        self.token = token
+        self.public_id = public_id
+        if token is not None:
+            self.questionnaires = services.open_request_by_token(token)
+            self.actor = None
+            self.mode = ResponseMode.PATIENT_LINK
+        else:
+            if not request.user.is_authenticated or request.user.role != Role.PATIENT:
+                raise PermissionDenied("Sign in to your patient account to answer.")
+            self.questionnaires = selectors.get_portal_request(request.user, public_id)
+            services.ensure_request_is_open(self.questionnaires)
+            self.actor = request.user
+            self.mode = ResponseMode.PATIENT_PORTAL
+
+    def url(self, name: str, *args) -> str:
+        from django.urls import reverse
+
+        if self.token is not None:
+            return reverse(f"assessments:answer_{name}", args=[self.token, *args])
+        return reverse(f"assessments:portal_{name}", args=[self.public_id, *args])
+
+
+def _answering(request, token=None, public_id=None):
+    """Resolve the questionnaires or render the page that says why they cannot be answered."""
+    try:
+        return Answering(request, token=token, public_id=public_id), None
+    except InvalidTransitionError as error:
+        return None, render(
+            request, "assessments/answer_closed.html", {"message": error.message}, status=410
+        )
+    except NotFoundError as error:
+        return None, render(
+            request, "assessments/answer_closed.html", {"message": error.message}, status=404
+        )
+
+
+def _responses_by_code(questionnaires) -> dict[str, AssessmentResponse]:
+    return {response.instrument_code: response for response in questionnaires.responses.all()}
+
+
+def answer_start(request, token=None, public_id=None):
+    answering, closed = _answering(request, token, public_id)
+    if closed:
+        return closed
+    questionnaires = answering.questionnaires
+    record_audit_event(
+        actor=answering.actor,
+        actor_label=None if answering.actor else "patient (questionnaire link)",
+        event_type=AuditEventType.QUESTIONNAIRE_OPENED,
+        target=questionnaires,
+        patient_id=questionnaires.patient_id,
+        location_id=questionnaires.location_id,
+    )
+    responses = _responses_by_code(questionnaires)
+    steps = []
+    for code in questionnaires.instrument_codes:
+        response = responses.get(code)
+        steps.append(
+            {
+                "instrument": INSTRUMENTS[code],
+                "url": answering.url("instrument", code),
+                "done": response is not None and response.status == ResponseStatus.COMPLETED,
+                "started": response is not None and bool(response.answers),
+            }
+        )
+    next_step = next((step for step in steps if not step["done"]), None)
+    return render(
+        request,
+        "assessments/answer_start.html",
+        {
+            "questionnaires": questionnaires,
+            "steps": steps,
+            "next_step": next_step,
+            "first_name": questionnaires.patient.preferred_name
+            or questionnaires.patient.legal_first_name,
+        },
+    )
+
+
+def answer_instrument(request, code, token=None, public_id=None):
+    answering, closed = _answering(request, token, public_id)
+    if closed:
+        return closed
+    questionnaires = answering.questionnaires
+    if code not in questionnaires.instrument_codes:
+        raise Http404("That questionnaire is not part of this request.")
+    instrument = clinic_instrument(code)
+    saved = _responses_by_code(questionnaires).get(code)
+    if saved is not None and saved.status == ResponseStatus.COMPLETED:
+        return redirect(answering.url("start"))
+    form = InstrumentAnswersForm(
+        posted_data(request), instrument=instrument, initial=saved.answers if saved else {}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _response, alerts = services.submit_response(
+                request=questionnaires,
+                instrument_code=code,
+                answers=form.answers(),
+                mode=answering.mode,
+                actor=answering.actor,
+            )
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            flagged = bool(alerts) or bool(CRISIS_FLAGS & set(_response.flags))
+            if flagged:
+                return render(
+                    request, "assessments/answer_support.html", {"next_url": answering.url("start")}
+                )
+            return redirect(answering.url("start"))
+    return render(
+        request,
+        "assessments/answer_instrument.html",
+        {
+            "instrument": instrument,
+            "form": form,
+            "save_url": answering.url("save", code),
+            "start_url": answering.url("start"),
+            "questionnaires": questionnaires,
+        },
+        status=form_status(form),
+    )
+
+
+@require_POST
+def answer_save(request, code, token=None, public_id=None):
+    """Keep one answer as soon as it is chosen (HTMX), so a reload or a lost connection loses none."""
+    answering, closed = _answering(request, token, public_id)
+    if closed:
+        return closed
+    link_id = request.POST.get("link_id", "")
+    raw = request.POST.get(link_id, "")
+    try:
+        value = int(raw) if raw != "" else None
+    except ValueError:
+        return HttpResponse("That answer is not one of the choices.", status=400)
+    try:
+        services.save_answer(
+            request=answering.questionnaires,
+            instrument_code=code,
+            link_id=link_id,
+            value=value,
+            mode=answering.mode,
+            actor=answering.actor,
+        )
+    except NotFoundError as error:
+        return HttpResponse(error.message, status=404)
+    except ClinicError as error:
+        return HttpResponse(error.message, status=error.status_code)
+    return HttpResponse('<span class="saved">Saved</span>')
