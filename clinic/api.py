@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from clinic.assessments.api import router as assessments_router
 from clinic.core.exceptions import ClinicError
 from clinic.patients.api import router as patients_router
 
@@ -34,3 +35,4 @@ def validation_error(request, exc: ValidationError):
 
 
 api.add_router("/patients", patients_router)
+api.add_router("/", assessments_router)

@@ -33,7 +33,7 @@ def _assessments_context(viewer, patient):
     if results:
         progress = selectors.patient_progress(patient)
         context.update(
-            progress=[(p, progress_svg(p)) for p in progress],
+            progress=[(p, progress_svg(p) if p.instrument.charted else "") for p in progress],
             responses=selectors.recent_responses(patient),
             alerts=selectors.patient_alerts(patient),
         )
@@ -72,3 +72,21 @@ def _open_alert_banner(viewer, patient):
 
 
 register_chart_banner(_open_alert_banner)
+
+
+def _questionnaires_waiting_banner(viewer, patient):
+    """A patient looking at their own record sees the questionnaires waiting for them."""
+    if viewer.pk is None or patient.user_id != viewer.pk:
+        return []
+    return [
+        {
+            "level": "info",
+            "text": f"Your care team asks you to answer: {', '.join(INSTRUMENTS[c].short_name for c in request.instrument_codes)}.",
+            "url": reverse("assessments:portal_start", args=[request.public_id]),
+            "link_text": "Answer now",
+        }
+        for request in selectors.portal_requests(viewer)
+    ]
+
+
+register_chart_banner(_questionnaires_waiting_banner)

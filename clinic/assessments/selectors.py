@@ -179,7 +179,7 @@ def clinical_dashboard(viewer) -> dict:
         codes: set[str] = set()
         for condition in patient.primary_conditions:
             codes.update(assignments.get(condition, DEFAULT_ASSIGNMENTS.get(condition, [])))
-        for code in [c for c in INSTRUMENTS if c in codes]:
+        for code in [c for c in INSTRUMENTS if c in codes and INSTRUMENTS[c].repeated]:
             last = last_taken.get((patient.pk, code))
             due_at = (last + timedelta(days=interval)) if last else None
             if due_at is None or now >= due_at + timedelta(days=policy.overdue_after_days):

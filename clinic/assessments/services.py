@@ -264,20 +264,33 @@ def save_answer(
 
 
 def _score_and_complete(
-    response: AssessmentResponse, answers: dict[str, int | None], *, taken_at: datetime
+    response: AssessmentResponse, answers, *, taken_at: datetime, drop_inapplicable: bool = False
 ) -> list[SafetyAlert]:
     """Score by the published rule, store the result, and raise an alert for each alerting flag.
-    Runs inside the caller's transaction; raises ClinicError (naming the item) if incomplete."""
+    Runs inside the caller's transaction; raises ClinicError (naming the item) if incomplete.
+
+    `drop_inapplicable`: a patient who answered C-SSRS question 3 and then changed question 2 to
+    "no" cannot un-tick a radio button, so on the patient's own form such answers are left out.
+    Staff and the API are told instead: a "yes" on paper must never vanish unnoticed."""
     instrument = clinic_instrument(response.instrument_code)
-    # Answers to questions that no longer apply (C-SSRS skip logic) are not part of the response.
-    keyed = {item.link_id: answers.get(item.link_id) for item in instrument.items}
-    cleaned = {
-        k: v
-        for k, v in keyed.items()
-        if v is not None and instrument.applicable(instrument.item_by_link_id[k], keyed)
-    }
+    if isinstance(answers, dict):
+        unknown = sorted(set(answers) - set(instrument.item_by_link_id))
+        if unknown:
+            raise ClinicError(f"{instrument.short_name}: unknown item(s) {', '.join(unknown)}.")
+    elif len(list(answers)) > len(instrument.items):
+        raise ClinicError(
+            f"{instrument.short_name} has {len(instrument.items)} items; too many answers were given."
+        )
+    keyed = instrument.keyed(answers)
+    if drop_inapplicable:
+        keyed = {
+            k: v
+            for k, v in keyed.items()
+            if instrument.applicable(instrument.item_by_link_id[k], keyed)
+        }
+    cleaned = {k: v for k, v in keyed.items() if v is not None}
     try:
-        result = instrument.score(cleaned)
+        result = instrument.score(keyed)
     except ValueError as error:
         raise ClinicError(str(error)) from error
     response.answers = cleaned
@@ -334,7 +347,9 @@ def submit_response(
         ensure_request_is_open(locked_request)
         response = _lock_request_response(locked_request, instrument_code, mode)
         response.mode = mode
-        alerts = _score_and_complete(response, answers, taken_at=timezone.now())
+        alerts = _score_and_complete(
+            response, answers, taken_at=timezone.now(), drop_inapplicable=True
+        )
         record_audit_event(
             **_patient_actor(request, actor),
             event_type=AuditEventType.RESPONSE_COMPLETED,
@@ -384,8 +399,15 @@ def record_staff_response(
         raise ClinicError("Choose a questionnaire.", field="instrument_code")
     if context not in AssessmentContext.values:
         raise ClinicError("Choose why the questionnaire was given.", field="context")
+    if timezone.is_naive(taken_at):
+        # A time without a zone is read as the patient's location's wall-clock time.
+        taken_at = timezone.make_aware(taken_at, patient.location.zone)
     if taken_at > timezone.now() + timedelta(minutes=5):
         raise ClinicError("The time it was answered cannot be in the future.", field="taken_at")
+    if timezone.localtime(taken_at, patient.location.zone).date() < patient.date_of_birth:
+        raise ClinicError(
+            "The time it was answered is before the patient was born.", field="taken_at"
+        )
     mode = (
         ResponseMode.CLINICIAN_RATED
         if INSTRUMENTS[instrument_code].respondent == "clinician"

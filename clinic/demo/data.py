@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.accounts.choices import Role
 from clinic.accounts.models import User
+from clinic.assessments import services as assessments
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.policy import instruments_for_conditions
 from clinic.core.choices import Condition
 from clinic.core.models import Location, Organisation
 from clinic.intake import services as intake
@@ -377,4 +381,87 @@ def build_demo_clinic(
                 reason=DeclineReason.UNREACHABLE,
                 details="Three calls and an e-mail without reply.",
             )
+    _add_assessment_history(rng, clinician, created)
+    # Alice has questionnaires waiting in her portal.
+    assessments.send_questionnaires(
+        actor=clinician, patient=portal[0], instrument_codes=["phq9", "gad7"], context="check_in"
+    )
     return {"director": director, "patients": created + portal}
+
+
+def _answers_for(
+    instrument, severity: float, rng: random.Random, *, self_harm: bool = False
+) -> dict[str, int]:
+    """Plausible answers at a severity between 0 (none) and 1 (the worst)."""
+    answers: dict[str, int] = {}
+    for item in instrument.items:
+        if not instrument.applicable(item, answers) or (
+            not item.required and item.group != "interference" and rng.random() < 0.3
+        ):
+            continue
+        values = sorted(item.values)
+        if instrument.code in {"cssrs_screen", "mdq"}:
+            answers[item.link_id] = values[0]
+            continue
+        target = severity * values[-1] + rng.uniform(-0.7, 0.7)
+        answers[item.link_id] = min(values, key=lambda v: abs(v - target))
+    if instrument.code == "phq9":
+        answers["phq9_9"] = 1 if self_harm else 0
+    return answers
+
+
+def _add_assessment_history(rng: random.Random, clinician, patients_created) -> None:
+    """Baseline and repeated scores for patients in care: most improve over an induction series,
+    some do not, one worsens and reports thoughts of self-harm (an open safety alert)."""
+    now = timezone.now()
+    in_care = [
+        p
+        for p in patients_created
+        if p.status
+        in {PatientStatus.IN_EVALUATION, PatientStatus.ACTIVE, PatientStatus.MAINTENANCE}
+    ]
+
+    def codes_of(patient):
+        return [
+            c
+            for c in instruments_for_conditions(patient.primary_conditions)
+            if INSTRUMENTS[c].respondent == "patient"
+        ]
+
+    # The one patient whose depression worsens, with thoughts of self-harm at the last visit.
+    worsening_patient = next(
+        p for p in in_care if p.status == PatientStatus.ACTIVE and "phq9" in codes_of(p)
+    )
+    for index, patient in enumerate(in_care):
+        codes = codes_of(patient)
+        visits = {
+            PatientStatus.IN_EVALUATION: 1,
+            PatientStatus.ACTIVE: 5,
+            PatientStatus.MAINTENANCE: 9,
+        }[patient.status]
+        responder = index % 4 != 0
+        worsening = patient == worsening_patient
+        start = now - timedelta(days=7 * visits + rng.randint(1, 6))
+        for visit in range(visits):
+            progress = visit / max(visits - 1, 1)
+            if worsening:
+                severity = 0.45 + 0.35 * progress
+            elif responder:
+                severity = 0.75 - 0.6 * progress
+            else:
+                severity = 0.7 - 0.1 * progress
+            taken_at = start + timedelta(days=7 * visit, hours=rng.randint(0, 6))
+            for code in codes:
+                if code == "mdq" and visit > 0:
+                    continue
+                answers = _answers_for(
+                    INSTRUMENTS[code], severity, rng, self_harm=worsening and visit == visits - 1
+                )
+                assessments.record_staff_response(
+                    actor=clinician,
+                    patient=patient,
+                    instrument_code=code,
+                    answers=answers,
+                    taken_at=taken_at,
+                    context="baseline" if visit == 0 else "follow_up",
+                )

@@ -97,8 +97,10 @@ class Instrument:
     loinc_panel: str = ""
     loinc_total: str = ""
     outcome: Outcome = Outcome()
-    # Higher totals mean more symptoms (all our instruments); used for "worsening".
-    higher_is_worse: bool = True
+    # Screens (MDQ, C-SSRS) give a result, not a severity to follow over time: no progress chart.
+    charted: bool = True
+    # Repeated during care (due/overdue lists). The MDQ is a one-off screen at evaluation.
+    repeated: bool = True
     copyright_note: str = ""
 
     @property
@@ -122,6 +124,16 @@ class Instrument:
             return True
         other, values = item.enabled_when
         return answers.get(other) in values
+
+    def keyed(self, answers: Answers) -> dict[str, int | None]:
+        """Answers keyed by link_id (a list is read in item order), not yet validated."""
+        if isinstance(answers, Mapping):
+            return {item.link_id: answers.get(item.link_id) for item in self.items}
+        answers = list(answers)
+        return {
+            item.link_id: (answers[i] if i < len(answers) else None)
+            for i, item in enumerate(self.items)
+        }
 
     def normalise(self, answers: Answers) -> dict[str, int | None]:
         """Answers keyed by link_id, validated: every applicable required item answered with one of

@@ -82,6 +82,7 @@ def score_cssrs(instrument: Instrument, answers: dict[str, int | None]) -> Score
 
 
 CSSRS_SCREEN = Instrument(
+    charted=False,
     code="cssrs_screen",
     name="Columbia-Suicide Severity Rating Scale (screener)",
     short_name="C-SSRS screen",

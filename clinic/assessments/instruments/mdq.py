@@ -52,6 +52,8 @@ def score_mdq(instrument: Instrument, answers: dict[str, int | None]) -> ScoreRe
 
 
 MDQ = Instrument(
+    charted=False,
+    repeated=False,
     code="mdq",
     name="Mood Disorder Questionnaire",
     short_name="MDQ",

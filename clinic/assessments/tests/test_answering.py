@@ -1,0 +1,207 @@
+"""A patient answers on their phone, by link or in the portal; staff read and act on the result."""
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from clinic.assessments import services
+from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest, SafetyAlert
+from clinic.assessments.tests.factories import phq9_answers, record_phq9
+from clinic.audit.choices import AuditEventType
+from clinic.audit.models import AuditEvent
+from conftest import client_for
+
+
+@pytest.fixture
+def link(clinician, patient_alice):
+    request, token = services.send_questionnaires(
+        actor=clinician, patient=patient_alice, instrument_codes=["phq9"], context="check_in"
+    )
+    return request, f"/q/{token}/"
+
+
+def test_the_link_opens_without_signing_in_and_is_audited(client, link, patient_alice):
+    _request, url = link
+    page = client.get(url).content.decode()
+    assert "Hello Alice" in page and "Start PHQ-9" in page
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.QUESTIONNAIRE_OPENED, patient_id=patient_alice.pk
+        ).count()
+        == 1
+    )
+
+
+def test_each_answer_is_saved_as_chosen_and_survives_a_reload(client, link):
+    _request, url = link
+    response = client.post(
+        f"{url}phq9/save/", {"link_id": "phq9_1", "phq9_1": "2"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and "Saved" in response.content.decode()
+    page = client.get(f"{url}phq9/").content.decode()
+    assert re.search(r'name="phq9_1" value="2"\s+checked', page)
+
+
+def test_a_bad_saved_answer_is_refused_with_a_message(client, link):
+    _request, url = link
+    assert client.post(f"{url}phq9/save/", {"link_id": "phq9_1", "phq9_1": "7"}).status_code == 400
+    assert client.post(f"{url}phq9/save/", {"link_id": "phq9_1", "phq9_1": "x"}).status_code == 400
+    assert client.post(f"{url}phq9/save/", {"link_id": "nope", "nope": "1"}).status_code == 400
+
+
+def test_submitting_an_incomplete_form_names_the_missing_question_and_keeps_the_answers(
+    client, link
+):
+    _request, url = link
+    response = client.post(f"{url}phq9/", {"phq9_1": "3", "phq9_2": "1"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "PHQ-9 item 3 (phq9_3) is not answered." in page
+    assert re.search(r'name="phq9_1" value="3"\s+checked', page)
+
+
+def test_a_complete_submission_is_scored_and_the_link_closes(client, link, patient_alice):
+    request, url = link
+    data = {k: str(v) for k, v in phq9_answers(12).items()}
+    response = client.post(f"{url}phq9/", data)
+    assert response.status_code == 302
+    stored = AssessmentResponse.objects.get(request=request)
+    assert stored.total == 12 and stored.mode == "patient_link"
+    page = client.get(url)
+    assert page.status_code == 410 and "already complete" in page.content.decode()
+
+
+def test_an_item_9_answer_shows_crisis_resources_at_once_and_alerts_staff(
+    client, link, clinician, patient_alice
+):
+    _request, url = link
+    data = {k: str(v) for k, v in phq9_answers(3, item9=1).items()}
+    page = client.post(f"{url}phq9/", data).content.decode()
+    assert "988" in page and "call 911" in page and "Thank you for telling us" in page
+    alert = SafetyAlert.objects.get(patient=patient_alice)
+    dashboard = client_for(clinician).get("/dashboard/").content.decode()
+    assert "PHQ-9 item 9" in dashboard and patient_alice.display_name in dashboard
+    chart = client_for(clinician).get(f"/patients/{patient_alice.public_id}/").content.decode()
+    assert "Urgent safety alert" in chart and str(alert.public_id) in chart
+
+
+def test_an_expired_link_gets_a_clear_page(client, link):
+    request, url = link
+    QuestionnaireRequest.objects.filter(pk=request.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    page = client.get(url)
+    assert page.status_code == 410 and "expired" in page.content.decode()
+    assert client.get("/q/made-up-token/").status_code == 404
+
+
+def test_a_patient_answers_in_the_portal(patient_alice, link):
+    request, _url = link
+    client = client_for(patient_alice.user)
+    record = client.get("/patients/me/").content.decode()
+    assert "Answer now" in record
+    data = {k: str(v) for k, v in phq9_answers(6).items()}
+    response = client.post(f"/portal/questionnaires/{request.public_id}/phq9/", data)
+    assert response.status_code == 302
+    stored = AssessmentResponse.objects.get(request=request)
+    assert stored.mode == "patient_portal"
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.RESPONSE_COMPLETED, actor=patient_alice.user
+        ).count()
+        == 1
+    )
+
+
+def test_a_patient_cannot_open_another_patients_questionnaires(patient_bob, link):
+    request, _url = link
+    assert (
+        client_for(patient_bob.user).get(f"/portal/questionnaires/{request.public_id}/").status_code
+        == 404
+    )
+
+
+def test_the_clinician_sees_the_score_and_the_chart(clinician, patient_alice):
+    record_phq9(actor=clinician, patient=patient_alice, total=20, days_ago=21, context="baseline")
+    record_phq9(actor=clinician, patient=patient_alice, total=9, days_ago=7)
+    record_phq9(actor=clinician, patient=patient_alice, total=4)
+    page = (
+        client_for(clinician)
+        .get(f"/patients/{patient_alice.public_id}/?section=assessments")
+        .content.decode()
+    )
+    assert 'class="progress-chart"' in page and page.count('class="score-point"') == 3
+    assert "Response" in page and "Remission" in page
+    assert "-16 (-80 %)" in page
+
+
+def test_front_desk_can_send_but_sees_no_scores(front_desk, clinician, patient_alice):
+    record_phq9(actor=clinician, patient=patient_alice, total=20)
+    page = (
+        client_for(front_desk)
+        .get(f"/patients/{patient_alice.public_id}/?section=assessments")
+        .content.decode()
+    )
+    assert "Send link" in page and "progress-chart" not in page and "All questionnaires" not in page
+
+
+def test_staff_enter_a_paper_form(nurse, patient_alice):
+    client = client_for(nurse)
+    assert (
+        "Little interest or pleasure"
+        in client.get(
+            f"/patients/{patient_alice.public_id}/questionnaires/enter/phq9/"
+        ).content.decode()
+    )
+    data = {k: str(v) for k, v in phq9_answers(15).items()} | {
+        # The form reads the time in the zone of the nurse's location.
+        "taken_at": timezone.localtime(timezone.now(), ZoneInfo("America/New_York")).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "context": "follow_up",
+    }
+    response = client.post(f"/patients/{patient_alice.public_id}/questionnaires/enter/phq9/", data)
+    assert response.status_code == 302
+    assert AssessmentResponse.objects.get().severity == "moderately_severe"
+
+
+def test_a_nurse_cannot_resolve_an_alert_but_a_clinician_can(nurse, clinician, patient_alice):
+    response = record_phq9(actor=nurse, patient=patient_alice, total=8, item9=1)
+    alert = SafetyAlert.objects.get(response=response)
+    url = f"/assessments/alerts/{alert.public_id}/"
+    assert client_for(nurse).post(url, {"actions": ["assessment"], "note": "x"}).status_code == 403
+    bad = client_for(clinician).post(url, {"note": "Called."})
+    assert bad.status_code == 400 and "Called." in bad.content.decode()
+    done = client_for(clinician).post(
+        url, {"actions": ["assessment", "follow_up_booked"], "note": "Called; no plan or intent."}
+    )
+    assert done.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == "resolved"
+
+
+def test_sending_from_the_chart_shows_the_link_once(clinician, patient_alice):
+    client = client_for(clinician)
+    response = client.post(
+        f"/patients/{patient_alice.public_id}/questionnaires/send/",
+        {"instrument_codes": ["phq9", "gad7"], "context": "check_in"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Questionnaires sent" in page and "/q/" in page
+    assert QuestionnaireRequest.objects.get().instrument_codes == ["phq9", "gad7"]
+
+
+def test_the_assessments_section_runs_a_fixed_number_of_queries(
+    clinician, patient_alice, django_assert_max_num_queries
+):
+    for days in range(50):
+        record_phq9(actor=clinician, patient=patient_alice, total=days % 25, days_ago=days)
+    client = client_for(clinician)
+    client.get("/dashboard/")
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/patients/{patient_alice.public_id}/?section=assessments")
+    assert response.content.decode().count('class="score-point"') == 50
