@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from clinic.assessments.tests.factories import record_phq9
 from clinic.intake.tests.factories import submit_test_request
 from conftest import client_for
 
 ROLES = ["anonymous", "medical_director", "clinician", "nurse", "front_desk", "patient_alice"]
 STAFF = {"medical_director", "clinician", "nurse", "front_desk"}
 QUEUE = {"medical_director", "clinician", "front_desk"}
+CLINICAL = {"medical_director", "clinician", "nurse"}
 
 
 def expect(allowed: set[str], *, anonymous="login", others="denied") -> dict[str, str]:
@@ -55,6 +57,14 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/api/v1/patients", expect(STAFF, anonymous="api_login")),
     ("GET", "/api/v1/patients/{alice}", expect(STAFF | {"patient_alice"}, anonymous="api_login")),
     ("GET", "/api/v1/patients/{bob}", expect(STAFF, anonymous="api_login", others="hidden")),
+    # Measurement-based care (issue 3): results for clinical roles; front desk may send links.
+    ("GET", "/patients/{alice}/?section=assessments", expect(STAFF)),
+    ("GET", "/patients/{alice}/questionnaires/enter/phq9/", expect(CLINICAL)),
+    ("GET", "/assessments/responses/{response}/", expect(CLINICAL)),
+    ("GET", "/assessments/alerts/{alert}/", expect(CLINICAL)),
+    ("POST", "/patients/{alice}/questionnaires/send/", expect(STAFF)),
+    ("GET", "/api/v1/instruments", expect(set(ROLES) - {"anonymous"}, anonymous="api_login")),
+    ("GET", "/api/v1/patients/{alice}/responses", expect(CLINICAL, anonymous="api_login")),
     ("POST", "/consultations/{request}/note/", expect(QUEUE)),
     # Nurses do not change a patient's stage of care; front desk may book them into evaluation.
     ("POST", "/patients/{alice}/status/", expect({"medical_director", "clinician", "front_desk"})),
@@ -81,7 +91,10 @@ def outcome_of(response) -> str:
 @pytest.fixture
 def targets(personas, patient_alice, patient_bob, location):
     request = submit_test_request(location=location)
+    response = record_phq9(actor=personas["clinician"], patient=patient_alice, total=6, item9=1)
     return {
+        "response": response.public_id,
+        "alert": response.alerts.get().public_id,
         "alice": patient_alice.public_id,
         "bob": patient_bob.public_id,
         "request": request.public_id,
@@ -90,6 +103,7 @@ def targets(personas, patient_alice, patient_bob, location):
 
 
 POST_DATA = {
+    "/patients/{alice}/questionnaires/send/": {"instrument_codes": ["phq9"], "context": "check_in"},
     "/consultations/{request}/note/": {"note-note": "Called, left a message."},
     "/patients/{alice}/status/": {"to_status": "in_evaluation", "reason": ""},
     "/accounts/team/{nurse}/active/": {"active": "1"},
