@@ -396,16 +396,29 @@ def test_a_time_before_the_patients_birth_is_refused(clinician, patient_alice):
         )
 
 
-def test_the_medical_director_edits_which_instruments_follow_a_condition(medical_director, clinician, patient_alice):
+def test_the_medical_director_edits_which_instruments_follow_a_condition(
+    medical_director, clinician, patient_alice
+):
     from clinic.assessments.models import InstrumentAssignment
     from clinic.assessments.policy import instruments_for_conditions
     from conftest import client_for
 
     rule = InstrumentAssignment.objects.get(condition="trd")
     response = client_for(medical_director).post(
-        f"/admin/assessments/instrumentassignment/{rule.pk}/change/", {"condition": "trd", "instrument_codes": ["phq9", "gad7"]}
+        f"/admin/assessments/instrumentassignment/{rule.pk}/change/",
+        {"condition": "trd", "instrument_codes": ["phq9", "gad7"]},
     )
     assert response.status_code == 302
     assert instruments_for_conditions(["trd"]) == ["phq9", "gad7"]
-    assert AuditEvent.objects.filter(event_type=AuditEventType.ASSESSMENT_SETTINGS_CHANGED, actor=medical_director).count() == 1
-    assert client_for(clinician).get(f"/admin/assessments/instrumentassignment/{rule.pk}/change/").status_code == 302
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.ASSESSMENT_SETTINGS_CHANGED, actor=medical_director
+        ).count()
+        == 1
+    )
+    assert (
+        client_for(clinician)
+        .get(f"/admin/assessments/instrumentassignment/{rule.pk}/change/")
+        .status_code
+        == 302
+    )
