@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "clinic.patients",
     "clinic.intake",
     "clinic.assessments",
+    "clinic.evaluation",
+    "clinic.treatment",
     "clinic.dashboard",
     "clinic.demo",
 ]

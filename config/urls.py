@@ -9,6 +9,8 @@ urlpatterns = [
     path("patients/", include("clinic.patients.urls")),
     path("audit/", include("clinic.audit.urls")),
     path("", include("clinic.assessments.urls")),
+    path("", include("clinic.evaluation.urls")),
+    path("", include("clinic.treatment.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
     path("api/v1/", api.urls),
     path("admin/", clinic_admin_site.urls),

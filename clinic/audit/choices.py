@@ -38,6 +38,7 @@ class AuditEventType(models.IntegerChoices):
     PATIENT_CHART_VIEWED = 310, "Patient chart viewed"
     PATIENT_LIST_VIEWED = 311, "Patient list viewed"
     PATIENT_RECORD_EXPORTED = 312, "Patient record exported"
+    VITAL_SIGNS_RECORDED = 320, "Vital signs recorded"
 
     # 400–499: assessments and safety
     QUESTIONNAIRES_SENT = 400, "Questionnaires sent to patient"
@@ -51,6 +52,18 @@ class AuditEventType(models.IntegerChoices):
     SAFETY_ALERT_RESOLVED = 411, "Safety alert resolved"
     CLINICAL_DASHBOARD_VIEWED = 420, "Clinical dashboard viewed"
     ASSESSMENT_SETTINGS_CHANGED = 430, "Assessment settings changed"
+
+    # 500–599: evaluation, consent and treatment plans
+    EVALUATION_STARTED = 500, "Evaluation started"
+    EVALUATION_UPDATED = 501, "Evaluation changed"
+    EVALUATION_SIGNED = 502, "Evaluation and suitability decision signed"
+    EVALUATION_ADDENDUM = 503, "Addendum to a signed record"
+    SIGNATURE_FAILED = 504, "Signature refused (wrong password)"
+    CONSENT_SIGNED = 510, "Consent signed"
+    CONSENT_DOCUMENT_PUBLISHED = 511, "Consent document published"
+    PLAN_VERSION_SIGNED = 520, "Treatment plan version signed"
+    PLAN_ENDED = 521, "Treatment plan ended"
+    PROTOCOL_CHANGED = 530, "Protocol or screening rules changed"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"

@@ -20,6 +20,7 @@ EVENT_GROUPS = {
     "intake": ("Consultation requests", 200, 299),
     "patients": ("Patient records", 300, 399),
     "assessments": ("Assessments and safety", 400, 499),
+    "evaluation": ("Evaluation, consent and plans", 500, 599),
     "system": ("Audit and configuration", 900, 999),
 }
 

@@ -19,3 +19,12 @@ class Condition(models.TextChoices):
 def condition_labels(codes: list[str]) -> list[str]:
     labels = dict(Condition.choices)
     return [labels.get(code, code) for code in codes]
+
+
+class Route(models.TextChoices):
+    """How ketamine is given; consent, protocols, plans and sessions all speak of routes."""
+
+    IV = "iv", "IV infusion"
+    IM = "im", "IM injection"
+    INTRANASAL = "intranasal", "Intranasal esketamine"
+    ORAL = "oral", "Oral or sublingual"

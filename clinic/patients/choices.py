@@ -36,3 +36,23 @@ class Sex(models.TextChoices):
     MALE = "male", "Male"
     OTHER = "other", "Other"
     UNKNOWN = "unknown", "Unknown"
+
+
+class VitalSignsContext(models.TextChoices):
+    """Where a set of vital signs was taken."""
+
+    EVALUATION = "evaluation", "Evaluation (baseline)"
+    PRE_DOSE = "pre_dose", "Before dosing"
+    MONITORING = "monitoring", "During the session"
+    DISCHARGE = "discharge", "Before discharge"
+    OTHER = "other", "Other"
+
+
+class Consciousness(models.TextChoices):
+    """ACVPU, as NEWS2 scores it (RCP 2017)."""
+
+    ALERT = "alert", "Alert"
+    NEW_CONFUSION = "new_confusion", "New confusion"
+    VOICE = "voice", "Responds to voice"
+    PAIN = "pain", "Responds to pain"
+    UNRESPONSIVE = "unresponsive", "Unresponsive"

@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from clinic.core.models import TimeStampedModel
 from clinic.core.validators import age_in_years, validate_phone_number
-from clinic.patients.choices import PatientStatus, Sex
+from clinic.patients.choices import Consciousness, PatientStatus, Sex, VitalSignsContext
 
 
 class Patient(TimeStampedModel):
@@ -148,3 +149,118 @@ class PatientStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'registered'} → {self.to_status}"
+
+
+def physiological(low, high, unit: str) -> list:
+    message = f"Enter a value between {low} and {high} {unit}; check the reading and the unit."
+    return [MinValueValidator(low, message=message), MaxValueValidator(high, message=message)]
+
+
+def _between(field: str, low, high) -> models.Q:
+    return models.Q(**{f"{field}__isnull": True}) | models.Q(
+        **{f"{field}__gte": low, f"{field}__lte": high}
+    )
+
+
+class VitalSigns(models.Model):
+    """One set of vital signs taken at one moment, in any context (evaluation baseline, before
+    dosing, during a session, before discharge). The one vital-signs table every app refers to;
+    units are in the field names and physiological ranges are enforced by the database."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="vital_signs")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    context = models.CharField(max_length=20, choices=VitalSignsContext.choices)
+    # When the reading was taken (not when it was typed in: that is created_at).
+    taken_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    systolic_mmhg = models.PositiveSmallIntegerField(
+        "systolic blood pressure (mmHg)",
+        null=True,
+        blank=True,
+        validators=physiological(40, 300, "mmHg"),
+    )
+    diastolic_mmhg = models.PositiveSmallIntegerField(
+        "diastolic blood pressure (mmHg)",
+        null=True,
+        blank=True,
+        validators=physiological(20, 200, "mmHg"),
+    )
+    heart_rate_bpm = models.PositiveSmallIntegerField(
+        "heart rate (beats/min)",
+        null=True,
+        blank=True,
+        validators=physiological(20, 250, "beats/min"),
+    )
+    respiratory_rate_per_min = models.PositiveSmallIntegerField(
+        "respiratory rate (breaths/min)",
+        null=True,
+        blank=True,
+        validators=physiological(2, 70, "breaths/min"),
+    )
+    spo2_pct = models.PositiveSmallIntegerField(
+        "SpO₂ (%)", null=True, blank=True, validators=physiological(50, 100, "%")
+    )
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=physiological(Decimal("30.0"), Decimal("45.0"), "°C"),
+    )
+    consciousness = models.CharField(max_length=20, choices=Consciousness.choices, blank=True)
+    on_supplemental_oxygen = models.BooleanField(default=False)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        verbose_name_plural = "vital signs"
+        indexes = [
+            models.Index(fields=["patient", "context", "-taken_at"], name="vitals_patient_context")
+        ]
+        constraints = [
+            # Physiologically possible values only: a typo such as 1200 mmHg never reaches the chart.
+            models.CheckConstraint(
+                condition=_between("systolic_mmhg", 40, 300), name="vitals_systolic_mmhg_range"
+            ),
+            models.CheckConstraint(
+                condition=_between("diastolic_mmhg", 20, 200), name="vitals_diastolic_mmhg_range"
+            ),
+            models.CheckConstraint(
+                condition=_between("heart_rate_bpm", 20, 250), name="vitals_heart_rate_bpm_range"
+            ),
+            models.CheckConstraint(
+                condition=_between("respiratory_rate_per_min", 2, 70),
+                name="vitals_respiratory_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=_between("spo2_pct", 50, 100), name="vitals_spo2_pct_range"
+            ),
+            models.CheckConstraint(
+                condition=_between("temperature_c", Decimal("30.0"), Decimal("45.0")),
+                name="vitals_temperature_c_range",
+            ),
+            models.CheckConstraint(
+                condition=_between("weight_kg", Decimal("20.0"), Decimal("350.0")),
+                name="vitals_weight_kg_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(systolic_mmhg__isnull=True)
+                | models.Q(diastolic_mmhg__isnull=True)
+                | models.Q(systolic_mmhg__gt=models.F("diastolic_mmhg")),
+                name="vitals_systolic_above_diastolic",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vitals {self.taken_at:%Y-%m-%d %H:%M} ({self.context})"
+
+    @property
+    def blood_pressure(self) -> str:
+        if self.systolic_mmhg is None or self.diastolic_mmhg is None:
+            return ""
+        return f"{self.systolic_mmhg}/{self.diastolic_mmhg}"

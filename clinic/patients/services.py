@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import CLINICAL_ROLES, Role
 from clinic.accounts.services import create_account_with_invitation
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -15,7 +16,7 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError, Permissi
 from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES, PatientStatus
-from clinic.patients.models import Patient, PatientStatusChange
+from clinic.patients.models import Patient, PatientStatusChange, VitalSigns
 from clinic.patients.permissions import (
     REGISTRATION_ROLES,
     can_change_patient_status,
@@ -250,3 +251,66 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
             location_id=locked.location_id,
         )
         return locked
+
+
+VITAL_SIGN_FIELDS = (
+    "systolic_mmhg",
+    "diastolic_mmhg",
+    "heart_rate_bpm",
+    "respiratory_rate_per_min",
+    "spo2_pct",
+    "temperature_c",
+    "consciousness",
+    "on_supplemental_oxygen",
+    "weight_kg",
+)
+
+
+def create_vital_signs(
+    *, actor, patient: Patient, context: str, taken_at, values: dict[str, Any]
+) -> VitalSigns:
+    """Record one set of vital signs inside the caller's transaction (audited)."""
+    unknown = set(values) - set(VITAL_SIGN_FIELDS)
+    if unknown:
+        raise ClinicError(f"Unknown vital signs: {', '.join(sorted(unknown))}.")
+    if not any(values.get(field) not in (None, "", False) for field in VITAL_SIGN_FIELDS):
+        raise ClinicError("Enter at least one reading.")
+    if taken_at > timezone.now() + timedelta(minutes=5):
+        raise ClinicError("The time of the reading cannot be in the future.", field="taken_at")
+    vitals = VitalSigns(
+        patient=patient,
+        location_id=patient.location_id,
+        context=context,
+        taken_at=taken_at,
+        recorded_by=actor,
+        **values,
+    )
+    vitals.full_clean()
+    vitals.save()
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.VITAL_SIGNS_RECORDED,
+        target=vitals,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"context": context},
+    )
+    return vitals
+
+
+def record_vital_signs(
+    *, actor, patient: Patient, context: str, taken_at, values: dict[str, Any]
+) -> VitalSigns:
+    """Record a set of vital signs taken by a clinical member of staff."""
+    ensure_role(
+        actor,
+        CLINICAL_ROLES,
+        action="record vital signs",
+        event_type=AuditEventType.VITAL_SIGNS_RECORDED,
+        target=patient,
+        patient_id=patient.pk,
+    )
+    with transaction.atomic(durable=True):
+        return create_vital_signs(
+            actor=actor, patient=patient, context=context, taken_at=taken_at, values=values
+        )

@@ -17,3 +17,13 @@ def age(date_of_birth) -> int | str:
     if not date_of_birth:
         return ""
     return age_in_years(date_of_birth, timezone.localdate())
+
+
+@register.filter
+def split(text: str) -> list[str]:
+    return text.split()
+
+
+@register.filter
+def field(form, name: str):
+    return form[name]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class EvaluationConfig(AppConfig):
+    name = "clinic.evaluation"
+    label = "evaluation"
+    verbose_name = "Evaluation, screening and consent"
+
+    def ready(self) -> None:
+        from clinic.evaluation import chart  # noqa: F401  (registers the chart's "Evaluation" section)

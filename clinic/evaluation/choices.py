@@ -1,0 +1,76 @@
+from django.db import models
+
+
+class EvaluationStatus(models.TextChoices):
+    """FHIR-style lifecycle of a clinical document."""
+
+    IN_PROGRESS = "in-progress", "In progress"
+    # Signed with a suitability decision: locked; corrections are addenda.
+    COMPLETED = "completed", "Signed"
+    # Signed, and at least one addendum has been added since.
+    AMENDED = "amended", "Signed, with addenda"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+
+
+class Decision(models.TextChoices):
+    SUITABLE = "suitable", "Suitable for ketamine treatment"
+    NOT_SUITABLE = "not_suitable", "Not suitable"
+    NEEDS_MORE_INFORMATION = "needs_more_information", "Needs more information"
+    REFERRAL = "referral", "Refer for specialist opinion"
+
+
+class Presence(models.TextChoices):
+    NONE = "none", "None"
+    PAST = "past", "In the past"
+    CURRENT = "current", "Current"
+
+
+class Control(models.TextChoices):
+    NONE = "none", "None"
+    CONTROLLED = "controlled", "Present, controlled"
+    UNCONTROLLED = "uncontrolled", "Present, poorly controlled"
+
+
+class Severity4(models.TextChoices):
+    NONE = "none", "None"
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class SleepApnoea(models.TextChoices):
+    NONE = "none", "None"
+    TREATED = "treated", "Present, treated (e.g. CPAP)"
+    UNTREATED = "untreated", "Present, untreated"
+
+
+class RuleSeverity(models.TextChoices):
+    # Do not treat (the software still only warns: the clinician decides and documents).
+    ABSOLUTE = "absolute", "Absolute"
+    # Treat only with caution and a documented reason.
+    RELATIVE = "relative", "Relative"
+
+
+class RuleOperator(models.TextChoices):
+    IS_TRUE = "is_true", "is yes"
+    EQUALS = "equals", "equals"
+    IN = "in", "is one of"
+    AT_LEAST = "gte", "is at least"
+    MORE_THAN = "gt", "is more than"
+
+
+class RuleSetStatus(models.TextChoices):
+    DRAFT = "draft", "Draft (being edited)"
+    ACTIVE = "active", "Active (used for new decisions)"
+    RETIRED = "retired", "Retired"
+
+
+class InteractionKind(models.TextChoices):
+    BLUNTS_RESPONSE = "blunts_response", "May blunt the antidepressant response"
+    RAISES_BLOOD_PRESSURE = "raises_blood_pressure", "Raises blood pressure or heart rate"
+    SEDATION = "sedation", "Adds sedation or respiratory depression"
+
+
+class ConsentChannel(models.TextChoices):
+    PORTAL = "portal", "Patient portal"
+    TABLET = "tablet", "Clinic tablet, witnessed by staff"

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from clinic.core.choices import Condition
+from clinic.evaluation.choices import Decision
+from clinic.evaluation.models import Evaluation
+from clinic.evaluation.services import HISTORY_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EvaluationForm(forms.ModelForm):
+    presenting_conditions = forms.MultipleChoiceField(
+        choices=Condition.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Presenting conditions",
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = list(HISTORY_FIELDS)
+        widgets = {
+            "presenting_history": forms.Textarea(attrs={"rows": 3}),
+            "current_medications": forms.Textarea(attrs={"rows": 4}),
+            "allergies": forms.Textarea(attrs={"rows": 2}),
+            "other_treatments": forms.Textarea(attrs={"rows": 2}),
+            "clinical_summary": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"height_cm": "Height (cm)", "weight_kg": "Weight (kg)"}
+
+    def changes(self) -> dict:
+        return {
+            field: self.cleaned_data[field]
+            for field in HISTORY_FIELDS
+            if field in self.cleaned_data
+        }
+
+
+class BaselineVitalsForm(forms.Form):
+    taken_at = forms.DateTimeField(
+        label="Taken at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    )
+    systolic_mmhg = forms.IntegerField(
+        label="Systolic (mmHg)", min_value=40, max_value=300, required=False
+    )
+    diastolic_mmhg = forms.IntegerField(
+        label="Diastolic (mmHg)", min_value=20, max_value=200, required=False
+    )
+    heart_rate_bpm = forms.IntegerField(
+        label="Heart rate (beats/min)", min_value=20, max_value=250, required=False
+    )
+    spo2_pct = forms.IntegerField(label="SpO₂ (%)", min_value=50, max_value=100, required=False)
+    respiratory_rate_per_min = forms.IntegerField(
+        label="Respiratory rate (/min)", min_value=2, max_value=70, required=False
+    )
+    temperature_c = forms.DecimalField(
+        label="Temperature (°C)", min_value=30, max_value=45, decimal_places=1, required=False
+    )
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)", min_value=20, max_value=350, decimal_places=1, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        systolic, diastolic = cleaned.get("systolic_mmhg"), cleaned.get("diastolic_mmhg")
+        if systolic is not None and diastolic is not None and systolic <= diastolic:
+            self.add_error(
+                "diastolic_mmhg",
+                "The diastolic pressure must be lower than the systolic; check the reading.",
+            )
+        return cleaned
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "taken_at" and v is not None}
+
+
+class SignEvaluationForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
+    reasoning = forms.CharField(
+        label="Reasoning", widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+    override_absolute = forms.BooleanField(
+        label="I have weighed the absolute contraindication and still judge treatment suitable (explain above).",
+        required=False,
+    )
+    password = forms.CharField(
+        label="Your password (to sign)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+    )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Addendum", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+    password = forms.CharField(
+        label="Your password (to sign)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+    )
+
+
+class ConsentSignForm(forms.Form):
+    typed_full_name = forms.CharField(label="Type your full legal name", max_length=200)
+    signed_on = forms.DateField(label="Today's date", widget=DATE_INPUT)
+    agree = forms.BooleanField(
+        label="I have read this document and agree to it.",
+        error_messages={"required": "Tick the box to confirm you have read and agree."},
+    )

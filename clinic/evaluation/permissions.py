@@ -1,0 +1,17 @@
+"""Evaluation and consent: who may do what (issue 4's role rules)."""
+
+from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, Role
+
+# Clinicians evaluate and sign; nurses read evaluations and plans; front desk sees neither.
+EVALUATE_ROLES = PRESCRIBER_ROLES
+READ_ROLES = CLINICAL_ROLES
+# Staff who may hand a patient the clinic tablet to sign consent (and witness it).
+CONSENT_WITNESS_ROLES = CLINICAL_ROLES | {Role.FRONT_DESK}
+
+
+def can_read_evaluations(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in READ_ROLES
+
+
+def can_evaluate(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in EVALUATE_ROLES

@@ -1,0 +1,119 @@
+"""Reads of evaluations, the active screening rules and consent status."""
+
+from __future__ import annotations
+
+from clinic.evaluation.choices import EvaluationStatus, RuleSetStatus
+from clinic.evaluation.models import (
+    ConsentDocument,
+    ConsentSignature,
+    ContraindicationRuleSet,
+    Evaluation,
+    MedicationInteraction,
+)
+from clinic.evaluation.rules import Finding, InteractionSpec, RuleSpec, find_interactions, screen
+
+
+def active_rule_set() -> ContraindicationRuleSet | None:
+    return ContraindicationRuleSet.objects.filter(status=RuleSetStatus.ACTIVE).first()
+
+
+def rule_specs(rule_set: ContraindicationRuleSet) -> list[RuleSpec]:
+    return [
+        RuleSpec(r.code, r.label, r.severity, r.field, r.operator, r.value, r.advice, r.source)
+        for r in rule_set.rules.all()
+    ]
+
+
+def interaction_specs() -> list[InteractionSpec]:
+    return [
+        InteractionSpec(i.name, tuple(i.match_terms), i.kind, i.effect, i.source)
+        for i in MedicationInteraction.objects.filter(is_active=True)
+    ]
+
+
+def screening_history(evaluation: Evaluation) -> dict:
+    """The values the rules read: the evaluation's history and its baseline measurements."""
+    from clinic.evaluation.rules import SCREENABLE_FIELDS
+
+    history = {
+        field: getattr(evaluation, field)
+        for field in SCREENABLE_FIELDS
+        if hasattr(evaluation, field)
+    }
+    vitals = evaluation.baseline_vitals
+    history["baseline_systolic_mmhg"] = vitals.systolic_mmhg if vitals else None
+    history["baseline_diastolic_mmhg"] = vitals.diastolic_mmhg if vitals else None
+    history["bmi"] = bmi(evaluation)
+    return history
+
+
+def bmi(evaluation: Evaluation):
+    from decimal import Decimal
+
+    if not evaluation.height_cm or not evaluation.weight_kg:
+        return None
+    metres = evaluation.height_cm / Decimal(100)
+    return (evaluation.weight_kg / (metres * metres)).quantize(Decimal("0.1"))
+
+
+def run_screen(
+    evaluation: Evaluation,
+) -> tuple[ContraindicationRuleSet | None, list[Finding], list[dict]]:
+    """The screen as it stands: a signed evaluation shows what was screened when it was signed."""
+    if evaluation.is_locked:
+        findings = [Finding(**f) for f in evaluation.screen_findings]
+        return evaluation.rule_set, findings, list(evaluation.interaction_findings)
+    rule_set = active_rule_set()
+    findings = screen(screening_history(evaluation), rule_specs(rule_set)) if rule_set else []
+    return (
+        rule_set,
+        findings,
+        find_interactions(evaluation.current_medications, interaction_specs()),
+    )
+
+
+def latest_evaluation(patient) -> Evaluation | None:
+    return (
+        Evaluation.objects.filter(patient=patient)
+        .exclude(status=EvaluationStatus.ENTERED_IN_ERROR)
+        .select_related("clinician", "signed_by", "baseline_vitals", "rule_set")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def active_consent_documents() -> list[ConsentDocument]:
+    return list(ConsentDocument.objects.filter(status=RuleSetStatus.ACTIVE).order_by("title"))
+
+
+def consent_status(patient) -> list[dict]:
+    """For each active consent document: the patient's signature on this version, or what they
+    signed before (an older version needs signing again)."""
+    signatures = list(
+        ConsentSignature.objects.filter(patient=patient, withdrawn_at__isnull=True).select_related(
+            "document", "witnessed_by"
+        )
+    )
+    rows = []
+    for document in active_consent_documents():
+        current = next((s for s in signatures if s.document_id == document.pk), None)
+        older = next(
+            (
+                s
+                for s in signatures
+                if s.document.code == document.code and s.document_id != document.pk
+            ),
+            None,
+        )
+        rows.append({"document": document, "signature": current, "older": older})
+    return rows
+
+
+def has_current_consent(patient, route: str) -> bool:
+    """True if the patient signed the active version of a consent document covering `route`.
+    The gate a treatment session checks before dosing. (A patient has a handful of signatures:
+    the route is matched in Python, the same on SQLite and PostgreSQL.)"""
+    signatures = ConsentSignature.objects.filter(
+        patient=patient, withdrawn_at__isnull=True, document__status=RuleSetStatus.ACTIVE
+    ).values_list("document__routes", flat=True)
+    return any(route in routes for routes in signatures)

@@ -1,0 +1,452 @@
+"""Evaluating a patient, signing the suitability decision, addenda, and informed consent."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
+from clinic.core.permissions import ensure_role
+from clinic.core.signing import confirm_signer, content_sha256
+from clinic.evaluation.choices import ConsentChannel, Decision, EvaluationStatus, RuleSetStatus
+from clinic.evaluation.models import (
+    ConsentDocument,
+    ConsentSignature,
+    ContraindicationRuleSet,
+    Evaluation,
+    EvaluationAddendum,
+)
+from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES
+from clinic.evaluation.rules import validate_rule
+from clinic.evaluation.selectors import run_screen
+from clinic.patients.models import Patient
+from clinic.patients.permissions import can_view_patient
+from clinic.patients.services import create_vital_signs
+
+# What a person edits on the evaluation form; signing fields are set only by sign_evaluation.
+HISTORY_FIELDS = (
+    "presenting_conditions",
+    "presenting_history",
+    "psychosis",
+    "mania",
+    "suicide_attempts_lifetime",
+    "suicide_attempt_past_year",
+    "substance_use_disorder",
+    "ketamine_misuse_history",
+    "recent_nonprescribed_psychoactive_use",
+    "cardiovascular_disease",
+    "hypertension",
+    "significant_arrhythmia",
+    "aneurysm_or_avm",
+    "intracerebral_haemorrhage",
+    "raised_intracranial_pressure",
+    "raised_intraocular_pressure",
+    "liver_disease",
+    "seizure_disorder",
+    "pregnant",
+    "breastfeeding",
+    "sleep_apnoea",
+    "ketamine_hypersensitivity",
+    "current_medications",
+    "allergies",
+    "adequate_antidepressant_trials",
+    "prior_ect",
+    "prior_tms",
+    "prior_ketamine_or_esketamine",
+    "other_treatments",
+    "height_cm",
+    "weight_kg",
+    "clinical_summary",
+)
+
+
+def _ensure_evaluator(actor, patient: Patient, action: str, event_type) -> None:
+    ensure_role(
+        actor,
+        EVALUATE_ROLES,
+        action=action,
+        event_type=event_type,
+        target=patient,
+        patient_id=patient.pk,
+    )
+    if not can_view_patient(actor, patient):
+        raise NotFoundError("We could not find that patient.")
+
+
+def _lock(evaluation: Evaluation) -> Evaluation:
+    locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if locked.is_locked:
+        raise InvalidTransitionError(
+            "This evaluation is signed and locked; add an addendum instead."
+        )
+    return locked
+
+
+def start_evaluation(*, actor, patient: Patient) -> Evaluation:
+    """Open a comprehensive evaluation, pre-filled with the conditions and measurements on record."""
+    _ensure_evaluator(actor, patient, "evaluate patients", AuditEventType.EVALUATION_STARTED)
+    with transaction.atomic(durable=True):
+        open_one = (
+            Evaluation.objects.select_for_update()
+            .filter(patient=patient, status=EvaluationStatus.IN_PROGRESS)
+            .first()
+        )
+        if open_one is not None:
+            return open_one
+        evaluation = Evaluation.objects.create(
+            patient=patient,
+            location_id=patient.location_id,
+            clinician=actor,
+            presenting_conditions=list(patient.primary_conditions),
+            height_cm=patient.height_cm,
+            weight_kg=patient.weight_kg,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.EVALUATION_STARTED,
+            target=evaluation,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+        )
+        return evaluation
+
+
+def update_evaluation(*, actor, evaluation: Evaluation, changes: dict[str, Any]) -> Evaluation:
+    """Save the history as recorded so far; the audit entry names the fields changed."""
+    _ensure_evaluator(
+        actor, evaluation.patient, "change evaluations", AuditEventType.EVALUATION_UPDATED
+    )
+    unknown = set(changes) - set(HISTORY_FIELDS)
+    if unknown:
+        raise ClinicError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    with transaction.atomic(durable=True):
+        locked = _lock(evaluation)
+        changed = sorted(
+            field for field, value in changes.items() if getattr(locked, field) != value
+        )
+        for field in changed:
+            setattr(locked, field, changes[field])
+        if not changed:
+            return locked
+        locked.full_clean()
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.EVALUATION_UPDATED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"fields": changed},
+        )
+        return locked
+
+
+def record_baseline_vitals(
+    *, actor, evaluation: Evaluation, values: dict[str, Any], taken_at
+) -> Evaluation:
+    """Record the baseline vital signs of the evaluation (one vital-signs table for every context)."""
+    _ensure_evaluator(
+        actor,
+        evaluation.patient,
+        "record baseline vital signs",
+        AuditEventType.VITAL_SIGNS_RECORDED,
+    )
+    with transaction.atomic(durable=True):
+        locked = _lock(evaluation)
+        vitals = create_vital_signs(
+            actor=actor,
+            patient=locked.patient,
+            context="evaluation",
+            taken_at=taken_at,
+            values=values,
+        )
+        locked.baseline_vitals = vitals
+        if vitals.weight_kg:
+            locked.weight_kg = vitals.weight_kg
+        locked.save(update_fields=["baseline_vitals", "weight_kg", "updated_at"])
+        return locked
+
+
+def signed_content(evaluation: Evaluation) -> dict[str, Any]:
+    """Exactly what a signature covers: the history, baseline, screen and decision."""
+    content = {field: getattr(evaluation, field) for field in HISTORY_FIELDS}
+    vitals = evaluation.baseline_vitals
+    content["baseline_vitals"] = (
+        {
+            "taken_at": vitals.taken_at,
+            "systolic_mmhg": vitals.systolic_mmhg,
+            "diastolic_mmhg": vitals.diastolic_mmhg,
+            "heart_rate_bpm": vitals.heart_rate_bpm,
+            "spo2_pct": vitals.spo2_pct,
+            "weight_kg": vitals.weight_kg,
+        }
+        if vitals
+        else None
+    )
+    content.update(
+        patient=str(evaluation.patient.public_id),
+        decision=evaluation.decision,
+        decision_reasoning=evaluation.decision_reasoning,
+        rule_set_version=evaluation.rule_set.version if evaluation.rule_set else None,
+        screen_findings=evaluation.screen_findings,
+        interaction_findings=evaluation.interaction_findings,
+        signed_by=evaluation.signed_by.email if evaluation.signed_by else None,
+        signed_at=evaluation.signed_at,
+    )
+    return content
+
+
+def sign_evaluation(
+    *,
+    actor,
+    evaluation: Evaluation,
+    decision: str,
+    reasoning: str,
+    password: str,
+    override_absolute: bool = False,
+) -> Evaluation:
+    """Sign the evaluation with a suitability decision. Re-authenticates the clinician, freezes
+    the screen with its rule-set version, hashes the content, and locks the record."""
+    _ensure_evaluator(
+        actor, evaluation.patient, "sign suitability decisions", AuditEventType.EVALUATION_SIGNED
+    )
+    if decision not in Decision.values:
+        raise ClinicError("Choose a decision.", field="decision")
+    reasoning = reasoning.strip()
+    if not reasoning:
+        raise ClinicError("Write the reasoning behind the decision.", field="reasoning")
+    confirm_signer(actor, password, target=evaluation, patient_id=evaluation.patient_id)
+    with transaction.atomic(durable=True):
+        locked = _lock(evaluation)
+        rule_set, findings, interactions = run_screen(locked)
+        if rule_set is None:
+            raise ClinicError(
+                "No screening rules are active; ask the medical director to publish a rule set."
+            )
+        absolute = [f for f in findings if f.severity == "absolute"]
+        if absolute and decision == Decision.SUITABLE and not override_absolute:
+            raise ClinicError(
+                f"The screen found an absolute contraindication ({absolute[0].label}). To decide “suitable” anyway, "
+                "confirm the override and explain in the reasoning why it does not apply.",
+                field="override_absolute",
+            )
+        locked.decision = decision
+        locked.decision_reasoning = reasoning
+        locked.rule_set = rule_set
+        locked.screen_findings = [f.as_dict() for f in findings]
+        locked.interaction_findings = interactions
+        locked.signed_by = actor
+        locked.signed_at = timezone.now()
+        locked.status = EvaluationStatus.COMPLETED
+        locked.content_sha256 = content_sha256(signed_content(locked))
+        locked.full_clean()
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.EVALUATION_SIGNED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={
+                "decision": decision,
+                "rule_set_version": rule_set.version,
+                "findings": [f.code for f in findings],
+                "absolute_overridden": bool(absolute and decision == Decision.SUITABLE),
+                "sha256": locked.content_sha256,
+            },
+        )
+        return locked
+
+
+def add_evaluation_addendum(
+    *, actor, evaluation: Evaluation, text: str, password: str
+) -> EvaluationAddendum:
+    """Correct or add to a signed evaluation without changing it: a signed addendum."""
+    _ensure_evaluator(actor, evaluation.patient, "add addenda", AuditEventType.EVALUATION_ADDENDUM)
+    text = text.strip()
+    if not text:
+        raise ClinicError("Write the addendum.", field="text")
+    confirm_signer(actor, password, target=evaluation, patient_id=evaluation.patient_id)
+    with transaction.atomic(durable=True):
+        locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if not locked.is_locked:
+            raise InvalidTransitionError("The evaluation is not signed yet: edit it directly.")
+        signed_at = timezone.now()
+        addendum = EvaluationAddendum.objects.create(
+            evaluation=locked,
+            location_id=locked.location_id,
+            text=text,
+            author=actor,
+            signed_at=signed_at,
+            content_sha256=content_sha256(
+                {
+                    "evaluation_sha256": locked.content_sha256,
+                    "text": text,
+                    "author": actor.email,
+                    "signed_at": signed_at,
+                }
+            ),
+        )
+        if locked.status == EvaluationStatus.COMPLETED:
+            locked.status = EvaluationStatus.AMENDED
+            locked.save(update_fields=["status", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.EVALUATION_ADDENDUM,
+            target=addendum,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+        )
+        return addendum
+
+
+def _names_match(typed: str, patient: Patient) -> bool:
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    return norm(typed) in {
+        norm(patient.legal_name),
+        norm(f"{patient.legal_first_name} {patient.preferred_name} {patient.legal_last_name}"),
+    }
+
+
+def sign_consent(
+    *,
+    actor,
+    patient: Patient,
+    document: ConsentDocument,
+    typed_full_name: str,
+    signed_on: date,
+    channel: str,
+    ip_address: str | None = None,
+) -> ConsentSignature:
+    """The patient signs the exact active version of a consent document, in the portal or on a
+    clinic tablet (then the member of staff holding it is recorded as witness)."""
+    if channel == ConsentChannel.PORTAL:
+        if getattr(actor, "pk", None) is None or patient.user_id != actor.pk:
+            raise NotFoundError("We could not find that consent.")
+        witness = None
+    elif channel == ConsentChannel.TABLET:
+        ensure_role(
+            actor,
+            CONSENT_WITNESS_ROLES,
+            action="witness consent",
+            event_type=AuditEventType.CONSENT_SIGNED,
+            target=patient,
+            patient_id=patient.pk,
+        )
+        if not can_view_patient(actor, patient):
+            raise NotFoundError("We could not find that patient.")
+        witness = actor
+    else:
+        raise ClinicError("Unknown way of signing.")
+    # Read the status afresh: a new version may have been published while the patient was reading.
+    document = ConsentDocument.objects.get(pk=document.pk)
+    if document.status != RuleSetStatus.ACTIVE:
+        raise InvalidTransitionError(
+            "This version of the document is no longer current; please read the new version."
+        )
+    if not _names_match(typed_full_name, patient):
+        raise ClinicError(
+            f"Type your full legal name as the clinic has it: {patient.legal_name}.",
+            field="typed_full_name",
+        )
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    if signed_on != today:
+        raise ClinicError(f"Write today's date ({today:%B %-d, %Y}).", field="signed_on")
+    with transaction.atomic(durable=True):
+        if ConsentSignature.objects.filter(
+            patient=patient, document=document, withdrawn_at__isnull=True
+        ).exists():
+            raise InvalidTransitionError("This version is already signed.")
+        signature = ConsentSignature.objects.create(
+            patient=patient,
+            location_id=patient.location_id,
+            document=document,
+            typed_full_name=" ".join(typed_full_name.split()),
+            signed_on=signed_on,
+            signed_at=timezone.now(),
+            channel=channel,
+            witnessed_by=witness,
+            ip_address=ip_address,
+            document_sha256=content_sha256(
+                {"title": document.title, "version": document.version, "body": document.body}
+            ),
+        )
+        record_audit_event(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            event_type=AuditEventType.CONSENT_SIGNED,
+            target=signature,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"document": document.code, "version": document.version, "channel": channel},
+        )
+        return signature
+
+
+def publish_consent_document(*, actor, document: ConsentDocument) -> ConsentDocument:
+    """Make a draft the current version; the previous version retires and patients re-sign."""
+    ensure_role(
+        actor,
+        {"medical_director"},
+        action="publish consent documents",
+        event_type=AuditEventType.CONSENT_DOCUMENT_PUBLISHED,
+        target=document,
+    )
+    with transaction.atomic():
+        locked = ConsentDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status != RuleSetStatus.DRAFT:
+            raise InvalidTransitionError("Only a draft can be published.")
+        ConsentDocument.objects.filter(code=locked.code, status=RuleSetStatus.ACTIVE).update(
+            status=RuleSetStatus.RETIRED
+        )
+        locked.status = RuleSetStatus.ACTIVE
+        locked.published_at = timezone.now()
+        locked.published_by = actor
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CONSENT_DOCUMENT_PUBLISHED,
+            target=locked,
+            details={"code": locked.code, "version": locked.version},
+        )
+        return locked
+
+
+def publish_rule_set(*, actor, rule_set: ContraindicationRuleSet) -> ContraindicationRuleSet:
+    """Make a draft rule set the one new decisions are screened with."""
+    ensure_role(
+        actor,
+        {"medical_director"},
+        action="publish screening rules",
+        event_type=AuditEventType.PROTOCOL_CHANGED,
+        target=rule_set,
+    )
+    with transaction.atomic():
+        locked = ContraindicationRuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        if locked.status != RuleSetStatus.DRAFT:
+            raise InvalidTransitionError("Only a draft rule set can be published.")
+        for rule in locked.rules.all():
+            try:
+                validate_rule(rule.field, rule.operator, rule.value)
+            except ValueError as error:
+                raise ClinicError(f"Rule “{rule.label}”: {error}") from error
+        ContraindicationRuleSet.objects.filter(status=RuleSetStatus.ACTIVE).update(
+            status=RuleSetStatus.RETIRED
+        )
+        locked.status = RuleSetStatus.ACTIVE
+        locked.published_at = timezone.now()
+        locked.published_by = actor
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PROTOCOL_CHANGED,
+            target=locked,
+            details={"rule_set_version": locked.version},
+        )
+        return locked

@@ -1,0 +1,281 @@
+"""The evaluation path: history, screen, signed decision, locking and addenda; consent."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.audit.models import AuditEvent
+from clinic.core.exceptions import (
+    ClinicError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from clinic.core.signing import content_sha256
+from clinic.evaluation import services
+from clinic.evaluation.choices import RuleSetStatus
+from clinic.evaluation.models import ConsentDocument, ContraindicationRule, ContraindicationRuleSet
+from clinic.evaluation.selectors import consent_status, has_current_consent, run_screen
+from conftest import PASSWORD
+
+
+@pytest.fixture
+def evaluation(clinician, patient_alice):
+    return services.start_evaluation(actor=clinician, patient=patient_alice)
+
+
+def sign(clinician, evaluation, decision="suitable", **extra):
+    return services.sign_evaluation(
+        actor=clinician,
+        evaluation=evaluation,
+        decision=decision,
+        reasoning="Reasoned.",
+        password=PASSWORD,
+        **extra,
+    )
+
+
+def test_an_evaluation_starts_from_the_record(evaluation, patient_alice):
+    assert (
+        evaluation.presenting_conditions == ["trd"]
+        and evaluation.weight_kg == patient_alice.weight_kg
+    )
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.EVALUATION_STARTED, patient_id=patient_alice.pk
+        ).count()
+        == 1
+    )
+
+
+def test_only_prescribers_evaluate(nurse, front_desk, patient_alice):
+    for actor in (nurse, front_desk):
+        with pytest.raises(PermissionDeniedError):
+            services.start_evaluation(actor=actor, patient=patient_alice)
+
+
+def test_the_screen_shows_every_rule_that_fired_and_why(clinician, evaluation):
+    evaluation = services.update_evaluation(
+        actor=clinician,
+        evaluation=evaluation,
+        changes={"hypertension": "uncontrolled", "pregnant": True},
+    )
+    evaluation = services.record_baseline_vitals(
+        actor=clinician,
+        evaluation=evaluation,
+        values={"systolic_mmhg": 150, "diastolic_mmhg": 85, "heart_rate_bpm": 80},
+        taken_at=timezone.now(),
+    )
+    rule_set, findings, _ = run_screen(evaluation)
+    assert rule_set.version == 1
+    assert {f.code for f in findings} == {
+        "uncontrolled-hypertension",
+        "pregnancy",
+        "baseline-systolic-above-140",
+    }
+    systolic = next(f for f in findings if f.code == "baseline-systolic-above-140")
+    assert (
+        systolic.severity == "relative"
+        and "150" in systolic.reason
+        and "Spravato" in systolic.source
+    )
+
+
+def test_medicines_worth_flagging_are_found(clinician, evaluation):
+    evaluation = services.update_evaluation(
+        actor=clinician,
+        evaluation=evaluation,
+        changes={"current_medications": "Sertraline 100 mg\nLorazepam 1 mg at night"},
+    )
+    _, _, interactions = run_screen(evaluation)
+    assert [(i["name"], i["medication"]) for i in interactions] == [
+        ("Benzodiazepines", "Lorazepam 1 mg at night")
+    ]
+
+
+def test_signing_needs_the_password_and_locks_the_record(clinician, evaluation):
+    with pytest.raises(ClinicError, match="password is not right"):
+        services.sign_evaluation(
+            actor=clinician,
+            evaluation=evaluation,
+            decision="suitable",
+            reasoning="ok",
+            password="wrong",
+        )
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.SIGNATURE_FAILED, actor=clinician
+        ).count()
+        == 1
+    )
+    signed = sign(clinician, evaluation)
+    assert (
+        signed.status == "completed"
+        and signed.signed_by == clinician
+        and signed.rule_set.version == 1
+    )
+    assert signed.content_sha256 == content_sha256(services.signed_content(signed))
+    with pytest.raises(InvalidTransitionError, match="locked"):
+        services.update_evaluation(
+            actor=clinician, evaluation=signed, changes={"allergies": "penicillin"}
+        )
+    with pytest.raises(InvalidTransitionError):
+        sign(clinician, signed)
+
+
+def test_an_addendum_keeps_the_original_visible(clinician, evaluation):
+    signed = sign(clinician, evaluation)
+    original_hash = signed.content_sha256
+    addendum = services.add_evaluation_addendum(
+        actor=clinician,
+        evaluation=signed,
+        text="Allergy to penicillin reported later.",
+        password=PASSWORD,
+    )
+    signed.refresh_from_db()
+    assert (
+        signed.status == "amended"
+        and signed.content_sha256 == original_hash
+        and signed.allergies == ""
+    )
+    assert addendum.author == clinician and len(addendum.content_sha256) == 64
+
+
+def test_an_absolute_contraindication_needs_an_explicit_override_to_decide_suitable(
+    clinician, evaluation
+):
+    evaluation = services.update_evaluation(
+        actor=clinician, evaluation=evaluation, changes={"aneurysm_or_avm": True}
+    )
+    with pytest.raises(ClinicError, match="absolute contraindication"):
+        sign(clinician, evaluation)
+    signed = sign(clinician, evaluation, override_absolute=True)
+    assert signed.screen_findings[0]["severity"] == "absolute"
+    assert (
+        AuditEvent.objects.get(event_type=AuditEventType.EVALUATION_SIGNED).details[
+            "absolute_overridden"
+        ]
+        is True
+    )
+
+
+def test_a_decision_keeps_the_rule_version_it_was_screened_with(
+    clinician, medical_director, evaluation
+):
+    signed = sign(
+        clinician,
+        services.update_evaluation(
+            actor=clinician, evaluation=evaluation, changes={"pregnant": True}
+        ),
+    )
+    draft = ContraindicationRuleSet.objects.create(version=2)
+    ContraindicationRule.objects.create(
+        rule_set=draft,
+        code="all",
+        label="New rule",
+        severity="relative",
+        field="breastfeeding",
+        operator="is_true",
+        source="test",
+    )
+    services.publish_rule_set(actor=medical_director, rule_set=draft)
+    assert ContraindicationRuleSet.objects.get(version=1).status == RuleSetStatus.RETIRED
+    rule_set, findings, _ = run_screen(signed)
+    assert rule_set.version == 1 and [f.code for f in findings] == ["pregnancy"]
+
+
+def test_consent_is_signed_on_the_exact_version_and_gates_by_route(patient_alice):
+    document = ConsentDocument.objects.get(code="ketamine-infusion-injection")
+    assert not has_current_consent(patient_alice, "iv")
+    with pytest.raises(ClinicError, match="full legal name"):
+        services.sign_consent(
+            actor=patient_alice.user,
+            patient=patient_alice,
+            document=document,
+            typed_full_name="Al M",
+            signed_on=timezone.localdate(),
+            channel="portal",
+        )
+    with pytest.raises(ClinicError, match="today's date"):
+        services.sign_consent(
+            actor=patient_alice.user,
+            patient=patient_alice,
+            document=document,
+            typed_full_name="Alice Moreno",
+            signed_on=timezone.localdate() - timedelta(days=3),
+            channel="portal",
+        )
+    today = timezone.localdate(timezone.now(), patient_alice.location.zone)
+    signature = services.sign_consent(
+        actor=patient_alice.user,
+        patient=patient_alice,
+        document=document,
+        typed_full_name="  alice   moreno ",
+        signed_on=today,
+        channel="portal",
+    )
+    assert signature.document_sha256 == content_sha256(
+        {"title": document.title, "version": 1, "body": document.body}
+    )
+    assert has_current_consent(patient_alice, "iv") and has_current_consent(patient_alice, "im")
+    assert not has_current_consent(patient_alice, "intranasal")
+
+
+def test_a_new_consent_version_asks_for_a_new_signature(patient_alice, medical_director):
+    document = ConsentDocument.objects.get(code="ketamine-infusion-injection")
+    today = timezone.localdate(timezone.now(), patient_alice.location.zone)
+    services.sign_consent(
+        actor=patient_alice.user,
+        patient=patient_alice,
+        document=document,
+        typed_full_name="Alice Moreno",
+        signed_on=today,
+        channel="portal",
+    )
+    new = ConsentDocument.objects.create(
+        code=document.code,
+        version=2,
+        title=document.title,
+        routes=document.routes,
+        body=document.body + "\n\nNew paragraph.",
+    )
+    services.publish_consent_document(actor=medical_director, document=new)
+    assert not has_current_consent(patient_alice, "iv")
+    row = next(r for r in consent_status(patient_alice) if r["document"].code == document.code)
+    assert row["signature"] is None and row["older"].document.version == 1
+    with pytest.raises(InvalidTransitionError, match="no longer current"):
+        services.sign_consent(
+            actor=patient_alice.user,
+            patient=patient_alice,
+            document=document,
+            typed_full_name="Alice Moreno",
+            signed_on=today,
+            channel="portal",
+        )
+
+
+def test_a_patient_cannot_sign_for_another_and_staff_witness_a_tablet_signature(
+    patient_alice, patient_bob, front_desk
+):
+    document = ConsentDocument.objects.get(code="esketamine-nasal-spray")
+    today = timezone.localdate(timezone.now(), patient_alice.location.zone)
+    with pytest.raises(NotFoundError):
+        services.sign_consent(
+            actor=patient_bob.user,
+            patient=patient_alice,
+            document=document,
+            typed_full_name="Alice Moreno",
+            signed_on=today,
+            channel="portal",
+        )
+    signature = services.sign_consent(
+        actor=front_desk,
+        patient=patient_alice,
+        document=document,
+        typed_full_name="Alice Moreno",
+        signed_on=today,
+        channel="tablet",
+    )
+    assert signature.witnessed_by == front_desk and has_current_consent(patient_alice, "intranasal")

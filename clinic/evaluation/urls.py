@@ -1,0 +1,20 @@
+from django.urls import path
+
+from clinic.evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("patients/<uuid:patient_public_id>/evaluation/start/", views.start, name="start"),
+    path(
+        "patients/<uuid:patient_public_id>/evaluation/<uuid:public_id>/",
+        views.detail,
+        name="detail",
+    ),
+    path(
+        "patients/<uuid:patient_public_id>/consent/<int:document_id>/tablet/",
+        views.sign_on_tablet,
+        name="sign_on_tablet",
+    ),
+    path("portal/consent/", views.my_consent, name="my_consent"),
+    path("portal/consent/<int:document_id>/", views.sign_in_portal, name="sign_in_portal"),
+]

@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.choices import Role
+from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.permissions import role_required
+from clinic.evaluation import selectors, services
+from clinic.evaluation.choices import ConsentChannel, RuleSetStatus
+from clinic.evaluation.forms import (
+    AddendumForm,
+    BaselineVitalsForm,
+    ConsentSignForm,
+    EvaluationForm,
+    SignEvaluationForm,
+)
+from clinic.evaluation.models import ConsentDocument, Evaluation
+from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES, READ_ROLES
+from clinic.patients.selectors import get_own_patient_record, get_patient
+
+
+def _patient_or_404(request, public_id):
+    try:
+        return get_patient(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+def _chart_url(patient) -> str:
+    return reverse("patients:chart", args=[patient.public_id]) + "?section=evaluation"
+
+
+def _evaluation_page(
+    request,
+    patient,
+    evaluation,
+    *,
+    form=None,
+    vitals_form=None,
+    sign_form=None,
+    addendum_form=None,
+    status=200,
+):
+    rule_set, findings, interactions = selectors.run_screen(evaluation)
+    can_edit = request.user.role in EVALUATE_ROLES and not evaluation.is_locked
+    return render(
+        request,
+        "evaluation/evaluation.html",
+        {
+            "patient": patient,
+            "evaluation": evaluation,
+            "rule_set": rule_set,
+            "findings": findings,
+            "interactions": interactions,
+            "has_absolute": any(f.severity == "absolute" for f in findings),
+            "form": form or (EvaluationForm(instance=evaluation) if can_edit else None),
+            "vitals_form": vitals_form or (BaselineVitalsForm() if can_edit else None),
+            "sign_form": sign_form or (SignEvaluationForm() if can_edit else None),
+            "addendum_form": addendum_form
+            or (
+                AddendumForm()
+                if evaluation.is_locked and request.user.role in EVALUATE_ROLES
+                else None
+            ),
+            "addenda": list(evaluation.addenda.select_related("author")),
+            "can_edit": can_edit,
+            "bmi": selectors.bmi(evaluation),
+        },
+        status=status,
+    )
+
+
+def _evaluation_or_404(patient, public_id) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.select_related("baseline_vitals", "rule_set", "signed_by", "clinician")
+        .filter(patient=patient, public_id=public_id)
+        .first()
+    )
+    if evaluation is None:
+        raise Http404("No such evaluation.")
+    return evaluation
+
+
+@require_POST
+@role_required(*EVALUATE_ROLES)
+def start(request, patient_public_id):
+    patient = _patient_or_404(request, patient_public_id)
+    evaluation = services.start_evaluation(actor=request.user, patient=patient)
+    return redirect("evaluation:detail", patient.public_id, evaluation.public_id)
+
+
+@role_required(*READ_ROLES)
+def detail(request, patient_public_id, public_id):
+    patient = _patient_or_404(request, patient_public_id)
+    evaluation = _evaluation_or_404(patient, public_id)
+    if request.method != "POST":
+        return _evaluation_page(request, patient, evaluation)
+    if request.user.role not in EVALUATE_ROLES:
+        raise PermissionDenied("Only a prescribing clinician changes an evaluation.")
+    action = request.POST.get("action", "save")
+    try:
+        if action == "save":
+            form = EvaluationForm(request.POST, instance=Evaluation.objects.get(pk=evaluation.pk))
+            if not form.is_valid():
+                return _evaluation_page(request, patient, evaluation, form=form, status=400)
+            try:
+                services.update_evaluation(
+                    actor=request.user, evaluation=evaluation, changes=form.changes()
+                )
+            except ClinicError as error:
+                add_service_error(form, error)
+                return _evaluation_page(request, patient, evaluation, form=form, status=400)
+            messages.success(request, "The evaluation is saved; the screen below is updated.")
+        elif action == "vitals":
+            vitals_form = BaselineVitalsForm(request.POST)
+            if vitals_form.is_valid():
+                try:
+                    services.record_baseline_vitals(
+                        actor=request.user,
+                        evaluation=evaluation,
+                        values=vitals_form.values(),
+                        taken_at=vitals_form.cleaned_data["taken_at"],
+                    )
+                except ClinicError as error:
+                    add_service_error(vitals_form, error)
+            if vitals_form.errors:
+                return _evaluation_page(
+                    request, patient, evaluation, vitals_form=vitals_form, status=400
+                )
+            messages.success(request, "Baseline vital signs recorded.")
+        elif action == "sign":
+            sign_form = SignEvaluationForm(request.POST)
+            if sign_form.is_valid():
+                data = sign_form.cleaned_data
+                try:
+                    services.sign_evaluation(
+                        actor=request.user,
+                        evaluation=evaluation,
+                        decision=data["decision"],
+                        reasoning=data["reasoning"],
+                        password=data["password"],
+                        override_absolute=data["override_absolute"],
+                    )
+                except ClinicError as error:
+                    add_service_error(sign_form, error)
+            if sign_form.errors:
+                return _evaluation_page(
+                    request, patient, evaluation, sign_form=sign_form, status=400
+                )
+            messages.success(request, "The evaluation and decision are signed and locked.")
+        elif action == "addendum":
+            addendum_form = AddendumForm(request.POST)
+            if addendum_form.is_valid():
+                try:
+                    services.add_evaluation_addendum(
+                        actor=request.user,
+                        evaluation=evaluation,
+                        text=addendum_form.cleaned_data["text"],
+                        password=addendum_form.cleaned_data["password"],
+                    )
+                except ClinicError as error:
+                    add_service_error(addendum_form, error)
+            if addendum_form.errors:
+                return _evaluation_page(
+                    request, patient, evaluation, addendum_form=addendum_form, status=400
+                )
+            messages.success(request, "The addendum is signed and added.")
+        else:
+            raise Http404("Unknown action.")
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    return redirect("evaluation:detail", patient.public_id, evaluation.public_id)
+
+
+def _consent_document(public_id) -> ConsentDocument:
+    document = ConsentDocument.objects.filter(pk=public_id, status=RuleSetStatus.ACTIVE).first()
+    if document is None:
+        raise Http404("That consent document is not current.")
+    return document
+
+
+def _sign_consent_page(request, patient, document, *, channel):
+    form = ConsentSignForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sign_consent(
+                actor=request.user,
+                patient=patient,
+                document=document,
+                typed_full_name=form.cleaned_data["typed_full_name"],
+                signed_on=form.cleaned_data["signed_on"],
+                channel=channel,
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Thank you. “{document.title}” (version {document.version}) is signed."
+            )
+            return redirect(
+                "evaluation:my_consent" if channel == ConsentChannel.PORTAL else "patients:chart",
+                *([] if channel == ConsentChannel.PORTAL else [patient.public_id]),
+            )
+    paragraphs = [p.strip() for p in document.body.split("\n\n") if p.strip()]
+    return render(
+        request,
+        "evaluation/consent_sign.html",
+        {
+            "patient": patient,
+            "document": document,
+            "form": form,
+            "paragraphs": paragraphs,
+            "tablet": channel == ConsentChannel.TABLET,
+        },
+        status=form_status(form),
+    )
+
+
+@role_required(Role.PATIENT)
+def my_consent(request):
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    return render(
+        request,
+        "evaluation/my_consent.html",
+        {"patient": patient, "rows": selectors.consent_status(patient)},
+    )
+
+
+@role_required(Role.PATIENT)
+def sign_in_portal(request, document_id):
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    return _sign_consent_page(
+        request, patient, _consent_document(document_id), channel=ConsentChannel.PORTAL
+    )
+
+
+@role_required(*CONSENT_WITNESS_ROLES)
+def sign_on_tablet(request, patient_public_id, document_id):
+    patient = _patient_or_404(request, patient_public_id)
+    return _sign_consent_page(
+        request, patient, _consent_document(document_id), channel=ConsentChannel.TABLET
+    )

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TreatmentConfig(AppConfig):
+    name = "clinic.treatment"
+    label = "treatment"
+    verbose_name = "Treatment plans and protocols"
+
+    def ready(self) -> None:
+        from clinic.treatment import chart  # noqa: F401  (registers the chart's "Plan" section)

@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class WeightBasis(models.TextChoices):
+    """Which weight the dose is calculated on (clinical-reference §7.1: a recorded choice)."""
+
+    ACTUAL = "actual", "Actual body weight"
+    IDEAL = "ideal", "Ideal body weight (Devine)"
+    ADJUSTED = "adjusted", "Adjusted body weight (ideal + 0.4 × excess)"
+
+
+class DoseUnit(models.TextChoices):
+    # Weight-based total dose per session (IV, IM, oral/sublingual).
+    MG_PER_KG = "mg_per_kg", "mg/kg"
+    # A fixed dose (esketamine nasal devices: 28 mg each).
+    FIXED_MG = "fixed_mg", "mg (fixed)"
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped"
+
+
+class ChangeReason(models.TextChoices):
+    """Why a plan version was written."""
+
+    INITIAL = "initial", "First plan"
+    RESPONSE = "response", "Response to treatment"
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    PATIENT_PREFERENCE = "patient_preference", "Patient preference"
+    WEIGHT_CHANGE = "weight_change", "Weight changed"
+    MAINTENANCE = "maintenance", "Moving to maintenance"
+    OTHER = "other", "Other"

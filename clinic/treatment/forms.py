@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from clinic.core.choices import Condition
+from clinic.treatment.choices import ChangeReason, WeightBasis
+from clinic.treatment.models import ProtocolTemplate
+
+
+class PlanForm(forms.Form):
+    protocol = forms.ModelChoiceField(
+        queryset=ProtocolTemplate.objects.filter(is_active=True), label="Protocol"
+    )
+    indications = forms.MultipleChoiceField(
+        choices=Condition.choices, widget=forms.CheckboxSelectMultiple, label="Indication(s)"
+    )
+    dose = forms.DecimalField(
+        label="Dose (mg/kg, or mg for a fixed dose)",
+        max_digits=6,
+        decimal_places=3,
+        min_value=0.001,
+    )
+    weight_basis = forms.ChoiceField(
+        choices=WeightBasis.choices, label="Weight basis", initial=WeightBasis.ACTUAL
+    )
+    infusion_minutes = forms.IntegerField(
+        label="Infusion duration (minutes, IV)", min_value=1, max_value=1440, required=False
+    )
+    induction_sessions = forms.IntegerField(label="Induction sessions", min_value=1, max_value=30)
+    induction_sessions_per_week = forms.IntegerField(
+        label="Sessions per week", min_value=1, max_value=5
+    )
+    maintenance_interval_days = forms.IntegerField(
+        label="Maintenance every (days)", min_value=1, max_value=180
+    )
+    start_date = forms.DateField(
+        label="First session on or after",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    target_outcomes = forms.CharField(
+        label="Target outcomes", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    change_reason = forms.ChoiceField(choices=ChangeReason.choices, label="Why this version")
+    change_details = forms.CharField(
+        label="Details of the change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    override_reason = forms.CharField(
+        label="Override: why a dose outside the protocol's range",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    password = forms.CharField(
+        label="Your password (to sign)",
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+    )
+
+    def clean_start_date(self):
+        value = self.cleaned_data["start_date"]
+        if value < timezone.localdate() - timedelta(days=1):
+            raise forms.ValidationError("The first session cannot be in the past.")
+        return value
+
+
+def initial_from_protocol(
+    protocol: ProtocolTemplate, *, indications: list[str], reason: str
+) -> dict:
+    return {
+        "protocol": protocol.pk,
+        "indications": indications or [protocol.indication],
+        "dose": protocol.default_dose.normalize(),
+        "infusion_minutes": protocol.infusion_minutes,
+        "induction_sessions": protocol.induction_sessions,
+        "induction_sessions_per_week": protocol.induction_sessions_per_week,
+        "maintenance_interval_days": protocol.maintenance_interval_days,
+        "start_date": (timezone.localdate() + timedelta(days=1)).isoformat(),
+        "change_reason": reason,
+        "weight_basis": WeightBasis.ACTUAL,
+    }

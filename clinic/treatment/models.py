@@ -1,0 +1,151 @@
+"""Protocol templates (the medical director's allowed ranges) and each patient's treatment plan,
+kept as signed versions so that its history is always visible."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from clinic.core.choices import Condition, Route
+from clinic.core.models import TimeStampedModel
+from clinic.treatment.choices import ChangeReason, DoseUnit, PlanStatus, WeightBasis
+
+
+class ProtocolTemplate(TimeStampedModel):
+    """A protocol for one indication and route, with its default dose, allowed range, schedule and
+    source. Edited by the medical director; a plan outside the range needs a documented override."""
+
+    name = models.CharField(max_length=120, unique=True)
+    indication = models.CharField(max_length=30, choices=Condition.choices)
+    route = models.CharField(max_length=12, choices=Route.choices)
+    dose_unit = models.CharField(
+        max_length=10, choices=DoseUnit.choices, default=DoseUnit.MG_PER_KG
+    )
+    default_dose = models.DecimalField(
+        max_digits=6, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    minimum_dose = models.DecimalField(
+        max_digits=6, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    maximum_dose = models.DecimalField(
+        max_digits=6, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    infusion_minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="IV only.")
+    induction_sessions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    induction_sessions_per_week = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    maintenance_interval_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(180)]
+    )
+    observation_minutes = models.PositiveSmallIntegerField(
+        default=60, help_text="Minimum monitoring after dosing."
+    )
+    instruments = models.JSONField(
+        default=list, blank=True, help_text="Instrument codes to repeat."
+    )
+    source = models.TextField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["indication", "route", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minimum_dose__lte=models.F("default_dose"))
+                & models.Q(default_dose__lte=models.F("maximum_dose")),
+                name="protocol_default_within_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TreatmentPlan(TimeStampedModel):
+    """A patient's course of ketamine treatment; its content lives in signed versions."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_plans"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    evaluation = models.ForeignKey(
+        "evaluation.Evaluation", on_delete=models.PROTECT, related_name="plans"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status="active"),
+                name="one_active_plan_per_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan for patient {self.patient_id} ({self.status})"
+
+
+class TreatmentPlanVersion(models.Model):
+    """One signed version of a plan: what is to be given, how often, and why it changed."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="versions")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    protocol = models.ForeignKey(ProtocolTemplate, on_delete=models.PROTECT, related_name="+")
+    indications = models.JSONField()
+    route = models.CharField(max_length=12, choices=Route.choices)
+    dose_unit = models.CharField(max_length=10, choices=DoseUnit.choices)
+    # mg/kg for weight-based routes, mg for a fixed dose.
+    dose = models.DecimalField(max_digits=6, decimal_places=3)
+    weight_basis = models.CharField(max_length=10, choices=WeightBasis.choices, blank=True)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    basis_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    dose_mg = models.DecimalField(max_digits=6, decimal_places=1)
+    infusion_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    induction_sessions = models.PositiveSmallIntegerField()
+    induction_sessions_per_week = models.PositiveSmallIntegerField()
+    maintenance_interval_days = models.PositiveSmallIntegerField()
+    start_date = models.DateField()
+    proposed_dates = models.JSONField(
+        help_text="ISO dates of the proposed sessions (booked in scheduling)."
+    )
+    target_outcomes = models.TextField()
+    instruments = models.JSONField(default=list)
+    # Outside the protocol's range only with an explicit, documented override.
+    dose_outside_range = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    change_reason = models.CharField(max_length=20, choices=ChangeReason.choices)
+    change_details = models.TextField(blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(dose_outside_range=False) | ~models.Q(override_reason=""),
+                name="plan_override_documented",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dose__gt=0) & models.Q(dose_mg__gt=0), name="plan_dose_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan v{self.number}"

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from clinic.treatment.choices import PlanStatus
+from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
+
+
+def active_plan(patient) -> TreatmentPlan | None:
+    return TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
+
+
+def current_version(plan: TreatmentPlan | None) -> TreatmentPlanVersion | None:
+    if plan is None:
+        return None
+    return plan.versions.select_related("protocol", "signed_by").order_by("-number").first()
+
+
+def plan_history(patient) -> list[TreatmentPlanVersion]:
+    return list(
+        TreatmentPlanVersion.objects.filter(plan__patient=patient)
+        .select_related("plan", "protocol", "signed_by")
+        .order_by("-plan__created_at", "-number")
+    )
+
+
+def protocols_for(route: str | None = None) -> list[ProtocolTemplate]:
+    protocols = ProtocolTemplate.objects.filter(is_active=True)
+    if route:
+        protocols = protocols.filter(route=route)
+    return list(protocols)

@@ -1,0 +1,281 @@
+"""Writing and changing a patient's treatment plan: each change is a new signed version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
+from clinic.core.permissions import ensure_role
+from clinic.core.signing import confirm_signer, content_sha256
+from clinic.evaluation.choices import Decision, EvaluationStatus
+from clinic.evaluation.models import Evaluation
+from clinic.patients.models import Patient
+from clinic.patients.permissions import can_view_patient
+from clinic.treatment.choices import ChangeReason, DoseUnit, PlanStatus
+from clinic.treatment.dosing import calculate_dose
+from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
+from clinic.treatment.permissions import PLAN_WRITE_ROLES
+from clinic.treatment.rules import propose_induction_dates, propose_maintenance_dates
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    """What the prescriber chose; computed values (dose in mg, dates) come from it."""
+
+    protocol: ProtocolTemplate
+    indications: list[str]
+    dose: Decimal
+    weight_basis: str
+    start_date: date
+    target_outcomes: str
+    induction_sessions: int
+    induction_sessions_per_week: int
+    maintenance_interval_days: int
+    infusion_minutes: int | None
+    change_reason: str
+    change_details: str = ""
+    override_reason: str = ""
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    dose_mg: Decimal
+    working: str
+    basis_weight_kg: Decimal | None
+    weight_kg: Decimal | None
+    height_cm: Decimal | None
+    outside_range: bool
+    induction_dates: list[date]
+    maintenance_dates: list[date]
+
+
+def suitable_evaluation(patient: Patient) -> Evaluation | None:
+    """The latest signed evaluation, if it found the patient suitable."""
+    evaluation = (
+        Evaluation.objects.filter(
+            patient=patient, status__in=[EvaluationStatus.COMPLETED, EvaluationStatus.AMENDED]
+        )
+        .order_by("-signed_at")
+        .first()
+    )
+    return (
+        evaluation if evaluation is not None and evaluation.decision == Decision.SUITABLE else None
+    )
+
+
+def _measurements(
+    patient: Patient, evaluation: Evaluation | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """The most recent weight and height on record (evaluation, then the patient record)."""
+    from clinic.patients.models import VitalSigns
+
+    latest = (
+        VitalSigns.objects.filter(patient=patient, weight_kg__isnull=False)
+        .order_by("-taken_at")
+        .first()
+    )
+    weight = (
+        latest.weight_kg
+        if latest
+        else (evaluation.weight_kg if evaluation and evaluation.weight_kg else patient.weight_kg)
+    )
+    height = (
+        evaluation.height_cm if evaluation and evaluation.height_cm else None
+    ) or patient.height_cm
+    return weight, height
+
+
+def preview_plan(*, patient: Patient, draft: PlanDraft) -> PlanPreview:
+    """The dose with its working and the proposed dates, before anything is signed."""
+    protocol = draft.protocol
+    outside = not (protocol.minimum_dose <= draft.dose <= protocol.maximum_dose)
+    evaluation = suitable_evaluation(patient)
+    weight, height = _measurements(patient, evaluation)
+    if protocol.dose_unit == DoseUnit.FIXED_MG:
+        dose_mg, working, basis_weight = (
+            draft.dose.quantize(Decimal("0.1")),
+            f"Fixed dose {draft.dose} mg",
+            None,
+        )
+    else:
+        if weight is None or height is None:
+            raise ClinicError(
+                "Record the patient's weight and height first: the dose is weight-based.",
+                field="dose",
+            )
+        sex = patient.sex if patient.sex in {"male", "female"} else None
+        if draft.weight_basis in {"ideal", "adjusted"} and sex is None:
+            raise ClinicError(
+                "Ideal and adjusted body weight need the patient's sex recorded as male or female.",
+                field="weight_basis",
+            )
+        try:
+            dose = calculate_dose(
+                weight_kg=weight,
+                height_cm=height,
+                sex=sex or "female",
+                mg_per_kg=draft.dose,
+                basis=draft.weight_basis,
+            )
+        except ValueError as error:
+            raise ClinicError(str(error), field="dose") from error
+        dose_mg, working, basis_weight = dose.mg, dose.working, dose.basis_weight_kg
+    induction = propose_induction_dates(
+        draft.start_date, draft.induction_sessions, draft.induction_sessions_per_week
+    )
+    maintenance = propose_maintenance_dates(induction[-1], draft.maintenance_interval_days)
+    return PlanPreview(
+        dose_mg, working, basis_weight, weight, height, outside, induction, maintenance
+    )
+
+
+def sign_plan_version(
+    *, actor, patient: Patient, draft: PlanDraft, password: str
+) -> TreatmentPlanVersion:
+    """Write (or change) the patient's plan as a new signed version. Needs a signed evaluation that
+    found the patient suitable; a dose outside the protocol's range needs a documented override."""
+    ensure_role(
+        actor,
+        PLAN_WRITE_ROLES,
+        action="write treatment plans",
+        event_type=AuditEventType.PLAN_VERSION_SIGNED,
+        target=patient,
+        patient_id=patient.pk,
+    )
+    if not can_view_patient(actor, patient):
+        raise NotFoundError("We could not find that patient.")
+    evaluation = suitable_evaluation(patient)
+    if evaluation is None:
+        raise ClinicError("A plan needs a signed evaluation that found the patient suitable.")
+    if draft.change_reason not in ChangeReason.values:
+        raise ClinicError("Choose why this plan version is written.", field="change_reason")
+    if not draft.target_outcomes.strip():
+        raise ClinicError("Write the target outcomes.", field="target_outcomes")
+    if draft.protocol.route == "iv" and not draft.infusion_minutes:
+        raise ClinicError("An IV plan needs an infusion duration.", field="infusion_minutes")
+    preview = preview_plan(patient=patient, draft=draft)
+    if preview.outside_range and not draft.override_reason.strip():
+        raise ClinicError(
+            f"{draft.dose} is outside the protocol's range ({draft.protocol.minimum_dose}–{draft.protocol.maximum_dose} "
+            f"{draft.protocol.get_dose_unit_display()}). Document why to override it.",
+            field="override_reason",
+        )
+    confirm_signer(actor, password, target=patient, patient_id=patient.pk)
+    with transaction.atomic(durable=True):
+        Patient.objects.select_for_update().get(pk=patient.pk)
+        plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
+        if plan is None:
+            if draft.change_reason != ChangeReason.INITIAL:
+                raise ClinicError(
+                    "The first version of a plan has the reason “First plan”.",
+                    field="change_reason",
+                )
+            plan = TreatmentPlan.objects.create(
+                patient=patient, location_id=patient.location_id, evaluation=evaluation
+            )
+            number = 1
+        else:
+            number = plan.versions.count() + 1
+        signed_at = timezone.now()
+        fields: dict[str, Any] = {
+            "protocol": draft.protocol,
+            "indications": list(draft.indications),
+            "route": draft.protocol.route,
+            "dose_unit": draft.protocol.dose_unit,
+            "dose": draft.dose,
+            "weight_basis": draft.weight_basis
+            if draft.protocol.dose_unit == DoseUnit.MG_PER_KG
+            else "",
+            "weight_kg": preview.weight_kg,
+            "height_cm": preview.height_cm,
+            "basis_weight_kg": preview.basis_weight_kg,
+            "dose_mg": preview.dose_mg,
+            "infusion_minutes": draft.infusion_minutes,
+            "induction_sessions": draft.induction_sessions,
+            "induction_sessions_per_week": draft.induction_sessions_per_week,
+            "maintenance_interval_days": draft.maintenance_interval_days,
+            "start_date": draft.start_date,
+            "proposed_dates": [
+                d.isoformat() for d in preview.induction_dates + preview.maintenance_dates
+            ],
+            "target_outcomes": draft.target_outcomes.strip(),
+            "instruments": list(draft.protocol.instruments),
+            "dose_outside_range": preview.outside_range,
+            "override_reason": draft.override_reason.strip() if preview.outside_range else "",
+            "change_reason": draft.change_reason,
+            "change_details": draft.change_details.strip(),
+        }
+        hashed = {k: (v.pk if isinstance(v, ProtocolTemplate) else v) for k, v in fields.items()}
+        hashed.update(
+            patient=str(patient.public_id),
+            plan=str(plan.public_id),
+            number=number,
+            signed_by=actor.email,
+            signed_at=signed_at,
+        )
+        version = TreatmentPlanVersion(
+            plan=plan,
+            location_id=patient.location_id,
+            number=number,
+            signed_by=actor,
+            signed_at=signed_at,
+            content_sha256=content_sha256(hashed),
+            **fields,
+        )
+        version.full_clean()
+        version.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PLAN_VERSION_SIGNED,
+            target=version,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={
+                "version": number,
+                "route": version.route,
+                "dose_mg": str(version.dose_mg),
+                "outside_range": version.dose_outside_range,
+            },
+        )
+        return version
+
+
+def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> TreatmentPlan:
+    """Close a plan as completed or stopped, with the reason."""
+    ensure_role(
+        actor,
+        PLAN_WRITE_ROLES,
+        action="end treatment plans",
+        event_type=AuditEventType.PLAN_ENDED,
+        target=plan,
+        patient_id=plan.patient_id,
+    )
+    if status not in {PlanStatus.COMPLETED, PlanStatus.STOPPED}:
+        raise ClinicError("Choose completed or stopped.", field="status")
+    if not reason.strip():
+        raise ClinicError("Say why the plan ends.", field="reason")
+    with transaction.atomic(durable=True):
+        locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status != PlanStatus.ACTIVE:
+            raise InvalidTransitionError("This plan has already ended.")
+        locked.status = status
+        locked.ended_at = timezone.now()
+        locked.end_reason = reason.strip()[:300]
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PLAN_ENDED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"status": status},
+        )
+        return locked

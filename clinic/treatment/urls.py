@@ -1,0 +1,6 @@
+from django.urls import path
+
+from clinic.treatment import views
+
+app_name = "treatment"
+urlpatterns = [path("patients/<uuid:patient_public_id>/plan/", views.write_plan, name="write")]

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.forms import add_service_error
+from clinic.core.permissions import role_required
+from clinic.patients.selectors import get_patient
+from clinic.treatment import selectors, services
+from clinic.treatment.choices import ChangeReason
+from clinic.treatment.forms import PlanForm, initial_from_protocol
+from clinic.treatment.models import ProtocolTemplate
+from clinic.treatment.permissions import PLAN_WRITE_ROLES
+
+
+def _patient_or_404(request, public_id):
+    try:
+        return get_patient(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+@role_required(*PLAN_WRITE_ROLES)
+def write_plan(request, patient_public_id):
+    """Write the first plan or a new version: pick a protocol, preview the dose with its working
+    and the proposed dates, then sign with your password."""
+    patient = _patient_or_404(request, patient_public_id)
+    current = selectors.current_version(selectors.active_plan(patient))
+    reason = ChangeReason.RESPONSE if current else ChangeReason.INITIAL
+    preview, status = None, 200
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            draft = services.PlanDraft(
+                protocol=data["protocol"],
+                indications=data["indications"],
+                dose=data["dose"],
+                weight_basis=data["weight_basis"],
+                start_date=data["start_date"],
+                target_outcomes=data["target_outcomes"],
+                induction_sessions=data["induction_sessions"],
+                induction_sessions_per_week=data["induction_sessions_per_week"],
+                maintenance_interval_days=data["maintenance_interval_days"],
+                infusion_minutes=data["infusion_minutes"],
+                change_reason=data["change_reason"],
+                change_details=data["change_details"],
+                override_reason=data["override_reason"],
+            )
+            try:
+                preview = services.preview_plan(patient=patient, draft=draft)
+                if request.POST.get("action") == "sign":
+                    services.sign_plan_version(
+                        actor=request.user, patient=patient, draft=draft, password=data["password"]
+                    )
+                    messages.success(
+                        request, "The plan is signed. Its proposed sessions are ready to book."
+                    )
+                    return redirect(
+                        reverse("patients:chart", args=[patient.public_id]) + "?section=plan"
+                    )
+            except PermissionDeniedError as error:
+                raise PermissionDenied(error.message) from error
+            except ClinicError as error:
+                add_service_error(form, error)
+        status = 400 if form.errors else 200
+    else:
+        protocol = (
+            ProtocolTemplate.objects.filter(
+                pk=request.GET.get("protocol") or 0, is_active=True
+            ).first()
+            if (request.GET.get("protocol") or "").isdigit()
+            else None
+        )
+        if protocol is None and current is not None:
+            protocol = current.protocol
+        if protocol is None:
+            protocol = (
+                ProtocolTemplate.objects.filter(
+                    is_active=True, indication__in=patient.primary_conditions, route="iv"
+                ).first()
+                or ProtocolTemplate.objects.filter(is_active=True).first()
+            )
+        initial = (
+            initial_from_protocol(
+                protocol, indications=[c for c in patient.primary_conditions if c], reason=reason
+            )
+            if protocol
+            else {}
+        )
+        if current is not None:
+            initial.update(
+                dose=current.dose.normalize(),
+                weight_basis=current.weight_basis or "actual",
+                target_outcomes=current.target_outcomes,
+            )
+        form = PlanForm(initial=initial)
+    protocols = list(ProtocolTemplate.objects.filter(is_active=True))
+    return render(
+        request,
+        "treatment/plan_form.html",
+        {
+            "patient": patient,
+            "form": form,
+            "preview": preview,
+            "current": current,
+            "protocols": protocols,
+            "eligible": services.suitable_evaluation(patient) is not None,
+        },
+        status=status,
+    )
