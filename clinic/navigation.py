@@ -27,6 +27,7 @@ NAV_ITEMS = [
     ),
     NavItem("Patients", "patients:list", frozenset(Role.values) - {Role.PATIENT}),
     NavItem("My record", "patients:my_record", frozenset({Role.PATIENT})),
+    NavItem("Consent forms", "evaluation:my_consent", frozenset({Role.PATIENT})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
 ]

@@ -382,6 +382,7 @@ def build_demo_clinic(
                 details="Three calls and an e-mail without reply.",
             )
     _add_assessment_history(rng, clinician, created)
+    _add_evaluations_and_plans(rng, clinician, director, created)
     # Alice has questionnaires waiting in her portal.
     assessments.send_questionnaires(
         actor=clinician, patient=portal[0], instrument_codes=["phq9", "gad7"], context="check_in"
@@ -465,3 +466,92 @@ def _add_assessment_history(rng: random.Random, clinician, patients_created) -> 
                     taken_at=taken_at,
                     context="baseline" if visit == 0 else "follow_up",
                 )
+
+
+def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_created) -> None:
+    """Signed evaluations, consents and plans for patients in treatment; evaluations under way for
+    those in evaluation (some with screening flags)."""
+    from clinic.evaluation import services as evaluation
+    from clinic.evaluation.models import ConsentDocument
+    from clinic.treatment import services as treatment
+    from clinic.treatment.models import ProtocolTemplate
+
+    password = STAFF_ACCOUNTS[1].password
+    today = timezone.localdate()
+    consent = ConsentDocument.objects.get(code="ketamine-infusion-injection", status="active")
+    for index, patient in enumerate(patients_created):
+        if patient.status not in {
+            PatientStatus.IN_EVALUATION,
+            PatientStatus.ACTIVE,
+            PatientStatus.MAINTENANCE,
+        }:
+            continue
+        record = evaluation.start_evaluation(actor=clinician, patient=patient)
+        changes = {
+            "adequate_antidepressant_trials": rng.randint(2, 5),
+            "prior_tms": rng.random() < 0.3,
+            "current_medications": rng.choice(
+                [
+                    "Sertraline 100 mg daily",
+                    "Venlafaxine 150 mg daily\nLorazepam 0.5 mg as needed",
+                    "Bupropion 300 mg daily",
+                    "Lamotrigine 100 mg daily",
+                ]
+            ),
+            "hypertension": "controlled" if index % 3 == 0 else "none",
+            "clinical_summary": "Long history of depression with inadequate response to several trials.",
+        }
+        if index % 7 == 2:
+            changes["sleep_apnoea"] = "untreated"
+        record = evaluation.update_evaluation(actor=clinician, evaluation=record, changes=changes)
+        record = evaluation.record_baseline_vitals(
+            actor=clinician,
+            evaluation=record,
+            taken_at=timezone.now() - timedelta(days=60),
+            values={
+                "systolic_mmhg": rng.randint(112, 146),
+                "diastolic_mmhg": rng.randint(68, 92),
+                "heart_rate_bpm": rng.randint(60, 90),
+                "spo2_pct": rng.randint(96, 99),
+            },
+        )
+        if patient.status == PatientStatus.IN_EVALUATION:
+            continue
+        evaluation.sign_evaluation(
+            actor=clinician,
+            evaluation=record,
+            decision="suitable",
+            reasoning="Treatment-resistant; no absolute contraindication; relative flags discussed.",
+            password=password,
+        )
+        evaluation.sign_consent(
+            actor=witness,
+            patient=patient,
+            document=consent,
+            typed_full_name=patient.legal_name,
+            signed_on=timezone.localdate(timezone.now(), patient.location.zone),
+            channel="tablet",
+        )
+        protocol = ProtocolTemplate.objects.filter(
+            indication__in=patient.primary_conditions, route="iv"
+        ).first() or ProtocolTemplate.objects.get(
+            name="IV ketamine — treatment-resistant depression"
+        )
+        treatment.sign_plan_version(
+            actor=clinician,
+            patient=patient,
+            password=password,
+            draft=treatment.PlanDraft(
+                protocol=protocol,
+                indications=list(patient.primary_conditions),
+                dose=protocol.default_dose,
+                weight_basis="actual",
+                start_date=today + timedelta(days=1),
+                target_outcomes="Response (≥ 50 % reduction) by the end of induction.",
+                induction_sessions=protocol.induction_sessions,
+                induction_sessions_per_week=protocol.induction_sessions_per_week,
+                maintenance_interval_days=protocol.maintenance_interval_days,
+                infusion_minutes=protocol.infusion_minutes,
+                change_reason="initial",
+            ),
+        )

@@ -3,7 +3,7 @@
 from clinic.evaluation import selectors
 from clinic.evaluation.choices import EvaluationStatus
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, READ_ROLES, can_evaluate
-from clinic.patients.chart import ChartSection, register_chart_section
+from clinic.patients.chart import ChartSection, register_chart_section, register_chart_summary
 
 
 def _evaluation_context(viewer, patient):
@@ -30,3 +30,44 @@ register_chart_section(
         _evaluation_context,
     )
 )
+
+
+def _evaluation_summary(viewer, patient):
+    """Evaluation and consent at a glance, for clinical roles."""
+    if viewer.role not in READ_ROLES:
+        return []
+    evaluation = selectors.latest_evaluation(patient)
+    if evaluation is None:
+        items = [{"label": "Evaluation", "value": "pending", "level": "warning"}]
+    elif not evaluation.is_locked:
+        items = [{"label": "Evaluation", "value": "in progress", "level": "warning"}]
+    else:
+        absolute = sum(1 for f in evaluation.screen_findings if f["severity"] == "absolute")
+        relative = len(evaluation.screen_findings) - absolute
+        flags = (
+            f" · {absolute} absolute, {relative} relative flag(s)"
+            if evaluation.screen_findings
+            else ""
+        )
+        level = "ok" if evaluation.decision == "suitable" else "warning"
+        items = [
+            {
+                "label": "Decision",
+                "value": f"{evaluation.get_decision_display()}{flags}",
+                "level": level,
+            }
+        ]
+    signed = [
+        row["document"].title for row in selectors.consent_status(patient) if row["signature"]
+    ]
+    items.append(
+        {
+            "label": "Consent",
+            "value": ", ".join(signed) if signed else "none signed",
+            "level": "ok" if signed else "warning",
+        }
+    )
+    return items
+
+
+register_chart_summary(_evaluation_summary)

@@ -73,4 +73,4 @@ class InteractionKind(models.TextChoices):
 
 class ConsentChannel(models.TextChoices):
     PORTAL = "portal", "Patient portal"
-    TABLET = "tablet", "Clinic tablet, witnessed by staff"
+    TABLET = "tablet", "Clinic tablet"

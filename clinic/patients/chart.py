@@ -34,6 +34,20 @@ def register_chart_section(section: ChartSection) -> None:
     _SECTIONS[section.key] = section
 
 
+# Functions (viewer, patient) -> list of {"label", "value", "level"}: where the patient stands,
+# at a glance, in the chart header (evaluation, consent, plan …).
+_SUMMARIES: list[Callable[[Any, Any], list[dict[str, str]]]] = []
+
+
+def register_chart_summary(provider: Callable[[Any, Any], list[dict[str, str]]]) -> None:
+    if provider not in _SUMMARIES:
+        _SUMMARIES.append(provider)
+
+
+def summaries_for(viewer, patient) -> list[dict[str, str]]:
+    return [item for provider in _SUMMARIES for item in provider(viewer, patient)]
+
+
 def register_chart_banner(provider: Callable[[Any, Any], list[dict[str, str]]]) -> None:
     if provider not in _BANNERS:
         _BANNERS.append(provider)

@@ -12,7 +12,7 @@ from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
 from clinic.patients import services
-from clinic.patients.chart import banners_for, sections_for
+from clinic.patients.chart import banners_for, sections_for, summaries_for
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES
 from clinic.patients.forms import PatientForm, PatientSearchForm, PatientStatusForm
 from clinic.patients.permissions import (
@@ -92,6 +92,7 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         and patient.user_id is None,
         "show_measurements": can_view_clinical_details(viewer) or own_record,
         "banners": banners_for(viewer, patient),
+        "summaries": [] if own_record else summaries_for(viewer, patient),
         **section.context(viewer, patient),
     }
     allowed = {

@@ -1,6 +1,14 @@
 """The chart's "Plan" section: the current plan and every signed version before it."""
 
-from clinic.patients.chart import ChartSection, register_chart_section
+from django.urls import reverse
+
+from clinic.evaluation.selectors import has_current_consent
+from clinic.patients.chart import (
+    ChartSection,
+    register_chart_banner,
+    register_chart_section,
+    register_chart_summary,
+)
 from clinic.treatment import selectors
 from clinic.treatment.permissions import PLAN_READ_ROLES, can_write_plans
 
@@ -25,3 +33,44 @@ register_chart_section(
         _plan_context,
     )
 )
+
+
+def _plan_summary(viewer, patient):
+    if viewer.role not in PLAN_READ_ROLES:
+        return []
+    version = selectors.current_version(selectors.active_plan(patient))
+    if version is None:
+        return [{"label": "Plan", "value": "none yet", "level": "muted"}]
+    consent = has_current_consent(patient, version.route)
+    value = f"v{version.number}: {version.get_route_display()} {version.dose_mg} mg, {version.induction_sessions} sessions"
+    items = [{"label": "Plan", "value": value, "level": "ok"}]
+    if not consent:
+        items.append(
+            {
+                "label": "Consent",
+                "value": f"missing for {version.get_route_display()}: no session can start",
+                "level": "warning",
+            }
+        )
+    return items
+
+
+def _consent_needed_banner(viewer, patient):
+    """A patient whose plan's route lacks a current signed consent is asked to sign it."""
+    if viewer.pk is None or patient.user_id != viewer.pk:
+        return []
+    version = selectors.current_version(selectors.active_plan(patient))
+    if version is None or has_current_consent(patient, version.route):
+        return []
+    return [
+        {
+            "level": "info",
+            "text": f"Please read and sign the consent for {version.get_route_display().lower()} before your first session.",
+            "url": reverse("evaluation:my_consent"),
+            "link_text": "Read and sign",
+        }
+    ]
+
+
+register_chart_summary(_plan_summary)
+register_chart_banner(_consent_needed_banner)

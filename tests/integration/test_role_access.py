@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from clinic.assessments.tests.factories import record_phq9
+from clinic.evaluation.models import ConsentDocument
+from clinic.evaluation.services import start_evaluation
 from clinic.intake.tests.factories import submit_test_request
 from conftest import client_for
 
@@ -16,6 +18,7 @@ ROLES = ["anonymous", "medical_director", "clinician", "nurse", "front_desk", "p
 STAFF = {"medical_director", "clinician", "nurse", "front_desk"}
 QUEUE = {"medical_director", "clinician", "front_desk"}
 CLINICAL = {"medical_director", "clinician", "nurse"}
+PRESCRIBERS = {"medical_director", "clinician"}
 
 
 def expect(allowed: set[str], *, anonymous="login", others="denied") -> dict[str, str]:
@@ -65,6 +68,14 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/patients/{alice}/questionnaires/send/", expect(STAFF)),
     ("GET", "/api/v1/instruments", expect(set(ROLES) - {"anonymous"}, anonymous="api_login")),
     ("GET", "/api/v1/patients/{alice}/responses", expect(CLINICAL, anonymous="api_login")),
+    # Evaluation, consent and plans (issue 4): prescribers sign; nurses read; front desk sees neither.
+    ("GET", "/patients/{alice}/?section=evaluation", expect(STAFF)),
+    ("GET", "/patients/{alice}/evaluation/{evaluation}/", expect(CLINICAL)),
+    ("POST", "/patients/{alice}/evaluation/start/", expect(PRESCRIBERS)),
+    ("GET", "/patients/{alice}/plan/", expect(PRESCRIBERS)),
+    ("GET", "/patients/{alice}/consent/{consent}/tablet/", expect(STAFF)),
+    ("GET", "/portal/consent/", expect({"patient_alice"})),
+    ("GET", "/portal/consent/{consent}/", expect({"patient_alice"})),
     ("POST", "/consultations/{request}/note/", expect(QUEUE)),
     # Nurses do not change a patient's stage of care; front desk may book them into evaluation.
     ("POST", "/patients/{alice}/status/", expect({"medical_director", "clinician", "front_desk"})),
@@ -92,7 +103,10 @@ def outcome_of(response) -> str:
 def targets(personas, patient_alice, patient_bob, location):
     request = submit_test_request(location=location)
     response = record_phq9(actor=personas["clinician"], patient=patient_alice, total=6, item9=1)
+    evaluation = start_evaluation(actor=personas["clinician"], patient=patient_alice)
     return {
+        "evaluation": evaluation.public_id,
+        "consent": ConsentDocument.objects.filter(status="active").first().pk,
         "response": response.public_id,
         "alert": response.alerts.get().public_id,
         "alice": patient_alice.public_id,
@@ -103,6 +117,7 @@ def targets(personas, patient_alice, patient_bob, location):
 
 
 POST_DATA = {
+    "/patients/{alice}/evaluation/start/": {},
     "/patients/{alice}/questionnaires/send/": {"instrument_codes": ["phq9"], "context": "check_in"},
     "/consultations/{request}/note/": {"note-note": "Called, left a message."},
     "/patients/{alice}/status/": {"to_status": "in_evaluation", "reason": ""},
@@ -165,3 +180,22 @@ def test_staff_of_another_location_cannot_find_the_patient(other_location_clinic
     client = client_for(other_location_clinician)
     assert client.get(f"/patients/{patient_alice.public_id}/").status_code == 404
     assert patient_alice.mrn not in client.get("/patients/").content.decode()
+
+
+def test_front_desk_sees_no_evaluation_or_plan_in_the_chart(personas, patient_alice):
+    client = client_for(personas["front_desk"])
+    for section in ("evaluation", "plan"):
+        page = client.get(
+            f"/patients/{patient_alice.public_id}/?section={section}"
+        ).content.decode()
+        assert "Evaluation pending" not in page and "No treatment plan yet" not in page
+        assert 'class="at-a-glance"' not in page
+
+
+def test_a_nurse_reads_the_plan_section_but_cannot_write_a_plan(personas, patient_alice):
+    page = (
+        client_for(personas["nurse"])
+        .get(f"/patients/{patient_alice.public_id}/?section=plan")
+        .content.decode()
+    )
+    assert "No treatment plan yet" in page and "Write the plan" not in page
