@@ -61,6 +61,7 @@ def main() -> int:
         from clinic.accounts.models import User
         from clinic.audit.models import AuditEvent
         from clinic.core.models import Location, Organisation
+        from clinic.patients.models import Patient
         from clinic.patients.services import register_patient
         from clinic.patients.tests.factories import patient_details
 
@@ -105,6 +106,27 @@ def main() -> int:
             assert response.status_code == 200
 
         results.append(timed("search the patient list (HTTP, audited)", CHART_OPENS, search))
+
+        from clinic.assessments.tests.factories import record_phq9
+
+        results.append(
+            timed(
+                "record and score a PHQ-9 (service + audit)",
+                PATIENT_COUNT,
+                lambda i: record_phq9(
+                    actor=clinician, patient=patients[i], total=(i * 7) % 25, days_ago=i % 30
+                ),
+            )
+        )
+        Patient.objects.update(status="active")
+
+        def open_dashboard(_):
+            response = client.get("/dashboard/")
+            assert response.status_code == 200, response.status_code
+
+        results.append(
+            timed("open the clinical dashboard (HTTP, 1,000 patients)", 20, open_dashboard)
+        )
 
         print(
             f"\nKetamine Clinic benchmark: {connection.vendor}, {PATIENT_COUNT} patients, "

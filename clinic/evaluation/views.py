@@ -71,9 +71,17 @@ def _evaluation_page(
             "addenda": list(evaluation.addenda.select_related("author")),
             "can_edit": can_edit,
             "bmi": selectors.bmi(evaluation),
+            "baseline_scores": _baseline_scores(patient),
         },
         status=status,
     )
+
+
+def _baseline_scores(patient) -> list:
+    """The baseline questionnaires (measurement-based care): each instrument's baseline score."""
+    from clinic.assessments.selectors import patient_progress
+
+    return [(p.instrument, p.baseline) for p in patient_progress(patient)]
 
 
 def _evaluation_or_404(patient, public_id) -> Evaluation:

@@ -14,10 +14,10 @@ from clinic.treatment.permissions import PLAN_READ_ROLES, can_write_plans
 
 
 def _plan_context(viewer, patient):
-    plan = selectors.active_plan(patient)
+    current = selectors.current_plan_version(patient)
     return {
-        "plan": plan,
-        "current": selectors.current_version(plan),
+        "plan": current.plan if current else None,
+        "current": current,
         "history": selectors.plan_history(patient),
         "can_write": can_write_plans(viewer),
     }
@@ -38,7 +38,7 @@ register_chart_section(
 def _plan_summary(viewer, patient):
     if viewer.role not in PLAN_READ_ROLES:
         return []
-    version = selectors.current_version(selectors.active_plan(patient))
+    version = selectors.current_plan_version(patient)
     if version is None:
         return [{"label": "Plan", "value": "none yet", "level": "muted"}]
     consent = has_current_consent(patient, version.route)
@@ -59,7 +59,7 @@ def _consent_needed_banner(viewer, patient):
     """A patient whose plan's route lacks a current signed consent is asked to sign it."""
     if viewer.pk is None or patient.user_id != viewer.pk:
         return []
-    version = selectors.current_version(selectors.active_plan(patient))
+    version = selectors.current_plan_version(patient)
     if version is None or has_current_consent(patient, version.route):
         return []
     return [

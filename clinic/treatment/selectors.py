@@ -27,3 +27,13 @@ def protocols_for(route: str | None = None) -> list[ProtocolTemplate]:
     if route:
         protocols = protocols.filter(route=route)
     return list(protocols)
+
+
+def current_plan_version(patient) -> TreatmentPlanVersion | None:
+    """The newest version of the patient's active plan, in one query."""
+    return (
+        TreatmentPlanVersion.objects.filter(plan__patient=patient, plan__status=PlanStatus.ACTIVE)
+        .select_related("plan", "protocol", "signed_by")
+        .order_by("-number")
+        .first()
+    )

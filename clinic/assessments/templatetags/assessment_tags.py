@@ -40,3 +40,8 @@ def alert_actions(codes) -> str:
 
     labels = dict(AlertAction.choices)
     return "; ".join(str(labels.get(code, code)) for code in codes or [])
+
+
+@register.filter
+def band_of(instrument, code: str) -> str:
+    return instrument.band_label(code)
