@@ -38,7 +38,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
 from clinic.patients.models import Patient
-from clinic.patients.permissions import can_view_patient
+from clinic.patients.permissions import ensure_can_act_on_patient
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +52,9 @@ def questionnaire_link(token: str) -> str:
 
 
 def _check_patient(actor, patient: Patient, action: str, event_type) -> None:
-    ensure_role(
-        actor,
-        SEND_ROLES,
-        action=action,
-        event_type=event_type,
-        target=patient,
-        patient_id=patient.pk,
+    ensure_can_act_on_patient(
+        actor, patient, roles=SEND_ROLES, action=action, event_type=event_type
     )
-    if not can_view_patient(actor, patient):
-        raise NotFoundError("We could not find that patient.")
 
 
 def _check_codes(codes: list[str], *, respondent: str) -> list[str]:
@@ -385,16 +378,13 @@ def record_staff_response(
 ) -> tuple[AssessmentResponse, list[SafetyAlert]]:
     """Enter a paper questionnaire on the patient's behalf, or a clinician's rating (recorded as
     such), scored like any other."""
-    ensure_role(
+    ensure_can_act_on_patient(
         actor,
-        RESULT_ROLES,
+        patient,
+        roles=RESULT_ROLES,
         action="enter questionnaire answers",
         event_type=AuditEventType.RESPONSE_ENTERED_BY_STAFF,
-        target=patient,
-        patient_id=patient.pk,
     )
-    if not can_view_patient(actor, patient):
-        raise NotFoundError("We could not find that patient.")
     if instrument_code not in INSTRUMENTS:
         raise ClinicError("Choose a questionnaire.", field="instrument_code")
     if context not in AssessmentContext.values:

@@ -12,6 +12,7 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
+from clinic.core.records import apply_changes
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import ConsentChannel, Decision, EvaluationStatus, RuleSetStatus
 from clinic.evaluation.models import (
@@ -25,7 +26,7 @@ from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES
 from clinic.evaluation.rules import validate_rule
 from clinic.evaluation.selectors import run_screen
 from clinic.patients.models import Patient
-from clinic.patients.permissions import can_view_patient
+from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
 from clinic.patients.services import create_vital_signs
 
 # What a person edits on the evaluation form; signing fields are set only by sign_evaluation.
@@ -66,16 +67,9 @@ HISTORY_FIELDS = (
 
 
 def _ensure_evaluator(actor, patient: Patient, action: str, event_type) -> None:
-    ensure_role(
-        actor,
-        EVALUATE_ROLES,
-        action=action,
-        event_type=event_type,
-        target=patient,
-        patient_id=patient.pk,
+    ensure_can_act_on_patient(
+        actor, patient, roles=EVALUATE_ROLES, action=action, event_type=event_type
     )
-    if not can_view_patient(actor, patient):
-        raise NotFoundError("We could not find that patient.")
 
 
 def _lock(evaluation: Evaluation) -> Evaluation:
@@ -126,11 +120,7 @@ def update_evaluation(*, actor, evaluation: Evaluation, changes: dict[str, Any])
         raise ClinicError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
     with transaction.atomic(durable=True):
         locked = _lock(evaluation)
-        changed = sorted(
-            field for field, value in changes.items() if getattr(locked, field) != value
-        )
-        for field in changed:
-            setattr(locked, field, changes[field])
+        changed = apply_changes(locked, changes)
         if not changed:
             return locked
         locked.full_clean()

@@ -56,3 +56,16 @@ def can_view_access_log(user) -> bool:
 
 def staff_location_ids(user) -> set[int]:
     return {location_id for location_id, _ in user_location_rows(user)}
+
+
+def ensure_can_act_on_patient(actor, patient, *, roles, action: str, event_type) -> None:
+    """The common gate of clinical services: the actor's role allows the action (refusals are
+    audited), and the patient is one the actor may see (else NotFound, as if it did not exist)."""
+    from clinic.core.exceptions import NotFoundError
+    from clinic.core.permissions import ensure_role
+
+    ensure_role(
+        actor, roles, action=action, event_type=event_type, target=patient, patient_id=patient.pk
+    )
+    if not can_view_patient(actor, patient):
+        raise NotFoundError("We could not find that patient.")

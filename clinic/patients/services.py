@@ -15,6 +15,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, PermissionDeniedError
 from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
+from clinic.core.records import apply_changes
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES, PatientStatus
 from clinic.patients.models import Patient, PatientStatusChange, VitalSigns
 from clinic.patients.permissions import (
@@ -138,13 +139,9 @@ def update_patient(
     _check_fields(changes)
     with transaction.atomic(durable=True):
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
-        changed = sorted(
-            field for field, value in changes.items() if getattr(locked, field) != value
-        )
+        changed = apply_changes(locked, changes)
         if MEASUREMENT_FIELDS & set(changed) and not can_view_clinical_details(actor):
             raise PermissionDeniedError("Your role does not record height or weight.")
-        for field in changed:
-            setattr(locked, field, changes[field])
         if location is not None and location.pk != locked.location_id:
             if not location.is_active:
                 raise ClinicError(

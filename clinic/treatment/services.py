@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
+from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.permissions import ensure_role
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.patients.models import Patient
-from clinic.patients.permissions import can_view_patient
+from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.treatment.choices import ChangeReason, DoseUnit, PlanStatus
 from clinic.treatment.dosing import calculate_dose
 from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
@@ -142,16 +142,13 @@ def sign_plan_version(
 ) -> TreatmentPlanVersion:
     """Write (or change) the patient's plan as a new signed version. Needs a signed evaluation that
     found the patient suitable; a dose outside the protocol's range needs a documented override."""
-    ensure_role(
+    ensure_can_act_on_patient(
         actor,
-        PLAN_WRITE_ROLES,
+        patient,
+        roles=PLAN_WRITE_ROLES,
         action="write treatment plans",
         event_type=AuditEventType.PLAN_VERSION_SIGNED,
-        target=patient,
-        patient_id=patient.pk,
     )
-    if not can_view_patient(actor, patient):
-        raise NotFoundError("We could not find that patient.")
     evaluation = suitable_evaluation(patient)
     if evaluation is None:
         raise ClinicError("A plan needs a signed evaluation that found the patient suitable.")

@@ -281,7 +281,9 @@ def test_a_patient_cannot_sign_for_another_and_staff_witness_a_tablet_signature(
     assert signature.witnessed_by == front_desk and has_current_consent(patient_alice, "intranasal")
 
 
-def test_a_nurse_reads_the_evaluation_but_cannot_change_it(nurse, clinician, evaluation, patient_alice):
+def test_a_nurse_reads_the_evaluation_but_cannot_change_it(
+    nurse, clinician, evaluation, patient_alice
+):
     from clinic.assessments.tests.factories import record_phq9
     from conftest import client_for
 
@@ -293,10 +295,24 @@ def test_a_nurse_reads_the_evaluation_but_cannot_change_it(nurse, clinician, eva
     assert client_for(nurse).post(url, {"action": "save"}).status_code == 403
 
 
-def test_bad_vital_signs_are_refused_beside_the_field_and_kept(clinician, evaluation, patient_alice):
+def test_bad_vital_signs_are_refused_beside_the_field_and_kept(
+    clinician, evaluation, patient_alice
+):
     from conftest import client_for
 
     url = f"/patients/{patient_alice.public_id}/evaluation/{evaluation.public_id}/"
-    response = client_for(clinician).post(url, {"action": "vitals", "taken_at": "2026-11-24T09:00", "systolic_mmhg": "80", "diastolic_mmhg": "90"})
+    response = client_for(clinician).post(
+        url,
+        {
+            "action": "vitals",
+            "taken_at": "2026-11-24T09:00",
+            "systolic_mmhg": "80",
+            "diastolic_mmhg": "90",
+        },
+    )
     page = response.content.decode()
-    assert response.status_code == 400 and "must be lower than the systolic" in page and 'value="80"' in page
+    assert (
+        response.status_code == 400
+        and "must be lower than the systolic" in page
+        and 'value="80"' in page
+    )
