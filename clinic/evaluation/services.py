@@ -379,64 +379,61 @@ def sign_consent(
         return signature
 
 
-def publish_consent_document(*, actor, document: ConsentDocument) -> ConsentDocument:
-    """Make a draft the current version; the previous version retires and patients re-sign."""
-    ensure_role(
-        actor,
-        {"medical_director"},
-        action="publish consent documents",
-        event_type=AuditEventType.CONSENT_DOCUMENT_PUBLISHED,
-        target=document,
-    )
+def _publish_draft(
+    *, actor, model, pk: int, action: str, event_type, scope: dict, check=None, details
+):
+    """Make a draft version the active one and retire the version it replaces (one transaction,
+    the draft row locked). Used for consent documents and screening rule sets."""
+    ensure_role(actor, {"medical_director"}, action=action, event_type=event_type)
     with transaction.atomic():
-        locked = ConsentDocument.objects.select_for_update().get(pk=document.pk)
+        locked = model.objects.select_for_update().get(pk=pk)
         if locked.status != RuleSetStatus.DRAFT:
             raise InvalidTransitionError("Only a draft can be published.")
-        ConsentDocument.objects.filter(code=locked.code, status=RuleSetStatus.ACTIVE).update(
-            status=RuleSetStatus.RETIRED
-        )
+        if check is not None:
+            check(locked)
+        model.objects.filter(
+            status=RuleSetStatus.ACTIVE, **{k: getattr(locked, k) for k in scope}
+        ).update(status=RuleSetStatus.RETIRED)
         locked.status = RuleSetStatus.ACTIVE
         locked.published_at = timezone.now()
         locked.published_by = actor
         locked.save()
         record_audit_event(
-            actor=actor,
-            event_type=AuditEventType.CONSENT_DOCUMENT_PUBLISHED,
-            target=locked,
-            details={"code": locked.code, "version": locked.version},
+            actor=actor, event_type=event_type, target=locked, details=details(locked)
         )
         return locked
+
+
+def publish_consent_document(*, actor, document: ConsentDocument) -> ConsentDocument:
+    """Make a draft the current version; the previous version retires and patients re-sign."""
+    return _publish_draft(
+        actor=actor,
+        model=ConsentDocument,
+        pk=document.pk,
+        action="publish consent documents",
+        event_type=AuditEventType.CONSENT_DOCUMENT_PUBLISHED,
+        scope={"code"},
+        details=lambda d: {"code": d.code, "version": d.version},
+    )
+
+
+def _validate_rules(rule_set: ContraindicationRuleSet) -> None:
+    for rule in rule_set.rules.all():
+        try:
+            validate_rule(rule.field, rule.operator, rule.value)
+        except ValueError as error:
+            raise ClinicError(f"Rule “{rule.label}”: {error}") from error
 
 
 def publish_rule_set(*, actor, rule_set: ContraindicationRuleSet) -> ContraindicationRuleSet:
-    """Make a draft rule set the one new decisions are screened with."""
-    ensure_role(
-        actor,
-        {"medical_director"},
+    """Make a draft rule set the one new decisions are screened with (every rule validated)."""
+    return _publish_draft(
+        actor=actor,
+        model=ContraindicationRuleSet,
+        pk=rule_set.pk,
         action="publish screening rules",
         event_type=AuditEventType.PROTOCOL_CHANGED,
-        target=rule_set,
+        scope=set(),
+        check=_validate_rules,
+        details=lambda r: {"rule_set_version": r.version},
     )
-    with transaction.atomic():
-        locked = ContraindicationRuleSet.objects.select_for_update().get(pk=rule_set.pk)
-        if locked.status != RuleSetStatus.DRAFT:
-            raise InvalidTransitionError("Only a draft rule set can be published.")
-        for rule in locked.rules.all():
-            try:
-                validate_rule(rule.field, rule.operator, rule.value)
-            except ValueError as error:
-                raise ClinicError(f"Rule “{rule.label}”: {error}") from error
-        ContraindicationRuleSet.objects.filter(status=RuleSetStatus.ACTIVE).update(
-            status=RuleSetStatus.RETIRED
-        )
-        locked.status = RuleSetStatus.ACTIVE
-        locked.published_at = timezone.now()
-        locked.published_by = actor
-        locked.save()
-        record_audit_event(
-            actor=actor,
-            event_type=AuditEventType.PROTOCOL_CHANGED,
-            target=locked,
-            details={"rule_set_version": locked.version},
-        )
-        return locked

@@ -316,3 +316,50 @@ def test_bad_vital_signs_are_refused_beside_the_field_and_kept(
         and "must be lower than the systolic" in page
         and 'value="80"' in page
     )
+
+
+def test_a_draft_with_an_impossible_rule_cannot_be_published(medical_director, clinician):
+    draft = ContraindicationRuleSet.objects.create(version=2)
+    ContraindicationRule.objects.create(
+        rule_set=draft,
+        code="bad",
+        label="Bad rule",
+        severity="relative",
+        field="psychosis",
+        operator="is_true",
+        source="test",
+    )
+    with pytest.raises(ClinicError, match="Bad rule"):
+        services.publish_rule_set(actor=medical_director, rule_set=draft)
+    with pytest.raises(PermissionDeniedError):
+        services.publish_rule_set(actor=clinician, rule_set=draft)
+    assert ContraindicationRuleSet.objects.get(version=1).status == RuleSetStatus.ACTIVE
+
+
+def test_the_director_publishes_a_new_rule_version_from_the_admin(medical_director):
+    from conftest import client_for
+
+    client = client_for(medical_director)
+    active = ContraindicationRuleSet.objects.get(status="active")
+    response = client.post(
+        "/admin/evaluation/contraindicationruleset/",
+        {"action": "copy_to_new_draft", "_selected_action": [active.pk]},
+    )
+    assert response.status_code == 302
+    draft = ContraindicationRuleSet.objects.get(status="draft")
+    assert draft.rules.count() == active.rules.count()
+    client.post(
+        "/admin/evaluation/contraindicationruleset/",
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    draft.refresh_from_db()
+    assert (
+        draft.status == "active"
+        and ContraindicationRuleSet.objects.get(pk=active.pk).status == "retired"
+    )
+    assert (
+        AuditEvent.objects.filter(
+            event_type=AuditEventType.PROTOCOL_CHANGED, actor=medical_director
+        ).count()
+        == 2
+    )
