@@ -35,6 +35,39 @@ def _clear_cache():
     cache.clear()
 
 
+SEED_MIGRATIONS = [
+    "clinic.assessments.migrations.0002_seed_defaults",
+    "clinic.evaluation.migrations.0003_seed_v1",
+    "clinic.treatment.migrations.0002_seed_protocols",
+    "clinic.scheduling.migrations.0002_seed_types",
+]
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Browser tests (live server) flush the database after each test, which also empties the
+    reference data that migrations seed (screening rules, consent texts, protocols, appointment
+    types); a later test on the same worker then finds none. Seed it again when it is missing
+    (the seeds are idempotent)."""
+    if DATABASE_FIXTURES & set(request.fixturenames):
+        request.getfixturevalue(
+            "transactional_db"
+            if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+            else "db"
+        )
+        from clinic.evaluation.models import ContraindicationRuleSet
+
+        if not ContraindicationRuleSet.objects.exists():
+            import importlib
+
+            from django.apps import apps
+
+            for name in SEED_MIGRATIONS:
+                importlib.import_module(name).seed(apps, None)
+    yield
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory()

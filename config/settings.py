@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "clinic.assessments",
     "clinic.evaluation",
     "clinic.treatment",
+    "clinic.scheduling",
     "clinic.dashboard",
     "clinic.demo",
 ]

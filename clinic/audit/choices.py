@@ -65,6 +65,14 @@ class AuditEventType(models.IntegerChoices):
     PLAN_ENDED = 521, "Treatment plan ended"
     PROTOCOL_CHANGED = 530, "Protocol or screening rules changed"
 
+    # 600–699: scheduling
+    APPOINTMENT_BOOKED = 600, "Appointment booked"
+    APPOINTMENT_CHANGED = 601, "Appointment changed"
+    APPOINTMENT_CANCELLED = 602, "Appointment cancelled"
+    REMINDER_SENT = 603, "Appointment reminder sent"
+    CALENDAR_VIEWED = 604, "Calendar viewed"
+    CALENDAR_FEED_CHANGED = 605, "Calendar feed link created or revoked"
+
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
     # A signed-in person opened a page their role does not allow.

@@ -21,6 +21,7 @@ EVENT_GROUPS = {
     "patients": ("Patient records", 300, 399),
     "assessments": ("Assessments and safety", 400, 499),
     "evaluation": ("Evaluation, consent and plans", 500, 599),
+    "scheduling": ("Scheduling", 600, 699),
     "system": ("Audit and configuration", 900, 999),
 }
 

@@ -383,6 +383,7 @@ def build_demo_clinic(
             )
     _add_assessment_history(rng, clinician, created)
     _add_evaluations_and_plans(rng, clinician, director, created)
+    _add_rooms_hours_and_bookings(staff, boston, denver, front_desk)
     # Alice has questionnaires waiting in her portal.
     assessments.send_questionnaires(
         actor=clinician, patient=portal[0], instrument_codes=["phq9", "gad7"], context="check_in"
@@ -554,4 +555,48 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
                 infusion_minutes=protocol.infusion_minutes,
                 change_reason="initial",
             ),
+        )
+
+
+def _add_rooms_hours_and_bookings(staff: dict, boston, denver, front_desk) -> None:
+    """Chairs and rooms, staff working hours (Mon–Fri 8:00–18:00), and the first sessions of the
+    active plans booked from tomorrow."""
+    from datetime import time
+
+    from clinic.scheduling import services as scheduling
+    from clinic.scheduling.models import AppointmentType, Room, StaffHours
+    from clinic.treatment.models import TreatmentPlanVersion
+
+    for location, names in (
+        (boston, ["Chair 1", "Chair 2", "Chair 3", "Room A"]),
+        (denver, ["Chair 1", "Chair 2"]),
+    ):
+        for name in names:
+            Room.objects.create(
+                location=location, name=name, kind="room" if name.startswith("Room") else "chair"
+            )
+    for user in staff.values():
+        for location in user.locations.all():
+            for weekday in range(5):
+                StaffHours.objects.create(
+                    user=user, location=location, weekday=weekday, starts=time(8), ends=time(18)
+                )
+    infusion = AppointmentType.objects.get(code="iv-infusion")
+    nurse = staff["nurse@demo.clinic"]
+    chairs = list(Room.objects.filter(location=boston, kind="chair"))
+    versions = TreatmentPlanVersion.objects.filter(
+        plan__location=boston, route="iv"
+    ).select_related("plan__patient")[:6]
+    for index, version in enumerate(versions):
+        first = date.fromisoformat(version.proposed_dates[0])
+        starts = scheduling.local_start(first, time(8 + 2 * (index // 2)), boston)
+        scheduling.book_appointment(
+            actor=front_desk,
+            patient=version.plan.patient,
+            appointment_type=infusion,
+            starts_at=starts,
+            room=chairs[index % len(chairs)],
+            staff=nurse,
+            plan_version=version,
+            series_number=1,
         )

@@ -1,0 +1,21 @@
+"""The chart's "Appointments" section: what is booked, and the plan's series to book."""
+
+from clinic.accounts.choices import CLINICAL_ROLES, Role
+from clinic.patients.chart import ChartSection, register_chart_section
+from clinic.scheduling import selectors
+
+
+def _appointments_context(viewer, patient):
+    return {"appointments": selectors.upcoming_for_patient(patient)}
+
+
+register_chart_section(
+    ChartSection(
+        "appointments",
+        "Appointments",
+        "scheduling/chart_section.html",
+        40,
+        frozenset(CLINICAL_ROLES | {Role.FRONT_DESK}),
+        _appointments_context,
+    )
+)

@@ -1,0 +1,40 @@
+from django.db import models
+
+
+class AppointmentKind(models.TextChoices):
+    CONSULTATION_CALL = "consultation_call", "Consultation call"
+    EVALUATION = "evaluation", "Evaluation"
+    TREATMENT = "treatment", "Treatment session"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    REASSESSMENT = "reassessment", "Reassessment"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+# Statuses that hold a room, a nurse's chair-side place and the patient's time.
+HOLDING_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+
+
+class RoomKind(models.TextChoices):
+    ROOM = "room", "Treatment room"
+    CHAIR = "chair", "Infusion chair"
+
+
+class StaffRole(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    NURSE = "nurse", "Nurse"
+    FRONT_DESK = "front_desk", "Front desk"
+
+
+class CancelReason(models.TextChoices):
+    PATIENT_REQUEST = "patient_request", "Patient asked"
+    ILLNESS = "illness", "Patient unwell"
+    CLINIC = "clinic", "Clinic rescheduled"
+    PLAN_CHANGED = "plan_changed", "Plan changed"
+    OTHER = "other", "Other"

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from clinic.accounts.models import User
+from clinic.scheduling.choices import CancelReason
+from clinic.scheduling.models import AppointmentType, Room
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
+
+
+class BookingForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.filter(is_active=True), label="What"
+    )
+    day = forms.DateField(label="Date", widget=DATE)
+    at = forms.TimeField(label="Start time", widget=TIME)
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, label="Room or chair"
+    )
+    staff = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="With")
+
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(location=location, is_active=True)
+        self.fields["room"].label_from_instance = lambda room: room.name
+        self.fields["staff"].queryset = User.objects.filter(
+            is_active=True,
+            locations=location,
+            role__in=["clinician", "nurse", "front_desk", "medical_director"],
+        ).order_by("role", "full_name")
+        self.fields["staff"].label_from_instance = lambda user: (
+            f"{user.full_name} ({user.get_role_display()})"
+        )
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day < timezone.localdate() - timedelta(days=1):
+            raise forms.ValidationError("Choose today or a later date.")
+        return day
+
+
+class SeriesForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.filter(is_active=True, kind="treatment"),
+        label="Session type",
+    )
+    at = forms.TimeField(label="Start time each day", widget=TIME, initial="09:00")
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Room or chair")
+    staff = forms.ModelChoiceField(queryset=User.objects.none(), label="Nurse")
+
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(location=location, is_active=True)
+        self.fields["room"].label_from_instance = lambda room: room.name
+        self.fields["staff"].queryset = User.objects.filter(
+            is_active=True, locations=location, role="nurse"
+        ).order_by("full_name")
+        self.fields["staff"].label_from_instance = lambda user: user.full_name
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(choices=CancelReason.choices, label="Reason")
+    details = forms.CharField(required=False, max_length=300, label="Details")
+
+
+class MoveForm(forms.Form):
+    day = forms.DateField(label="New date", widget=DATE)
+    at = forms.TimeField(label="New start time", widget=TIME)
+
+
+class PatientRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("reschedule", "Please move this appointment"),
+            ("cancel", "Please cancel this appointment"),
+        ],
+        widget=forms.RadioSelect,
+        label="Request",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Anything we should know (e.g. times that suit you)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,241 @@
+"""Rooms and chairs, staff hours, appointment types and appointments."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from clinic.core.choices import Route
+from clinic.core.models import TimeStampedModel
+from clinic.scheduling.choices import (
+    AppointmentKind,
+    AppointmentStatus,
+    CancelReason,
+    RoomKind,
+    StaffRole,
+)
+
+
+class Room(TimeStampedModel):
+    """A bookable treatment room or infusion chair at a location (a resource, not a person)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=RoomKind.choices, default=RoomKind.CHAIR)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "name"], name="room_name_unique_at_location"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"
+
+
+class StaffHours(models.Model):
+    """When a member of staff works at a location, one row per weekday span (local time)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["user", "weekday", "starts"]
+        verbose_name_plural = "staff hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")), name="staff_hours_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class AppointmentType(TimeStampedModel):
+    """What is booked and for how long. A treatment session's duration covers the dosing and the
+    monitoring and recovery before discharge (e.g. esketamine: at least 2 hours of observation)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    route = models.CharField(max_length=12, choices=Route.choices, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(600)]
+    )
+    needs_room = models.BooleanField(default=True)
+    staff_role = models.CharField(max_length=12, choices=StaffRole.choices)
+    send_questionnaires = models.BooleanField(
+        default=False, help_text="Send the patient's questionnaires before it."
+    )
+    preparation = models.TextField(
+        blank=True, help_text="Instructions sent with reminders (fasting, a driver …)."
+    )
+    source = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Appointment(TimeStampedModel):
+    """A booked time for one patient: a room or chair, a member of staff, and a type."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+    )
+    location = models.ForeignKey(
+        "core.Location", on_delete=models.PROTECT, related_name="appointments"
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    plan_version = models.ForeignKey(
+        "treatment.TreatmentPlanVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    series_number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Session number within the plan's series."
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+    cancel_details = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # iCalendar SEQUENCE: raised on each change so calendars update the event.
+    sequence = models.PositiveIntegerField(default=0)
+    # A pre-visit check-in answer that needs staff attention (no ride, not fasting …).
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=300, blank=True)
+    # A patient's request from the portal (cancel or reschedule), for staff to act on.
+    patient_request = models.CharField(
+        max_length=12, choices=[("cancel", "Cancel"), ("reschedule", "Reschedule")], blank=True
+    )
+    patient_request_note = models.CharField(max_length=500, blank=True)
+    patient_request_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["location", "starts_at"], name="appt_location_time"),
+            models.Index(fields=["room", "starts_at"], name="appt_room_time"),
+            models.Index(fields=["staff", "starts_at"], name="appt_staff_time"),
+            models.Index(fields=["patient", "starts_at"], name="appt_patient_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="appointment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=AppointmentStatus.CANCELLED)
+                | ~models.Q(cancel_reason=""),
+                name="cancelled_appointment_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ReminderDispatch(models.Model):
+    """A reminder that was sent: the unique constraint makes sending exactly once, even if the job
+    runs twice at the same time or crashes half-way and is run again."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=10)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "kind"], name="one_reminder_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder for {self.appointment_id}"
+
+
+class CalendarFeed(models.Model):
+    """A staff member's private iCalendar feed; the URL holds a token whose hash is stored.
+    Revoking replaces the token, so the old URL stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+
+class SchedulingPolicy(TimeStampedModel):
+    """The clinic's scheduling settings, edited by the medical director (one row)."""
+
+    # How many patients one nurse watches at the chair side at once [UNVERIFIED: clinic policy;
+    # no source sets a ratio for ketamine monitoring].
+    nurse_chair_capacity = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    # Hours before an appointment when reminders go out, e.g. "24,2" (field notes: 24 h and 2 h).
+    reminder_hours = models.CharField(max_length=40, default="24,2")
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "scheduling policy"
+
+    def __str__(self) -> str:
+        return "Scheduling policy"
+
+    @property
+    def reminder_hours_list(self) -> list[int]:
+        return sorted(
+            {int(part) for part in self.reminder_hours.split(",") if part.strip().isdigit()},
+            reverse=True,
+        )

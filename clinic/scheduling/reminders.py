@@ -1,0 +1,208 @@
+"""Appointment reminders by e-mail, sent by a job that runs every few minutes (the
+`send_reminders` management command).
+
+Which reminder is due. The policy lists reminder windows, e.g. 24 h and 2 h before. Each window
+owns a band of lead times: the 2 h reminder is due for an appointment that starts within the next
+2 hours, the 24 h reminder for one that starts in more than 2 and at most 24 hours. So an
+appointment gets at most one reminder per band, and never a stale one: an appointment booked
+1 hour ahead gets only the 2 h reminder (the 24 h one is skipped for good, nothing is recorded
+for it), one booked 20 hours ahead gets the 24 h reminder now and the 2 h reminder later. A job
+that was down for a while sends only the reminder of the band the appointment is in now.
+
+Exactly once. A reminder is recorded (ReminderDispatch) before it is sent, in the same transaction
+as its audit entry, and e-mailed after that transaction commits. The unique constraint on
+(appointment, kind) is the guard: a second job that tries to record the same reminder gets an
+IntegrityError and skips it, so two jobs never both send. On PostgreSQL each appointment is also
+locked with SELECT … FOR UPDATE SKIP LOCKED, so concurrent jobs share the work instead of waiting
+on each other, and a concurrent cancellation or move is seen before sending.
+
+If sending fails (the mail server refuses), the record is deleted again and the failure audited,
+so the next run retries: a patient who must fast and bring a driver should rather get a reminder
+twice than not at all. Only a crash between the commit and the hand-over to the mail server loses
+a reminder.
+
+Patients without an e-mail address are skipped and nothing is recorded, so the reminder goes out
+if an address is added while its band lasts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.audit.services import record_audit_event
+from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
+from clinic.scheduling.models import Appointment, ReminderDispatch, SchedulingPolicy
+
+logger = logging.getLogger(__name__)
+
+JOB_LABEL = "reminder job"
+
+
+def reminder_hours() -> list[int]:
+    """The policy's reminder windows in hours, largest first (24 h and 2 h if there is no policy)."""
+    policy = SchedulingPolicy.objects.filter(singleton=True).first() or SchedulingPolicy()
+    return [hours for hours in policy.reminder_hours_list if hours > 0]
+
+
+def kind_for(hours: int) -> str:
+    return f"{hours}h"
+
+
+def due_reminders(now: datetime) -> list[tuple[int, int, int]]:
+    """(appointment id, window hours, the next smaller window's hours or 0) of every reminder due
+    at `now` and not yet recorded, in primary-key order: booked appointments in each window's band
+    (see the module docstring)."""
+    due: list[tuple[int, int, int]] = []
+    lower = 0
+    for hours in sorted(reminder_hours()):
+        ids = (
+            Appointment.objects.filter(
+                status=AppointmentStatus.BOOKED,
+                starts_at__gt=now + timedelta(hours=lower),
+                starts_at__lte=now + timedelta(hours=hours),
+            )
+            .exclude(reminders__kind=kind_for(hours))
+            .values_list("pk", flat=True)
+        )
+        due.extend((pk, hours, lower) for pk in ids)
+        lower = hours
+    return sorted(due)
+
+
+def _lock(pk: int, now: datetime, hours: int, lower: int) -> Appointment | None:
+    """The appointment, locked for this transaction, if it is still booked and still in the band;
+    None if another job holds it (PostgreSQL) or it changed since it was listed."""
+    rows = Appointment.objects.filter(
+        pk=pk,
+        status=AppointmentStatus.BOOKED,
+        starts_at__gt=now + timedelta(hours=lower),
+        starts_at__lte=now + timedelta(hours=hours),
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+    elif connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    if not rows.values_list("pk", flat=True).first():
+        return None
+    return Appointment.objects.select_related(
+        "patient", "location__organisation", "appointment_type"
+    ).get(pk=pk)
+
+
+def reminder_message(appointment: Appointment) -> tuple[str, str]:
+    """Subject and body: when (in the location's time zone), where, how to prepare, and the
+    clinic's phone. Nothing about diagnoses or treatment results."""
+    clinic = settings.OTP_TOTP_ISSUER
+    patient = appointment.patient
+    location = appointment.location
+    appointment_type = appointment.appointment_type
+    starts = timezone.localtime(appointment.starts_at, location.zone)
+    when = f"{starts:%A, %B %-d at %-I:%M %p} ({starts:%Z})"
+    phone = location.phone or location.organisation.phone
+    lines = [
+        f"Hello {patient.preferred_name or patient.legal_first_name},",
+        "",
+        f"This is a reminder of your appointment at {clinic}:",
+        "",
+        f"What:  {appointment_type.name}",
+        f"When:  {when}",
+        f"Where: {', '.join([location.name, *location.address_lines])}",
+    ]
+    preparation = appointment_type.preparation.strip()
+    if preparation:
+        lines += ["", "How to prepare:", preparation]
+    # Sedation: said even if the type's preparation text forgets it (it is there in the seeded ones).
+    if (
+        appointment_type.kind == AppointmentKind.TREATMENT
+        and "no driving" not in preparation.lower()
+    ):
+        lines += [
+            "",
+            "After your treatment: no driving until the next day, after a night's sleep. "
+            "An adult must take you home; please arrange this now.",
+        ]
+    lines += [
+        "",
+        f"If you need to cancel or change this appointment, or have questions, call us on {phone}.",
+        "",
+        "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911.",
+    ]
+    return f"{clinic}: reminder of your appointment on {starts:%a %b %-d at %-I:%M %p}", "\n".join(
+        lines
+    )
+
+
+def _send(dispatch_id: int, appointment: Appointment, kind: str) -> bool:
+    """After commit: e-mail the reminder. If the mail server refuses, forget the record (so the
+    next run retries), audit the failure and return False."""
+    subject, body = reminder_message(appointment)
+    try:
+        send_mail(
+            subject=subject,
+            message=body,
+            from_email=None,
+            recipient_list=[appointment.patient.email],
+        )
+    except Exception:
+        logger.exception(
+            "Reminder %s for appointment %s could not be sent; it will be retried.",
+            kind,
+            appointment.pk,
+        )
+        with transaction.atomic():
+            ReminderDispatch.objects.filter(pk=dispatch_id).delete()
+            record_audit_event(
+                actor=None,
+                actor_label=JOB_LABEL,
+                event_type=AuditEventType.REMINDER_SENT,
+                outcome=AuditOutcome.FAILED,
+                target=appointment,
+                patient_id=appointment.patient_id,
+                location_id=appointment.location_id,
+                details={"kind": kind},
+            )
+        return False
+    return True
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Send every reminder that is due (see the module docstring for which) and return how many
+    were sent, each in its own transaction and each exactly once, even when two jobs run at once
+    or a run is repeated after a crash."""
+    now = now or timezone.now()
+    queued = 0
+    # Filled by the after-commit callbacks: False for a reminder the mail server refused.
+    outcomes: list[bool] = []
+    for pk, hours, lower in due_reminders(now):
+        kind = kind_for(hours)
+        try:
+            with transaction.atomic(durable=True):
+                appointment = _lock(pk, now, hours, lower)
+                if appointment is None or not appointment.patient.email:
+                    continue
+                # Recorded first: the unique constraint makes a second job's insert fail.
+                dispatch = ReminderDispatch.objects.create(appointment=appointment, kind=kind)
+                record_audit_event(
+                    actor=None,
+                    actor_label=JOB_LABEL,
+                    event_type=AuditEventType.REMINDER_SENT,
+                    target=appointment,
+                    patient_id=appointment.patient_id,
+                    location_id=appointment.location_id,
+                    details={"kind": kind, "starts_at": appointment.starts_at.isoformat()},
+                )
+                transaction.on_commit(
+                    lambda d=dispatch.pk, a=appointment, k=kind: outcomes.append(_send(d, a, k))
+                )
+        except IntegrityError:
+            # Another run recorded (and so sends) this reminder.
+            continue
+        queued += 1
+    return queued - outcomes.count(False)

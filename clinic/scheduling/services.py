@@ -1,0 +1,457 @@
+"""Booking, moving, cancelling and checking in appointments, and booking a plan's series.
+
+Every booking locks the rows it depends on (patient, room, member of staff, in primary-key order,
+DESIGN rule 3) before checking conflicts, so two people booking the same chair at once cannot
+both succeed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.accounts.choices import CLINICAL_ROLES, Role
+from clinic.accounts.models import User
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, InvalidTransitionError
+from clinic.patients.models import Patient
+from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.scheduling.choices import AppointmentStatus, CancelReason
+from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
+from clinic.scheduling.models import Appointment, AppointmentType, Room
+
+BOOKING_ROLES = CLINICAL_ROLES | {Role.FRONT_DESK}
+
+
+class ConflictError(ClinicError):
+    """The booking collides with others; `conflicts` explains each, `alternatives` offers times."""
+
+    status_code = 409
+
+    def __init__(
+        self, conflicts: list[Conflict], alternatives: list[datetime] | None = None
+    ) -> None:
+        super().__init__(" ".join(c.message for c in conflicts), field="starts_at")
+        self.conflicts = conflicts
+        self.alternatives = alternatives or []
+
+
+def _ensure_future(starts_at: datetime) -> None:
+    if starts_at < timezone.now() - timedelta(minutes=5):
+        raise ClinicError("An appointment cannot start in the past.", field="starts_at")
+
+
+def _lock_resources(patient: Patient, room: Room | None, staff: User | None) -> None:
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    if room is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+    if staff is not None:
+        User.objects.select_for_update().filter(pk=staff.pk).first()
+
+
+def _validate(
+    patient: Patient, appointment_type: AppointmentType, room: Room | None, staff: User | None
+) -> None:
+    if not appointment_type.is_active:
+        raise ClinicError(
+            f"{appointment_type.name} is no longer offered.", field="appointment_type"
+        )
+    if room is not None and not room.is_active:
+        raise ClinicError(f"{room.name} is out of use.", field="room")
+    if staff is not None and (
+        not staff.is_active or not staff.locations.filter(pk=patient.location_id).exists()
+    ):
+        raise ClinicError(
+            f"{staff.full_name} does not work at {patient.location.name}.", field="staff"
+        )
+    if appointment_type.needs_room and room is None:
+        raise ClinicError(f"A {appointment_type.name.lower()} needs a room or chair.", field="room")
+    if room is not None and room.location_id != patient.location_id:
+        raise ClinicError(f"{room.name} is at another location than the patient's.", field="room")
+    if staff is not None and staff.role not in {appointment_type.staff_role, Role.MEDICAL_DIRECTOR}:
+        raise ClinicError(
+            f"A {appointment_type.name.lower()} is staffed by a {appointment_type.get_staff_role_display().lower()}.",
+            field="staff",
+        )
+
+
+def _check(patient, appointment_type, starts_at, room, staff, ignore_id=None):
+    ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
+    conflicts = find_conflicts(
+        patient=patient,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room=room,
+        staff=staff,
+        staff_role=appointment_type.staff_role,
+        location=patient.location,
+        ignore_id=ignore_id,
+    )
+    return ends_at, conflicts
+
+
+def book_appointment(
+    *,
+    actor,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    room: Room | None = None,
+    staff: User | None = None,
+    plan_version=None,
+    series_number: int | None = None,
+) -> Appointment:
+    """Book one appointment, refused with the reasons (and the nearest free times) if it collides."""
+    ensure_can_act_on_patient(
+        actor,
+        patient,
+        roles=BOOKING_ROLES,
+        action="book appointments",
+        event_type=AuditEventType.APPOINTMENT_BOOKED,
+    )
+    _validate(patient, appointment_type, room, staff)
+    _ensure_future(starts_at)
+    with transaction.atomic(durable=True):
+        _lock_resources(patient, room, staff)
+        appointment = _create(
+            actor, patient, appointment_type, starts_at, room, staff, plan_version, series_number
+        )
+    return appointment
+
+
+def _create(
+    actor, patient, appointment_type, starts_at, room, staff, plan_version, series_number
+) -> Appointment:
+    ends_at, conflicts = _check(patient, appointment_type, starts_at, room, staff)
+    if conflicts:
+        alternatives = nearest_free_starts(
+            patient=patient,
+            starts_at=starts_at,
+            duration=ends_at - starts_at,
+            room=room,
+            staff=staff,
+            staff_role=appointment_type.staff_role,
+            location=patient.location,
+        )
+        raise ConflictError(conflicts, alternatives)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        location_id=patient.location_id,
+        appointment_type=appointment_type,
+        room=room,
+        staff=staff,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        plan_version=plan_version,
+        series_number=series_number,
+        booked_by=actor,
+    )
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.APPOINTMENT_BOOKED,
+        target=appointment,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"type": appointment_type.code, "starts_at": starts_at.isoformat()},
+    )
+    return appointment
+
+
+def move_appointment(
+    *,
+    actor,
+    appointment: Appointment,
+    starts_at: datetime,
+    room: Room | None = None,
+    staff: User | None = None,
+) -> Appointment:
+    """Move to another time (and room or member of staff); refused with the reasons if it collides."""
+    patient = appointment.patient
+    ensure_can_act_on_patient(
+        actor,
+        patient,
+        roles=BOOKING_ROLES,
+        action="move appointments",
+        event_type=AuditEventType.APPOINTMENT_CHANGED,
+    )
+    room = room if room is not None else appointment.room
+    staff = staff if staff is not None else appointment.staff
+    _validate(patient, appointment.appointment_type, room, staff)
+    _ensure_future(starts_at)
+    with transaction.atomic(durable=True):
+        _lock_resources(patient, room, staff)
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise InvalidTransitionError(
+                f"A {locked.get_status_display().lower()} appointment cannot be moved."
+            )
+        ends_at, conflicts = _check(
+            patient, locked.appointment_type, starts_at, room, staff, ignore_id=locked.pk
+        )
+        if conflicts:
+            raise ConflictError(
+                conflicts,
+                nearest_free_starts(
+                    patient=patient,
+                    starts_at=starts_at,
+                    duration=ends_at - starts_at,
+                    room=room,
+                    staff=staff,
+                    staff_role=locked.appointment_type.staff_role,
+                    location=patient.location,
+                    ignore_id=locked.pk,
+                ),
+            )
+        before = locked.starts_at
+        locked.starts_at, locked.ends_at, locked.room, locked.staff = (
+            starts_at,
+            ends_at,
+            room,
+            staff,
+        )
+        locked.sequence += 1
+        locked.save()
+        # Reminders sent for the old time must go out again for the new one.
+        locked.reminders.all().delete()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.APPOINTMENT_CHANGED,
+            target=locked,
+            patient_id=patient.pk,
+            location_id=locked.location_id,
+            details={"from": before.isoformat(), "to": starts_at.isoformat()},
+        )
+        return locked
+
+
+def _set_status(
+    actor, appointment: Appointment, status: str, allowed_from: set[str], event_type, **fields
+) -> Appointment:
+    ensure_can_act_on_patient(
+        actor,
+        appointment.patient,
+        roles=BOOKING_ROLES,
+        action="change appointments",
+        event_type=event_type,
+    )
+    with transaction.atomic(durable=True):
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status not in allowed_from:
+            raise InvalidTransitionError(
+                f"This appointment is {locked.get_status_display().lower()}."
+            )
+        locked.status = status
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.sequence += 1
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=event_type,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"status": status},
+        )
+        return locked
+
+
+def cancel_appointment(
+    *, actor, appointment: Appointment, reason: str, details: str = ""
+) -> Appointment:
+    """Cancel, with the reason; the room, chair and staff time become free again."""
+    if reason not in CancelReason.values:
+        raise ClinicError("Choose why the appointment is cancelled.", field="reason")
+    if reason == CancelReason.OTHER and not details.strip():
+        raise ClinicError("Describe the reason when you choose “Other”.", field="details")
+    return _set_status(
+        actor,
+        appointment,
+        AppointmentStatus.CANCELLED,
+        {AppointmentStatus.BOOKED},
+        AuditEventType.APPOINTMENT_CANCELLED,
+        cancel_reason=reason,
+        cancel_details=details.strip()[:300],
+        cancelled_at=timezone.now(),
+    )
+
+
+def check_in(*, actor, appointment: Appointment) -> Appointment:
+    return _set_status(
+        actor,
+        appointment,
+        AppointmentStatus.CHECKED_IN,
+        {AppointmentStatus.BOOKED},
+        AuditEventType.APPOINTMENT_CHANGED,
+        checked_in_at=timezone.now(),
+    )
+
+
+def mark_no_show(*, actor, appointment: Appointment) -> Appointment:
+    starts_at = Appointment.objects.values_list("starts_at", flat=True).get(pk=appointment.pk)
+    if starts_at > timezone.now():
+        raise InvalidTransitionError("An appointment that has not started yet cannot be a no-show.")
+    return _set_status(
+        actor,
+        appointment,
+        AppointmentStatus.NO_SHOW,
+        {AppointmentStatus.BOOKED},
+        AuditEventType.APPOINTMENT_CHANGED,
+    )
+
+
+@dataclass(frozen=True)
+class SeriesSlot:
+    number: int
+    starts_at: datetime
+    conflicts: list[Conflict]
+    alternatives: list[datetime]
+
+
+def local_start(day: date, at: time, location) -> datetime:
+    """A wall-clock time at the location on a given day, as an aware datetime (DST-correct)."""
+    return timezone.make_aware(datetime.combine(day, at), location.zone)
+
+
+def plan_series_slots(
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    dates: list[date],
+    at: time,
+    room: Room | None,
+    staff: User | None,
+) -> list[SeriesSlot]:
+    """Each proposed session at the same local time, with what it would collide with and the
+    nearest free times: checked for the whole series before anything is booked."""
+    slots = []
+    for number, day in enumerate(dates, start=1):
+        starts_at = local_start(day, at, patient.location)
+        ends_at, conflicts = _check(patient, appointment_type, starts_at, room, staff)
+        alternatives = (
+            nearest_free_starts(
+                patient=patient,
+                starts_at=starts_at,
+                duration=ends_at - starts_at,
+                room=room,
+                staff=staff,
+                staff_role=appointment_type.staff_role,
+                location=patient.location,
+            )
+            if conflicts
+            else []
+        )
+        slots.append(SeriesSlot(number, starts_at, conflicts, alternatives))
+    return slots
+
+
+def book_series(
+    *,
+    actor,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    starts: list[datetime],
+    room: Room | None,
+    staff: User | None,
+    plan_version=None,
+) -> list[Appointment]:
+    """Book a whole series in one step: all sessions or none (a conflict in any refuses the lot,
+    naming the session)."""
+    ensure_can_act_on_patient(
+        actor,
+        patient,
+        roles=BOOKING_ROLES,
+        action="book appointments",
+        event_type=AuditEventType.APPOINTMENT_BOOKED,
+    )
+    _validate(patient, appointment_type, room, staff)
+    if not starts:
+        raise ClinicError("Choose at least one session.")
+    for starts_at in starts:
+        _ensure_future(starts_at)
+    with transaction.atomic(durable=True):
+        _lock_resources(patient, room, staff)
+        booked = []
+        for number, starts_at in enumerate(sorted(starts), start=1):
+            try:
+                booked.append(
+                    _create(
+                        actor,
+                        patient,
+                        appointment_type,
+                        starts_at,
+                        room,
+                        staff,
+                        plan_version,
+                        number,
+                    )
+                )
+            except ConflictError as error:
+                raise ConflictError(
+                    [
+                        Conflict(c.kind, f"Session {number}: {c.message}", c.appointment_id)
+                        for c in error.conflicts
+                    ],
+                    error.alternatives,
+                ) from error
+        return booked
+
+
+def request_change(
+    *, patient_user, appointment: Appointment, kind: str, note: str = ""
+) -> Appointment:
+    """A patient asks, in the portal, to cancel or move an appointment; the clinic is told and
+    staff act on it (the booking itself is not changed by the patient)."""
+    if appointment.patient.user_id != patient_user.pk:
+        raise InvalidTransitionError("We could not find that appointment.")
+    if kind not in {"cancel", "reschedule"}:
+        raise ClinicError("Choose cancel or reschedule.", field="kind")
+    with transaction.atomic(durable=True):
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise InvalidTransitionError(
+                f"This appointment is {locked.get_status_display().lower()}."
+            )
+        locked.patient_request, locked.patient_request_note, locked.patient_request_at = (
+            kind,
+            note.strip()[:500],
+            timezone.now(),
+        )
+        locked.save(
+            update_fields=[
+                "patient_request",
+                "patient_request_note",
+                "patient_request_at",
+                "updated_at",
+            ]
+        )
+        record_audit_event(
+            actor=patient_user,
+            event_type=AuditEventType.APPOINTMENT_CHANGED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"patient_request": kind},
+        )
+        transaction.on_commit(lambda: _tell_clinic_of_request(locked.pk))
+        return locked
+
+
+def _tell_clinic_of_request(appointment_id: int) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    appointment = Appointment.objects.select_related("location").get(pk=appointment_id)
+    link = settings.CLINIC_BASE_URL + reverse(
+        "scheduling:appointment", args=[appointment.public_id]
+    )
+    send_mail(
+        subject=f"Appointment change requested ({appointment.location.name})",
+        message=f"A patient asked to {appointment.patient_request} an appointment. Open it (sign-in required):\n{link}\n",
+        from_email=None,
+        recipient_list=[appointment.location.on_call_email or settings.CLINIC_INTAKE_EMAIL],
+    )

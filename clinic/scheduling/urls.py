@@ -1,0 +1,19 @@
+from django.urls import path
+
+from clinic.scheduling import views
+
+app_name = "scheduling"
+urlpatterns = [
+    path("calendar/", views.calendar, name="calendar"),
+    path("patients/<uuid:patient_public_id>/appointments/book/", views.book, name="book"),
+    path(
+        "patients/<uuid:patient_public_id>/appointments/series/",
+        views.book_series,
+        name="book_series",
+    ),
+    path("appointments/<uuid:public_id>/", views.appointment_detail, name="appointment"),
+    path("portal/appointments/", views.my_appointments, name="my_appointments"),
+    path("portal/appointments/<uuid:public_id>.ics", views.appointment_ics, name="appointment_ics"),
+    path("calendar/feed/", views.my_calendar_feed, name="my_feed"),
+    path("calendar/<str:token>.ics", views.staff_calendar_feed, name="staff_feed"),
+]

@@ -1,0 +1,385 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic.accounts.choices import Role
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.permissions import role_required
+from clinic.patients.selectors import get_own_patient_record, get_patient
+from clinic.patients.views import locations_for
+from clinic.scheduling import ical, selectors, services
+from clinic.scheduling.forms import (
+    BookingForm,
+    CancelForm,
+    MoveForm,
+    PatientRequestForm,
+    SeriesForm,
+)
+from clinic.scheduling.models import AppointmentType, Room
+from clinic.treatment.selectors import current_plan_version
+
+BOOKERS = tuple(services.BOOKING_ROLES)
+
+
+def _patient_or_404(request, public_id):
+    try:
+        return get_patient(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+def _appointments_url(patient) -> str:
+    return reverse("patients:chart", args=[patient.public_id]) + "?section=appointments"
+
+
+@role_required(*BOOKERS)
+def book(request, patient_public_id):
+    patient = _patient_or_404(request, patient_public_id)
+    form = BookingForm(
+        posted_data(request), location=patient.location, initial=request.GET.dict() or None
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = services.book_appointment(
+                actor=request.user,
+                patient=patient,
+                appointment_type=data["appointment_type"],
+                starts_at=services.local_start(data["day"], data["at"], patient.location),
+                room=data["room"],
+                staff=data["staff"],
+            )
+        except services.ConflictError as error:
+            conflict = error
+            form.add_error(
+                None, "This time collides with other bookings; see why below and pick another time."
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Booked: {appointment.appointment_type} on {timezone.localtime(appointment.starts_at, patient.location.zone):%a %b %-d at %H:%M}.",
+            )
+            return redirect(_appointments_url(patient))
+    return render(
+        request,
+        "scheduling/book.html",
+        {"patient": patient, "form": form, "conflict": conflict},
+        status=409 if conflict else form_status(form),
+    )
+
+
+@role_required(*BOOKERS)
+def book_series(request, patient_public_id):
+    """Book the plan's induction series in one step: every session checked first, conflicts
+    explained, the nearest free times offered; then all sessions are booked together."""
+    patient = _patient_or_404(request, patient_public_id)
+    version = current_plan_version(patient)
+    if version is None:
+        messages.error(request, "There is no signed treatment plan to book from.")
+        return redirect(_appointments_url(patient))
+    dates = [date.fromisoformat(d) for d in version.proposed_dates][: version.induction_sessions]
+    default_type = AppointmentType.objects.filter(
+        kind="treatment", route=version.route, is_active=True
+    ).first()
+    form = SeriesForm(
+        posted_data(request),
+        location=patient.location,
+        initial={"appointment_type": default_type, "at": "09:00"},
+    )
+    slots = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = [request.POST.get(f"session-{n}") for n in range(1, len(dates) + 1)]
+        if request.POST.get("action") == "book" and all(chosen):
+            try:
+                starts = [datetime.fromisoformat(value) for value in chosen]
+                booked = services.book_series(
+                    actor=request.user,
+                    patient=patient,
+                    appointment_type=data["appointment_type"],
+                    starts=starts,
+                    room=data["room"],
+                    staff=data["staff"],
+                    plan_version=version,
+                )
+            except (ValueError, TypeError):
+                form.add_error(None, "Choose a time for every session.")
+            except ClinicError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Booked {len(booked)} sessions of the induction series.")
+                return redirect(_appointments_url(patient))
+        slots = services.plan_series_slots(
+            patient=patient,
+            appointment_type=data["appointment_type"],
+            dates=dates,
+            at=data["at"],
+            room=data["room"],
+            staff=data["staff"],
+        )
+    return render(
+        request,
+        "scheduling/series.html",
+        {"patient": patient, "form": form, "version": version, "dates": dates, "slots": slots},
+        status=form_status(form),
+    )
+
+
+def _appointment_or_404(request, public_id):
+    appointment = selectors.visible_appointments(request.user).filter(public_id=public_id).first()
+    if appointment is None:
+        raise Http404("We could not find that appointment.")
+    return appointment
+
+
+@role_required(*BOOKERS)
+def appointment_detail(request, public_id):
+    appointment = _appointment_or_404(request, public_id)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.CALENDAR_VIEWED,
+        target=appointment,
+        patient_id=appointment.patient_id,
+        location_id=appointment.location_id,
+    )
+    cancel_form = CancelForm(prefix="cancel")
+    local = timezone.localtime(appointment.starts_at, appointment.location.zone)
+    move_form = MoveForm(prefix="move", initial={"day": local.date(), "at": local.time()})
+    conflict = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                cancel_form = CancelForm(request.POST, prefix="cancel")
+                if cancel_form.is_valid():
+                    services.cancel_appointment(
+                        actor=request.user,
+                        appointment=appointment,
+                        reason=cancel_form.cleaned_data["reason"],
+                        details=cancel_form.cleaned_data["details"],
+                    )
+                    messages.success(request, "The appointment is cancelled.")
+                    return redirect("scheduling:appointment", appointment.public_id)
+            elif action == "move":
+                move_form = MoveForm(request.POST, prefix="move")
+                if move_form.is_valid():
+                    starts_at = services.local_start(
+                        move_form.cleaned_data["day"],
+                        move_form.cleaned_data["at"],
+                        appointment.location,
+                    )
+                    services.move_appointment(
+                        actor=request.user, appointment=appointment, starts_at=starts_at
+                    )
+                    messages.success(request, "The appointment is moved.")
+                    return redirect("scheduling:appointment", appointment.public_id)
+            elif action == "check_in":
+                services.check_in(actor=request.user, appointment=appointment)
+                messages.success(request, "Checked in.")
+                return redirect("scheduling:appointment", appointment.public_id)
+            elif action == "no_show":
+                services.mark_no_show(actor=request.user, appointment=appointment)
+                messages.success(request, "Marked as a no-show.")
+                return redirect("scheduling:appointment", appointment.public_id)
+        except services.ConflictError as error:
+            conflict = error
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "scheduling/appointment.html",
+        {
+            "appointment": appointment,
+            "cancel_form": cancel_form,
+            "move_form": move_form,
+            "conflict": conflict,
+        },
+        status=409 if conflict else 200,
+    )
+
+
+@role_required(*BOOKERS)
+def calendar(request):
+    """Day or week view for a location, per room or per member of staff."""
+    viewer = request.user
+    locations = list(locations_for(viewer))
+    if not locations:
+        raise Http404("You are not assigned to a location.")
+    location = next(
+        (place for place in locations if str(place.pk) == request.GET.get("location")), locations[0]
+    )
+    try:
+        start_day = (
+            date.fromisoformat(request.GET.get("day", ""))
+            if request.GET.get("day")
+            else timezone.localdate(timezone.now(), location.zone)
+        )
+    except ValueError:
+        start_day = timezone.localdate(timezone.now(), location.zone)
+    view = "week" if request.GET.get("view") == "week" else "day"
+    if view == "week":
+        start_day -= timedelta(days=start_day.weekday())
+    room = (
+        Room.objects.filter(location=location, public_id=request.GET.get("room")).first()
+        if _is_uuid(request.GET.get("room"))
+        else None
+    )
+    from clinic.accounts.models import User
+
+    staff = (
+        User.objects.filter(locations=location, public_id=request.GET.get("staff")).first()
+        if _is_uuid(request.GET.get("staff"))
+        else None
+    )
+    data = selectors.calendar(
+        viewer,
+        location=location,
+        start_day=start_day,
+        days=7 if view == "week" else 1,
+        room=room,
+        staff=staff,
+    )
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.CALENDAR_VIEWED,
+        location_id=location.pk,
+        details={"day": start_day.isoformat(), "view": view},
+    )
+    step = timedelta(days=7 if view == "week" else 1)
+    staff_members = list(
+        User.objects.filter(
+            locations=location, is_active=True, role__in=[Role.NURSE, Role.CLINICIAN]
+        ).order_by("full_name")
+    )
+    return render(
+        request,
+        "scheduling/calendar.html",
+        {
+            **data,
+            "location": location,
+            "locations": locations,
+            "view": view,
+            "start_day": start_day,
+            "room": room,
+            "staff": staff,
+            "previous_day": start_day - step,
+            "next_day": start_day + step,
+            "staff_members": staff_members,
+        },
+    )
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@role_required(Role.PATIENT)
+def my_appointments(request):
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    appointments = selectors.upcoming_for_patient(patient)
+    form = PatientRequestForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        target = next(
+            (a for a in appointments if str(a.public_id) == request.POST.get("appointment")), None
+        )
+        if target is None:
+            raise Http404("We could not find that appointment.")
+        try:
+            services.request_change(
+                patient_user=request.user,
+                appointment=target,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
+        except ClinicError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, "Your request is sent. The clinic will contact you to confirm."
+            )
+            return redirect("scheduling:my_appointments")
+    return render(
+        request,
+        "scheduling/my_appointments.html",
+        {"patient": patient, "appointments": appointments, "form": form},
+        status=form_status(form),
+    )
+
+
+ICS = "text/calendar; charset=utf-8"
+
+
+@require_GET
+@never_cache
+def staff_calendar_feed(request, token):
+    """A staff member's private feed; no sign-in (calendar apps cannot), the token is the key."""
+    body = ical.open_staff_feed(token)
+    if body is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(body, content_type=ICS)
+    response["Content-Disposition"] = 'inline; filename="appointments.ics"'
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@never_cache
+@role_required(Role.PATIENT)
+def appointment_ics(request, public_id):
+    try:
+        _appointment, body = ical.patient_ics_for(actor=request.user, public_id=public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    response = HttpResponse(body, content_type=ICS)
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
+
+
+@role_required(*BOOKERS)
+def my_calendar_feed(request):
+    """Create (or replace) the signed-in staff member's private feed link, or revoke it."""
+    from django.conf import settings
+
+    from clinic.scheduling.models import CalendarFeed
+
+    link = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            ical.revoke_feed(actor=request.user)
+            messages.success(
+                request, "The calendar link is revoked; calendars using it stop updating."
+            )
+        else:
+            token = ical.create_feed_token(actor=request.user)
+            link = settings.CLINIC_BASE_URL + reverse("scheduling:staff_feed", args=[token])
+    has_feed = CalendarFeed.objects.filter(user=request.user).exists()
+    return render(request, "scheduling/feed.html", {"link": link, "has_feed": has_feed})
