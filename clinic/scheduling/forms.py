@@ -88,3 +88,27 @@ class PatientRequestForm(forms.Form):
         label="Anything we should know (e.g. times that suit you)",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class CheckInForm(forms.Form):
+    fasting = forms.ChoiceField(
+        label="Have you followed the fasting instructions for this visit?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    ride = forms.ChoiceField(
+        label="Have you arranged for an adult to take you home?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    medication_changed = forms.ChoiceField(
+        label="Have any of your medicines changed since your last visit?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    medication_change_details = forms.CharField(
+        label="If yes, which medicine and how?", required=False, max_length=500
+    )

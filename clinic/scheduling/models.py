@@ -239,3 +239,37 @@ class SchedulingPolicy(TimeStampedModel):
             {int(part) for part in self.reminder_hours.split(",") if part.strip().isdigit()},
             reverse=True,
         )
+
+
+class PreVisitCheckIn(models.Model):
+    """The patient's answers before a visit (sent with the reminder): fasting, a ride home,
+    medication changes. A missing or worrying answer flags the appointment for staff; the answers
+    appear on the session's checklist."""
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="pre_visit"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    fasting_as_instructed = models.BooleanField(null=True)
+    ride_home_arranged = models.BooleanField(null=True)
+    medication_changed = models.BooleanField(null=True)
+    medication_change_details = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"Pre-visit check-in for {self.appointment_id}"
+
+    @property
+    def concerns(self) -> list[str]:
+        found = []
+        if self.fasting_as_instructed is False:
+            found.append("Not fasting as instructed")
+        if self.ride_home_arranged is False:
+            found.append("No ride home arranged")
+        if self.medication_changed:
+            found.append(
+                f"Medication changed: {self.medication_change_details or 'no details given'}"
+            )
+        return found

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
+from clinic.scheduling.checkin import flag_unanswered, issue_check_in_link
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment, ReminderDispatch, SchedulingPolicy
 
@@ -96,7 +97,7 @@ def _lock(pk: int, now: datetime, hours: int, lower: int) -> Appointment | None:
     ).get(pk=pk)
 
 
-def reminder_message(appointment: Appointment) -> tuple[str, str]:
+def reminder_message(appointment: Appointment, check_in_link: str | None = None) -> tuple[str, str]:
     """Subject and body: when (in the location's time zone), where, how to prepare, and the
     clinic's phone. Nothing about diagnoses or treatment results."""
     clinic = settings.OTP_TOTP_ISSUER
@@ -128,6 +129,12 @@ def reminder_message(appointment: Appointment) -> tuple[str, str]:
             "After your treatment: no driving until the next day, after a night's sleep. "
             "An adult must take you home; please arrange this now.",
         ]
+    if check_in_link:
+        lines += [
+            "",
+            "Before your visit, please answer three quick questions (fasting, your ride home, any "
+            f"change in your medicines):\n{check_in_link}",
+        ]
     lines += [
         "",
         f"If you need to cancel or change this appointment, or have questions, call us on {phone}.",
@@ -139,10 +146,12 @@ def reminder_message(appointment: Appointment) -> tuple[str, str]:
     )
 
 
-def _send(dispatch_id: int, appointment: Appointment, kind: str) -> bool:
+def _send(
+    dispatch_id: int, appointment: Appointment, kind: str, check_in_link: str | None = None
+) -> bool:
     """After commit: e-mail the reminder. If the mail server refuses, forget the record (so the
     next run retries), audit the failure and return False."""
-    subject, body = reminder_message(appointment)
+    subject, body = reminder_message(appointment, check_in_link)
     try:
         send_mail(
             subject=subject,
@@ -189,6 +198,9 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     continue
                 # Recorded first: the unique constraint makes a second job's insert fail.
                 dispatch = ReminderDispatch.objects.create(appointment=appointment, kind=kind)
+                check_in_link = issue_check_in_link(appointment)
+                if hours == min(reminder_hours()):
+                    flag_unanswered(appointment)
                 record_audit_event(
                     actor=None,
                     actor_label=JOB_LABEL,
@@ -199,10 +211,49 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     details={"kind": kind, "starts_at": appointment.starts_at.isoformat()},
                 )
                 transaction.on_commit(
-                    lambda d=dispatch.pk, a=appointment, k=kind: outcomes.append(_send(d, a, k))
+                    lambda d=dispatch.pk, a=appointment, k=kind, link=check_in_link: (
+                        outcomes.append(_send(d, a, k, link))
+                    )
                 )
+                if hours == max(reminder_hours()):
+                    transaction.on_commit(lambda a=appointment: send_visit_questionnaires(a))
         except IntegrityError:
             # Another run recorded (and so sends) this reminder.
             continue
         queued += 1
     return queued - outcomes.count(False)
+
+
+def send_visit_questionnaires(appointment: Appointment) -> None:
+    """Before a session or a follow-up, send the patient's questionnaire set automatically (on
+    behalf of whoever booked the visit), unless a set is already waiting for them."""
+    from clinic.assessments.instruments import INSTRUMENTS
+    from clinic.assessments.models import QuestionnaireRequest
+    from clinic.assessments.policy import instruments_for_conditions
+    from clinic.assessments.services import send_questionnaires
+    from clinic.core.exceptions import ClinicError
+
+    if not appointment.appointment_type.send_questionnaires:
+        return
+    patient = appointment.patient
+    if QuestionnaireRequest.objects.filter(
+        patient=patient, status="open", expires_at__gt=timezone.now()
+    ).exists():
+        return
+    codes = (
+        list(appointment.plan_version.instruments)
+        if appointment.plan_version_id
+        else instruments_for_conditions(patient.primary_conditions)
+    )
+    codes = [
+        code for code in codes if code in INSTRUMENTS and INSTRUMENTS[code].respondent == "patient"
+    ]
+    if not codes:
+        return
+    context = "pre_session" if appointment.appointment_type.kind == "treatment" else "follow_up"
+    try:
+        send_questionnaires(
+            actor=appointment.booked_by, patient=patient, instrument_codes=codes, context=context
+        )
+    except ClinicError:
+        logger.exception("Questionnaires before appointment %s could not be sent.", appointment.pk)

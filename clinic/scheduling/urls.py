@@ -16,4 +16,5 @@ urlpatterns = [
     path("portal/appointments/<uuid:public_id>.ics", views.appointment_ics, name="appointment_ics"),
     path("calendar/feed/", views.my_calendar_feed, name="my_feed"),
     path("calendar/<str:token>.ics", views.staff_calendar_feed, name="staff_feed"),
+    path("checkin/<str:token>/", views.pre_visit_check_in, name="check_in"),
 ]

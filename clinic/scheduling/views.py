@@ -14,7 +14,12 @@ from django.views.decorators.http import require_GET
 from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.exceptions import (
+    ClinicError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
 from clinic.patients.selectors import get_own_patient_record, get_patient
@@ -383,3 +388,42 @@ def my_calendar_feed(request):
             link = settings.CLINIC_BASE_URL + reverse("scheduling:staff_feed", args=[token])
     has_feed = CalendarFeed.objects.filter(user=request.user).exists()
     return render(request, "scheduling/feed.html", {"link": link, "has_feed": has_feed})
+
+
+def pre_visit_check_in(request, token):
+    """The patient's pre-visit questions, from the reminder link (no sign-in)."""
+    from clinic.scheduling import checkin
+    from clinic.scheduling.forms import CheckInForm
+
+    try:
+        record = checkin.open_check_in(token)
+    except InvalidTransitionError as error:
+        return render(
+            request, "scheduling/check_in_closed.html", {"message": error.message}, status=410
+        )
+    except NotFoundError as error:
+        return render(
+            request, "scheduling/check_in_closed.html", {"message": error.message}, status=404
+        )
+    form = CheckInForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            answered = checkin.answer_check_in(
+                token=token,
+                fasting=data["fasting"] == "yes",
+                ride=data["ride"] == "yes",
+                medication_changed=data["medication_changed"] == "yes",
+                details=data["medication_change_details"],
+            )
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            return render(request, "scheduling/check_in_done.html", {"check_in": answered})
+    appointment = record.appointment
+    return render(
+        request,
+        "scheduling/check_in.html",
+        {"form": form, "appointment": appointment},
+        status=form_status(form),
+    )

@@ -54,6 +54,12 @@ def run(django_capture_on_commit_callbacks):
     return run
 
 
+@pytest.fixture(autouse=True)
+def _reminders_only(db):
+    """These tests count reminder e-mails; the questionnaires sent before a visit are tested below."""
+    AppointmentType.objects.update(send_questionnaires=False)
+
+
 def test_a_due_reminder_is_sent_exactly_once(book, run, mailoutbox, patient_alice):
     appointment = book()
 
@@ -262,3 +268,22 @@ def test_the_command_sends_the_due_reminders(
     out = StringIO()
     call_command("send_reminders", stdout=out)
     assert out.getvalue().strip() == "Sent 0 reminder(s)."
+
+
+def test_the_first_reminder_brings_a_check_in_link_and_the_questionnaires(
+    book, run, mailoutbox, patient_alice
+):
+    from clinic.assessments.models import QuestionnaireRequest
+    from clinic.scheduling.models import PreVisitCheckIn
+
+    AppointmentType.objects.update(send_questionnaires=True)
+    appointment = book()
+    run(NINE_AM - timedelta(hours=20))
+    reminder = next(m for m in mailoutbox if "reminder" in m.subject)
+    assert "/checkin/" in reminder.body
+    assert PreVisitCheckIn.objects.filter(
+        appointment=appointment, answered_at__isnull=True
+    ).exists()
+    request = QuestionnaireRequest.objects.get(patient=patient_alice)
+    assert request.context == "pre_session" and "phq9" in request.instrument_codes
+    assert any("/q/" in m.body for m in mailoutbox)
