@@ -273,3 +273,50 @@ class PreVisitCheckIn(models.Model):
                 f"Medication changed: {self.medication_change_details or 'no details given'}"
             )
         return found
+
+
+class FollowUp(TimeStampedModel):
+    """A follow-up or reassessment that is due (after a session, after an induction series), so
+    that none slips: open until it is booked and done."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        max_length=20, choices=[("follow_up", "Follow-up"), ("reassessment", "Reassessment")]
+    )
+    due_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    source_appointment = models.ForeignKey(
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups_created",
+    )
+    appointment = models.ForeignKey(
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups_booked",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=[("open", "Due"), ("booked", "Booked"), ("done", "Done")],
+        default="open",
+        db_index=True,
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["location", "status", "due_on"], name="follow_up_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on}"

@@ -63,3 +63,12 @@ def calendar(
         "days": sorted(by_day.items()),
         "rooms": list(Room.objects.filter(location=location, is_active=True)),
     }
+
+
+def visible_follow_ups(viewer):
+    from clinic.scheduling.models import FollowUp
+
+    follow_ups = FollowUp.objects.all()
+    if viewer.role == Role.MEDICAL_DIRECTOR:
+        return follow_ups
+    return follow_ups.filter(location_id__in=staff_location_ids(viewer))

@@ -19,6 +19,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.scheduling import follow_ups
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
 from clinic.scheduling.models import Appointment, AppointmentType, Room
@@ -119,6 +120,7 @@ def book_appointment(
         appointment = _create(
             actor, patient, appointment_type, starts_at, room, staff, plan_version, series_number
         )
+        follow_ups.link_booking(appointment)
     return appointment
 
 
@@ -228,7 +230,13 @@ def move_appointment(
 
 
 def _set_status(
-    actor, appointment: Appointment, status: str, allowed_from: set[str], event_type, **fields
+    actor,
+    appointment: Appointment,
+    status: str,
+    allowed_from: set[str],
+    event_type,
+    after=None,
+    **fields,
 ) -> Appointment:
     ensure_can_act_on_patient(
         actor,
@@ -248,6 +256,8 @@ def _set_status(
             setattr(locked, name, value)
         locked.sequence += 1
         locked.save()
+        if after is not None:
+            after(locked)
         record_audit_event(
             actor=actor,
             event_type=event_type,
@@ -287,6 +297,8 @@ def check_in(*, actor, appointment: Appointment) -> Appointment:
         {AppointmentStatus.BOOKED},
         AuditEventType.APPOINTMENT_CHANGED,
         checked_in_at=timezone.now(),
+        # The session happens: its follow-up call falls due the next day.
+        after=follow_ups.after_session,
     )
 
 
@@ -397,6 +409,7 @@ def book_series(
                     ],
                     error.alternatives,
                 ) from error
+        follow_ups.after_series(booked)
         return booked
 
 

@@ -427,3 +427,43 @@ def pre_visit_check_in(request, token):
         {"form": form, "appointment": appointment},
         status=form_status(form),
     )
+
+
+@role_required(*BOOKERS)
+def follow_up_list(request):
+    """Follow-ups and reassessments due in the coming week, and those overdue."""
+    from clinic.scheduling import follow_ups
+
+    if request.method == "POST":
+        item = (
+            selectors.visible_follow_ups(request.user)
+            .filter(public_id=request.POST.get("follow_up"))
+            .select_related("patient")
+            .first()
+            if _is_uuid(request.POST.get("follow_up"))
+            else None
+        )
+        if item is None:
+            raise Http404("We could not find that follow-up.")
+        try:
+            follow_ups.complete_follow_up(actor=request.user, follow_up=item)
+        except ClinicError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Marked as done.")
+        return redirect("scheduling:follow_ups")
+    items = follow_ups.due_follow_ups(request.user)
+    today = timezone.localdate()
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.CALENDAR_VIEWED,
+        details={"follow_ups": len(items)},
+    )
+    types = {
+        t.kind: t.pk
+        for t in AppointmentType.objects.filter(
+            kind__in=["follow_up", "reassessment"], is_active=True
+        )
+    }
+    rows = [(item, item.due_on < today, types.get(item.kind)) for item in items]
+    return render(request, "scheduling/follow_ups.html", {"rows": rows})

@@ -76,6 +76,15 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/patients/{alice}/consent/{consent}/tablet/", expect(STAFF)),
     ("GET", "/portal/consent/", expect({"patient_alice"})),
     ("GET", "/portal/consent/{consent}/", expect({"patient_alice"})),
+    # Scheduling (issue 5): staff book; patients see their own appointments in the portal.
+    ("GET", "/calendar/", expect(STAFF)),
+    ("GET", "/calendar/?view=week", expect(STAFF)),
+    ("GET", "/follow-ups/", expect(STAFF)),
+    ("GET", "/calendar/feed/", expect(STAFF)),
+    ("GET", "/patients/{alice}/appointments/book/", expect(STAFF)),
+    ("GET", "/patients/{alice}/?section=appointments", expect(STAFF)),
+    ("GET", "/portal/appointments/", expect({"patient_alice"})),
+    ("GET", "/calendar/not-a-token.ics", expect(set(), anonymous="hidden", others="hidden")),
     ("POST", "/consultations/{request}/note/", expect(QUEUE)),
     # Nurses do not change a patient's stage of care; front desk may book them into evaluation.
     ("POST", "/patients/{alice}/status/", expect({"medical_director", "clinician", "front_desk"})),

@@ -1,0 +1,127 @@
+"""Follow-ups and reassessments that fall due after sessions and plan phases.
+
+Clinic policy [UNVERIFIED: no retrieved source sets these intervals]: a follow-up call the day
+after each treatment session (checked in), and a reassessment a week after the last session of an
+induction series (the plan's instruments are repeated there)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import InvalidTransitionError
+from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.scheduling.models import Appointment, FollowUp
+
+FOLLOW_UP_AFTER_SESSION_DAYS = 1
+REASSESSMENT_AFTER_INDUCTION_DAYS = 7
+
+
+def create_follow_up(
+    *, patient, kind: str, due_on: date, reason: str, source: Appointment | None = None
+) -> FollowUp:
+    """Inside the caller's transaction."""
+    follow_up = FollowUp.objects.create(
+        patient=patient,
+        location_id=patient.location_id,
+        kind=kind,
+        due_on=due_on,
+        reason=reason,
+        source_appointment=source,
+    )
+    record_audit_event(
+        actor=None,
+        actor_label="follow-up rule",
+        event_type=AuditEventType.APPOINTMENT_CHANGED,
+        target=follow_up,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"follow_up_due": due_on.isoformat(), "kind": kind},
+    )
+    return follow_up
+
+
+def after_session(appointment: Appointment) -> FollowUp | None:
+    if appointment.appointment_type.kind != "treatment":
+        return None
+    day = timezone.localtime(appointment.starts_at, appointment.location.zone).date()
+    return create_follow_up(
+        patient=appointment.patient,
+        kind="follow_up",
+        due_on=day + timedelta(days=FOLLOW_UP_AFTER_SESSION_DAYS),
+        reason=f"Call after {appointment.appointment_type.name.lower()} on {day:%b %-d}",
+        source=appointment,
+    )
+
+
+def after_series(appointments: list[Appointment]) -> FollowUp | None:
+    if not appointments:
+        return None
+    last = max(appointments, key=lambda a: a.starts_at)
+    day = timezone.localtime(last.starts_at, last.location.zone).date()
+    return create_follow_up(
+        patient=last.patient,
+        kind="reassessment",
+        due_on=day + timedelta(days=REASSESSMENT_AFTER_INDUCTION_DAYS),
+        reason=f"Reassessment after the induction series ({len(appointments)} sessions)",
+        source=last,
+    )
+
+
+def complete_follow_up(*, actor, follow_up: FollowUp) -> FollowUp:
+    from clinic.scheduling.services import BOOKING_ROLES
+
+    ensure_can_act_on_patient(
+        actor,
+        follow_up.patient,
+        roles=BOOKING_ROLES,
+        action="complete follow-ups",
+        event_type=AuditEventType.APPOINTMENT_CHANGED,
+    )
+    with transaction.atomic(durable=True):
+        locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if locked.status == "done":
+            raise InvalidTransitionError("This follow-up is already done.")
+        locked.status, locked.completed_at, locked.completed_by = "done", timezone.now(), actor
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.APPOINTMENT_CHANGED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"follow_up": "done"},
+        )
+        return locked
+
+
+def link_booking(appointment: Appointment) -> None:
+    """Booking a follow-up or reassessment settles the oldest open one of that kind."""
+    if appointment.appointment_type.kind not in {"follow_up", "reassessment"}:
+        return
+    open_one = (
+        FollowUp.objects.filter(
+            patient=appointment.patient, kind=appointment.appointment_type.kind, status="open"
+        )
+        .order_by("due_on")
+        .first()
+    )
+    if open_one is not None:
+        open_one.status, open_one.appointment = "booked", appointment
+        open_one.save(update_fields=["status", "appointment", "updated_at"])
+
+
+def due_follow_ups(viewer, *, horizon_days: int = 7):
+    from clinic.scheduling.selectors import visible_follow_ups
+
+    today = timezone.localdate()
+    return list(
+        visible_follow_ups(viewer)
+        .filter(status="open", due_on__lte=today + timedelta(days=horizon_days))
+        .select_related("patient", "location")
+        .order_by("due_on")[:200]
+    )
