@@ -4,19 +4,12 @@ from django.contrib import admin
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentPolicy, InstrumentAssignment
 from clinic.audit.choices import AuditEventType
-from clinic.core.admin import DirectorModelAdmin
+from clinic.core.admin import AuditedConfigurationAdmin
 from clinic.core.admin_site import clinic_admin_site
-from clinic.core.services import save_configuration
 
 
-class AuditedSettingsAdmin(DirectorModelAdmin):
-    def save_model(self, request, obj, form, change):
-        save_configuration(
-            actor=request.user,
-            record=obj,
-            changed_fields=form.changed_data,
-            event=AuditEventType.ASSESSMENT_SETTINGS_CHANGED,
-        )
+class AuditedSettingsAdmin(AuditedConfigurationAdmin):
+    audit_event = AuditEventType.ASSESSMENT_SETTINGS_CHANGED
 
 
 @admin.register(AssessmentPolicy, site=clinic_admin_site)

@@ -43,3 +43,16 @@ class LocationAdmin(DirectorModelAdmin):
     list_display = ["name", "city", "phone", "time_zone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "city"]
+
+
+class AuditedConfigurationAdmin(DirectorModelAdmin):
+    """A configuration table whose every save is audited (through save_configuration)."""
+
+    audit_event = None  # an AuditEventType; None: organisation/location events
+
+    def save_model(self, request, obj, form, change):
+        from clinic.core.services import save_configuration
+
+        save_configuration(
+            actor=request.user, record=obj, changed_fields=form.changed_data, event=self.audit_event
+        )

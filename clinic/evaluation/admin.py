@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from clinic.audit.choices import AuditEventType
-from clinic.core.admin import DirectorModelAdmin
+from clinic.core.admin import AuditedConfigurationAdmin
 from clinic.core.admin_site import clinic_admin_site
 from clinic.core.exceptions import ClinicError
 from clinic.core.services import save_configuration
@@ -66,38 +66,42 @@ class RuleInline(admin.StackedInline):
         return True
 
 
-@admin.register(ContraindicationRuleSet, site=clinic_admin_site)
-class RuleSetAdmin(DirectorModelAdmin):
-    """Rules are edited in a draft version; publishing it retires the active one. Published
-    versions are read-only so that every signed decision keeps the rules it was screened with."""
+class VersionedDraftAdmin(AuditedConfigurationAdmin):
+    """Versions are written as drafts and published; published versions are read-only, so every
+    signed record keeps the version it used."""
 
-    list_display = ["version", "status", "published_at", "published_by"]
-    inlines = [RuleInline]
-    actions = ["publish", "copy_to_new_draft"]
     readonly_fields = ["status", "published_at", "published_by"]
+    actions = ["publish"]
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
             obj is None or obj.status == RuleSetStatus.DRAFT
         )
 
-    def save_model(self, request, obj, form, change):
-        save_configuration(
-            actor=request.user,
-            record=obj,
-            changed_fields=form.changed_data,
-            event=AuditEventType.PROTOCOL_CHANGED,
-        )
+    # The service that publishes one draft: (actor, obj) -> obj. Set by each subclass.
+    publish_one = None
 
-    @admin.action(description="Publish the selected draft (it becomes the active rule set)")
+    @admin.action(description="Publish the selected draft (it becomes the current version)")
     def publish(self, request, queryset):
-        for rule_set in queryset:
+        for obj in queryset:
             try:
-                services.publish_rule_set(actor=request.user, rule_set=rule_set)
+                self.publish_one(request.user, obj)
             except ClinicError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
-                self.message_user(request, f"Rules v{rule_set.version} are now active.")
+                self.message_user(request, f"{obj} is now the current version.")
+
+
+@admin.register(ContraindicationRuleSet, site=clinic_admin_site)
+class RuleSetAdmin(VersionedDraftAdmin):
+    list_display = ["version", "status", "published_at", "published_by"]
+    inlines = [RuleInline]
+    actions = ["publish", "copy_to_new_draft"]
+    audit_event = AuditEventType.PROTOCOL_CHANGED
+
+    publish_one = staticmethod(
+        lambda actor, obj: services.publish_rule_set(actor=actor, rule_set=obj)
+    )
 
     @admin.action(description="Copy to a new draft version")
     def copy_to_new_draft(self, request, queryset):
@@ -120,48 +124,19 @@ class RuleSetAdmin(DirectorModelAdmin):
 
 
 @admin.register(MedicationInteraction, site=clinic_admin_site)
-class MedicationInteractionAdmin(DirectorModelAdmin):
+class MedicationInteractionAdmin(AuditedConfigurationAdmin):
     list_display = ["name", "kind", "is_active"]
-
-    def save_model(self, request, obj, form, change):
-        save_configuration(
-            actor=request.user,
-            record=obj,
-            changed_fields=form.changed_data,
-            event=AuditEventType.PROTOCOL_CHANGED,
-        )
+    audit_event = AuditEventType.PROTOCOL_CHANGED
 
 
 @admin.register(ConsentDocument, site=clinic_admin_site)
-class ConsentDocumentAdmin(DirectorModelAdmin):
+class ConsentDocumentAdmin(VersionedDraftAdmin):
     """Write a new version as a draft, then publish it: patients are asked to sign it again."""
 
     list_display = ["title", "code", "version", "status", "published_at"]
     list_filter = ["status", "code"]
-    actions = ["publish"]
-    readonly_fields = ["status", "published_at", "published_by"]
+    audit_event = AuditEventType.CONSENT_DOCUMENT_PUBLISHED
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
-            obj is None or obj.status == RuleSetStatus.DRAFT
-        )
-
-    def save_model(self, request, obj, form, change):
-        save_configuration(
-            actor=request.user,
-            record=obj,
-            changed_fields=form.changed_data,
-            event=AuditEventType.CONSENT_DOCUMENT_PUBLISHED,
-        )
-
-    @admin.action(description="Publish the selected draft (patients must sign it again)")
-    def publish(self, request, queryset):
-        for document in queryset:
-            try:
-                services.publish_consent_document(actor=request.user, document=document)
-            except ClinicError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(
-                    request, f"{document.title} v{document.version} is now the current version."
-                )
+    publish_one = staticmethod(
+        lambda actor, obj: services.publish_consent_document(actor=actor, document=obj)
+    )

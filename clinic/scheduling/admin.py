@@ -1,20 +1,13 @@
 from django.contrib import admin
 
 from clinic.audit.choices import AuditEventType
-from clinic.core.admin import DirectorModelAdmin
+from clinic.core.admin import AuditedConfigurationAdmin
 from clinic.core.admin_site import clinic_admin_site
-from clinic.core.services import save_configuration
 from clinic.scheduling.models import AppointmentType, Room, SchedulingPolicy, StaffHours
 
 
-class AuditedAdmin(DirectorModelAdmin):
-    def save_model(self, request, obj, form, change):
-        save_configuration(
-            actor=request.user,
-            record=obj,
-            changed_fields=form.changed_data,
-            event=AuditEventType.PROTOCOL_CHANGED,
-        )
+class AuditedAdmin(AuditedConfigurationAdmin):
+    audit_event = AuditEventType.PROTOCOL_CHANGED
 
 
 @admin.register(Room, site=clinic_admin_site)
