@@ -99,7 +99,14 @@ def book_series(request, patient_public_id):
     if version is None:
         messages.error(request, "There is no signed treatment plan to book from.")
         return redirect(_appointments_url(patient))
-    dates = [date.fromisoformat(d) for d in version.proposed_dates][: version.induction_sessions]
+    # The plan's phases: its induction series, then its first maintenance sessions.
+    phase = "maintenance" if request.GET.get("phase") == "maintenance" else "induction"
+    proposed = [date.fromisoformat(d) for d in version.proposed_dates]
+    dates = (
+        proposed[version.induction_sessions :]
+        if phase == "maintenance"
+        else proposed[: version.induction_sessions]
+    )
     default_type = AppointmentType.objects.filter(
         kind="treatment", route=version.route, is_active=True
     ).first()
@@ -129,7 +136,7 @@ def book_series(request, patient_public_id):
             except ClinicError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, f"Booked {len(booked)} sessions of the induction series.")
+                messages.success(request, f"Booked {len(booked)} sessions of the {phase} phase.")
                 return redirect(_appointments_url(patient))
         slots = services.plan_series_slots(
             patient=patient,
@@ -142,7 +149,14 @@ def book_series(request, patient_public_id):
     return render(
         request,
         "scheduling/series.html",
-        {"patient": patient, "form": form, "version": version, "dates": dates, "slots": slots},
+        {
+            "patient": patient,
+            "form": form,
+            "version": version,
+            "dates": dates,
+            "slots": slots,
+            "phase": phase,
+        },
         status=form_status(form),
     )
 

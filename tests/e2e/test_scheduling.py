@@ -105,7 +105,7 @@ def test_front_desk_books_the_series_and_the_patient_sees_it(open_page, clinic):
     # The nearest free time is pre-selected for the conflicting session.
     expect(slots.nth(1).locator("input[type=radio]").first).to_be_checked()
     desk.get_by_role("button", name="Book all 6 sessions").click()
-    expect(desk.get_by_text("Booked 6 sessions of the induction series.")).to_be_visible()
+    expect(desk.get_by_text("Booked 6 sessions of the induction phase.")).to_be_visible()
     booked = Appointment.objects.filter(patient=alice).order_by("starts_at")
     assert booked.count() == 6 and [a.series_number for a in booked] == [1, 2, 3, 4, 5, 6]
 

@@ -133,3 +133,62 @@ def test_the_calendar_runs_a_fixed_number_of_queries(
             "/calendar/", {"day": day, "view": "week", "room": str(chair.public_id)}
         )
     assert response.status_code == 200 and response.content.decode().count("calendar-item") >= 10
+
+
+def test_the_maintenance_sessions_of_a_plan_are_booked_like_the_induction(
+    front_desk, clinician, patient_alice, nurse, location
+):
+    from datetime import timedelta as days
+    from decimal import Decimal
+
+    from clinic.evaluation import services as evaluation_services
+    from clinic.treatment import services as treatment
+    from clinic.treatment.models import ProtocolTemplate
+    from conftest import PASSWORD
+
+    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient_alice)
+    evaluation_services.sign_evaluation(
+        actor=clinician,
+        evaluation=evaluation,
+        decision="suitable",
+        reasoning="ok",
+        password=PASSWORD,
+    )
+    version = treatment.sign_plan_version(
+        actor=clinician,
+        patient=patient_alice,
+        password=PASSWORD,
+        draft=treatment.PlanDraft(
+            protocol=ProtocolTemplate.objects.get(
+                name="IV ketamine — treatment-resistant depression"
+            ),
+            indications=["trd"],
+            dose=Decimal("0.5"),
+            weight_basis="actual",
+            start_date=timezone.localdate() + days(7),
+            target_outcomes="Response",
+            induction_sessions=6,
+            induction_sessions_per_week=3,
+            maintenance_interval_days=28,
+            infusion_minutes=40,
+            change_reason="initial",
+        ),
+    )
+    chair = make_chair(location)
+    client = client_for(front_desk)
+    url = f"/patients/{patient_alice.public_id}/appointments/series/?phase=maintenance"
+    form = {"appointment_type": infusion().pk, "at": "10:00", "room": chair.pk, "staff": nurse.pk}
+    page = client.post(url, form | {"action": "check"}).content.decode()
+    assert "Book the maintenance sessions" in page and page.count("as proposed") == 3
+    maintenance = version.proposed_dates[6:]
+    starts = [
+        services.local_start(
+            __import__("datetime").date.fromisoformat(d), __import__("datetime").time(10), location
+        ).isoformat()
+        for d in maintenance
+    ]
+    response = client.post(
+        url, form | {"action": "book"} | {f"session-{n}": s for n, s in enumerate(starts, start=1)}
+    )
+    assert response.status_code == 302
+    assert Appointment.objects.filter(patient=patient_alice, plan_version=version).count() == 3
