@@ -67,7 +67,7 @@ def after_series(appointments: list[Appointment]) -> FollowUp | None:
         patient=last.patient,
         kind="reassessment",
         due_on=day + timedelta(days=REASSESSMENT_AFTER_INDUCTION_DAYS),
-        reason=f"Reassessment after the induction series ({len(appointments)} sessions)",
+        reason=f"Reassessment after the series ({len(appointments)} sessions)",
         source=last,
     )
 
