@@ -199,6 +199,15 @@ def scale(low: int, high: int, low_label: str, high_label: str) -> tuple[AnswerO
 
 YES_NO = (AnswerOption(0, "No"), AnswerOption(1, "Yes"))
 
+# "Over the last 2 weeks, how often …" answers of the PHQ-9 and GAD-7, with their LOINC answer
+# codes (HL7 US Core PHQ-9 Questionnaire; clinical-reference §§1–2).
+FREQUENCY_LAST_TWO_WEEKS = (
+    AnswerOption(0, "Not at all", "LA6568-5"),
+    AnswerOption(1, "Several days", "LA6569-3"),
+    AnswerOption(2, "More than half the days", "LA6570-1"),
+    AnswerOption(3, "Nearly every day", "LA6571-9"),
+)
+
 
 def sum_rule(
     subscales: Mapping[str, Sequence[str]] | None = None, flag_rules: Sequence[Callable] = ()

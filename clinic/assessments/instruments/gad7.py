@@ -8,7 +8,7 @@ Outcome: response ≥ 50 % reduction and remission < 5, the convention carried o
 """
 
 from clinic.assessments.instruments.base import (
-    AnswerOption,
+    FREQUENCY_LAST_TWO_WEEKS,
     Band,
     Instrument,
     Item,
@@ -16,12 +16,7 @@ from clinic.assessments.instruments.base import (
     sum_rule,
 )
 
-FREQUENCY = (
-    AnswerOption(0, "Not at all", "LA6568-5"),
-    AnswerOption(1, "Several days", "LA6569-3"),
-    AnswerOption(2, "More than half the days", "LA6570-1"),
-    AnswerOption(3, "Nearly every day", "LA6571-9"),
-)
+FREQUENCY = FREQUENCY_LAST_TWO_WEEKS
 ITEMS = (
     ("1", "Feeling nervous, anxious, or on edge", "69725-0"),
     ("2", "Not being able to stop or control worrying", "68509-9"),

@@ -11,6 +11,7 @@ real-world IV ketamine (clinical-reference §1). Meaningful change 5 points (Lö
 """
 
 from clinic.assessments.instruments.base import (
+    FREQUENCY_LAST_TWO_WEEKS,
     AnswerOption,
     Band,
     Instrument,
@@ -20,12 +21,7 @@ from clinic.assessments.instruments.base import (
     sum_rule,
 )
 
-FREQUENCY = (
-    AnswerOption(0, "Not at all", "LA6568-5"),
-    AnswerOption(1, "Several days", "LA6569-3"),
-    AnswerOption(2, "More than half the days", "LA6570-1"),
-    AnswerOption(3, "Nearly every day", "LA6571-9"),
-)
+FREQUENCY = FREQUENCY_LAST_TWO_WEEKS
 DIFFICULTY = (
     AnswerOption(0, "Not difficult at all", "LA6572-7"),
     AnswerOption(1, "Somewhat difficult", "LA6573-5"),
