@@ -1,0 +1,66 @@
+"""Session vital-sign limits and the monitoring schedule (defaults: clinical-reference §7.1, §7.3)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from clinic.monitoring.limits import Limits, check_during, check_pre_dose, reading_schedule_status
+
+LIMITS = Limits()
+
+
+@pytest.mark.parametrize(
+    ("systolic", "diastolic", "blocks"),
+    [(140, 90, False), (141, 80, True), (130, 91, True), (139, 89, False)],
+)
+def test_pre_dose_blood_pressure_above_the_limit_blocks_dosing(systolic, diastolic, blocks):
+    breaches = check_pre_dose({"systolic_mmhg": systolic, "diastolic_mmhg": diastolic}, LIMITS)
+    assert any(b.blocks_dosing for b in breaches) is blocks
+
+
+@pytest.mark.parametrize(
+    ("values", "parameters"),
+    [
+        ({"systolic_mmhg": 180, "diastolic_mmhg": 100, "heart_rate_bpm": 110, "spo2_pct": 92}, []),
+        ({"systolic_mmhg": 181}, ["systolic_mmhg"]),
+        ({"diastolic_mmhg": 101}, ["diastolic_mmhg"]),
+        ({"heart_rate_bpm": 111}, ["heart_rate_bpm"]),
+        ({"heart_rate_bpm": 49}, ["heart_rate_bpm"]),
+        ({"spo2_pct": 91}, ["spo2_pct"]),
+        ({"respiratory_rate_per_min": 9}, ["respiratory_rate_per_min"]),
+    ],
+)
+def test_limits_during_the_session_at_their_boundaries(values, parameters):
+    assert [b.parameter for b in check_during(values, LIMITS, baseline=None)] == parameters
+
+
+def test_a_rise_from_the_patients_own_baseline_alerts_below_the_absolute_limit():
+    breaches = check_during({"systolic_mmhg": 160}, LIMITS, baseline={"systolic_mmhg": 120})
+    assert [b.parameter for b in breaches] == ["systolic_mmhg"] and "rose 33 %" in breaches[
+        0
+    ].message
+    assert check_during({"systolic_mmhg": 156}, LIMITS, baseline={"systolic_mmhg": 120}) == []
+
+
+def test_the_limits_are_protocol_data():
+    strict = Limits(systolic_max=160)
+    assert check_during({"systolic_mmhg": 170}, strict, baseline=None)[0].limit == "> 160"
+
+
+def test_the_schedule_says_what_is_due_next_and_what_is_overdue():
+    dosed = datetime(2027, 1, 11, 14, 0, tzinfo=UTC)
+    schedule = [
+        0,
+        15,
+        30,
+        40,
+        120,
+    ]  # e.g. esketamine: before dosing, every 15 min, at ~40 min, before discharge
+    status = reading_schedule_status(
+        schedule_minutes=schedule,
+        dosed_at=dosed,
+        taken_at=[dosed, dosed + timedelta(minutes=16)],
+        now=dosed + timedelta(minutes=37),
+    )
+    assert status.overdue == [dosed + timedelta(minutes=30)]
+    assert status.next_due_at == dosed + timedelta(minutes=40)
