@@ -40,6 +40,7 @@ SEED_MIGRATIONS = [
     "clinic.evaluation.migrations.0003_seed_v1",
     "clinic.treatment.migrations.0002_seed_protocols",
     "clinic.scheduling.migrations.0002_seed_types",
+    "clinic.monitoring.migrations.0002_seed_protocols",
 ]
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
 

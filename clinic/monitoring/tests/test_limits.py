@@ -64,3 +64,15 @@ def test_the_schedule_says_what_is_due_next_and_what_is_overdue():
     )
     assert status.overdue == [dosed + timedelta(minutes=30)]
     assert status.next_due_at == dosed + timedelta(minutes=40)
+
+
+@pytest.mark.django_db
+def test_each_route_has_a_protocol_the_director_can_change():
+    from clinic.monitoring.models import MonitoringProtocol
+
+    esketamine = MonitoringProtocol.objects.get(route="intranasal")
+    assert (
+        esketamine.minimum_observation_minutes == 120 and 40 in esketamine.reading_schedule_minutes
+    )
+    MonitoringProtocol.objects.filter(route="iv").update(systolic_max=170)
+    assert MonitoringProtocol.objects.get(route="iv").limits().systolic_max == 170

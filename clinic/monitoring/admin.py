@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from clinic.audit.choices import AuditEventType
+from clinic.core.admin import AuditedConfigurationAdmin
+from clinic.core.admin_site import clinic_admin_site
+from clinic.monitoring.models import MonitoringProtocol
+
+
+@admin.register(MonitoringProtocol, site=clinic_admin_site)
+class MonitoringProtocolAdmin(AuditedConfigurationAdmin):
+    list_display = [
+        "route",
+        "pre_dose_systolic_max",
+        "systolic_max",
+        "heart_rate_max",
+        "spo2_min",
+        "minimum_observation_minutes",
+    ]
+    audit_event = AuditEventType.PROTOCOL_CHANGED

@@ -1,0 +1,29 @@
+"""Seed one monitoring protocol per route (edited later by the medical director in the admin)."""
+
+from django.db import migrations
+
+IV_SOURCE = (
+    "Limits: clinic policy [UNVERIFIED: the APA consensus (Sanacora 2017) asks for continuous assessment; the "
+    "140/90 start, 180/100 stop and HR 110 figures are not in its retrieved text]. Readings every 5–15 minutes "
+    "during the infusion [UNVERIFIED: local sedation policy]."
+)
+SCHEDULES = {
+    # route: (schedule minutes after dosing, minimum observation minutes, source)
+    "iv": ([0, 10, 20, 30, 40, 55, 70], 60, IV_SOURCE),
+    "im": ([0, 10, 20, 30, 45, 60], 60, "Clinic policy [UNVERIFIED]."),
+    "intranasal": ([0, 40, 90, 120], 120, "Spravato label: blood pressure before dosing, at about 40 minutes and until stable; observe at least 2 hours (clinical-reference §7.3)."),
+    "oral": ([0, 20, 40, 60, 90], 90, "Clinic policy [UNVERIFIED]."),
+}
+
+
+def seed(apps, schema_editor):
+    Protocol = apps.get_model("monitoring", "MonitoringProtocol")
+    for route, (minutes, observation, source) in SCHEDULES.items():
+        Protocol.objects.get_or_create(
+            route=route, defaults={"reading_schedule_minutes": minutes, "minimum_observation_minutes": observation, "source": source}
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("monitoring", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,82 @@
+"""Monitoring protocols: the medical director's vital-sign limits and reading schedule per route."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from clinic.core.choices import Route
+from clinic.core.models import TimeStampedModel
+
+
+class MonitoringProtocol(TimeStampedModel):
+    """How a session by one route is monitored: the limits every reading is checked against, the
+    readings due after dosing, the minimum observation time and the discharge threshold. Defaults
+    and their sources: `clinic.monitoring.limits` and `discharge` (several UNVERIFIED: settings)."""
+
+    route = models.CharField(max_length=12, choices=Route.choices, unique=True)
+    pre_dose_systolic_max = models.PositiveSmallIntegerField(
+        default=140, validators=[MinValueValidator(90), MaxValueValidator(220)]
+    )
+    pre_dose_diastolic_max = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(50), MaxValueValidator(140)]
+    )
+    systolic_max = models.PositiveSmallIntegerField(
+        default=180, validators=[MinValueValidator(100), MaxValueValidator(250)]
+    )
+    diastolic_max = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(60), MaxValueValidator(160)]
+    )
+    heart_rate_max = models.PositiveSmallIntegerField(
+        default=110, validators=[MinValueValidator(60), MaxValueValidator(200)]
+    )
+    heart_rate_min = models.PositiveSmallIntegerField(
+        default=50, validators=[MinValueValidator(30), MaxValueValidator(100)]
+    )
+    spo2_min = models.PositiveSmallIntegerField(
+        default=92, validators=[MinValueValidator(80), MaxValueValidator(100)]
+    )
+    respiratory_rate_min = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(4), MaxValueValidator(20)]
+    )
+    baseline_rise_percent = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(100)]
+    )
+    # Minutes after dosing when a reading is due (0 = just before dosing).
+    reading_schedule_minutes = models.JSONField(default=list)
+    minimum_observation_minutes = models.PositiveSmallIntegerField(default=60)
+    discharge_aldrete_threshold = models.PositiveSmallIntegerField(
+        default=9, validators=[MinValueValidator(5), MaxValueValidator(10)]
+    )
+    source = models.TextField()
+
+    class Meta:
+        ordering = ["route"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(systolic_max__gt=models.F("pre_dose_systolic_max")),
+                name="protocol_stop_above_pre_dose_systolic",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(heart_rate_max__gt=models.F("heart_rate_min")),
+                name="protocol_heart_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Monitoring: {self.get_route_display()}"
+
+    def limits(self):
+        from clinic.monitoring.limits import Limits
+
+        return Limits(
+            pre_dose_systolic_max=self.pre_dose_systolic_max,
+            pre_dose_diastolic_max=self.pre_dose_diastolic_max,
+            systolic_max=self.systolic_max,
+            diastolic_max=self.diastolic_max,
+            heart_rate_max=self.heart_rate_max,
+            heart_rate_min=self.heart_rate_min,
+            spo2_min=self.spo2_min,
+            respiratory_rate_min=self.respiratory_rate_min,
+            baseline_rise_percent=self.baseline_rise_percent,
+        )
