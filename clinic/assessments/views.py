@@ -29,16 +29,9 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
-from clinic.patients.selectors import get_patient
+from clinic.patients.views import patient_or_404
 
 CRISIS_FLAGS = {"self_harm_risk", "suicide_risk_moderate", "suicide_risk_high"}
-
-
-def _patient_or_404(request, public_id):
-    try:
-        return get_patient(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
 
 
 def _chart_url(patient) -> str:
@@ -50,7 +43,7 @@ def _chart_url(patient) -> str:
 @require_POST
 @role_required(*SEND_ROLES)
 def send(request, patient_public_id):
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     form = SendQuestionnairesForm(request.POST)
     if form.is_valid():
         try:
@@ -79,7 +72,7 @@ def send(request, patient_public_id):
 @role_required(*RESULT_ROLES)
 def enter(request, patient_public_id, instrument_code):
     """Staff enter a paper questionnaire on the patient's behalf, or a clinician's rating."""
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     if instrument_code not in INSTRUMENTS:
         raise Http404("No such questionnaire.")
     instrument = clinic_instrument(instrument_code)
@@ -228,7 +221,7 @@ def cancel_request(request, public_id):
     )
     if questionnaires is None:
         raise Http404("No such questionnaires.")
-    _patient_or_404(request, questionnaires.patient.public_id)
+    patient_or_404(request, questionnaires.patient.public_id)
     try:
         services.cancel_questionnaire_request(actor=request.user, request=questionnaires)
     except ClinicError as error:

@@ -22,14 +22,8 @@ from clinic.evaluation.forms import (
 )
 from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES, READ_ROLES
-from clinic.patients.selectors import get_own_patient_record, get_patient
-
-
-def _patient_or_404(request, public_id):
-    try:
-        return get_patient(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+from clinic.patients.selectors import get_own_patient_record
+from clinic.patients.views import patient_or_404
 
 
 def _chart_url(patient) -> str:
@@ -98,14 +92,14 @@ def _evaluation_or_404(patient, public_id) -> Evaluation:
 @require_POST
 @role_required(*EVALUATE_ROLES)
 def start(request, patient_public_id):
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     evaluation = services.start_evaluation(actor=request.user, patient=patient)
     return redirect("evaluation:detail", patient.public_id, evaluation.public_id)
 
 
 @role_required(*READ_ROLES)
 def detail(request, patient_public_id, public_id):
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     evaluation = _evaluation_or_404(patient, public_id)
     if request.method != "POST":
         return _evaluation_page(request, patient, evaluation)
@@ -259,7 +253,7 @@ def sign_in_portal(request, document_id):
 
 @role_required(*CONSENT_WITNESS_ROLES)
 def sign_on_tablet(request, patient_public_id, document_id):
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     return _sign_consent_page(
         request, patient, _consent_document(document_id), channel=ConsentChannel.TABLET
     )

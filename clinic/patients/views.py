@@ -144,7 +144,8 @@ def register_after_duplicate_check(request, form, register):
     return patient, duplicates
 
 
-def _patient_or_404(request, public_id):
+def patient_or_404(request, public_id):
+    """The patient with this public id if the viewer may see them, else a 404 page (audited)."""
     try:
         return get_patient(request.user, public_id)
     except NotFoundError as error:
@@ -181,7 +182,7 @@ def patient_register(request):
 @role_required(*STAFF)
 def patient_edit(request, patient_public_id):
     viewer = request.user
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     if not can_edit_patient(viewer, patient):
         raise PermissionDenied("Your role does not allow you to change this record.")
     form = PatientForm(
@@ -215,7 +216,7 @@ def patient_edit(request, patient_public_id):
 @role_required(*STAFF)
 def patient_change_status(request, patient_public_id):
     viewer = request.user
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     form = PatientStatusForm(
         request.POST,
         current_status=patient.status,
@@ -244,7 +245,7 @@ def patient_change_status(request, patient_public_id):
 @role_required(*REGISTRATION_ROLES)
 def patient_invite(request, patient_public_id):
     viewer = request.user
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     try:
         services.invite_patient_to_portal(actor=viewer, patient=patient)
     except PermissionDeniedError as error:

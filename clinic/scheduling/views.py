@@ -22,8 +22,8 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
-from clinic.patients.selectors import get_own_patient_record, get_patient
-from clinic.patients.views import locations_for
+from clinic.patients.selectors import get_own_patient_record
+from clinic.patients.views import locations_for, patient_or_404
 from clinic.scheduling import ical, selectors, services
 from clinic.scheduling.forms import (
     BookingForm,
@@ -38,20 +38,13 @@ from clinic.treatment.selectors import current_plan_version
 BOOKERS = tuple(services.BOOKING_ROLES)
 
 
-def _patient_or_404(request, public_id):
-    try:
-        return get_patient(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-
-
 def _appointments_url(patient) -> str:
     return reverse("patients:chart", args=[patient.public_id]) + "?section=appointments"
 
 
 @role_required(*BOOKERS)
 def book(request, patient_public_id):
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     form = BookingForm(
         posted_data(request), location=patient.location, initial=request.GET.dict() or None
     )
@@ -94,7 +87,7 @@ def book(request, patient_public_id):
 def book_series(request, patient_public_id):
     """Book the plan's induction series in one step: every session checked first, conflicts
     explained, the nearest free times offered; then all sessions are booked together."""
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     version = current_plan_version(patient)
     if version is None:
         messages.error(request, "There is no signed treatment plan to book from.")

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.exceptions import ClinicError, PermissionDeniedError
 from clinic.core.forms import add_service_error
 from clinic.core.permissions import role_required
-from clinic.patients.selectors import get_patient
+from clinic.patients.views import patient_or_404
 from clinic.treatment import selectors, services
 from clinic.treatment.choices import ChangeReason
 from clinic.treatment.forms import PlanForm, initial_from_protocol
@@ -17,18 +16,11 @@ from clinic.treatment.models import ProtocolTemplate
 from clinic.treatment.permissions import PLAN_WRITE_ROLES
 
 
-def _patient_or_404(request, public_id):
-    try:
-        return get_patient(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-
-
 @role_required(*PLAN_WRITE_ROLES)
 def write_plan(request, patient_public_id):
     """Write the first plan or a new version: pick a protocol, preview the dose with its working
     and the proposed dates, then sign with your password."""
-    patient = _patient_or_404(request, patient_public_id)
+    patient = patient_or_404(request, patient_public_id)
     current = selectors.current_version(selectors.active_plan(patient))
     reason = ChangeReason.RESPONSE if current else ChangeReason.INITIAL
     preview, status = None, 200
