@@ -29,15 +29,9 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
-from clinic.patients.views import patient_or_404
+from clinic.patients.views import chart_section_url, patient_or_404
 
 CRISIS_FLAGS = {"self_harm_risk", "suicide_risk_moderate", "suicide_risk_high"}
-
-
-def _chart_url(patient) -> str:
-    from django.urls import reverse
-
-    return reverse("patients:chart", args=[patient.public_id]) + "?section=assessments"
 
 
 @require_POST
@@ -66,7 +60,7 @@ def send(request, patient_public_id):
             )
     else:
         messages.error(request, "Choose at least one questionnaire.")
-    return redirect(_chart_url(patient))
+    return redirect(chart_section_url(patient, "assessments"))
 
 
 @role_required(*RESULT_ROLES)
@@ -100,7 +94,7 @@ def enter(request, patient_public_id, instrument_code):
                 messages.warning(
                     request, "An urgent safety alert was raised: record what was done below."
                 )
-            return redirect(_chart_url(patient))
+            return redirect(chart_section_url(patient, "assessments"))
     return render(
         request,
         "assessments/enter.html",
@@ -160,7 +154,7 @@ def entered_in_error(request, public_id):
         request,
         "The response is marked as entered in error; it no longer counts in scores or charts.",
     )
-    return redirect(_chart_url(response.patient))
+    return redirect(chart_section_url(response.patient, "assessments"))
 
 
 @role_required(*RESULT_ROLES)
@@ -187,7 +181,7 @@ def alert_detail(request, public_id):
                 messages.success(
                     request, "The safety alert is resolved and what was done is recorded."
                 )
-                return redirect(_chart_url(alert.patient))
+                return redirect(chart_section_url(alert.patient, "assessments"))
     record_audit_event(
         actor=request.user,
         event_type=AuditEventType.PATIENT_CHART_VIEWED,
@@ -228,7 +222,7 @@ def cancel_request(request, public_id):
         messages.error(request, error.message)
     else:
         messages.success(request, "The questionnaire link is withdrawn.")
-    return redirect(_chart_url(questionnaires.patient))
+    return redirect(chart_section_url(questionnaires.patient, "assessments"))
 
 
 # The patient answering: by a secure link (no sign-in) or signed in to the portal.

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
@@ -24,10 +23,6 @@ from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES, READ_ROLES
 from clinic.patients.selectors import get_own_patient_record
 from clinic.patients.views import patient_or_404
-
-
-def _chart_url(patient) -> str:
-    return reverse("patients:chart", args=[patient.public_id]) + "?section=evaluation"
 
 
 def _evaluation_page(

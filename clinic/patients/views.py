@@ -144,6 +144,13 @@ def register_after_duplicate_check(request, form, register):
     return patient, duplicates
 
 
+def chart_section_url(patient, section: str) -> str:
+    """The address of one section of a patient's chart."""
+    from django.urls import reverse
+
+    return reverse("patients:chart", args=[patient.public_id]) + f"?section={section}"
+
+
 def patient_or_404(request, public_id):
     """The patient with this public id if the viewer may see them, else a 404 page (audited)."""
     try:

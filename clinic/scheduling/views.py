@@ -23,7 +23,7 @@ from clinic.core.exceptions import (
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
 from clinic.patients.selectors import get_own_patient_record
-from clinic.patients.views import locations_for, patient_or_404
+from clinic.patients.views import chart_section_url, locations_for, patient_or_404
 from clinic.scheduling import ical, selectors, services
 from clinic.scheduling.forms import (
     BookingForm,
@@ -36,10 +36,6 @@ from clinic.scheduling.models import AppointmentType, Room
 from clinic.treatment.selectors import current_plan_version
 
 BOOKERS = tuple(services.BOOKING_ROLES)
-
-
-def _appointments_url(patient) -> str:
-    return reverse("patients:chart", args=[patient.public_id]) + "?section=appointments"
 
 
 @role_required(*BOOKERS)
@@ -74,7 +70,7 @@ def book(request, patient_public_id):
                 request,
                 f"Booked: {appointment.appointment_type} on {timezone.localtime(appointment.starts_at, patient.location.zone):%a %b %-d at %H:%M}.",
             )
-            return redirect(_appointments_url(patient))
+            return redirect(chart_section_url(patient, "appointments"))
     return render(
         request,
         "scheduling/book.html",
@@ -91,7 +87,7 @@ def book_series(request, patient_public_id):
     version = current_plan_version(patient)
     if version is None:
         messages.error(request, "There is no signed treatment plan to book from.")
-        return redirect(_appointments_url(patient))
+        return redirect(chart_section_url(patient, "appointments"))
     # The plan's phases: its induction series, then its first maintenance sessions.
     phase = "maintenance" if request.GET.get("phase") == "maintenance" else "induction"
     proposed = [date.fromisoformat(d) for d in version.proposed_dates]
@@ -130,7 +126,7 @@ def book_series(request, patient_public_id):
                 form.add_error(None, error.message)
             else:
                 messages.success(request, f"Booked {len(booked)} sessions of the {phase} phase.")
-                return redirect(_appointments_url(patient))
+                return redirect(chart_section_url(patient, "appointments"))
         slots = services.plan_series_slots(
             patient=patient,
             appointment_type=data["appointment_type"],
