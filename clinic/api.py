@@ -8,6 +8,7 @@ from ninja.security import SessionAuth
 from clinic.assessments.api import router as assessments_router
 from clinic.core.exceptions import ClinicError
 from clinic.patients.api import router as patients_router
+from clinic.sessions.api import router as sessions_router
 
 api = NinjaAPI(
     title="Ketamine Clinic API",
@@ -36,3 +37,4 @@ def validation_error(request, exc: ValidationError):
 
 api.add_router("/patients", patients_router)
 api.add_router("/", assessments_router)
+api.add_router("/", sessions_router)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "clinic.evaluation",
     "clinic.treatment",
     "clinic.scheduling",
+    "clinic.sessions",
     "clinic.monitoring",
     "clinic.dashboard",
     "clinic.demo",

@@ -95,3 +95,30 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def signature_name(self) -> str:
         return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
+
+
+class MonitorDevice(models.Model):
+    """A vital-signs monitor allowed to post readings through the API. It authenticates with a
+    bearer token whose SHA-256 is stored (the token is shown once, when issued); it may post only
+    to sessions at its own location. Revoking deactivates it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=80)
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="devices")
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["location", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="device_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_label(self) -> str:
+        return f"device:{self.name}"[:254]

@@ -277,3 +277,82 @@ def verify_two_factor(*, request, user: User, token: str) -> TOTPDevice:
 
 def record_password_set(*, user: User) -> None:
     record_audit_event(actor=user, event_type=AuditEventType.PASSWORD_SET, target=user)
+
+
+# --- Vital-sign monitors -------------------------------------------------------------------
+def hash_device_token(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_device_token(*, actor, name: str, location, device=None):
+    """Register a monitor (or give an existing one a new token, which revokes the old). Returns
+    the device and its token; only the token's hash is stored, so it is shown once."""
+    import secrets
+
+    from clinic.accounts.models import MonitorDevice
+
+    ensure_role(
+        actor,
+        {Role.MEDICAL_DIRECTOR},
+        action="issue monitor tokens",
+        event_type=AuditEventType.DEVICE_CHANGED,
+    )
+    name = (name or "").strip()[:80]
+    if not name:
+        raise ClinicError("Name the monitor (e.g. “Chair 2 monitor”).", field="name")
+    token = "kcm_" + secrets.token_urlsafe(32)
+    with transaction.atomic(durable=True):
+        if device is None:
+            device = MonitorDevice(name=name, location=location)
+        device.name, device.location, device.is_active = name, location, True
+        device.token_sha256 = hash_device_token(token)
+        device.full_clean()
+        device.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.DEVICE_CHANGED,
+            target=device,
+            location_id=device.location_id,
+            details={"name": name, "action": "token issued"},
+        )
+    return device, token
+
+
+def revoke_device(*, actor, device) -> None:
+    ensure_role(
+        actor,
+        {Role.MEDICAL_DIRECTOR},
+        action="revoke monitors",
+        event_type=AuditEventType.DEVICE_CHANGED,
+    )
+    with transaction.atomic(durable=True):
+        type(device).objects.filter(pk=device.pk).update(is_active=False)
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.DEVICE_CHANGED,
+            target=device,
+            location_id=device.location_id,
+            details={"name": device.name, "action": "revoked"},
+        )
+
+
+def authenticate_device(token: str):
+    """The active monitor holding this token, or None (refusals are audited)."""
+    from clinic.accounts.models import MonitorDevice
+
+    if not token or len(token) > 200:
+        device = None
+    else:
+        device = MonitorDevice.objects.filter(
+            token_sha256=hash_device_token(token), is_active=True
+        ).first()
+    if device is None:
+        record_audit_event(
+            actor=None,
+            actor_label="device:unknown",
+            event_type=AuditEventType.DEVICE_AUTH_FAILED,
+            outcome=AuditOutcome.FAILED,
+        )
+    return device

@@ -73,6 +73,28 @@ class AuditEventType(models.IntegerChoices):
     CALENDAR_VIEWED = 604, "Calendar viewed"
     CALENDAR_FEED_CHANGED = 605, "Calendar feed link created or revoked"
 
+    # 700–799: treatment sessions and monitoring
+    SESSION_STARTED = 700, "Treatment session started"
+    SESSION_VIEWED = 701, "Treatment session viewed"
+    SESSION_CHECKLIST_UPDATED = 702, "Session checklist updated"
+    SESSION_GATE_OVERRIDDEN = 703, "Session gate overridden by a clinician"
+    SESSION_READING_RECORDED = 704, "Session vital signs recorded"
+    SESSION_ALERT_RAISED = 705, "Vital-sign alert raised"
+    SESSION_ALERT_ACKNOWLEDGED = 706, "Vital-sign alert acknowledged"
+    SESSION_DOSE_CONFIRMED = 707, "Dose confirmed"
+    SESSION_DOSE_VERIFIED = 708, "Dose verified by a second person"
+    SESSION_INFUSION_EVENT = 709, "Dose given or infusion changed"
+    SESSION_SIDE_EFFECT = 710, "Side effect recorded"
+    SESSION_MEDICATION_GIVEN = 711, "Medication given in a session"
+    SESSION_DISSOCIATION_RATED = 712, "Dissociation rated"
+    SESSION_DISCHARGE_REFUSED = 713, "Discharge refused (criteria not met)"
+    SESSION_DISCHARGED = 714, "Patient discharged from the session"
+    SESSION_SIGNED = 715, "Session record signed"
+    SESSION_ADDENDUM = 716, "Addendum to a signed session"
+    SESSION_NOT_DONE = 717, "Session stopped before dosing"
+    DEVICE_CHANGED = 720, "Monitor device issued or revoked"
+    DEVICE_AUTH_FAILED = 721, "Monitor device refused"
+
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
     # A signed-in person opened a page their role does not allow.

@@ -22,6 +22,7 @@ EVENT_GROUPS = {
     "assessments": ("Assessments and safety", 400, 499),
     "evaluation": ("Evaluation, consent and plans", 500, 599),
     "scheduling": ("Scheduling", 600, 699),
+    "sessions": ("Treatment sessions and monitors", 700, 799),
     "system": ("Audit and configuration", 900, 999),
 }
 

@@ -264,9 +264,16 @@ VITAL_SIGN_FIELDS = (
 
 
 def create_vital_signs(
-    *, actor, patient: Patient, context: str, taken_at, values: dict[str, Any]
+    *,
+    actor,
+    patient: Patient,
+    context: str,
+    taken_at,
+    values: dict[str, Any],
+    actor_label: str | None = None,
 ) -> VitalSigns:
-    """Record one set of vital signs inside the caller's transaction (audited)."""
+    """Record one set of vital signs inside the caller's transaction (audited). `actor` is None
+    for a monitor posting through the API; `actor_label` then names it in the audit log."""
     unknown = set(values) - set(VITAL_SIGN_FIELDS)
     if unknown:
         raise ClinicError(f"Unknown vital signs: {', '.join(sorted(unknown))}.")
@@ -291,6 +298,7 @@ def create_vital_signs(
         patient_id=patient.pk,
         location_id=patient.location_id,
         details={"context": context},
+        actor_label=actor_label,
     )
     return vitals
 

@@ -1,0 +1,146 @@
+"""Session vital signs through the API. Monitors post batches of readings with their own bearer
+token (`Authorization: Bearer kcm_…`, issued in the admin); each reading carries the monitor's
+reading id, so a retry is stored once, and comes back with the alerts it raised."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Router, Schema
+from ninja.security import HttpBearer
+from pydantic import AwareDatetime
+
+from clinic.accounts.services import authenticate_device
+from clinic.patients.choices import Consciousness
+from clinic.sessions import selectors, services
+
+router = Router(tags=["sessions"])
+
+
+class DeviceToken(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        device = authenticate_device(token)
+        if device is not None:
+            request.monitor_device = device
+        return device
+
+
+def _strict_int(low: int, high: int, description: str):
+    return Annotated[int | None, Field(None, strict=True, ge=low, le=high, description=description)]
+
+
+class ReadingIn(Schema):
+    reading_id: str = Field(
+        ..., min_length=1, max_length=80, description="The monitor's own id for this reading."
+    )
+    taken_at: AwareDatetime = Field(..., description="When it was measured, with its time zone.")
+    systolic_mmhg: _strict_int(40, 300, "Systolic blood pressure, mmHg") = None
+    diastolic_mmhg: _strict_int(20, 200, "Diastolic blood pressure, mmHg") = None
+    heart_rate_bpm: _strict_int(20, 250, "Heart rate, beats/min") = None
+    respiratory_rate_per_min: _strict_int(2, 70, "Respiratory rate, breaths/min") = None
+    spo2_pct: _strict_int(50, 100, "SpO₂, %") = None
+    temperature_c: Decimal | None = Field(None, ge=30, le=45, max_digits=3, decimal_places=1)
+    consciousness: Literal[tuple(Consciousness.values)] | None = None  # type: ignore[valid-type]
+    on_supplemental_oxygen: bool = Field(False, strict=True)
+
+
+class ReadingsIn(Schema):
+    readings: list[ReadingIn] = Field(..., min_length=1, max_length=500)
+
+
+class AlertOut(Schema):
+    id: uuid.UUID
+    parameter: str
+    value: Decimal
+    limit: str
+    message: str
+
+
+class ReadingResult(Schema):
+    reading_id: str
+    status: Literal["stored", "duplicate"]
+    alerts: list[AlertOut]
+
+
+class ReadingsOut(Schema):
+    stored: int
+    duplicates: int
+    readings: list[ReadingResult]
+
+
+def _alert(alert) -> dict:
+    return {
+        "id": alert.public_id,
+        "parameter": alert.parameter,
+        "value": alert.value,
+        "limit": alert.limit,
+        "message": alert.message,
+    }
+
+
+@router.post(
+    "/sessions/{session_id}/vitals",
+    auth=DeviceToken(),
+    response=ReadingsOut,
+    summary="Post vital-sign readings from a monitor",
+)
+def post_vitals(request, session_id: uuid.UUID, payload: ReadingsIn):
+    readings = [
+        services.DeviceReading(
+            reading_id=item.reading_id,
+            taken_at=item.taken_at,
+            values=item.model_dump(exclude={"reading_id", "taken_at"}, exclude_none=True),
+        )
+        for item in payload.readings
+    ]
+    outcomes = services.ingest_device_readings(
+        device=request.monitor_device, session_public_id=session_id, readings=readings
+    )
+    stored = sum(1 for o in outcomes if not o.duplicate)
+    return {
+        "stored": stored,
+        "duplicates": len(outcomes) - stored,
+        "readings": [
+            {
+                "reading_id": o.reading.device_reading_id,
+                "status": "duplicate" if o.duplicate else "stored",
+                "alerts": [_alert(a) for a in o.alerts],
+            }
+            for o in outcomes
+        ],
+    }
+
+
+class ReadingOut(Schema):
+    taken_at: datetime
+    source: str
+    pre_dose: bool
+    systolic_mmhg: int | None
+    diastolic_mmhg: int | None
+    heart_rate_bpm: int | None
+    respiratory_rate_per_min: int | None
+    spo2_pct: int | None
+    temperature_c: Decimal | None
+
+
+@router.get(
+    "/sessions/{session_id}/vitals",
+    response=list[ReadingOut],
+    summary="A session's vital signs (staff)",
+)
+def list_vitals(request, session_id: uuid.UUID):
+    session = selectors.get_session(request.user, session_id)
+    return [
+        {
+            "taken_at": r.taken_at,
+            "source": r.source,
+            "pre_dose": r.pre_dose,
+            **selectors.values_of(r),
+        }
+        for r in selectors.readings(session)
+    ]

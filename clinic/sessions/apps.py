@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class SessionsConfig(AppConfig):
+    name = "clinic.sessions"
+    # "sessions" is Django's own session framework.
+    label = "treatment_sessions"
+    verbose_name = "Treatment sessions"
+
+    def ready(self) -> None:
+        from clinic.sessions import chart  # noqa: F401  (registers the chart section)

@@ -1,0 +1,115 @@
+from django.db import models
+
+
+class SessionStatus(models.TextChoices):
+    """A session's lifecycle (FHIR Procedure.status words where they fit)."""
+
+    # Checked in: checklist, pre-dose vitals and dose verification under way.
+    PREPARATION = "preparation", "Preparing"
+    # Dose given (or infusion started): monitoring.
+    IN_PROGRESS = "in_progress", "Dosed, monitoring"
+    # Discharged from the chair; the record waits for the nurse's and clinician's signatures.
+    DISCHARGED = "discharged", "Discharged, awaiting signatures"
+    # Both signed: immutable; corrections are addenda.
+    SIGNED = "signed", "Signed"
+    # Stopped before any dose was given (gate not passed, patient unwell …), with the reason.
+    NOT_DONE = "not_done", "Not done"
+
+
+OPEN_STATUSES = (SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS)
+EDITABLE_STATUSES = (SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS, SessionStatus.DISCHARGED)
+
+
+class PregnancyTest(models.TextChoices):
+    NOT_RECORDED = "", "Not recorded"
+    NEGATIVE = "negative", "Negative"
+    POSITIVE = "positive", "Positive"
+    # Not of child-bearing potential, or not applicable for another documented reason.
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Gate(models.TextChoices):
+    """Everything that must hold before a dose is given (issue 6, step 1)."""
+
+    IDENTITY = "identity", "Identity confirmed"
+    CONSENT = "consent", "Consent signed for this route"
+    PLAN = "plan", "Active plan covers this session"
+    FASTING = "fasting", "Fasting as instructed"
+    ESCORT = "escort", "Escort or driver arranged"
+    PREGNANCY = "pregnancy", "Pregnancy test"
+    QUESTIONNAIRES = "questionnaires", "Pre-session questionnaires done"
+    SAFETY = "safety", "No open safety flag"
+    VITALS = "vitals", "Pre-dose vital signs and weight"
+    BLOOD_PRESSURE = "blood_pressure", "Blood pressure within the pre-dose limit"
+
+
+# A clinician may document an override for these; the others must simply be met.
+OVERRIDABLE_GATES = frozenset({Gate.FASTING, Gate.ESCORT, Gate.QUESTIONNAIRES, Gate.BLOOD_PRESSURE})
+
+
+class ReadingSource(models.TextChoices):
+    MANUAL = "manual", "Entered by hand"
+    DEVICE = "device", "Monitor"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+
+class InfusionEventKind(models.TextChoices):
+    # For IV the infusion starts; for IM, intranasal and oral routes this is the dose being given.
+    START = "start", "Dose given / infusion started"
+    RATE_CHANGE = "rate_change", "Rate changed"
+    PAUSE = "pause", "Paused"
+    RESUME = "resume", "Resumed"
+    STOP = "stop", "Stopped"
+    COMPLETE = "complete", "Completed"
+
+
+class SideEffectKind(models.TextChoices):
+    """Common acute effects of ketamine (clinical-reference §7; esketamine label §5)."""
+
+    NAUSEA_VOMITING = "nausea_vomiting", "Nausea or vomiting"
+    DIZZINESS = "dizziness", "Dizziness"
+    RAISED_BP = "raised_bp", "Raised blood pressure"
+    RAISED_HR = "raised_hr", "Raised heart rate"
+    DISSOCIATION = "dissociation", "Dissociation"
+    HALLUCINATIONS = "hallucinations", "Hallucinations"
+    ANXIETY = "anxiety", "Anxiety or agitation"
+    HEADACHE = "headache", "Headache"
+    SEDATION = "sedation", "Sedation"
+    OTHER = "other", "Other"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class Intervention(models.TextChoices):
+    NONE = "none", "None needed"
+    REASSURANCE = "reassurance", "Reassurance"
+    ENVIRONMENT = "environment", "Environment changed (light, music, eye mask)"
+    RATE_REDUCED = "rate_reduced", "Infusion rate reduced"
+    PAUSED = "paused", "Infusion paused"
+    STOPPED = "stopped", "Infusion stopped"
+    ANTIEMETIC = "antiemetic", "Antiemetic given"
+    BENZODIAZEPINE = "benzodiazepine", "Benzodiazepine given"
+    ANTIHYPERTENSIVE = "antihypertensive", "Antihypertensive given"
+    OXYGEN = "oxygen", "Oxygen given"
+    CLINICIAN_CALLED = "clinician_called", "Clinician called to the chair"
+    OTHER = "other", "Other"
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    IMPROVING = "improving", "Improving"
+    ONGOING = "ongoing", "Ongoing"
+    ESCALATED = "escalated", "Escalated"
+
+
+class SignatureRole(models.TextChoices):
+    NURSE = "nurse", "Nurse"
+    CLINICIAN = "clinician", "Supervising clinician"

@@ -1,0 +1,345 @@
+"""The treatment session: one patient's visit to the chair, from check-in to the signed record.
+
+Vital signs live in the one `patients.VitalSigns` table; a session links its readings through
+`SessionReading` (which also makes a monitor's retried reading idempotent)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from clinic.core.choices import Route
+from clinic.core.models import TimeStampedModel
+from clinic.sessions.choices import (
+    AlertStatus,
+    Gate,
+    InfusionEventKind,
+    Outcome,
+    PregnancyTest,
+    ReadingSource,
+    SessionStatus,
+    Severity,
+    SideEffectKind,
+    SignatureRole,
+)
+
+_user = settings.AUTH_USER_MODEL
+
+
+def _person(related_name: str = "+"):
+    return models.ForeignKey(
+        _user, null=True, blank=True, on_delete=models.PROTECT, related_name=related_name
+    )
+
+
+class TreatmentSession(TimeStampedModel):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="treatment_session"
+    )
+    plan_version = models.ForeignKey(
+        "treatment.TreatmentPlanVersion", on_delete=models.PROTECT, related_name="sessions"
+    )
+    route = models.CharField(max_length=12, choices=Route.choices)
+    status = models.CharField(
+        max_length=12, choices=SessionStatus.choices, default=SessionStatus.PREPARATION
+    )
+    started_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+
+    # Checklist (each item names who confirmed it and when).
+    identity_confirmed_by = _person()
+    identity_confirmed_at = models.DateTimeField(null=True, blank=True)
+    fasting_confirmed = models.BooleanField(null=True)
+    escort_name = models.CharField(max_length=120, blank=True)
+    escort_phone = models.CharField(max_length=40, blank=True)
+    escort_confirmed = models.BooleanField(null=True)
+    pregnancy_test = models.CharField(
+        max_length=16, choices=PregnancyTest.choices, blank=True, default=""
+    )
+    pregnancy_test_note = models.CharField(max_length=200, blank=True)
+    checklist_updated_by = _person()
+    checklist_updated_at = models.DateTimeField(null=True, blank=True)
+
+    # Dose: worked out from the plan and today's weight, confirmed by the nurse, verified by a
+    # second member of staff who re-enters their password.
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    dose_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    dose_working = models.CharField(max_length=300, blank=True)
+    vial_lot = models.CharField(max_length=40, blank=True)
+    vial_expiry = models.DateField(null=True, blank=True)
+    dose_confirmed_by = _person()
+    dose_confirmed_at = models.DateTimeField(null=True, blank=True)
+    dose_verified_by = _person()
+    dose_verified_at = models.DateTimeField(null=True, blank=True)
+    dosed_at = models.DateTimeField(null=True, blank=True)
+
+    # Discharge: modified Aldrete items (0–2 each), total, escort and instructions.
+    aldrete_activity = models.PositiveSmallIntegerField(null=True, blank=True)
+    aldrete_respiration = models.PositiveSmallIntegerField(null=True, blank=True)
+    aldrete_circulation = models.PositiveSmallIntegerField(null=True, blank=True)
+    aldrete_consciousness = models.PositiveSmallIntegerField(null=True, blank=True)
+    aldrete_oxygen_saturation = models.PositiveSmallIntegerField(null=True, blank=True)
+    aldrete_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    escort_present = models.BooleanField(null=True)
+    instructions_given = models.BooleanField(null=True)
+    # When every discharge criterion was first found met (the "time ready").
+    ready_for_discharge_at = models.DateTimeField(null=True, blank=True)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    discharged_by = _person()
+    discharge_override_reason = models.TextField(blank=True)
+    discharge_override_by = _person()
+    dissociation_response = models.ForeignKey(
+        "assessments.AssessmentResponse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # Stopped before dosing.
+    not_done_reason = models.TextField(blank=True)
+
+    # Sign and lock.
+    locked_at = models.DateTimeField(null=True, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["location", "status"], name="session_board"),
+            models.Index(fields=["patient", "-created_at"], name="session_patient"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(dose_mg__isnull=True) | models.Q(dose_mg__gt=0),
+                name="session_dose_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight_kg__isnull=True)
+                | models.Q(weight_kg__gte=20, weight_kg__lte=350),
+                name="session_weight_physiological",
+            ),
+            # The second check is by another person.
+            models.CheckConstraint(
+                condition=models.Q(dose_verified_by__isnull=True)
+                | ~models.Q(dose_verified_by=models.F("dose_confirmed_by")),
+                name="session_dose_verified_by_second_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dosed_at__isnull=True)
+                | models.Q(dose_verified_at__isnull=False),
+                name="session_dosed_only_after_verification",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(aldrete_total__isnull=True) | models.Q(aldrete_total__lte=10),
+                name="session_aldrete_total_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.public_id} ({self.status})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class GateOverride(models.Model):
+    """A clinician's documented decision to dose although a gate is not met."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="overrides"
+    )
+    gate = models.CharField(max_length=20, choices=Gate.choices)
+    reason = models.TextField()
+    by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "gate"], name="one_override_per_gate"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {self.gate}"
+
+
+class SessionReading(models.Model):
+    """A set of vital signs taken in a session (by hand or posted by a monitor)."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="readings")
+    vital_signs = models.OneToOneField(
+        "patients.VitalSigns", on_delete=models.PROTECT, related_name="session_reading"
+    )
+    source = models.CharField(max_length=8, choices=ReadingSource.choices)
+    device = models.ForeignKey(
+        "accounts.MonitorDevice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The monitor's own id for the reading: a retried post with the same id is stored once.
+    device_reading_id = models.CharField(max_length=80, blank=True)
+    # Measured before dosing (the baseline and the pre-dose gate read these).
+    pre_dose = models.BooleanField(default=False)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        indexes = [models.Index(fields=["session", "taken_at"], name="reading_session_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "device", "device_reading_id"],
+                condition=~models.Q(device_reading_id=""),
+                name="device_reading_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reading at {self.taken_at:%H:%M}"
+
+
+class MonitoringAlert(models.Model):
+    """A reading outside the protocol's limits (or well above the patient's baseline); open until
+    the nurse acknowledges it with the action taken."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="alerts")
+    reading = models.ForeignKey(SessionReading, on_delete=models.PROTECT, related_name="alerts")
+    parameter = models.CharField(max_length=30)
+    value = models.DecimalField(max_digits=5, decimal_places=1)
+    limit = models.CharField(max_length=40)
+    message = models.CharField(max_length=200)
+    blocks_dosing = models.BooleanField(default=False)
+    raised_at = models.DateTimeField()
+    status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    acknowledged_by = _person()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    action_taken = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status=AlertStatus.OPEN)
+                | (models.Q(acknowledged_by__isnull=False) & ~models.Q(action_taken="")),
+                name="acknowledged_alert_has_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InfusionEvent(models.Model):
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="infusion_events"
+    )
+    kind = models.CharField(max_length=12, choices=InfusionEventKind.choices)
+    at = models.DateTimeField()
+    rate_mg_per_hour = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class SideEffect(models.Model):
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="side_effects"
+    )
+    kind = models.CharField(max_length=20, choices=SideEffectKind.choices)
+    details = models.CharField(max_length=300, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    onset_at = models.DateTimeField()
+    # Intervention codes: what was done.
+    interventions = models.JSONField(default=list)
+    intervention_details = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    recorded_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["onset_at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class MedicationAdministration(models.Model):
+    """A medicine given in the session other than the ketamine dose (e.g. ondansetron)."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="administrations"
+    )
+    medication = models.CharField(max_length=120)
+    dose_amount = models.DecimalField(
+        max_digits=7, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    dose_unit = models.CharField(max_length=10)
+    route = models.CharField(max_length=20)
+    given_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    side_effect = models.ForeignKey(
+        SideEffect, null=True, blank=True, on_delete=models.PROTECT, related_name="administrations"
+    )
+    given_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["given_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(dose_amount__gt=0), name="administration_dose_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medication} {self.dose_amount} {self.dose_unit}"
+
+
+class SessionSignature(models.Model):
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="signatures"
+    )
+    role = models.CharField(max_length=10, choices=SignatureRole.choices)
+    signed_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "role"], name="one_signature_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} signature"
+
+
+class SessionAddendum(models.Model):
+    """A correction or late entry after the record is signed; the original stays as signed."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "session addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,363 @@
+"""Reads of the treatment session, scoped to what the viewer may see, and the checklist and
+discharge facts worked out from the record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from clinic.accounts.choices import CLINICAL_ROLES
+from clinic.assessments.choices import ResponseStatus
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import AssessmentResponse, SafetyAlert
+from clinic.core.exceptions import NotFoundError
+from clinic.evaluation.selectors import has_current_consent
+from clinic.monitoring.limits import Limits, check_during, check_pre_dose, reading_schedule_status
+from clinic.monitoring.models import MonitoringProtocol
+from clinic.patients.selectors import visible_patients
+from clinic.sessions import rules
+from clinic.sessions.choices import AlertStatus, Gate, PregnancyTest, SessionStatus
+from clinic.sessions.models import MonitoringAlert, SessionReading, TreatmentSession
+from clinic.treatment.choices import DoseUnit
+from clinic.treatment.dosing import calculate_dose
+from clinic.treatment.selectors import current_plan_version
+
+VITAL_VALUE_FIELDS = (
+    "systolic_mmhg",
+    "diastolic_mmhg",
+    "heart_rate_bpm",
+    "respiratory_rate_per_min",
+    "spo2_pct",
+    "temperature_c",
+)
+
+
+def visible_sessions(viewer):
+    if not (viewer.is_authenticated and viewer.role in CLINICAL_ROLES):
+        return TreatmentSession.objects.none()
+    return TreatmentSession.objects.filter(patient__in=visible_patients(viewer))
+
+
+def get_session(viewer, public_id) -> TreatmentSession:
+    session = (
+        visible_sessions(viewer)
+        .select_related(
+            "patient",
+            "patient__location",
+            "location",
+            "appointment",
+            "appointment__room",
+            "plan_version",
+            "plan_version__plan",
+            "plan_version__protocol",
+            "identity_confirmed_by",
+            "dose_confirmed_by",
+            "dose_verified_by",
+            "discharged_by",
+            "discharge_override_by",
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if session is None:
+        raise NotFoundError("We could not find that session.")
+    return session
+
+
+def sessions_board(viewer, *, day=None) -> list[TreatmentSession]:
+    """Today's sessions at the viewer's locations, with their open alerts counted (the chair-side
+    board)."""
+    now = timezone.localtime()
+    day = day or now.date()
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return list(
+        visible_sessions(viewer)
+        .filter(
+            Q(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+            | Q(status__in=[SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS])
+        )
+        .select_related("patient", "appointment__room", "plan_version")
+        .annotate(open_alert_count=Count("alerts", filter=Q(alerts__status=AlertStatus.OPEN)))
+        .order_by("appointment__starts_at", "id")
+    )
+
+
+def protocol_for(route: str) -> MonitoringProtocol | None:
+    return MonitoringProtocol.objects.filter(route=route).first()
+
+
+def limits_for(route: str) -> Limits:
+    protocol = protocol_for(route)
+    return protocol.limits() if protocol else Limits()
+
+
+def readings(session) -> list[SessionReading]:
+    return list(
+        SessionReading.objects.filter(session=session)
+        .select_related("vital_signs", "vital_signs__recorded_by", "device")
+        .order_by("taken_at", "id")
+    )
+
+
+def values_of(reading: SessionReading) -> dict:
+    vitals = reading.vital_signs
+    return {name: getattr(vitals, name) for name in VITAL_VALUE_FIELDS}
+
+
+def baseline(all_readings: list[SessionReading]) -> dict | None:
+    """The patient's pre-dose values in this session: the latest pre-dose reading with a blood
+    pressure (a rise is measured from it)."""
+    pre = [r for r in all_readings if r.pre_dose and r.vital_signs.systolic_mmhg]
+    return values_of(pre[-1]) if pre else None
+
+
+@dataclass(frozen=True)
+class DoseWorking:
+    dose_mg: Decimal
+    working: str
+
+
+def compute_dose(session, plan_version, weight_kg) -> DoseWorking:
+    """Today's dose from the plan (the dosing interface), with its working."""
+    if plan_version.dose_unit == DoseUnit.FIXED_MG:
+        return DoseWorking(
+            plan_version.dose_mg,
+            f"Fixed dose of {plan_version.dose_mg} mg (plan version {plan_version.number}).",
+        )
+    if weight_kg is None:
+        raise ValueError("Record today's weight first.")
+    patient = session.patient
+    basis = plan_version.weight_basis or "actual"
+    height = patient.height_cm or plan_version.height_cm
+    if height is None:
+        if basis != "actual":
+            raise ValueError(f"The {basis} body weight needs the patient's height.")
+        # Height only matters for ideal and adjusted weights; the actual-weight dose ignores it.
+        height = Decimal("170")
+    dose = calculate_dose(
+        weight_kg=weight_kg,
+        height_cm=height,
+        sex=patient.sex,
+        mg_per_kg=plan_version.dose,
+        basis=basis,
+    )
+    return DoseWorking(
+        dose.mg,
+        f"{dose.working} (plan version {plan_version.number}, today's weight {dose.actual_weight_kg} kg)",
+    )
+
+
+def _local_today(session):
+    return timezone.localtime(timezone.now(), session.location.zone).date()
+
+
+def checklist(session, *, all_readings: list[SessionReading] | None = None) -> rules.Checklist:
+    """Every gate before dosing, each with its reason, and any clinician overrides."""
+    patient = session.patient
+    all_readings = readings(session) if all_readings is None else all_readings
+    overrides = {o.gate: o for o in session.overrides.select_related("by")}
+    results: list[rules.GateResult] = []
+
+    def add(gate, passed, reason):
+        results.append(rules.GateResult(gate, passed, reason, overrides.get(gate)))
+
+    add(
+        Gate.IDENTITY,
+        session.identity_confirmed_at is not None,
+        "Confirmed."
+        if session.identity_confirmed_at
+        else "Confirm the patient's name and date of birth.",
+    )
+    consent = has_current_consent(patient, session.route)
+    add(
+        Gate.CONSENT,
+        consent,
+        "Current version signed."
+        if consent
+        else f"No signed current consent for {session.get_route_display().lower()}.",
+    )
+    current = current_plan_version(patient)
+    if current is None:
+        add(Gate.PLAN, False, "The patient has no active treatment plan.")
+    elif current.plan_id != session.plan_version.plan_id:
+        add(Gate.PLAN, False, "The plan this session was started under is no longer active.")
+    elif current.route != session.route:
+        add(Gate.PLAN, False, f"The plan's route is now {current.get_route_display().lower()}.")
+    elif current.start_date > _local_today(session):
+        add(Gate.PLAN, False, f"The plan starts on {current.start_date:%-d %b %Y}.")
+    else:
+        add(Gate.PLAN, True, f"Plan version {current.number}.")
+    pre_visit = getattr(session.appointment, "pre_visit", None)
+    said = ""
+    if pre_visit is not None and pre_visit.answered_at:
+        said = " The patient said: " + (
+            "fasting." if pre_visit.fasting_as_instructed else "NOT fasting."
+        )
+    add(
+        Gate.FASTING,
+        session.fasting_confirmed is True,
+        "Confirmed." if session.fasting_confirmed else "Not confirmed." + said,
+    )
+    add(
+        Gate.ESCORT,
+        session.escort_confirmed is True and bool(session.escort_name),
+        f"{session.escort_name} will take the patient home."
+        if session.escort_confirmed and session.escort_name
+        else "Record who takes the patient home.",
+    )
+    if patient.sex == "male":
+        add(Gate.PREGNANCY, True, "Not applicable.")
+    elif session.pregnancy_test == PregnancyTest.NEGATIVE:
+        add(Gate.PREGNANCY, True, "Negative.")
+    elif session.pregnancy_test == PregnancyTest.NOT_APPLICABLE and session.pregnancy_test_note:
+        add(Gate.PREGNANCY, True, f"Not applicable: {session.pregnancy_test_note}")
+    elif session.pregnancy_test == PregnancyTest.POSITIVE:
+        add(Gate.PREGNANCY, False, "Positive: ketamine is not given in pregnancy.")
+    else:
+        add(Gate.PREGNANCY, False, "Record the result, or why it does not apply.")
+    missing = missing_questionnaires(session)
+    add(
+        Gate.QUESTIONNAIRES,
+        not missing,
+        "Done." if not missing else "Not answered: " + ", ".join(missing) + ".",
+    )
+    open_flags = SafetyAlert.objects.filter(patient=patient, status="open").count()
+    add(
+        Gate.SAFETY,
+        open_flags == 0,
+        "None open."
+        if not open_flags
+        else "A questionnaire raised a safety flag: a clinician must review and clear it.",
+    )
+    pre = [r for r in all_readings if r.pre_dose]
+    latest_bp = next((r for r in reversed(pre) if r.vital_signs.systolic_mmhg), None)
+    needed = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "spo2_pct")
+    complete = latest_bp is not None and all(
+        getattr(latest_bp.vital_signs, name) is not None for name in needed
+    )
+    needs_weight = session.plan_version.dose_unit == DoseUnit.MG_PER_KG
+    # A pre-dose alert other than the blood-pressure gate (low SpO₂, fast pulse …) is looked at
+    # before anyone doses.
+    open_pre_alerts = MonitoringAlert.objects.filter(
+        session=session, reading__pre_dose=True, status=AlertStatus.OPEN, blocks_dosing=False
+    ).exists()
+    if not complete:
+        add(Gate.VITALS, False, "Take blood pressure, heart rate and SpO₂ before dosing.")
+    elif needs_weight and session.weight_kg is None:
+        add(Gate.VITALS, False, "Record today's weight: the dose is worked from it.")
+    elif open_pre_alerts:
+        add(Gate.VITALS, False, "Acknowledge the pre-dose vital-sign alert first.")
+    else:
+        weight = f", weight {session.weight_kg} kg" if session.weight_kg else ""
+        add(
+            Gate.VITALS,
+            True,
+            f"Taken at {timezone.localtime(latest_bp.taken_at, session.location.zone):%H:%M}{weight}.",
+        )
+    if latest_bp is None:
+        add(Gate.BLOOD_PRESSURE, False, "No pre-dose blood pressure yet.")
+    else:
+        breaches = [
+            b
+            for b in check_pre_dose(values_of(latest_bp), limits_for(session.route))
+            if b.blocks_dosing
+        ]
+        add(
+            Gate.BLOOD_PRESSURE,
+            not breaches,
+            f"{latest_bp.vital_signs.systolic_mmhg}/{latest_bp.vital_signs.diastolic_mmhg} mmHg."
+            if not breaches
+            else " ".join(b.message for b in breaches)
+            + " Re-measure after rest, or a clinician documents an override.",
+        )
+    return rules.Checklist(results)
+
+
+def missing_questionnaires(session) -> list[str]:
+    """The plan's patient-answered questionnaires not completed in the days before the session."""
+    codes = [
+        code
+        for code in session.plan_version.instruments
+        if code in INSTRUMENTS and INSTRUMENTS[code].respondent == "patient"
+    ]
+    if not codes:
+        return []
+    since = session.appointment.starts_at - rules.QUESTIONNAIRE_WINDOW
+    done = set(
+        AssessmentResponse.objects.filter(
+            patient=session.patient,
+            instrument_code__in=codes,
+            status=ResponseStatus.COMPLETED,
+            taken_at__gte=since,
+        ).values_list("instrument_code", flat=True)
+    )
+    return [INSTRUMENTS[code].name for code in codes if code not in done]
+
+
+def latest_breaches(
+    session, all_readings: list[SessionReading]
+) -> tuple[SessionReading | None, list[str]]:
+    after = [r for r in all_readings if not r.pre_dose]
+    if not after:
+        return None, []
+    latest = after[-1]
+    breaches = check_during(
+        values_of(latest), limits_for(session.route), baseline=baseline(all_readings)
+    )
+    return latest, [b.message for b in breaches]
+
+
+def discharge_facts(
+    session, *, now=None, aldrete_total=None, escort_present=None, instructions_given=None
+):
+    protocol = protocol_for(session.route)
+    all_readings = readings(session)
+    latest, breaches = latest_breaches(session, all_readings)
+    minimum = max(
+        protocol.minimum_observation_minutes if protocol else 60,
+        session.plan_version.protocol.observation_minutes,
+    )
+    return rules.DischargeFacts(
+        dosed_at=session.dosed_at,
+        now=now or timezone.now(),
+        minimum_observation_minutes=minimum,
+        infusion_state=rules.infusion_state(
+            list(session.infusion_events.values_list("kind", flat=True)), route=session.route
+        ),
+        aldrete_total=aldrete_total,
+        aldrete_threshold=protocol.discharge_aldrete_threshold if protocol else 9,
+        latest_reading_at=latest.taken_at if latest else None,
+        latest_reading_breaches=breaches,
+        latest_reading_has_blood_pressure=bool(latest and latest.vital_signs.systolic_mmhg),
+        open_alerts=MonitoringAlert.objects.filter(
+            session=session, status=AlertStatus.OPEN
+        ).count(),
+        escort_present=escort_present,
+        instructions_given=instructions_given,
+    )
+
+
+def schedule_status(session, all_readings: list[SessionReading], *, now=None):
+    """The route's monitoring schedule: which reading is due next and which are overdue."""
+    if session.dosed_at is None:
+        return None
+    protocol = protocol_for(session.route)
+    schedule = [m for m in (protocol.reading_schedule_minutes if protocol else []) if m > 0]
+    return reading_schedule_status(
+        schedule_minutes=schedule,
+        dosed_at=session.dosed_at,
+        taken_at=[r.taken_at for r in all_readings if not r.pre_dose],
+        now=now or timezone.now(),
+    )
+
+
+def open_alerts(session) -> list[MonitoringAlert]:
+    return list(
+        MonitoringAlert.objects.filter(session=session, status=AlertStatus.OPEN)
+        .select_related("reading")
+        .order_by("raised_at", "id")
+    )

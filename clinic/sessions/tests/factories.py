@@ -1,0 +1,161 @@
+"""A checked-in patient with a signed suitable evaluation, a consent for the route and an active
+plan, ready to start a treatment session; and helpers that walk the session forward."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from clinic.evaluation import services as evaluation_services
+from clinic.evaluation.models import ConsentDocument
+from clinic.scheduling.models import Appointment, AppointmentType
+from clinic.sessions import selectors, services
+from clinic.treatment import services as treatment_services
+from clinic.treatment.models import ProtocolTemplate
+from conftest import PASSWORD
+
+IV_TRD = "IV ketamine — treatment-resistant depression"
+ESKETAMINE = "Esketamine nasal spray — treatment-resistant depression"
+CONSENT_FOR = {"iv": "ketamine-infusion-injection", "intranasal": None}
+GOOD_PRE_DOSE = {
+    "systolic_mmhg": 124,
+    "diastolic_mmhg": 78,
+    "heart_rate_bpm": 72,
+    "respiratory_rate_per_min": 14,
+    "spo2_pct": 98,
+    "weight_kg": Decimal("70.0"),
+}
+GOOD_DURING = {
+    "systolic_mmhg": 132,
+    "diastolic_mmhg": 82,
+    "heart_rate_bpm": 78,
+    "respiratory_rate_per_min": 14,
+    "spo2_pct": 97,
+}
+
+
+def sign_consent_for(patient, route: str) -> None:
+    document = next(d for d in ConsentDocument.objects.filter(status="active") if route in d.routes)
+    evaluation_services.sign_consent(
+        actor=patient.user,
+        patient=patient,
+        document=document,
+        typed_full_name=f"{patient.legal_first_name} {patient.legal_last_name}",
+        signed_on=timezone.localdate(timezone.now(), patient.location.zone),
+        channel="portal",
+    )
+
+
+def plan_for(clinician, patient, *, protocol_name: str = IV_TRD, consent: bool = True, **changes):
+    """A suitable signed evaluation, the consent for the route and a signed plan starting today."""
+    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient)
+    evaluation_services.sign_evaluation(
+        actor=clinician,
+        evaluation=evaluation,
+        decision="suitable",
+        reasoning="Suitable.",
+        password=PASSWORD,
+    )
+    protocol = ProtocolTemplate.objects.get(name=protocol_name)
+    values = {
+        "protocol": protocol,
+        "indications": [protocol.indication],
+        "dose": protocol.default_dose,
+        "weight_basis": "actual" if protocol.dose_unit == "mg_per_kg" else "",
+        "start_date": timezone.localdate(timezone.now(), patient.location.zone),
+        "target_outcomes": "Response by session 6",
+        "induction_sessions": protocol.induction_sessions,
+        "induction_sessions_per_week": protocol.induction_sessions_per_week,
+        "maintenance_interval_days": protocol.maintenance_interval_days,
+        "infusion_minutes": protocol.infusion_minutes,
+        "change_reason": "initial",
+        "instruments": [],
+    }
+    values.update(changes)
+    instruments = values.pop("instruments")
+    version = treatment_services.sign_plan_version(
+        actor=clinician,
+        patient=patient,
+        draft=treatment_services.PlanDraft(**values),
+        password=PASSWORD,
+    )
+    if instruments is not None:
+        # The plan's questionnaires are set here so that the gate tests choose them.
+        type(version).objects.filter(pk=version.pk).update(instruments=instruments)
+        version.refresh_from_db()
+    if consent:
+        sign_consent_for(patient, protocol.route)
+    return version
+
+
+def checked_in_appointment(patient, *, booked_by, route: str = "iv", starts_at=None) -> Appointment:
+    kind_type = AppointmentType.objects.filter(
+        kind="treatment", route=route, is_active=True
+    ).first()
+    starts_at = starts_at or timezone.now() - timedelta(minutes=10)
+    return Appointment.objects.create(
+        patient=patient,
+        location=patient.location,
+        appointment_type=kind_type,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=kind_type.duration_minutes),
+        status="checked_in",
+        checked_in_at=timezone.now(),
+        booked_by=booked_by,
+    )
+
+
+def started_session(clinician, nurse, patient, *, protocol_name: str = IV_TRD, **plan_changes):
+    version = plan_for(clinician, patient, protocol_name=protocol_name, **plan_changes)
+    appointment = checked_in_appointment(patient, booked_by=clinician, route=version.route)
+    return services.start_session(actor=nurse, appointment=appointment)
+
+
+def complete_checklist(nurse, session, **changes):
+    values = {
+        "identity_confirmed": True,
+        "fasting_confirmed": True,
+        "escort_name": "Sam Moreno",
+        "escort_phone": "555-0100",
+        "escort_confirmed": True,
+        "pregnancy_test": "negative",
+    }
+    values.update(changes)
+    return services.update_checklist(actor=nurse, session=session, changes=values)
+
+
+def ready_to_dose(clinician, nurse, patient, *, pre_dose_at=None, **plan_changes):
+    """A started session with every gate passed (checklist, good pre-dose vitals and weight)."""
+    session = started_session(clinician, nurse, patient, **plan_changes)
+    complete_checklist(nurse, session)
+    services.record_reading(
+        actor=nurse, session=session, values=dict(GOOD_PRE_DOSE), taken_at=pre_dose_at
+    )
+    session.refresh_from_db()
+    return session
+
+
+def dosed(clinician, nurse, patient, *, at=None, **plan_changes):
+    """A session whose dose was confirmed (nurse), verified (clinician) and given."""
+    pre_dose_at = at - timedelta(minutes=5) if at is not None else None
+    session = ready_to_dose(clinician, nurse, patient, pre_dose_at=pre_dose_at, **plan_changes)
+    working = selectors.compute_dose(session, session.plan_version, session.weight_kg)
+    services.confirm_dose(
+        actor=nurse,
+        session=session,
+        expected_dose_mg=working.dose_mg,
+        vial_lot="KT-2291",
+        vial_expiry=timezone.localdate() + timedelta(days=200),
+    )
+    services.verify_dose(
+        actor=clinician,
+        session=session,
+        dose_mg=working.dose_mg,
+        vial_lot="KT-2291",
+        password=PASSWORD,
+    )
+    services.record_infusion_event(actor=nurse, session=session, kind="start", at=at)
+    session.refresh_from_db()
+    return session
