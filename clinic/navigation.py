@@ -26,6 +26,11 @@ NAV_ITEMS = [
         frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
     NavItem("Calendar", "scheduling:calendar", frozenset(Role.values) - {Role.PATIENT}),
+    NavItem(
+        "Sessions",
+        "sessions:board",
+        frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
+    ),
     NavItem("Follow-ups", "scheduling:follow_ups", frozenset(Role.values) - {Role.PATIENT}),
     NavItem("Patients", "patients:list", frozenset(Role.values) - {Role.PATIENT}),
     NavItem("My record", "patients:my_record", frozenset({Role.PATIENT})),

@@ -384,6 +384,7 @@ def build_demo_clinic(
     _add_assessment_history(rng, clinician, created)
     _add_evaluations_and_plans(rng, clinician, director, created)
     _add_rooms_hours_and_bookings(staff, boston, denver, front_desk)
+    _add_todays_chairs(staff, boston)
     # Alice has questionnaires waiting in her portal.
     assessments.send_questionnaires(
         actor=clinician, patient=portal[0], instrument_codes=["phq9", "gad7"], context="check_in"
@@ -547,7 +548,7 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
                 indications=list(patient.primary_conditions),
                 dose=protocol.default_dose,
                 weight_basis="actual",
-                start_date=today + timedelta(days=1),
+                start_date=today,
                 target_outcomes="Response (≥ 50 % reduction) by the end of induction.",
                 induction_sessions=protocol.induction_sessions,
                 induction_sessions_per_week=protocol.induction_sessions_per_week,
@@ -588,7 +589,12 @@ def _add_rooms_hours_and_bookings(staff: dict, boston, denver, front_desk) -> No
         plan__location=boston, route="iv"
     ).select_related("plan__patient")[:6]
     for index, version in enumerate(versions):
-        first = date.fromisoformat(version.proposed_dates[0])
+        # Plans start today; today's chairs are set up by _add_todays_chairs.
+        first = next(
+            day
+            for day in map(date.fromisoformat, version.proposed_dates)
+            if day > timezone.localdate(timezone.now(), boston.zone)
+        )
         starts = scheduling.local_start(first, time(8 + 2 * (index // 2)), boston)
         scheduling.book_appointment(
             actor=front_desk,
@@ -599,4 +605,168 @@ def _add_rooms_hours_and_bookings(staff: dict, boston, denver, front_desk) -> No
             staff=nurse,
             plan_version=version,
             series_number=1,
+        )
+
+
+DEMO_MONITOR_TOKEN = "kcm_demo-chair-1-monitor-token"
+
+
+def _add_todays_chairs(staff: dict, boston) -> None:
+    """Today's chair-side board: one patient dosed 50 minutes ago and monitored (with a raised
+    blood pressure acknowledged and a side effect treated), one checked in and waiting to start;
+    and a monitor at Chair 1 that can post readings (token printed by load_demo_clinic)."""
+    from clinic.accounts.models import MonitorDevice
+    from clinic.accounts.services import hash_device_token
+    from clinic.scheduling.models import Appointment, AppointmentType, Room
+    from clinic.sessions import selectors as session_selectors
+    from clinic.sessions import services as sessions
+    from clinic.treatment.models import TreatmentPlanVersion
+
+    nurse, clinician = staff["nurse@demo.clinic"], staff["clinician@demo.clinic"]
+    password = STAFF_ACCOUNTS[1].password
+    # Demo only: a known token so that the README's curl example works (real tokens are issued
+    # in the admin and shown once).
+    MonitorDevice.objects.create(
+        name="Chair 1 monitor",
+        location=boston,
+        token_sha256=hash_device_token(DEMO_MONITOR_TOKEN),
+    )
+    infusion = AppointmentType.objects.get(code="iv-infusion")
+    chairs = list(Room.objects.filter(location=boston, kind="chair").order_by("name"))
+    versions = list(
+        TreatmentPlanVersion.objects.filter(plan__location=boston, route="iv")
+        .exclude(plan__patient__safety_alerts__status="open")
+        .select_related("plan__patient")[6:8]
+    )
+    now = timezone.now()
+    rng = random.Random(2026)
+    for index, version in enumerate(versions):
+        # The pre-session questionnaires, answered in the waiting room this morning.
+        for code in version.instruments:
+            instrument = INSTRUMENTS.get(code)
+            if instrument is None or instrument.respondent != "patient":
+                continue
+            assessments.record_staff_response(
+                actor=nurse,
+                patient=version.plan.patient,
+                instrument_code=code,
+                answers=_answers_for(instrument, 0.45, rng),
+                taken_at=now - timedelta(minutes=90),
+                context="pre_session",
+            )
+        starts = now - timedelta(minutes=70 if index == 0 else 5)
+        appointment = Appointment.objects.create(
+            patient=version.plan.patient,
+            location=boston,
+            appointment_type=infusion,
+            room=chairs[index],
+            staff=nurse,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=infusion.duration_minutes),
+            status="checked_in",
+            checked_in_at=starts,
+            booked_by=nurse,
+            plan_version=version,
+            series_number=1,
+        )
+        if index == 1:
+            continue
+        session = sessions.start_session(actor=nurse, appointment=appointment)
+        sessions.update_checklist(
+            actor=nurse,
+            session=session,
+            changes={
+                "identity_confirmed": True,
+                "fasting_confirmed": True,
+                "escort_name": "Partner (Chris)",
+                "escort_phone": "(617) 555-0142",
+                "escort_confirmed": True,
+                "pregnancy_test": "not_applicable",
+                "pregnancy_test_note": "Post-menopausal",
+            },
+        )
+        weight = version.plan.patient.weight_kg or version.weight_kg or Decimal("72.0")
+        sessions.record_reading(
+            actor=nurse,
+            session=session,
+            taken_at=now - timedelta(minutes=58),
+            values={
+                "systolic_mmhg": 126,
+                "diastolic_mmhg": 80,
+                "heart_rate_bpm": 74,
+                "respiratory_rate_per_min": 14,
+                "spo2_pct": 98,
+                "weight_kg": weight,
+            },
+        )
+        session.refresh_from_db()
+        working = session_selectors.compute_dose(session, version, session.weight_kg)
+        sessions.confirm_dose(
+            actor=nurse,
+            session=session,
+            expected_dose_mg=working.dose_mg,
+            vial_lot="KET-24-0917",
+            vial_expiry=timezone.localdate() + timedelta(days=300),
+        )
+        sessions.verify_dose(
+            actor=clinician,
+            session=session,
+            dose_mg=working.dose_mg,
+            vial_lot="KET-24-0917",
+            password=password,
+        )
+        sessions.record_infusion_event(
+            actor=nurse, session=session, kind="start", at=now - timedelta(minutes=50)
+        )
+        for minutes_after, systolic, heart_rate in (
+            (10, 138, 82),
+            (20, 158, 88),
+            (30, 188, 92),
+            (40, 150, 84),
+        ):
+            outcome = sessions.record_reading(
+                actor=nurse,
+                session=session,
+                taken_at=now - timedelta(minutes=50 - minutes_after),
+                values={
+                    "systolic_mmhg": systolic,
+                    "diastolic_mmhg": 86,
+                    "heart_rate_bpm": heart_rate,
+                    "respiratory_rate_per_min": 14,
+                    "spo2_pct": 97,
+                    "consciousness": "alert",
+                },
+            )
+            for alert in outcome.alerts:
+                sessions.acknowledge_alert(
+                    actor=nurse,
+                    alert=alert,
+                    action_taken="Rate halved; reassured; re-measured in 5 minutes.",
+                )
+        sessions.record_infusion_event(
+            actor=nurse,
+            session=session,
+            kind="rate_change",
+            at=now - timedelta(minutes=19),
+            rate_mg_per_hour=Decimal(str(working.dose_mg * 60 / 40 / 2)).quantize(Decimal("0.1")),
+            reason="Systolic 188 mmHg",
+        )
+        sessions.record_side_effect(
+            actor=nurse,
+            session=session,
+            kind="nausea_vomiting",
+            severity="mild",
+            onset_at=now - timedelta(minutes=25),
+            interventions=["antiemetic"],
+            outcome="resolved",
+        )
+        sessions.record_medication(
+            actor=nurse,
+            session=session,
+            medication="Ondansetron",
+            dose_amount=Decimal("4"),
+            dose_unit="mg",
+            route="IV",
+            reason="Nausea",
+            given_at=now - timedelta(minutes=24),
         )

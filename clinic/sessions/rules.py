@@ -10,6 +10,7 @@ and at least two hours of observation; discharge scoring is the modified Aldrete
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -120,7 +121,7 @@ def discharge_reasons(facts: DischargeFacts) -> list[str]:
     observed = facts.now - facts.dosed_at
     minimum = timedelta(minutes=facts.minimum_observation_minutes)
     if observed < minimum:
-        left = int((minimum - observed).total_seconds() // 60) + 1
+        left = math.ceil((minimum - observed).total_seconds() / 60)
         reasons.append(
             f"Observation time: {facts.minimum_observation_minutes} minutes after dosing are "
             f"required ({left} min to go)."

@@ -4,7 +4,7 @@ discharge facts worked out from the record."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -68,16 +68,14 @@ def get_session(viewer, public_id) -> TreatmentSession:
     return session
 
 
-def sessions_board(viewer, *, day=None) -> list[TreatmentSession]:
-    """Today's sessions at the viewer's locations, with their open alerts counted (the chair-side
+def sessions_board(viewer) -> list[TreatmentSession]:
+    """The day's sessions (started in the last 16 hours, or still open) at the viewer's locations, with their open alerts counted (the chair-side
     board)."""
-    now = timezone.localtime()
-    day = day or now.date()
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    since = timezone.now() - timedelta(hours=16)
     return list(
         visible_sessions(viewer)
         .filter(
-            Q(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+            Q(created_at__gte=since)
             | Q(status__in=[SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS])
         )
         .select_related("patient", "appointment__room", "plan_version")
@@ -360,4 +358,24 @@ def open_alerts(session) -> list[MonitoringAlert]:
         MonitoringAlert.objects.filter(session=session, status=AlertStatus.OPEN)
         .select_related("reading")
         .order_by("raised_at", "id")
+    )
+
+
+def appointments_to_start(viewer):
+    """Treatment appointments at the viewer's locations within 12 hours of now (today's, in any
+    location's time zone) that have no session yet."""
+    from clinic.scheduling.models import Appointment
+
+    now = timezone.now()
+    return list(
+        Appointment.objects.filter(
+            patient__in=visible_patients(viewer),
+            appointment_type__kind="treatment",
+            status__in=["booked", "checked_in"],
+            starts_at__gte=now - timedelta(hours=12),
+            starts_at__lt=now + timedelta(hours=12),
+            treatment_session__isnull=True,
+        )
+        .select_related("patient", "room", "appointment_type", "location")
+        .order_by("starts_at")
     )

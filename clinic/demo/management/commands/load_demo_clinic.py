@@ -1,7 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.demo.data import PATIENT_ACCOUNTS, STAFF_ACCOUNTS, build_demo_clinic, demo_clinic_exists
+from clinic.demo.data import (
+    DEMO_MONITOR_TOKEN,
+    PATIENT_ACCOUNTS,
+    STAFF_ACCOUNTS,
+    build_demo_clinic,
+    demo_clinic_exists,
+)
 
 
 class Command(BaseCommand):
@@ -30,4 +36,7 @@ class Command(BaseCommand):
         )
         for account in [*STAFF_ACCOUNTS, *PATIENT_ACCOUNTS]:
             self.stdout.write(f"  {account.role:<17} {account.email:<24} {account.password}")
+        self.stdout.write(
+            f"\nDemo monitor (Boston, Chair 1) posts vitals with: Authorization: Bearer {DEMO_MONITOR_TOKEN}"
+        )
         self.stdout.write("")

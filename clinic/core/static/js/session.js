@@ -1,0 +1,156 @@
+/* Chair-side session page: alert sound, connection status and entries that did not save.
+   - A new vital-sign alert beeps (once the nurse has turned sound on: browsers only allow audio
+     after a tap) and flashes the tab title.
+   - If the live region cannot refresh, the page says so and how old the readings shown are.
+   - If an entry cannot be sent (no network, server error), the form keeps what was typed and the
+     entry is listed at the top as "Not saved", kept on this tablet (localStorage) until it is sent
+     again; leaving the page with unsaved entries asks first. */
+(function () {
+  "use strict";
+  var grid = document.querySelector("[data-session]");
+  if (!grid) return;
+  var sessionId = grid.getAttribute("data-session");
+  var storeKey = "clinic:unsaved:" + sessionId;
+  var audio = null;
+  var knownAlerts = null;
+
+  function unsaved() {
+    try { return JSON.parse(localStorage.getItem(storeKey) || "[]"); } catch (e) { return []; }
+  }
+  function saveUnsaved(list) {
+    try { localStorage.setItem(storeKey, JSON.stringify(list)); } catch (e) { /* private mode */ }
+    renderUnsaved(list);
+  }
+  function describe(values) {
+    return Object.keys(values)
+      .filter(function (k) { return values[k] !== "" && k.indexOf("was_") !== 0; })
+      .map(function (k) { return k.replace(/_/g, " ") + ": " + values[k]; })
+      .join(", ");
+  }
+  function renderUnsaved(list) {
+    var box = document.getElementById("unsaved");
+    var ul = document.getElementById("unsaved-list");
+    if (!box || !ul) return;
+    ul.innerHTML = "";
+    list.forEach(function (item, index) {
+      var li = document.createElement("li");
+      li.textContent = item.entry + " (" + item.time + "): " + describe(item.values) + " ";
+      var retry = document.createElement("button");
+      retry.type = "button"; retry.className = "button button-small"; retry.textContent = "Send again";
+      retry.addEventListener("click", function () { resend(index); });
+      var discard = document.createElement("button");
+      discard.type = "button"; discard.className = "link-button"; discard.textContent = "Discard";
+      discard.addEventListener("click", function () {
+        if (window.confirm("Discard this entry? It was never saved.")) {
+          var l = unsaved(); l.splice(index, 1); saveUnsaved(l);
+        }
+      });
+      li.appendChild(retry); li.appendChild(discard);
+      ul.appendChild(li);
+    });
+    box.hidden = list.length === 0;
+  }
+  function resend(index) {
+    var list = unsaved();
+    var item = list[index];
+    if (!item) return;
+    if (item.needsPassword) {
+      window.alert("This entry needs your password: type it again in the form and send it.");
+      return;
+    }
+    htmx.ajax("POST", item.url, {
+      values: item.values, target: "#panels", swap: "outerHTML", source: document.getElementById("panels")
+    }).then(function () {
+      // Saved or refused with a reason shown in the form: either way the server has it now.
+      var l = unsaved(); l.splice(index, 1); saveUnsaved(l);
+    });
+  }
+  function formValues(form) {
+    var values = {}, needsPassword = false;
+    new FormData(form).forEach(function (value, key) {
+      if (key === "csrfmiddlewaretoken") return;
+      if (key === "password") { needsPassword = true; return; }
+      values[key] = values[key] === undefined ? value : [].concat(values[key], value);
+    });
+    return { values: values, needsPassword: needsPassword };
+  }
+  function failed(evt, why) {
+    var elt = evt.detail.elt;
+    if (elt && elt.id === "live") {
+      var box = document.getElementById("connection");
+      var live = document.getElementById("live");
+      box.textContent = "Connection lost: the readings shown were last updated at " +
+        (live ? live.getAttribute("data-updated") : "?") + ". Retrying…";
+      box.hidden = false;
+      return;
+    }
+    var form = elt && elt.closest ? elt.closest("form[data-entry]") : null;
+    if (!form) return;
+    var data = formValues(form);
+    var list = unsaved();
+    list.push({
+      entry: form.getAttribute("data-entry") + " — " + why,
+      url: form.getAttribute("hx-post"),
+      values: data.values,
+      needsPassword: data.needsPassword,
+      formId: form.id,
+      time: new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    });
+    saveUnsaved(list);
+  }
+  document.body.addEventListener("htmx:sendError", function (evt) { failed(evt, "no connection"); });
+  document.body.addEventListener("htmx:responseError", function (evt) {
+    failed(evt, "the server could not save it (" + evt.detail.xhr.status + ")");
+  });
+  document.body.addEventListener("htmx:afterRequest", function (evt) {
+    if (!evt.detail.successful && !(evt.detail.xhr && evt.detail.xhr.status >= 400 && evt.detail.xhr.status < 500)) return;
+    var elt = evt.detail.elt;
+    if (elt && elt.id === "live") { document.getElementById("connection").hidden = true; return; }
+    var form = elt && elt.closest ? elt.closest("form[data-entry]") : null;
+    if (form && form.id) {
+      var list = unsaved().filter(function (item) { return item.formId !== form.id; });
+      saveUnsaved(list);
+    }
+  });
+
+  function beep() {
+    if (!audio) return;
+    var osc = audio.createOscillator(), gain = audio.createGain();
+    osc.frequency.value = 880; gain.gain.value = 0.2;
+    osc.connect(gain); gain.connect(audio.destination);
+    osc.start(); osc.stop(audio.currentTime + 0.4);
+  }
+  function checkAlerts() {
+    var live = document.getElementById("live");
+    if (!live) return;
+    var ids = (live.getAttribute("data-alert-ids") || "").split(",").filter(Boolean);
+    if (knownAlerts !== null) {
+      var fresh = ids.filter(function (id) { return knownAlerts.indexOf(id) === -1; });
+      if (fresh.length) {
+        beep();
+        if (navigator.vibrate) navigator.vibrate(300);
+        document.title = "⚠ ALERT · " + document.title.replace(/^⚠ ALERT · /, "");
+      }
+    }
+    if (!ids.length) document.title = document.title.replace(/^⚠ ALERT · /, "");
+    knownAlerts = ids;
+  }
+  document.body.addEventListener("htmx:afterSettle", checkAlerts);
+  var toggle = document.getElementById("sound-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      if (audio) { audio.close(); audio = null; }
+      else {
+        var Ctx = window.AudioContext || window.webkitAudioContext;
+        if (Ctx) { audio = new Ctx(); beep(); }
+      }
+      toggle.setAttribute("aria-pressed", audio ? "true" : "false");
+      toggle.textContent = audio ? "Alert sound on" : "Turn alert sound on";
+    });
+  }
+  window.addEventListener("beforeunload", function (evt) {
+    if (unsaved().length) { evt.preventDefault(); evt.returnValue = ""; }
+  });
+  checkAlerts();
+  renderUnsaved(unsaved());
+})();

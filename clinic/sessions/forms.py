@@ -1,0 +1,303 @@
+"""Forms of the chair-side page. They check types and ranges and say what is wrong; the services
+decide what is allowed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from clinic.assessments.instruments import get_instrument
+from clinic.patients.choices import Consciousness
+from clinic.sessions.choices import (
+    OVERRIDABLE_GATES,
+    Gate,
+    InfusionEventKind,
+    Intervention,
+    Outcome,
+    PregnancyTest,
+    Severity,
+    SideEffectKind,
+    SignatureRole,
+)
+
+YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value: str):
+    return {"yes": True, "no": False}.get(value)
+
+
+class TimeOfDayField(forms.TimeField):
+    """A time today at the session's location (chair-side entries are typed as hh:mm)."""
+
+    widget = forms.TimeInput(attrs={"type": "time", "step": 60})
+
+
+def at_time(session, value):
+    """Today's date at the session's location with the time typed, or None (now)."""
+    if value is None:
+        return None
+    zone = session.location.zone
+    today = timezone.localtime(timezone.now(), zone).date()
+    return timezone.make_aware(timezone.datetime.combine(today, value), zone)
+
+
+class ChecklistForm(forms.Form):
+    identity_confirmed = forms.BooleanField(
+        required=False, label="Identity confirmed (name and date of birth, wristband)"
+    )
+    fasting_confirmed = forms.ChoiceField(
+        choices=YES_NO, required=False, label="Fasting as instructed"
+    )
+    escort_name = forms.CharField(max_length=120, required=False, label="Escort or driver")
+    escort_phone = forms.CharField(max_length=40, required=False, label="Escort's phone")
+    escort_confirmed = forms.ChoiceField(
+        choices=YES_NO, required=False, label="Escort confirmed to take the patient home"
+    )
+    pregnancy_test = forms.ChoiceField(
+        choices=PregnancyTest.choices, required=False, label="Pregnancy test"
+    )
+    pregnancy_test_note = forms.CharField(
+        max_length=200, required=False, label="Why not applicable / note"
+    )
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "identity_confirmed": data["identity_confirmed"],
+            "fasting_confirmed": _yes_no(data["fasting_confirmed"]),
+            "escort_name": data["escort_name"],
+            "escort_phone": data["escort_phone"],
+            "escort_confirmed": _yes_no(data["escort_confirmed"]),
+            "pregnancy_test": data["pregnancy_test"],
+            "pregnancy_test_note": data["pregnancy_test_note"],
+        }
+
+
+class VitalsForm(forms.Form):
+    systolic_mmhg = forms.IntegerField(
+        min_value=40, max_value=300, required=False, label="Systolic (mmHg)"
+    )
+    diastolic_mmhg = forms.IntegerField(
+        min_value=20, max_value=200, required=False, label="Diastolic (mmHg)"
+    )
+    heart_rate_bpm = forms.IntegerField(
+        min_value=20, max_value=250, required=False, label="Heart rate (/min)"
+    )
+    respiratory_rate_per_min = forms.IntegerField(
+        min_value=2, max_value=70, required=False, label="Resp. rate (/min)"
+    )
+    spo2_pct = forms.IntegerField(min_value=50, max_value=100, required=False, label="SpO₂ (%)")
+    temperature_c = forms.DecimalField(
+        min_value=Decimal("30.0"),
+        max_value=Decimal("45.0"),
+        decimal_places=1,
+        required=False,
+        label="Temp. (°C)",
+    )
+    consciousness = forms.ChoiceField(
+        choices=[("", "—"), *Consciousness.choices], required=False, label="Consciousness (ACVPU)"
+    )
+    on_supplemental_oxygen = forms.BooleanField(required=False, label="On oxygen")
+    weight_kg = forms.DecimalField(
+        min_value=Decimal("20.0"),
+        max_value=Decimal("350.0"),
+        decimal_places=1,
+        required=False,
+        label="Weight (kg)",
+    )
+    taken_at = TimeOfDayField(required=False, label="Taken at", help_text="Blank: now.")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("systolic_mmhg")) != bool(data.get("diastolic_mmhg")) and not self.errors:
+            raise forms.ValidationError("Enter both the systolic and the diastolic pressure.")
+        values = [
+            data.get(name)
+            for name in self.fields
+            if name not in ("taken_at", "on_supplemental_oxygen")
+        ]
+        if not self.errors and all(v in (None, "") for v in values):
+            raise forms.ValidationError("Enter at least one reading.")
+        if (
+            data.get("systolic_mmhg")
+            and data.get("diastolic_mmhg")
+            and data["diastolic_mmhg"] >= data["systolic_mmhg"]
+        ):
+            self.add_error("diastolic_mmhg", "The diastolic pressure must be below the systolic.")
+        return data
+
+    def values(self) -> dict:
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "taken_at" and value not in (None, "", False)
+        }
+
+
+class OverrideForm(forms.Form):
+    gate = forms.ChoiceField(choices=[(g, Gate(g).label) for g in sorted(OVERRIDABLE_GATES)])
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason for the override"
+    )
+
+
+class StopForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why no dose is given"
+    )
+
+
+class ConfirmDoseForm(forms.Form):
+    expected_dose_mg = forms.DecimalField(widget=forms.HiddenInput, decimal_places=1)
+    vial_lot = forms.CharField(max_length=40, label="Vial lot number")
+    vial_expiry = forms.DateField(
+        label="Vial expiry", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class VerifyDoseForm(forms.Form):
+    dose_mg = forms.DecimalField(
+        decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("1000"), label="Dose (mg)"
+    )
+    vial_lot = forms.CharField(max_length=40, label="Vial lot number")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password",
+    )
+
+
+class InfusionEventForm(forms.Form):
+    kind = forms.ChoiceField(choices=InfusionEventKind.choices)
+    rate_mg_per_hour = forms.DecimalField(
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1000"),
+        required=False,
+        label="Rate (mg/h)",
+    )
+    reason = forms.CharField(max_length=300, required=False)
+    at = TimeOfDayField(required=False, label="At", help_text="Blank: now.")
+
+
+class AcknowledgeForm(forms.Form):
+    action_taken = forms.CharField(max_length=1000, label="Action taken")
+
+
+class SideEffectForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "—"), *SideEffectKind.choices], label="Side effect")
+    details = forms.CharField(max_length=300, required=False)
+    severity = forms.ChoiceField(choices=[("", "—"), *Severity.choices])
+    onset_at = TimeOfDayField(required=False, label="Onset", help_text="Blank: now.")
+    interventions = forms.MultipleChoiceField(
+        choices=Intervention.choices, widget=forms.CheckboxSelectMultiple, label="What was done"
+    )
+    intervention_details = forms.CharField(
+        max_length=300, required=False, label="Details of what was done"
+    )
+    outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices])
+
+
+class MedicationForm(forms.Form):
+    medication = forms.CharField(max_length=120, help_text="e.g. ondansetron")
+    dose_amount = forms.DecimalField(
+        decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("99999"), label="Dose"
+    )
+    dose_unit = forms.CharField(max_length=10, initial="mg", label="Unit")
+    route = forms.CharField(max_length=20, initial="IV", help_text="IV, PO, SL, IM …")
+    reason = forms.CharField(max_length=300)
+    given_at = TimeOfDayField(required=False, label="Given at", help_text="Blank: now.")
+    side_effect = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, choices=[], label="For side effect"
+    )
+
+    def __init__(self, *args, side_effects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["side_effect"].choices = [("", "—")] + [
+            (s.pk, f"{s.get_kind_display()} ({s.get_severity_display().lower()})")
+            for s in side_effects
+        ]
+
+
+class DissociationForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in get_instrument("cadss6").items:
+            self.fields[item.link_id] = forms.TypedChoiceField(
+                coerce=int,
+                choices=[(o.value, f"{o.value} {o.label}") for o in item.options],
+                widget=forms.RadioSelect,
+                label=f"{item.number}. {item.text}",
+            )
+
+
+ALDRETE_CHOICES = [("", "—"), (2, "2"), (1, "1"), (0, "0")]
+
+
+class DischargeForm(forms.Form):
+    activity = forms.TypedChoiceField(
+        coerce=int,
+        choices=ALDRETE_CHOICES,
+        label="Activity",
+        help_text="2 moves 4 limbs · 1 moves 2 · 0 none",
+    )
+    respiration = forms.TypedChoiceField(
+        coerce=int,
+        choices=ALDRETE_CHOICES,
+        label="Respiration",
+        help_text="2 breathes deeply, coughs · 1 dyspnoea · 0 apnoea",
+    )
+    circulation = forms.TypedChoiceField(
+        coerce=int,
+        choices=ALDRETE_CHOICES,
+        label="Circulation",
+        help_text="BP vs pre-dose: 2 within ±20 % · 1 ±20–50 % · 0 ≥ ±50 %",
+    )
+    consciousness = forms.TypedChoiceField(
+        coerce=int,
+        choices=ALDRETE_CHOICES,
+        label="Consciousness",
+        help_text="2 fully awake · 1 arousable on calling · 0 not responding",
+    )
+    oxygen_saturation = forms.TypedChoiceField(
+        coerce=int,
+        choices=ALDRETE_CHOICES,
+        label="O₂ saturation",
+        help_text="2 > 92 % on air · 1 needs O₂ for > 90 % · 0 < 90 % with O₂",
+    )
+    escort_present = forms.BooleanField(required=False, label="Escort present")
+    instructions_given = forms.BooleanField(
+        required=False, label="Discharge instructions given (no driving until the next day …)"
+    )
+    override_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Clinician override (only if criteria are not met)",
+    )
+
+    def aldrete(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "activity",
+                "respiration",
+                "circulation",
+                "consciousness",
+                "oxygen_saturation",
+            )
+        }
+
+
+class SignForm(forms.Form):
+    role = forms.ChoiceField(choices=SignatureRole.choices, label="Sign as")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password",
+    )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from clinic.sessions import views
+
+app_name = "sessions"
+urlpatterns = [
+    path("sessions/", views.board, name="board"),
+    path(
+        "appointments/<uuid:appointment_public_id>/session/",
+        views.start,
+        name="start",
+    ),
+    path("sessions/<uuid:public_id>/", views.detail, name="detail"),
+    path("sessions/<uuid:public_id>/live/", views.live, name="live"),
+    path("sessions/<uuid:public_id>/summary/", views.summary, name="summary"),
+    path("sessions/<uuid:public_id>/<slug:action>/", views.act, name="act"),
+    path(
+        "sessions/<uuid:public_id>/alerts/<uuid:alert_public_id>/acknowledge/",
+        views.acknowledge,
+        name="acknowledge",
+    ),
+]

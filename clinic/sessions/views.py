@@ -1,0 +1,483 @@
+"""The chair-side pages. Thin: forms check input, services act, and the page shows the result.
+
+Every action posts through `act`. From the tablet (HTMX) the working panels come back re-rendered
+and the live region is told to refresh; a refused action comes back with the form as typed and the
+reason beside it (status 400/403/409, which the page swaps in). Without JavaScript the same URLs
+redirect back to the page (or show it again with the error)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.forms import add_service_error
+from clinic.core.permissions import role_required
+from clinic.sessions import forms, rules, selectors, services, svg
+from clinic.sessions.choices import InfusionEventKind, SessionStatus
+from clinic.sessions.models import MonitoringAlert
+
+
+def _session_or_404(request, public_id):
+    try:
+        return selectors.get_session(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- the board -----------------------------------------------------------------------------
+@role_required(*CLINICAL_ROLES)
+def board(request):
+    """Today's chairs: sessions under way and checked-in treatment appointments to start."""
+    return render(
+        request,
+        "sessions/board.html",
+        {
+            "sessions": selectors.sessions_board(request.user),
+            "waiting": selectors.appointments_to_start(request.user),
+        },
+    )
+
+
+@role_required(*CLINICAL_ROLES)
+@require_POST
+def start(request, appointment_public_id):
+    from clinic.scheduling.models import Appointment
+    from clinic.scheduling.services import check_in
+
+    appointment = (
+        Appointment.objects.filter(
+            public_id=appointment_public_id,
+            patient__in=selectors.visible_patients(request.user),
+        )
+        .select_related("patient", "appointment_type")
+        .first()
+    )
+    if appointment is None:
+        raise Http404("We could not find that appointment.")
+    try:
+        if appointment.status == "booked":
+            appointment = check_in(actor=request.user, appointment=appointment)
+        session = services.start_session(actor=request.user, appointment=appointment)
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    except ClinicError as error:
+        messages.error(request, error.message)
+        return redirect("sessions:board")
+    return redirect("sessions:detail", session.public_id)
+
+
+# --- the session page ----------------------------------------------------------------------
+def _live_context(request, session) -> dict:
+    all_readings = selectors.readings(session)
+    limits = selectors.limits_for(session.route)
+    now = timezone.now()
+    alerts = selectors.open_alerts(session)
+    schedule = selectors.schedule_status(session, all_readings, now=now)
+    return {
+        "session": session,
+        "readings": list(reversed(all_readings)),
+        "reading_count": len(all_readings),
+        "alerts": alerts,
+        "alert_ids": ",".join(str(a.public_id) for a in alerts),
+        "schedule": schedule,
+        "chart": svg.vitals_chart(
+            all_readings, limits=limits, dosed_at=session.dosed_at, zone=session.location.zone
+        ),
+        "limits": limits,
+        "minutes_since_dose": int((now - session.dosed_at).total_seconds() // 60)
+        if session.dosed_at
+        else None,
+        "now": now,
+        "ack_form": forms.AcknowledgeForm(),
+    }
+
+
+def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
+    """The working panels, each with a fresh form except the one just refused (kept as typed)."""
+    user = request.user
+    kinds = list(session.infusion_events.values_list("kind", flat=True))
+    side_effects = list(session.side_effects.select_related("recorded_by"))
+    checklist = (
+        selectors.checklist(session) if session.status == SessionStatus.PREPARATION else None
+    )
+    dose = dose_error = None
+    if session.status == SessionStatus.PREPARATION and checklist and checklist.ready_to_dose:
+        try:
+            dose = selectors.compute_dose(session, session.plan_version, session.weight_kg)
+        except ValueError as error:
+            dose_error = str(error)
+    pre_visit = getattr(session.appointment, "pre_visit", None)
+    made = {
+        "checklist": forms.ChecklistForm(initial=_checklist_initial(session)),
+        "vitals": forms.VitalsForm(),
+        "override": forms.OverrideForm(),
+        "stop": forms.StopForm(),
+        "confirm": forms.ConfirmDoseForm(
+            initial={"expected_dose_mg": dose.dose_mg if dose else None}
+        ),
+        "verify": forms.VerifyDoseForm(),
+        "infusion": forms.InfusionEventForm(),
+        "side_effect": forms.SideEffectForm(),
+        "medication": forms.MedicationForm(side_effects=side_effects),
+        "dissociation": forms.DissociationForm(),
+        "discharge": forms.DischargeForm(initial=_discharge_initial(session)),
+        "sign": forms.SignForm(initial={"role": _sign_role(user, session)}),
+        "addendum": forms.AddendumForm(),
+    }
+    if bound is not None:
+        made[bound[0]] = bound[1]
+    signatures = {s.role: s for s in session.signatures.select_related("signed_by")}
+    return {
+        "session": session,
+        "patient": session.patient,
+        "forms": made,
+        "bound_action": bound[0] if bound else "",
+        "notice": notice,
+        "checklist": checklist,
+        "pre_visit": pre_visit,
+        "dose": dose,
+        "dose_error": dose_error,
+        "allowed_events": [
+            (k, InfusionEventKind(k).label)
+            for k in rules.allowed_infusion_events(kinds, route=session.route)
+        ],
+        "infusion_state": rules.infusion_state(kinds, route=session.route),
+        "events": list(session.infusion_events.select_related("recorded_by")),
+        "side_effects": side_effects,
+        "administrations": list(session.administrations.select_related("given_by")),
+        "overrides": list(session.overrides.select_related("by")),
+        "signatures": signatures,
+        "addenda": list(session.addenda.select_related("author")),
+        "is_prescriber": user.role in PRESCRIBER_ROLES,
+        "can_verify": session.dose_confirmed_by_id not in (None, user.pk),
+        "dissociation": session.dissociation_response,
+        "protocol": selectors.protocol_for(session.route),
+    }
+
+
+def _checklist_initial(session) -> dict:
+    def yes_no(value):
+        return {True: "yes", False: "no"}.get(value, "")
+
+    return {
+        "identity_confirmed": session.identity_confirmed_at is not None,
+        "fasting_confirmed": yes_no(session.fasting_confirmed),
+        "escort_name": session.escort_name,
+        "escort_phone": session.escort_phone,
+        "escort_confirmed": yes_no(session.escort_confirmed),
+        "pregnancy_test": session.pregnancy_test,
+        "pregnancy_test_note": session.pregnancy_test_note,
+    }
+
+
+def _discharge_initial(session) -> dict:
+    initial = {
+        name: getattr(session, f"aldrete_{name}")
+        for name in ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation")
+    }
+    initial.update(
+        escort_present=bool(session.escort_present),
+        instructions_given=bool(session.instructions_given),
+    )
+    return initial
+
+
+def _sign_role(user, session) -> str:
+    signed = set(session.signatures.values_list("role", flat=True))
+    if user.role in PRESCRIBER_ROLES and "clinician" not in signed:
+        return "clinician"
+    return "nurse"
+
+
+@role_required(*CLINICAL_ROLES)
+def detail(request, public_id):
+    session = _session_or_404(request, public_id)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.SESSION_VIEWED,
+        target=session,
+        patient_id=session.patient_id,
+        location_id=session.location_id,
+    )
+    return _render_page(request, session)
+
+
+def _render_page(request, session, *, bound=None, status=200):
+    context = _panels_context(request, session, bound=bound)
+    context.update(_live_context(request, session))
+    return render(request, "sessions/session.html", context, status=status)
+
+
+@role_required(*CLINICAL_ROLES)
+def live(request, public_id):
+    """The polled region: alerts, the reading due next, the chart and the readings."""
+    session = _session_or_404(request, public_id)
+    return render(request, "sessions/_live.html", _live_context(request, session))
+
+
+# --- actions -------------------------------------------------------------------------------
+def _checklist_changes(request, form) -> dict:
+    """Only the items this person changed, so that two people's ticks do not undo each other."""
+    changes = form.changes()
+    before = {name: request.POST.get(f"was_{name}", "") for name in forms.ChecklistForm.base_fields}
+    as_posted = {
+        "identity_confirmed": "on" if form.cleaned_data["identity_confirmed"] else "",
+    }
+    result = {}
+    for name, value in changes.items():
+        posted = as_posted.get(name, request.POST.get(name, ""))
+        if posted != before[name]:
+            result[name] = value
+    return result
+
+
+def _act_checklist(request, session, form):
+    changes = _checklist_changes(request, form)
+    if not changes:
+        return "Nothing changed on the checklist."
+    services.update_checklist(actor=request.user, session=session, changes=changes)
+    return "Checklist saved."
+
+
+def _act_vitals(request, session, form):
+    outcome = services.record_reading(
+        actor=request.user,
+        session=session,
+        values=form.values(),
+        taken_at=forms.at_time(session, form.cleaned_data["taken_at"]),
+    )
+    if outcome.alerts:
+        return "Saved, with alerts: " + " ".join(a.message for a in outcome.alerts)
+    return f"Vital signs saved ({timezone.localtime(outcome.reading.taken_at, session.location.zone):%H:%M})."
+
+
+def _act_override(request, session, form):
+    services.override_gate(actor=request.user, session=session, **form.cleaned_data)
+    return "Override documented."
+
+
+def _act_stop(request, session, form):
+    services.stop_before_dosing(actor=request.user, session=session, **form.cleaned_data)
+    return "The session is stopped: no dose given."
+
+
+def _act_confirm(request, session, form):
+    services.confirm_dose(actor=request.user, session=session, **form.cleaned_data)
+    return "Dose confirmed. A second member of staff verifies it."
+
+
+def _act_withdraw(request, session, form):
+    services.withdraw_dose_confirmation(actor=request.user, session=session)
+    return "Dose confirmation withdrawn."
+
+
+def _act_verify(request, session, form):
+    services.verify_dose(actor=request.user, session=session, **form.cleaned_data)
+    return "Dose verified."
+
+
+def _act_infusion(request, session, form):
+    data = form.cleaned_data
+    event = services.record_infusion_event(
+        actor=request.user,
+        session=session,
+        kind=data["kind"],
+        at=forms.at_time(session, data["at"]),
+        rate_mg_per_hour=data["rate_mg_per_hour"],
+        reason=data["reason"],
+    )
+    return f"{event.get_kind_display()} at {timezone.localtime(event.at, session.location.zone):%H:%M}."
+
+
+def _act_side_effect(request, session, form):
+    data = dict(form.cleaned_data)
+    data["onset_at"] = forms.at_time(session, data["onset_at"])
+    services.record_side_effect(actor=request.user, session=session, **data)
+    return "Side effect recorded."
+
+
+def _act_medication(request, session, form):
+    data = dict(form.cleaned_data)
+    data["given_at"] = forms.at_time(session, data["given_at"])
+    side_effect_id = data.pop("side_effect")
+    data["side_effect"] = (
+        session.side_effects.filter(pk=side_effect_id).first() if side_effect_id else None
+    )
+    services.record_medication(actor=request.user, session=session, **data)
+    return "Medication recorded."
+
+
+def _act_dissociation(request, session, form):
+    response = services.rate_dissociation(
+        actor=request.user, session=session, answers=form.cleaned_data
+    )
+    return f"CADSS-6 recorded: {response.total} of 24."
+
+
+def _act_discharge(request, session, form):
+    data = form.cleaned_data
+    result = services.discharge(
+        actor=request.user,
+        session=session,
+        aldrete=form.aldrete(),
+        escort_present=data["escort_present"],
+        instructions_given=data["instructions_given"],
+        override_reason=data["override_reason"],
+    )
+    if not result.discharged:
+        form.add_error(None, "Not ready for discharge:")
+        for reason in result.reasons:
+            form.add_error(None, reason)
+        raise _Refused(form)
+    return "Discharged. The nurse and the supervising clinician now sign the record."
+
+
+def _act_sign(request, session, form):
+    locked = services.sign_session(actor=request.user, session=session, **form.cleaned_data)
+    return (
+        "Signed and locked."
+        if locked.locked_at
+        else "Signed. The second signature locks the record."
+    )
+
+
+def _act_addendum(request, session, form):
+    services.add_addendum(actor=request.user, session=session, **form.cleaned_data)
+    return "Addendum added."
+
+
+class _Refused(Exception):
+    def __init__(self, form):
+        self.form = form
+
+
+ACTIONS = {
+    "checklist": (forms.ChecklistForm, _act_checklist),
+    "vitals": (forms.VitalsForm, _act_vitals),
+    "override": (forms.OverrideForm, _act_override),
+    "stop": (forms.StopForm, _act_stop),
+    "confirm": (forms.ConfirmDoseForm, _act_confirm),
+    "withdraw": (None, _act_withdraw),
+    "verify": (forms.VerifyDoseForm, _act_verify),
+    "infusion": (forms.InfusionEventForm, _act_infusion),
+    "side_effect": (forms.SideEffectForm, _act_side_effect),
+    "medication": (forms.MedicationForm, _act_medication),
+    "dissociation": (forms.DissociationForm, _act_dissociation),
+    "discharge": (forms.DischargeForm, _act_discharge),
+    "sign": (forms.SignForm, _act_sign),
+    "addendum": (forms.AddendumForm, _act_addendum),
+}
+
+
+@role_required(*CLINICAL_ROLES)
+@require_POST
+def act(request, public_id, action):
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    session = _session_or_404(request, public_id)
+    form_class, handler = ACTIONS[action]
+    if form_class is forms.MedicationForm:
+        form = form_class(request.POST, side_effects=list(session.side_effects.all()))
+    elif form_class is not None:
+        form = form_class(request.POST)
+    else:
+        form = None
+    status = 200
+    notice = ""
+    if form is not None and not form.is_valid():
+        status = 400
+    else:
+        try:
+            notice = handler(request, session, form)
+        except _Refused as refused:
+            form, status = refused.form, 400
+        except PermissionDeniedError as error:
+            if form is None:
+                raise PermissionDenied(error.message) from error
+            form.add_error(None, error.message)
+            status = 403
+        except ClinicError as error:
+            if form is None:
+                messages.error(request, error.message)
+                return redirect("sessions:detail", session.public_id)
+            add_service_error(form, error)
+            status = error.status_code if error.status_code in (400, 409) else 400
+    session = _session_or_404(request, public_id)
+    bound = (action, form) if status != 200 else None
+    if _is_htmx(request):
+        response = render(
+            request,
+            "sessions/_panels.html",
+            _panels_context(request, session, bound=bound, notice=notice),
+            status=status,
+        )
+        response["HX-Trigger"] = "session-changed"
+        return response
+    if status == 200:
+        messages.success(request, notice)
+        return redirect("sessions:detail", session.public_id)
+    return _render_page(request, session, bound=bound, status=status)
+
+
+@role_required(*CLINICAL_ROLES)
+@require_POST
+def acknowledge(request, public_id, alert_public_id):
+    session = _session_or_404(request, public_id)
+    alert = MonitoringAlert.objects.filter(session=session, public_id=alert_public_id).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    form = forms.AcknowledgeForm(request.POST)
+    error, status = "", 200
+    if form.is_valid():
+        try:
+            services.acknowledge_alert(
+                actor=request.user, alert=alert, action_taken=form.cleaned_data["action_taken"]
+            )
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ClinicError as exc:
+            error, status = exc.message, exc.status_code
+    else:
+        error, status = "Say what was done about the alert.", 400
+    if _is_htmx(request):
+        context = _live_context(request, session)
+        context.update(ack_error=error, ack_alert=alert.public_id)
+        return render(request, "sessions/_live.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Alert acknowledged.")
+    return redirect("sessions:detail", session.public_id)
+
+
+@role_required(*CLINICAL_ROLES)
+def summary(request, public_id):
+    """The printable record of the session."""
+    session = _session_or_404(request, public_id)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.SESSION_VIEWED,
+        target=session,
+        patient_id=session.patient_id,
+        location_id=session.location_id,
+        details={"view": "summary"},
+    )
+    context = _panels_context(request, session)
+    context.update(_live_context(request, session))
+    context["all_alerts"] = list(session.alerts.select_related("acknowledged_by"))
+    context["readings"] = list(reversed(context["readings"]))
+    context["chart_url"] = reverse("sessions:detail", args=[session.public_id])
+    return render(request, "sessions/summary.html", context)
