@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -258,6 +259,21 @@ class VitalSigns(models.Model):
 
     def __str__(self) -> str:
         return f"Vitals {self.taken_at:%Y-%m-%d %H:%M} ({self.context})"
+
+    def clean(self) -> None:
+        """The checks the constraints above make, as messages beside the field (the field
+        validators cover the ranges; services then skip the one-query-per-constraint check)."""
+        errors = {}
+        if self.weight_kg is not None and not Decimal("20.0") <= self.weight_kg <= Decimal("350.0"):
+            errors["weight_kg"] = "Enter a weight between 20 and 350 kg."
+        if (
+            self.systolic_mmhg is not None
+            and self.diastolic_mmhg is not None
+            and self.systolic_mmhg <= self.diastolic_mmhg
+        ):
+            errors["diastolic_mmhg"] = "The diastolic pressure must be below the systolic."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def blood_pressure(self) -> str:

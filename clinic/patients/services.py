@@ -289,7 +289,9 @@ def create_vital_signs(
         recorded_by=actor,
         **values,
     )
-    vitals.full_clean()
+    # Field validators and clean() say what is wrong in words; the database constraints remain
+    # the backstop (validating them here would cost one query each, per reading).
+    vitals.full_clean(validate_constraints=False)
     vitals.save()
     record_audit_event(
         actor=actor,

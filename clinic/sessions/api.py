@@ -14,6 +14,8 @@ from ninja.security import HttpBearer
 from pydantic import AwareDatetime
 
 from clinic.accounts.services import authenticate_device
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
 from clinic.patients.choices import Consciousness
 from clinic.sessions import selectors, services
 
@@ -22,6 +24,15 @@ router = Router(tags=["sessions"])
 
 class DeviceToken(HttpBearer):
     openapi_scheme = "bearer"
+
+    def __call__(self, request):
+        device = super().__call__(request)
+        if device is None and getattr(request, "monitor_device", None) is None:
+            header = request.headers.get("Authorization", "")
+            if not header.lower().startswith("bearer "):
+                # No token at all: refused (401) and audited like a wrong one.
+                authenticate_device("")
+        return device
 
     def authenticate(self, request, token):
         device = authenticate_device(token)
@@ -135,6 +146,14 @@ class ReadingOut(Schema):
 )
 def list_vitals(request, session_id: uuid.UUID):
     session = selectors.get_session(request.user, session_id)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.SESSION_VIEWED,
+        target=session,
+        patient_id=session.patient_id,
+        location_id=session.location_id,
+        details={"view": "api vitals"},
+    )
     return [
         {
             "taken_at": r.taken_at,

@@ -83,7 +83,9 @@ def _check(actor, session: TreatmentSession, event_type, *, roles=CLINICAL_ROLES
     )
 
 
-def _lock(session: TreatmentSession, *, statuses=EDITABLE_STATUSES) -> TreatmentSession:
+def _lock(
+    session: TreatmentSession, *, statuses=EDITABLE_STATUSES, signing: bool = False
+) -> TreatmentSession:
     locked = (
         TreatmentSession.objects.select_for_update()
         .select_related(
@@ -98,6 +100,12 @@ def _lock(session: TreatmentSession, *, statuses=EDITABLE_STATUSES) -> Treatment
     if locked.status not in statuses:
         raise InvalidTransitionError(
             f"This cannot be done now: the session is {locked.get_status_display().lower()}."
+        )
+    if not signing and locked.signatures.exists():
+        # A signature covers the content as it was: nothing changes under it.
+        raise InvalidTransitionError(
+            "The record is already signed by one person: changes after signing go in an "
+            "addendum once the second signature locks it."
         )
     return locked
 
@@ -318,8 +326,11 @@ def _store_reading(
     source: str,
     device=None,
     device_reading_id: str = "",
+    context: dict | None = None,
 ) -> ReadingOutcome:
-    """Inside the caller's transaction (session locked): store one reading and raise its alerts."""
+    """Inside the caller's transaction (session locked): store one reading and raise its alerts.
+    `context` carries the limits and the pre-dose baseline across a batch, so that a monitor's
+    batch reads them once rather than once per reading."""
     pre_dose = session.dosed_at is None or taken_at < session.dosed_at
     weight = values.get("weight_kg")
     if weight is not None:
@@ -354,13 +365,18 @@ def _store_reading(
     if weight is not None:
         session.weight_kg = vitals.weight_kg
         session.save(update_fields=["weight_kg", "updated_at"])
-    limits = selectors.limits_for(session.route)
+    context = {} if context is None else context
+    if "limits" not in context:
+        context["limits"] = selectors.limits_for(session.route)
+    limits = context["limits"]
     if pre_dose:
         breaches = check_pre_dose(values, limits)
+        if values.get("systolic_mmhg"):
+            context["baseline"] = {name: values.get(name) for name in selectors.VITAL_VALUE_FIELDS}
     else:
-        breaches = check_during(
-            values, limits, baseline=selectors.baseline(selectors.readings(session))
-        )
+        if "baseline" not in context:
+            context["baseline"] = selectors.baseline(selectors.readings(session))
+        breaches = check_during(values, limits, baseline=context["baseline"])
     alerts = [
         MonitoringAlert(
             session=session,
@@ -439,6 +455,7 @@ def ingest_device_readings(
                 device_reading_id__in=[r.reading_id for r in readings],
             ).prefetch_related("alerts")
         }
+        batch: dict = {}
         for item in readings:
             if item.reading_id in seen:
                 existing = seen[item.reading_id]
@@ -459,6 +476,7 @@ def ingest_device_readings(
                         source=ReadingSource.DEVICE,
                         device=device,
                         device_reading_id=item.reading_id,
+                        context=batch,
                     )
             except IntegrityError:
                 existing = SessionReading.objects.get(
@@ -794,7 +812,7 @@ def record_medication(
     except (InvalidOperation, ValueError):
         raise ClinicError("Enter the dose as a number.", field="dose_amount") from None
     if not amount.is_finite() or amount <= 0 or amount >= 100000:
-        raise ClinicError("Enter a dose above 0.", field="dose_amount")
+        raise ClinicError("Enter a dose above 0 and below 100,000.", field="dose_amount")
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS))
         if side_effect is not None and side_effect.session_id != locked.pk:
@@ -827,6 +845,12 @@ def rate_dissociation(
     """The CADSS-6 after dosing, scored by the measurement app and linked to the session."""
     _check(actor, session, AuditEventType.SESSION_DISSOCIATION_RATED, action="rate dissociation")
     state = TreatmentSession.objects.values("status", "dosed_at", "locked_at").get(pk=session.pk)
+    if state["locked_at"] is not None:
+        raise InvalidTransitionError(
+            "This session is signed and locked. Add an addendum to correct or add to it."
+        )
+    # (The rating is stored by the measurement app in its own transaction first; if the session
+    # is discharged in that instant, the rating stays in the patient's record, unlinked.)
     if state["dosed_at"] is None or state["status"] != SessionStatus.IN_PROGRESS:
         raise InvalidTransitionError("Dissociation is rated after dosing, before discharge.")
     response, _ = assessment_services.record_staff_response(
@@ -874,8 +898,14 @@ def discharge(
             f"Score every Aldrete item 0, 1 or 2 ({error}).", field="aldrete"
         ) from None
     override_reason = _text(override_reason, limit=2000)
-    if override_reason and actor.role not in PRESCRIBER_ROLES:
-        raise PermissionDeniedError("Only a clinician may override the discharge criteria.")
+    if override_reason:
+        _check(
+            actor,
+            session,
+            AuditEventType.SESSION_DISCHARGED,
+            roles=PRESCRIBER_ROLES,
+            action="override the discharge criteria",
+        )
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.IN_PROGRESS,))
         now = timezone.now()
@@ -975,7 +1005,9 @@ def sign_session(*, actor, session: TreatmentSession, role: str, password: str) 
     )
     confirm_signer(actor, password, target=session, patient_id=session.patient_id)
     with transaction.atomic(durable=True):
-        locked = _lock(session, statuses=(SessionStatus.DISCHARGED, SessionStatus.NOT_DONE))
+        locked = _lock(
+            session, statuses=(SessionStatus.DISCHARGED, SessionStatus.NOT_DONE), signing=True
+        )
         signatures = {s.role: s for s in locked.signatures.all()}
         if role in signatures:
             raise InvalidTransitionError(
