@@ -379,3 +379,32 @@ def appointments_to_start(viewer):
         .select_related("patient", "room", "appointment_type", "location")
         .order_by("starts_at")
     )
+
+
+def news2_of(reading: SessionReading):
+    """NEWS2 of a complete reading (every parameter present), else None."""
+    from clinic.monitoring.news2 import news2_score
+
+    v = reading.vital_signs
+    values = (
+        v.respiratory_rate_per_min,
+        v.spo2_pct,
+        v.systolic_mmhg,
+        v.heart_rate_bpm,
+        v.consciousness,
+        v.temperature_c,
+    )
+    if any(value in (None, "") for value in values):
+        return None
+    try:
+        return news2_score(
+            respiratory_rate=v.respiratory_rate_per_min,
+            spo2=v.spo2_pct,
+            on_oxygen=v.on_supplemental_oxygen,
+            systolic_bp=v.systolic_mmhg,
+            pulse=v.heart_rate_bpm,
+            consciousness=v.consciousness,
+            temperature_c=v.temperature_c,
+        )
+    except ValueError:
+        return None

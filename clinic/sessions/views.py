@@ -82,6 +82,8 @@ def start(request, appointment_public_id):
 # --- the session page ----------------------------------------------------------------------
 def _live_context(request, session) -> dict:
     all_readings = selectors.readings(session)
+    for reading in all_readings:
+        reading.news2 = selectors.news2_of(reading)
     limits = selectors.limits_for(session.route)
     now = timezone.now()
     alerts = selectors.open_alerts(session)
@@ -121,21 +123,30 @@ def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
             dose_error = str(error)
     pre_visit = getattr(session.appointment, "pre_visit", None)
     made = {
-        "checklist": forms.ChecklistForm(initial=_checklist_initial(session)),
-        "vitals": forms.VitalsForm(),
-        "override": forms.OverrideForm(),
-        "stop": forms.StopForm(),
-        "confirm": forms.ConfirmDoseForm(
-            initial={"expected_dose_mg": dose.dose_mg if dose else None}
+        "checklist": forms.ChecklistForm(
+            initial=_checklist_initial(session), auto_id=_auto_id("checklist")
         ),
-        "verify": forms.VerifyDoseForm(),
-        "infusion": forms.InfusionEventForm(),
-        "side_effect": forms.SideEffectForm(),
-        "medication": forms.MedicationForm(side_effects=side_effects),
-        "dissociation": forms.DissociationForm(),
-        "discharge": forms.DischargeForm(initial=_discharge_initial(session)),
-        "sign": forms.SignForm(initial={"role": _sign_role(user, session)}),
-        "addendum": forms.AddendumForm(),
+        "vitals": forms.VitalsForm(auto_id=_auto_id("vitals")),
+        "override": forms.OverrideForm(auto_id=_auto_id("override")),
+        "stop": forms.StopForm(auto_id=_auto_id("stop")),
+        "confirm": forms.ConfirmDoseForm(
+            initial={"expected_dose_mg": dose.dose_mg if dose else None},
+            auto_id=_auto_id("confirm"),
+        ),
+        "verify": forms.VerifyDoseForm(auto_id=_auto_id("verify")),
+        "infusion": forms.InfusionEventForm(auto_id=_auto_id("infusion")),
+        "side_effect": forms.SideEffectForm(auto_id=_auto_id("side_effect")),
+        "medication": forms.MedicationForm(
+            side_effects=side_effects, auto_id=_auto_id("medication")
+        ),
+        "dissociation": forms.DissociationForm(auto_id=_auto_id("dissociation")),
+        "discharge": forms.DischargeForm(
+            initial=_discharge_initial(session), auto_id=_auto_id("discharge")
+        ),
+        "sign": forms.SignForm(
+            initial={"role": _sign_role(user, session)}, auto_id=_auto_id("sign")
+        ),
+        "addendum": forms.AddendumForm(auto_id=_auto_id("addendum")),
     }
     if bound is not None:
         made[bound[0]] = bound[1]
@@ -166,6 +177,12 @@ def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
         "dissociation": session.dissociation_response,
         "protocol": selectors.protocol_for(session.route),
     }
+
+
+def _auto_id(action: str) -> str:
+    """Each form's own element ids (several forms share field names such as "reason"), so that
+    every label leads to its own field; the names posted stay the same."""
+    return f"id_{action}_%s"
 
 
 def _checklist_initial(session) -> dict:
@@ -390,9 +407,13 @@ def act(request, public_id, action):
     session = _session_or_404(request, public_id)
     form_class, handler = ACTIONS[action]
     if form_class is forms.MedicationForm:
-        form = form_class(request.POST, side_effects=list(session.side_effects.all()))
+        form = form_class(
+            request.POST,
+            side_effects=list(session.side_effects.all()),
+            auto_id=_auto_id(action),
+        )
     elif form_class is not None:
-        form = form_class(request.POST)
+        form = form_class(request.POST, auto_id=_auto_id(action))
     else:
         form = None
     status = 200

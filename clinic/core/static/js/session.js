@@ -58,13 +58,14 @@
       window.alert("This entry needs your password: type it again in the form and send it.");
       return;
     }
+    // Removed from the list only when the server answers (htmx:afterRequest below); if the
+    // network fails again, it stays.
+    pending = item.key;
     htmx.ajax("POST", item.url, {
       values: item.values, target: "#panels", swap: "outerHTML", source: document.getElementById("panels")
-    }).then(function () {
-      // Saved or refused with a reason shown in the form: either way the server has it now.
-      var l = unsaved(); l.splice(index, 1); saveUnsaved(l);
     });
   }
+  var pending = null;
   function formValues(form) {
     var values = {}, needsPassword = false;
     new FormData(form).forEach(function (value, key) {
@@ -75,7 +76,7 @@
     return { values: values, needsPassword: needsPassword };
   }
   function failed(evt, why) {
-    var elt = evt.detail.elt;
+    var elt = (evt.detail.requestConfig && evt.detail.requestConfig.elt) || evt.detail.elt;
     if (elt && elt.id === "live") {
       var box = document.getElementById("connection");
       var live = document.getElementById("live");
@@ -84,6 +85,7 @@
       box.hidden = false;
       return;
     }
+    if (elt && elt.id === "panels") { pending = null; return; }  // a resend failed: still kept
     var form = elt && elt.closest ? elt.closest("form[data-entry]") : null;
     if (!form) return;
     var data = formValues(form);
@@ -94,6 +96,7 @@
       values: data.values,
       needsPassword: data.needsPassword,
       formId: form.id,
+      key: String(Date.now()) + Math.random(),
       time: new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
     });
     saveUnsaved(list);
@@ -102,10 +105,21 @@
   document.body.addEventListener("htmx:responseError", function (evt) {
     failed(evt, "the server could not save it (" + evt.detail.xhr.status + ")");
   });
+  // The element that made the request: after an outerHTML swap it is no longer in the page and
+  // htmx reports the event from its parent, so read it from the request's own configuration.
+  function source(evt) {
+    return (evt.detail.requestConfig && evt.detail.requestConfig.elt) || evt.detail.elt;
+  }
   document.body.addEventListener("htmx:afterRequest", function (evt) {
     if (!evt.detail.successful && !(evt.detail.xhr && evt.detail.xhr.status >= 400 && evt.detail.xhr.status < 500)) return;
-    var elt = evt.detail.elt;
+    var elt = source(evt);
     if (elt && elt.id === "live") { document.getElementById("connection").hidden = true; return; }
+    if (elt && elt.id === "panels" && pending) {
+      // A kept entry sent again: saved, or refused with its reason shown in the form.
+      var key = pending; pending = null;
+      saveUnsaved(unsaved().filter(function (item) { return item.key !== key; }));
+      return;
+    }
     var form = elt && elt.closest ? elt.closest("form[data-entry]") : null;
     if (form && form.id) {
       var list = unsaved().filter(function (item) { return item.formId !== form.id; });

@@ -1,0 +1,62 @@
+"""NEWS2 beside each complete reading, and the schedule of readings due."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from clinic.sessions import selectors, services
+from clinic.sessions.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+COMPLETE = {
+    "systolic_mmhg": 128,
+    "diastolic_mmhg": 80,
+    "heart_rate_bpm": 72,
+    "respiratory_rate_per_min": 18,
+    "spo2_pct": 96,
+    "temperature_c": Decimal("36.8"),
+    "consciousness": "alert",
+}
+
+
+def test_news2_is_scored_for_a_complete_reading_only(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice)
+    complete = services.record_reading(actor=nurse, session=session, values=dict(COMPLETE))
+    partial = services.record_reading(
+        actor=nurse, session=session, values={"systolic_mmhg": 130, "diastolic_mmhg": 80}
+    )
+    assert selectors.news2_of(complete.reading).total == 0
+    assert selectors.news2_of(complete.reading).risk == "low"
+    assert selectors.news2_of(partial.reading) is None
+    worse = services.record_reading(
+        actor=nurse,
+        session=session,
+        values={**COMPLETE, "respiratory_rate_per_min": 25, "consciousness": "voice"},
+    )
+    result = selectors.news2_of(worse.reading)
+    assert result.total == 6 and result.risk == "medium"
+
+
+def test_the_schedule_names_the_reading_due_next_and_those_overdue(clinician, nurse, patient_alice):
+    session = factories.dosed(
+        clinician,
+        nurse,
+        patient_alice,
+        protocol_name=factories.ESKETAMINE,
+        at=timezone.now() - timedelta(minutes=60),
+    )
+    status = selectors.schedule_status(session, selectors.readings(session))
+    # Esketamine: readings due at 40, 90 and 120 minutes after dosing; 40 is overdue at 60.
+    assert [round((d - session.dosed_at).total_seconds() / 60) for d in status.overdue] == [40]
+    assert round((status.next_due_at - session.dosed_at).total_seconds() / 60) == 90
+    services.record_reading(
+        actor=nurse,
+        session=session,
+        values={"systolic_mmhg": 130, "diastolic_mmhg": 80},
+        taken_at=session.dosed_at + timedelta(minutes=41),
+    )
+    status = selectors.schedule_status(session, selectors.readings(session))
+    assert status.overdue == []
