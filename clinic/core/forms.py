@@ -8,6 +8,9 @@ from clinic.core.exceptions import ClinicError
 def add_service_error(form: forms.Form, error: ClinicError) -> None:
     """Show a refused action's message beside the field it concerns (or above the form)."""
     field = error.field if error.field in form.fields else None
+    if field is not None and form.fields[field].widget.is_hidden:
+        # A hidden field shows no errors: say it above the form.
+        field = None
     form.add_error(field, error.message)
 
 

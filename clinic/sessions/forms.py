@@ -158,6 +158,10 @@ class ConfirmDoseForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    """Nothing to fill in: withdrawing the nurse's confirmation of the dose."""
+
+
 class VerifyDoseForm(forms.Form):
     dose_mg = forms.DecimalField(
         decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("1000"), label="Dose (mg)"

@@ -148,14 +148,36 @@ def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
         ),
         "addendum": forms.AddendumForm(auto_id=_auto_id("addendum")),
     }
+    refused = []
     if bound is not None:
-        made[bound[0]] = bound[1]
+        action, form = bound
+        if action == "confirm" and dose is not None:
+            # Offer the dose shown now, not the one refused as out of date.
+            data = form.data.copy()
+            data["expected_dose_mg"] = str(dose.dose_mg)
+            form = forms.ConfirmDoseForm(data, auto_id=_auto_id("confirm"))
+            form.is_valid()
+            for name, messages_ in bound[1].errors.items():
+                for message in messages_:
+                    form.add_error(
+                        name if name in form.fields and name != "expected_dose_mg" else None,
+                        message,
+                    )
+        made[action] = form
+        refused = [
+            f"{form.fields[name].label or name}: {message}" if name != "__all__" else message
+            for name, messages_ in bound[1].errors.items()
+            for message in messages_
+        ]
     signatures = {s.role: s for s in session.signatures.select_related("signed_by")}
     return {
         "session": session,
         "patient": session.patient,
         "forms": made,
         "bound_action": bound[0] if bound else "",
+        # Shown at the top of the panels: the refused form may be scrolled away, or no longer
+        # on the page (another person moved the session on).
+        "refused": refused,
         "notice": notice,
         "checklist": checklist,
         "pre_visit": pre_visit,
@@ -387,7 +409,7 @@ ACTIONS = {
     "override": (forms.OverrideForm, _act_override),
     "stop": (forms.StopForm, _act_stop),
     "confirm": (forms.ConfirmDoseForm, _act_confirm),
-    "withdraw": (None, _act_withdraw),
+    "withdraw": (forms.WithdrawForm, _act_withdraw),
     "verify": (forms.VerifyDoseForm, _act_verify),
     "infusion": (forms.InfusionEventForm, _act_infusion),
     "side_effect": (forms.SideEffectForm, _act_side_effect),
@@ -412,13 +434,11 @@ def act(request, public_id, action):
             side_effects=list(session.side_effects.all()),
             auto_id=_auto_id(action),
         )
-    elif form_class is not None:
-        form = form_class(request.POST, auto_id=_auto_id(action))
     else:
-        form = None
+        form = form_class(request.POST, auto_id=_auto_id(action))
     status = 200
     notice = ""
-    if form is not None and not form.is_valid():
+    if not form.is_valid():
         status = 400
     else:
         try:
@@ -426,14 +446,9 @@ def act(request, public_id, action):
         except _Refused as refused:
             form, status = refused.form, 400
         except PermissionDeniedError as error:
-            if form is None:
-                raise PermissionDenied(error.message) from error
             form.add_error(None, error.message)
             status = 403
         except ClinicError as error:
-            if form is None:
-                messages.error(request, error.message)
-                return redirect("sessions:detail", session.public_id)
             add_service_error(form, error)
             status = error.status_code if error.status_code in (400, 409) else 400
     session = _session_or_404(request, public_id)
@@ -475,7 +490,14 @@ def acknowledge(request, public_id, alert_public_id):
         error, status = "Say what was done about the alert.", 400
     if _is_htmx(request):
         context = _live_context(request, session)
-        context.update(ack_error=error, ack_alert=alert.public_id)
+        context.update(
+            ack_error=error,
+            ack_alert=alert.public_id,
+            # The alert is no longer open (someone else acknowledged it): say so at the top.
+            ack_error_general=error
+            if error and all(a.public_id != alert.public_id for a in context["alerts"])
+            else "",
+        )
         return render(request, "sessions/_live.html", context, status=status)
     if error:
         messages.error(request, error)
