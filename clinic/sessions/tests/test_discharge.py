@@ -393,7 +393,9 @@ def test_a_clinician_at_another_location_cannot_discharge(
 
 def test_a_nurse_cannot_override_the_discharge_criteria(clinician, nurse, patient_alice):
     session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=30)
-    with pytest.raises(PermissionDeniedError, match="does not allow you to override the discharge criteria"):
+    with pytest.raises(
+        PermissionDeniedError, match="does not allow you to override the discharge criteria"
+    ):
         discharge(nurse, session, override="Escort waiting, patient well.")
     stored = fresh(session)
     assert stored.status == SessionStatus.IN_PROGRESS and stored.discharged_at is None
