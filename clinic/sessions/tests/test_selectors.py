@@ -1,4 +1,5 @@
-"""NEWS2 beside each complete reading, and the schedule of readings due."""
+"""NEWS2 beside each complete reading, the schedule of readings due, and the way in from the
+appointment page."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -7,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.sessions import selectors, services
+from clinic.sessions.models import TreatmentSession
 from clinic.sessions.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +62,22 @@ def test_the_schedule_names_the_reading_due_next_and_those_overdue(clinician, nu
     )
     status = selectors.schedule_status(session, selectors.readings(session))
     assert status.overdue == []
+
+
+def test_the_appointment_page_starts_or_opens_the_session(clinician, nurse, patient_alice):
+    from django.urls import reverse
+
+    from conftest import client_for
+
+    version = factories.plan_for(clinician, patient_alice)
+    appointment = factories.checked_in_appointment(
+        patient_alice, booked_by=clinician, route=version.route
+    )
+    client = client_for(nurse)
+    page = client.get(reverse("scheduling:appointment", args=[appointment.public_id]))
+    assert reverse("sessions:start", args=[appointment.public_id]) in page.content.decode()
+    response = client.post(reverse("sessions:start", args=[appointment.public_id]))
+    session = TreatmentSession.objects.get(appointment=appointment)
+    assert response["Location"] == reverse("sessions:detail", args=[session.public_id])
+    page = client.get(reverse("scheduling:appointment", args=[appointment.public_id]))
+    assert "Open the treatment session" in page.content.decode()
