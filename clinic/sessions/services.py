@@ -581,16 +581,16 @@ def confirm_dose(
 
 
 def withdraw_dose_confirmation(*, actor, session: TreatmentSession) -> TreatmentSession:
-    """Undo a confirmation before the dose is verified (e.g. the weight was wrong)."""
+    """Undo the confirmation (and any verification) before the dose is given: the weight was
+    wrong, or the plan changed. The dose is then worked out, confirmed and verified again."""
     _check(actor, session, AuditEventType.SESSION_DOSE_CONFIRMED, action="confirm doses")
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
         if locked.dose_confirmed_at is None:
             raise InvalidTransitionError("The dose is not confirmed.")
-        if locked.dose_verified_at is not None:
-            raise InvalidTransitionError("The dose is already verified by a second person.")
         before = str(locked.dose_mg)
         locked.dose_mg = locked.dose_confirmed_at = locked.dose_confirmed_by = None
+        locked.dose_verified_at = locked.dose_verified_by = None
         locked.dose_working = ""
         locked.save()
         _audit(actor, AuditEventType.SESSION_DOSE_CONFIRMED, locked, {"withdrawn": before})
@@ -675,6 +675,12 @@ def record_infusion_event(
         if kind == InfusionEventKind.START:
             if locked.dose_verified_at is None:
                 raise ClinicError("The dose must be confirmed and verified before it is given.")
+            current = current_plan_version(locked.patient)
+            if current is None or current.pk != locked.plan_version_id:
+                raise ClinicError(
+                    "The plan changed after the dose was confirmed: withdraw the confirmation "
+                    "and confirm the dose again."
+                )
             _ensure_gates(locked)
             if (
                 rate_mg_per_hour is None

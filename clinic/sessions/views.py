@@ -24,6 +24,7 @@ from clinic.core.permissions import role_required
 from clinic.sessions import forms, rules, selectors, services, svg
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
 from clinic.sessions.models import MonitoringAlert
+from clinic.treatment.selectors import current_plan_version
 
 
 def _session_or_404(request, public_id):
@@ -118,7 +119,9 @@ def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
     dose = dose_error = None
     if session.status == SessionStatus.PREPARATION and checklist and checklist.ready_to_dose:
         try:
-            dose = selectors.compute_dose(session, session.plan_version, session.weight_kg)
+            # The plan's newest version: the one the confirmation will use.
+            plan_version = current_plan_version(session.patient) or session.plan_version
+            dose = selectors.compute_dose(session, plan_version, session.weight_kg)
         except ValueError as error:
             dose_error = str(error)
     pre_visit = getattr(session.appointment, "pre_visit", None)

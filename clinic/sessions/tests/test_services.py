@@ -403,7 +403,7 @@ def test_withdrawing_the_confirmation_lets_a_new_weight_give_a_new_dose(
     ).exists()
 
 
-def test_a_confirmation_cannot_be_withdrawn_when_there_is_none_or_after_verification(
+def test_withdrawing_needs_a_confirmation_and_also_undoes_the_verification_before_dosing(
     clinician, nurse, patient_alice
 ):
     session = factories.ready_to_dose(clinician, nurse, patient_alice)
@@ -413,9 +413,50 @@ def test_a_confirmation_cannot_be_withdrawn_when_there_is_none_or_after_verifica
     services.verify_dose(
         actor=clinician, session=session, dose_mg="35.0", vial_lot="KT-2291", password=PASSWORD
     )
-    with pytest.raises(InvalidTransitionError, match="already verified"):
-        services.withdraw_dose_confirmation(actor=nurse, session=session)
-    assert fresh(session).dose_mg == Decimal("35.0")
+    services.withdraw_dose_confirmation(actor=nurse, session=session)
+    stored = fresh(session)
+    assert stored.dose_mg is None and stored.dose_verified_at is None
+    assert stored.dose_verified_by is None
+    with pytest.raises(ClinicError, match="confirmed and verified"):
+        services.record_infusion_event(actor=nurse, session=session, kind="start")
+
+
+def test_a_plan_changed_after_verification_stops_the_dose_until_it_is_confirmed_again(
+    clinician, nurse, patient_alice
+):
+    from clinic.treatment import services as treatment_services
+    from clinic.treatment.models import ProtocolTemplate
+
+    session = factories.ready_to_dose(clinician, nurse, patient_alice)
+    confirm(nurse, session)
+    services.verify_dose(
+        actor=clinician, session=session, dose_mg="35.0", vial_lot="KT-2291", password=PASSWORD
+    )
+    protocol = ProtocolTemplate.objects.get(name=factories.IV_TRD)
+    treatment_services.sign_plan_version(
+        actor=clinician,
+        patient=patient_alice,
+        password=PASSWORD,
+        draft=treatment_services.PlanDraft(
+            protocol=protocol,
+            indications=["trd"],
+            dose=Decimal("0.6"),
+            weight_basis="actual",
+            start_date=session.plan_version.start_date,
+            target_outcomes="Response",
+            induction_sessions=6,
+            induction_sessions_per_week=3,
+            maintenance_interval_days=28,
+            infusion_minutes=40,
+            change_reason="response",
+            change_details="Partial response.",
+        ),
+    )
+    with pytest.raises(ClinicError, match="plan changed after the dose was confirmed"):
+        services.record_infusion_event(actor=nurse, session=session, kind="start")
+    services.withdraw_dose_confirmation(actor=nurse, session=session)
+    confirm(nurse, session, expected=Decimal("42.0"))
+    assert fresh(session).dose_mg == Decimal("42.0")
 
 
 def test_the_person_who_confirmed_cannot_verify(clinician, nurse, patient_alice):

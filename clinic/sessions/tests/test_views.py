@@ -1000,23 +1000,22 @@ def test_the_confirmer_is_told_why_verify_was_refused(clinician, nurse, patient_
 
 
 def test_a_refused_withdraw_from_the_tablet_returns_the_panels(clinician, nurse, patient_alice):
-    session = verified(clinician, nurse, patient_alice)
+    session = ready_to_dose(clinician, nurse, patient_alice)
     response = client_for(nurse).post(act_url(session, "withdraw"), **HX)
     assert response.status_code == 409
     assert response["HX-Trigger"] == "session-changed"
     assert "<html" not in text(response) and 'id="panels"' in text(response)
-    assert "The dose is already verified by a second person." in text(response)
+    assert "The dose is not confirmed." in text(response)
 
 
 def test_a_refused_withdraw_without_javascript_shows_the_page_with_the_message(
     clinician, nurse, patient_alice
 ):
-    session = verified(clinician, nurse, patient_alice)
+    session = ready_to_dose(clinician, nurse, patient_alice)
     client = client_for(nurse)
     response = client.post(act_url(session, "withdraw"))
     assert response.status_code == 409 and "<html" in text(response)
-    assert "The dose is already verified by a second person." in text(response)
-    assert fresh(session).dose_confirmed_at is not None
+    assert "The dose is not confirmed." in text(response)
 
 
 # --- discharge -----------------------------------------------------------------------------
