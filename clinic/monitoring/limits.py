@@ -28,6 +28,12 @@ class Limits:
     respiratory_rate_min: int = 10
     # A rise from the patient's own baseline worth an alert even below the absolute limits.
     baseline_rise_percent: int = 30
+    # Before discharge: "stable at a safe level" (esketamine label, §7.3) as numbers
+    # [UNVERIFIED: clinic policy, no source gives them; the medical director sets them]. The
+    # modified Aldrete circulation item separately asks for the pre-dose pressure ±20 %.
+    discharge_systolic_max: int = 160
+    discharge_diastolic_max: int = 100
+    discharge_heart_rate_max: int = 100
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,29 @@ def check_during(values: Mapping, limits: Limits, *, baseline: Mapping | None) -
                         f"{name.split('_')[0].capitalize()} rose {rise:.0f} % from the pre-dose {before} (limit +{limits.baseline_rise_percent} %).",
                     )
                 )
+    return breaches
+
+
+def check_discharge(values: Mapping, limits: Limits, *, baseline: Mapping | None) -> list[Breach]:
+    """Before discharge: the limits during the session, and the protocol's discharge limits."""
+    breaches = check_during(values, limits, baseline=baseline)
+    rules = [
+        ("systolic_mmhg", limits.discharge_systolic_max, "Systolic {v} mmHg"),
+        ("diastolic_mmhg", limits.discharge_diastolic_max, "Diastolic {v} mmHg"),
+        ("heart_rate_bpm", limits.discharge_heart_rate_max, "Heart rate {v} /min"),
+    ]
+    for name, limit, text in rules:
+        value = _value(values, name)
+        if value is None or value <= limit or any(b.parameter == name for b in breaches):
+            continue
+        breaches.append(
+            Breach(
+                name,
+                value,
+                f"> {limit}",
+                f"{text.format(v=value)} is above the discharge limit of {limit}.",
+            )
+        )
     return breaches
 
 

@@ -42,6 +42,16 @@ class MonitoringProtocol(TimeStampedModel):
     baseline_rise_percent = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(5), MaxValueValidator(100)]
     )
+    # Discharge: vital signs "stable at a safe level" (see limits.Limits; UNVERIFIED defaults).
+    discharge_systolic_max = models.PositiveSmallIntegerField(
+        default=160, validators=[MinValueValidator(100), MaxValueValidator(220)]
+    )
+    discharge_diastolic_max = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(60), MaxValueValidator(140)]
+    )
+    discharge_heart_rate_max = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(60), MaxValueValidator(160)]
+    )
     # Minutes after dosing when a reading is due (0 = just before dosing).
     reading_schedule_minutes = models.JSONField(default=list)
     minimum_observation_minutes = models.PositiveSmallIntegerField(default=60)
@@ -61,6 +71,10 @@ class MonitoringProtocol(TimeStampedModel):
                 condition=models.Q(heart_rate_max__gt=models.F("heart_rate_min")),
                 name="protocol_heart_rate_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(discharge_systolic_max__lte=models.F("systolic_max")),
+                name="protocol_discharge_within_stop_limit",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,4 +93,7 @@ class MonitoringProtocol(TimeStampedModel):
             spo2_min=self.spo2_min,
             respiratory_rate_min=self.respiratory_rate_min,
             baseline_rise_percent=self.baseline_rise_percent,
+            discharge_systolic_max=self.discharge_systolic_max,
+            discharge_diastolic_max=self.discharge_diastolic_max,
+            discharge_heart_rate_max=self.discharge_heart_rate_max,
         )

@@ -16,7 +16,12 @@ from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, SafetyAlert
 from clinic.core.exceptions import NotFoundError
 from clinic.evaluation.selectors import has_current_consent
-from clinic.monitoring.limits import Limits, check_during, check_pre_dose, reading_schedule_status
+from clinic.monitoring.limits import (
+    Limits,
+    check_discharge,
+    check_pre_dose,
+    reading_schedule_status,
+)
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.selectors import visible_patients
 from clinic.sessions import rules
@@ -303,7 +308,7 @@ def latest_breaches(
     if not after:
         return None, []
     latest = after[-1]
-    breaches = check_during(
+    breaches = check_discharge(
         values_of(latest), limits_for(session.route), baseline=baseline(all_readings)
     )
     return latest, [b.message for b in breaches]

@@ -86,8 +86,10 @@ def _check(actor, session: TreatmentSession, event_type, *, roles=CLINICAL_ROLES
 def _lock(
     session: TreatmentSession, *, statuses=EDITABLE_STATUSES, signing: bool = False
 ) -> TreatmentSession:
+    """The session row, locked for this transaction (only it: `of=("self",)` keeps PostgreSQL from
+    also locking the patient, location and plan rows joined in, which other sessions share)."""
     locked = (
-        TreatmentSession.objects.select_for_update()
+        TreatmentSession.objects.select_for_update(of=("self",))
         .select_related(
             "patient", "location", "plan_version", "plan_version__protocol", "appointment"
         )
@@ -156,7 +158,7 @@ def start_session(*, actor, appointment: Appointment) -> TreatmentSession:
     )
     with transaction.atomic(durable=True):
         locked = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("appointment_type", "patient")
             .get(pk=appointment.pk)
         )

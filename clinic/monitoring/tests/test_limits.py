@@ -76,3 +76,20 @@ def test_each_route_has_a_protocol_the_director_can_change():
     )
     MonitoringProtocol.objects.filter(route="iv").update(systolic_max=170)
     assert MonitoringProtocol.objects.get(route="iv").limits().systolic_max == 170
+
+
+@pytest.mark.parametrize(
+    ("values", "parameters"),
+    [
+        ({"systolic_mmhg": 160, "diastolic_mmhg": 100, "heart_rate_bpm": 100}, []),
+        ({"systolic_mmhg": 161, "diastolic_mmhg": 80}, ["systolic_mmhg"]),
+        ({"systolic_mmhg": 130, "diastolic_mmhg": 80, "heart_rate_bpm": 101}, ["heart_rate_bpm"]),
+        # Above the stop limit too: named once.
+        ({"systolic_mmhg": 185, "diastolic_mmhg": 80}, ["systolic_mmhg"]),
+    ],
+)
+def test_discharge_limits_are_checked_beside_the_limits_during_the_session(values, parameters):
+    from clinic.monitoring.limits import check_discharge
+
+    breaches = check_discharge(values, LIMITS, baseline=None)
+    assert [b.parameter for b in breaches] == parameters

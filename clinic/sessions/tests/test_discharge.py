@@ -480,3 +480,25 @@ def test_esketamine_may_go_after_120_minutes(clinician, nurse, patient_alice):
     result = discharge(nurse, session)
     assert result.discharged and result.reasons == []
     assert Appointment.objects.get(pk=session.appointment_id).status == "completed"
+
+
+def test_vitals_above_the_protocols_discharge_limit_are_refused(clinician, nurse, patient_alice):
+    # 150/84 is within the limits during the session (180/100, +30 % over 124) but above a
+    # discharge limit the medical director set to 140.
+    MonitoringProtocol.objects.filter(route="iv").update(discharge_systolic_max=140)
+    session = dosed_iv(
+        clinician,
+        nurse,
+        patient_alice,
+        reading={**factories.GOOD_DURING, "systolic_mmhg": 150, "diastolic_mmhg": 84},
+    )
+    assert not session.alerts.exists()
+    assert_refused(
+        discharge(nurse, session), "Systolic 150 mmHg is above the discharge limit of 140."
+    )
+    services.record_reading(
+        actor=nurse,
+        session=session,
+        values={**factories.GOOD_DURING, "systolic_mmhg": 138, "diastolic_mmhg": 84},
+    )
+    assert discharge(nurse, session).discharged
