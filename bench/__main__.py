@@ -196,6 +196,20 @@ def session_benchmarks(location) -> tuple[list[Result], list[str]]:
             open_session_page,
         )
     )
+    # What each tablet asks for every second while the page is open.
+    live_url = reverse("sessions:live", args=[flowsheet.public_id])
+
+    def poll_live_region(_):
+        response = nurse_client.get(live_url)
+        assert response.status_code == 200, response.status_code
+
+    results.append(
+        timed(
+            f"poll the live region ({FLOWSHEET_READINGS} readings, HTTP)",
+            FLOWSHEET_OPENS * 2,
+            poll_live_region,
+        )
+    )
     return results, notes
 
 

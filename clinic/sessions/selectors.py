@@ -47,27 +47,28 @@ def visible_sessions(viewer):
     return TreatmentSession.objects.filter(patient__in=visible_patients(viewer))
 
 
-def get_session(viewer, public_id) -> TreatmentSession:
-    session = (
-        visible_sessions(viewer)
-        .select_related(
-            "patient",
-            "patient__location",
-            "location",
-            "appointment",
-            "appointment__room",
-            "plan_version",
-            "plan_version__plan",
-            "plan_version__protocol",
-            "identity_confirmed_by",
-            "dose_confirmed_by",
-            "dose_verified_by",
-            "discharged_by",
-            "discharge_override_by",
-        )
-        .filter(public_id=public_id)
-        .first()
-    )
+PAGE_RELATED = (
+    "patient",
+    "patient__location",
+    "location",
+    "appointment",
+    "appointment__room",
+    "plan_version",
+    "plan_version__plan",
+    "plan_version__protocol",
+    "identity_confirmed_by",
+    "dose_confirmed_by",
+    "dose_verified_by",
+    "discharged_by",
+    "discharge_override_by",
+)
+# What the live region (polled every second) needs: a 14-table join costs PostgreSQL more to
+# plan than to run.
+LIVE_RELATED = ("location",)
+
+
+def get_session(viewer, public_id, *, related=PAGE_RELATED) -> TreatmentSession:
+    session = visible_sessions(viewer).select_related(*related).filter(public_id=public_id).first()
     if session is None:
         raise NotFoundError("We could not find that session.")
     return session

@@ -27,9 +27,9 @@ from clinic.sessions.models import MonitoringAlert
 from clinic.treatment.selectors import current_plan_version
 
 
-def _session_or_404(request, public_id):
+def _session_or_404(request, public_id, *, related=selectors.PAGE_RELATED):
     try:
-        return selectors.get_session(request.user, public_id)
+        return selectors.get_session(request.user, public_id, related=related)
     except NotFoundError as error:
         raise Http404(error.message) from error
 
@@ -266,7 +266,7 @@ def _render_page(request, session, *, bound=None, status=200):
 @role_required(*CLINICAL_ROLES)
 def live(request, public_id):
     """The polled region: alerts, the reading due next, the chart and the readings."""
-    session = _session_or_404(request, public_id)
+    session = _session_or_404(request, public_id, related=selectors.LIVE_RELATED)
     return render(request, "sessions/_live.html", _live_context(request, session))
 
 
