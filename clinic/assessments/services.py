@@ -385,6 +385,29 @@ def record_staff_response(
         action="enter questionnaire answers",
         event_type=AuditEventType.RESPONSE_ENTERED_BY_STAFF,
     )
+    with transaction.atomic(durable=True):
+        return create_staff_response(
+            actor=actor,
+            patient=patient,
+            instrument_code=instrument_code,
+            answers=answers,
+            taken_at=taken_at,
+            context=context,
+        )
+
+
+def create_staff_response(
+    *,
+    actor,
+    patient: Patient,
+    instrument_code: str,
+    answers: dict[str, int | None],
+    taken_at: datetime,
+    context: str,
+) -> tuple[AssessmentResponse, list[SafetyAlert]]:
+    """`record_staff_response` inside the caller's transaction (the caller has checked that the
+    actor may enter results for this patient), e.g. a session's dissociation rating stored with
+    the session's link to it."""
     if instrument_code not in INSTRUMENTS:
         raise ClinicError("Choose a questionnaire.", field="instrument_code")
     if context not in AssessmentContext.values:
@@ -403,25 +426,24 @@ def record_staff_response(
         if INSTRUMENTS[instrument_code].respondent == "clinician"
         else ResponseMode.STAFF_ENTERED
     )
-    with transaction.atomic(durable=True):
-        response = AssessmentResponse(
-            patient=patient,
-            location_id=patient.location_id,
-            instrument_code=instrument_code,
-            context=context,
-            mode=mode,
-            entered_by=actor,
-        )
-        alerts = _score_and_complete(response, answers, taken_at=taken_at)
-        record_audit_event(
-            actor=actor,
-            event_type=AuditEventType.RESPONSE_ENTERED_BY_STAFF,
-            target=response,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
-            details={"instrument": instrument_code, "mode": mode, "total": str(response.total)},
-        )
-        return response, alerts
+    response = AssessmentResponse(
+        patient=patient,
+        location_id=patient.location_id,
+        instrument_code=instrument_code,
+        context=context,
+        mode=mode,
+        entered_by=actor,
+    )
+    alerts = _score_and_complete(response, answers, taken_at=taken_at)
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.RESPONSE_ENTERED_BY_STAFF,
+        target=response,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"instrument": instrument_code, "mode": mode, "total": str(response.total)},
+    )
+    return response, alerts
 
 
 def mark_response_entered_in_error(

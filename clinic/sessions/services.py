@@ -850,27 +850,31 @@ def record_medication(
 def rate_dissociation(
     *, actor, session: TreatmentSession, answers: dict[str, int | None], taken_at=None
 ):
-    """The CADSS-6 after dosing, scored by the measurement app and linked to the session."""
+    """The CADSS-6 after dosing, scored by the measurement app and linked to the session in the
+    same transaction."""
+    from clinic.assessments.permissions import RESULT_ROLES
+
     _check(actor, session, AuditEventType.SESSION_DISSOCIATION_RATED, action="rate dissociation")
-    state = TreatmentSession.objects.values("status", "dosed_at", "locked_at").get(pk=session.pk)
-    if state["locked_at"] is not None:
-        raise InvalidTransitionError(
-            "This session is signed and locked. Add an addendum to correct or add to it."
-        )
-    # (The rating is stored by the measurement app in its own transaction first; if the session
-    # is discharged in that instant, the rating stays in the patient's record, unlinked.)
-    if state["dosed_at"] is None or state["status"] != SessionStatus.IN_PROGRESS:
-        raise InvalidTransitionError("Dissociation is rated after dosing, before discharge.")
-    response, _ = assessment_services.record_staff_response(
-        actor=actor,
-        patient=session.patient,
-        instrument_code="cadss6",
-        answers=answers,
-        taken_at=taken_at or timezone.now(),
-        context="post_dose",
+    _check(
+        actor,
+        session,
+        AuditEventType.RESPONSE_ENTERED_BY_STAFF,
+        roles=RESULT_ROLES,
+        action="enter questionnaire answers",
     )
+    state = TreatmentSession.objects.values("status", "locked_at").get(pk=session.pk)
+    if state["locked_at"] is None and state["status"] != SessionStatus.IN_PROGRESS:
+        raise InvalidTransitionError("Dissociation is rated after dosing, before discharge.")
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.IN_PROGRESS,))
+        response, _ = assessment_services.create_staff_response(
+            actor=actor,
+            patient=locked.patient,
+            instrument_code="cadss6",
+            answers=answers,
+            taken_at=taken_at or timezone.now(),
+            context="post_dose",
+        )
         locked.dissociation_response = response
         locked.save(update_fields=["dissociation_response", "updated_at"])
         _audit(
