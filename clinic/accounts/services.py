@@ -23,6 +23,7 @@ from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError
 from clinic.core.permissions import ensure_role
+from clinic.core.tokens import token_sha256
 
 TEAM_ADMIN_ROLES = frozenset({Role.MEDICAL_DIRECTOR})
 
@@ -280,12 +281,6 @@ def record_password_set(*, user: User) -> None:
 
 
 # --- Vital-sign monitors -------------------------------------------------------------------
-def hash_device_token(token: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_device_token(*, actor, name: str, location, device=None):
     """Register a monitor (or give an existing one a new token, which revokes the old). Returns
     the device and its token; only the token's hash is stored, so it is shown once."""
@@ -308,7 +303,7 @@ def issue_device_token(*, actor, name: str, location, device=None):
         if device is None:
             device = MonitorDevice(name=name, location=location)
         device.name, device.location, device.is_active = name, location, True
-        device.token_sha256 = hash_device_token(token)
+        device.token_sha256 = token_sha256(token)
         device.full_clean()
         device.save()
         record_audit_event(
@@ -347,7 +342,7 @@ def authenticate_device(token: str):
         device = None
     else:
         device = MonitorDevice.objects.filter(
-            token_sha256=hash_device_token(token), is_active=True
+            token_sha256=token_sha256(token), is_active=True
         ).first()
     if device is None:
         record_audit_event(

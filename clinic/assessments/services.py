@@ -6,7 +6,6 @@ only after commit.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -37,14 +36,11 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
+from clinic.core.tokens import token_sha256
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 
 logger = logging.getLogger(__name__)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def questionnaire_link(token: str) -> str:
@@ -114,7 +110,7 @@ def send_questionnaires(
             location_id=patient.location_id,
             instrument_codes=codes,
             context=context,
-            token_sha256=hash_token(token),
+            token_sha256=token_sha256(token),
             expires_at=timezone.now() + timedelta(days=policy.link_valid_days),
             sent_by=actor,
         )
@@ -158,7 +154,7 @@ def open_request_by_token(token: str) -> QuestionnaireRequest:
     token is simply not found."""
     request = (
         QuestionnaireRequest.objects.select_related("patient", "location")
-        .filter(token_sha256=hash_token(token or ""))
+        .filter(token_sha256=token_sha256(token or ""))
         .first()
     )
     if request is None:

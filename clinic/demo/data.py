@@ -616,7 +616,7 @@ def _add_todays_chairs(staff: dict, boston) -> None:
     blood pressure acknowledged and a side effect treated), one checked in and waiting to start;
     and a monitor at Chair 1 that can post readings (token printed by load_demo_clinic)."""
     from clinic.accounts.models import MonitorDevice
-    from clinic.accounts.services import hash_device_token
+    from clinic.core.tokens import token_sha256
     from clinic.scheduling.models import Appointment, AppointmentType, Room
     from clinic.sessions import selectors as session_selectors
     from clinic.sessions import services as sessions
@@ -629,7 +629,7 @@ def _add_todays_chairs(staff: dict, boston) -> None:
     MonitorDevice.objects.create(
         name="Chair 1 monitor",
         location=boston,
-        token_sha256=hash_device_token(DEMO_MONITOR_TOKEN),
+        token_sha256=token_sha256(DEMO_MONITOR_TOKEN),
     )
     infusion = AppointmentType.objects.get(code="iv-infusion")
     chairs = list(Room.objects.filter(location=boston, kind="chair").order_by("name"))

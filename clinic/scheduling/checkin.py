@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -13,12 +12,9 @@ from django.utils import timezone
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
+from clinic.core.tokens import token_sha256
 from clinic.scheduling.choices import AppointmentStatus
 from clinic.scheduling.models import Appointment, PreVisitCheckIn
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_check_in_link(appointment: Appointment) -> str | None:
@@ -28,12 +24,12 @@ def issue_check_in_link(appointment: Appointment) -> str | None:
     token = secrets.token_urlsafe(24)
     check_in, created = PreVisitCheckIn.objects.get_or_create(
         appointment=appointment,
-        defaults={"location_id": appointment.location_id, "token_sha256": _hash(token)},
+        defaults={"location_id": appointment.location_id, "token_sha256": token_sha256(token)},
     )
     if not created:
         if check_in.answered_at is not None:
             return None
-        check_in.token_sha256 = _hash(token)
+        check_in.token_sha256 = token_sha256(token)
         check_in.save(update_fields=["token_sha256"])
     return settings.CLINIC_BASE_URL + reverse("scheduling:check_in", args=[token])
 
@@ -43,7 +39,7 @@ def open_check_in(token: str) -> PreVisitCheckIn:
         PreVisitCheckIn.objects.select_related(
             "appointment__patient", "appointment__location", "appointment__appointment_type"
         )
-        .filter(token_sha256=_hash(token or ""))
+        .filter(token_sha256=token_sha256(token or ""))
         .first()
     )
     if check_in is None:

@@ -11,7 +11,6 @@ when created, and creating a new one or revoking the feed makes the old URL stop
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +25,7 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.core.permissions import ensure_role, has_role
+from clinic.core.tokens import token_sha256
 from clinic.scheduling.choices import AppointmentStatus
 from clinic.scheduling.models import Appointment, CalendarFeed
 
@@ -36,10 +36,6 @@ UID_DOMAIN = "ketamine-clinic"
 REFRESH = timedelta(hours=1)
 # A token is 43 characters (secrets.token_urlsafe(32)); anything much longer is not ours.
 MAX_TOKEN_LENGTH = 100
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def event_uid(appointment: Appointment) -> str:
@@ -180,7 +176,7 @@ def create_feed_token(*, actor) -> str:
     token = secrets.token_urlsafe(32)
     with transaction.atomic(durable=True):
         feed, created = CalendarFeed.objects.update_or_create(
-            user=actor, defaults={"token_sha256": hash_token(token)}
+            user=actor, defaults={"token_sha256": token_sha256(token)}
         )
         record_audit_event(
             actor=actor,
@@ -209,7 +205,7 @@ def user_for_feed_token(token: str) -> User | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     feed = (
-        CalendarFeed.objects.select_related("user").filter(token_sha256=hash_token(token)).first()
+        CalendarFeed.objects.select_related("user").filter(token_sha256=token_sha256(token)).first()
     )
     if feed is None or not has_role(feed.user, STAFF_ROLES):
         return None
