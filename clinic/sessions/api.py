@@ -14,8 +14,6 @@ from ninja.security import HttpBearer
 from pydantic import AwareDatetime
 
 from clinic.accounts.services import authenticate_device
-from clinic.audit.choices import AuditEventType
-from clinic.audit.services import record_audit_event
 from clinic.patients.choices import Consciousness
 from clinic.sessions import selectors, services
 
@@ -27,18 +25,16 @@ class DeviceToken(HttpBearer):
 
     def __call__(self, request):
         device = super().__call__(request)
-        if device is None and getattr(request, "monitor_device", None) is None:
-            header = request.headers.get("Authorization", "")
-            if not header.lower().startswith("bearer "):
-                # No token at all: refused (401) and audited like a wrong one.
-                authenticate_device("")
+        header = request.headers.get("Authorization", "")
+        if device is None and not header.lower().startswith("bearer "):
+            # No token at all (Ninja then skips `authenticate`): refused and audited like a
+            # wrong one.
+            authenticate_device("")
         return device
 
     def authenticate(self, request, token):
-        device = authenticate_device(token)
-        if device is not None:
-            request.monitor_device = device
-        return device
+        # Ninja puts the device in `request.auth`.
+        return authenticate_device(token)
 
 
 def _strict_int(low: int, high: int, description: str):
@@ -110,7 +106,7 @@ def post_vitals(request, session_id: uuid.UUID, payload: ReadingsIn):
         for item in payload.readings
     ]
     outcomes = services.ingest_device_readings(
-        device=request.monitor_device, session_public_id=session_id, readings=readings
+        device=request.auth, session_public_id=session_id, readings=readings
     )
     stored = sum(1 for o in outcomes if not o.duplicate)
     return {
@@ -145,15 +141,7 @@ class ReadingOut(Schema):
     summary="A session's vital signs (staff)",
 )
 def list_vitals(request, session_id: uuid.UUID):
-    session = selectors.get_session(request.user, session_id)
-    record_audit_event(
-        actor=request.user,
-        event_type=AuditEventType.SESSION_VIEWED,
-        target=session,
-        patient_id=session.patient_id,
-        location_id=session.location_id,
-        details={"view": "api vitals"},
-    )
+    session = selectors.open_session(request.user, session_id, view="api vitals")
     return [
         {
             "taken_at": r.taken_at,

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.assessments.instruments import get_instrument
+from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.patients.choices import Consciousness
 from clinic.sessions.choices import (
     OVERRIDABLE_GATES,
@@ -240,36 +241,24 @@ class DissociationForm(forms.Form):
 ALDRETE_CHOICES = [("", "—"), (2, "2"), (1, "1"), (0, "0")]
 
 
+def _aldrete_item(label: str, help_text: str) -> forms.TypedChoiceField:
+    """One modified Aldrete item, scored 2, 1 or 0 (clinic.monitoring.discharge)."""
+    return forms.TypedChoiceField(
+        coerce=int, choices=ALDRETE_CHOICES, label=label, help_text=help_text
+    )
+
+
 class DischargeForm(forms.Form):
-    activity = forms.TypedChoiceField(
-        coerce=int,
-        choices=ALDRETE_CHOICES,
-        label="Activity",
-        help_text="2 moves 4 limbs · 1 moves 2 · 0 none",
+    activity = _aldrete_item("Activity", "2 moves 4 limbs · 1 moves 2 · 0 none")
+    respiration = _aldrete_item("Respiration", "2 breathes deeply, coughs · 1 dyspnoea · 0 apnoea")
+    circulation = _aldrete_item(
+        "Circulation", "BP vs pre-dose: 2 within ±20 % · 1 ±20–50 % · 0 ≥ ±50 %"
     )
-    respiration = forms.TypedChoiceField(
-        coerce=int,
-        choices=ALDRETE_CHOICES,
-        label="Respiration",
-        help_text="2 breathes deeply, coughs · 1 dyspnoea · 0 apnoea",
+    consciousness = _aldrete_item(
+        "Consciousness", "2 fully awake · 1 arousable on calling · 0 not responding"
     )
-    circulation = forms.TypedChoiceField(
-        coerce=int,
-        choices=ALDRETE_CHOICES,
-        label="Circulation",
-        help_text="BP vs pre-dose: 2 within ±20 % · 1 ±20–50 % · 0 ≥ ±50 %",
-    )
-    consciousness = forms.TypedChoiceField(
-        coerce=int,
-        choices=ALDRETE_CHOICES,
-        label="Consciousness",
-        help_text="2 fully awake · 1 arousable on calling · 0 not responding",
-    )
-    oxygen_saturation = forms.TypedChoiceField(
-        coerce=int,
-        choices=ALDRETE_CHOICES,
-        label="O₂ saturation",
-        help_text="2 > 92 % on air · 1 needs O₂ for > 90 % · 0 < 90 % with O₂",
+    oxygen_saturation = _aldrete_item(
+        "O₂ saturation", "2 > 92 % on air · 1 needs O₂ for > 90 % · 0 < 90 % with O₂"
     )
     escort_present = forms.BooleanField(required=False, label="Escort present")
     instructions_given = forms.BooleanField(
@@ -283,16 +272,7 @@ class DischargeForm(forms.Form):
     )
 
     def aldrete(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in (
-                "activity",
-                "respiration",
-                "circulation",
-                "consciousness",
-                "oxygen_saturation",
-            )
-        }
+        return {name: self.cleaned_data[name] for name in ALDRETE_ITEMS}
 
 
 class SignForm(forms.Form):

@@ -14,6 +14,8 @@ from clinic.accounts.choices import CLINICAL_ROLES
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, SafetyAlert
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.evaluation.selectors import has_current_consent
 from clinic.monitoring.limits import (
@@ -74,6 +76,32 @@ def get_session(viewer, public_id, *, related=PAGE_RELATED) -> TreatmentSession:
     return session
 
 
+def open_session(viewer, public_id, *, view: str = "") -> TreatmentSession:
+    """Open a session's record (the page, its summary, its readings through the API) and record
+    that the viewer looked."""
+    session = get_session(viewer, public_id)
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.SESSION_VIEWED,
+        target=session,
+        patient_id=session.patient_id,
+        location_id=session.location_id,
+        details={"view": view} if view else {},
+    )
+    return session
+
+
+def appointment_to_start(viewer, public_id):
+    """A treatment appointment the viewer may start a session for, or None."""
+    from clinic.scheduling.models import Appointment
+
+    return (
+        Appointment.objects.filter(public_id=public_id, patient__in=visible_patients(viewer))
+        .select_related("patient", "appointment_type")
+        .first()
+    )
+
+
 def sessions_board(viewer) -> list[TreatmentSession]:
     """The day's sessions (started in the last 16 hours, or still open) at the viewer's locations, with their open alerts counted (the chair-side
     board)."""
@@ -90,13 +118,14 @@ def sessions_board(viewer) -> list[TreatmentSession]:
     )
 
 
-def protocol_for(route: str) -> MonitoringProtocol | None:
-    return MonitoringProtocol.objects.filter(route=route).first()
+def protocol_for(route: str) -> MonitoringProtocol:
+    """The route's monitoring protocol; without a row, the model's defaults (unsaved). A page
+    reads it once and passes it on."""
+    return MonitoringProtocol.objects.filter(route=route).first() or MonitoringProtocol(route=route)
 
 
 def limits_for(route: str) -> Limits:
-    protocol = protocol_for(route)
-    return protocol.limits() if protocol else Limits()
+    return protocol_for(route).limits()
 
 
 def readings(session) -> list[SessionReading]:
@@ -159,7 +188,12 @@ def _local_today(session):
     return timezone.localtime(timezone.now(), session.location.zone).date()
 
 
-def checklist(session, *, all_readings: list[SessionReading] | None = None) -> rules.Checklist:
+def checklist(
+    session,
+    *,
+    all_readings: list[SessionReading] | None = None,
+    protocol: MonitoringProtocol | None = None,
+) -> rules.Checklist:
     """Every gate before dosing, each with its reason, and any clinician overrides."""
     patient = session.patient
     all_readings = readings(session) if all_readings is None else all_readings
@@ -267,7 +301,9 @@ def checklist(session, *, all_readings: list[SessionReading] | None = None) -> r
     else:
         breaches = [
             b
-            for b in check_pre_dose(values_of(latest_bp), limits_for(session.route))
+            for b in check_pre_dose(
+                values_of(latest_bp), (protocol or protocol_for(session.route)).limits()
+            )
             if b.blocks_dosing
         ]
         add(
@@ -303,15 +339,13 @@ def missing_questionnaires(session) -> list[str]:
 
 
 def latest_breaches(
-    session, all_readings: list[SessionReading]
+    session, all_readings: list[SessionReading], limits: Limits
 ) -> tuple[SessionReading | None, list[str]]:
     after = [r for r in all_readings if not r.pre_dose]
     if not after:
         return None, []
     latest = after[-1]
-    breaches = check_discharge(
-        values_of(latest), limits_for(session.route), baseline=baseline(all_readings)
-    )
+    breaches = check_discharge(values_of(latest), limits, baseline=baseline(all_readings))
     return latest, [b.message for b in breaches]
 
 
@@ -320,10 +354,9 @@ def discharge_facts(
 ):
     protocol = protocol_for(session.route)
     all_readings = readings(session)
-    latest, breaches = latest_breaches(session, all_readings)
+    latest, breaches = latest_breaches(session, all_readings, protocol.limits())
     minimum = max(
-        protocol.minimum_observation_minutes if protocol else 60,
-        session.plan_version.protocol.observation_minutes,
+        protocol.minimum_observation_minutes, session.plan_version.protocol.observation_minutes
     )
     return rules.DischargeFacts(
         dosed_at=session.dosed_at,
@@ -333,7 +366,7 @@ def discharge_facts(
             list(session.infusion_events.values_list("kind", flat=True)), route=session.route
         ),
         aldrete_total=aldrete_total,
-        aldrete_threshold=protocol.discharge_aldrete_threshold if protocol else 9,
+        aldrete_threshold=protocol.discharge_aldrete_threshold,
         latest_reading_at=latest.taken_at if latest else None,
         latest_reading_breaches=breaches,
         latest_reading_has_blood_pressure=bool(latest and latest.vital_signs.systolic_mmhg),
@@ -345,12 +378,18 @@ def discharge_facts(
     )
 
 
-def schedule_status(session, all_readings: list[SessionReading], *, now=None):
+def schedule_status(
+    session,
+    all_readings: list[SessionReading],
+    *,
+    now=None,
+    protocol: MonitoringProtocol | None = None,
+):
     """The route's monitoring schedule: which reading is due next and which are overdue."""
     if session.dosed_at is None:
         return None
-    protocol = protocol_for(session.route)
-    schedule = [m for m in (protocol.reading_schedule_minutes if protocol else []) if m > 0]
+    protocol = protocol or protocol_for(session.route)
+    schedule = [m for m in protocol.reading_schedule_minutes if m > 0]
     return reading_schedule_status(
         schedule_minutes=schedule,
         dosed_at=session.dosed_at,

@@ -29,7 +29,7 @@ from clinic.monitoring.limits import check_during, check_pre_dose
 from clinic.patients.choices import VitalSignsContext
 from clinic.patients.models import VitalSigns
 from clinic.patients.permissions import ensure_can_act_on_patient
-from clinic.patients.services import create_vital_signs
+from clinic.patients.services import VITAL_SIGN_FIELDS, create_vital_signs
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment
 from clinic.sessions import rules, selectors
@@ -61,17 +61,6 @@ from clinic.sessions.models import (
 )
 from clinic.treatment.selectors import current_plan_version
 
-READING_FIELDS = (
-    "systolic_mmhg",
-    "diastolic_mmhg",
-    "heart_rate_bpm",
-    "respiratory_rate_per_min",
-    "spo2_pct",
-    "temperature_c",
-    "consciousness",
-    "on_supplemental_oxygen",
-    "weight_kg",
-)
 # How far back a reading or event may be timed (a note written up after the fact).
 BACKDATE_LIMIT = timedelta(hours=12)
 
@@ -313,7 +302,7 @@ class ReadingOutcome:
 
 
 def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(values) - set(READING_FIELDS)
+    unknown = set(values) - set(VITAL_SIGN_FIELDS)
     if unknown:
         raise ClinicError(f"Unknown vital signs: {', '.join(sorted(unknown))}.")
     return {k: v for k, v in values.items() if v not in (None, "")}

@@ -16,19 +16,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
-from clinic.audit.choices import AuditEventType
-from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
 from clinic.core.forms import add_service_error
 from clinic.core.permissions import role_required
+from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.sessions import forms, rules, selectors, services, svg
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
 from clinic.sessions.models import MonitoringAlert
 from clinic.treatment.selectors import current_plan_version
 
 
-def _session_or_404(request, public_id, *, related=selectors.PAGE_RELATED):
+def _session_or_404(request, public_id, *, related=selectors.PAGE_RELATED, audit_as=None):
+    """The session, scoped to the viewer; with `audit_as` (a view name, "" for the page) the look
+    is audited (`open_session`)."""
     try:
+        if audit_as is not None:
+            return selectors.open_session(request.user, public_id, view=audit_as)
         return selectors.get_session(request.user, public_id, related=related)
     except NotFoundError as error:
         raise Http404(error.message) from error
@@ -55,17 +58,9 @@ def board(request):
 @role_required(*CLINICAL_ROLES)
 @require_POST
 def start(request, appointment_public_id):
-    from clinic.scheduling.models import Appointment
     from clinic.scheduling.services import check_in
 
-    appointment = (
-        Appointment.objects.filter(
-            public_id=appointment_public_id,
-            patient__in=selectors.visible_patients(request.user),
-        )
-        .select_related("patient", "appointment_type")
-        .first()
-    )
+    appointment = selectors.appointment_to_start(request.user, appointment_public_id)
     if appointment is None:
         raise Http404("We could not find that appointment.")
     try:
@@ -81,14 +76,15 @@ def start(request, appointment_public_id):
 
 
 # --- the session page ----------------------------------------------------------------------
-def _live_context(request, session) -> dict:
-    all_readings = selectors.readings(session)
+def _live_context(request, session, *, all_readings=None, protocol=None) -> dict:
+    all_readings = selectors.readings(session) if all_readings is None else all_readings
+    protocol = protocol or selectors.protocol_for(session.route)
     for reading in all_readings:
         reading.news2 = selectors.news2_of(reading)
-    limits = selectors.limits_for(session.route)
+    limits = protocol.limits()
     now = timezone.now()
     alerts = selectors.open_alerts(session)
-    schedule = selectors.schedule_status(session, all_readings, now=now)
+    schedule = selectors.schedule_status(session, all_readings, now=now, protocol=protocol)
     return {
         "session": session,
         "readings": list(reversed(all_readings)),
@@ -104,17 +100,22 @@ def _live_context(request, session) -> dict:
         if session.dosed_at
         else None,
         "now": now,
-        "ack_form": forms.AcknowledgeForm(),
     }
 
 
-def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
+def _panels_context(
+    request, session, *, bound=None, notice: str = "", all_readings=None, protocol=None
+) -> dict:
     """The working panels, each with a fresh form except the one just refused (kept as typed)."""
     user = request.user
-    kinds = list(session.infusion_events.values_list("kind", flat=True))
+    protocol = protocol or selectors.protocol_for(session.route)
+    events = list(session.infusion_events.select_related("recorded_by"))
+    kinds = [event.kind for event in events]
     side_effects = list(session.side_effects.select_related("recorded_by"))
     checklist = (
-        selectors.checklist(session) if session.status == SessionStatus.PREPARATION else None
+        selectors.checklist(session, all_readings=all_readings, protocol=protocol)
+        if session.status == SessionStatus.PREPARATION
+        else None
     )
     dose = dose_error = None
     if session.status == SessionStatus.PREPARATION and checklist and checklist.ready_to_dose:
@@ -155,21 +156,14 @@ def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
     if bound is not None:
         action, form = bound
         if action == "confirm" and dose is not None:
-            # Offer the dose shown now, not the one refused as out of date.
-            data = form.data.copy()
-            data["expected_dose_mg"] = str(dose.dose_mg)
-            form = forms.ConfirmDoseForm(data, auto_id=_auto_id("confirm"))
-            form.is_valid()
-            for name, messages_ in bound[1].errors.items():
-                for message in messages_:
-                    form.add_error(
-                        name if name in form.fields and name != "expected_dose_mg" else None,
-                        message,
-                    )
+            # Offer the dose shown now, not the one refused as out of date (the errors are
+            # already worked out; the hidden field renders from the data).
+            form.data = form.data.copy()
+            form.data["expected_dose_mg"] = str(dose.dose_mg)
         made[action] = form
         refused = [
             f"{form.fields[name].label or name}: {message}" if name != "__all__" else message
-            for name, messages_ in bound[1].errors.items()
+            for name, messages_ in form.errors.items()
             for message in messages_
         ]
     signatures = {s.role: s for s in session.signatures.select_related("signed_by")}
@@ -191,7 +185,7 @@ def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
             for k in rules.allowed_infusion_events(kinds, route=session.route)
         ],
         "infusion_state": rules.infusion_state(kinds, route=session.route),
-        "events": list(session.infusion_events.select_related("recorded_by")),
+        "events": events,
         "side_effects": side_effects,
         "administrations": list(session.administrations.select_related("given_by")),
         "overrides": list(session.overrides.select_related("by")),
@@ -200,7 +194,7 @@ def _panels_context(request, session, *, bound=None, notice: str = "") -> dict:
         "is_prescriber": user.role in PRESCRIBER_ROLES,
         "can_verify": session.dose_confirmed_by_id not in (None, user.pk),
         "dissociation": session.dissociation_response,
-        "protocol": selectors.protocol_for(session.route),
+        "protocol": protocol,
     }
 
 
@@ -226,10 +220,7 @@ def _checklist_initial(session) -> dict:
 
 
 def _discharge_initial(session) -> dict:
-    initial = {
-        name: getattr(session, f"aldrete_{name}")
-        for name in ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation")
-    }
+    initial = {name: getattr(session, f"aldrete_{name}") for name in ALDRETE_ITEMS}
     initial.update(
         escort_present=bool(session.escort_present),
         instructions_given=bool(session.instructions_given),
@@ -246,20 +237,23 @@ def _sign_role(user, session) -> str:
 
 @role_required(*CLINICAL_ROLES)
 def detail(request, public_id):
-    session = _session_or_404(request, public_id)
-    record_audit_event(
-        actor=request.user,
-        event_type=AuditEventType.SESSION_VIEWED,
-        target=session,
-        patient_id=session.patient_id,
-        location_id=session.location_id,
-    )
+    session = _session_or_404(request, public_id, audit_as="")
     return _render_page(request, session)
 
 
+def _page_context(request, session, *, bound=None) -> dict:
+    """Panels and live region together, reading the session's readings and protocol once."""
+    all_readings = selectors.readings(session)
+    protocol = selectors.protocol_for(session.route)
+    context = _panels_context(
+        request, session, bound=bound, all_readings=all_readings, protocol=protocol
+    )
+    context.update(_live_context(request, session, all_readings=all_readings, protocol=protocol))
+    return context
+
+
 def _render_page(request, session, *, bound=None, status=200):
-    context = _panels_context(request, session, bound=bound)
-    context.update(_live_context(request, session))
+    context = _page_context(request, session, bound=bound)
     return render(request, "sessions/session.html", context, status=status)
 
 
@@ -512,17 +506,8 @@ def acknowledge(request, public_id, alert_public_id):
 @role_required(*CLINICAL_ROLES)
 def summary(request, public_id):
     """The printable record of the session."""
-    session = _session_or_404(request, public_id)
-    record_audit_event(
-        actor=request.user,
-        event_type=AuditEventType.SESSION_VIEWED,
-        target=session,
-        patient_id=session.patient_id,
-        location_id=session.location_id,
-        details={"view": "summary"},
-    )
-    context = _panels_context(request, session)
-    context.update(_live_context(request, session))
+    session = _session_or_404(request, public_id, audit_as="summary")
+    context = _page_context(request, session)
     context["all_alerts"] = list(session.alerts.select_related("acknowledged_by"))
     context["readings"] = list(reversed(context["readings"]))
     context["chart_url"] = reverse("sessions:detail", args=[session.public_id])
