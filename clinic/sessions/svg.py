@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -63,15 +64,13 @@ def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone) -> SafeSt
         return LEFT + (at - start).total_seconds() / span * (WIDTH - LEFT - RIGHT - 40)
 
     def local(at):
-        from django.utils import timezone
-
+        # Times are aware: the zone changes the labels, not the positions.
         return timezone.localtime(at, zone)
 
     series = {
         name: (label, colour, [(local(r.taken_at), getattr(r.vital_signs, name)) for r in readings])
         for name, label, colour in SERIES
     }
-    x_local = lambda at: x_of(at)  # noqa: E731  (times are aware; zone only changes labels)
     parts = [
         f'<svg class="vitals-chart" viewBox="0 0 {WIDTH} 330" role="img" '
         'aria-labelledby="vitals-chart-title" xmlns="http://www.w3.org/2000/svg">',
@@ -83,7 +82,7 @@ def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone) -> SafeSt
         high=200,
         height=200,
         top=10,
-        x_of=x_local,
+        x_of=x_of,
         limits=[
             (limits.systolic_max, f"Systolic limit {limits.systolic_max}", "#b42318"),
             (limits.diastolic_max, f"Diastolic limit {limits.diastolic_max}", "#e07b39"),
@@ -103,7 +102,7 @@ def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone) -> SafeSt
         high=100,
         height=70,
         top=235,
-        x_of=x_local,
+        x_of=x_of,
         limits=[(limits.spo2_min, f"SpO₂ limit {limits.spo2_min} %", "#1f7a4d")],
         title="SpO₂ (%)",
     )
