@@ -32,6 +32,26 @@ def nurse_capacity() -> int:
     return policy.nurse_chair_capacity if policy else 2
 
 
+@dataclass(frozen=True)
+class StaffLimits:
+    """What bounds a member of staff's bookings: how many patients at once, and their hours."""
+
+    capacity: int
+    hours: list[StaffHours]
+
+
+def staff_limits(staff, staff_role: str, location) -> StaffLimits | None:
+    """Read once per search: a search for free times checks dozens of candidate starts."""
+    if staff is None:
+        return None
+    return StaffLimits(
+        capacity=nurse_capacity() if staff_role == StaffRole.NURSE else 1,
+        hours=list(StaffHours.objects.filter(user=staff, location=location))
+        if location is not None
+        else [],
+    )
+
+
 def find_conflicts(
     *,
     patient,
@@ -42,6 +62,7 @@ def find_conflicts(
     staff_role: str = "",
     location=None,
     ignore_id: int | None = None,
+    limits: StaffLimits | None = None,
 ) -> list[Conflict]:
     zone = location.zone if location is not None else timezone.get_current_timezone()
     involved = Q(patient=patient)
@@ -80,8 +101,9 @@ def find_conflicts(
                 )
             )
     if staff is not None:
+        limits = limits or staff_limits(staff, staff_role, location)
         theirs = [o for o in others if o.staff_id == staff.pk]
-        capacity = nurse_capacity() if staff_role == StaffRole.NURSE else 1
+        capacity = limits.capacity
         if len(theirs) >= capacity:
             first = theirs[0]
             limit = (
@@ -92,11 +114,7 @@ def find_conflicts(
             conflicts.append(
                 Conflict("staff", f"{staff.full_name} is {limit} {when(first)}.", first.pk)
             )
-        hours = (
-            list(StaffHours.objects.filter(user=staff, location=location))
-            if location is not None
-            else []
-        )
+        hours = limits.hours
         if hours:
             local_start = timezone.localtime(starts_at, zone)
             local_end = timezone.localtime(ends_at, zone)
@@ -150,6 +168,7 @@ def nearest_free_starts(
         candidate = timezone.make_aware((local + timedelta(days=day)).replace(tzinfo=None), zone)
         if candidate.weekday() < 5:
             candidates.append(candidate)
+    limits = staff_limits(staff, staff_role, location)
     found = []
     for candidate in candidates:
         if candidate <= timezone.now():
@@ -163,6 +182,7 @@ def nearest_free_starts(
             staff_role=staff_role,
             location=location,
             ignore_id=ignore_id,
+            limits=limits,
         ):
             found.append(candidate)
         if len(found) >= wanted:

@@ -94,6 +94,20 @@ def _check(patient, appointment_type, starts_at, room, staff, ignore_id=None):
     return ends_at, conflicts
 
 
+def _alternatives(patient, appointment_type, starts_at, room, staff, ignore_id=None):
+    """The nearest free start times for this booking (shown beside its conflicts)."""
+    return nearest_free_starts(
+        patient=patient,
+        starts_at=starts_at,
+        duration=timedelta(minutes=appointment_type.duration_minutes),
+        room=room,
+        staff=staff,
+        staff_role=appointment_type.staff_role,
+        location=patient.location,
+        ignore_id=ignore_id,
+    )
+
+
 def book_appointment(
     *,
     actor,
@@ -129,16 +143,9 @@ def _create(
 ) -> Appointment:
     ends_at, conflicts = _check(patient, appointment_type, starts_at, room, staff)
     if conflicts:
-        alternatives = nearest_free_starts(
-            patient=patient,
-            starts_at=starts_at,
-            duration=ends_at - starts_at,
-            room=room,
-            staff=staff,
-            staff_role=appointment_type.staff_role,
-            location=patient.location,
+        raise ConflictError(
+            conflicts, _alternatives(patient, appointment_type, starts_at, room, staff)
         )
-        raise ConflictError(conflicts, alternatives)
     appointment = Appointment.objects.create(
         patient=patient,
         location_id=patient.location_id,
@@ -196,15 +203,8 @@ def move_appointment(
         if conflicts:
             raise ConflictError(
                 conflicts,
-                nearest_free_starts(
-                    patient=patient,
-                    starts_at=starts_at,
-                    duration=ends_at - starts_at,
-                    room=room,
-                    staff=staff,
-                    staff_role=locked.appointment_type.staff_role,
-                    location=patient.location,
-                    ignore_id=locked.pk,
+                _alternatives(
+                    patient, locked.appointment_type, starts_at, room, staff, ignore_id=locked.pk
                 ),
             )
         before = locked.starts_at
@@ -342,19 +342,9 @@ def plan_series_slots(
     slots = []
     for number, day in enumerate(dates, start=1):
         starts_at = local_start(day, at, patient.location)
-        ends_at, conflicts = _check(patient, appointment_type, starts_at, room, staff)
+        _, conflicts = _check(patient, appointment_type, starts_at, room, staff)
         alternatives = (
-            nearest_free_starts(
-                patient=patient,
-                starts_at=starts_at,
-                duration=ends_at - starts_at,
-                room=room,
-                staff=staff,
-                staff_role=appointment_type.staff_role,
-                location=patient.location,
-            )
-            if conflicts
-            else []
+            _alternatives(patient, appointment_type, starts_at, room, staff) if conflicts else []
         )
         slots.append(SeriesSlot(number, starts_at, conflicts, alternatives))
     return slots
