@@ -81,6 +81,10 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
     except NotFoundError as error:
         raise Http404(error.message) from error
     viewer = request.user
+    # Switching tabs swaps the section only: banners and summaries are not shown again.
+    partial = (
+        request.headers.get("HX-Request") and request.headers.get("HX-Target") == "chart-section"
+    )
     context = {
         "patient": patient,
         "sections": sections,
@@ -91,8 +95,8 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         and can_invite_patient_to_portal(viewer, patient)
         and patient.user_id is None,
         "show_measurements": can_view_clinical_details(viewer) or own_record,
-        "banners": banners_for(viewer, patient),
-        "summaries": [] if own_record else summaries_for(viewer, patient),
+        "banners": [] if partial else banners_for(viewer, patient),
+        "summaries": [] if own_record or partial else summaries_for(viewer, patient),
         **section.context(viewer, patient),
     }
     allowed = {
@@ -104,7 +108,7 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         context["status_form"] = PatientStatusForm(
             current_status=patient.status, allowed=frozenset(allowed)
         )
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "chart-section":
+    if partial:
         return render(request, "patients/_chart_section.html", context)
     return render(request, "patients/chart.html", context)
 
