@@ -26,7 +26,7 @@ from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES
 from clinic.evaluation.rules import validate_rule
 from clinic.evaluation.selectors import run_screen
 from clinic.patients.models import Patient
-from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
+from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.patients.services import create_vital_signs
 
 # What a person edits on the evaluation form; signing fields are set only by sign_evaluation.
@@ -322,16 +322,13 @@ def sign_consent(
             raise NotFoundError("We could not find that consent.")
         witness = None
     elif channel == ConsentChannel.TABLET:
-        ensure_role(
+        ensure_can_act_on_patient(
             actor,
-            CONSENT_WITNESS_ROLES,
+            patient,
+            roles=CONSENT_WITNESS_ROLES,
             action="witness consent",
             event_type=AuditEventType.CONSENT_SIGNED,
-            target=patient,
-            patient_id=patient.pk,
         )
-        if not can_view_patient(actor, patient):
-            raise NotFoundError("We could not find that patient.")
         witness = actor
     else:
         raise ClinicError("Unknown way of signing.")
