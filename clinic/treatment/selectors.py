@@ -8,12 +8,6 @@ def active_plan(patient) -> TreatmentPlan | None:
     return TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
 
 
-def current_version(plan: TreatmentPlan | None) -> TreatmentPlanVersion | None:
-    if plan is None:
-        return None
-    return plan.versions.select_related("protocol", "signed_by").order_by("-number").first()
-
-
 def plan_history(patient) -> list[TreatmentPlanVersion]:
     return list(
         TreatmentPlanVersion.objects.filter(plan__patient=patient)

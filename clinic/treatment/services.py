@@ -93,11 +93,12 @@ def _measurements(
     return weight, height
 
 
-def preview_plan(*, patient: Patient, draft: PlanDraft) -> PlanPreview:
-    """The dose with its working and the proposed dates, before anything is signed."""
+def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> PlanPreview:
+    """The dose with its working and the proposed dates, before anything is signed. `evaluation`:
+    the suitable evaluation when the caller has it already."""
     protocol = draft.protocol
     outside = not (protocol.minimum_dose <= draft.dose <= protocol.maximum_dose)
-    evaluation = suitable_evaluation(patient)
+    evaluation = evaluation or suitable_evaluation(patient)
     weight, height = _measurements(patient, evaluation)
     if protocol.dose_unit == DoseUnit.FIXED_MG:
         dose_mg, working, basis_weight = (
@@ -158,7 +159,7 @@ def sign_plan_version(
         raise ClinicError("Write the target outcomes.", field="target_outcomes")
     if draft.protocol.route == "iv" and not draft.infusion_minutes:
         raise ClinicError("An IV plan needs an infusion duration.", field="infusion_minutes")
-    preview = preview_plan(patient=patient, draft=draft)
+    preview = preview_plan(patient=patient, draft=draft, evaluation=evaluation)
     if preview.outside_range and not draft.override_reason.strip():
         raise ClinicError(
             f"{draft.dose} is outside the protocol's range ({draft.protocol.minimum_dose}–{draft.protocol.maximum_dose} "

@@ -3,12 +3,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
-from clinic.core.forms import add_service_error
+from clinic.core.forms import add_service_error, form_status
 from clinic.core.permissions import role_required
-from clinic.patients.views import patient_or_404
+from clinic.patients.views import chart_section_url, patient_or_404
 from clinic.treatment import selectors, services
 from clinic.treatment.choices import ChangeReason
 from clinic.treatment.forms import PlanForm, initial_from_protocol
@@ -21,7 +20,8 @@ def write_plan(request, patient_public_id):
     """Write the first plan or a new version: pick a protocol, preview the dose with its working
     and the proposed dates, then sign with your password."""
     patient = patient_or_404(request, patient_public_id)
-    current = selectors.current_version(selectors.active_plan(patient))
+    current = selectors.current_plan_version(patient)
+    evaluation = services.suitable_evaluation(patient)
     reason = ChangeReason.RESPONSE if current else ChangeReason.INITIAL
     preview, status = None, 200
     if request.method == "POST":
@@ -44,7 +44,7 @@ def write_plan(request, patient_public_id):
                 override_reason=data["override_reason"],
             )
             try:
-                preview = services.preview_plan(patient=patient, draft=draft)
+                preview = services.preview_plan(patient=patient, draft=draft, evaluation=evaluation)
                 if request.POST.get("action") == "sign":
                     services.sign_plan_version(
                         actor=request.user, patient=patient, draft=draft, password=data["password"]
@@ -52,14 +52,12 @@ def write_plan(request, patient_public_id):
                     messages.success(
                         request, "The plan is signed. Its proposed sessions are ready to book."
                     )
-                    return redirect(
-                        reverse("patients:chart", args=[patient.public_id]) + "?section=plan"
-                    )
+                    return redirect(chart_section_url(patient, "plan"))
             except PermissionDeniedError as error:
                 raise PermissionDenied(error.message) from error
             except ClinicError as error:
                 add_service_error(form, error)
-        status = 400 if form.errors else 200
+        status = form_status(form)
     else:
         protocol = (
             ProtocolTemplate.objects.filter(
@@ -101,7 +99,7 @@ def write_plan(request, patient_public_id):
             "preview": preview,
             "current": current,
             "protocols": protocols,
-            "eligible": services.suitable_evaluation(patient) is not None,
+            "eligible": evaluation is not None,
         },
         status=status,
     )
