@@ -56,13 +56,13 @@ def kind_for(hours: int) -> str:
     return f"{hours}h"
 
 
-def due_reminders(now: datetime) -> list[tuple[int, int, int]]:
+def due_reminders(now: datetime, windows: list[int] | None = None) -> list[tuple[int, int, int]]:
     """(appointment id, window hours, the next smaller window's hours or 0) of every reminder due
     at `now` and not yet recorded, in primary-key order: booked appointments in each window's band
     (see the module docstring)."""
     due: list[tuple[int, int, int]] = []
     lower = 0
-    for hours in sorted(reminder_hours()):
+    for hours in sorted(reminder_hours() if windows is None else windows):
         ids = (
             Appointment.objects.filter(
                 status=AppointmentStatus.BOOKED,
@@ -186,10 +186,12 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
     were sent, each in its own transaction and each exactly once, even when two jobs run at once
     or a run is repeated after a crash."""
     now = now or timezone.now()
+    # The policy is read once per run (not once per reminder).
+    windows = reminder_hours()
     queued = 0
     # Filled by the after-commit callbacks: False for a reminder the mail server refused.
     outcomes: list[bool] = []
-    for pk, hours, lower in due_reminders(now):
+    for pk, hours, lower in due_reminders(now, windows):
         kind = kind_for(hours)
         try:
             with transaction.atomic(durable=True):
@@ -199,7 +201,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 # Recorded first: the unique constraint makes a second job's insert fail.
                 dispatch = ReminderDispatch.objects.create(appointment=appointment, kind=kind)
                 check_in_link = issue_check_in_link(appointment)
-                if hours == min(reminder_hours()):
+                if hours == min(windows):
                     flag_unanswered(appointment)
                 record_audit_event(
                     actor=None,
@@ -215,7 +217,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                         outcomes.append(_send(d, a, k, link))
                     )
                 )
-                if hours == max(reminder_hours()):
+                if hours == max(windows):
                     transaction.on_commit(lambda a=appointment: send_visit_questionnaires(a))
         except IntegrityError:
             # Another run recorded (and so sends) this reminder.
