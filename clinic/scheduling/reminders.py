@@ -56,13 +56,13 @@ def kind_for(hours: int) -> str:
     return f"{hours}h"
 
 
-def due_reminders(now: datetime, windows: list[int] | None = None) -> list[tuple[int, int, int]]:
+def due_reminders(now: datetime) -> list[tuple[int, int, int]]:
     """(appointment id, window hours, the next smaller window's hours or 0) of every reminder due
     at `now` and not yet recorded, in primary-key order: booked appointments in each window's band
     (see the module docstring)."""
     due: list[tuple[int, int, int]] = []
     lower = 0
-    for hours in sorted(reminder_hours() if windows is None else windows):
+    for hours in sorted(reminder_hours()):
         ids = (
             Appointment.objects.filter(
                 status=AppointmentStatus.BOOKED,
@@ -191,7 +191,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
     queued = 0
     # Filled by the after-commit callbacks: False for a reminder the mail server refused.
     outcomes: list[bool] = []
-    for pk, hours, lower in due_reminders(now, windows):
+    for pk, hours, lower in due_reminders(now):
         kind = kind_for(hours)
         try:
             with transaction.atomic(durable=True):
