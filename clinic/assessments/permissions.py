@@ -8,16 +8,8 @@ RESULT_ROLES = CLINICAL_ROLES
 RESOLVE_ROLES = PRESCRIBER_ROLES
 
 
-def can_send_questionnaires(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in SEND_ROLES
-
-
 def can_view_results(user) -> bool:
     return user.is_authenticated and user.is_active and user.role in RESULT_ROLES
-
-
-def can_enter_responses(user) -> bool:
-    return can_view_results(user)
 
 
 def can_resolve_safety_alerts(user) -> bool:

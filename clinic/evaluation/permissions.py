@@ -9,9 +9,5 @@ READ_ROLES = CLINICAL_ROLES
 CONSENT_WITNESS_ROLES = CLINICAL_ROLES | {Role.FRONT_DESK}
 
 
-def can_read_evaluations(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in READ_ROLES
-
-
 def can_evaluate(user) -> bool:
     return user.is_authenticated and user.is_active and user.role in EVALUATE_ROLES

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.accounts.choices import CLINICAL_ROLES, Role
+from clinic.accounts.choices import Role
 from clinic.accounts.services import create_account_with_invitation
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -303,21 +303,3 @@ def create_vital_signs(
         actor_label=actor_label,
     )
     return vitals
-
-
-def record_vital_signs(
-    *, actor, patient: Patient, context: str, taken_at, values: dict[str, Any]
-) -> VitalSigns:
-    """Record a set of vital signs taken by a clinical member of staff."""
-    ensure_role(
-        actor,
-        CLINICAL_ROLES,
-        action="record vital signs",
-        event_type=AuditEventType.VITAL_SIGNS_RECORDED,
-        target=patient,
-        patient_id=patient.pk,
-    )
-    with transaction.atomic(durable=True):
-        return create_vital_signs(
-            actor=actor, patient=patient, context=context, taken_at=taken_at, values=values
-        )

@@ -5,9 +5,5 @@ PLAN_WRITE_ROLES = PRESCRIBER_ROLES
 PLAN_READ_ROLES = CLINICAL_ROLES
 
 
-def can_read_plans(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in PLAN_READ_ROLES
-
-
 def can_write_plans(user) -> bool:
     return user.is_authenticated and user.is_active and user.role in PLAN_WRITE_ROLES

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from clinic.treatment.choices import PlanStatus
-from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
+from clinic.treatment.models import TreatmentPlan, TreatmentPlanVersion
 
 
 def active_plan(patient) -> TreatmentPlan | None:
@@ -14,13 +14,6 @@ def plan_history(patient) -> list[TreatmentPlanVersion]:
         .select_related("plan", "protocol", "signed_by")
         .order_by("-plan__created_at", "-number")
     )
-
-
-def protocols_for(route: str | None = None) -> list[ProtocolTemplate]:
-    protocols = ProtocolTemplate.objects.filter(is_active=True)
-    if route:
-        protocols = protocols.filter(route=route)
-    return list(protocols)
 
 
 def current_plan_version(patient) -> TreatmentPlanVersion | None:

@@ -25,11 +25,6 @@ def signed(value) -> str:
 
 
 @register.filter
-def field_for(form, name: str):
-    return form[name]
-
-
-@register.filter
 def answer_label(item, value) -> str:
     return item.label_of(value) if value is not None else "—"
 
@@ -40,8 +35,3 @@ def alert_actions(codes) -> str:
 
     labels = dict(AlertAction.choices)
     return "; ".join(str(labels.get(code, code)) for code in codes or [])
-
-
-@register.filter
-def band_of(instrument, code: str) -> str:
-    return instrument.band_label(code)
