@@ -16,7 +16,6 @@ from clinic.assessments.instruments import INSTRUMENTS, Instrument
 from clinic.assessments.permissions import RESULT_ROLES
 from clinic.assessments.policy import clinic_instrument
 from clinic.audit.choices import AuditEventType
-from clinic.audit.services import record_audit_event
 from clinic.core.permissions import ensure_role
 from clinic.patients.selectors import open_patient_chart
 
@@ -280,13 +279,5 @@ def patient_progress(request, patient_id: uuid.UUID):
 
 @router.get("/responses/{response_id}", response=ResponseOut, summary="One questionnaire response")
 def response_detail(request, response_id: uuid.UUID):
-    response = selectors.get_response(request.user, response_id)
-    record_audit_event(
-        actor=request.user,
-        event_type=AuditEventType.PATIENT_CHART_VIEWED,
-        target=response,
-        patient_id=response.patient_id,
-        location_id=response.location_id,
-        details={"section": "api:response"},
-    )
+    response = selectors.open_response(request.user, response_id, section="api:response")
     return _response_out(response)

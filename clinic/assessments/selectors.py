@@ -104,6 +104,20 @@ def get_response(viewer, public_id) -> AssessmentResponse:
     return response
 
 
+def open_response(viewer, public_id, *, section: str) -> AssessmentResponse:
+    """Open one questionnaire response and record that the viewer looked (as a chart view)."""
+    response = get_response(viewer, public_id)
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=response,
+        patient_id=response.patient_id,
+        location_id=response.location_id,
+        details={"section": section},
+    )
+    return response
+
+
 def portal_requests(user) -> list[QuestionnaireRequest]:
     """Questionnaires waiting for a signed-in patient."""
     return list(

@@ -106,17 +106,9 @@ def enter(request, patient_public_id, instrument_code):
 @role_required(*RESULT_ROLES)
 def response_detail(request, public_id):
     try:
-        response = selectors.get_response(request.user, public_id)
+        response = selectors.open_response(request.user, public_id, section="questionnaire")
     except NotFoundError as error:
         raise Http404(error.message) from error
-    record_audit_event(
-        actor=request.user,
-        event_type=AuditEventType.PATIENT_CHART_VIEWED,
-        target=response,
-        patient_id=response.patient_id,
-        location_id=response.location_id,
-        details={"section": "questionnaire"},
-    )
     instrument = clinic_instrument(response.instrument_code)
     rows = [(item, response.answers.get(item.link_id)) for item in instrument.items]
     return render(

@@ -26,8 +26,13 @@ class DirectorModelAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return self._is_director(request)
 
+    # The audit event of a save; None: the organisation/location events (save_configuration).
+    audit_event = None
+
     def save_model(self, request, obj, form, change):
-        save_configuration(actor=request.user, record=obj, changed_fields=form.changed_data)
+        save_configuration(
+            actor=request.user, record=obj, changed_fields=form.changed_data, event=self.audit_event
+        )
 
 
 @admin.register(Organisation, site=clinic_admin_site)
@@ -46,13 +51,4 @@ class LocationAdmin(DirectorModelAdmin):
 
 
 class AuditedConfigurationAdmin(DirectorModelAdmin):
-    """A configuration table whose every save is audited (through save_configuration)."""
-
-    audit_event = None  # an AuditEventType; None: organisation/location events
-
-    def save_model(self, request, obj, form, change):
-        from clinic.core.services import save_configuration
-
-        save_configuration(
-            actor=request.user, record=obj, changed_fields=form.changed_data, event=self.audit_event
-        )
+    """A configuration table whose every save is audited under its own `audit_event`."""
