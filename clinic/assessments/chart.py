@@ -9,18 +9,14 @@ from clinic.assessments.forms import SendQuestionnairesForm
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import SafetyAlert
 from clinic.assessments.permissions import SEND_ROLES, can_resolve_safety_alerts, can_view_results
-from clinic.assessments.policy import instruments_for_conditions
+from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.assessments.svg import progress_svg
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
 
 
 def _assessments_context(viewer, patient):
     results = can_view_results(viewer)
-    default_codes = [
-        c
-        for c in instruments_for_conditions(patient.primary_conditions)
-        if INSTRUMENTS[c].respondent == "patient"
-    ]
+    default_codes = patient_answered(instruments_for_conditions(patient.primary_conditions))
     context = {
         "can_view_results": results,
         "can_resolve": can_resolve_safety_alerts(viewer),

@@ -38,13 +38,24 @@ def clinic_instrument(code: str, policy: AssessmentPolicy | None = None) -> Inst
     return instrument
 
 
-def instruments_for_conditions(conditions: list[str]) -> list[str]:
-    """The instrument codes a patient with these conditions answers, in registry order."""
-    rules = {
-        rule.condition: rule.instrument_codes
-        for rule in InstrumentAssignment.objects.filter(condition__in=conditions)
-    }
+def instruments_for_conditions(
+    conditions: list[str], rules: dict[str, list[str]] | None = None
+) -> list[str]:
+    """The instrument codes a patient with these conditions answers, in registry order. `rules`
+    (condition → codes, the medical director's assignments) when the caller loaded them all."""
+    if rules is None:
+        rules = {
+            rule.condition: rule.instrument_codes
+            for rule in InstrumentAssignment.objects.filter(condition__in=conditions)
+        }
     wanted: set[str] = set()
     for condition in conditions:
         wanted.update(rules.get(condition, DEFAULT_ASSIGNMENTS.get(condition, [])))
     return [code for code in INSTRUMENTS if code in wanted]
+
+
+def patient_answered(codes: list[str]) -> list[str]:
+    """Of these instrument codes, those the patient answers (not clinician-rated), in order."""
+    return [
+        code for code in codes if code in INSTRUMENTS and INSTRUMENTS[code].respondent == "patient"
+    ]

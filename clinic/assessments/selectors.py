@@ -14,7 +14,7 @@ from clinic.assessments.choices import AlertStatus, RequestStatus, ResponseStatu
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest, SafetyAlert
 from clinic.assessments.permissions import can_view_results
-from clinic.assessments.policy import DEFAULT_ASSIGNMENTS, clinic_instrument, get_policy
+from clinic.assessments.policy import clinic_instrument, get_policy, instruments_for_conditions
 from clinic.assessments.progress import Point, Progress, compute_progress
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -190,10 +190,8 @@ def clinical_dashboard(viewer) -> dict:
             if patient.status == PatientStatus.MAINTENANCE
             else policy.active_interval_days
         )
-        codes: set[str] = set()
-        for condition in patient.primary_conditions:
-            codes.update(assignments.get(condition, DEFAULT_ASSIGNMENTS.get(condition, [])))
-        for code in [c for c in INSTRUMENTS if c in codes and INSTRUMENTS[c].repeated]:
+        codes = instruments_for_conditions(patient.primary_conditions, rules=assignments)
+        for code in [c for c in codes if INSTRUMENTS[c].repeated]:
             last = last_taken.get((patient.pk, code))
             due_at = (last + timedelta(days=interval)) if last else None
             if due_at is None or now >= due_at + timedelta(days=policy.overdue_after_days):

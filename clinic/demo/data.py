@@ -15,7 +15,7 @@ from clinic.accounts.choices import Role
 from clinic.accounts.models import User
 from clinic.assessments import services as assessments
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.policy import instruments_for_conditions
+from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.core.choices import Condition
 from clinic.core.models import Location, Organisation
 from clinic.intake import services as intake
@@ -425,11 +425,7 @@ def _add_assessment_history(rng: random.Random, clinician, patients_created) -> 
     ]
 
     def codes_of(patient):
-        return [
-            c
-            for c in instruments_for_conditions(patient.primary_conditions)
-            if INSTRUMENTS[c].respondent == "patient"
-        ]
+        return patient_answered(instruments_for_conditions(patient.primary_conditions))
 
     # The one patient whose depression worsens, with thoughts of self-harm at the last visit.
     worsening_patient = next(

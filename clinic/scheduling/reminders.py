@@ -229,9 +229,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
 def send_visit_questionnaires(appointment: Appointment) -> None:
     """Before a session or a follow-up, send the patient's questionnaire set automatically (on
     behalf of whoever booked the visit), unless a set is already waiting for them."""
-    from clinic.assessments.instruments import INSTRUMENTS
     from clinic.assessments.models import QuestionnaireRequest
-    from clinic.assessments.policy import instruments_for_conditions
+    from clinic.assessments.policy import instruments_for_conditions, patient_answered
     from clinic.assessments.services import send_questionnaires
     from clinic.core.exceptions import ClinicError
 
@@ -247,9 +246,7 @@ def send_visit_questionnaires(appointment: Appointment) -> None:
         if appointment.plan_version_id
         else instruments_for_conditions(patient.primary_conditions)
     )
-    codes = [
-        code for code in codes if code in INSTRUMENTS and INSTRUMENTS[code].respondent == "patient"
-    ]
+    codes = patient_answered(codes)
     if not codes:
         return
     context = "pre_session" if appointment.appointment_type.kind == "treatment" else "follow_up"

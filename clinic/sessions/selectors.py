@@ -14,6 +14,7 @@ from clinic.accounts.choices import CLINICAL_ROLES
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, SafetyAlert
+from clinic.assessments.policy import patient_answered
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
@@ -319,11 +320,7 @@ def checklist(
 
 def missing_questionnaires(session) -> list[str]:
     """The plan's patient-answered questionnaires not completed in the days before the session."""
-    codes = [
-        code
-        for code in session.plan_version.instruments
-        if code in INSTRUMENTS and INSTRUMENTS[code].respondent == "patient"
-    ]
+    codes = patient_answered(session.plan_version.instruments)
     if not codes:
         return []
     since = session.appointment.starts_at - rules.QUESTIONNAIRE_WINDOW
