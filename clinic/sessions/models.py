@@ -52,6 +52,10 @@ class TreatmentSession(TimeStampedModel):
         max_length=12, choices=SessionStatus.choices, default=SessionStatus.PREPARATION
     )
     started_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    # Raised by every service that changes the session, under the row lock: a form carries the
+    # version it was opened at, so a change made meanwhile by someone else is refused, not
+    # silently overwritten (optimistic concurrency).
+    version = models.PositiveIntegerField(default=1)
 
     # Checklist (each item names who confirmed it and when).
     identity_confirmed_by = _person()
