@@ -175,7 +175,8 @@ LOGOUT_REDIRECT_URL = "intake:home"
 # Sessions end after CLINIC_SESSION_IDLE_MINUTES without a request (refreshed on every request)
 # and always when the browser closes.
 CLINIC_SESSION_IDLE_MINUTES = int(os.environ.get("CLINIC_SESSION_IDLE_MINUTES", "30"))
-SESSION_COOKIE_AGE = CLINIC_SESSION_IDLE_MINUTES * 60
+CLINIC_SESSION_STORE_MARGIN_HOURS = int(os.environ.get("CLINIC_SESSION_STORE_MARGIN_HOURS", "12"))
+SESSION_COOKIE_AGE = CLINIC_SESSION_IDLE_MINUTES * 60 + CLINIC_SESSION_STORE_MARGIN_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -193,6 +194,29 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# The lock-out counts per client address as clinic.audit.context.client_ip sees it (behind a
+# trusted reverse proxy: the client's, not the proxy's).
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.context.client_ip"
+
+
+def env_networks(name: str) -> list[str]:
+    import ipaddress
+
+    networks = env_list(name)
+    for entry in networks:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} lists IP addresses or networks (e.g. 10.0.0.5,10.1.0.0/16), not {entry!r}"
+            ) from None
+    return networks
+
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated).
+# Empty (the default): none is, and every client is known by REMOTE_ADDR. Behind a proxy, list it
+# here, or every client shares the proxy's address for lock-outs, rate limits and the audit log.
+CLINIC_TRUSTED_PROXIES = env_networks("CLINIC_TRUSTED_PROXIES")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

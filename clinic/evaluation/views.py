@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
+from clinic.audit.context import client_ip
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
@@ -193,7 +194,7 @@ def _sign_consent_page(request, patient, document, *, channel):
                 typed_full_name=form.cleaned_data["typed_full_name"],
                 signed_on=form.cleaned_data["signed_on"],
                 channel=channel,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         except PermissionDeniedError as error:
             raise PermissionDenied(error.message) from error

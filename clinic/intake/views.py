@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.audit.context import client_ip
 from clinic.core.exceptions import (
     ClinicError,
     NotFoundError,
@@ -50,7 +51,7 @@ def consultation_request(request):
         # A new installation whose medical director has not opened a location yet.
         return render(request, "intake/not_accepting.html", status=503)
     if request.method == "POST" and form.is_valid():
-        ip_address = request.META.get("REMOTE_ADDR")
+        ip_address = client_ip(request)
         try:
             services.check_consultation_rate_limit(ip_address=ip_address)
             if not form.is_bot:

@@ -1,6 +1,7 @@
 """Signing in: e-mail and password, throttling, two-factor for staff, idle timeout, all audited."""
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.hashers import check_password, make_password
@@ -79,6 +80,31 @@ def test_a_session_ends_after_the_idle_time(client, clinician):
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     assert events(AuditEventType.SESSION_EXPIRED).filter(actor=clinician).count() == 1
     assert client.get("/patients/").status_code == 302
+
+
+def test_an_idle_sign_out_is_audited_when_the_person_comes_back(client, clinician, settings):
+    """The session as stored after 31 idle minutes: its activity stamp and its expiry both date
+    from the last request. The stored session must still be there for the idle sign-out to be seen
+    (and audited); were it to expire with the idle limit, the person would simply be anonymous."""
+    from django.contrib.sessions.models import Session
+
+    sign_in(client, clinician.email)
+    client.get("/patients/")
+    last_request = time.time() - 31 * 60
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = last_request
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=datetime.fromtimestamp(last_request, tz=UTC)
+        + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    )
+    response = client.get("/patients/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert events(AuditEventType.SESSION_EXPIRED).filter(actor=clinician).count() == 1
+
+
+def test_the_stored_session_outlives_the_idle_limit(settings):
+    assert settings.SESSION_COOKIE_AGE > settings.CLINIC_SESSION_IDLE_MINUTES * 60 + 60
 
 
 @pytest.fixture

@@ -154,3 +154,20 @@ def test_without_an_open_location_the_form_says_so_instead_of_failing(client, or
     response = client.get(URL)
     assert response.status_code == 503
     assert "not taking requests online yet" in response.content.decode()
+
+
+@override_settings(CLINIC_CONSULTATION_RATE_LIMIT_PER_HOUR=2, CLINIC_TRUSTED_PROXIES=["10.0.0.5"])
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, form_data):
+    def post(forwarded, remote="10.0.0.5"):
+        return client.post(URL, form_data, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert [post("203.0.113.1").status_code for _ in range(3)] == [302, 302, 429]
+    # Another client behind the same proxy is not affected.
+    assert post("203.0.113.2").status_code == 302
+    assert ConsultationRequest.objects.filter(submitted_ip="203.0.113.2").count() == 1
+    # A client that is not the proxy cannot pick a fresh address by writing the header.
+    assert [post(f"192.0.2.{n}", remote="198.51.100.9").status_code for n in range(3)] == [
+        302,
+        302,
+        429,
+    ]
