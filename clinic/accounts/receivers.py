@@ -21,6 +21,10 @@ def audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def audit_failed_login(sender, credentials, request=None, **kwargs):
+    if getattr(request, "clinic_reauthentication", None):
+        # A wrong signing password or enrolment code inside a signed-in session: the service
+        # audits it with its own event, target and patient (it still counts towards the lock-out).
+        return
     # Only the e-mail typed is kept, never the password.
     record_audit_event(
         actor=None,
@@ -37,4 +41,5 @@ def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs
         actor_label=(username or "anonymous")[:254],
         event_type=AuditEventType.LOGIN_LOCKED_OUT,
         outcome=AuditOutcome.DENIED,
+        details={"during": getattr(request, "clinic_reauthentication", None) or "sign-in"},
     )

@@ -34,3 +34,9 @@ class InvalidTransitionError(ClinicError):
 
 class RateLimitedError(ClinicError):
     status_code = 429
+
+
+class LockedOutError(ClinicError):
+    """Too many wrong passwords or codes for this account from this address (django-axes)."""
+
+    status_code = 429

@@ -12,7 +12,8 @@ from uuid import UUID
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
-from clinic.core.exceptions import ClinicError
+from clinic.core.exceptions import ClinicError, LockedOutError
+from clinic.core.reauthentication import SIGNATURE, password_confirmed
 
 
 def _plain(value: Any) -> Any:
@@ -32,16 +33,28 @@ def content_sha256(content: dict[str, Any]) -> str:
 
 
 def confirm_signer(user, password: str, *, target=None, patient_id: int | None = None) -> None:
-    """Re-authenticate before a signature. A wrong password is audited (in its own transaction,
-    before the signing transaction starts) and refused beside the password field."""
-    if not password or not user.check_password(password):
-        record_audit_event(
-            actor=user,
-            event_type=AuditEventType.SIGNATURE_FAILED,
-            outcome=AuditOutcome.FAILED,
-            target=target,
-            patient_id=patient_id,
-        )
-        raise ClinicError(
-            "That password is not right. Signing needs your own sign-in password.", field="password"
-        )
+    """Re-authenticate before a signature. The password goes through the sign-in lock-out
+    (clinic.core.reauthentication): wrong ones count like wrong sign-ins, and a locked account
+    cannot sign even with the right one. A refusal is audited (in its own transaction, before the
+    signing transaction starts) and shown beside the password field."""
+    try:
+        if password_confirmed(user, password, purpose=SIGNATURE):
+            return
+    except LockedOutError:
+        _audit_refused_signature(user, target=target, patient_id=patient_id, reason="locked out")
+        raise
+    _audit_refused_signature(user, target=target, patient_id=patient_id, reason="wrong password")
+    raise ClinicError(
+        "That password is not right. Signing needs your own sign-in password.", field="password"
+    )
+
+
+def _audit_refused_signature(user, *, target, patient_id: int | None, reason: str) -> None:
+    record_audit_event(
+        actor=user,
+        event_type=AuditEventType.SIGNATURE_FAILED,
+        outcome=AuditOutcome.FAILED,
+        target=target,
+        patient_id=patient_id,
+        details={"reason": reason},
+    )
