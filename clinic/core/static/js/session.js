@@ -101,6 +101,17 @@
     });
     saveUnsaved(list);
   }
+  // The live region refreshes every second, but not while a control inside it has the focus (an
+  // alert being acknowledged): the swap would throw away what is being typed. A poll has no
+  // triggering event; a "session-changed" refresh has one and always goes ahead. This check lives
+  // here rather than as an hx-trigger filter because htmx evaluates filters with eval, which the
+  // Content-Security-Policy refuses.
+  document.body.addEventListener("htmx:confirm", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.id === "live" && !evt.detail.triggeringEvent && elt.querySelector(":focus")) {
+      evt.preventDefault();
+    }
+  });
   document.body.addEventListener("htmx:sendError", function (evt) { failed(evt, "no connection"); });
   document.body.addEventListener("htmx:responseError", function (evt) {
     failed(evt, "the server could not save it (" + evt.detail.xhr.status + ")");
