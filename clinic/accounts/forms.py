@@ -45,6 +45,17 @@ class TokenForm(forms.Form):
         return token
 
 
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Enrolment code",
+        max_length=40,
+        help_text="The code the medical director gave you, e.g. ABCD-EFGH-JKMN.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"}
+        ),
+    )
+
+
 class StaffAccountForm(forms.Form):
     full_name = forms.CharField(max_length=150)
     email = forms.EmailField(label="E-mail address")

@@ -122,3 +122,29 @@ class MonitorDevice(models.Model):
     @property
     def audit_label(self) -> str:
         return f"device:{self.name}"[:254]
+
+
+class TwoFactorEnrolmentCode(models.Model):
+    """The one-time code a member of staff needs, beside their password, to set up an
+    authenticator: the medical director issues it (Team page) and hands it over in person, so that
+    knowing a staff password is not enough to enrol one's own authenticator on that account. Only
+    the code's SHA-256 is stored (it is shown once); one code per person (a new one replaces the
+    old); it expires and works once."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="two_factor_enrolment_code"
+    )
+    code_sha256 = models.CharField(max_length=64, editable=False)
+    # Null when issued from the server's command line (the first medical director).
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Enrolment code for {self.user.full_name}"
+
+    def is_usable(self, now) -> bool:
+        return self.used_at is None and now < self.expires_at

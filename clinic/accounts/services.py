@@ -3,7 +3,11 @@ transaction as the change."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
+from typing import NoReturn
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -18,11 +22,17 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.choices import STAFF_ROLES, Role
-from clinic.accounts.models import User
+from clinic.accounts.models import TwoFactorEnrolmentCode, User
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
-from clinic.core.exceptions import ClinicError
+from clinic.core.exceptions import ClinicError, LockedOutError
 from clinic.core.permissions import ensure_role
+from clinic.core.reauthentication import (
+    TWO_FACTOR_ENROLMENT,
+    ensure_not_locked_out,
+    lockout_message,
+    record_failure,
+)
 from clinic.core.tokens import token_sha256
 
 TEAM_ADMIN_ROLES = frozenset({Role.MEDICAL_DIRECTOR})
@@ -193,7 +203,8 @@ def set_account_active(*, actor, user: User, active: bool) -> User:
 
 
 def reset_two_factor(*, actor, user: User) -> None:
-    """Remove a person's authenticator devices (lost phone); they set up a new one at next sign-in."""
+    """Remove a person's authenticator devices (lost phone). Setting up a new one needs a new
+    enrolment code: any code still outstanding is withdrawn too."""
     ensure_role(
         actor,
         TEAM_ADMIN_ROLES,
@@ -204,6 +215,7 @@ def reset_two_factor(*, actor, user: User) -> None:
     with transaction.atomic(durable=True):
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        TwoFactorEnrolmentCode.objects.filter(user=user).delete()
         record_audit_event(actor=actor, event_type=AuditEventType.TWO_FACTOR_RESET, target=user)
 
 
@@ -221,19 +233,158 @@ def _ensure_not_throttled(device) -> None:
         )
 
 
-def start_two_factor_enrolment(*, user: User) -> TOTPDevice:
-    """The unconfirmed authenticator being set up (one per person; reused on reload)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
+# --- Two-factor enrolment codes ------------------------------------------------------------
+# Clinic policy: an enrolment code is handed over in person and used within three days.
+ENROLMENT_CODE_VALID_HOURS = 72
+# Letters and digits that cannot be misread for one another (no 0/O, 1/I/L).
+ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ENROLMENT_CODE_LENGTH = 12  # about 59 bits; with the sign-in lock-out, far beyond guessing
+# The session that entered a valid code is the one that may confirm the authenticator it shows.
+ENROLMENT_DEVICE_SESSION_KEY = "clinic_two_factor_enrolment_device"
+
+
+def normalise_enrolment_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _format_enrolment_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _issue_enrolment_code(*, user: User, issued_by: User | None, actor, actor_label=None) -> str:
+    if user.role not in STAFF_ROLES:
+        raise ClinicError("Enrolment codes are for staff accounts.")
+    if not user.is_active:
+        raise ClinicError("This account is deactivated; reactivate it first.")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ClinicError(
+            f"{user.full_name} already has an authenticator. Reset two-factor first if it is lost."
+        )
+    code = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(ENROLMENT_CODE_LENGTH))
+    now = timezone.now()
+    expires_at = now + timedelta(hours=ENROLMENT_CODE_VALID_HOURS)
+    with transaction.atomic(durable=True):
+        # One code per person: issuing a new one replaces (and so withdraws) the old.
+        TwoFactorEnrolmentCode.objects.update_or_create(
+            user=user,
+            defaults={
+                "code_sha256": token_sha256(code),
+                "issued_by": issued_by,
+                "issued_at": now,
+                "expires_at": expires_at,
+                "used_at": None,
+            },
+        )
+        record_audit_event(
+            actor=actor,
+            actor_label=actor_label,
+            event_type=AuditEventType.TWO_FACTOR_CODE_ISSUED,
+            target=user,
+            details={"expires_at": expires_at.isoformat()},
+        )
+    return _format_enrolment_code(code)
+
+
+def issue_two_factor_enrolment_code(*, actor, user: User) -> str:
+    """A new one-time enrolment code for a member of staff without an authenticator. Returns the
+    code, to be shown once; only its hash is stored."""
+    ensure_role(
+        actor,
+        TEAM_ADMIN_ROLES,
+        action="issue two-factor enrolment codes",
+        event_type=AuditEventType.TWO_FACTOR_CODE_ISSUED,
+        target=user,
+    )
+    return _issue_enrolment_code(user=user, issued_by=actor, actor=actor)
+
+
+def issue_two_factor_enrolment_code_on_server(*, user: User) -> str:
+    """The same, from the server's command line: the first medical director has nobody to issue
+    them a code, and whoever runs manage.py already holds the database."""
+    return _issue_enrolment_code(user=user, issued_by=None, actor=None, actor_label="manage.py")
+
+
+def _refuse_enrolment_code(user: User, *, reason: str, message: str) -> NoReturn:
+    record_audit_event(
+        actor=user,
+        event_type=AuditEventType.TWO_FACTOR_CODE_FAILED,
+        outcome=AuditOutcome.FAILED,
+        target=user,
+        details={"reason": reason},
+    )
+    if record_failure(user, purpose=TWO_FACTOR_ENROLMENT):
+        raise LockedOutError(lockout_message(), field="code")
+    raise ClinicError(message, field="code")
+
+
+def redeem_two_factor_enrolment_code(*, request, user: User, code: str) -> TOTPDevice:
+    """Check the enrolment code and, when it is right, use it up and start setting up an
+    authenticator for this session. A wrong, used or expired code counts against the sign-in
+    lock-out, like a wrong password."""
+    try:
+        ensure_not_locked_out(user, field="code")
+    except LockedOutError:
+        record_audit_event(
+            actor=user,
+            event_type=AuditEventType.TWO_FACTOR_CODE_FAILED,
+            outcome=AuditOutcome.FAILED,
+            target=user,
+            details={"reason": "locked out"},
+        )
+        raise
+    issued = TwoFactorEnrolmentCode.objects.filter(user=user).first()
+    typed = normalise_enrolment_code(code)
+    if issued is None or not hmac.compare_digest(issued.code_sha256, token_sha256(typed)):
+        _refuse_enrolment_code(
+            user,
+            reason="no code issued" if issued is None else "wrong code",
+            message=(
+                "That enrolment code is not right. Check it with the medical director, who can "
+                "issue a new one."
+            ),
+        )
+    now = timezone.now()
+    if issued.used_at is not None:
+        _refuse_enrolment_code(
+            user,
+            reason="already used",
+            message="That enrolment code was already used. Ask the medical director for a new one.",
+        )
+    if now >= issued.expires_at:
+        _refuse_enrolment_code(
+            user,
+            reason="expired",
+            message="That enrolment code has expired. Ask the medical director for a new one.",
+        )
+    with transaction.atomic(durable=True):
+        # Used once: a second request with the same code finds it used.
+        used = TwoFactorEnrolmentCode.objects.filter(pk=issued.pk, used_at__isnull=True).update(
+            used_at=now
+        )
+        if not used:
+            raise ClinicError("That enrolment code was already used.", field="code")
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        record_audit_event(actor=user, event_type=AuditEventType.TWO_FACTOR_CODE_USED, target=user)
+    request.session[ENROLMENT_DEVICE_SESSION_KEY] = device.pk
     return device
+
+
+def pending_two_factor_enrolment(*, request, user: User) -> TOTPDevice | None:
+    """The authenticator this session is setting up (after a valid enrolment code), if any."""
+    device_id = request.session.get(ENROLMENT_DEVICE_SESSION_KEY)
+    if device_id is None:
+        return None
+    return TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
 
 
 def confirm_two_factor_enrolment(*, request, user: User, token: str) -> TOTPDevice:
     """Confirm the authenticator with a first code (RFC 6238 TOTP) and mark the session verified."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = pending_two_factor_enrolment(request=request, user=user)
     if device is None:
-        raise ClinicError("Start the set-up again: no authenticator is waiting to be confirmed.")
+        raise ClinicError(
+            "Start the set-up again: enter your enrolment code from the medical director."
+        )
     _ensure_not_throttled(device)
     if not device.verify_token(token):
         record_audit_event(
@@ -251,6 +402,7 @@ def confirm_two_factor_enrolment(*, request, user: User, token: str) -> TOTPDevi
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
         record_audit_event(actor=user, event_type=AuditEventType.TWO_FACTOR_ENROLLED, target=user)
+    request.session.pop(ENROLMENT_DEVICE_SESSION_KEY, None)
     otp_login(request, device)
     return device
 

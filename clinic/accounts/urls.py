@@ -37,4 +37,9 @@ urlpatterns = [
         views.team_reset_two_factor,
         name="team_reset_two_factor",
     ),
+    path(
+        "team/<uuid:public_id>/enrolment-code/",
+        views.team_issue_enrolment_code,
+        name="team_issue_enrolment_code",
+    ),
 ]

@@ -17,8 +17,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import services
 from clinic.accounts.choices import STAFF_ROLES, Role
-from clinic.accounts.forms import EmailAuthenticationForm, StaffAccountForm, TokenForm
-from clinic.accounts.models import User
+from clinic.accounts.forms import (
+    EmailAuthenticationForm,
+    EnrolmentCodeForm,
+    StaffAccountForm,
+    TokenForm,
+)
+from clinic.accounts.models import TwoFactorEnrolmentCode, User
 from clinic.accounts.selectors import list_team
 from clinic.core.exceptions import ClinicError
 from clinic.core.forms import add_service_error, form_status, posted_data
@@ -84,7 +89,26 @@ def two_factor(request):
         return render(
             request, "accounts/two_factor_verify.html", {"form": form}, status=form_status(form)
         )
-    device = services.start_two_factor_enrolment(user=user)
+    device = services.pending_two_factor_enrolment(request=request, user=user)
+    if device is None:
+        # Knowing the password is not enough to set up an authenticator: the enrolment code the
+        # medical director hands over comes first, before any secret is shown.
+        code_form = EnrolmentCodeForm(posted_data(request))
+        if request.method == "POST" and code_form.is_valid():
+            try:
+                services.redeem_two_factor_enrolment_code(
+                    request=request, user=user, code=code_form.cleaned_data["code"]
+                )
+            except ClinicError as error:
+                add_service_error(code_form, error)
+            else:
+                return redirect(request.get_full_path())
+        return render(
+            request,
+            "accounts/two_factor_code.html",
+            {"form": code_form},
+            status=form_status(code_form),
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_two_factor_enrolment(
@@ -197,6 +221,8 @@ def team_edit(request, public_id):
             "form": form,
             "member": member,
             "has_device": has_device,
+            "enrolment_code": TwoFactorEnrolmentCode.objects.filter(user=member).first(),
+            "enrolment_code_valid_hours": services.ENROLMENT_CODE_VALID_HOURS,
             "title": f"Edit {member.full_name}",
         },
         status=form_status(form),
@@ -228,3 +254,26 @@ def team_reset_two_factor(request, public_id):
         request, f"{member.full_name} will set up a new authenticator at their next sign-in."
     )
     return redirect("accounts:team_edit", member.public_id)
+
+
+@require_POST
+@role_required(Role.MEDICAL_DIRECTOR)
+def team_issue_enrolment_code(request, public_id):
+    """Issue a two-factor enrolment code and show it this once (it is not stored)."""
+    member = _team_member(public_id)
+    try:
+        code = services.issue_two_factor_enrolment_code(actor=request.user, user=member)
+    except ClinicError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:team_edit", member.public_id)
+    response = render(
+        request,
+        "accounts/enrolment_code.html",
+        {
+            "member": member,
+            "code": code,
+            "enrolment_code": TwoFactorEnrolmentCode.objects.get(user=member),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

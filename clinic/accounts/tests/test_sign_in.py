@@ -10,6 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.middleware import LAST_ACTIVITY_KEY
+from clinic.accounts.services import issue_two_factor_enrolment_code
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
 from conftest import PASSWORD, client_for
@@ -116,10 +117,14 @@ def current_code(device):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-def test_staff_set_up_an_authenticator_before_reaching_any_page(client, nurse, require_2fa):
+def test_staff_set_up_an_authenticator_before_reaching_any_page(
+    client, nurse, medical_director, require_2fa
+):
+    code = issue_two_factor_enrolment_code(actor=medical_director, user=nurse)
     sign_in(client, nurse.email)
     response = client.get("/patients/")
     assert response.status_code == 302 and response["Location"] == "/accounts/two-factor/"
+    client.post("/accounts/two-factor/", {"code": code})
     page = client.get("/accounts/two-factor/").content.decode()
     assert "<svg" in page and "Set up two-factor" in page
     device = TOTPDevice.objects.get(user=nurse, confirmed=False)
