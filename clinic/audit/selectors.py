@@ -61,6 +61,9 @@ def browse_audit_log(viewer, *, filters: dict, page_number: str | int = 1) -> Pa
     if not viewer.is_medical_director:
         refuse(viewer, action="read the audit log", event_type=AuditEventType.AUDIT_LOG_VIEWED)
     page = Paginator(filter_audit_events(**filters), EVENTS_PER_PAGE).get_page(page_number)
+    # Read the page now: read after the event below is written, the page's slice (sized by the
+    # count before it) would show that new event and drop the oldest one that belongs on it.
+    page.object_list = list(page.object_list)
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.AUDIT_LOG_VIEWED,

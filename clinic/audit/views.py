@@ -6,6 +6,27 @@ from clinic.audit.selectors import browse_audit_log
 from clinic.core.permissions import role_required
 
 
+def _readable(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_readable(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_readable(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "—" if value is None else str(value)
+
+
+def readable_details(details) -> list[tuple[str, str]]:
+    """An event's details as (key, text) pairs. The template must not loop over the dict itself:
+    Django's template lookup tries `details["items"]` before `details.items()`, so details with a
+    key named items, keys, values or get (a checklist event stores {"items": ...}) would break."""
+    if not details:
+        return []
+    if not isinstance(details, dict):
+        return [("details", _readable(details))]
+    return [(str(key), _readable(value)) for key, value in details.items()]
+
+
 # The role's value (accounts.choices.Role.MEDICAL_DIRECTOR): audit ranks below accounts.
 @role_required("medical_director")
 def audit_log(request):
@@ -34,7 +55,9 @@ def audit_log(request):
             "pk", "mrn", "public_id"
         )
     }
-    rows = [(event, patients.get(event.patient_id)) for event in page]
+    rows = [
+        (event, patients.get(event.patient_id), readable_details(event.details)) for event in page
+    ]
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(

@@ -157,3 +157,52 @@ def test_an_unknown_time_zone_is_refused_in_the_admin(medical_director, location
         },
     )
     assert response.status_code == 200 and "is not a known time zone" in response.content.decode()
+
+
+def test_a_checklist_event_shows_its_items_on_the_log_page(
+    medical_director, clinician, nurse, patient_alice
+):
+    from clinic.sessions.tests.factories import complete_checklist, started_session
+
+    complete_checklist(nurse, started_session(clinician, nurse, patient_alice))
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.SESSION_CHECKLIST_UPDATED, details__has_key="items"
+    ).exists()
+    response = client_for(medical_director).get("/audit/", {"group": "sessions"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "items:" in page and "escort_name: Sam Moreno" in page
+
+
+@pytest.mark.parametrize("key", ["items", "keys", "values", "get", "copy", "update"])
+def test_details_named_like_a_dictionary_method_are_shown_as_they_are(medical_director, key):
+    record_audit_event(
+        actor=medical_director,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        details={key: {"nested": [1, "two"]}, "plain": "<b>x</b>"},
+    )
+    response = client_for(medical_director).get("/audit/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{key}:</span> nested: 1, two" in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_readable_details_flattens_nested_values():
+    from clinic.audit.views import readable_details
+
+    assert readable_details(None) == []
+    assert readable_details({"a": {"b": [True, None]}, "c": 3}) == [
+        ("a", "b: yes, —"),
+        ("c", "3"),
+    ]
+    assert readable_details(["odd"]) == [("details", "odd")]
+
+
+def test_the_last_event_of_a_short_log_is_not_pushed_off_by_the_viewing_itself(medical_director):
+    first = record_audit_event(
+        actor=medical_director, event_type=AuditEventType.PATIENT_CHART_VIEWED, patient_id=7
+    )
+    response = client_for(medical_director).get("/audit/")
+    shown = [event.pk for event, _, _ in response.context["rows"]]
+    assert first.pk in shown
