@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from clinic.audit.models import AuditEvent
+from clinic.core.admin import is_director
 from clinic.core.admin_site import clinic_admin_site
 
 
@@ -22,7 +23,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or request.user.role == "medical_director"
+        return is_director(request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

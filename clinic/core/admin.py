@@ -5,11 +5,19 @@ from clinic.core.models import Location, Organisation
 from clinic.core.services import save_configuration
 
 
+def is_director(user) -> bool:
+    """The medical director (or a superuser). The admin asks this on its own sign-in page too,
+    where a visitor (AnonymousUser) has no role at all."""
+    return user.is_authenticated and (
+        user.is_superuser or getattr(user, "role", "") == "medical_director"
+    )
+
+
 class DirectorModelAdmin(admin.ModelAdmin):
     """Configuration tables: the medical director may view, add and change; nobody deletes."""
 
     def _is_director(self, request) -> bool:
-        return request.user.is_superuser or request.user.role == "medical_director"
+        return is_director(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._is_director(request)

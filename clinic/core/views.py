@@ -1,6 +1,12 @@
 """Error pages: every refusal gets a page a person understands, never a bare 500."""
 
+import logging
+
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 def bad_request(request, exception=None):
@@ -40,13 +46,21 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(
-        request,
-        "core/error.html",
-        {
-            "title": "Something went wrong on our side",
-            "message": "The error has been logged. Please try again; if it keeps happening, call the clinic.",
-            "status": 500,
-        },
-        status=500,
-    )
+    context = {
+        "title": "Something went wrong on our side",
+        "message": "The error has been logged. Please try again; if it keeps happening, call the clinic.",
+        "status": 500,
+    }
+    try:
+        return render(request, "core/error.html", context, status=500)
+    except Exception:  # The error page must answer whatever broke the request.
+        # The page with the request reads the signed-in person (the menu, the start page link);
+        # when that is what failed, the page is drawn as for a visitor.
+        logger.exception("The error page could not use the request; drawn without it.")
+    try:
+        return HttpResponseServerError(render_to_string("core/error.html", context))
+    except Exception:
+        logger.exception("The error page could not be drawn; answered in plain text.")
+        return HttpResponseServerError(
+            f"{context['title']}. {context['message']}", content_type="text/plain"
+        )

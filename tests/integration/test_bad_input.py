@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +122,62 @@ def test_a_form_field_refuses_a_nul_character_beside_the_field(client, location)
 
 def test_the_api_refuses_an_unknown_status_with_422(clinician):
     assert client_for(clinician).get("/api/v1/patients", {"status": "asleep"}).status_code == 422
+
+
+# --- far dates, odd cookies and the admin's sign-in page ------------------------------------
+def test_the_admin_sign_in_page_opens_for_a_visitor(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+# Raw Cookie headers, as a browser or a script could send them: a quoted value's octal escape
+# (\\000) is unquoted to a NUL by Django's cookie parser, which PostgreSQL cannot compare.
+BAD_COOKIE_VALUES = [
+    '"abc\\\\x00"',
+    '"abcdefgh\\000"',
+    "abcdefgh\x00",
+    "abcdefgh%00",
+    '"abcdefgh\\\\u0000"',
+    "abcdefgh\xff\x7f",
+    "x" * 5000,
+    '"unterminated',
+]
+
+
+@pytest.mark.parametrize("value", BAD_COOKIE_VALUES)
+@pytest.mark.parametrize("name", ["sessionid", "csrftoken"])
+def test_a_malformed_session_or_csrf_cookie_is_ignored(location, name, value):
+    client = Client(raise_request_exception=False)
+    cookie = {"HTTP_COOKIE": f"{name}={value}"}
+    assert client.get("/accounts/login/", **cookie).status_code == 200
+    response = client.post(
+        "/accounts/login/", {"username": "a@example.com", "password": "p"}, **cookie
+    )
+    # 403: without a usable CSRF cookie the sign-in form is refused, as with no cookie at all.
+    assert response.status_code in {200, 400, 403}
+    assert client.get("/admin/login/", **cookie).status_code == 200
+
+
+@pytest.mark.parametrize("value", BAD_COOKIE_VALUES)
+def test_a_malformed_session_cookie_sends_a_member_of_staff_to_sign_in(medical_director, value):
+    response = Client(raise_request_exception=False).get(
+        "/audit/", HTTP_COOKIE=f"sessionid={value}"
+    )
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_the_error_page_itself_survives_a_request_whose_user_cannot_be_read(rf):
+    from django.utils.functional import SimpleLazyObject
+
+    from clinic.core.views import server_error
+
+    def broken():
+        raise ValueError("A string literal cannot contain NUL (0x00) characters.")
+
+    request = rf.get("/")
+    request.user = SimpleLazyObject(broken)
+    response = server_error(request)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
