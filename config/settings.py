@@ -88,6 +88,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outermost but for the headers above, so that it also marks the redirects and refusals the
+    # middleware below answers with.
+    "clinic.core.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "clinic.core.middleware.RejectNullCharactersMiddleware",

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.audit.context import client_ip
+from clinic.core.caching import cacheable_public_page
 from clinic.core.exceptions import (
     ClinicError,
     NotFoundError,
@@ -33,6 +34,7 @@ QUEUE = tuple(QUEUE_ROLES)
 
 
 def public_page(template: str):
+    @cacheable_public_page
     def view(request):
         return render(request, template)
 

@@ -205,3 +205,15 @@ def test_the_assessments_section_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         response = client.get(f"/patients/{patient_alice.public_id}/?section=assessments")
     assert response.content.decode().count('class="score-point"') == 50
+
+
+def test_the_link_pages_are_never_stored_by_a_browser_or_proxy(client, link):
+    """Opened without signing in, but they show the patient's name and answers."""
+    _request, url = link
+    start = client.get(url)
+    form = client.get(f"{url}phq9/")
+    saved = client.post(f"{url}phq9/save/", {"link_id": "phq9_1", "phq9_1": "2"})
+    for response in (start, form, saved):
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+    assert "no-store" in client.get("/q/made-up-token/")["Cache-Control"]

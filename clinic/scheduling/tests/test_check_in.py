@@ -77,3 +77,9 @@ def test_a_new_reminder_link_replaces_the_old_one(client, appointment):
     old = _link(appointment)
     new = _link(appointment)
     assert client.get(old).status_code == 404 and client.get(new).status_code == 200
+
+
+def test_the_check_in_page_is_never_stored_by_a_browser_or_proxy(client, appointment):
+    response = client.get(_link(appointment))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

@@ -229,3 +229,9 @@ def test_dtstart_is_utc_across_the_dst_change(
     assert f"DTSTART:{day[0]}{day[1]:02}{day[2]:02}T{utc_hour}0000Z".encode() in ical.patient_ics(
         appointment
     )
+
+
+def test_the_feed_opened_by_its_token_is_never_stored(client, nurse):
+    response = client.get(f"/calendar/{ical.create_feed_token(actor=nurse)}.ics")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
