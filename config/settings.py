@@ -6,6 +6,7 @@ variable fails safe). `.env.example` lists every variable this module reads.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -48,6 +49,14 @@ if not SECRET_KEY:
             "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
         )
     SECRET_KEY = "insecure-development-key-never-used-in-production-" + CLINIC_ENVIRONMENT
+
+# The key that seals the audit chain (HMAC-SHA-256, clinic.audit.chain). Keep it secret and apart
+# from the database, and never change it: rows sealed with an old key no longer verify. Without
+# it, a key derived from SECRET_KEY is used (so rotating SECRET_KEY would then break the chain).
+CLINIC_AUDIT_KEY = (
+    os.environ.get("CLINIC_AUDIT_KEY")
+    or hashlib.sha256(f"clinic-audit-chain:{SECRET_KEY}".encode()).hexdigest()
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver")
 if IS_PRODUCTION and not ALLOWED_HOSTS:

@@ -95,14 +95,25 @@ class AuditEventType(models.IntegerChoices):
     SESSION_SIGNED = 715, "Session record signed"
     SESSION_ADDENDUM = 716, "Addendum to a signed session"
     SESSION_NOT_DONE = 717, "Session stopped before dosing"
+    SESSION_BOARD_VIEWED = 718, "Sessions board viewed"
     DEVICE_CHANGED = 720, "Monitor device issued or revoked"
     DEVICE_AUTH_FAILED = 721, "Monitor device refused"
+    DEVICE_ACCESS_DENIED = 722, "Monitor posted to a session it may not reach"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
-    # A signed-in person opened a page their role does not allow.
+    # A signed-in person was refused a page or an API answer (403, or 404 for a record they may
+    # not know of); written by the role gate or, for every other refusal, by the refusal
+    # middleware (clinic.audit.middleware).
     PAGE_ACCESS_DENIED = 901, "Page access denied"
+    # A link or token that opens nothing (questionnaire, check-in, calendar feed): one row per
+    # address per minute, with the refusals not written since the last row counted in it.
+    TOKEN_REFUSED = 902, "Link or token refused"
     ORGANISATION_CHANGED = 909, "Organisation changed"
+    # A signed record was shown (or checked) while it no longer matched its signature.
+    RECORD_SEAL_BROKEN = 920, "Signed record does not match its signature"
+    # `manage.py verify_records` ran: every signed record and the audit chain were checked.
+    RECORDS_VERIFIED = 921, "Signed records and audit chain verified"
     LOCATION_CHANGED = 910, "Location changed"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
 
@@ -26,13 +27,15 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One thing a person (or the public) did to or with patient data, as it happened.
 
-    Rows are only ever inserted, by `record_audit_event()`. The model, its queryset, the admin and a
-    database trigger (see the migration) all refuse updates; deletes are refused everywhere except
-    by a database administrator. Patient and location are plain ids, not foreign keys: the trail
+    Rows are only ever inserted, by `record_audit_event()`. The model, its queryset, the admin and
+    database triggers (clinic.core.guards) all refuse updates, deletes and TRUNCATE, and each row
+    is chained to the one before it (chain_sha256). Patient and location are plain ids, not foreign keys: the trail
     must outlive anything it mentions and must not depend on the apps above it.
     """
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by record_audit_event() before the row is sealed (auto_now_add would overwrite it after
+    # the chain hash was computed).
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -56,6 +59,12 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The chain: rows are numbered 1, 2, 3 … in the order they were written, and each row's
+    # chain_sha256 is an HMAC-SHA-256 (keyed by settings.CLINIC_AUDIT_KEY) of its own content
+    # and of the previous row's chain_sha256. A row removed, inserted or changed by anyone who
+    # does not hold the key breaks the chain that `manage.py verify_records` walks.
+    chain_position = models.BigIntegerField(unique=True)
+    chain_sha256 = models.CharField(max_length=64)
 
     objects = AuditEventQuerySet.as_manager()
 

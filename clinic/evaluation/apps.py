@@ -7,4 +7,13 @@ class EvaluationConfig(AppConfig):
     verbose_name = "Evaluation, screening and consent"
 
     def ready(self) -> None:
-        from clinic.evaluation import chart  # noqa: F401  (registers the chart's "Evaluation" section)
+        from clinic.evaluation import (
+            chart,  # noqa: F401  (registers the chart's "Evaluation" section)
+            guards,
+        )
+
+        guards.register()
+
+        from clinic.evaluation import integrity
+
+        integrity.register()

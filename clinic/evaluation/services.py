@@ -185,10 +185,29 @@ def signed_content(evaluation: Evaluation) -> dict[str, Any]:
         rule_set_version=evaluation.rule_set.version if evaluation.rule_set else None,
         screen_findings=evaluation.screen_findings,
         interaction_findings=evaluation.interaction_findings,
-        signed_by=evaluation.signed_by.email if evaluation.signed_by else None,
+        # The signer's id, not their e-mail: an address can change, the signature must not.
+        signed_by=evaluation.signed_by_id,
         signed_at=evaluation.signed_at,
     )
     return content
+
+
+def addendum_content(
+    *, evaluation_sha256: str, text: str, author_id: int, signed_at
+) -> dict[str, Any]:
+    """What an addendum's signature covers: its text, its author and time, and the signature of
+    the evaluation it corrects."""
+    return {
+        "evaluation_sha256": evaluation_sha256,
+        "text": text,
+        "author": author_id,
+        "signed_at": signed_at,
+    }
+
+
+def consent_document_content(document: ConsentDocument) -> dict[str, Any]:
+    """The consent text a patient saw, as its signature's document_sha256 covers it."""
+    return {"title": document.title, "version": document.version, "body": document.body}
 
 
 def sign_evaluation(
@@ -274,12 +293,12 @@ def add_evaluation_addendum(
             author=actor,
             signed_at=signed_at,
             content_sha256=content_sha256(
-                {
-                    "evaluation_sha256": locked.content_sha256,
-                    "text": text,
-                    "author": actor.email,
-                    "signed_at": signed_at,
-                }
+                addendum_content(
+                    evaluation_sha256=locked.content_sha256,
+                    text=text,
+                    author_id=actor.pk,
+                    signed_at=signed_at,
+                )
             ),
         )
         if locked.status == EvaluationStatus.COMPLETED:
@@ -361,9 +380,7 @@ def sign_consent(
             channel=channel,
             witnessed_by=witness,
             ip_address=ip_address,
-            document_sha256=content_sha256(
-                {"title": document.title, "version": document.version, "body": document.body}
-            ),
+            document_sha256=content_sha256(consent_document_content(document)),
         )
         record_audit_event(
             actor=actor if getattr(actor, "is_authenticated", False) else None,

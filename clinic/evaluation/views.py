@@ -10,6 +10,7 @@ from clinic.accounts.choices import Role
 from clinic.audit.context import client_ip
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
 from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.evaluation import selectors, services
 from clinic.evaluation.choices import ConsentChannel, RuleSetStatus
@@ -20,9 +21,10 @@ from clinic.evaluation.forms import (
     EvaluationForm,
     SignEvaluationForm,
 )
+from clinic.evaluation.integrity import evaluation_seal_problems
 from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES, READ_ROLES
-from clinic.patients.selectors import get_own_patient_record
+from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import patient_or_404
 
 
@@ -37,6 +39,14 @@ def _evaluation_page(
     addendum_form=None,
     status=200,
 ):
+    selectors.record_evaluation_viewed(request.user, evaluation)
+    seal = report_broken_seal(
+        viewer=request.user,
+        record=evaluation,
+        problems=evaluation_seal_problems(evaluation),
+        patient_id=patient.pk,
+        location_id=evaluation.location_id,
+    )
     rule_set, findings, interactions = selectors.run_screen(evaluation)
     can_edit = request.user.role in EVALUATE_ROLES and not evaluation.is_locked
     return render(
@@ -45,6 +55,7 @@ def _evaluation_page(
         {
             "patient": patient,
             "evaluation": evaluation,
+            "seal": seal,
             "rule_set": rule_set,
             "findings": findings,
             "interactions": interactions,

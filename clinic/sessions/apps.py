@@ -8,4 +8,13 @@ class SessionsConfig(AppConfig):
     verbose_name = "Treatment sessions"
 
     def ready(self) -> None:
-        from clinic.sessions import chart  # noqa: F401  (registers the chart section)
+        from clinic.sessions import (
+            chart,  # noqa: F401  (registers the chart section)
+            guards,
+        )
+
+        guards.register()
+
+        from clinic.sessions import integrity
+
+        integrity.register()

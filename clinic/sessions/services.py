@@ -991,6 +991,11 @@ def session_content(session: TreatmentSession) -> dict[str, Any]:
     }
 
 
+def session_addendum_content(session: TreatmentSession, text: str, author_id: int) -> dict:
+    """What a session addendum's hash covers."""
+    return {"session": str(session.public_id), "text": text, "author": author_id}
+
+
 def sign_session(*, actor, session: TreatmentSession, role: str, password: str) -> TreatmentSession:
     """The nurse and the supervising clinician sign (two different people); with both signatures
     the record is locked."""
@@ -1053,9 +1058,7 @@ def add_addendum(*, actor, session: TreatmentSession, text: str) -> SessionAdden
             session=locked,
             text=text,
             author=actor,
-            content_sha256=content_sha256(
-                {"session": str(locked.public_id), "text": text, "author": actor.pk}
-            ),
+            content_sha256=content_sha256(session_addendum_content(locked, text, actor.pk)),
         )
         _audit(
             actor,

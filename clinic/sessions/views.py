@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
 from clinic.core.forms import add_service_error
+from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.sessions import forms, rules, selectors, services, svg
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
+from clinic.sessions.integrity import session_seal_problems
 from clinic.sessions.models import MonitoringAlert
 from clinic.treatment.selectors import current_plan_version
 
@@ -249,7 +251,25 @@ def _page_context(request, session, *, bound=None) -> dict:
         request, session, bound=bound, all_readings=all_readings, protocol=protocol
     )
     context.update(_live_context(request, session, all_readings=all_readings, protocol=protocol))
+    context["seal"] = _broken_seal(request, session)
     return context
+
+
+def _broken_seal(request, session):
+    """A session someone has signed is checked against its signatures each time it is shown."""
+    if session.status not in (
+        SessionStatus.DISCHARGED,
+        SessionStatus.SIGNED,
+        SessionStatus.NOT_DONE,
+    ):
+        return None
+    return report_broken_seal(
+        viewer=request.user,
+        record=session,
+        problems=session_seal_problems(session),
+        patient_id=session.patient_id,
+        location_id=session.location_id,
+    )
 
 
 def _render_page(request, session, *, bound=None, status=200):

@@ -7,4 +7,13 @@ class TreatmentConfig(AppConfig):
     verbose_name = "Treatment plans and protocols"
 
     def ready(self) -> None:
-        from clinic.treatment import chart  # noqa: F401  (registers the chart's "Plan" section)
+        from clinic.treatment import (
+            chart,  # noqa: F401  (registers the chart's "Plan" section)
+            guards,
+        )
+
+        guards.register()
+
+        from clinic.treatment import integrity
+
+        integrity.register()

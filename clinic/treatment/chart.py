@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from clinic.core.integrity import report_broken_seal
 from clinic.evaluation.selectors import has_current_consent
 from clinic.patients.chart import (
     ChartSection,
@@ -10,16 +11,30 @@ from clinic.patients.chart import (
     register_chart_summary,
 )
 from clinic.treatment import selectors
+from clinic.treatment.integrity import plan_version_seal_problems
 from clinic.treatment.permissions import PLAN_READ_ROLES, can_write_plans
 
 
 def _plan_context(viewer, patient):
     current = selectors.current_plan_version(patient)
+    history = selectors.plan_history(patient)
+    problems = [
+        problem
+        for version in history
+        for problem in plan_version_seal_problems(version, patient=patient)
+    ]
     return {
         "plan": current.plan if current else None,
         "current": current,
-        "history": selectors.plan_history(patient),
+        "history": history,
         "can_write": can_write_plans(viewer),
+        "seal": report_broken_seal(
+            viewer=viewer,
+            record=current.plan if current else None,
+            problems=problems,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+        ),
     }
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
@@ -24,6 +24,32 @@ from clinic.treatment.dosing import calculate_dose
 from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
 from clinic.treatment.permissions import PLAN_WRITE_ROLES
 from clinic.treatment.rules import propose_induction_dates, propose_maintenance_dates
+
+# The prescribed values a plan version's signature covers (with its plan, number and signer).
+PLAN_SIGNED_FIELDS = (
+    "protocol",
+    "indications",
+    "route",
+    "dose_unit",
+    "dose",
+    "weight_basis",
+    "weight_kg",
+    "height_cm",
+    "basis_weight_kg",
+    "dose_mg",
+    "infusion_minutes",
+    "induction_sessions",
+    "induction_sessions_per_week",
+    "maintenance_interval_days",
+    "start_date",
+    "proposed_dates",
+    "target_outcomes",
+    "instruments",
+    "dose_outside_range",
+    "override_reason",
+    "change_reason",
+    "change_details",
+)
 
 
 @dataclass(frozen=True)
@@ -138,6 +164,27 @@ def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> Plan
     )
 
 
+def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
+    """Exactly what a plan version's signature covers: every prescribed value, whose plan and
+    patient, the version number, the signer and the time. Decimals are taken at the precision
+    the database stores, so the hash computed before saving matches the row read back later."""
+    content: dict[str, Any] = {}
+    for name in PLAN_SIGNED_FIELDS:
+        field = TreatmentPlanVersion._meta.get_field(name)
+        value = getattr(version, field.attname)
+        if isinstance(field, models.DecimalField) and value is not None:
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        content[name] = value
+    content.update(
+        patient=str(version.plan.patient.public_id),
+        plan=str(version.plan.public_id),
+        number=version.number,
+        signed_by=version.signed_by_id,
+        signed_at=version.signed_at,
+    )
+    return content
+
+
 def sign_plan_version(
     *, actor, patient: Patient, draft: PlanDraft, password: str
 ) -> TreatmentPlanVersion:
@@ -211,23 +258,15 @@ def sign_plan_version(
             "change_reason": draft.change_reason,
             "change_details": draft.change_details.strip(),
         }
-        hashed = {k: (v.pk if isinstance(v, ProtocolTemplate) else v) for k, v in fields.items()}
-        hashed.update(
-            patient=str(patient.public_id),
-            plan=str(plan.public_id),
-            number=number,
-            signed_by=actor.email,
-            signed_at=signed_at,
-        )
         version = TreatmentPlanVersion(
             plan=plan,
             location_id=patient.location_id,
             number=number,
             signed_by=actor,
             signed_at=signed_at,
-            content_sha256=content_sha256(hashed),
             **fields,
         )
+        version.content_sha256 = content_sha256(plan_version_content(version))
         version.full_clean()
         version.save()
         record_audit_event(

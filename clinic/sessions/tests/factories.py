@@ -71,20 +71,28 @@ def plan_for(clinician, patient, *, protocol_name: str = IV_TRD, consent: bool =
         "maintenance_interval_days": protocol.maintenance_interval_days,
         "infusion_minutes": protocol.infusion_minutes,
         "change_reason": "initial",
-        "instruments": [],
+        # Clinician-rated only: no questionnaire for the patient to answer before dosing, unless
+        # a test chooses one.
+        "instruments": ["cadss6"],
     }
     values.update(changes)
     instruments = values.pop("instruments")
-    version = treatment_services.sign_plan_version(
-        actor=clinician,
-        patient=patient,
-        draft=treatment_services.PlanDraft(**values),
-        password=PASSWORD,
-    )
+    # A plan takes its questionnaires from the protocol; the gate tests choose them by setting
+    # the protocol's for this one signature (a signed version cannot be edited afterwards).
+    protocol_instruments = protocol.instruments
     if instruments is not None:
-        # The plan's questionnaires are set here so that the gate tests choose them.
-        type(version).objects.filter(pk=version.pk).update(instruments=instruments)
-        version.refresh_from_db()
+        ProtocolTemplate.objects.filter(pk=protocol.pk).update(instruments=instruments)
+        values["protocol"] = ProtocolTemplate.objects.get(pk=protocol.pk)
+    try:
+        version = treatment_services.sign_plan_version(
+            actor=clinician,
+            patient=patient,
+            draft=treatment_services.PlanDraft(**values),
+            password=PASSWORD,
+        )
+    finally:
+        if instruments is not None:
+            ProtocolTemplate.objects.filter(pk=protocol.pk).update(instruments=protocol_instruments)
     if consent:
         sign_consent_for(patient, protocol.route)
     return version
