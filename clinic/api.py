@@ -1,7 +1,12 @@
 """The JSON API (Django Ninja); each app contributes a router. OpenAPI schema at /api/v1/openapi.json,
 interactive docs at /api/v1/docs."""
 
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
@@ -10,12 +15,32 @@ from clinic.core.exceptions import ClinicError
 from clinic.patients.api import router as patients_router
 from clinic.sessions.api import router as sessions_router
 
+
+def staff_only_in_production(view):
+    """The schema and the interactive docs map every endpoint and field of the patient record. In
+    production only signed-in staff get them: a visitor is sent to sign in, a patient gets a 404.
+    In development and tests they stay open (the settings are read per request, so tests can
+    switch IS_PRODUCTION on)."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if settings.IS_PRODUCTION:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.is_clinic_staff:
+                raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = NinjaAPI(
     title="Ketamine Clinic API",
     version="1",
     description="Patient records for clinic staff and devices. Every call is scoped and audited.",
     auth=SessionAuth(),
     urls_namespace="api",
+    docs_decorator=staff_only_in_production,
 )
 
 
