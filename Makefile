@@ -18,11 +18,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Development: SQLite in ./db.sqlite3, demo clinic, console e-mail, 2FA off.
+# Development: SQLite in ./db.sqlite3, demo clinic, console e-mail, 2FA off. The task worker
+# (e-mails such as password reset links) runs beside the server and stops with it.
 run: export CLINIC_ENVIRONMENT ?= development
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo_clinic
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite (unit, integration and browser tests) on SQLite.

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "csp",
     "ninja",
     "clinic.core",
@@ -262,6 +264,20 @@ CACHES = {
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
+}
+
+# Background work (e-mail) through django-tasks: queued in the database and run by the worker
+# (`python manage.py db_worker`, which `make run` starts beside the server); tests run each task
+# when it is queued.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if CLINIC_ENVIRONMENT == "test"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }
 
 # E-mail: console in development, in-memory in tests, SMTP from the environment in production.

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 
 from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.tasks import send_password_reset_email
 from clinic.core.models import Location
 
 
@@ -21,6 +23,16 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Asks for a reset link. Whether or not the address has an account, the request does the same
+    work: it queues one task with the address typed (after the transaction commits) and answers
+    the same page; the task looks the address up and sends the e-mail (clinic.accounts.tasks)."""
+
+    def save(self, **kwargs) -> None:
+        email = self.cleaned_data["email"]
+        transaction.on_commit(lambda: send_password_reset_email.enqueue(email=email))
 
 
 class TokenForm(forms.Form):

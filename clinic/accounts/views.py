@@ -20,6 +20,7 @@ from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.accounts.forms import (
     EmailAuthenticationForm,
     EnrolmentCodeForm,
+    PasswordResetRequestForm,
     StaffAccountForm,
     TokenForm,
 )
@@ -42,6 +43,7 @@ class LogoutView(auth_views.LogoutView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = PasswordResetRequestForm
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")

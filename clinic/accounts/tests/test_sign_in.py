@@ -174,8 +174,11 @@ def test_the_next_address_after_sign_in_must_be_on_this_site(client, nurse, requ
     assert response["Location"] == "/accounts/home/"
 
 
-def test_the_password_reset_link_sets_a_password_and_is_audited(client, nurse, mailoutbox):
-    client.post("/accounts/password-reset/", {"email": nurse.email})
+def test_the_password_reset_link_sets_a_password_and_is_audited(
+    client, nurse, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password-reset/", {"email": nurse.email})
     assert len(mailoutbox) == 1
     link = next(
         line for line in mailoutbox[0].body.splitlines() if "/accounts/password-reset/" in line
