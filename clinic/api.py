@@ -8,9 +8,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
 from clinic.assessments.api import router as assessments_router
+from clinic.audit.middleware import note_refusal_reason
 from clinic.core.exceptions import ClinicError
 from clinic.patients.api import router as patients_router
 from clinic.sessions.api import router as sessions_router
@@ -46,9 +48,18 @@ api = NinjaAPI(
 
 @api.exception_handler(ClinicError)
 def clinic_error(request, exc: ClinicError):
+    # A 403/404 here is audited by the refusal middleware (unless the service audited it); it
+    # records this reason.
+    note_refusal_reason(request, exc.message)
     return api.create_response(
         request, {"detail": exc.message, "field": exc.field}, status=exc.status_code
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    note_refusal_reason(request, str(exc))
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "clinic.audit.middleware.AuditContextMiddleware",
+    "clinic.audit.middleware.AuditRefusalMiddleware",
     "clinic.accounts.middleware.SessionTimeoutMiddleware",
     "clinic.accounts.middleware.RequireTwoFactorMiddleware",
     "clinic.accounts.middleware.LocationTimeZoneMiddleware",
@@ -189,8 +190,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "intake:home"
 
-# Sessions end after CLINIC_SESSION_IDLE_MINUTES without a request (refreshed on every request)
-# and always when the browser closes.
+# Sessions end after CLINIC_SESSION_IDLE_MINUTES without a request and always when the browser
+# closes. The idle limit is enforced by clinic.accounts.middleware.SessionTimeoutMiddleware, which
+# signs the person out and audits it (HIPAA §164.312(a)(2)(iii) automatic logoff). The stored
+# session must outlive that limit: were it to expire at the same moment, the next request would
+# find no session at all, and the sign-out would never be audited. The margin does not extend
+# access (the middleware refuses an idle session whatever its stored age).
 CLINIC_SESSION_IDLE_MINUTES = int(os.environ.get("CLINIC_SESSION_IDLE_MINUTES", "30"))
 CLINIC_SESSION_STORE_MARGIN_HOURS = int(os.environ.get("CLINIC_SESSION_STORE_MARGIN_HOURS", "12"))
 SESSION_COOKIE_AGE = CLINIC_SESSION_IDLE_MINUTES * 60 + CLINIC_SESSION_STORE_MARGIN_HOURS * 3600

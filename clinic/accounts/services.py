@@ -25,6 +25,7 @@ from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.accounts.models import TwoFactorEnrolmentCode, User
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
+from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import ClinicError, LockedOutError
 from clinic.core.permissions import ensure_role
 from clinic.core.reauthentication import (
@@ -497,10 +498,10 @@ def authenticate_device(token: str):
             token_sha256=token_sha256(token), is_active=True
         ).first()
     if device is None:
-        record_audit_event(
-            actor=None,
+        # Anyone can send a token: at most one row per address a minute, the rest counted.
+        record_unauthenticated_refusal(
             actor_label="device:unknown",
             event_type=AuditEventType.DEVICE_AUTH_FAILED,
-            outcome=AuditOutcome.FAILED,
+            details={"token": "unknown" if token else "missing"},
         )
     return device

@@ -34,6 +34,7 @@ from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROL
 from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
 from clinic.core.tokens import token_sha256
@@ -158,6 +159,12 @@ def open_request_by_token(token: str) -> QuestionnaireRequest:
         .first()
     )
     if request is None:
+        # Anyone can try a link: at most one row per address a minute, the rest counted.
+        record_unauthenticated_refusal(
+            event_type=AuditEventType.TOKEN_REFUSED,
+            actor_label="anonymous (questionnaire link)",
+            details={"link": "questionnaire"},
+        )
         raise NotFoundError("This link is not valid. Please use the newest link we sent you.")
     ensure_request_is_open(request)
     return request

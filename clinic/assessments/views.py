@@ -315,6 +315,16 @@ def answer_instrument(request, code, token=None, public_id=None):
     saved = _responses_by_code(questionnaires).get(code)
     if saved is not None and saved.status == ResponseStatus.COMPLETED:
         return redirect(answering.url("start"))
+    # The page shows the answers saved so far.
+    record_audit_event(
+        actor=answering.actor,
+        actor_label=None if answering.actor else "patient (questionnaire link)",
+        event_type=AuditEventType.QUESTIONNAIRE_OPENED,
+        target=questionnaires,
+        patient_id=questionnaires.patient_id,
+        location_id=questionnaires.location_id,
+        details={"instrument": code},
+    )
     form = InstrumentAnswersForm(
         posted_data(request), instrument=instrument, initial=saved.answers if saved else {}
     )

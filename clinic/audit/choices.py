@@ -62,10 +62,13 @@ class AuditEventType(models.IntegerChoices):
     EVALUATION_SIGNED = 502, "Evaluation and suitability decision signed"
     EVALUATION_ADDENDUM = 503, "Addendum to a signed record"
     SIGNATURE_FAILED = 504, "Signature refused (wrong password)"
+    EVALUATION_VIEWED = 505, "Evaluation viewed"
     CONSENT_SIGNED = 510, "Consent signed"
     CONSENT_DOCUMENT_PUBLISHED = 511, "Consent document published"
+    CONSENT_FORM_VIEWED = 512, "Consent form opened for signing"
     PLAN_VERSION_SIGNED = 520, "Treatment plan version signed"
     PLAN_ENDED = 521, "Treatment plan ended"
+    PLAN_VIEWED = 522, "Treatment plan page viewed"
     PROTOCOL_CHANGED = 530, "Protocol or screening rules changed"
 
     # 600–699: scheduling
@@ -75,6 +78,7 @@ class AuditEventType(models.IntegerChoices):
     REMINDER_SENT = 603, "Appointment reminder sent"
     CALENDAR_VIEWED = 604, "Calendar viewed"
     CALENDAR_FEED_CHANGED = 605, "Calendar feed link created or revoked"
+    CHECK_IN_OPENED = 606, "Pre-visit check-in link opened"
 
     # 700–799: treatment sessions and monitoring
     SESSION_STARTED = 700, "Treatment session started"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
 from clinic.evaluation.choices import EvaluationStatus, RuleSetStatus
 from clinic.evaluation.models import (
     ConsentDocument,
@@ -117,3 +119,28 @@ def has_current_consent(patient, route: str) -> bool:
         patient=patient, withdrawn_at__isnull=True, document__status=RuleSetStatus.ACTIVE
     ).values_list("document__routes", flat=True)
     return any(route in routes for routes in signatures)
+
+
+def record_evaluation_viewed(viewer, evaluation: Evaluation) -> None:
+    """The evaluation page shows the whole psychiatric, substance and medical history: every
+    showing of it is audited (HIPAA §164.312(b) audit controls)."""
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.EVALUATION_VIEWED,
+        target=evaluation,
+        patient_id=evaluation.patient_id,
+        location_id=evaluation.location_id,
+    )
+
+
+def record_consent_form_viewed(viewer, patient, document: ConsentDocument, *, channel: str) -> None:
+    """A consent form opened for the patient to sign (on the clinic's tablet or in the portal)
+    names the patient and shows what they are asked to agree to: audited."""
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.CONSENT_FORM_VIEWED,
+        target=document,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"channel": str(channel), "version": document.version},
+    )

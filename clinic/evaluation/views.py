@@ -219,6 +219,7 @@ def _sign_consent_page(request, patient, document, *, channel):
                 "evaluation:my_consent" if channel == ConsentChannel.PORTAL else "patients:chart",
                 *([] if channel == ConsentChannel.PORTAL else [patient.public_id]),
             )
+    selectors.record_consent_form_viewed(request.user, patient, document, channel=channel)
     paragraphs = [p.strip() for p in document.body.split("\n\n") if p.strip()]
     return render(
         request,
@@ -240,6 +241,7 @@ def my_consent(request):
         patient = get_own_patient_record(request.user)
     except NotFoundError as error:
         raise Http404(error.message) from error
+    record_chart_viewed(request.user, patient, section="portal consent")
     return render(
         request,
         "evaluation/my_consent.html",

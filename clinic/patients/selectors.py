@@ -98,6 +98,13 @@ def get_patient(viewer, public_id: uuid.UUID | str) -> Patient:
 def open_patient_chart(viewer, public_id: uuid.UUID | str, *, section: str) -> Patient:
     """Open a patient's chart (one section of it) and record that the viewer looked."""
     patient = get_patient(viewer, public_id)
+    record_chart_viewed(viewer, patient, section=section)
+    return patient
+
+
+def record_chart_viewed(viewer, patient: Patient, *, section: str) -> None:
+    """Record that the viewer was shown this patient's record (a chart section, or another page
+    built on it: the edit form, a booking form, the patient's own portal pages)."""
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.PATIENT_CHART_VIEWED,
@@ -106,7 +113,6 @@ def open_patient_chart(viewer, public_id: uuid.UUID | str, *, section: str) -> P
         location_id=patient.location_id,
         details={"section": section},
     )
-    return patient
 
 
 def get_own_patient_record(viewer) -> Patient:

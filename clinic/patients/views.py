@@ -29,6 +29,7 @@ from clinic.patients.selectors import (
     get_patient,
     list_patients,
     open_patient_chart,
+    record_chart_viewed,
 )
 
 STAFF = tuple(STAFF_ROLES)
@@ -196,6 +197,7 @@ def patient_edit(request, patient_public_id):
     patient = patient_or_404(request, patient_public_id)
     if not can_edit_patient(viewer, patient):
         raise PermissionDenied("Your role does not allow you to change this record.")
+    record_chart_viewed(viewer, patient, section="edit")
     form = PatientForm(
         posted_data(request),
         instance=patient,

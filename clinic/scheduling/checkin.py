@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.tokens import token_sha256
 from clinic.scheduling.choices import AppointmentStatus
@@ -43,6 +44,12 @@ def open_check_in(token: str) -> PreVisitCheckIn:
         .first()
     )
     if check_in is None:
+        # Anyone can try a link: at most one row per address a minute, the rest counted.
+        record_unauthenticated_refusal(
+            event_type=AuditEventType.TOKEN_REFUSED,
+            actor_label="anonymous (check-in link)",
+            details={"link": "check-in"},
+        )
         raise NotFoundError("This link is not valid. Please use the link in your newest reminder.")
     if check_in.answered_at is not None:
         raise InvalidTransitionError("Thank you: your answers are with the clinic already.")

@@ -23,6 +23,7 @@ from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import NotFoundError
 from clinic.core.permissions import ensure_role, has_role
 from clinic.core.tokens import token_sha256
@@ -217,6 +218,12 @@ def open_staff_feed(token: str) -> bytes | None:
     that user), or None if the token does not open a feed."""
     user = user_for_feed_token(token)
     if user is None:
+        # Anyone can try a feed address: at most one row per address a minute, the rest counted.
+        record_unauthenticated_refusal(
+            event_type=AuditEventType.TOKEN_REFUSED,
+            actor_label="anonymous (calendar feed)",
+            details={"link": "calendar feed"},
+        )
         return None
     with transaction.atomic(durable=True):
         body = staff_feed(user)

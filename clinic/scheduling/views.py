@@ -22,7 +22,7 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
-from clinic.patients.selectors import get_own_patient_record
+from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import chart_section_url, locations_for, patient_or_404
 from clinic.scheduling import ical, selectors, services
 from clinic.scheduling.forms import (
@@ -41,6 +41,7 @@ BOOKERS = tuple(services.BOOKING_ROLES)
 @role_required(*BOOKERS)
 def book(request, patient_public_id):
     patient = patient_or_404(request, patient_public_id)
+    record_chart_viewed(request.user, patient, section="book")
     form = BookingForm(
         posted_data(request), location=patient.location, initial=request.GET.dict() or None
     )
@@ -84,6 +85,7 @@ def book_series(request, patient_public_id):
     """Book the plan's induction series in one step: every session checked first, conflicts
     explained, the nearest free times offered; then all sessions are booked together."""
     patient = patient_or_404(request, patient_public_id)
+    record_chart_viewed(request.user, patient, section="book series")
     version = current_plan_version(patient)
     if version is None:
         messages.error(request, "There is no signed treatment plan to book from.")
@@ -312,6 +314,7 @@ def my_appointments(request):
         patient = get_own_patient_record(request.user)
     except NotFoundError as error:
         raise Http404(error.message) from error
+    record_chart_viewed(request.user, patient, section="portal appointments")
     appointments = selectors.upcoming_for_patient(patient)
     form = PatientRequestForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -424,6 +427,15 @@ def pre_visit_check_in(request, token):
         else:
             return render(request, "scheduling/check_in_done.html", {"check_in": answered})
     appointment = record.appointment
+    # The page names the appointment (its day, time and place) to whoever holds the link.
+    record_audit_event(
+        actor=None,
+        actor_label="patient (check-in link)",
+        event_type=AuditEventType.CHECK_IN_OPENED,
+        target=record,
+        patient_id=appointment.patient_id,
+        location_id=appointment.location_id,
+    )
     return render(
         request,
         "scheduling/check_in.html",

@@ -24,13 +24,13 @@ class DeviceToken(HttpBearer):
     openapi_scheme = "bearer"
 
     def __call__(self, request):
-        device = super().__call__(request)
-        header = request.headers.get("Authorization", "")
-        if device is None and not header.lower().startswith("bearer "):
-            # No token at all (Ninja then skips `authenticate`): refused and audited like a
-            # wrong one.
+        scheme = request.headers.get("Authorization", "").split(" ")[0]
+        if scheme.lower() != self.openapi_scheme:
+            # No bearer token at all (Ninja then skips `authenticate`): refused and audited like
+            # a wrong one. A bare "Bearer" reaches `authenticate` with an empty token, once.
             authenticate_device("")
-        return device
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request, token):
         # Ninja puts the device in `request.auth`.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -77,18 +78,42 @@ def get_session(viewer, public_id, *, related=PAGE_RELATED) -> TreatmentSession:
     return session
 
 
-def open_session(viewer, public_id, *, view: str = "") -> TreatmentSession:
-    """Open a session's record (the page, its summary, its readings through the API) and record
-    that the viewer looked."""
-    session = get_session(viewer, public_id)
-    record_audit_event(
-        actor=viewer,
-        event_type=AuditEventType.SESSION_VIEWED,
-        target=session,
-        patient_id=session.patient_id,
-        location_id=session.location_id,
-        details={"view": view} if view else {},
-    )
+# The session page's live region is polled every second and the board every five: a row per
+# poll would write thousands of rows an hour per chair and drown the log, while saying no more
+# than "this person had this session (the board) open". So opening the page always audits, and a
+# poll audits only when this person's look at it was not audited in the last few minutes (say,
+# they left the page open from another tab): every minute a person can see the record lies
+# within this many minutes after an audited look.
+POLL_AUDIT_MINUTES = 5
+
+
+def _look_key(viewer, what: str) -> str:
+    return f"audit-look:{viewer.pk}:{what}"
+
+
+def _audit_look(viewer, what: str, *, poll: bool) -> bool:
+    """Whether this look is to be audited now (and note it as audited)."""
+    timeout = POLL_AUDIT_MINUTES * 60
+    if not poll:
+        cache.set(_look_key(viewer, what), True, timeout=timeout)
+        return True
+    # add() is atomic: of concurrent polls, one audits.
+    return cache.add(_look_key(viewer, what), True, timeout=timeout)
+
+
+def open_session(viewer, public_id, *, view: str = "", poll: bool = False) -> TreatmentSession:
+    """Open a session's record (the page, its summary, its readings through the API, its polled
+    live region) and record that the viewer looked (a poll: at most every POLL_AUDIT_MINUTES)."""
+    session = get_session(viewer, public_id, related=LIVE_RELATED if poll else PAGE_RELATED)
+    if _audit_look(viewer, f"session:{session.pk}", poll=poll):
+        record_audit_event(
+            actor=viewer,
+            event_type=AuditEventType.SESSION_VIEWED,
+            target=session,
+            patient_id=session.patient_id,
+            location_id=session.location_id,
+            details={"view": view} if view else {},
+        )
     return session
 
 
@@ -103,10 +128,17 @@ def appointment_to_start(viewer, public_id):
     )
 
 
-def sessions_board(viewer) -> list[TreatmentSession]:
-    """The day's sessions (started in the last 16 hours, or still open) at the viewer's locations, with their open alerts counted (the chair-side
-    board)."""
+def sessions_board(viewer, *, poll: bool = False) -> list[TreatmentSession]:
+    """The day's sessions (started in the last 16 hours, or still open) at the viewer's
+    locations, with their open alerts counted (the chair-side board). The board names every
+    patient in a chair: audited (a poll at most every POLL_AUDIT_MINUTES)."""
     since = timezone.now() - timedelta(hours=16)
+    if _audit_look(viewer, "board", poll=poll):
+        record_audit_event(
+            actor=viewer,
+            event_type=AuditEventType.SESSION_BOARD_VIEWED,
+            details={"poll": True} if poll else {},
+        )
     return list(
         visible_sessions(viewer)
         .filter(

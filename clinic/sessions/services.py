@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.assessments import services as assessment_services
-from clinic.audit.choices import AuditEventType
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import (
     ClinicError,
@@ -432,6 +432,17 @@ def ingest_device_readings(
         .first()
     )
     if session is None:
+        # A monitor is no signed-in person, so the refusal middleware does not see it: audited
+        # here, with the device (a monitor set up at the wrong location, or a stolen token).
+        record_audit_event(
+            actor=None,
+            actor_label=device.audit_label,
+            event_type=AuditEventType.DEVICE_ACCESS_DENIED,
+            outcome=AuditOutcome.DENIED,
+            target=device,
+            location_id=device.location_id,
+            details={"session": str(session_public_id)},
+        )
         raise NotFoundError("No session with that id at this monitor's location.")
     if not readings:
         raise ClinicError("Send at least one reading.", field="readings")

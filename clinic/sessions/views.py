@@ -51,7 +51,7 @@ def board(request):
         request,
         "sessions/board.html",
         {
-            "sessions": selectors.sessions_board(request.user),
+            "sessions": selectors.sessions_board(request.user, poll=_is_htmx(request)),
             "waiting": selectors.appointments_to_start(request.user),
         },
     )
@@ -280,7 +280,12 @@ def _render_page(request, session, *, bound=None, status=200):
 @role_required(*CLINICAL_ROLES)
 def live(request, public_id):
     """The polled region: alerts, the reading due next, the chart and the readings."""
-    session = _session_or_404(request, public_id, related=selectors.LIVE_RELATED)
+    try:
+        # Audited at most every few minutes per person (the page's open always is): see
+        # selectors.POLL_AUDIT_MINUTES.
+        session = selectors.open_session(request.user, public_id, view="live", poll=True)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
     return render(request, "sessions/_live.html", _live_context(request, session))
 
 

@@ -89,6 +89,7 @@ def write_plan(request, patient_public_id):
                 target_outcomes=current.target_outcomes,
             )
         form = PlanForm(initial=initial)
+    selectors.record_plan_viewed(request.user, patient, current)
     protocols = list(ProtocolTemplate.objects.filter(is_active=True))
     return render(
         request,
