@@ -94,3 +94,32 @@ def context_from_request(request) -> RequestContext:
         ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
+
+
+# Whether a refusal (an audit row with an outcome other than success) was written during the
+# current request. The refusal middleware reads it so that a refusal a service or selector already
+# audited, with its own event type and target, is not written a second time. A receiver on the
+# audit row's post_save sets it (clinic.audit.apps), so that every caller of record_audit_event is
+# covered without each one having to say so.
+_refusal_audited: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
+    "clinic_audit_refusal_audited", default=None
+)
+
+
+def start_refusal_tracking() -> contextvars.Token:
+    return _refusal_audited.set([False])
+
+
+def stop_refusal_tracking(token: contextvars.Token) -> None:
+    _refusal_audited.reset(token)
+
+
+def note_refusal_audited() -> None:
+    holder = _refusal_audited.get()
+    if holder is not None:
+        holder[0] = True
+
+
+def refusal_audited() -> bool:
+    holder = _refusal_audited.get()
+    return bool(holder and holder[0])
