@@ -1,7 +1,9 @@
 """The chart's "Evaluation" section: where the patient stands before treatment."""
 
+from clinic.core.integrity import report_broken_seal
 from clinic.evaluation import selectors
 from clinic.evaluation.choices import EvaluationStatus
+from clinic.evaluation.integrity import consent_signature_problems
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, READ_ROLES, can_evaluate
 from clinic.patients.chart import ChartSection, register_chart_section, register_chart_summary
 
@@ -9,12 +11,27 @@ from clinic.patients.chart import ChartSection, register_chart_section, register
 def _evaluation_context(viewer, patient):
     evaluation = selectors.latest_evaluation(patient)
     findings = selectors.run_screen(evaluation)[1] if evaluation else []
+    consent = selectors.consent_status(patient)
+    # Each signature shown is checked against the text it signed.
+    problems = [
+        problem
+        for row in consent
+        if row["signature"] is not None
+        for problem in consent_signature_problems(row["signature"])
+    ]
     return {
         "evaluation": evaluation,
         "open_evaluation": evaluation is not None
         and evaluation.status == EvaluationStatus.IN_PROGRESS,
         "findings": findings,
-        "consent": selectors.consent_status(patient),
+        "consent": consent,
+        "seal": report_broken_seal(
+            viewer=viewer,
+            record=None,
+            problems=problems,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+        ),
         "can_evaluate": can_evaluate(viewer),
         "can_witness": viewer.role in CONSENT_WITNESS_ROLES,
     }

@@ -273,6 +273,8 @@ def test_a_rewritten_consent_text_is_found(clinician, patient_alice):
     signature = ConsentSignature.objects.get(patient=patient_alice)
     with triggers_lifted():
         ConsentDocument.objects.filter(pk=signature.document_id).update(body="Different words.")
+    page = client_for(clinician).get(f"/patients/{patient_alice.public_id}/?section=evaluation")
+    assert "does not match its signature" in page.content.decode()
     assert f"consent signature {signature.pk}:" in verify_records_fails()
 
 
