@@ -16,12 +16,15 @@ def seed(apps, schema_editor):
     Consent = apps.get_model("evaluation", "ConsentDocument")
     now = timezone.now()
     if not RuleSet.objects.exists():
-        rule_set = RuleSet.objects.create(version=1, status="active", published_at=now, notes="Seeded from the published sources.")
+        # Written as a draft, then published: a published rule set takes no new rules (the
+        # triggers of clinic.evaluation.guards refuse them).
+        rule_set = RuleSet.objects.create(version=1, status="draft", notes="Seeded from the published sources.")
         for order, (code, label, severity, field, operator, value, advice, source) in enumerate(RULES_V1):
             Rule.objects.create(
                 rule_set=rule_set, code=code, label=label, severity=severity, field=field, operator=operator,
                 value=value, advice=advice, source=source, order=order,
             )
+        RuleSet.objects.filter(pk=rule_set.pk).update(status="active", published_at=now)
     for name, terms, kind, effect, source in INTERACTIONS_V1:
         Interaction.objects.get_or_create(name=name, defaults={"match_terms": terms, "kind": kind, "effect": effect, "source": source})
     for document in CONSENT_DOCUMENTS_V1:
