@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import AwareDatetime, StrictInt
+from pydantic import StrictInt
 
 from clinic.assessments import selectors, services
 from clinic.assessments.choices import AssessmentContext
@@ -17,6 +17,7 @@ from clinic.assessments.permissions import RESULT_ROLES
 from clinic.assessments.policy import clinic_instrument
 from clinic.audit.choices import AuditEventType
 from clinic.core.permissions import ensure_role
+from clinic.core.validators import EntryDatetime
 from clinic.patients.selectors import open_patient_chart
 
 router = Router(tags=["assessments"])
@@ -95,7 +96,7 @@ class ResponseIn(Schema):
     instrument_code: str
     answers: StrictAnswers
     # With a UTC offset (ISO 8601), e.g. 2026-11-25T09:30:00-05:00.
-    taken_at: AwareDatetime
+    taken_at: EntryDatetime
     context: AssessmentContext = AssessmentContext.FOLLOW_UP
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from clinic.assessments.choices import AlertAction, AssessmentContext
 from clinic.assessments.instruments import INSTRUMENTS, Instrument
+from clinic.core.validators import ENTRY_DATES
 
 PATIENT_INSTRUMENTS = [
     (code, f"{i.short_name} — {i.purpose}")
@@ -44,6 +45,7 @@ class InstrumentAnswersForm(forms.Form):
                 widget=forms.DateTimeInput(
                     attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
                 ),
+                validators=[ENTRY_DATES],
             )
             self.fields["context"] = forms.ChoiceField(
                 label="Why", choices=AssessmentContext.choices, initial=AssessmentContext.FOLLOW_UP

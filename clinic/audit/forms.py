@@ -2,6 +2,7 @@ from django import forms
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.selectors import EVENT_GROUPS
+from clinic.core.validators import BROWSE_DATES
 
 
 class AuditFilterForm(forms.Form):
@@ -23,10 +24,16 @@ class AuditFilterForm(forms.Form):
         label="Outcome", required=False, choices=[("", "Any outcome"), *AuditOutcome.choices]
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[BROWSE_DATES],
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[BROWSE_DATES],
     )
 
     def clean(self):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from pydantic import AfterValidator, AwareDatetime
 
 # Digits with the separators people type: spaces, dots, dashes, brackets and a leading +.
 _PHONE_ALLOWED = re.compile(r"^\+?[\d\s().\-]+$")
@@ -81,10 +83,11 @@ TODAY_SLACK_DAYS = 1
 
 
 def _span(days: int) -> str:
+    """The span in words after "within the last/next": "year", "3 years", "30 days"."""
     years = round(days / 365)
     if years >= 1:
-        return "a year" if years == 1 else f"{years} years"
-    return "a day" if days == 1 else f"{days} days"
+        return "year" if years == 1 else f"{years} years"
+    return "day" if days == 1 else f"{days} days"
 
 
 @dataclass(frozen=True)
@@ -164,3 +167,7 @@ VIAL_EXPIRY_DATES = DateRange(
     too_early="This vial expired more than a year ago: check the date, and use another vial.",
     too_late=f"Check the expiry date: it is more than {_span(VIAL_EXPIRY_DAYS_AHEAD)} ahead.",
 )
+
+# The API's (Django Ninja) time of something that happened, with its UTC offset (ISO 8601): a
+# value out of ENTRY_DATES is answered 422 with the message.
+EntryDatetime = Annotated[AwareDatetime, AfterValidator(ENTRY_DATES.check)]

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.validators import ENTRY_DATES
 from clinic.evaluation.choices import Decision
 from clinic.evaluation.models import Evaluation
 from clinic.evaluation.services import HISTORY_FIELDS
@@ -44,6 +45,7 @@ class BaselineVitalsForm(forms.Form):
         label="Taken at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         initial=lambda: timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        validators=[ENTRY_DATES],
     )
     systolic_mmhg = forms.IntegerField(
         label="Systolic (mmHg)", min_value=40, max_value=300, required=False
@@ -108,7 +110,7 @@ class AddendumForm(forms.Form):
 
 class ConsentSignForm(forms.Form):
     typed_full_name = forms.CharField(label="Type your full legal name", max_length=200)
-    signed_on = forms.DateField(label="Today's date", widget=DATE_INPUT)
+    signed_on = forms.DateField(label="Today's date", widget=DATE_INPUT, validators=[ENTRY_DATES])
     agree = forms.BooleanField(
         label="I have read this document and agree to it.",
         error_messages={"required": "Tick the box to confirm you have read and agree."},

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
 
 from clinic.accounts.models import User
+from clinic.core.validators import BOOKING_DATES
 from clinic.scheduling.choices import CancelReason
 from clinic.scheduling.models import AppointmentType, Room
 
@@ -17,7 +15,7 @@ class BookingForm(forms.Form):
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.filter(is_active=True), label="What"
     )
-    day = forms.DateField(label="Date", widget=DATE)
+    day = forms.DateField(label="Date", widget=DATE, validators=[BOOKING_DATES])
     at = forms.TimeField(label="Start time", widget=TIME)
     room = forms.ModelChoiceField(
         queryset=Room.objects.none(), required=False, label="Room or chair"
@@ -36,12 +34,6 @@ class BookingForm(forms.Form):
         self.fields["staff"].label_from_instance = lambda user: (
             f"{user.full_name} ({user.get_role_display()})"
         )
-
-    def clean_day(self):
-        day = self.cleaned_data["day"]
-        if day < timezone.localdate() - timedelta(days=1):
-            raise forms.ValidationError("Choose today or a later date.")
-        return day
 
 
 class SeriesForm(forms.Form):
@@ -69,7 +61,7 @@ class CancelForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    day = forms.DateField(label="New date", widget=DATE)
+    day = forms.DateField(label="New date", widget=DATE, validators=[BOOKING_DATES])
     at = forms.TimeField(label="New start time", widget=TIME)
 
 

@@ -17,6 +17,7 @@ from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
+from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
@@ -43,6 +44,8 @@ class ConflictError(ClinicError):
 def _ensure_future(starts_at: datetime) -> None:
     if starts_at < timezone.now() - timedelta(minutes=5):
         raise ClinicError("An appointment cannot start in the past.", field="starts_at")
+    if not BOOKING_DATES.contains(starts_at):
+        raise ClinicError(BOOKING_DATES.too_late, field="starts_at")
 
 
 def _lock_resources(patient: Patient, room: Room | None, staff: User | None) -> None:

@@ -22,6 +22,7 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
+from clinic.core.validators import BROWSE_DATES
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import chart_section_url, locations_for, patient_or_404
 from clinic.scheduling import ical, selectors, services
@@ -237,14 +238,9 @@ def calendar(request):
     location = next(
         (place for place in locations if str(place.pk) == request.GET.get("location")), locations[0]
     )
-    try:
-        start_day = (
-            date.fromisoformat(request.GET.get("day", ""))
-            if request.GET.get("day")
-            else timezone.localdate(timezone.now(), location.zone)
-        )
-    except ValueError:
-        start_day = timezone.localdate(timezone.now(), location.zone)
+    today = timezone.localdate(timezone.now(), location.zone)
+    # A day that is not a date, or is out of the clinic's range, shows today instead.
+    start_day = BROWSE_DATES.parse(request.GET.get("day"), today=today) or today
     view = "week" if request.GET.get("view") == "week" else "day"
     if view == "week":
         start_day -= timedelta(days=start_day.weekday())

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime
 
 from clinic.accounts.services import authenticate_device
+from clinic.core.validators import EntryDatetime
 from clinic.patients.choices import Consciousness
 from clinic.sessions import selectors, services
 
@@ -45,7 +45,7 @@ class ReadingIn(Schema):
     reading_id: str = Field(
         ..., min_length=1, max_length=80, description="The monitor's own id for this reading."
     )
-    taken_at: AwareDatetime = Field(..., description="When it was measured, with its time zone.")
+    taken_at: EntryDatetime = Field(..., description="When it was measured, with its time zone.")
     systolic_mmhg: _strict_int(40, 300, "Systolic blood pressure, mmHg") = None
     diastolic_mmhg: _strict_int(20, 200, "Diastolic blood pressure, mmHg") = None
     heart_rate_bpm: _strict_int(20, 250, "Heart rate, beats/min") = None

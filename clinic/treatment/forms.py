@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.validators import BOOKING_DATES
 from clinic.treatment.choices import ChangeReason, WeightBasis
 from clinic.treatment.models import ProtocolTemplate
 
@@ -39,6 +40,7 @@ class PlanForm(forms.Form):
     start_date = forms.DateField(
         label="First session on or after",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[BOOKING_DATES],
     )
     target_outcomes = forms.CharField(
         label="Target outcomes", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
@@ -62,12 +64,6 @@ class PlanForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         strip=False,
     )
-
-    def clean_start_date(self):
-        value = self.cleaned_data["start_date"]
-        if value < timezone.localdate() - timedelta(days=1):
-            raise forms.ValidationError("The first session cannot be in the past.")
-        return value
 
 
 def initial_from_protocol(

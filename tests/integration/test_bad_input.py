@@ -125,10 +125,158 @@ def test_the_api_refuses_an_unknown_status_with_422(clinician):
 
 
 # --- far dates, odd cookies and the admin's sign-in page ------------------------------------
+FAR_DAYS = ["9999-12-31", "0001-01-01", "10000-01-01", "2026-13-01", "-1"]
+
+
 def test_the_admin_sign_in_page_opens_for_a_visitor(client):
     response = client.get("/admin/login/")
     assert response.status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("day", FAR_DAYS)
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_the_calendar_shows_today_for_a_date_out_of_range(front_desk, day, view):
+    from django.utils import timezone
+
+    response = client_for(front_desk).get("/calendar/", {"day": day, "view": view})
+    assert response.status_code == 200
+    assert response.context["start_day"].year == timezone.localdate().year or view == "week"
+    assert abs((response.context["start_day"] - timezone.localdate()).days) <= 7
+
+
+def _plan_data(**changes) -> dict:
+    from clinic.treatment.models import ProtocolTemplate
+
+    protocol = ProtocolTemplate.objects.filter(is_active=True, route="iv").first()
+    return {
+        "protocol": protocol.pk,
+        "indications": [protocol.indication],
+        "dose": "0.5",
+        "weight_basis": "actual",
+        "infusion_minutes": protocol.infusion_minutes or 40,
+        "induction_sessions": 6,
+        "induction_sessions_per_week": 2,
+        "maintenance_interval_days": 28,
+        "start_date": "9999-12-31",
+        "target_outcomes": "Response",
+        "change_reason": "initial",
+        "action": "preview",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("start_date", ["9999-12-31", "0001-01-01", "2099-01-01"])
+def test_a_plan_starting_in_a_far_year_is_refused_beside_the_field(
+    clinician, patient_alice, start_date
+):
+    from clinic.evaluation import services as evaluation_services
+    from conftest import PASSWORD
+
+    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient_alice)
+    evaluation_services.sign_evaluation(
+        actor=clinician,
+        evaluation=evaluation,
+        decision="suitable",
+        reasoning="Suitable.",
+        password=PASSWORD,
+    )
+    response = client_for(clinician).post(
+        f"/patients/{patient_alice.public_id}/plan/", _plan_data(start_date=start_date)
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["start_date"][0] in {
+        "Choose a date within the next 3 years.",
+        "Choose today or a later date.",
+    }
+
+
+@pytest.mark.parametrize("hour", ["23:00", "10:00", "00:00"])
+@pytest.mark.parametrize("day", ["9999-12-31", "2200-06-01"])
+def test_booking_in_a_far_year_is_refused_beside_the_date(front_desk, patient_alice, day, hour):
+    from clinic.scheduling.models import Appointment, AppointmentType
+
+    kind = AppointmentType.objects.filter(is_active=True, needs_room=False).first()
+    response = client_for(front_desk).post(
+        f"/patients/{patient_alice.public_id}/appointments/book/",
+        {"appointment_type": kind.pk, "day": day, "at": hour},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["day"] == ["Choose a date within the next 3 years."]
+    assert not Appointment.objects.exists()
+
+
+def _date_forms(location):
+    """Every form of the product with a date or date-time field, by the name of that field."""
+    from clinic.assessments.forms import InstrumentAnswersForm
+    from clinic.assessments.instruments import get_instrument
+    from clinic.audit.forms import AuditFilterForm
+    from clinic.core.models import Location
+    from clinic.evaluation.forms import BaselineVitalsForm, ConsentSignForm
+    from clinic.intake.forms import ConsultationRequestForm
+    from clinic.patients.forms import PatientForm
+    from clinic.scheduling.forms import BookingForm, MoveForm
+    from clinic.treatment.forms import PlanForm
+
+    locations = Location.objects.all()
+    return [
+        (lambda data: BookingForm(data, location=location), "day"),
+        (MoveForm, "day"),
+        (PlanForm, "start_date"),
+        (AuditFilterForm, "date_from"),
+        (AuditFilterForm, "date_to"),
+        (BaselineVitalsForm, "taken_at"),
+        (ConsentSignForm, "signed_on"),
+        (
+            lambda data: InstrumentAnswersForm(data, instrument=get_instrument("phq9"), staff=True),
+            "taken_at",
+        ),
+        (ConsultationRequestForm, "date_of_birth"),
+        (
+            lambda data: PatientForm(data, locations=locations, show_measurements=False),
+            "date_of_birth",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "9999-12-31T23:59", "1899-12-31"])
+def test_every_date_field_refuses_a_date_far_from_today_beside_the_field(location, value):
+    for make, name in _date_forms(location):
+        if "T" in value and name != "taken_at":
+            continue
+        form = make({name: value})
+        form.is_valid()
+        # Refused as out of range (the date itself is a valid one), beside the field.
+        assert form.errors.get(name), f"{make} {name}={value}"
+        assert "Enter a valid" not in form.errors[name][0]
+
+
+@pytest.mark.parametrize("name", ["date_from", "date_to"])
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
+def test_an_audit_date_filter_out_of_range_is_refused_beside_the_filter(
+    medical_director, name, value
+):
+    response = client_for(medical_director).get("/audit/", {name: value})
+    assert response.status_code == 400
+    assert "Choose a date within the" in response.content.decode()
+
+
+def test_booking_in_the_hour_the_clocks_skip_is_not_an_error(front_desk, patient_alice):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from clinic.scheduling.models import AppointmentType
+
+    # The second Sunday of next March: clocks in Boston go from 02:00 to 03:00.
+    march = date(timezone.localdate().year + 1, 3, 1)
+    second_sunday = march + timedelta(days=(6 - march.weekday()) % 7 + 7)
+    kind = AppointmentType.objects.filter(is_active=True, needs_room=False).first()
+    response = client_for(front_desk).post(
+        f"/patients/{patient_alice.public_id}/appointments/book/",
+        {"appointment_type": kind.pk, "day": second_sunday.isoformat(), "at": "02:30"},
+    )
+    assert response.status_code in {302, 400, 409}
 
 
 # Raw Cookie headers, as a browser or a script could send them: a quoted value's octal escape
@@ -181,3 +329,46 @@ def test_the_error_page_itself_survives_a_request_whose_user_cannot_be_read(rf):
     response = server_error(request)
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+CALENDAR_AND_AUDIT_VALUES = st.one_of(
+    st.text(max_size=200),
+    st.text(min_size=2000, max_size=5000),
+    st.sampled_from(
+        [
+            "9999-12-31",
+            "0001-01-01",
+            "10000-01-01",
+            "2026-02-30",
+            "1e309",
+            "\x00",
+            "%00",
+            "\u202e2026-01-01",
+            "２０２６-０１-０１",
+            "20260101",
+            "2026-W01",
+        ]
+    ),
+    st.dates().map(str),
+)
+
+
+@FUZZ
+@given(day=CALENDAR_AND_AUDIT_VALUES, view=CALENDAR_AND_AUDIT_VALUES)
+def test_the_calendar_never_fails_whatever_the_day_or_view(medical_director, day, view):
+    response = client_for(medical_director).get("/calendar/", {"day": day, "view": view})
+    assert response.status_code in {200, 400}
+
+
+@FUZZ
+@given(
+    filters=st.dictionaries(
+        st.sampled_from(
+            ["actor", "mrn", "group", "event_type", "outcome", "date_from", "date_to", "page"]
+        ),
+        CALENDAR_AND_AUDIT_VALUES,
+    )
+)
+def test_the_audit_log_never_fails_whatever_the_filters(medical_director, filters):
+    response = client_for(medical_director).get("/audit/", filters)
+    assert response.status_code in {200, 400}

@@ -569,3 +569,18 @@ def test_scoring_without_a_patient_is_not_a_chart_view(clinician):
     post_json(client_for(clinician), "/api/v1/instruments/phq9/score", {"answers": phq9_answers()})
     after = AuditEvent.objects.filter(event_type=AuditEventType.PATIENT_CHART_VIEWED).count()
     assert after == before
+
+
+@pytest.mark.parametrize("taken_at", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00"])
+def test_answers_dated_in_a_far_year_are_refused_with_422_and_why(
+    clinician, patient_alice, taken_at
+):
+    response = post_json(
+        client_for(clinician),
+        responses_url(patient_alice),
+        {"instrument_code": "phq9", "answers": phq9_answers(), "taken_at": taken_at},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "enter when it happened" in page or "within the last year" in page
+    assert not AssessmentResponse.objects.exists()

@@ -200,3 +200,24 @@ def test_a_series_with_one_conflict_books_nothing_and_names_the_session(
         )
         == 6
     )
+
+
+@pytest.mark.parametrize("year", [2200, 9999])
+def test_a_booking_or_a_series_years_ahead_is_refused(
+    front_desk, patient_alice, chair, nurse, year
+):
+    from django.utils import timezone
+
+    starts_at = timezone.make_aware(timezone.datetime(year, 6, 1, 10), patient_alice.location.zone)
+    with pytest.raises(ClinicError, match="within the next 3 years"):
+        book(front_desk, patient_alice, starts_at, chair, nurse)
+    with pytest.raises(ClinicError, match="within the next 3 years"):
+        services.book_series(
+            actor=front_desk,
+            patient=patient_alice,
+            appointment_type=infusion(),
+            starts=[starts_at],
+            room=chair,
+            staff=nurse,
+        )
+    assert not Appointment.objects.exists()

@@ -603,3 +603,18 @@ def test_a_20_reading_batch_costs_a_bounded_number_of_queries(
         response = post_readings(token, session, batch)
     assert response.status_code == 200, response.content
     assert response.json()["stored"] == 20
+
+
+@pytest.mark.parametrize(
+    "taken_at", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00", "2200-01-01T00:00:00Z"]
+)
+def test_a_reading_timed_in_a_far_year_is_refused_with_422_and_why(session, token, taken_at):
+    response = post_vitals(
+        token,
+        session.public_id,
+        {"readings": [{"reading_id": "far", "taken_at": taken_at, **NORMAL}]},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "enter when it happened" in page or "within the last year" in page
+    assert not SessionReading.objects.filter(device_reading_id="far").exists()
