@@ -45,6 +45,31 @@ def at_time(session, value):
     return timezone.make_aware(timezone.datetime.combine(today, value), zone)
 
 
+class VersionedForm(forms.Form):
+    """A form that acts on the session as the page showed it: it carries the session's version,
+    and the service refuses it if someone changed the session since."""
+
+    # Not required: a post without it (a page from before versions) still meets every other
+    # check of the service, including the refusal to replace a standing confirmation.
+    version = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            "This page is out of date: reload the session and try again.",
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        # A hidden field shows no errors of its own: say it above the form.
+        for message in self.errors.pop("version", []):
+            self.add_error(None, message)
+        return data
+
+
 class ChecklistForm(forms.Form):
     identity_confirmed = forms.BooleanField(
         required=False, label="Identity confirmed (name and date of birth, wristband)"
@@ -151,7 +176,7 @@ class StopForm(forms.Form):
     )
 
 
-class ConfirmDoseForm(forms.Form):
+class ConfirmDoseForm(VersionedForm):
     expected_dose_mg = forms.DecimalField(widget=forms.HiddenInput, decimal_places=1)
     vial_lot = forms.CharField(max_length=40, label="Vial lot number")
     vial_expiry = forms.DateField(
@@ -159,11 +184,11 @@ class ConfirmDoseForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(VersionedForm):
     """Nothing to fill in: withdrawing the nurse's confirmation of the dose."""
 
 
-class VerifyDoseForm(forms.Form):
+class VerifyDoseForm(VersionedForm):
     dose_mg = forms.DecimalField(
         decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("1000"), label="Dose (mg)"
     )
@@ -174,7 +199,7 @@ class VerifyDoseForm(forms.Form):
     )
 
 
-class InfusionEventForm(forms.Form):
+class InfusionEventForm(VersionedForm):
     kind = forms.ChoiceField(choices=InfusionEventKind.choices)
     rate_mg_per_hour = forms.DecimalField(
         decimal_places=1,

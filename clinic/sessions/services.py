@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
@@ -99,6 +100,63 @@ def _lock(
             "addendum once the second signature locks it."
         )
     return locked
+
+
+def _save(locked: TreatmentSession, update_fields: list[str] | None = None) -> None:
+    """Save the locked session and count the change in its version (F() under the row lock that
+    `_lock` holds), so that a form opened before this change is refused rather than applied."""
+    locked.version = F("version") + 1
+    if update_fields is not None:
+        update_fields = [*update_fields, "version", "updated_at"]
+    locked.save(update_fields=update_fields)
+    locked.refresh_from_db(fields=["version"])
+
+
+def _at(session: TreatmentSession, value: datetime) -> str:
+    return f"{timezone.localtime(value, session.location.zone):%H:%M}"
+
+
+def _dose_state(session: TreatmentSession) -> str:
+    """Where the dose stands now, naming who did what (for refusals of a stale form)."""
+    if session.dose_confirmed_at is None:
+        said = ["No dose is confirmed now."]
+    else:
+        said = [
+            f"{session.dose_confirmed_by.full_name} confirmed {session.dose_mg} mg, vial lot "
+            f"{session.vial_lot}, at {_at(session, session.dose_confirmed_at)}."
+        ]
+    if session.dose_verified_at is not None:
+        said.append(
+            f"{session.dose_verified_by.full_name} verified it at "
+            f"{_at(session, session.dose_verified_at)}."
+        )
+    if session.dosed_at is not None:
+        said.append(f"The dose was given at {_at(session, session.dosed_at)}.")
+    if session.status != SessionStatus.PREPARATION:
+        said.append(f"The session is {session.get_status_display().lower()}.")
+    elif session.checklist_updated_at is not None:
+        said.append(
+            f"The checklist was last changed by {session.checklist_updated_by.full_name} at "
+            f"{_at(session, session.checklist_updated_at)}."
+        )
+    return " ".join(said)
+
+
+CHANGED_SINCE_OPENED = "This session changed since you opened it: "
+
+
+def _is_stale(locked: TreatmentSession, expected_version: int | None) -> bool:
+    return expected_version is not None and int(expected_version) != locked.version
+
+
+def _ensure_current(locked: TreatmentSession, expected_version: int | None) -> None:
+    """Refuse an action taken on a page opened before someone else changed the session: the
+    person acts on what they saw, so what they saw must still be what is recorded. Without an
+    expected version (a script, the demo) the service's own checks still apply."""
+    if _is_stale(locked, expected_version):
+        raise InvalidTransitionError(
+            f"{CHANGED_SINCE_OPENED}{_dose_state(locked)} Check it, then try again."
+        )
 
 
 def _audit(actor, event_type, session, details=None, target=None, actor_label=None):
@@ -228,7 +286,7 @@ def update_checklist(
                 "Say why a pregnancy test does not apply.", field="pregnancy_test_note"
             )
         locked.checklist_updated_by, locked.checklist_updated_at = actor, now
-        locked.save()
+        _save(locked)
         _audit(actor, AuditEventType.SESSION_CHECKLIST_UPDATED, locked, {"items": written})
         return locked
 
@@ -262,6 +320,8 @@ def override_gate(*, actor, session: TreatmentSession, gate: str, reason: str) -
         )
         if not created:
             raise ClinicError("This gate is already overridden.", field="gate")
+        # What may be dosed changed.
+        _save(locked, [])
         _audit(
             actor, AuditEventType.SESSION_GATE_OVERRIDDEN, locked, {"gate": gate, "reason": reason}
         )
@@ -281,7 +341,7 @@ def stop_before_dosing(*, actor, session: TreatmentSession, reason: str) -> Trea
                 "The dose is already verified; record the dose as given or stop the infusion."
             )
         locked.status, locked.not_done_reason = SessionStatus.NOT_DONE, reason
-        locked.save(update_fields=["status", "not_done_reason", "updated_at"])
+        _save(locked, ["status", "not_done_reason"])
         _complete_appointment(locked)
         _audit(actor, AuditEventType.SESSION_NOT_DONE, locked, {"reason": reason})
         return locked
@@ -355,7 +415,7 @@ def _store_reading(
     )
     if weight is not None:
         session.weight_kg = vitals.weight_kg
-        session.save(update_fields=["weight_kg", "updated_at"])
+        _save(session, ["weight_kg"])
     context = {} if context is None else context
     if "limits" not in context:
         context["limits"] = selectors.limits_for(session.route)
@@ -541,10 +601,13 @@ def confirm_dose(
     expected_dose_mg: Decimal,
     vial_lot: str,
     vial_expiry: date,
+    expected_version: int | None = None,
 ) -> TreatmentSession:
     """The nurse confirms the dose worked out from the plan and today's weight, and the vial.
     `expected_dose_mg` is the dose the nurse was shown: if the working has changed since (a new
-    weight, a new plan version), nothing is confirmed."""
+    weight, a new plan version), nothing is confirmed. A confirmation that stands is never
+    replaced: it is withdrawn first, so the record never shows a confirmation its nurse did not
+    make (and a verification never applies to a dose other than the one verified)."""
     _check(actor, session, AuditEventType.SESSION_DOSE_CONFIRMED, action="confirm doses")
     vial_lot = _text(vial_lot, limit=40)
     if not vial_lot:
@@ -553,10 +616,14 @@ def confirm_dose(
         raise ClinicError("Enter the vial's expiry date.", field="vial_expiry")
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
+        if locked.dose_confirmed_at is not None:
+            changed = CHANGED_SINCE_OPENED if _is_stale(locked, expected_version) else ""
+            raise InvalidTransitionError(
+                f"{changed}{_dose_state(locked)} Withdraw that confirmation before confirming "
+                "again."
+            )
         if vial_expiry < timezone.localtime(timezone.now(), locked.location.zone).date():
             raise ClinicError("This vial has expired: use another.", field="vial_expiry")
-        if locked.dose_verified_at:
-            raise InvalidTransitionError("The dose is already verified.")
         _ensure_gates(locked)
         plan_version = current_plan_version(locked.patient)
         try:
@@ -568,11 +635,13 @@ def confirm_dose(
                 f"The dose is now {working.dose_mg} mg ({working.working}). Check it again.",
                 field="expected_dose_mg",
             )
+        # Said after the dose itself, which names what changed more exactly.
+        _ensure_current(locked, expected_version)
         locked.plan_version = plan_version
         locked.dose_mg, locked.dose_working = working.dose_mg, working.working[:300]
         locked.vial_lot, locked.vial_expiry = vial_lot, vial_expiry
         locked.dose_confirmed_by, locked.dose_confirmed_at = actor, timezone.now()
-        locked.save()
+        _save(locked)
         _audit(
             actor,
             AuditEventType.SESSION_DOSE_CONFIRMED,
@@ -582,25 +651,34 @@ def confirm_dose(
         return locked
 
 
-def withdraw_dose_confirmation(*, actor, session: TreatmentSession) -> TreatmentSession:
+def withdraw_dose_confirmation(
+    *, actor, session: TreatmentSession, expected_version: int | None = None
+) -> TreatmentSession:
     """Undo the confirmation (and any verification) before the dose is given: the weight was
     wrong, or the plan changed. The dose is then worked out, confirmed and verified again."""
     _check(actor, session, AuditEventType.SESSION_DOSE_CONFIRMED, action="confirm doses")
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
+        _ensure_current(locked, expected_version)
         if locked.dose_confirmed_at is None:
             raise InvalidTransitionError("The dose is not confirmed.")
         before = str(locked.dose_mg)
         locked.dose_mg = locked.dose_confirmed_at = locked.dose_confirmed_by = None
         locked.dose_verified_at = locked.dose_verified_by = None
         locked.dose_working = ""
-        locked.save()
+        _save(locked)
         _audit(actor, AuditEventType.SESSION_DOSE_CONFIRMED, locked, {"withdrawn": before})
         return locked
 
 
 def verify_dose(
-    *, actor, session: TreatmentSession, dose_mg: Decimal, vial_lot: str, password: str
+    *,
+    actor,
+    session: TreatmentSession,
+    dose_mg: Decimal,
+    vial_lot: str,
+    password: str,
+    expected_version: int | None = None,
 ) -> TreatmentSession:
     """A second member of staff checks the dose and the vial independently and re-enters their
     password (an independent double check)."""
@@ -613,6 +691,7 @@ def verify_dose(
     confirm_signer(actor, password, target=session, patient_id=session.patient_id)
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
+        _ensure_current(locked, expected_version)
         if locked.dose_confirmed_at is None:
             raise InvalidTransitionError("The nurse confirms the dose first.")
         if locked.dose_verified_at is not None:
@@ -634,7 +713,7 @@ def verify_dose(
             raise ClinicError("The lot number does not match the confirmed vial.", field="vial_lot")
         _ensure_gates(locked)
         locked.dose_verified_by, locked.dose_verified_at = actor, timezone.now()
-        locked.save()
+        _save(locked)
         _audit(
             actor, AuditEventType.SESSION_DOSE_VERIFIED, locked, {"dose_mg": str(locked.dose_mg)}
         )
@@ -650,8 +729,11 @@ def record_infusion_event(
     at: datetime | None = None,
     rate_mg_per_hour: Decimal | None = None,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> InfusionEvent:
-    """Dose given / infusion started, rate changed, paused, resumed, stopped, completed."""
+    """Dose given / infusion started, rate changed, paused, resumed, stopped, completed.
+    `expected_version` is checked when the dose is given (the dose must be the one the nurse
+    saw confirmed and verified); the other events are entries of their own."""
     _check(actor, session, AuditEventType.SESSION_INFUSION_EVENT, action="record the infusion")
     if kind not in InfusionEventKind.values:
         raise ClinicError("Choose what happened.", field="kind")
@@ -675,6 +757,7 @@ def record_infusion_event(
         if last is not None and at < last:
             raise ClinicError("This is earlier than the infusion's last event.", field="at")
         if kind == InfusionEventKind.START:
+            _ensure_current(locked, expected_version)
             if locked.dose_verified_at is None:
                 raise ClinicError("The dose must be confirmed and verified before it is given.")
             current = current_plan_version(locked.patient)
@@ -693,7 +776,7 @@ def record_infusion_event(
                     locked.dose_mg * 60 / locked.plan_version.infusion_minutes
                 ).quantize(Decimal("0.1"))
             locked.dosed_at, locked.status = at, SessionStatus.IN_PROGRESS
-            locked.save(update_fields=["dosed_at", "status", "updated_at"])
+            _save(locked, ["dosed_at", "status"])
             # Readings already taken after this moment now count as during the session.
             moved = list(
                 locked.readings.filter(taken_at__gte=at).values_list("vital_signs_id", flat=True)
@@ -717,6 +800,8 @@ def record_infusion_event(
             reason=reason,
             recorded_by=actor,
         )
+        if kind != InfusionEventKind.START:
+            _save(locked, [])
         _audit(
             actor,
             AuditEventType.SESSION_INFUSION_EVENT,
@@ -876,7 +961,7 @@ def rate_dissociation(
             context="post_dose",
         )
         locked.dissociation_response = response
-        locked.save(update_fields=["dissociation_response", "updated_at"])
+        _save(locked, ["dissociation_response"])
         _audit(
             actor, AuditEventType.SESSION_DISSOCIATION_RATED, locked, {"total": str(response.total)}
         )
@@ -939,7 +1024,7 @@ def discharge(
         if not reasons and locked.ready_for_discharge_at is None:
             locked.ready_for_discharge_at = now
         if reasons and not override_reason:
-            locked.save()
+            _save(locked)
             _audit(
                 actor,
                 AuditEventType.SESSION_DISCHARGE_REFUSED,
@@ -953,7 +1038,7 @@ def discharge(
             locked.discharge_override_reason, locked.discharge_override_by = override_reason, actor
         locked.status = SessionStatus.DISCHARGED
         locked.discharged_at, locked.discharged_by = now, actor
-        locked.save()
+        _save(locked)
         _complete_appointment(locked)
         _audit(
             actor,
@@ -970,7 +1055,8 @@ def session_content(session: TreatmentSession) -> dict[str, Any]:
     fields = {
         f.attname: getattr(session, f.attname)
         for f in TreatmentSession._meta.concrete_fields
-        if f.attname not in ("locked_at", "content_sha256", "updated_at", "status")
+        # The version counts changes (signing locks the record); it is not content.
+        if f.attname not in ("locked_at", "content_sha256", "updated_at", "status", "version")
     }
     return {
         "session": fields,
@@ -1044,7 +1130,7 @@ def sign_session(*, actor, session: TreatmentSession, role: str, password: str) 
             locked.locked_at, locked.content_sha256 = timezone.now(), digest
             if locked.status == SessionStatus.DISCHARGED:
                 locked.status = SessionStatus.SIGNED
-            locked.save(update_fields=["locked_at", "content_sha256", "status", "updated_at"])
+            _save(locked, ["locked_at", "content_sha256", "status"])
         _audit(
             actor,
             AuditEventType.SESSION_SIGNED,

@@ -128,6 +128,8 @@ def _panels_context(
         except ValueError as error:
             dose_error = str(error)
     pre_visit = getattr(session.appointment, "pre_visit", None)
+    # The version the page shows: the dose forms act on the session as seen.
+    version = {"version": session.version}
     made = {
         "checklist": forms.ChecklistForm(
             initial=_checklist_initial(session), auto_id=_auto_id("checklist")
@@ -136,11 +138,12 @@ def _panels_context(
         "override": forms.OverrideForm(auto_id=_auto_id("override")),
         "stop": forms.StopForm(auto_id=_auto_id("stop")),
         "confirm": forms.ConfirmDoseForm(
-            initial={"expected_dose_mg": dose.dose_mg if dose else None},
+            initial={"expected_dose_mg": dose.dose_mg if dose else None, **version},
             auto_id=_auto_id("confirm"),
         ),
-        "verify": forms.VerifyDoseForm(auto_id=_auto_id("verify")),
-        "infusion": forms.InfusionEventForm(auto_id=_auto_id("infusion")),
+        "withdraw": forms.WithdrawForm(initial=version, auto_id=_auto_id("withdraw")),
+        "verify": forms.VerifyDoseForm(initial=version, auto_id=_auto_id("verify")),
+        "infusion": forms.InfusionEventForm(initial=version, auto_id=_auto_id("infusion")),
         "side_effect": forms.SideEffectForm(auto_id=_auto_id("side_effect")),
         "medication": forms.MedicationForm(
             side_effects=side_effects, auto_id=_auto_id("medication")
@@ -162,6 +165,10 @@ def _panels_context(
             # already worked out; the hidden field renders from the data).
             form.data = form.data.copy()
             form.data["expected_dose_mg"] = str(dose.dose_mg)
+        if isinstance(form, forms.VersionedForm):
+            # The panels now show the session as it is: a second try acts on that.
+            form.data = form.data.copy()
+            form.data["version"] = str(session.version)
         made[action] = form
         refused = [
             f"{form.fields[name].label or name}: {message}" if name != "__all__" else message
@@ -335,18 +342,25 @@ def _act_stop(request, session, form):
     return "The session is stopped: no dose given."
 
 
+def _versioned(form) -> dict:
+    """The form's entries, with the version the page showed as the services' expected_version."""
+    data = dict(form.cleaned_data)
+    data["expected_version"] = data.pop("version")
+    return data
+
+
 def _act_confirm(request, session, form):
-    services.confirm_dose(actor=request.user, session=session, **form.cleaned_data)
+    services.confirm_dose(actor=request.user, session=session, **_versioned(form))
     return "Dose confirmed. A second member of staff verifies it."
 
 
 def _act_withdraw(request, session, form):
-    services.withdraw_dose_confirmation(actor=request.user, session=session)
+    services.withdraw_dose_confirmation(actor=request.user, session=session, **_versioned(form))
     return "Dose confirmation withdrawn."
 
 
 def _act_verify(request, session, form):
-    services.verify_dose(actor=request.user, session=session, **form.cleaned_data)
+    services.verify_dose(actor=request.user, session=session, **_versioned(form))
     return "Dose verified."
 
 
@@ -359,6 +373,7 @@ def _act_infusion(request, session, form):
         at=forms.at_time(session, data["at"]),
         rate_mg_per_hour=data["rate_mg_per_hour"],
         reason=data["reason"],
+        expected_version=data["version"],
     )
     return f"{event.get_kind_display()} at {timezone.localtime(event.at, session.location.zone):%H:%M}."
 

@@ -548,6 +548,164 @@ def test_verification_needs_a_confirmation_first(clinician, nurse, patient_alice
         )
 
 
+# --- a confirmation is withdrawn and redone, never overwritten ----------------------------
+def test_a_second_confirmation_does_not_replace_the_first(
+    clinician, nurse, patient_alice, location
+):
+    session = factories.ready_to_dose(clinician, nurse, patient_alice)
+    nadia = second_nurse(location)
+    confirm(nurse, session, lot="LOT-A")
+    with pytest.raises(InvalidTransitionError) as refused:
+        confirm(nadia, session, lot="LOT-B")
+    message = refused.value.message
+    assert nurse.full_name in message and "LOT-A" in message and "35.0 mg" in message
+    assert re.search(r"at \d\d:\d\d", message) and "Withdraw that confirmation" in message
+    stored = fresh(session)
+    assert stored.vial_lot == "LOT-A" and stored.dose_confirmed_by == nurse
+
+
+def test_a_stale_confirmation_is_refused_then_the_withdrawn_one_is_redone_and_verified(
+    clinician, nurse, patient_alice, location
+):
+    """Nurse A confirms LOT-A; nurse B, on a page opened before, confirms LOT-B: refused, saying
+    what changed. A withdraws; B confirms on a fresh page; the verification applies to B's."""
+    session = factories.ready_to_dose(clinician, nurse, patient_alice)
+    nadia = second_nurse(location)
+    opened = fresh(session).version
+    a = services.confirm_dose(
+        actor=nurse,
+        session=session,
+        expected_dose_mg=Decimal("35.0"),
+        vial_lot="LOT-A",
+        vial_expiry=timezone.localdate() + timedelta(days=200),
+        expected_version=opened,
+    )
+    assert a.version == opened + 1
+    with pytest.raises(InvalidTransitionError) as refused:
+        services.confirm_dose(
+            actor=nadia,
+            session=session,
+            expected_dose_mg=Decimal("35.0"),
+            vial_lot="LOT-B",
+            vial_expiry=timezone.localdate() + timedelta(days=200),
+            expected_version=opened,
+        )
+    message = refused.value.message
+    assert message.startswith("This session changed since you opened it: ")
+    assert f"{nurse.full_name} confirmed 35.0 mg, vial lot LOT-A" in message
+    assert fresh(session).vial_lot == "LOT-A"
+
+    # A withdraws from her page (current); a verification from a page that showed A's
+    # confirmation is then refused: the dose it would check is gone.
+    shown_with_a = fresh(session).version
+    services.withdraw_dose_confirmation(actor=nurse, session=session, expected_version=shown_with_a)
+    with pytest.raises(InvalidTransitionError, match="changed since you opened it"):
+        services.verify_dose(
+            actor=clinician,
+            session=session,
+            dose_mg="35.0",
+            vial_lot="LOT-A",
+            password=PASSWORD,
+            expected_version=shown_with_a,
+        )
+
+    b = services.confirm_dose(
+        actor=nadia,
+        session=session,
+        expected_dose_mg=Decimal("35.0"),
+        vial_lot="LOT-B",
+        vial_expiry=timezone.localdate() + timedelta(days=200),
+        expected_version=fresh(session).version,
+    )
+    assert b.dose_confirmed_by == nadia and b.vial_lot == "LOT-B"
+    with pytest.raises(ClinicError, match="does not match the confirmed vial"):
+        services.verify_dose(
+            actor=clinician, session=session, dose_mg="35.0", vial_lot="LOT-A", password=PASSWORD
+        )
+    # Nurse A is now a second person to Nadia's confirmation: she may verify it.
+    verified = services.verify_dose(
+        actor=nurse,
+        session=session,
+        dose_mg="35.0",
+        vial_lot="LOT-B",
+        password=PASSWORD,
+        expected_version=b.version,
+    )
+    assert verified.dose_confirmed_by == nadia and verified.dose_verified_by == nurse
+    assert verified.vial_lot == "LOT-B"
+
+
+def test_the_dose_is_not_given_from_a_page_opened_before_it_was_withdrawn_and_redone(
+    clinician, nurse, patient_alice
+):
+    session = factories.ready_to_dose(clinician, nurse, patient_alice)
+    confirm(nurse, session)
+    services.verify_dose(
+        actor=clinician, session=session, dose_mg="35.0", vial_lot="KT-2291", password=PASSWORD
+    )
+    shown = fresh(session).version
+    services.withdraw_dose_confirmation(actor=nurse, session=session)
+    confirm(nurse, session, lot="KT-9999")
+    services.verify_dose(
+        actor=clinician, session=session, dose_mg="35.0", vial_lot="KT-9999", password=PASSWORD
+    )
+    with pytest.raises(InvalidTransitionError, match="vial lot KT-9999") as refused:
+        services.record_infusion_event(
+            actor=nurse, session=session, kind="start", expected_version=shown
+        )
+    assert refused.value.message.startswith("This session changed since you opened it")
+    assert fresh(session).dosed_at is None
+    started = services.record_infusion_event(
+        actor=nurse, session=session, kind="start", expected_version=fresh(session).version
+    )
+    assert fresh(started.session).dosed_at is not None
+
+
+def test_every_change_to_the_session_counts_in_its_version(clinician, nurse, patient_alice):
+    session = factories.started_session(clinician, nurse, patient_alice)
+    versions = [fresh(session).version]
+
+    def changed():
+        versions.append(fresh(session).version)
+        return versions[-1] == versions[-2] + 1
+
+    factories.complete_checklist(nurse, session)
+    assert changed()
+    services.record_reading(actor=nurse, session=session, values=dict(factories.GOOD_PRE_DOSE))
+    assert changed()  # today's weight
+    # A reading without a weight is an entry of its own: the dose forms stay current.
+    without_weight = {k: v for k, v in factories.GOOD_PRE_DOSE.items() if k != "weight_kg"}
+    services.record_reading(actor=nurse, session=session, values=without_weight)
+    assert fresh(session).version == versions[-1]
+    confirm(nurse, session)
+    assert changed()
+    services.verify_dose(
+        actor=clinician, session=session, dose_mg="35.0", vial_lot="KT-2291", password=PASSWORD
+    )
+    assert changed()
+    services.record_infusion_event(actor=nurse, session=session, kind="start")
+    assert changed()
+
+
+def test_a_checklist_tick_from_an_older_page_still_merges(
+    clinician, nurse, patient_alice, location
+):
+    """The checklist is written item by item: two nurses ticking different items both keep
+    theirs, whatever the version their pages showed."""
+    session = factories.started_session(clinician, nurse, patient_alice)
+    services.update_checklist(actor=nurse, session=session, changes={"fasting_confirmed": True})
+    services.update_checklist(
+        actor=second_nurse(location), session=session, changes={"escort_name": "Sam Moreno"}
+    )
+    stored = fresh(session)
+    assert stored.fasting_confirmed is True and stored.escort_name == "Sam Moreno"
+
+
+def test_the_signed_content_does_not_include_the_version(clinician, nurse, patient_alice):
+    session = factories.ready_to_dose(clinician, nurse, patient_alice)
+    assert "version" not in services.session_content(fresh(session))["session"]
+
+
 def test_fixed_dose_esketamine_is_the_plans_dose_without_a_weight(clinician, nurse, patient_alice):
     session = factories.started_session(
         clinician, nurse, patient_alice, protocol_name=factories.ESKETAMINE

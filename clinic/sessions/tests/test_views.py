@@ -932,6 +932,116 @@ def test_after_a_stale_dose_refusal_the_form_confirms_the_dose_shown(
     assert fresh(session).dose_mg == Decimal("40.0")
 
 
+def _refused_at_top(response) -> str:
+    """The refusal shown at the top of the panels."""
+    return text(response).split('id="refused"', 1)[1].split("</div>", 1)[0]
+
+
+def _with_vial(form: dict, lot: str) -> dict:
+    return {**form, "vial_lot": lot, "vial_expiry": str(timezone.localdate() + timedelta(days=90))}
+
+
+def test_a_second_nurse_on_an_older_page_cannot_replace_a_confirmation(
+    clinician, nurse, patient_alice, location
+):
+    """Nurse A confirms LOT-A; nurse B, whose page still shows the confirm form, confirms LOT-B:
+    refused at the top of the panels, naming who confirmed what. A withdraws; B confirms (on the
+    panels the refusal returned): B's stands, and the verification applies to B's."""
+    session = ready(clinician, nurse, patient_alice)
+    nadia = second_nurse(location)
+    nora_client, nadia_client = client_for(nurse), client_for(nadia)
+    nora_form = form_data(nora_client.get(detail_url(session)), "form-confirm")
+    nadia_form = form_data(nadia_client.get(detail_url(session)), "form-confirm")
+    assert nadia_form["version"] == str(fresh(session).version)
+
+    confirmed_a = nora_client.post(
+        act_url(session, "confirm"), _with_vial(nora_form, "LOT-A"), **HX
+    )
+    assert confirmed_a.status_code == 200
+
+    refused = nadia_client.post(act_url(session, "confirm"), _with_vial(nadia_form, "LOT-B"), **HX)
+    assert refused.status_code == 409
+    top = _refused_at_top(refused)
+    assert "This session changed since you opened it" in top
+    assert f"{escape(nurse.full_name)} confirmed 35.0 mg, vial lot LOT-A" in top
+    stored = fresh(session)
+    assert stored.vial_lot == "LOT-A" and stored.dose_confirmed_by == nurse
+
+    withdraw = form_data(confirmed_a, "form-withdraw")
+    assert nora_client.post(act_url(session, "withdraw"), withdraw, **HX).status_code == 200
+    assert fresh(session).dose_confirmed_at is None
+
+    # Nadia posts from her first page again: the withdrawal is news to it, so it is refused
+    # too, and the panels it gets back offer the confirm form with her lot and the new version.
+    again = nadia_client.post(act_url(session, "confirm"), _with_vial(nadia_form, "LOT-B"), **HX)
+    assert again.status_code == 409 and "No dose is confirmed now." in _refused_at_top(again)
+    current = form_data(again, "form-confirm")
+    assert current["vial_lot"] == "LOT-B"  # kept as typed
+    confirmed_b = nadia_client.post(act_url(session, "confirm"), current, **HX)
+    assert confirmed_b.status_code == 200, _refused_at_top(confirmed_b)
+    stored = fresh(session)
+    assert stored.vial_lot == "LOT-B" and stored.dose_confirmed_by == nadia
+
+    # Nurse A, now the second person, verifies Nadia's LOT-B from a page showing it.
+    verify = form_data(nora_client.get(detail_url(session)), "form-verify")
+    verify.update(dose_mg="35.0", vial_lot="LOT-B", password=PASSWORD)
+    assert nora_client.post(act_url(session, "verify"), verify, **HX).status_code == 200
+    stored = fresh(session)
+    assert stored.dose_verified_by == nurse and stored.dose_confirmed_by == nadia
+    assert stored.vial_lot == "LOT-B"
+
+
+def test_a_verification_from_a_page_opened_before_the_dose_was_redone_is_refused(
+    clinician, nurse, patient_alice
+):
+    session = confirmed(clinician, nurse, patient_alice)
+    clinician_client = client_for(clinician)
+    verify = form_data(clinician_client.get(detail_url(session)), "form-verify")
+    services.withdraw_dose_confirmation(actor=nurse, session=session)
+    services.confirm_dose(
+        actor=nurse,
+        session=session,
+        expected_dose_mg=dose_now(session),
+        vial_lot="KT-7777",
+        vial_expiry=timezone.localdate() + timedelta(days=200),
+    )
+    verify.update(dose_mg="35.0", vial_lot="KT-7777", password=PASSWORD)
+    refused = clinician_client.post(act_url(session, "verify"), verify, **HX)
+    assert refused.status_code == 409
+    assert "This session changed since you opened it" in _refused_at_top(refused)
+    assert fresh(session).dose_verified_at is None
+    # The panels now carry the current version: the check done again goes through.
+    again = form_data(refused, "form-verify")
+    assert again["vial_lot"] == "KT-7777"
+    again["password"] = PASSWORD
+    assert clinician_client.post(act_url(session, "verify"), again, **HX).status_code == 200
+    assert fresh(session).dose_verified_by == clinician
+
+
+def test_the_dose_is_not_given_from_a_stale_page(clinician, nurse, patient_alice):
+    session = verified(clinician, nurse, patient_alice)
+    client = client_for(nurse)
+    start = form_data(client.get(detail_url(session)), "form-start")
+    services.withdraw_dose_confirmation(actor=nurse, session=session)
+    refused = client.post(act_url(session, "infusion"), start)
+    assert refused.status_code == 409 and "<html" in text(refused)
+    assert "This session changed since you opened it" in text(refused)
+    assert fresh(session).dosed_at is None
+
+
+def test_a_withdrawal_from_a_stale_page_is_refused(clinician, nurse, patient_alice, location):
+    session = confirmed(clinician, nurse, patient_alice)
+    client = client_for(second_nurse(location))
+    withdraw = form_data(client.get(detail_url(session)), "form-withdraw")
+    services.verify_dose(
+        actor=clinician, session=session, dose_mg="35.0", vial_lot="KT-2291", password=PASSWORD
+    )
+    refused = client.post(act_url(session, "withdraw"), withdraw, **HX)
+    assert refused.status_code == 409
+    assert f"{escape(clinician.full_name)} verified it at" in _refused_at_top(refused)
+    assert fresh(session).dose_verified_at is not None
+
+
 def test_the_confirmer_waits_for_a_second_person_and_cannot_verify(
     clinician, nurse, patient_alice, location
 ):
