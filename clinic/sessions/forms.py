@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.assessments.instruments import get_instrument
+from clinic.core.validators import VIAL_EXPIRY_DATES
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.patients.choices import Consciousness
 from clinic.sessions.choices import (
@@ -180,7 +181,9 @@ class ConfirmDoseForm(VersionedForm):
     expected_dose_mg = forms.DecimalField(widget=forms.HiddenInput, decimal_places=1)
     vial_lot = forms.CharField(max_length=40, label="Vial lot number")
     vial_expiry = forms.DateField(
-        label="Vial expiry", widget=forms.DateInput(attrs={"type": "date"})
+        label="Vial expiry",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[VIAL_EXPIRY_DATES],
     )
 
 

@@ -216,6 +216,7 @@ def _date_forms(location):
     from clinic.intake.forms import ConsultationRequestForm
     from clinic.patients.forms import PatientForm
     from clinic.scheduling.forms import BookingForm, MoveForm
+    from clinic.sessions.forms import ConfirmDoseForm
     from clinic.treatment.forms import PlanForm
 
     locations = Location.objects.all()
@@ -231,6 +232,7 @@ def _date_forms(location):
             lambda data: InstrumentAnswersForm(data, instrument=get_instrument("phq9"), staff=True),
             "taken_at",
         ),
+        (ConfirmDoseForm, "vial_expiry"),
         (ConsultationRequestForm, "date_of_birth"),
         (
             lambda data: PatientForm(data, locations=locations, show_measurements=False),
