@@ -8,7 +8,12 @@ from clinic.assessments.choices import AlertStatus
 from clinic.assessments.forms import SendQuestionnairesForm
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import SafetyAlert
-from clinic.assessments.permissions import SEND_ROLES, can_resolve_safety_alerts, can_view_results
+from clinic.assessments.permissions import (
+    SEND_ROLES,
+    TABLET_ROLES,
+    can_resolve_safety_alerts,
+    can_view_results,
+)
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.assessments.svg import progress_svg
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
@@ -20,6 +25,7 @@ def _assessments_context(viewer, patient):
     context = {
         "can_view_results": results,
         "can_resolve": can_resolve_safety_alerts(viewer),
+        "can_hand_over_tablet": viewer.role in TABLET_ROLES,
         "send_form": SendQuestionnairesForm(
             initial={"instrument_codes": default_codes or ["phq9"]}
         ),

@@ -23,6 +23,9 @@ class ResponseMode(models.TextChoices):
     PATIENT_LINK = "patient_link", "Patient, by secure link"
     # The patient answered signed in to the portal.
     PATIENT_PORTAL = "patient_portal", "Patient, in the portal"
+    # The patient answered on the clinic's tablet, handed over by a member of staff (signed in)
+    # after the patient confirmed their date of birth.
+    CLINIC_TABLET = "clinic_tablet", "Patient, on the clinic tablet"
     # Staff typed in the patient's paper answers on their behalf.
     STAFF_ENTERED = "staff_entered", "Paper, entered by staff"
     # A clinician rated the patient (e.g. the dissociation scale).

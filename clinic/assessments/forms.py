@@ -77,3 +77,11 @@ class ResolveAlertForm(forms.Form):
 
 class EnteredInErrorForm(forms.Form):
     reason = forms.CharField(label="Why is this response wrong?", max_length=300)
+
+
+class TabletHandOverForm(forms.Form):
+    """The patient, holding the clinic tablet, confirms who they are before answering."""
+
+    date_of_birth = forms.DateField(
+        label="Your date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -127,6 +127,15 @@ class AssessmentResponse(TimeStampedModel):
         related_name="+",
         help_text="The staff member who typed in or rated the answers.",
     )
+    # On the clinic tablet the patient answers and a member of staff is present: both are named.
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The staff member who handed the clinic tablet to the patient.",
+    )
     # When the patient answered (or was rated); set when the response is completed.
     taken_at = models.DateTimeField(null=True, blank=True)
     total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)

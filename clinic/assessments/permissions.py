@@ -5,6 +5,9 @@ from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, Role
 # Front desk sends questionnaires (logistics) but sees no answers or scores.
 SEND_ROLES = CLINICAL_ROLES | {Role.FRONT_DESK}
 RESULT_ROLES = CLINICAL_ROLES
+# Who may hand the clinic tablet to a patient to answer: the tablet shows the answers as they are
+# given (and those saved so far), so only those who may see answers.
+TABLET_ROLES = RESULT_ROLES
 RESOLVE_ROLES = PRESCRIBER_ROLES
 
 

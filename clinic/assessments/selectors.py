@@ -51,7 +51,7 @@ def recent_responses(patient, limit: int = 50) -> list[AssessmentResponse]:
     return list(
         AssessmentResponse.objects.filter(patient=patient)
         .exclude(status=ResponseStatus.IN_PROGRESS)
-        .select_related("entered_by")
+        .select_related("entered_by", "handed_over_by")
         .order_by("-taken_at", "-id")[:limit]
     )
 
@@ -116,6 +116,35 @@ def open_response(viewer, public_id, *, section: str) -> AssessmentResponse:
         details={"section": section},
     )
     return response
+
+
+def get_staff_request(viewer, public_id) -> QuestionnaireRequest:
+    """Questionnaires sent to a patient the member of staff may see (else not found)."""
+    request = (
+        QuestionnaireRequest.objects.select_related("patient", "location")
+        .filter(public_id=public_id, patient__in=visible_patients(viewer))
+        .first()
+        if viewer.is_authenticated
+        else None
+    )
+    if request is None:
+        raise NotFoundError("We could not find those questionnaires.")
+    return request
+
+
+def open_staff_request(viewer, public_id, *, page: str) -> QuestionnaireRequest:
+    """`get_staff_request`, recording that the member of staff opened a page of it (as a chart
+    view: the page names the patient)."""
+    request = get_staff_request(viewer, public_id)
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=request,
+        patient_id=request.patient_id,
+        location_id=request.location_id,
+        details={"section": page},
+    )
+    return request
 
 
 def portal_requests(user) -> list[QuestionnaireRequest]:

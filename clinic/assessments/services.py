@@ -30,16 +30,21 @@ from clinic.assessments.choices import (
 )
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest, SafetyAlert
-from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES
+from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES, TABLET_ROLES
 from clinic.assessments.policy import clinic_instrument, get_policy
-from clinic.audit.choices import AuditEventType
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.audit.throttle import record_unauthenticated_refusal
-from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
+from clinic.core.exceptions import (
+    ClinicError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from clinic.core.permissions import ensure_role
 from clinic.core.tokens import token_sha256
 from clinic.patients.models import Patient
-from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
 
 logger = logging.getLogger(__name__)
 
@@ -185,11 +190,100 @@ def ensure_request_is_open(request: QuestionnaireRequest) -> None:
         )
 
 
-def _patient_actor(request: QuestionnaireRequest, actor) -> dict[str, Any]:
-    """Who is answering: the signed-in patient (portal) or the holder of the link."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return {"actor": actor}
-    return {"actor": None, "actor_label": "patient (questionnaire link)"}
+def refuse_link_to_staff(*, actor, token: str) -> QuestionnaireRequest | None:
+    """A signed-in member of staff opened a patient's questionnaire link. What they answered there
+    would be stored as the patient's own answers (and drive the safety alerts), so the link is
+    refused to them, audited as a refusal naming them. The link stays as it was: not opened,
+    not used up. Returns the request behind it when they may see that patient (the page then
+    points to the chart), else None."""
+    questionnaires = (
+        QuestionnaireRequest.objects.select_related("patient", "location")
+        .filter(token_sha256=token_sha256(token or ""))
+        .first()
+    )
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.QUESTIONNAIRE_LINK_REFUSED,
+        outcome=AuditOutcome.DENIED,
+        target=questionnaires,
+        patient_id=questionnaires.patient_id if questionnaires else None,
+        location_id=questionnaires.location_id if questionnaires else None,
+        details={"reason": "the patient's own link, opened signed in as staff"},
+    )
+    if questionnaires is None or not can_view_patient(actor, questionnaires.patient):
+        return None
+    return questionnaires
+
+
+# What the record says of a tablet hand-over: the patient answered, a member of staff was there.
+TABLET_IDENTITY_CHECK = "date_of_birth"
+
+
+def hand_over_tablet(
+    *, actor, request: QuestionnaireRequest, date_of_birth
+) -> QuestionnaireRequest:
+    """A member of staff hands the clinic tablet to the patient, who confirms their date of birth
+    on it. Answers given then are the patient's, recorded as given on the clinic tablet with the
+    member of staff who handed it over."""
+    ensure_can_act_on_patient(
+        actor,
+        request.patient,
+        roles=TABLET_ROLES,
+        action="hand the clinic tablet to a patient",
+        event_type=AuditEventType.QUESTIONNAIRE_TABLET_HANDED_OVER,
+    )
+    ensure_request_is_open(request)
+    confirmed = date_of_birth is not None and date_of_birth == request.patient.date_of_birth
+    with transaction.atomic(durable=True):
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.QUESTIONNAIRE_TABLET_HANDED_OVER,
+            outcome=AuditOutcome.SUCCESS if confirmed else AuditOutcome.FAILED,
+            target=request,
+            patient_id=request.patient_id,
+            location_id=request.location_id,
+            details={"identity_check": TABLET_IDENTITY_CHECK, "confirmed": confirmed},
+        )
+    if not confirmed:
+        raise ClinicError(
+            "That date of birth does not match our record. Please hand the tablet back to the "
+            "member of staff.",
+            field="date_of_birth",
+        )
+    return request
+
+
+def _answerer(request: QuestionnaireRequest, actor, mode: str) -> dict[str, Any]:
+    """Who is answering, for the audit entry: the holder of the link, the signed-in patient
+    (portal), or, on the clinic tablet, the member of staff who handed it over, saying that the
+    patient answered after confirming their identity. Refuses a member of staff on the link:
+    their answers would be recorded as the patient's."""
+    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+    if mode == ResponseMode.CLINIC_TABLET:
+        ensure_can_act_on_patient(
+            actor,
+            request.patient,
+            roles=TABLET_ROLES,
+            action="hand the clinic tablet to a patient",
+            event_type=AuditEventType.QUESTIONNAIRE_TABLET_HANDED_OVER,
+        )
+        return {
+            "actor": actor,
+            "details": {
+                "mode": mode,
+                "answered_by": "patient",
+                "identity_check": TABLET_IDENTITY_CHECK,
+            },
+        }
+    if mode == ResponseMode.PATIENT_LINK:
+        if signed_in:
+            raise PermissionDeniedError(
+                "This link is for the patient: answers given here are recorded as theirs."
+            )
+        return {"actor": None, "actor_label": "patient (questionnaire link)", "details": {}}
+    if not signed_in or request.patient.user_id != actor.pk:
+        raise PermissionDeniedError("Only the patient answers their questionnaires.")
+    return {"actor": actor, "details": {}}
 
 
 def _lock_request_response(
@@ -216,6 +310,13 @@ def _lock_request_response(
     return response
 
 
+def _set_mode(response: AssessmentResponse, mode: str, actor) -> None:
+    """How these answers reached the record (the last way they were given), and on the clinic
+    tablet who handed it over."""
+    response.mode = mode
+    response.handed_over_by = actor if mode == ResponseMode.CLINIC_TABLET else None
+
+
 def save_answer(
     *,
     request: QuestionnaireRequest,
@@ -236,6 +337,8 @@ def save_answer(
         raise ClinicError(
             f"Question {item.number}: choose one of the answers shown.", field=link_id
         )
+    # Checked before the transaction, so that a refusal's audit entry is kept.
+    answerer = _answerer(request, actor, mode)
     with transaction.atomic(durable=True):
         locked_request = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
         ensure_request_is_open(locked_request)
@@ -246,15 +349,16 @@ def save_answer(
         else:
             answers[link_id] = value
         response.answers = answers
-        response.mode = mode
-        response.save(update_fields=["answers", "mode", "updated_at"])
+        _set_mode(response, mode, actor)
+        response.save(update_fields=["answers", "mode", "handed_over_by", "updated_at"])
+        details = answerer.pop("details")
         record_audit_event(
-            **_patient_actor(request, actor),
+            **answerer,
             event_type=AuditEventType.ANSWER_SAVED,
             target=response,
             patient_id=request.patient_id,
             location_id=request.location_id,
-            details={"item": link_id},
+            details={"item": link_id, **details},
         )
         return response
 
@@ -338,16 +442,18 @@ def submit_response(
     the last questionnaire is done the link stops working."""
     if instrument_code not in request.instrument_codes:
         raise NotFoundError("That questionnaire is not part of this request.")
+    answerer = _answerer(request, actor, mode)
     with transaction.atomic(durable=True):
         locked_request = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
         ensure_request_is_open(locked_request)
         response = _lock_request_response(locked_request, instrument_code, mode)
-        response.mode = mode
+        _set_mode(response, mode, actor)
         alerts = _score_and_complete(
             response, answers, taken_at=timezone.now(), drop_inapplicable=True
         )
+        details = answerer.pop("details")
         record_audit_event(
-            **_patient_actor(request, actor),
+            **answerer,
             event_type=AuditEventType.RESPONSE_COMPLETED,
             target=response,
             patient_id=request.patient_id,
@@ -356,6 +462,7 @@ def submit_response(
                 "instrument": instrument_code,
                 "total": str(response.total),
                 "flags": response.flags,
+                **details,
             },
         )
         done = set(

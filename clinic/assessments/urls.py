@@ -24,6 +24,30 @@ urlpatterns = [
     path("q/<str:token>/", views.answer_start, name="answer_start"),
     path("q/<str:token>/<slug:code>/", views.answer_instrument, name="answer_instrument"),
     path("q/<str:token>/<slug:code>/save/", views.answer_save, name="answer_save"),
+    # … or on the clinic tablet, handed to the patient by a member of staff …
+    path(
+        "assessments/requests/<uuid:public_id>/tablet/",
+        views.tablet_hand_over,
+        name="tablet_hand_over",
+    ),
+    path(
+        "assessments/requests/<uuid:public_id>/tablet/answer/",
+        views.answer_start,
+        {"tablet": True},
+        name="tablet_start",
+    ),
+    path(
+        "assessments/requests/<uuid:public_id>/tablet/answer/<slug:code>/",
+        views.answer_instrument,
+        {"tablet": True},
+        name="tablet_instrument",
+    ),
+    path(
+        "assessments/requests/<uuid:public_id>/tablet/answer/<slug:code>/save/",
+        views.answer_save,
+        {"tablet": True},
+        name="tablet_save",
+    ),
     # … or signed in to the portal.
     path("portal/questionnaires/<uuid:public_id>/", views.answer_start, name="portal_start"),
     path(

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
@@ -14,10 +18,17 @@ from clinic.assessments.forms import (
     InstrumentAnswersForm,
     ResolveAlertForm,
     SendQuestionnairesForm,
+    TabletHandOverForm,
 )
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse
-from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES
+from clinic.assessments.permissions import (
+    RESOLVE_ROLES,
+    RESULT_ROLES,
+    SEND_ROLES,
+    TABLET_ROLES,
+    can_view_results,
+)
 from clinic.assessments.policy import clinic_instrument
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -53,11 +64,22 @@ def send(request, patient_public_id):
             messages.error(request, error.message)
         else:
             sent_to = f" and e-mailed to {patient.email}" if patient.email else ""
-            messages.success(
-                request,
-                f"Questionnaires sent{sent_to}. Link for this patient only (shown once; give it on a clinic tablet or by text): "
-                f"{services.questionnaire_link(token)}",
-            )
+            if can_view_results(request.user):
+                messages.success(
+                    request,
+                    f"Questionnaires sent{sent_to}. Link for this patient only (shown once; give "
+                    f"it by text, or hand over the clinic tablet below): "
+                    f"{services.questionnaire_link(token)}",
+                )
+            else:
+                # The link opens the answers: only those who may read them see it.
+                no_email = (
+                    ""
+                    if patient.email
+                    else " The patient has no e-mail address on file: a nurse or clinician can "
+                    "hand them the clinic tablet."
+                )
+                messages.success(request, f"Questionnaires sent{sent_to}.{no_email}")
     else:
         messages.error(request, "Choose at least one questionnaire.")
     return redirect(chart_section_url(patient, "assessments"))
@@ -217,17 +239,55 @@ def cancel_request(request, public_id):
     return redirect(chart_section_url(questionnaires.patient, "assessments"))
 
 
-# The patient answering: by a secure link (no sign-in) or signed in to the portal.
+# The patient answering: by a secure link (no sign-in), signed in to the portal, or on the clinic
+# tablet handed over by a member of staff.
+
+# The hand-over, kept in the staff member's sign-in session: which questionnaires, by whom, when.
+TABLET_SESSION_KEY = "questionnaire_tablet"
+# A hand-over is for the visit at hand, not for the rest of the day.
+TABLET_HAND_OVER_HOURS = 2
+
+
+class _NotHandedOver(Exception):
+    """The tablet pages were opened without a hand-over to the patient for these questionnaires."""
+
+
+def _is_staff(user) -> bool:
+    return user.is_authenticated and user.role != Role.PATIENT
+
+
+def _handed_over(request, public_id) -> bool:
+    grant = request.session.get(TABLET_SESSION_KEY) or {}
+    try:
+        at = datetime.fromisoformat(grant.get("at", ""))
+    except ValueError:
+        return False
+    return (
+        grant.get("request") == str(public_id)
+        and grant.get("by") == request.user.pk
+        and timezone.now() - at < timedelta(hours=TABLET_HAND_OVER_HOURS)
+    )
 
 
 class Answering:
     """How the person answering reached the questionnaires, and where their pages live."""
 
-    def __init__(self, request, *, token: str | None = None, public_id=None):
+    def __init__(self, request, *, token: str | None = None, public_id=None, tablet=False):
         self.http = request
         self.token = token
         self.public_id = public_id
-        if token is not None:
+        self.tablet = tablet
+        if tablet:
+            user = request.user
+            if user.role not in TABLET_ROLES:
+                raise PermissionDenied("Only clinical staff hand over the clinic tablet.")
+            if not _handed_over(request, public_id):
+                raise _NotHandedOver
+            self.questionnaires = selectors.get_staff_request(user, public_id)
+            services.ensure_request_is_open(self.questionnaires)
+            self.actor = user
+            self.mode = ResponseMode.CLINIC_TABLET
+        elif token is not None:
             self.questionnaires = services.open_request_by_token(token)
             self.actor = None
             self.mode = ResponseMode.PATIENT_LINK
@@ -242,15 +302,44 @@ class Answering:
     def url(self, name: str, *args) -> str:
         from django.urls import reverse
 
+        if self.tablet:
+            return reverse(f"assessments:tablet_{name}", args=[self.public_id, *args])
         if self.token is not None:
             return reverse(f"assessments:answer_{name}", args=[self.token, *args])
         return reverse(f"assessments:portal_{name}", args=[self.public_id, *args])
 
+    def audit_details(self) -> dict:
+        if self.tablet:
+            return {"mode": self.mode, "answered_by": "patient", "identity_check": "date_of_birth"}
+        return {}
 
-def _answering(request, token=None, public_id=None):
+
+def _refuse_staff_on_link(request, token):
+    """The patient's own link, opened signed in as staff: refused, pointing to the chart."""
+    questionnaires = services.refuse_link_to_staff(actor=request.user, token=token)
+    patient = questionnaires.patient if questionnaires is not None else None
+    return render(
+        request,
+        "assessments/answer_staff_refused.html",
+        {
+            "chart_url": chart_section_url(patient, "assessments") if patient else "",
+            "can_enter": can_view_results(request.user),
+            "can_hand_over": request.user.role in TABLET_ROLES,
+        },
+        status=403,
+    )
+
+
+def _answering(request, token=None, public_id=None, tablet=False):
     """Resolve the questionnaires or render the page that says why they cannot be answered."""
+    if token is not None and _is_staff(request.user):
+        return None, _refuse_staff_on_link(request, token)
+    if tablet and not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
     try:
-        return Answering(request, token=token, public_id=public_id), None
+        return Answering(request, token=token, public_id=public_id, tablet=tablet), None
+    except _NotHandedOver:
+        return None, redirect("assessments:tablet_hand_over", public_id)
     except InvalidTransitionError as error:
         return None, render(
             request, "assessments/answer_closed.html", {"message": error.message}, status=410
@@ -265,8 +354,8 @@ def _responses_by_code(questionnaires) -> dict[str, AssessmentResponse]:
     return {response.instrument_code: response for response in questionnaires.responses.all()}
 
 
-def answer_start(request, token=None, public_id=None):
-    answering, closed = _answering(request, token, public_id)
+def answer_start(request, token=None, public_id=None, tablet=False):
+    answering, closed = _answering(request, token, public_id, tablet)
     if closed:
         return closed
     questionnaires = answering.questionnaires
@@ -277,6 +366,7 @@ def answer_start(request, token=None, public_id=None):
         target=questionnaires,
         patient_id=questionnaires.patient_id,
         location_id=questionnaires.location_id,
+        details=answering.audit_details(),
     )
     responses = _responses_by_code(questionnaires)
     steps = []
@@ -300,12 +390,13 @@ def answer_start(request, token=None, public_id=None):
             "next_step": next_step,
             "first_name": questionnaires.patient.preferred_name
             or questionnaires.patient.legal_first_name,
+            "tablet": answering.tablet,
         },
     )
 
 
-def answer_instrument(request, code, token=None, public_id=None):
-    answering, closed = _answering(request, token, public_id)
+def answer_instrument(request, code, token=None, public_id=None, tablet=False):
+    answering, closed = _answering(request, token, public_id, tablet)
     if closed:
         return closed
     questionnaires = answering.questionnaires
@@ -361,9 +452,9 @@ def answer_instrument(request, code, token=None, public_id=None):
 
 
 @require_POST
-def answer_save(request, code, token=None, public_id=None):
+def answer_save(request, code, token=None, public_id=None, tablet=False):
     """Keep one answer as soon as it is chosen (HTMX), so a reload or a lost connection loses none."""
-    answering, closed = _answering(request, token, public_id)
+    answering, closed = _answering(request, token, public_id, tablet)
     if closed:
         return closed
     link_id = request.POST.get("link_id", "")
@@ -386,3 +477,55 @@ def answer_save(request, code, token=None, public_id=None):
     except ClinicError as error:
         return HttpResponse(error.message, status=error.status_code)
     return HttpResponse('<span class="saved">Saved</span>')
+
+
+@role_required(*TABLET_ROLES)
+def tablet_hand_over(request, public_id):
+    """A member of staff hands the clinic tablet to the patient, who confirms their date of birth;
+    the answers are then the patient's, recorded as given on the clinic tablet (not as the
+    patient's own link) with the member of staff who handed it over."""
+    try:
+        if request.method == "POST":
+            questionnaires = selectors.get_staff_request(request.user, public_id)
+        else:
+            questionnaires = selectors.open_staff_request(
+                request.user, public_id, page="questionnaire tablet hand-over"
+            )
+        services.ensure_request_is_open(questionnaires)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    except InvalidTransitionError as error:
+        return render(
+            request, "assessments/answer_closed.html", {"message": error.message}, status=410
+        )
+    form = TabletHandOverForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hand_over_tablet(
+                actor=request.user,
+                request=questionnaires,
+                date_of_birth=form.cleaned_data["date_of_birth"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            request.session[TABLET_SESSION_KEY] = {
+                "request": str(questionnaires.public_id),
+                "by": request.user.pk,
+                "at": timezone.now().isoformat(),
+            }
+            return redirect("assessments:tablet_start", questionnaires.public_id)
+    patient = questionnaires.patient
+    return render(
+        request,
+        "assessments/tablet_hand_over.html",
+        {
+            "questionnaires": questionnaires,
+            "form": form,
+            "first_name": patient.preferred_name or patient.legal_first_name,
+            "chart_url": chart_section_url(patient, "assessments"),
+        },
+        status=form_status(form),
+    )

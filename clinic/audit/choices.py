@@ -51,6 +51,9 @@ class AuditEventType(models.IntegerChoices):
     RESPONSE_ENTERED_BY_STAFF = 404, "Questionnaire entered by staff"
     RESPONSE_ENTERED_IN_ERROR = 405, "Questionnaire marked entered in error"
     QUESTIONNAIRES_CANCELLED = 406, "Questionnaire request cancelled"
+    # Staff opening the patient's own link: their answers would be recorded as the patient's.
+    QUESTIONNAIRE_LINK_REFUSED = 407, "Questionnaire link refused to signed-in staff"
+    QUESTIONNAIRE_TABLET_HANDED_OVER = 408, "Clinic tablet handed to the patient for questionnaires"
     SAFETY_ALERT_RAISED = 410, "Urgent safety alert raised"
     SAFETY_ALERT_RESOLVED = 411, "Safety alert resolved"
     CLINICAL_DASHBOARD_VIEWED = 420, "Clinical dashboard viewed"

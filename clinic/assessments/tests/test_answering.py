@@ -217,3 +217,134 @@ def test_the_link_pages_are_never_stored_by_a_browser_or_proxy(client, link):
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
     assert "no-store" in client.get("/q/made-up-token/")["Cache-Control"]
+
+
+# --- staff and the patient's link; the clinic tablet ---------------------------------------
+@pytest.mark.parametrize("who", ["front_desk", "nurse", "clinician"])
+def test_staff_signed_in_on_the_patients_link_are_refused_and_the_link_stays_usable(
+    who, request, client, link, patient_alice
+):
+    questionnaires, url = link
+    staff = request.getfixturevalue(who)
+    staff_client = client_for(staff)
+    page = staff_client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 403
+    assert "This link is for the patient" in body and "Little interest" not in body
+    saved = staff_client.post(f"{url}phq9/save/", {"link_id": "phq9_9", "phq9_9": "3"})
+    submitted = staff_client.post(f"{url}phq9/", {k: str(v) for k, v in phq9_answers(20).items()})
+    assert saved.status_code == 403 and submitted.status_code == 403
+    assert not AssessmentResponse.objects.filter(request=questionnaires).exists()
+    assert not SafetyAlert.objects.exists()
+    refusals = AuditEvent.objects.filter(
+        event_type=AuditEventType.QUESTIONNAIRE_LINK_REFUSED, actor=staff, outcome="denied"
+    )
+    assert refusals.count() == 3 and refusals.first().patient_id == patient_alice.pk
+    assert not AuditEvent.objects.filter(event_type=AuditEventType.QUESTIONNAIRE_OPENED).exists()
+    # Not used up, not expired: the patient's own visit still opens it.
+    assert client.get(url).status_code == 200
+    questionnaires.refresh_from_db()
+    assert questionnaires.status == "open"
+
+
+def test_the_refusal_points_clinical_staff_to_the_chart_and_front_desk_to_nobodys_answers(
+    link, nurse, front_desk
+):
+    _questionnaires, url = link
+    nurse_page = client_for(nurse).get(url).content.decode()
+    assert "Enter answers" in nurse_page and "Hand the tablet to the patient" in nurse_page
+    desk_page = client_for(front_desk).get(url).content.decode()
+    assert "Enter answers" not in desk_page and "Hand the tablet" not in desk_page
+
+
+def test_front_desk_sends_questionnaires_without_seeing_the_link(
+    front_desk, patient_alice, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(front_desk).post(
+            f"/patients/{patient_alice.public_id}/questionnaires/send/",
+            {"instrument_codes": ["phq9"], "context": "check_in"},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert f"Questionnaires sent and e-mailed to {patient_alice.email}." in page
+    assert "/q/" not in page
+    assert len(mailoutbox) == 1 and "/q/" in mailoutbox[0].body
+
+
+def _tablet_url(questionnaires, suffix=""):
+    return f"/assessments/requests/{questionnaires.public_id}/tablet/{suffix}"
+
+
+def test_the_clinic_tablet_is_handed_over_after_the_patient_confirms_their_date_of_birth(
+    link, nurse, patient_alice
+):
+    questionnaires, _url = link
+    client = client_for(nurse)
+    chart = client.get(f"/patients/{patient_alice.public_id}/?section=assessments")
+    assert _tablet_url(questionnaires) in chart.content.decode()
+    # Not handed over yet: the answering pages send the tablet to the hand-over.
+    assert client.get(_tablet_url(questionnaires, "answer/")).url == _tablet_url(questionnaires)
+    page = client.get(_tablet_url(questionnaires))
+    assert "please confirm your date of birth" in page.content.decode()
+
+    wrong = client.post(_tablet_url(questionnaires), {"date_of_birth": "1901-01-01"})
+    assert wrong.status_code == 400 and "does not match" in wrong.content.decode()
+    assert client.get(_tablet_url(questionnaires, "answer/")).status_code == 302
+    confirmed = client.post(
+        _tablet_url(questionnaires), {"date_of_birth": patient_alice.date_of_birth.isoformat()}
+    )
+    assert confirmed.status_code == 302 and confirmed.url == _tablet_url(questionnaires, "answer/")
+    handed = AuditEvent.objects.filter(
+        event_type=AuditEventType.QUESTIONNAIRE_TABLET_HANDED_OVER, actor=nurse
+    )
+    assert [e.outcome for e in handed.order_by("id")] == ["failed", "success"]
+
+    start = client.get(confirmed.url).content.decode()
+    assert "Hello Alice" in start and "This link works until" not in start
+    saved = client.post(
+        _tablet_url(questionnaires, "answer/phq9/save/"), {"link_id": "phq9_1", "phq9_1": "2"}
+    )
+    assert saved.status_code == 200
+    answers = {k: str(v) for k, v in phq9_answers(20, item9=3).items()}
+    done = client.post(_tablet_url(questionnaires, "answer/phq9/"), answers)
+    assert done.status_code == 200 and "988" in done.content.decode()  # the crisis page
+
+    stored = AssessmentResponse.objects.get(request=questionnaires)
+    assert stored.mode == "clinic_tablet" and stored.handed_over_by == nurse
+    assert stored.entered_by is None
+    assert SafetyAlert.objects.filter(response=stored).exists()
+    completed = AuditEvent.objects.get(event_type=AuditEventType.RESPONSE_COMPLETED)
+    assert completed.actor == nurse
+    assert completed.details["mode"] == "clinic_tablet"
+    assert completed.details["answered_by"] == "patient"
+    assert completed.details["identity_check"] == "date_of_birth"
+    detail = client.get(f"/assessments/responses/{stored.public_id}/").content.decode()
+    assert "Patient, on the clinic tablet" in detail and "handed over by" in detail
+
+
+def test_a_hand_over_is_for_the_staff_member_who_made_it(link, nurse, patient_alice, location):
+    from clinic.accounts.choices import Role
+    from clinic.accounts.tests.factories import UserFactory
+
+    questionnaires, _url = link
+    client = client_for(nurse)
+    client.post(
+        _tablet_url(questionnaires), {"date_of_birth": patient_alice.date_of_birth.isoformat()}
+    )
+    other = UserFactory(role=Role.NURSE, full_name="Nurse Nadia")
+    other.locations.set([location])
+    assert client_for(other).get(_tablet_url(questionnaires, "answer/")).status_code == 302
+
+
+def test_front_desk_does_not_hand_over_the_tablet(link, front_desk, patient_alice):
+    questionnaires, _url = link
+    client = client_for(front_desk)
+    assert client.get(_tablet_url(questionnaires)).status_code == 403
+    posted = client.post(
+        _tablet_url(questionnaires), {"date_of_birth": patient_alice.date_of_birth.isoformat()}
+    )
+    assert posted.status_code == 403
+    assert client.get(_tablet_url(questionnaires, "answer/")).status_code == 403
+    chart = client.get(f"/patients/{patient_alice.public_id}/?section=assessments")
+    assert "Hand the tablet" not in chart.content.decode()

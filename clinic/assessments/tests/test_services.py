@@ -422,3 +422,113 @@ def test_the_medical_director_edits_which_instruments_follow_a_condition(
         .status_code
         == 302
     )
+
+
+# --- who answered: the patient's link, not staff; the clinic tablet names both -------------
+def test_staff_cannot_answer_as_the_patient_through_the_link(sent, nurse, front_desk):
+    request, token = sent
+    opened = services.open_request_by_token(token)
+    for staff in (nurse, front_desk):
+        with pytest.raises(PermissionDeniedError, match="recorded as theirs"):
+            services.save_answer(
+                request=opened,
+                instrument_code="phq9",
+                link_id="phq9_9",
+                value=3,
+                mode="patient_link",
+                actor=staff,
+            )
+        with pytest.raises(PermissionDeniedError):
+            services.submit_response(
+                request=opened,
+                instrument_code="phq9",
+                answers=phq9_answers(20, item9=3),
+                mode="patient_link",
+                actor=staff,
+            )
+    assert not AssessmentResponse.objects.filter(request=request).exists()
+    assert not SafetyAlert.objects.exists()
+
+
+def test_the_link_refused_to_staff_is_audited_naming_them_and_stays_open(sent, nurse):
+    request, token = sent
+    assert services.refuse_link_to_staff(actor=nurse, token=token) == request
+    event = AuditEvent.objects.get(event_type=AuditEventType.QUESTIONNAIRE_LINK_REFUSED)
+    assert (event.actor, event.outcome, event.patient_id) == (nurse, "denied", request.patient_id)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.OPEN and request.expires_at > timezone.now()
+    assert services.open_request_by_token(token) == request
+
+
+def test_the_refusal_does_not_point_staff_of_another_location_to_the_patient(
+    sent, other_location_clinician
+):
+    _request, token = sent
+    assert services.refuse_link_to_staff(actor=other_location_clinician, token=token) is None
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.QUESTIONNAIRE_LINK_REFUSED, actor=other_location_clinician
+    ).exists()
+
+
+def test_the_tablet_is_handed_over_only_on_the_patients_own_date_of_birth(
+    sent, nurse, front_desk, patient_alice
+):
+    request, _token = sent
+    with pytest.raises(ClinicError, match="does not match") as wrong:
+        services.hand_over_tablet(
+            actor=nurse, request=request, date_of_birth=patient_alice.date_of_birth + timedelta(1)
+        )
+    assert wrong.value.field == "date_of_birth"
+    with pytest.raises(PermissionDeniedError):
+        services.hand_over_tablet(
+            actor=front_desk, request=request, date_of_birth=patient_alice.date_of_birth
+        )
+    services.hand_over_tablet(
+        actor=nurse, request=request, date_of_birth=patient_alice.date_of_birth
+    )
+    outcomes = list(
+        AuditEvent.objects.filter(event_type=AuditEventType.QUESTIONNAIRE_TABLET_HANDED_OVER)
+        .order_by("id")
+        .values_list("actor__role", "outcome")
+    )
+    assert outcomes == [("nurse", "failed"), ("front_desk", "denied"), ("nurse", "success")]
+
+
+def test_answers_on_the_clinic_tablet_name_the_patient_and_the_staff_member(sent, nurse):
+    request, _token = sent
+    services.save_answer(
+        request=request,
+        instrument_code="phq9",
+        link_id="phq9_1",
+        value=1,
+        mode="clinic_tablet",
+        actor=nurse,
+    )
+    response, alerts = services.submit_response(
+        request=request,
+        instrument_code="phq9",
+        answers=phq9_answers(20, item9=3),
+        mode="clinic_tablet",
+        actor=nurse,
+    )
+    assert response.mode == "clinic_tablet" and response.handed_over_by == nurse
+    assert alerts  # the patient's own answers: the safety rule applies as on the link
+    for event_type in (AuditEventType.ANSWER_SAVED, AuditEventType.RESPONSE_COMPLETED):
+        event = AuditEvent.objects.get(event_type=event_type)
+        assert event.actor == nurse
+        assert event.details["mode"] == "clinic_tablet"
+        assert event.details["answered_by"] == "patient"
+        assert event.details["identity_check"] == "date_of_birth"
+
+
+def test_the_link_audit_names_the_patient_not_staff(sent):
+    request, token = sent
+    services.submit_response(
+        request=services.open_request_by_token(token),
+        instrument_code="gad7",
+        answers=[0] * 7,
+        mode="patient_link",
+    )
+    event = AuditEvent.objects.get(event_type=AuditEventType.RESPONSE_COMPLETED)
+    assert event.actor is None and event.actor_label == "patient (questionnaire link)"
+    assert AssessmentResponse.objects.get(request=request).handed_over_by is None
