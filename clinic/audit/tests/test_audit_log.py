@@ -106,7 +106,9 @@ def test_the_log_page_runs_a_fixed_number_of_queries(
             actor=medical_director, event_type=AuditEventType.PATIENT_CHART_VIEWED, patient_id=n
         )
     client = client_for(medical_director)
-    with django_assert_max_num_queries(10):
+    # 12: the page's own reads, and its audit row (sealing it reads the chain's head, and on
+    # PostgreSQL takes the chain's lock).
+    with django_assert_max_num_queries(12):
         client.get("/audit/")
 
 
