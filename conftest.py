@@ -39,6 +39,7 @@ SEED_MIGRATIONS = [
     "clinic.assessments.migrations.0002_seed_defaults",
     "clinic.evaluation.migrations.0003_seed_v1",
     "clinic.treatment.migrations.0002_seed_protocols",
+    "clinic.treatment.migrations.0004_seed_protocol_infusion_limits",
     "clinic.scheduling.migrations.0002_seed_types",
     "clinic.monitoring.migrations.0002_seed_protocols",
 ]

@@ -15,6 +15,7 @@ class SessionsConfig(AppConfig):
 
         guards.register()
 
-        from clinic.sessions import integrity
+        from clinic.sessions import dose_history, integrity
 
         integrity.register()
+        dose_history.register()

@@ -35,6 +35,77 @@ class ProtocolTemplate(TimeStampedModel):
         max_digits=6, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
     )
     infusion_minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="IV only.")
+    # The infusion limits a plan is checked against (IV only; empty = not checked). The seeded
+    # values and their sources are in the 0004 migration and each protocol's source text.
+    minimum_infusion_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    maximum_infusion_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    maximum_mg_per_kg_per_hour = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Ceiling on the infusion rate, mg per kg of actual weight per hour.",
+    )
+    maximum_bolus_mg_per_kg = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Ceiling on a bolus, mg per kg of actual weight.",
+    )
+    bolus_up_to_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A dose given over this many minutes or less is a bolus.",
+    )
+    # What the nurse draws up and dilutes (pump settings are worked from these).
+    stock_concentration_mg_per_ml = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="Strength of the vial the dose is drawn from (IV).",
+    )
+    bag_volume_ml = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text="Volume of the bag the dose is added to (IV), as prepared.",
+    )
+    # Fixed-dose devices (esketamine nasal spray).
+    device_mg = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="Fixed-dose products: mg per device; a dose is a whole number of devices.",
+    )
+    allowed_doses_mg = models.JSONField(
+        default=list, blank=True, help_text="Fixed-dose products: the doses allowed, in mg."
+    )
+    first_session_dose_mg = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    older_adult_from_age_years = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="From this age the older-adult doses below apply instead (empty: no difference).",
+    )
+    older_adult_allowed_doses_mg = models.JSONField(default=list, blank=True)
+    older_adult_first_session_dose_mg = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True
+    )
     induction_sessions = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
@@ -126,6 +197,14 @@ class TreatmentPlanVersion(models.Model):
     # Outside the protocol's range only with an explicit, documented override.
     dose_outside_range = models.BooleanField(default=False)
     override_reason = models.TextField(blank=True)
+    # Each way the plan fell outside the protocol when it was signed (what the override covers).
+    # Nullable without a default so that adding it leaves signed rows untouched (no table rewrite).
+    protocol_problems = models.JSONField(null=True, blank=True)
+    # The product and bag the pump settings are worked from, as the protocol had them at signing.
+    stock_concentration_mg_per_ml = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    bag_volume_ml = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     change_reason = models.CharField(max_length=20, choices=ChangeReason.choices)
     change_details = models.TextField(blank=True)
     signed_by = models.ForeignKey(

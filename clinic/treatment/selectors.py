@@ -39,3 +39,32 @@ def record_plan_viewed(viewer, patient, current: TreatmentPlanVersion | None) ->
         location_id=patient.location_id,
         details={"version": current.number} if current else {},
     )
+
+
+def pump_settings(version: TreatmentPlanVersion, *, dose_mg=None, weight_kg=None):
+    """What the nurse programs into the pump for an IV plan version: today's dose and weight when
+    given (chair-side), else the plan's. A version signed before the product and bag were recorded
+    takes them from its protocol as it is now. None when it is not an infusion or a value is
+    missing; the arithmetic refusing is reported as None too (the page shows no settings)."""
+    from clinic.treatment.dosing import infusion_rates
+
+    if version is None or version.route != "iv" or not version.infusion_minutes:
+        return None
+    concentration = (
+        version.stock_concentration_mg_per_ml or version.protocol.stock_concentration_mg_per_ml
+    )
+    bag = version.bag_volume_ml or version.protocol.bag_volume_ml
+    dose = dose_mg or version.dose_mg
+    weight = weight_kg or version.weight_kg
+    if not (concentration and bag and dose and weight):
+        return None
+    try:
+        return infusion_rates(
+            dose_mg=dose,
+            minutes=version.infusion_minutes,
+            weight_kg=weight,
+            concentration_mg_per_ml=concentration,
+            bag_volume_ml=bag,
+        )
+    except ValueError:
+        return None

@@ -20,7 +20,14 @@ from clinic.evaluation.models import Evaluation
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.treatment.choices import ChangeReason, DoseUnit, PlanStatus
-from clinic.treatment.dosing import calculate_dose
+from clinic.treatment.dose_history import doses_given_mg
+from clinic.treatment.dosing import (
+    InfusionRates,
+    calculate_dose,
+    fixed_dose_problems,
+    infusion_rates,
+    weight_based_problems,
+)
 from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
 from clinic.treatment.permissions import PLAN_WRITE_ROLES
 from clinic.treatment.rules import propose_induction_dates, propose_maintenance_dates
@@ -49,6 +56,13 @@ PLAN_SIGNED_FIELDS = (
     "override_reason",
     "change_reason",
     "change_details",
+)
+# Added later: part of the signed content only when set, so that a version signed before these
+# fields existed (all empty) hashes exactly as it did when it was signed.
+PLAN_SIGNED_FIELDS_WHEN_SET = (
+    "protocol_problems",
+    "stock_concentration_mg_per_ml",
+    "bag_volume_ml",
 )
 
 
@@ -81,6 +95,13 @@ class PlanPreview:
     outside_range: bool
     induction_dates: list[date]
     maintenance_dates: list[date]
+    # Each way the plan falls outside its protocol (a documented override covers them all).
+    problems: tuple[str, ...] = ()
+    # Why the weight used differs from the basis chosen (an ideal or adjusted weight above the
+    # actual weight is not used).
+    weight_note: str = ""
+    # The pump settings (IV with a known weight, product and bag).
+    pump: InfusionRates | None = None
 
 
 def suitable_evaluation(patient: Patient) -> Evaluation | None:
@@ -119,19 +140,58 @@ def _measurements(
     return weight, height
 
 
+def _fixed_dose_limits(protocol: ProtocolTemplate, patient: Patient, on: date):
+    """The allowed doses and first-session dose for this patient (older-adult values from the
+    protocol's age, when it sets one)."""
+    older = (
+        protocol.older_adult_from_age_years is not None
+        and patient.age_on(on) >= protocol.older_adult_from_age_years
+    )
+    if older:
+        return (
+            protocol.older_adult_allowed_doses_mg or protocol.allowed_doses_mg,
+            protocol.older_adult_first_session_dose_mg or protocol.first_session_dose_mg,
+            True,
+        )
+    return protocol.allowed_doses_mg, protocol.first_session_dose_mg, False
+
+
 def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> PlanPreview:
-    """The dose with its working and the proposed dates, before anything is signed. `evaluation`:
-    the suitable evaluation when the caller has it already."""
+    """The dose with its working, every way it falls outside the protocol (as mg/kg of the actual
+    weight and, for an infusion, as a rate), the pump settings and the proposed dates, before
+    anything is signed. `evaluation`: the suitable evaluation when the caller has it already."""
     protocol = draft.protocol
-    outside = not (protocol.minimum_dose <= draft.dose <= protocol.maximum_dose)
     evaluation = evaluation or suitable_evaluation(patient)
     weight, height = _measurements(patient, evaluation)
+    weight_note, pump = "", None
     if protocol.dose_unit == DoseUnit.FIXED_MG:
         dose_mg, working, basis_weight = (
             draft.dose.quantize(Decimal("0.1")),
             f"Fixed dose {draft.dose} mg",
             None,
         )
+        allowed, first, older = _fixed_dose_limits(protocol, patient, draft.start_date)
+        if allowed:
+            problems = fixed_dose_problems(
+                dose_mg=draft.dose,
+                device_mg=protocol.device_mg,
+                allowed_doses_mg=allowed,
+                first_session_dose_mg=first,
+                doses_given_mg=doses_given_mg(patient=patient, route=protocol.route),
+            )
+            if older and problems:
+                problems.append(
+                    f"(Doses for patients aged {protocol.older_adult_from_age_years} or over.)"
+                )
+        elif not protocol.minimum_dose <= draft.dose <= protocol.maximum_dose:
+            problems = [
+                f"{draft.dose.normalize()} mg is outside the protocol's range "
+                f"({protocol.minimum_dose.normalize()}–{protocol.maximum_dose.normalize()} mg)."
+            ]
+        else:
+            problems = []
+        if protocol.device_mg and not problems:
+            working += f" = {(draft.dose / protocol.device_mg).normalize()} × {protocol.device_mg.normalize()} mg devices"
     else:
         if weight is None or height is None:
             raise ClinicError(
@@ -155,12 +215,48 @@ def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> Plan
         except ValueError as error:
             raise ClinicError(str(error), field="dose") from error
         dose_mg, working, basis_weight = dose.mg, dose.working, dose.basis_weight_kg
+        weight_note = dose.note
+        infusion = protocol.route == "iv" and bool(draft.infusion_minutes)
+        problems = weight_based_problems(
+            prescribed_mg_per_kg=draft.dose,
+            dose_mg=dose.mg,
+            actual_weight_kg=dose.actual_weight_kg,
+            minimum_mg_per_kg=protocol.minimum_dose,
+            maximum_mg_per_kg=protocol.maximum_dose,
+            infusion_minutes=draft.infusion_minutes if infusion else None,
+            minimum_infusion_minutes=protocol.minimum_infusion_minutes,
+            maximum_infusion_minutes=protocol.maximum_infusion_minutes,
+            maximum_mg_per_kg_per_hour=protocol.maximum_mg_per_kg_per_hour,
+            maximum_bolus_mg_per_kg=protocol.maximum_bolus_mg_per_kg,
+            bolus_up_to_minutes=protocol.bolus_up_to_minutes,
+        )
+        if infusion and protocol.stock_concentration_mg_per_ml and protocol.bag_volume_ml:
+            try:
+                pump = infusion_rates(
+                    dose_mg=dose.mg,
+                    minutes=draft.infusion_minutes,
+                    weight_kg=dose.actual_weight_kg,
+                    concentration_mg_per_ml=protocol.stock_concentration_mg_per_ml,
+                    bag_volume_ml=protocol.bag_volume_ml,
+                )
+            except ValueError as error:
+                raise ClinicError(str(error), field="infusion_minutes") from error
     induction = propose_induction_dates(
         draft.start_date, draft.induction_sessions, draft.induction_sessions_per_week
     )
     maintenance = propose_maintenance_dates(induction[-1], draft.maintenance_interval_days)
     return PlanPreview(
-        dose_mg, working, basis_weight, weight, height, outside, induction, maintenance
+        dose_mg=dose_mg,
+        working=working,
+        basis_weight_kg=basis_weight,
+        weight_kg=weight,
+        height_cm=height,
+        outside_range=bool(problems),
+        induction_dates=induction,
+        maintenance_dates=maintenance,
+        problems=tuple(problems),
+        weight_note=weight_note,
+        pump=pump,
     )
 
 
@@ -174,6 +270,14 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
         value = getattr(version, field.attname)
         if isinstance(field, models.DecimalField) and value is not None:
             value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        content[name] = value
+    for name in PLAN_SIGNED_FIELDS_WHEN_SET:
+        value = getattr(version, name)
+        if value in (None, [], ""):
+            continue
+        if isinstance(value, Decimal):
+            places = TreatmentPlanVersion._meta.get_field(name).decimal_places
+            value = Decimal(value).quantize(Decimal(1).scaleb(-places))
         content[name] = value
     content.update(
         patient=str(version.plan.patient.public_id),
@@ -209,8 +313,7 @@ def sign_plan_version(
     preview = preview_plan(patient=patient, draft=draft, evaluation=evaluation)
     if preview.outside_range and not draft.override_reason.strip():
         raise ClinicError(
-            f"{draft.dose} is outside the protocol's range ({draft.protocol.minimum_dose}–{draft.protocol.maximum_dose} "
-            f"{draft.protocol.get_dose_unit_display()}). Document why to override it.",
+            " ".join(preview.problems) + " Document why to override the protocol.",
             field="override_reason",
         )
     confirm_signer(actor, password, target=patient, patient_id=patient.pk)
@@ -257,6 +360,11 @@ def sign_plan_version(
             "override_reason": draft.override_reason.strip() if preview.outside_range else "",
             "change_reason": draft.change_reason,
             "change_details": draft.change_details.strip(),
+            "protocol_problems": list(preview.problems) or None,
+            "stock_concentration_mg_per_ml": preview.pump.concentration_mg_per_ml
+            if preview.pump
+            else None,
+            "bag_volume_ml": preview.pump.bag_volume_ml if preview.pump else None,
         }
         version = TreatmentPlanVersion(
             plan=plan,
@@ -280,6 +388,7 @@ def sign_plan_version(
                 "route": version.route,
                 "dose_mg": str(version.dose_mg),
                 "outside_range": version.dose_outside_range,
+                "protocol_problems": list(preview.problems),
             },
         )
         return version

@@ -1,6 +1,6 @@
 """Weight-based dosing (pure, no database).
 
-Source for every expected value below: clinical-reference §7.1 — Devine (1974) ideal body weight,
+Source for every expected value below: Devine (1974) ideal body weight,
 male 50 kg + 2.3 kg per inch over 60 in, female 45.5 kg + 2.3 kg per inch over 60 in; adjusted
 weight = ideal + 0.4 × (actual − ideal) [VERIFIED: creatinineclearance.com, mdtools.org]. The
 expected numbers are worked by hand in the comments, not computed with the code under test.
@@ -14,7 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinic.treatment.dosing import calculate_dose
+from clinic.treatment.dosing import (
+    calculate_dose,
+    fixed_dose_problems,
+    infusion_rates,
+    weight_based_problems,
+)
 
 TENTH = Decimal("0.1")
 
@@ -43,7 +48,7 @@ def test_interface_example():
     assert result.working == "0.5 mg/kg × 70.0 kg (actual body weight) = 35.0 mg"
 
 
-# Devine worked examples (clinical-reference §7.1), by hand:
+# Devine worked examples, by hand:
 # male 175 cm: 175 / 2.54 = 68.8976 in → 50 + 2.3 × 8.8976 = 70.4646 → 70.5 kg
 # female 175 cm: 45.5 + 2.3 × 8.8976 = 65.9646 → 66.0 kg
 # female 160 cm: 160 / 2.54 = 62.9921 in → 45.5 + 2.3 × 2.9921 = 52.3819 → 52.4 kg
@@ -185,3 +190,329 @@ def test_property_actual_dose_and_adjusted_between(weight, height, mg_per_kg, se
     assert result.basis_weight_kg == round_half_up(weight)
     low, high = sorted([result.ideal_weight_kg, result.actual_weight_kg])
     assert low <= result.adjusted_weight_kg <= high
+
+
+# --- an ideal or adjusted weight above the actual weight is not used ----------------------------
+# "Use IBW unless total body weight is less" (Columbia University Medical Center aminoglycoside
+# guideline, 2005). Male 190 cm: ideal 84.0472 kg, shown 84.0 kg (worked above).
+# Adjusted for 83.9 kg: 84.0472 + 0.4 × (83.9 − 84.0472) = 83.9883 → 84.0 kg, above 83.9.
+WEIGHT_BASIS_EDGES = [
+    # (basis, actual kg, weight used, capped)
+    ("ideal", "84.1", "84.0", False),
+    ("ideal", "84.0", "84.0", False),
+    ("ideal", "83.9", "83.9", True),
+    ("ideal", "50", "50.0", True),
+    # Above the ideal, adjusted lies between: 84.0472 + 0.4 × 0.0528 = 84.0683 → 84.1 kg.
+    ("adjusted", "84.1", "84.1", False),
+    ("adjusted", "83.9", "83.9", True),
+    ("adjusted", "50", "50.0", True),
+    ("actual", "50", "50.0", False),
+]
+
+
+@pytest.mark.parametrize(("basis", "actual", "used", "capped"), WEIGHT_BASIS_EDGES)
+def test_a_basis_above_the_actual_weight_is_replaced_by_the_actual_weight(
+    basis, actual, used, capped
+):
+    result = dose(sex="male", height_cm=190, weight_kg=actual, basis=basis)
+    assert result.basis_weight_kg == Decimal(used)
+    assert result.capped_at_actual_weight is capped
+    assert result.basis == basis
+    assert bool(result.note) is capped
+
+
+def test_a_light_tall_patient_on_ideal_weight_gets_the_actual_weight_dose():
+    # 50 kg, 190 cm man, 0.5 mg/kg "ideal": the ideal 84.0 kg would give 42.0 mg = 0.84 mg/kg of
+    # his real weight; the actual weight gives 0.5 × 50.0 = 25.0 mg.
+    result = dose(sex="male", height_cm=190, weight_kg=50, basis="ideal")
+    assert result.mg == Decimal("25.0")
+    assert result.basis_weight_kg == Decimal("50.0")
+    assert result.ideal_weight_kg == Decimal("84.0")
+    assert result.working == (
+        "0.5 mg/kg × 50.0 kg (actual body weight: ideal body weight 84.0 kg is above the actual "
+        "weight, so the actual weight is used) = 25.0 mg"
+    )
+
+
+@given(
+    weight=st.decimals(min_value=20, max_value=300, places=1),
+    height=st.decimals(min_value=140, max_value=250, places=1),
+    mg_per_kg=st.decimals(min_value="0.05", max_value=3, places=2),
+    sex=st.sampled_from(["male", "female"]),
+    basis=st.sampled_from(["actual", "ideal", "adjusted"]),
+)
+def test_property_no_basis_gives_more_per_kg_of_actual_weight_than_prescribed(
+    weight, height, mg_per_kg, sex, basis
+):
+    result = calculate_dose(
+        weight_kg=weight, height_cm=height, sex=sex, mg_per_kg=mg_per_kg, basis=basis
+    )
+    assert result.basis_weight_kg <= result.actual_weight_kg
+    assert result.mg <= round_half_up(mg_per_kg * result.actual_weight_kg)
+
+
+# --- pump settings ------------------------------------------------------------------------------
+def rates(**overrides):
+    arguments = {
+        "dose_mg": "40",
+        "minutes": 40,
+        "weight_kg": 80,
+        "concentration_mg_per_ml": 10,
+        "bag_volume_ml": 100,
+    }
+    arguments.update(overrides)
+    return infusion_rates(**arguments)
+
+
+def test_worked_pump_example():
+    # 80 kg, 0.5 mg/kg over 40 min = 40 mg: 4 mL of 10 mg/mL added to 100 mL = 104 mL;
+    # 104 ÷ 40 × 60 = 156 mL/h; 40 × 60 ÷ 40 = 60 mg/h; 60 ÷ 80 = 0.75 mg/kg/h.
+    result = rates()
+    assert result.drug_volume_ml == Decimal("4.0")
+    assert result.total_volume_ml == Decimal("104.0")
+    assert result.ml_per_hour == Decimal("156.0")
+    assert result.mg_per_hour == Decimal("60.0")
+    assert result.mg_per_kg_per_hour == Decimal("0.75")
+    # 100 mg/mL: 0.4 mL; 100.4 ÷ 40 × 60 = 150.6 mL/h.
+    assert rates(concentration_mg_per_ml=100).ml_per_hour == Decimal("150.6")
+    assert "40 mg ÷ 10 mg/mL = 4.0 mL to draw" in result.working
+    assert "156.0 mL/h" in result.working
+
+
+def test_pump_values_round_half_up():
+    # 35.0 mg of 50 mg/mL = 0.7 mL; 100.7 mL × 60 ÷ 40 = 151.05 → 151.1 (half even: 151.0).
+    assert rates(dose_mg="35.0", concentration_mg_per_ml=50).ml_per_hour == Decimal("151.1")
+    # 10 mg over 60 min for 80 kg: 0.125 mg/kg/h → 0.13 (half even: 0.12).
+    assert rates(dose_mg=10, minutes=60).mg_per_kg_per_hour == Decimal("0.13")
+    # 0.25 mg/h → 0.3: 1 mg over 240 min.
+    assert rates(dose_mg=1, minutes=240).mg_per_hour == Decimal("0.3")
+    # 0.25 mL → 0.3: 2.5 mg of 10 mg/mL.
+    assert rates(dose_mg="2.5").drug_volume_ml == Decimal("0.3")
+
+
+@pytest.mark.parametrize(
+    "field", ["dose_mg", "minutes", "weight_kg", "concentration_mg_per_ml", "bag_volume_ml"]
+)
+@pytest.mark.parametrize("bad", [0, "-1", "0.0"])
+def test_pump_refuses_zero_or_negative(field, bad):
+    with pytest.raises(ValueError, match=f"^{field} must be more than 0"):
+        rates(**{field: bad})
+
+
+@pytest.mark.parametrize("bad", ["abc", None, True, "nan"])
+def test_pump_refuses_non_numbers(bad):
+    with pytest.raises(ValueError, match=r"^minutes must be a"):
+        rates(minutes=bad)
+
+
+@pytest.mark.parametrize(("minutes", "allowed"), [(1440, True), ("1440.1", False), (1441, False)])
+def test_pump_refuses_more_than_24_hours(minutes, allowed):
+    if allowed:
+        assert rates(minutes=minutes).mg_per_hour == Decimal("1.7")  # 40 × 60 ÷ 1440 = 1.667
+    else:
+        with pytest.raises(ValueError, match="at most 24 hours"):
+            rates(minutes=minutes)
+
+
+@given(
+    dose_mg=st.decimals(min_value="0.1", max_value=2000, places=1),
+    minutes=st.integers(min_value=1, max_value=1440),
+    weight=st.decimals(min_value=20, max_value=300, places=1),
+    concentration=st.sampled_from([Decimal(10), Decimal(50), Decimal(100), Decimal("1")]),
+    bag=st.sampled_from([Decimal(50), Decimal(100), Decimal(250), Decimal(500)]),
+)
+def test_property_rate_arithmetic_round_trips(dose_mg, minutes, weight, concentration, bag):
+    result = infusion_rates(
+        dose_mg=dose_mg,
+        minutes=minutes,
+        weight_kg=weight,
+        concentration_mg_per_ml=concentration,
+        bag_volume_ml=bag,
+    )
+    hours = Decimal(minutes) / 60
+    # Rounded half up, each value is at most half its last place off, over the hours given
+    # (plus a hair for the recurring decimal of minutes ÷ 60).
+    hair = Decimal("1e-9")
+    assert abs(result.mg_per_hour * hours - dose_mg) <= Decimal("0.05") * hours + hair
+    assert abs(result.mg_per_hour * minutes / 60 - dose_mg) <= Decimal("0.05") * hours + hair
+    assert (
+        abs(result.ml_per_hour * hours - result.total_volume_ml) <= Decimal("0.05") * hours + hair
+    )
+    assert abs(result.mg_per_kg_per_hour * weight * hours - dose_mg) <= (
+        Decimal("0.005") * weight * hours + hair
+    )
+    assert abs(result.drug_volume_ml * concentration - dose_mg) <= Decimal("0.05") * concentration
+
+
+# --- checks against the protocol ----------------------------------------------------------------
+# Mood (Sanacora 2017): 0.1–0.75 mg/kg, 40–100 min, ceiling 1.5 mg/kg/h (clinic policy).
+MOOD = {
+    "minimum_mg_per_kg": "0.1",
+    "maximum_mg_per_kg": "0.75",
+    "minimum_infusion_minutes": 40,
+    "maximum_infusion_minutes": 100,
+    "maximum_mg_per_kg_per_hour": "1.5",
+}
+# Pain (Cohen et al. 2018): session range as seeded 0.5–8 mg/kg, 120–300 min, 2 mg/kg/h,
+# bolus 0.35 mg/kg (a dose over 15 min or less: clinic policy).
+PAIN = {
+    "minimum_mg_per_kg": "0.5",
+    "maximum_mg_per_kg": "8.0",
+    "minimum_infusion_minutes": 120,
+    "maximum_infusion_minutes": 300,
+    "maximum_mg_per_kg_per_hour": "2.0",
+    "maximum_bolus_mg_per_kg": "0.35",
+    "bolus_up_to_minutes": 15,
+}
+
+
+def problems(limits, *, dose_mg, weight, minutes, prescribed=None):
+    return weight_based_problems(
+        prescribed_mg_per_kg=prescribed or Decimal(dose_mg) / Decimal(weight),
+        dose_mg=dose_mg,
+        actual_weight_kg=weight,
+        infusion_minutes=minutes,
+        **limits,
+    )
+
+
+RATE_EDGES = [
+    # (limits, dose mg, kg, minutes, prescribed mg/kg, expected problem fragments)
+    (MOOD, "35.0", 70, 40, "0.5", []),  # 0.75 mg/kg/h
+    (MOOD, "52.5", 70, 40, "0.75", []),  # 1.125 → 1.13 mg/kg/h
+    (MOOD, "52.5", 70, 1, "0.75", ["shorter than", "45.00 mg/kg/h"]),  # 0.75 mg/kg over 1 min
+    (MOOD, "35.0", 70, 39, "0.5", ["shorter than the protocol's 40 min"]),
+    (MOOD, "35.0", 70, 100, "0.5", []),
+    (MOOD, "35.0", 70, 101, "0.5", ["longer than the protocol's 100 min"]),
+    # 120 kg, 960 mg over 120 min = 4 mg/kg/h: within 8 mg/kg a session, twice the hourly ceiling.
+    (PAIN, "960", 120, 120, "8", ["4.00 mg/kg/h", "ceiling of 2 mg/kg/h"]),
+    (PAIN, "480", 120, 120, "4", []),  # 2.00 mg/kg/h
+    (PAIN, "481", 120, 120, "4", []),  # 2.0042 → 2.00
+    (PAIN, "482", 120, 120, "4", ["2.01 mg/kg/h"]),  # 2.0083 → 2.01
+    (PAIN, "80", 80, 119, "1", ["shorter than the protocol's 120 min"]),
+    (PAIN, "80", 80, 300, "1", []),
+    (PAIN, "80", 80, 301, "1", ["longer than the protocol's 300 min"]),
+    # A bolus over 5 min: 0.35 × 80 = 28.0 mg is at the bolus ceiling, 28.1 above it.
+    (PAIN, "28.0", 80, 5, "0.5", ["shorter than", "4.20 mg/kg/h"]),
+    (PAIN, "28.1", 80, 5, "0.5", ["shorter than", "bolus ceiling of 0.35 mg/kg", "mg/kg/h"]),
+    (PAIN, "28.1", 80, 15, "0.5", ["shorter than", "bolus ceiling", "1.41 mg/kg/h"][:2]),
+    (PAIN, "28.1", 80, 16, "0.5", ["shorter than"]),  # 16 min is an infusion, not a bolus
+]
+
+
+@pytest.mark.parametrize(("limits", "dose_mg", "kg", "minutes", "per_kg", "fragments"), RATE_EDGES)
+def test_rate_and_duration_edges(limits, dose_mg, kg, minutes, per_kg, fragments):
+    found = problems(limits, dose_mg=dose_mg, weight=kg, minutes=minutes, prescribed=per_kg)
+    text = " ".join(found)
+    assert bool(found) is bool(fragments), found
+    for fragment in fragments:
+        assert fragment in text
+    if not any("bolus" in fragment for fragment in fragments):
+        assert "bolus" not in text
+
+
+ACTUAL_WEIGHT_EDGES = [
+    # 50 kg, 0.75 mg/kg at most = 37.5 mg; 0.1 mg/kg at least = 5.0 mg.
+    ("37.5", []),
+    ("37.6", ["0.75 mg/kg of the actual weight (50 kg), above"]),
+    ("42.0", ["0.84 mg/kg of the actual weight (50 kg), above"]),
+    ("5.0", []),
+    ("4.9", ["0.10 mg/kg of the actual weight (50 kg), below"]),  # 0.098 shown as 0.10
+]
+
+
+@pytest.mark.parametrize(("dose_mg", "fragments"), ACTUAL_WEIGHT_EDGES)
+def test_the_dose_is_checked_as_mg_per_kg_of_the_actual_weight(dose_mg, fragments):
+    # Prescribed 0.5 mg/kg of some other weight: only the actual-weight check can object.
+    found = problems(MOOD, dose_mg=dose_mg, weight=50, minutes=None, prescribed="0.5")
+    assert [f for f in fragments if f not in " ".join(found)] == []
+    assert bool(found) is bool(fragments)
+
+
+@pytest.mark.parametrize(
+    ("prescribed", "outside"), [("0.1", False), ("0.099", True), ("0.75", False), ("0.751", True)]
+)
+def test_the_prescribed_mg_per_kg_is_checked_against_the_range(prescribed, outside):
+    found = weight_based_problems(
+        prescribed_mg_per_kg=prescribed,
+        dose_mg="10",
+        actual_weight_kg=40,
+        minimum_mg_per_kg="0.1",
+        maximum_mg_per_kg="0.75",
+    )
+    assert any("outside the protocol's range" in f for f in found) is outside
+
+
+@given(
+    weight=st.decimals(min_value=20, max_value=300, places=1),
+    height=st.decimals(min_value=140, max_value=250, places=1),
+    mg_per_kg=st.decimals(min_value="0.05", max_value=3, places=2),
+    maximum=st.decimals(min_value="0.1", max_value=3, places=2),
+    sex=st.sampled_from(["male", "female"]),
+    basis=st.sampled_from(["actual", "ideal", "adjusted"]),
+)
+def test_property_a_dose_within_the_protocol_never_exceeds_its_mg_per_kg_of_actual_weight(
+    weight, height, mg_per_kg, maximum, sex, basis
+):
+    result = calculate_dose(
+        weight_kg=weight, height_cm=height, sex=sex, mg_per_kg=mg_per_kg, basis=basis
+    )
+    found = weight_based_problems(
+        prescribed_mg_per_kg=mg_per_kg,
+        dose_mg=result.mg,
+        actual_weight_kg=result.actual_weight_kg,
+        minimum_mg_per_kg="0.01",
+        maximum_mg_per_kg=maximum,
+    )
+    if not found:
+        # At most the protocol's mg/kg of the actual weight, to the 0.1 mg the dose is given in.
+        assert result.mg <= round_half_up(maximum * result.actual_weight_kg)
+        assert result.mg / result.actual_weight_kg <= maximum + Decimal("0.05") / weight
+    if mg_per_kg > maximum:
+        assert found
+
+
+@given(
+    weight=st.decimals(min_value=20, max_value=300, places=1),
+    per_kg=st.decimals(min_value="0.1", max_value=8, places=2),
+    minutes=st.integers(min_value=1, max_value=1440),
+)
+def test_property_a_dose_within_the_protocol_never_exceeds_its_rate(weight, per_kg, minutes):
+    dose_mg = round_half_up(per_kg * weight)
+    found = problems(PAIN, dose_mg=dose_mg, weight=weight, minutes=minutes, prescribed=per_kg)
+    rate = dose_mg * 60 / minutes / weight
+    if not found:
+        assert rate < Decimal("2.005")
+        assert dose_mg <= round_half_up(Decimal(8) * weight)
+
+
+# --- esketamine ---------------------------------------------------------------------------------
+# US label: 28 mg devices, doses 56 or 84 mg, day 1 56 mg. From 65 (UK SmPC): 28, 56 or 84 mg,
+# day 1 28 mg. Steps of one device.
+US = {"device_mg": 28, "allowed_doses_mg": [56, 84], "first_session_dose_mg": 56}
+OLDER = {"device_mg": 28, "allowed_doses_mg": [28, 56, 84], "first_session_dose_mg": 28}
+ESKETAMINE_STEPS = [
+    (US, 56, [], []),
+    (US, 84, [], ["first session is 56 mg"]),
+    (US, 28, [], ["not one of the protocol's doses (56, 84 mg)", "first session is 56 mg"]),
+    (US, 70, [], ["not a whole number of 28 mg devices", "not one of", "first session"]),
+    (US, 56, [56], []),
+    (US, 84, [56], []),
+    (US, 84, [84, 56], []),
+    (US, 56, [84], []),
+    (US, 112, [84], ["not one of the protocol's doses"]),
+    (US, 84, [28], ["more than one 28 mg device above the largest dose given so far (28 mg)"]),
+    (OLDER, 28, [], []),
+    (OLDER, 56, [], ["first session is 28 mg"]),
+    (OLDER, 56, [28], []),
+    (OLDER, 84, [28], ["more than one 28 mg device above"]),
+    (OLDER, 84, [28, 56], []),
+]
+
+
+@pytest.mark.parametrize(("limits", "dose_mg", "given_mg", "fragments"), ESKETAMINE_STEPS)
+def test_esketamine_devices_doses_and_steps(limits, dose_mg, given_mg, fragments):
+    found = fixed_dose_problems(dose_mg=dose_mg, doses_given_mg=given_mg, **limits)
+    text = " ".join(found)
+    assert bool(found) is bool(fragments), found
+    assert [f for f in fragments if f not in text] == []

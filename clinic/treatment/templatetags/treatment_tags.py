@@ -1,0 +1,19 @@
+from django import template
+
+from clinic.treatment import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("treatment/_pump_settings.html")
+def pump_settings(plan_version, dose_mg=None, weight_kg=None):
+    """The pump settings panel for an IV plan version (today's dose and weight when given)."""
+    return {
+        "pump": selectors.pump_settings(plan_version, dose_mg=dose_mg, weight_kg=weight_kg),
+    }
+
+
+@register.inclusion_tag("treatment/_pump_settings.html")
+def pump_settings_of(pump):
+    """The same panel for settings already worked out (the plan preview)."""
+    return {"pump": pump}
