@@ -584,8 +584,10 @@ def test_the_openapi_schema_describes_the_vitals_endpoints(nurse):
 # Measured: 179 queries for 20 readings (4 of them alerting) on SQLite, about 9 per reading: the
 # vital signs, reading and audit inserts, their foreign-key checks, the alerts, and a savepoint per
 # reading (the limits and the baseline are read once per batch; the vital-sign ranges are checked
-# by field validators, the database constraints are the backstop). Ceiling: measurement + 20 %.
-MAX_QUERIES_20_READINGS = 215
+# by field validators, the database constraints are the backstop). Each audit row is sealed to the
+# chain (its head read; on PostgreSQL its lock taken too): 229 measured on PostgreSQL. Ceiling:
+# the larger measurement + about 15 %.
+MAX_QUERIES_20_READINGS = 260
 
 
 def test_a_20_reading_batch_costs_a_bounded_number_of_queries(
