@@ -3,9 +3,12 @@ from django.contrib import admin
 
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentPolicy, InstrumentAssignment
+from clinic.assessments.policy import check_assignment
+from clinic.assessments.services import save_instrument_assignment
 from clinic.audit.choices import AuditEventType
 from clinic.core.admin import AuditedConfigurationAdmin
 from clinic.core.admin_site import clinic_admin_site
+from clinic.core.exceptions import ClinicError
 
 
 class AuditedSettingsAdmin(AuditedConfigurationAdmin):
@@ -35,10 +38,26 @@ class InstrumentAssignmentForm(forms.ModelForm):
 
     class Meta:
         model = InstrumentAssignment
-        fields = ["condition", "instrument_codes"]
+        fields = ["condition", "instrument_codes", "suicide_screen_omitted_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_assignment(
+                list(cleaned.get("instrument_codes") or []),
+                cleaned.get("suicide_screen_omitted_reason") or "",
+            )
+        except ClinicError as error:
+            self.add_error(error.field or None, error.message)
+        return cleaned
 
 
 @admin.register(InstrumentAssignment, site=clinic_admin_site)
 class InstrumentAssignmentAdmin(AuditedSettingsAdmin):
     form = InstrumentAssignmentForm
-    list_display = ["condition", "instrument_codes"]
+    list_display = ["condition", "instrument_codes", "suicide_screen_omitted_reason"]
+
+    def save_model(self, request, obj, form, change):
+        save_instrument_assignment(
+            actor=request.user, assignment=obj, changed_fields=form.changed_data
+        )

@@ -58,6 +58,10 @@ class InstrumentOut(Schema):
     max_total: Decimal
     loinc_panel: str
     loinc_total: str
+    # Why there is no LOINC code, where the codes are blank.
+    loinc_note: str
+    # The period the answers cover, e.g. "the last 7 days".
+    recall: str
     source: str
     items: list[ItemOut]
     bands: list[BandOut]
@@ -111,6 +115,8 @@ class ProgressOut(Schema):
     change_percent: Decimal | None
     response: bool | None
     remission: bool | None
+    # "remission", "no_remission", "started_below" (not applicable), or "" (no rule or follow-up).
+    remission_status: str
     worsening: bool
     definitions: str
 
@@ -127,6 +133,8 @@ def _instrument_out(instrument: Instrument) -> dict:
         "max_total": instrument.max_total,
         "loinc_panel": instrument.loinc_panel,
         "loinc_total": instrument.loinc_total,
+        "loinc_note": instrument.loinc_note,
+        "recall": instrument.recall,
         "source": instrument.source,
         "items": [
             {
@@ -271,8 +279,17 @@ def patient_progress(request, patient_id: uuid.UUID):
             "change_percent": p.change_percent,
             "response": p.response,
             "remission": p.remission,
+            "remission_status": p.remission_status,
             "worsening": p.worsening,
-            "definitions": p.instrument.outcome.source,
+            "definitions": " ".join(
+                part
+                for part in (
+                    p.instrument.outcome.response_definition,
+                    p.instrument.outcome.remission_definition,
+                    p.instrument.outcome.source,
+                )
+                if part
+            ),
         }
         for p in selectors.patient_progress(patient)
     ]

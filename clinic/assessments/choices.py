@@ -56,6 +56,12 @@ class AlertReason(models.TextChoices):
     CSSRS_MODERATE = "cssrs_moderate", "C-SSRS screen: moderate suicide risk"
     # C-SSRS screen at high risk.
     CSSRS_HIGH = "cssrs_high", "C-SSRS screen: high suicide risk"
+    # C-SSRS screen at low risk: a "yes" to wish to be dead (Q1) or to non-specific active
+    # suicidal thoughts (Q2) only. Columbia's screener triage puts this below the emergent levels
+    # (a behavioural-health review, not an immediate referral): a review flag, not an urgent alert.
+    CSSRS_LOW = "cssrs_low", "C-SSRS screen: wish to be dead or suicidal thoughts (review)"
+    # ASRM total at or above its cut-off (probable mania or hypomania, Altman et al. 1997).
+    ASRM_MANIA = "asrm_mania", "ASRM: possible mania or hypomania (review)"
 
 
 class AlertStatus(models.TextChoices):
@@ -72,11 +78,21 @@ class AlertAction(models.TextChoices):
     EMERGENCY_SERVICES = "emergency_services", "Emergency services called"
     FOLLOW_UP_BOOKED = "follow_up_booked", "Urgent follow-up booked"
     NO_RISK_FOUND = "no_risk_found", "Assessed: no current risk"
+    # A review flag (C-SSRS low risk, ASRM at its cut-off) cleared for the next dose.
+    CLEARED_FOR_DOSING = "cleared_for_dosing", "Reviewed: fit for the next dose"
 
 
-# Flags from scoring that raise an urgent alert, with the reason recorded.
+# Flags from scoring that raise a safety alert, with the reason recorded. Every one of them can
+# only be raised, never withdrawn, by further answers (an item's value, a "yes", a lower bound on a
+# sum), so they are acted on the moment an answer is saved, before the form is submitted.
 ALERTING_FLAGS = {
     "self_harm_risk": AlertReason.PHQ9_ITEM9,
     "suicide_risk_moderate": AlertReason.CSSRS_MODERATE,
     "suicide_risk_high": AlertReason.CSSRS_HIGH,
+    "suicide_risk_low": AlertReason.CSSRS_LOW,
+    "possible_mania": AlertReason.ASRM_MANIA,
 }
+# Reasons that hold dosing for a clinician's review but are not emergent: shown apart from the
+# urgent alerts and not sent to the on-call clinician. Open, they still block the session's "no
+# open safety flag" gate like any open alert.
+REVIEW_REASONS = frozenset({AlertReason.CSSRS_LOW, AlertReason.ASRM_MANIA})

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from clinic.assessments.choices import (
+    REVIEW_REASONS,
     AlertReason,
     AlertStatus,
     AssessmentContext,
@@ -38,9 +39,15 @@ class AssessmentPolicy(TimeStampedModel):
     link_valid_days = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
-    # PCL-5 provisional-diagnosis cut-off: 31–33 "appears reasonable" (NCPTSD; clinical-reference §3).
+    # PCL-5 provisional-diagnosis cut-off: 31–33 "appears reasonable" (NCPTSD).
     pcl5_cutoff = models.PositiveSmallIntegerField(
         default=33, validators=[MinValueValidator(31), MaxValueValidator(33)]
+    )
+    # MADRS remission cut-off (at most): 10 in an IV ketamine cohort (Tan et al., Front Psychiatry
+    # 2025;16:1498952), 12 in the esketamine programme (SUSTAIN-3, CNS Drugs 2023;37:715). Default
+    # 10 for IV ketamine [UNVERIFIED default choice]; set 12 for an esketamine clinic.
+    madrs_remission_at_most = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(0), MaxValueValidator(20)]
     )
     # Who is e-mailed an urgent safety alert when the patient's location names nobody.
     on_call_email = models.EmailField(blank=True)
@@ -58,6 +65,13 @@ class InstrumentAssignment(TimeStampedModel):
 
     condition = models.CharField(max_length=30, choices=Condition.choices, unique=True)
     instrument_codes = models.JSONField(default=list)
+    # Every set includes a suicide-risk screen (the consent warns of suicidal thoughts with
+    # ketamine, whatever the indication); leaving it out takes a stated reason, kept here and in
+    # the audit entry of the change.
+    suicide_screen_omitted_reason = models.TextField(
+        blank=True,
+        help_text="Required when this set has no suicide-risk screen: why it is left out.",
+    )
 
     class Meta:
         ordering = ["condition"]
@@ -227,3 +241,8 @@ class SafetyAlert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} ({self.get_status_display()})"
+
+    @property
+    def is_urgent(self) -> bool:
+        """Urgent (tell the on-call clinician now) rather than a review before the next dose."""
+        return self.reason not in REVIEW_REASONS

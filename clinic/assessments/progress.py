@@ -2,7 +2,11 @@
 
 Definitions per instrument live in each instrument's `Outcome` with its source (PHQ-9: response
 ≥ 50 % reduction, remission < 5, Oliver et al.; others in their declarations). A zero baseline
-makes the percent change "not computable" (clinical-reference §1).
+makes the percent change "not computable". Remission describes a move from above the cut-off to
+below it and presupposes the disorder at baseline (Mataix-Cols et al., World Psychiatry
+2016;15:80; Stress Health 2021;37:547), so a patient whose baseline was already below the cut-off
+is "not applicable: started below", never "in remission" [UNVERIFIED as a written rule: no source
+states it on its own].
 """
 
 from __future__ import annotations
@@ -35,10 +39,22 @@ class Progress:
     response: bool | None
     remission: bool | None
     worsening: bool
+    # "remission", "no_remission", "started_below" (baseline already below the cut-off), or ""
+    # (no rule, or no follow-up yet).
+    remission_status: str = ""
+
+    @property
+    def started_below(self) -> bool:
+        return self.remission_status == STARTED_BELOW
 
     @property
     def has_follow_up(self) -> bool:
         return len(self.points) > 1
+
+
+REMISSION = "remission"
+NO_REMISSION = "no_remission"
+STARTED_BELOW = "started_below"
 
 
 def baseline_of(points: list[Point]) -> Point:
@@ -68,8 +84,15 @@ def compute_progress(instrument: Instrument, points: list[Point]) -> Progress:
     elif follow_up and outcome.response_reduction_points is not None:
         response = -change >= outcome.response_reduction_points
     remission = None
+    remission_status = ""
     if follow_up and outcome.remission_below is not None:
-        remission = latest.total < outcome.remission_below
+        if baseline.total < outcome.remission_below:
+            remission_status = STARTED_BELOW
+        else:
+            remission = latest.total < outcome.remission_below
+            if outcome.remission_needs_response:
+                remission = remission and response is True
+            remission_status = REMISSION if remission else NO_REMISSION
     worsening = False
     threshold = outcome.meaningful_change_points
     if threshold is not None and follow_up:
@@ -87,4 +110,5 @@ def compute_progress(instrument: Instrument, points: list[Point]) -> Progress:
         response,
         remission,
         worsening,
+        remission_status,
     )

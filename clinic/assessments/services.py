@@ -29,9 +29,19 @@ from clinic.assessments.choices import (
     ResponseStatus,
 )
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest, SafetyAlert
+from clinic.assessments.models import (
+    AssessmentResponse,
+    InstrumentAssignment,
+    QuestionnaireRequest,
+    SafetyAlert,
+)
 from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES, TABLET_ROLES
-from clinic.assessments.policy import clinic_instrument, get_policy
+from clinic.assessments.policy import (
+    SUICIDE_RISK_SCREENS,
+    check_assignment,
+    clinic_instrument,
+    get_policy,
+)
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.audit.throttle import record_unauthenticated_refusal
@@ -41,7 +51,7 @@ from clinic.core.exceptions import (
     NotFoundError,
     PermissionDeniedError,
 )
-from clinic.core.permissions import ensure_role
+from clinic.core.permissions import ensure_role, refuse
 from clinic.core.tokens import token_sha256
 from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
@@ -327,7 +337,7 @@ def save_answer(
     actor=None,
 ) -> AssessmentResponse:
     """Keep one answer of an unfinished questionnaire, so that a reload or a lost connection loses
-    nothing."""
+    nothing, and raise at once any safety alert the answers so far raise."""
     if instrument_code not in request.instrument_codes:
         raise NotFoundError("That questionnaire is not part of this request.")
     item = INSTRUMENTS[instrument_code].item_by_link_id.get(link_id)
@@ -359,6 +369,15 @@ def save_answer(
             patient_id=request.patient_id,
             location_id=request.location_id,
             details={"item": link_id, **details},
+        )
+        # An answer that raises a safety alert (PHQ-9 item 9 above 0, a C-SSRS "yes" …) is acted
+        # on now: a patient who stops before submitting has still told us.
+        instrument = clinic_instrument(instrument_code)
+        raise_alerts(
+            response,
+            instrument.flags_so_far(answers),
+            raised_at=timezone.now(),
+            while_answering=True,
         )
         return response
 
@@ -402,18 +421,38 @@ def _score_and_complete(
     response.taken_at = taken_at
     response.full_clean()
     response.save()
+    return raise_alerts(response, response.flags, raised_at=taken_at)
+
+
+def raise_alerts(
+    response: AssessmentResponse, flags, *, raised_at: datetime, while_answering: bool = False
+) -> list[SafetyAlert]:
+    """Inside the caller's transaction: raise a safety alert for each alerting flag this response
+    has not raised before (once per response and reason, whether it was raised while the patient
+    was still answering or at submission, and whatever the answer was changed to since). Urgent
+    alerts are e-mailed to the on-call clinician after commit; review flags wait for the chart."""
+    reasons = [ALERTING_FLAGS[flag] for flag in sorted(flags) if flag in ALERTING_FLAGS]
+    if not reasons:
+        return []
+    raised = set(
+        SafetyAlert.objects.filter(response=response, reason__in=reasons).values_list(
+            "reason", flat=True
+        )
+    )
     alerts = []
-    for flag in response.flags:
-        reason = ALERTING_FLAGS.get(flag)
-        if reason is None:
+    for reason in reasons:
+        if reason in raised:
             continue
         alert = SafetyAlert.objects.create(
             patient_id=response.patient_id,
             location_id=response.location_id,
             response=response,
             reason=reason,
-            raised_at=taken_at,
+            raised_at=raised_at,
         )
+        details = {"reason": reason}
+        if while_answering:
+            details["while_answering"] = True
         record_audit_event(
             actor=None,
             actor_label="safety rule",
@@ -421,12 +460,12 @@ def _score_and_complete(
             target=alert,
             patient_id=response.patient_id,
             location_id=response.location_id,
-            details={"reason": reason},
+            details=details,
         )
         alerts.append(alert)
-    if alerts:
-        alert_ids = [alert.pk for alert in alerts]
-        transaction.on_commit(lambda: _email_on_call(alert_ids))
+    urgent = [alert.pk for alert in alerts if alert.is_urgent]
+    if urgent:
+        transaction.on_commit(lambda: _email_on_call(urgent))
     return alerts
 
 
@@ -673,3 +712,42 @@ def _email_on_call(alert_ids: list[int]) -> None:
             recipient_list=recipients,
         )
         logger.info("safety_alert.notified id=%s", alert.pk)
+
+
+def save_instrument_assignment(
+    *, actor, assignment: InstrumentAssignment, changed_fields: list[str]
+) -> InstrumentAssignment:
+    """The medical director sets which instruments a condition's patients answer. A set without a
+    suicide-risk screen needs a stated reason, kept with the set and in the audit entry."""
+    if not (actor.is_superuser or actor.is_medical_director):
+        refuse(
+            actor,
+            action="change which questionnaires a condition's patients answer",
+            event_type=AuditEventType.ASSESSMENT_SETTINGS_CHANGED,
+        )
+    codes = [code for code in INSTRUMENTS if code in assignment.instrument_codes]
+    reason = assignment.suicide_screen_omitted_reason.strip()
+    check_assignment(list(assignment.instrument_codes), reason)
+    screened = bool(SUICIDE_RISK_SCREENS & set(codes))
+    assignment.instrument_codes = codes
+    # A reason only means something while the screen is left out.
+    assignment.suicide_screen_omitted_reason = "" if screened else reason
+    with transaction.atomic():
+        created = assignment.pk is None
+        assignment.full_clean()
+        assignment.save()
+        details = {
+            "created": created,
+            "fields": sorted(changed_fields),
+            "condition": assignment.condition,
+            "instruments": codes,
+        }
+        if not screened:
+            details["suicide_screen_omitted_reason"] = reason
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.ASSESSMENT_SETTINGS_CHANGED,
+            target=assignment,
+            details=details,
+        )
+    return assignment

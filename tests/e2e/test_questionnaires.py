@@ -102,3 +102,30 @@ def test_a_patient_answers_on_a_phone_and_the_clinician_acts_on_the_alert(open_p
     desk.get_by_role("button", name="Resolve alert").click()
     expect(desk.get_by_text("The safety alert is resolved")).to_be_visible()
     assert SafetyAlert.objects.get().status == "resolved"
+
+
+def test_a_patient_who_abandons_the_phq9_after_item_9_still_alerts_the_clinician(open_page, clinic):
+    _request, token = send_questionnaires(
+        actor=clinic["clinician"],
+        patient=clinic["patient"],
+        instrument_codes=["phq9"],
+        context="check_in",
+    )
+    phone = open_page(PHONE)
+    phone.goto(f"/q/{token}/")
+    phone.get_by_role("link", name="Start PHQ-9").click()
+    answer(phone, 1, "Not at all")
+    answer(phone, 9, "More than half the days")
+    # The patient closes the page without submitting.
+    phone.close()
+    response = AssessmentResponse.objects.get(mode="patient_link")
+    assert response.status == "in-progress"
+    assert SafetyAlert.objects.get().reason == "phq9_item9"
+
+    desk = open_page()
+    sign_in(desk, "doc@clinic.test", PASSWORD)
+    alerts = desk.locator("#safety-alerts")
+    expect(alerts.get_by_text("PHQ-9 item 9")).to_be_visible()
+    expect(alerts.get_by_role("link", name="Alice Moreno")).to_be_visible()
+    alerts.get_by_role("link", name="Record what was done").click()
+    expect(desk.get_by_text("has not been submitted")).to_be_visible()

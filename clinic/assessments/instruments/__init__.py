@@ -5,19 +5,35 @@ result = get_instrument("phq9").score([1, 2, 0, 3, 1, 0, 2, 1, 0])
 result.total, result.severity, result.subscales, result.flags
 """
 
+from clinic.assessments.instruments.asrm import ASRM
 from clinic.assessments.instruments.base import Instrument, ScoreResult
 from clinic.assessments.instruments.cadss6 import CADSS6
 from clinic.assessments.instruments.cssrs import CSSRS_SCREEN
 from clinic.assessments.instruments.gad7 import GAD7
+from clinic.assessments.instruments.madrs import MADRS
 from clinic.assessments.instruments.mdq import MDQ
 from clinic.assessments.instruments.pain import BPI_SF, PAIN_NRS
 from clinic.assessments.instruments.pcl5 import PCL5
 from clinic.assessments.instruments.phq9 import PHQ9
+from clinic.assessments.instruments.qids import QIDS_SR16
 from clinic.assessments.instruments.ybocs import YBOCS
 
 INSTRUMENTS: dict[str, Instrument] = {
     instrument.code: instrument
-    for instrument in (PHQ9, GAD7, PCL5, PAIN_NRS, BPI_SF, YBOCS, MDQ, CSSRS_SCREEN, CADSS6)
+    for instrument in (
+        PHQ9,
+        QIDS_SR16,
+        MADRS,
+        GAD7,
+        PCL5,
+        PAIN_NRS,
+        BPI_SF,
+        YBOCS,
+        MDQ,
+        ASRM,
+        CSSRS_SCREEN,
+        CADSS6,
+    )
 }
 # The dissociation scale rated after ketamine dosing (see cadss6.py for why this one).
 DISSOCIATION_SCALE = CADSS6.code

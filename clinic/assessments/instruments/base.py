@@ -69,6 +69,29 @@ class Outcome:
     remission_below: Decimal | int | None = None
     meaningful_change_points: Decimal | int | None = None
     source: str = ""
+    # Remission also needs a response (PCL-5: a meaningful fall, not just a step under the cut-off).
+    remission_needs_response: bool = False
+
+    @property
+    def response_definition(self) -> str:
+        if self.response_reduction_percent is not None:
+            return (
+                f"Response: a fall of at least {self.response_reduction_percent} % from baseline."
+            )
+        if self.response_reduction_points is not None:
+            return f"Response: a fall of at least {self.response_reduction_points} points from baseline."
+        return ""
+
+    @property
+    def remission_definition(self) -> str:
+        if self.remission_below is None:
+            return ""
+        also = " together with a response" if self.remission_needs_response else ""
+        return (
+            f"Remission: a latest score below {self.remission_below}{also}, counted only when the "
+            f"baseline was at or above {self.remission_below} (a patient who started below it "
+            "cannot remit)."
+        )
 
 
 @dataclass(frozen=True)
@@ -102,6 +125,11 @@ class Instrument:
     # Repeated during care (due/overdue lists). The MDQ is a one-off screen at evaluation.
     repeated: bool = True
     copyright_note: str = ""
+    # The period the answers cover ("the last 2 weeks"), shown with every result: a measure with
+    # a 2-week recall repeated sooner counts the same days twice.
+    recall: str = ""
+    # Why there is no LOINC code, where `loinc_panel` / `loinc_total` are blank.
+    loinc_note: str = ""
 
     @property
     def item_by_link_id(self) -> dict[str, Item]:
@@ -177,6 +205,24 @@ class Instrument:
         """Score answers given in item order (a list) or keyed by link_id (a mapping)."""
         return self.rule(self, self.normalise(answers))
 
+    def flags_so_far(self, answers: Mapping[str, int | None]) -> frozenset[str]:
+        """The flags an unfinished form's answers already raise: its rule run on the answers given
+        (unanswered items and those that no longer apply left blank). Only flags that further
+        answers cannot withdraw may be acted on from this (an item's value, a "yes", a lower bound
+        on a sum); a rule that needs every answer gives none."""
+        keyed: dict[str, int | None] = {}
+        for item in self.items:
+            value = answers.get(item.link_id)
+            keyed[item.link_id] = value if value in item.values else None
+        keyed = {
+            link_id: (value if self.applicable(self.item_by_link_id[link_id], keyed) else None)
+            for link_id, value in keyed.items()
+        }
+        try:
+            return self.rule(self, keyed).flags
+        except (TypeError, ValueError, KeyError):
+            return frozenset()
+
 
 def options(*labels: str, start: int = 0) -> tuple[AnswerOption, ...]:
     return tuple(AnswerOption(start + index, label) for index, label in enumerate(labels))
@@ -200,7 +246,7 @@ def scale(low: int, high: int, low_label: str, high_label: str) -> tuple[AnswerO
 YES_NO = (AnswerOption(0, "No"), AnswerOption(1, "Yes"))
 
 # "Over the last 2 weeks, how often …" answers of the PHQ-9 and GAD-7, with their LOINC answer
-# codes (HL7 US Core PHQ-9 Questionnaire; clinical-reference §§1–2).
+# codes (HL7 US Core PHQ-9 Questionnaire example).
 FREQUENCY_LAST_TWO_WEEKS = (
     AnswerOption(0, "Not at all", "LA6568-5"),
     AnswerOption(1, "Several days", "LA6569-3"),
@@ -228,6 +274,24 @@ def sum_rule(
         )
 
     return rule
+
+
+def total_at_least(minimum: int, flag: str):
+    """A flag when the sum of the scored items answered reaches `minimum` (a lower bound while
+    answers are missing, so it holds once raised)."""
+
+    def check(answers: Mapping[str, int | None]) -> str | None:
+        return flag if sum(value or 0 for value in answers.values()) >= minimum else None
+
+    return check
+
+
+# Said of an instrument for which no LOINC code is declared.
+LOINC_NOT_CHECKED = (
+    "No LOINC code declared: none is given by the sources this declaration was written from, and "
+    "the LOINC table (https://loinc.org/search/) was not at hand to check one. Look it up there "
+    "before results are exchanged; a guessed code is worse than none."
+)
 
 
 def item_at_least(link_id: str, minimum: int, flag: str):

@@ -2,17 +2,22 @@
 by a clinician after ketamine dosing. Items 1, 2, 6, 7, 15 and 22 of the CADSS (Bremner et al.,
 J Trauma Stress 1998;11:125); the short form correlated 0.91–0.95 with the full scale across IV
 ketamine infusions 1–4 but was developed retrospectively and "remains unvalidated" (Rodrigues et
-al., J Affect Disord 2021;282:160; clinical-reference §4, VERIFIED). Chosen over the 23-item CADSS
+al., J Affect Disord 2021;282:160). Chosen over the 23-item CADSS
 because a nurse can rate it at the chair side in a minute.
 
-Each item 0–4 (not at all, slightly, moderately, considerably, extremely) [UNVERIFIED anchors,
-clinical-reference §4]; total 0–24. No validated clinical cut-off exists, so `severity` only says
+Each item 0–4 (not at all, slightly, moderately, considerably, extremely) [UNVERIFIED anchors]; total 0–24. No validated clinical cut-off exists, so `severity` only says
 whether any dissociation was rated ("none" / "present"); the number is what clinicians follow.
 Items 1–15 are asked of the patient; item 22 is the rater's observation. Wording of item 22
 [UNVERIFIED]: confirm against the licensed CADSS form before go-live.
 """
 
-from clinic.assessments.instruments.base import Band, Instrument, Item, options, sum_rule
+from clinic.assessments.instruments.base import (
+    Band,
+    Instrument,
+    Item,
+    options,
+    sum_rule,
+)
 
 RATING = options("Not at all", "Slightly", "Moderately", "Considerably", "Extremely")
 ITEMS = (
@@ -47,4 +52,6 @@ CADSS6 = Instrument(
     respondent="clinician",
     source="Bremner JD, Krystal JH, Putnam FW, et al. J Trauma Stress 1998;11:125–136; short form: Rodrigues NB, et al. J Affect Disord 2021;282:160–164.",
     copyright_note="CADSS © J. Douglas Bremner; used in research and clinical care with attribution.",
+    recall="now (during and after the dose)",
+    loinc_note="No LOINC code: the six-item short form is an unvalidated research derivative of the CADSS (Rodrigues 2021), not a LOINC panel.",
 )

@@ -1,16 +1,25 @@
 """C-SSRS screener, Columbia-Suicide Severity Rating Scale, screen version, past month (Posner et al.,
-Am J Psychiatry 2011;168:1266; Columbia Lighthouse Project triage guidance; clinical-reference §6.5,
-VERIFIED). Skip logic: if question 2 is "no", questions 3–5 are not asked; question 6b ("within the
+Am J Psychiatry 2011;168:1266; Columbia Lighthouse Project screener triage guidelines). Skip logic: if question 2 is "no", questions 3–5 are not asked; question 6b ("within the
 past 3 months?") only follows a "yes" to 6.
 
 Triage (the 2021 screener's colours): Q4 or Q5 "yes", or behaviour in the past 3 months → high;
 Q3 "yes", or behaviour more than 3 months ago → moderate; Q1 or Q2 only → low; otherwise none.
-Moderate and high raise an urgent safety alert (flags `suicide_risk_moderate`, `suicide_risk_high`).
+Moderate and high raise an urgent safety alert (flags `suicide_risk_moderate`, `suicide_risk_high`);
+low (a "yes" to Q1 wish to be dead or Q2 non-specific active thoughts, nothing more) raises the
+review flag `suicide_risk_low`: not emergent in Columbia's triage, but a clinician reviews it before
+the next ketamine dose.
 `total` counts "yes" answers to questions 1–6 (a tally, not a validated score; the risk level is
 what counts).
 """
 
-from clinic.assessments.instruments.base import YES_NO, Band, Instrument, Item, ScoreResult
+from clinic.assessments.instruments.base import (
+    LOINC_NOT_CHECKED,
+    YES_NO,
+    Band,
+    Instrument,
+    Item,
+    ScoreResult,
+)
 
 YES = frozenset({1})
 
@@ -77,7 +86,11 @@ def score_cssrs(instrument: Instrument, answers: dict[str, int | None]) -> Score
     else:
         risk = "none"
     total = sum(1 for n in ("1", "2", "3", "4", "5", "6") if yes(f"cssrs_{n}"))
-    flags = {"moderate": {"suicide_risk_moderate"}, "high": {"suicide_risk_high"}}.get(risk, set())
+    flags = {
+        "low": {"suicide_risk_low"},
+        "moderate": {"suicide_risk_moderate"},
+        "high": {"suicide_risk_high"},
+    }.get(risk, set())
     return ScoreResult(total=total, severity=risk, flags=frozenset(flags))
 
 
@@ -100,4 +113,6 @@ CSSRS_SCREEN = Instrument(
     rule=score_cssrs,
     source="Posner K, Brown GK, Stanley B, et al. The Columbia-Suicide Severity Rating Scale. Am J Psychiatry 2011;168:1266–1277; Columbia Lighthouse Project screener triage guidelines.",
     copyright_note="© The Research Foundation for Mental Hygiene; free for clinical use.",
+    recall="the past month (question 6: lifetime, then the past 3 months)",
+    loinc_note=LOINC_NOT_CHECKED,
 )

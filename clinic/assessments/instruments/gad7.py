@@ -1,7 +1,8 @@
 """GAD-7, Generalized Anxiety Disorder 7-item scale (Spitzer, Kroenke, Williams & Löwe, Arch Intern
 Med 2006;166:1092). Public-domain Pfizer wording. Sum 0–21; bands 0–4 minimal, 5–9 mild, 10–14
-moderate, 15–21 severe (CamCOPS `gad7.py`; awell-score; clinical-reference §2, VERIFIED). LOINC
-panel 69737-5, total 70274-6; item codes 1–3 VERIFIED, 4–7 SECONDARY (clinical-reference §2).
+moderate, 15–21 severe (CamCOPS `gad7.py`; awell-score). LOINC panel 69737-5, total 70274-6
+(MII PRO IG ObservationDefinition); item codes 1–3 seen paired with their text (HL7 PHR GAD-7
+example), 4–7 from an implementation's ordered list [SECONDARY: check against LOINC].
 Outcome: response ≥ 50 % reduction and remission < 5, the convention carried over from the PHQ-9
 (e.g. Toussaint et al., J Affect Disord 2020) [SECONDARY]; MCID 4 points (Toussaint 2020)
 [SECONDARY].
@@ -53,4 +54,5 @@ GAD7 = Instrument(
     ),
     source="Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized anxiety disorder: the GAD-7. Arch Intern Med 2006;166(10):1092–1097.",
     copyright_note="Public domain (Pfizer); no permission required.",
+    recall="the last 2 weeks",
 )

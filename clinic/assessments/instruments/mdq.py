@@ -1,12 +1,13 @@
 """MDQ, Mood Disorder Questionnaire (Hirschfeld, Williams, Spitzer et al., Am J Psychiatry
 2000;157:1873). A screen for bipolar-spectrum disorder, used at evaluation before ketamine for
 bipolar depression. Positive only if all three: ≥ 7 "yes" among the 13 symptom items, "yes" to
-several happening in the same period, and a moderate or serious problem (NINDS CDE; clinical-
-reference §6.4, VERIFIED). `total` = number of "yes" in part 1 (0–13); severity `positive` /
+several happening in the same period, and a moderate or serious problem (NINDS Common Data
+Elements MDQ page). `total` = number of "yes" in part 1 (0–13); severity `positive` /
 `negative`; flag `bipolar_screen_positive`.
 """
 
 from clinic.assessments.instruments.base import (
+    LOINC_NOT_CHECKED,
     YES_NO,
     AnswerOption,
     Band,
@@ -83,4 +84,6 @@ MDQ = Instrument(
     rule=score_mdq,
     source="Hirschfeld RMA, Williams JBW, Spitzer RL, et al. Development and validation of a screening instrument for bipolar spectrum disorder: the MDQ. Am J Psychiatry 2000;157:1873–1875.",
     copyright_note="© 2000 Robert M.A. Hirschfeld; may be used for clinical purposes.",
+    recall="ever (lifetime)",
+    loinc_note=LOINC_NOT_CHECKED,
 )

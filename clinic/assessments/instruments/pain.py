@@ -1,22 +1,22 @@
 """Pain: the 0–10 Numeric Rating Scale and the Brief Pain Inventory short form.
 
 NRS: LOINC 72514-3 (pain severity 0–10 verbal numeric rating, reported). 0 = no pain … 10 = worst pain imaginable, average over the last 24 hours as IMMPACT recommends
-for chronic-pain trials (Dworkin et al., J Pain 2008;9:105; Farrar 2001; clinical-reference §5,
-VERIFIED). Bands 0 none, 1–4 mild, 5–6 moderate, 7–10 severe: Serlin et al., Pain 1995;61:277
+for chronic-pain trials (Dworkin et al., J Pain 2008;9:105; Farrar 2001). Bands 0 none, 1–4 mild, 5–6 moderate, 7–10 severe: Serlin et al., Pain 1995;61:277
 (cut-points derived for the BPI worst-pain item, widely applied to the NRS) [SECONDARY; a setting to
-confirm]. Outcome (IMMPACT, clinical-reference §5): ≥ 30 % reduction = moderately important
+confirm]. Outcome (IMMPACT, bandolier.org.uk table of Dworkin 2008): ≥ 30 % reduction = moderately important
 ("response" here), ≥ 50 % = substantial; about 2 points ≈ moderate change [SECONDARY].
 
 BPI-SF (Cleeland & Ryan, Ann Acad Med Singapore 1994;23:129): items 3–6 pain worst, least, average,
 now (0–10); item 8 relief 0–100 %; item 9 A–G interference (0–10). Severity = mean of items 3–6;
 interference = mean of 9A–9G, computed only if at least 4 of the 7 are answered [UNVERIFIED: BPI
-User Guide convention, not retrieved; clinical-reference §5]. `total` is the severity score.
+User Guide convention, not retrieved]. `total` is the severity score.
 The BPI is copyrighted by Charles S. Cleeland (MD Anderson): a licence is needed for clinical use.
 """
 
 from decimal import Decimal
 
 from clinic.assessments.instruments.base import (
+    LOINC_NOT_CHECKED,
     AnswerOption,
     Band,
     Instrument,
@@ -72,6 +72,7 @@ PAIN_NRS = Instrument(
     outcome=PAIN_OUTCOME,
     source="Farrar JT et al., Pain 2001;94:149–158; Dworkin RH et al. (IMMPACT), J Pain 2008;9:105–121; bands: Serlin RC et al., Pain 1995;61:277–284.",
     copyright_note="The 0–10 NRS is in the public domain.",
+    recall="the last 24 hours",
 )
 
 SEVERITY_ITEMS = ("bpi_3", "bpi_4", "bpi_5", "bpi_6")
@@ -155,4 +156,6 @@ BPI_SF = Instrument(
     outcome=PAIN_OUTCOME,
     source="Cleeland CS, Ryan KM. Pain assessment: global use of the Brief Pain Inventory. Ann Acad Med Singapore 1994;23:129–138.",
     copyright_note="© Charles S. Cleeland; licence required for clinical use (MD Anderson).",
+    recall="the last 24 hours",
+    loinc_note=LOINC_NOT_CHECKED,
 )

@@ -1,19 +1,25 @@
 """PCL-5, PTSD Checklist for DSM-5 (Weathers, Litz, Keane et al., National Center for PTSD, 2013).
 Public-domain wording (US Department of Veterans Affairs). 20 items 0–4, total 0–80; DSM-5 clusters
-B = 1–5, C = 6–7, D = 8–14, E = 15–20 (CamCOPS `pcl5.py`; clinical-reference §3, VERIFIED).
+B = 1–5, C = 6–7, D = 8–14, E = 15–20 (CamCOPS `pcl5.py`; NCPTSD scoring guidance as
+reproduced by comorbidityguidelines.org.au).
 
 There are no empirically derived severity bands. `severity` reports the provisional-diagnosis
-cut-off on the total: 31–33 "appears reasonable" (NCPTSD); this clinic's default is 33
-[clinical-reference §3: the clinic must choose one value]. The DSM-5 symptom rule (an item ≥ 2
+cut-off on the total: 31–33 "appears reasonable" (NCPTSD); the clinic chooses one value, the
+assessment policy's `pcl5_cutoff` (default 33, as in several VA studies). The DSM-5 symptom rule (an item ≥ 2
 counts: ≥ 1 B, ≥ 1 C, ≥ 2 D, ≥ 2 E) is reported as the flag `provisional_ptsd_dsm5`; the two
-methods can disagree and both are shown. Response: a fall of ≥ 10 points, the minimum clinically
-meaningful change (Blevins 2015 / Bovin 2016 via QxMD); remission: total below the cut-off
-[SECONDARY: a clinic convention, not a published PCL-5 remission rule].
+methods can disagree and both are shown. Change: ≥ 5 points = reliable change, ≥ 10 points = the
+minimum clinically meaningful change (Blevins 2015 / Bovin 2016 via QxMD); "response" here is
+the meaningful fall of ≥ 10 points. Remission: the meaningful fall AND the latest total below the
+cut-off, counted only when the baseline was at or above it (loss of probable diagnosis needs the
+diagnosis at baseline; of the four progressive categories none / response / response and below
+threshold / remission, only responders who ended below threshold reached good functioning: Stress
+Health 2021;37:547, PMID 33336551) [UNVERIFIED as a numeric rule: no source fixes it].
 """
 
 from dataclasses import replace
 
 from clinic.assessments.instruments.base import (
+    LOINC_NOT_CHECKED,
     Band,
     Instrument,
     Item,
@@ -105,11 +111,14 @@ PCL5 = Instrument(
     outcome=Outcome(
         response_reduction_points=10,
         remission_below=PROVISIONAL_CUTOFF,
+        remission_needs_response=True,
         meaningful_change_points=10,
         source="≥ 10 points = minimum clinically meaningful change (Blevins 2015; Bovin 2016); remission = below the cut-off [clinic convention].",
     ),
     source="Weathers FW, Litz BT, Keane TM, et al. The PTSD Checklist for DSM-5 (PCL-5). National Center for PTSD, 2013; Blevins CA et al., J Trauma Stress 2015;28:489–498.",
     copyright_note="Public domain (US Department of Veterans Affairs).",
+    recall="the past month",
+    loinc_note=LOINC_NOT_CHECKED,
 )
 
 

@@ -2,12 +2,13 @@
 
 Wording: the Pfizer public-domain form (no permission needed to reproduce, translate or use).
 Items, LOINC codes and answer codes: HL7 US Core `Questionnaire-phq-9-example.json` and the PHQ-9
-panel example 44249-1. Scoring and bands: Kroenke 2001 as implemented by CamCOPS `phq9.py`
-(shared/clinical-reference.md §1, VERIFIED). Item 10 (difficulty, LOINC 69722-7) is not scored.
+panel example 44249-1. Scoring and bands: Kroenke 2001 as implemented by CamCOPS `phq9.py`.
+Item 10 (difficulty, LOINC 69722-7) is not scored.
 Item 9 > 0 is clinically significant whatever the total (MII PRO IG PHQ-9 page): flag
 `self_harm_risk`. Response ≥ 50 % reduction from baseline and remission < 5: Oliver et al.,
-real-world IV ketamine (clinical-reference §1). Meaningful change 5 points (Löwe et al., Med Care
-2004;42:1194, minimal clinically important difference) [SECONDARY: not in clinical-reference].
+real-world IV ketamine, 178 US community practices. Remission is counted only when the
+baseline was 5 or more. Meaningful change 5 points (Löwe et al., Med Care 2004;42:1194, minimal
+clinically important difference) [SECONDARY].
 """
 
 from clinic.assessments.instruments.base import (
@@ -94,4 +95,5 @@ PHQ9 = Instrument(
     ),
     source="Kroenke K, Spitzer RL, Williams JB. The PHQ-9. J Gen Intern Med 2001;16(9):606–613.",
     copyright_note="Public domain (Pfizer); no permission required.",
+    recall="the last 2 weeks",
 )

@@ -1,14 +1,17 @@
 """Y-BOCS, Yale-Brown Obsessive Compulsive Scale, severity items 1–10 (Goodman, Price, Rasmussen et al.,
 Arch Gen Psychiatry 1989;46:1006). Items 0–4; obsessions = items 1–5 (0–20), compulsions = items
-6–10 (0–20), total 0–40 (CamCOPS `ybocs.py`; clinical-reference §6.3, structure VERIFIED). Bands
+6–10 (0–20), total 0–40 (CamCOPS `ybocs.py`). Bands
 0–7 subclinical, 8–15 mild, 16–23 moderate, 24–31 severe, 32–40 extreme are a widely cited
 convention, not from Goodman 1989 [SECONDARY]. Y-BOCS-II (0–50) has other bands: not mixed here.
 Outcome: response ≥ 35 % reduction, remission ≤ 12 (Mataix-Cols et al., World Psychiatry
-2016;15:80, expert consensus) [SECONDARY: not in clinical-reference; a setting to confirm].
+2016;15:80, expert consensus, as restated by Ramakrishnan et al. 2024 and Elsner et al. 2020; the
+consensus adds CGI-I ≤ 2 to response and CGI-S ≤ 2 to remission, which this form does not ask).
+Remission is counted only when the baseline was above 12.
 Here in its self-rated form (the interview's questions, answered by the patient).
 """
 
 from clinic.assessments.instruments.base import (
+    LOINC_NOT_CHECKED,
     AnswerOption,
     Band,
     Instrument,
@@ -129,4 +132,6 @@ YBOCS = Instrument(
     ),
     source="Goodman WK, Price LH, Rasmussen SA, et al. The Yale-Brown Obsessive Compulsive Scale. Arch Gen Psychiatry 1989;46:1006–1011.",
     copyright_note="© Goodman et al.; free for clinical use, permission needed for commercial distribution.",
+    recall="the past week",
+    loinc_note=LOINC_NOT_CHECKED,
 )

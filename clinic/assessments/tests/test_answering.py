@@ -138,6 +138,24 @@ def test_the_clinician_sees_the_score_and_the_chart(clinician, patient_alice):
     assert "-16 (-80 %)" in page
 
 
+def test_the_chart_says_remission_does_not_apply_when_the_baseline_was_already_below(
+    clinician, patient_alice
+):
+    record_phq9(actor=clinician, patient=patient_alice, total=4, days_ago=14, context="baseline")
+    record_phq9(actor=clinician, patient=patient_alice, total=3)
+    page = (
+        client_for(clinician)
+        .get(f"/patients/{patient_alice.public_id}/?section=assessments")
+        .content.decode()
+    )
+    assert "Remission not applicable: started below" in page
+    assert ">Remission</span>" not in page
+    # Each badge carries its definition, and the definitions are printed under the card.
+    assert "Remission: a latest score below 5" in page
+    assert "Response: a fall of at least 50 % from baseline." in page
+    assert "Answers cover the last 2 weeks." in page
+
+
 def test_front_desk_can_send_but_sees_no_scores(front_desk, clinician, patient_alice):
     record_phq9(actor=clinician, patient=patient_alice, total=20)
     page = (

@@ -25,12 +25,15 @@ from conftest import client_for
 
 ALL_CODES = [
     "phq9",
+    "qids_sr16",
+    "madrs",
     "gad7",
     "pcl5",
     "pain_nrs",
     "bpi_sf",
     "ybocs",
     "mdq",
+    "asrm",
     "cssrs_screen",
     "cadss6",
 ]

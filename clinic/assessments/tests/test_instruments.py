@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinic.assessments.instruments import all_instruments, get_instrument
+from clinic.assessments.instruments import INSTRUMENTS, all_instruments, get_instrument
 
 ALL_CODES = [instrument.code for instrument in all_instruments()]
 BPI_INTERFERENCE = tuple(f"bpi_9{letter}" for letter in "abcdefg")
@@ -512,7 +512,8 @@ CSSRS_TRIAGE = [
 ]
 CSSRS_FLAGS = {
     "none": frozenset(),
-    "low": frozenset(),
+    # Q1 or Q2 only: a review flag before the next dose, not an urgent alert.
+    "low": frozenset({"suicide_risk_low"}),
     "moderate": frozenset({"suicide_risk_moderate"}),
     "high": frozenset({"suicide_risk_high"}),
 }
@@ -745,3 +746,130 @@ def test_given_one_applicable_item_outside_its_values_when_scored_then_rejected(
 
     with pytest.raises(ValueError, match=rf"\({item.link_id}\)"):
         instrument.score({**answers, item.link_id: bad})
+
+
+# --- ASRM, QIDS-SR16, MADRS: bands at every edge -------------------------------------------------
+
+
+def _asrm(total: int) -> list[int]:
+    values = []
+    for _ in range(5):
+        values.append(min(4, total))
+        total -= values[-1]
+    return values
+
+
+@pytest.mark.parametrize(
+    ("total", "severity", "flagged"),
+    [
+        (0, "below_cutoff", False),
+        (5, "below_cutoff", False),
+        (6, "possible_mania", True),
+        (20, "possible_mania", True),
+    ],
+)
+def test_asrm_cut_off_at_6_raises_the_mania_review_flag(total, severity, flagged):
+    result = get_instrument("asrm").score(_asrm(total))
+    assert (result.total, result.severity) == (total, severity)
+    assert ("possible_mania" in result.flags) is flagged
+
+
+def test_an_incomplete_asrm_is_not_scored():
+    with pytest.raises(ValueError, match="not answered"):
+        get_instrument("asrm").score([1, 1, 1, 1])
+
+
+def _madrs(total: int) -> list[int]:
+    values = []
+    for _ in range(10):
+        values.append(min(6, total))
+        total -= values[-1]
+    return values
+
+
+@pytest.mark.parametrize(
+    ("total", "severity"),
+    [
+        (0, "normal"),
+        (6, "normal"),
+        (7, "mild"),
+        (19, "mild"),
+        (20, "moderate"),
+        (34, "moderate"),
+        (35, "severe"),
+        (60, "severe"),
+    ],
+)
+def test_madrs_bands_at_every_edge(total, severity):
+    result = get_instrument("madrs").score(_madrs(total))
+    assert (result.total, result.severity) == (total, severity)
+    assert get_instrument("madrs").respondent == "clinician"
+
+
+def test_madrs_items_are_rated_0_to_6():
+    with pytest.raises(ValueError, match="not one of the allowed"):
+        get_instrument("madrs").score([7] + [0] * 9)
+
+
+def _qids_domains(total: int) -> dict[str, int]:
+    """QIDS-SR16 answers whose 9 domains add up to `total`: one item per domain carries it."""
+    carriers = ["1", "5", "6", "10", "11", "12", "13", "14", "15"]
+    answers = {f"qids_sr16_{n}": 0 for n in range(1, 17)}
+    for n in carriers:
+        answers[f"qids_sr16_{n}"] = min(3, total)
+        total -= answers[f"qids_sr16_{n}"]
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("total", "severity"),
+    [
+        (0, "none"),
+        (5, "none"),
+        (6, "mild"),
+        (10, "mild"),
+        (11, "moderate"),
+        (15, "moderate"),
+        (16, "severe"),
+        (20, "severe"),
+        (21, "very_severe"),
+        (27, "very_severe"),
+    ],
+)
+def test_qids_sr16_bands_at_every_edge(total, severity):
+    result = get_instrument("qids_sr16").score(_qids_domains(total))
+    assert (result.total, result.severity) == (total, severity)
+
+
+def test_qids_sr16_counts_each_domain_once_by_its_highest_item():
+    answers = {f"qids_sr16_{n}": 0 for n in range(1, 17)}
+    # Sleep items 1–4 all at 3 count 3, not 12; appetite/weight 6–9 at 1, 2, 0, 3 count 3;
+    # psychomotor 15–16 at 2 and 1 count 2.
+    answers |= {"qids_sr16_1": 3, "qids_sr16_2": 3, "qids_sr16_3": 3, "qids_sr16_4": 3}
+    answers |= {"qids_sr16_6": 1, "qids_sr16_7": 2, "qids_sr16_9": 3}
+    answers |= {"qids_sr16_15": 2, "qids_sr16_16": 1, "qids_sr16_5": 1}
+    result = get_instrument("qids_sr16").score(answers)
+    assert result.total == 3 + 1 + 3 + 2
+    assert result.subscales["sleep"] == 3 and result.subscales["psychomotor"] == 2
+    assert get_instrument("qids_sr16").recall == "the last 7 days"
+
+
+@pytest.mark.parametrize("code", sorted(INSTRUMENTS))
+def test_every_instrument_declares_its_loinc_codes_or_why_not(code):
+    instrument = get_instrument(code)
+    assert (instrument.loinc_panel or instrument.loinc_total) or instrument.loinc_note
+    assert instrument.recall
+
+
+@pytest.mark.parametrize(
+    ("code", "answers", "flags"),
+    [
+        ("phq9", {"phq9_9": 1}, {"self_harm_risk"}),
+        ("phq9", {"phq9_1": 3, "phq9_9": 0}, set()),
+        ("cssrs_screen", {"cssrs_2": 0, "cssrs_3": 1}, set()),  # Q3 does not apply
+        ("asrm", {"asrm_1": 4, "asrm_2": 2}, {"possible_mania"}),
+        ("pcl5", {"pcl5_1": 4}, set()),  # its rule needs every answer
+    ],
+)
+def test_flags_so_far_reads_an_unfinished_form(code, answers, flags):
+    assert get_instrument(code).flags_so_far(answers) == flags

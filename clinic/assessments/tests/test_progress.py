@@ -130,8 +130,9 @@ def test_a_zero_baseline_has_no_percent_change_and_no_percent_response():
     assert progress.change_points == 3
     assert progress.change_percent is None
     assert progress.response is None
-    # Remission does not depend on the percent.
-    assert progress.remission is True
+    # A baseline of 0 is already below the remission cut-off: remission does not apply.
+    assert progress.remission is None
+    assert progress.remission_status == "started_below"
 
 
 def test_a_zero_baseline_still_reads_a_points_based_response():
@@ -299,3 +300,83 @@ def test_the_chart_escapes_labels_and_names():
     svg = progress_svg(progress)
     assert "<script" not in svg and "<img" not in svg
     assert "&lt;script&gt;" in svg and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in svg
+
+
+# --- Remission needs a baseline above the cut-off; each definition per instrument ----------------
+
+QIDS = get_instrument("qids_sr16")
+MADRS = get_instrument("madrs")
+GAD7 = get_instrument("gad7")
+
+
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "status"),
+    [
+        # PHQ-9 remission < 5.
+        (PHQ9, 4, 3, "started_below"),
+        (PHQ9, 5, 4, "remission"),
+        (PHQ9, 5, 5, "no_remission"),
+        # GAD-7 remission < 5.
+        (GAD7, 4, 0, "started_below"),
+        (GAD7, 12, 4, "remission"),
+        # QIDS-SR16 remission ≤ 5.
+        (QIDS, 5, 2, "started_below"),
+        (QIDS, 6, 5, "remission"),
+        (QIDS, 16, 6, "no_remission"),
+        # MADRS remission ≤ 10 (IV ketamine default).
+        (MADRS, 10, 4, "started_below"),
+        (MADRS, 30, 10, "remission"),
+        (MADRS, 30, 11, "no_remission"),
+        # Y-BOCS remission ≤ 12.
+        (YBOCS, 12, 4, "started_below"),
+        (YBOCS, 13, 12, "remission"),
+        (YBOCS, 30, 13, "no_remission"),
+        # PCL-5: below the cut-off (33) AND a meaningful fall of ≥ 10 points, from at/above it.
+        (PCL5, 32, 10, "started_below"),
+        (PCL5, 34, 32, "no_remission"),  # stepped under the cut-off, but only 2 points
+        (PCL5, 42, 32, "remission"),
+        (PCL5, 43, 33, "no_remission"),
+    ],
+    ids=lambda value: getattr(value, "code", value),
+)
+def test_remission_only_from_a_baseline_at_or_above_the_cut_off(
+    instrument, baseline, latest, status
+):
+    progress = series(instrument, baseline, latest)
+    assert progress.remission_status == status
+    assert progress.remission is {"remission": True, "no_remission": False}.get(status)
+
+
+@pytest.mark.parametrize(
+    ("instrument", "baseline", "latest", "response"),
+    [
+        (QIDS, 20, 10, True),
+        (QIDS, 20, 11, False),
+        (MADRS, 30, 15, True),
+        (MADRS, 30, 16, False),
+        (GAD7, 14, 7, True),
+        (GAD7, 14, 8, False),
+    ],
+    ids=lambda value: getattr(value, "code", value),
+)
+def test_response_is_a_50_percent_fall_for_qids_madrs_and_gad7(
+    instrument, baseline, latest, response
+):
+    assert series(instrument, baseline, latest).response is response
+
+
+def test_the_madrs_remission_cut_off_follows_the_clinic_policy():
+    from clinic.assessments.instruments.madrs import with_remission_at_most
+
+    esketamine = with_remission_at_most(12)
+    assert series(esketamine, 30, 12).remission_status == "remission"
+    assert series(MADRS, 30, 12).remission_status == "no_remission"
+    assert "≤ 12" in esketamine.outcome.source
+
+
+@pytest.mark.parametrize("code", ["phq9", "qids_sr16", "madrs", "gad7", "pcl5", "ybocs"])
+def test_every_remission_rule_states_its_definition(code):
+    outcome = get_instrument(code).outcome
+    assert "Remission" in outcome.remission_definition
+    assert "started below" in outcome.remission_definition
+    assert outcome.response_definition.startswith("Response")

@@ -241,7 +241,8 @@ def test_a_cssrs_screen_at_moderate_or_high_risk_raises_an_alert(
         taken_at=timezone.now(),
         context="check_in",
     )
-    assert [a.reason for a in alerts] == ([reason] if reason else [])
+    # Q1 alone is low risk: a review flag rather than an urgent alert.
+    assert [a.reason for a in alerts] == ([reason] if reason else ["cssrs_low"])
 
 
 def test_only_a_prescriber_resolves_an_alert_and_must_say_what_was_done(
@@ -379,7 +380,9 @@ def test_a_patient_who_changed_question_2_to_no_is_not_held_to_a_stale_answer(
         answers={"cssrs_1": 1, "cssrs_2": 0, "cssrs_3": 1, "cssrs_6": 0},
         mode="patient_link",
     )
-    assert response.severity == "low" and "cssrs_3" not in response.answers and alerts == []
+    assert response.severity == "low" and "cssrs_3" not in response.answers
+    # Low risk (Q1 yes): the review flag only, not the moderate alert the stale Q3 would raise.
+    assert [alert.reason for alert in alerts] == ["cssrs_low"]
 
 
 def test_a_time_before_the_patients_birth_is_refused(clinician, patient_alice):
@@ -406,10 +409,10 @@ def test_the_medical_director_edits_which_instruments_follow_a_condition(
     rule = InstrumentAssignment.objects.get(condition="trd")
     response = client_for(medical_director).post(
         f"/admin/assessments/instrumentassignment/{rule.pk}/change/",
-        {"condition": "trd", "instrument_codes": ["phq9", "gad7"]},
+        {"condition": "trd", "instrument_codes": ["phq9", "gad7", "cssrs_screen"]},
     )
     assert response.status_code == 302
-    assert instruments_for_conditions(["trd"]) == ["phq9", "gad7"]
+    assert instruments_for_conditions(["trd"]) == ["phq9", "gad7", "cssrs_screen"]
     assert (
         AuditEvent.objects.filter(
             event_type=AuditEventType.ASSESSMENT_SETTINGS_CHANGED, actor=medical_director

@@ -762,3 +762,28 @@ def test_overrides_belong_to_one_session(clinician, nurse, patient_alice):
     result = gate(second, Gate.BLOOD_PRESSURE)
     assert result.override is None
     assert not result.satisfied
+
+
+def test_a_cssrs_review_flag_blocks_dosing_until_a_clinician_clears_it(
+    clinician, nurse, patient_alice
+):
+    session = ready_to_dose(clinician, nurse, patient_alice)
+    # Q1 "yes" only (wish to be dead): low risk in Columbia's triage, a review flag, not urgent.
+    _response, alerts = assessment_services.record_staff_response(
+        actor=nurse,
+        patient=patient_alice,
+        instrument_code="cssrs_screen",
+        answers={"cssrs_1": 1, "cssrs_2": 0, "cssrs_6": 0},
+        taken_at=timezone.now(),
+        context="pre_session",
+    )
+    assert [(alert.reason, alert.is_urgent) for alert in alerts] == [("cssrs_low", False)]
+    assert failing(session) == {Gate.SAFETY}
+
+    assessment_services.resolve_safety_alert(
+        actor=clinician,
+        alert=alerts[0],
+        actions=["assessment", "cleared_for_dosing"],
+        note="Passive wish to be dead last month, none now; fit for today's dose.",
+    )
+    assert gate(session, Gate.SAFETY).passed
