@@ -10,32 +10,15 @@ from django.db import migrations, models
 
 
 def seal_existing_rows(apps, schema_editor):
-    from clinic.audit.chain import GENESIS_SHA256, row_content, seal
+    from clinic.audit.chain import GENESIS_SHA256, content_of, seal
 
     AuditEvent = apps.get_model("audit", "AuditEvent")
     previous = GENESIS_SHA256
     # The historical manager is Django's plain one, so update() is allowed here.
     for position, event in enumerate(AuditEvent.objects.order_by("id").iterator(), start=1):
-        content = row_content(
-            chain_position=position,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            actor_label=event.actor_label,
-            actor_role=event.actor_role,
-            event_type=event.event_type,
-            outcome=event.outcome,
-            patient_id=event.patient_id,
-            location_id=event.location_id,
-            target_type=event.target_type,
-            target_id=event.target_id,
-            ip_address=event.ip_address,
-            user_agent=event.user_agent,
-            details=event.details,
-        )
-        previous = seal(previous_sha256=previous, content=content)
-        AuditEvent.objects.filter(pk=event.pk).update(
-            chain_position=position, chain_sha256=previous
-        )
+        event.chain_position = position
+        previous = seal(previous_sha256=previous, content=content_of(event))
+        AuditEvent.objects.filter(pk=event.pk).update(chain_position=position, chain_sha256=previous)
 
 
 def drop_old_triggers(apps, schema_editor):
