@@ -38,6 +38,7 @@ def _clear_cache():
 SEED_MIGRATIONS = [
     "clinic.assessments.migrations.0002_seed_defaults",
     "clinic.evaluation.migrations.0003_seed_v1",
+    "clinic.evaluation.migrations.0006_seed_v2_suicide_attempt_rule",
     "clinic.treatment.migrations.0002_seed_protocols",
     "clinic.treatment.migrations.0004_seed_protocol_infusion_limits",
     "clinic.scheduling.migrations.0002_seed_types",

@@ -469,8 +469,11 @@ def _add_assessment_history(rng: random.Random, clinician, patients_created) -> 
 def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_created) -> None:
     """Signed evaluations, consents and plans for patients in treatment; evaluations under way for
     those in evaluation (some with screening flags)."""
+    from clinic.assessments.models import AssessmentResponse
+    from clinic.evaluation import selectors as evaluation_selectors
     from clinic.evaluation import services as evaluation
     from clinic.evaluation.models import ConsentDocument
+    from clinic.evaluation.rules import BOOLEAN_FIELDS
     from clinic.treatment import services as treatment
     from clinic.treatment.models import ProtocolTemplate
 
@@ -486,6 +489,23 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
             continue
         record = evaluation.start_evaluation(actor=clinician, patient=patient)
         changes = {
+            # Every screening item asked and answered (an unasked item stops "suitable").
+            **dict.fromkeys(BOOLEAN_FIELDS, False),
+            **dict.fromkeys(
+                (
+                    "psychosis",
+                    "mania",
+                    "substance_use_disorder",
+                    "cardiovascular_disease",
+                    "liver_disease",
+                    "seizure_disorder",
+                    "sleep_apnoea",
+                ),
+                "none",
+            ),
+            "suicide_attempts_lifetime": 0,
+            "presenting_history": "Depressive episodes for several years despite treatment.",
+            "no_known_allergies": index % 4 != 1,
             "adequate_antidepressant_trials": rng.randint(2, 5),
             "prior_tms": rng.random() < 0.3,
             "current_medications": rng.choice(
@@ -513,14 +533,42 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
                 "spo2_pct": rng.randint(96, 99),
             },
         )
+        if index % 4 == 1:
+            evaluation.add_allergy(
+                actor=clinician,
+                evaluation=record,
+                substance="Penicillin",
+                reaction="Hives",
+                severity="moderate",
+            )
         if patient.status == PatientStatus.IN_EVALUATION:
             continue
+        answered = set(
+            AssessmentResponse.objects.filter(patient=patient, status="completed").values_list(
+                "instrument_code", flat=True
+            )
+        )
+        for code in instruments_for_conditions(record.presenting_conditions):
+            if code not in answered:
+                assessments.record_staff_response(
+                    actor=clinician,
+                    patient=patient,
+                    instrument_code=code,
+                    answers=_answers_for(INSTRUMENTS[code], 0.6, rng),
+                    taken_at=timezone.now() - timedelta(days=60),
+                    context="baseline",
+                )
+        findings = evaluation_selectors.run_screen(record)[1]
         evaluation.sign_evaluation(
             actor=clinician,
             evaluation=record,
             decision="suitable",
             reasoning="Treatment-resistant; no absolute contraindication; relative flags discussed.",
             password=password,
+            acknowledgements={
+                f.code: "Discussed with the patient; monitored closely at each session."
+                for f in findings
+            },
         )
         evaluation.sign_consent(
             actor=witness,

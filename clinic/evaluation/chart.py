@@ -5,7 +5,12 @@ from clinic.evaluation import selectors
 from clinic.evaluation.choices import EvaluationStatus
 from clinic.evaluation.integrity import consent_signature_problems
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, READ_ROLES, can_evaluate
-from clinic.patients.chart import ChartSection, register_chart_section, register_chart_summary
+from clinic.patients.chart import (
+    ChartSection,
+    register_chart_banner,
+    register_chart_section,
+    register_chart_summary,
+)
 
 
 def _evaluation_context(viewer, patient):
@@ -88,3 +93,18 @@ def _evaluation_summary(viewer, patient):
 
 
 register_chart_summary(_evaluation_summary)
+
+
+def allergy_banners(viewer, patient):
+    """The patient's allergies, above the chart and on the session pages, for clinical roles."""
+    if getattr(viewer, "role", None) not in READ_ROLES:
+        return []
+    allergies = selectors.patient_allergies(patient)
+    if allergies["items"]:
+        return [{"level": "error", "text": f"Allergies: {'; '.join(allergies['items'])}"}]
+    if allergies["none_known"]:
+        return [{"level": "info", "text": "No known allergies"}]
+    return []
+
+
+register_chart_banner(allergy_banners)

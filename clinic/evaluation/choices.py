@@ -20,18 +20,24 @@ class Decision(models.TextChoices):
 
 
 class Presence(models.TextChoices):
+    # The default: an unasked question never screens clean.
+    NOT_ASKED = "not_asked", "Not asked"
     NONE = "none", "None"
     PAST = "past", "In the past"
     CURRENT = "current", "Current"
 
 
 class Control(models.TextChoices):
+    # The default: an unasked question never screens clean.
+    NOT_ASKED = "not_asked", "Not asked"
     NONE = "none", "None"
     CONTROLLED = "controlled", "Present, controlled"
     UNCONTROLLED = "uncontrolled", "Present, poorly controlled"
 
 
 class Severity4(models.TextChoices):
+    # The default: an unasked question never screens clean.
+    NOT_ASKED = "not_asked", "Not asked"
     NONE = "none", "None"
     MILD = "mild", "Mild"
     MODERATE = "moderate", "Moderate"
@@ -39,6 +45,8 @@ class Severity4(models.TextChoices):
 
 
 class SleepApnoea(models.TextChoices):
+    # The default: an unasked question never screens clean.
+    NOT_ASKED = "not_asked", "Not asked"
     NONE = "none", "None"
     TREATED = "treated", "Present, treated (e.g. CPAP)"
     UNTREATED = "untreated", "Present, untreated"
@@ -74,3 +82,10 @@ class InteractionKind(models.TextChoices):
 class ConsentChannel(models.TextChoices):
     PORTAL = "portal", "Patient portal"
     TABLET = "tablet", "Clinic tablet"
+
+
+class AllergySeverity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe (e.g. anaphylaxis)"
+    UNKNOWN = "unknown", "Not known"

@@ -5,11 +5,24 @@ from django.utils import timezone
 
 from clinic.core.choices import Condition
 from clinic.core.validators import ENTRY_DATES
-from clinic.evaluation.choices import Decision
+from clinic.evaluation.choices import AllergySeverity, Decision
 from clinic.evaluation.models import Evaluation
-from clinic.evaluation.services import HISTORY_FIELDS
+from clinic.evaluation.rules import BOOLEAN_FIELDS
+from clinic.evaluation.services import EDITABLE_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class YesNoNotAsked(forms.NullBooleanSelect):
+    """A screening question: not asked (the default), yes or no."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", "Not asked"), ("true", "Yes"), ("false", "No"))
+
+
+# Structured allergies (Allergy rows) replace the free text, which stays on older evaluations.
+FORM_FIELDS = [field for field in EDITABLE_FIELDS if field != "allergies"]
 
 
 class EvaluationForm(forms.ModelForm):
@@ -22,22 +35,35 @@ class EvaluationForm(forms.ModelForm):
 
     class Meta:
         model = Evaluation
-        fields = list(HISTORY_FIELDS)
+        fields = FORM_FIELDS
         widgets = {
+            **{field: YesNoNotAsked() for field in BOOLEAN_FIELDS},
             "presenting_history": forms.Textarea(attrs={"rows": 3}),
             "current_medications": forms.Textarea(attrs={"rows": 4}),
             "allergies": forms.Textarea(attrs={"rows": 2}),
             "other_treatments": forms.Textarea(attrs={"rows": 2}),
             "clinical_summary": forms.Textarea(attrs={"rows": 4}),
         }
-        labels = {"height_cm": "Height (cm)", "weight_kg": "Weight (kg)"}
+        labels = {
+            "height_cm": "Height (cm)",
+            "weight_kg": "Weight (kg)",
+            "suicide_attempts_lifetime": "Suicide attempts (lifetime; blank if not asked)",
+        }
 
     def changes(self) -> dict:
         return {
             field: self.cleaned_data[field]
-            for field in HISTORY_FIELDS
+            for field in EDITABLE_FIELDS
             if field in self.cleaned_data
         }
+
+
+class AllergyForm(forms.Form):
+    substance = forms.CharField(label="Substance", max_length=200)
+    reaction = forms.CharField(label="Reaction", max_length=300, required=False)
+    severity = forms.ChoiceField(
+        label="Severity", choices=AllergySeverity.choices, initial=AllergySeverity.UNKNOWN
+    )
 
 
 class BaselineVitalsForm(forms.Form):
@@ -81,7 +107,12 @@ class BaselineVitalsForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "taken_at" and v is not None}
 
 
+ACKNOWLEDGE_PREFIX = "acknowledge_"
+
+
 class SignEvaluationForm(forms.Form):
+    """The decision, with a note field for each relative contraindication the screen shows."""
+
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
     reasoning = forms.CharField(
         label="Reasoning", widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
@@ -95,6 +126,28 @@ class SignEvaluationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         strip=False,
     )
+
+    def __init__(self, *args, findings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acknowledged = []
+        for finding in findings:
+            if finding.severity == "absolute":
+                continue
+            name = f"{ACKNOWLEDGE_PREFIX}{finding.code}"
+            self.fields[name] = forms.CharField(
+                label=f"{finding.label}: why treatment is still suitable",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=2000,
+                required=False,
+            )
+            self.acknowledged.append(self[name])
+
+    def acknowledgements(self) -> dict[str, str]:
+        return {
+            name.removeprefix(ACKNOWLEDGE_PREFIX): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(ACKNOWLEDGE_PREFIX) and value
+        }
 
 
 class AddendumForm(forms.Form):

@@ -34,6 +34,19 @@ def register() -> None:
             message=SIGNED,
         )
     )
+    # The allergies a signed evaluation lists: none changed, removed or added after signing.
+    evaluation_signed = (
+        "(SELECT status FROM evaluation_evaluation WHERE id = {row}.evaluation_id) <> 'in-progress'"
+    )
+    register_row_guard(
+        RowGuard(
+            name="evaluation_allergy",
+            table="evaluation_allergy",
+            sealed_when=evaluation_signed.format(row="OLD"),
+            refuse_insert_when=evaluation_signed.format(row="NEW"),
+            message=SIGNED,
+        )
+    )
     # A patient's consent signature never changes; it may only be withdrawn.
     register_row_guard(
         RowGuard(

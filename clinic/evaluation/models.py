@@ -11,6 +11,7 @@ from django.db import models
 
 from clinic.core.models import TimeStampedModel
 from clinic.evaluation.choices import (
+    AllergySeverity,
     ConsentChannel,
     Control,
     Decision,
@@ -100,6 +101,10 @@ class MedicationInteraction(TimeStampedModel):
         return self.name
 
 
+# A yes/no screening question: None until it is asked, so an unasked question never reads as "no".
+ASKED = {"null": True, "blank": True, "default": None}
+
+
 class Evaluation(TimeStampedModel):
     """A clinician's comprehensive evaluation of a patient before ketamine treatment, ending in a
     signed suitability decision. Once signed it is locked: corrections are addenda."""
@@ -123,60 +128,67 @@ class Evaluation(TimeStampedModel):
     presenting_history = models.TextField("history of the presenting problem", blank=True)
     # Psychiatric history
     psychosis = models.CharField(
-        "psychosis", max_length=10, choices=Presence.choices, default=Presence.NONE
+        "psychosis", max_length=10, choices=Presence.choices, default=Presence.NOT_ASKED
     )
     mania = models.CharField(
-        "mania or hypomania", max_length=10, choices=Presence.choices, default=Presence.NONE
+        "mania or hypomania", max_length=10, choices=Presence.choices, default=Presence.NOT_ASKED
     )
     suicide_attempts_lifetime = models.PositiveSmallIntegerField(
-        "suicide attempts (lifetime)", default=0, validators=[MaxValueValidator(100)]
+        "suicide attempts (lifetime)",
+        null=True,
+        blank=True,
+        default=None,
+        validators=[MaxValueValidator(100)],
     )
-    suicide_attempt_past_year = models.BooleanField(
-        "a suicide attempt in the past year", default=False
-    )
+    suicide_attempt_past_year = models.BooleanField("a suicide attempt in the past year", **ASKED)
     # Substance use
     substance_use_disorder = models.CharField(
-        max_length=10, choices=Severity4.choices, default=Severity4.NONE
+        max_length=10, choices=Severity4.choices, default=Severity4.NOT_ASKED
     )
-    ketamine_misuse_history = models.BooleanField("past misuse of ketamine", default=False)
+    ketamine_misuse_history = models.BooleanField("past misuse of ketamine", **ASKED)
     recent_nonprescribed_psychoactive_use = models.BooleanField(
-        "recent non-prescribed psychoactive drug use", default=False
+        "recent non-prescribed psychoactive drug use", **ASKED
     )
     # Medical history
     cardiovascular_disease = models.CharField(
-        max_length=15, choices=Control.choices, default=Control.NONE
+        max_length=15, choices=Control.choices, default=Control.NOT_ASKED
     )
-    hypertension = models.CharField(max_length=15, choices=Control.choices, default=Control.NONE)
-    significant_arrhythmia = models.BooleanField(default=False)
+    hypertension = models.CharField(
+        max_length=15, choices=Control.choices, default=Control.NOT_ASKED
+    )
+    significant_arrhythmia = models.BooleanField(**ASKED)
     aneurysm_or_avm = models.BooleanField(
-        "aneurysmal vascular disease or arteriovenous malformation", default=False
+        "aneurysmal vascular disease or arteriovenous malformation", **ASKED
     )
-    intracerebral_haemorrhage = models.BooleanField(
-        "history of intracerebral haemorrhage", default=False
-    )
-    raised_intracranial_pressure = models.BooleanField(default=False)
+    intracerebral_haemorrhage = models.BooleanField("history of intracerebral haemorrhage", **ASKED)
+    raised_intracranial_pressure = models.BooleanField(**ASKED)
     raised_intraocular_pressure = models.BooleanField(
-        "raised intraocular pressure (e.g. glaucoma)", default=False
+        "raised intraocular pressure (e.g. glaucoma)", **ASKED
     )
     liver_disease = models.CharField(
-        max_length=10, choices=Severity4.choices, default=Severity4.NONE
+        max_length=10, choices=Severity4.choices, default=Severity4.NOT_ASKED
     )
     seizure_disorder = models.CharField(
-        max_length=15, choices=Control.choices, default=Control.NONE
+        max_length=15, choices=Control.choices, default=Control.NOT_ASKED
     )
-    pregnant = models.BooleanField(default=False)
-    breastfeeding = models.BooleanField(default=False)
+    pregnant = models.BooleanField(**ASKED)
+    breastfeeding = models.BooleanField(**ASKED)
     sleep_apnoea = models.CharField(
-        max_length=10, choices=SleepApnoea.choices, default=SleepApnoea.NONE
+        max_length=10, choices=SleepApnoea.choices, default=SleepApnoea.NOT_ASKED
     )
     ketamine_hypersensitivity = models.BooleanField(
-        "hypersensitivity to ketamine or esketamine", default=False
+        "hypersensitivity to ketamine or esketamine", **ASKED
     )
     # Medicines
     current_medications = models.TextField(
         blank=True, help_text="One per line, with dose, e.g. “sertraline 100 mg daily”."
     )
+    no_current_medications = models.BooleanField(
+        "takes no medicines", default=False, help_text="Tick when the patient takes none."
+    )
+    # Free-text allergies of evaluations recorded before allergies were structured (Allergy rows).
     allergies = models.TextField(blank=True)
+    no_known_allergies = models.BooleanField("no known allergies", default=False)
     # Treatments tried
     adequate_antidepressant_trials = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(50)]
@@ -201,6 +213,8 @@ class Evaluation(TimeStampedModel):
     )
     # The screen and interaction findings as they were when signed.
     screen_findings = models.JSONField(default=list, blank=True)
+    # Each finding the clinician accepted when deciding "suitable", with their note on why.
+    accepted_findings = models.JSONField(default=list, blank=True)
     interaction_findings = models.JSONField(default=list, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -230,6 +244,36 @@ class Evaluation(TimeStampedModel):
     @property
     def is_locked(self) -> bool:
         return self.status != EvaluationStatus.IN_PROGRESS
+
+
+class Allergy(models.Model):
+    """One allergy or intolerance recorded in an evaluation; frozen with it when it is signed."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="allergy_set")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    substance = models.CharField(max_length=200)
+    reaction = models.CharField(max_length=300, blank=True)
+    severity = models.CharField(
+        max_length=10, choices=AllergySeverity.choices, default=AllergySeverity.UNKNOWN
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["substance", "id"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return self.substance
+
+    @property
+    def as_text(self) -> str:
+        severity = "" if self.severity == AllergySeverity.UNKNOWN else self.severity
+        details = ", ".join(part for part in (self.reaction, severity) if part)
+        return f"{self.substance} ({details})" if details else self.substance
 
 
 class EvaluationAddendum(models.Model):

@@ -55,6 +55,15 @@ BOOLEAN_FIELDS = frozenset(
 )
 
 
+# What an unasked question holds: None for a yes/no item or a number, "not_asked" for a choice.
+NOT_ASKED = "not_asked"
+
+
+def is_not_asked(value: Any) -> bool:
+    """True when the question behind a value has not been answered (or the measure not taken)."""
+    return value is None or value == "" or value == NOT_ASKED
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     code: str
@@ -91,7 +100,9 @@ def _display(value: Any) -> str:
 
 
 def matches(operator: str, recorded: Any, expected: Any) -> bool:
-    if recorded is None or recorded == "":
+    """Whether a rule fires on an answered value. An unasked item never fires, and never counts
+    as clean either: `not_answered` names it."""
+    if is_not_asked(recorded):
         return False
     if operator == "is_true":
         return recorded is True
@@ -131,6 +142,10 @@ def validate_rule(field: str, operator: str, value: Any) -> None:
             raise ValueError("“is at least” and “is more than” need a number.")
     if operator == "equals" and value is None:
         raise ValueError("“equals” needs a value.")
+    if value == NOT_ASKED or (isinstance(value, list) and NOT_ASKED in value):
+        raise ValueError(
+            "A rule cannot fire on “not asked”: an unasked item already stops a “suitable” decision."
+        )
 
 
 def screen(history: Mapping[str, Any], rules: Iterable[RuleSpec]) -> list[Finding]:
@@ -144,6 +159,16 @@ def screen(history: Mapping[str, Any], rules: Iterable[RuleSpec]) -> list[Findin
                 Finding(rule.code, rule.label, rule.severity, reason, rule.advice, rule.source)
             )
     return sorted(findings, key=lambda f: 0 if f.severity == "absolute" else 1)
+
+
+def not_answered(history: Mapping[str, Any], rules: Iterable[RuleSpec]) -> list[str]:
+    """The fields that some rule reads but that hold no answer yet, in rule order, each once.
+    The screen is clean only when this is empty and no rule fires."""
+    fields: list[str] = []
+    for rule in rules:
+        if rule.field not in fields and is_not_asked(history.get(rule.field)):
+            fields.append(rule.field)
+    return fields
 
 
 @dataclass(frozen=True)

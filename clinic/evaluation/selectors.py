@@ -12,7 +12,15 @@ from clinic.evaluation.models import (
     Evaluation,
     MedicationInteraction,
 )
-from clinic.evaluation.rules import Finding, InteractionSpec, RuleSpec, find_interactions, screen
+from clinic.evaluation.rules import (
+    SCREENABLE_FIELDS,
+    Finding,
+    InteractionSpec,
+    RuleSpec,
+    find_interactions,
+    not_answered,
+    screen,
+)
 
 
 def active_rule_set() -> ContraindicationRuleSet | None:
@@ -35,8 +43,6 @@ def interaction_specs() -> list[InteractionSpec]:
 
 def screening_history(evaluation: Evaluation) -> dict:
     """The values the rules read: the evaluation's history and its baseline measurements."""
-    from clinic.evaluation.rules import SCREENABLE_FIELDS
-
     history = {
         field: getattr(evaluation, field)
         for field in SCREENABLE_FIELDS
@@ -72,6 +78,107 @@ def run_screen(
         findings,
         find_interactions(evaluation.current_medications, interaction_specs()),
     )
+
+
+def unanswered_items(evaluation: Evaluation, rule_set: ContraindicationRuleSet | None) -> list[str]:
+    """What a rule of `rule_set` reads that is not answered yet (labels): while any is left the
+    screen is not clean, whatever fires. A signed evaluation shows its frozen screen instead."""
+    if evaluation.is_locked or rule_set is None:
+        return []
+    fields = not_answered(screening_history(evaluation), rule_specs(rule_set))
+    return [SCREENABLE_FIELDS.get(field, field) for field in fields]
+
+
+def baseline_questionnaires_missing(evaluation: Evaluation) -> list[str]:
+    """The questionnaires the presenting conditions call for that the patient has no completed
+    (scored) response to yet, by short name."""
+    from clinic.assessments.choices import ResponseStatus
+    from clinic.assessments.instruments import INSTRUMENTS
+    from clinic.assessments.models import AssessmentResponse
+    from clinic.assessments.policy import instruments_for_conditions
+
+    codes = instruments_for_conditions(list(evaluation.presenting_conditions or []))
+    answered = set(
+        AssessmentResponse.objects.filter(
+            patient_id=evaluation.patient_id,
+            status=ResponseStatus.COMPLETED,
+            instrument_code__in=codes,
+        ).values_list("instrument_code", flat=True)
+    )
+    return [INSTRUMENTS[code].short_name for code in codes if code not in answered]
+
+
+def missing_for_suitable(
+    evaluation: Evaluation, rule_set: ContraindicationRuleSet | None
+) -> list[str]:
+    """Everything the record must hold before a "suitable" decision can be signed, named."""
+    missing = []
+    if not evaluation.presenting_conditions:
+        missing.append("presenting conditions")
+    if not evaluation.presenting_history.strip():
+        missing.append("history of the presenting problem")
+    unanswered = unanswered_items(evaluation, rule_set)
+    if unanswered:
+        missing.append(f"not yet answered: {', '.join(unanswered)}")
+    if not evaluation.current_medications.strip() and not evaluation.no_current_medications:
+        missing.append("current medicines (or tick “takes no medicines”)")
+    has_allergies = evaluation.allergy_set.exists()
+    if not has_allergies and not evaluation.no_known_allergies:
+        missing.append("allergies (or tick “no known allergies”)")
+    if has_allergies and evaluation.no_known_allergies:
+        missing.append("allergies: “no known allergies” is ticked but allergies are listed")
+    vitals = evaluation.baseline_vitals
+    for attribute, label in (
+        ("systolic_mmhg", "baseline blood pressure"),
+        ("heart_rate_bpm", "baseline heart rate"),
+        ("spo2_pct", "baseline SpO₂"),
+    ):
+        if vitals is None or getattr(vitals, attribute) is None:
+            missing.append(label)
+    if not evaluation.weight_kg:
+        missing.append("weight")
+    if not evaluation.height_cm:
+        missing.append("height")
+    questionnaires = baseline_questionnaires_missing(evaluation)
+    if questionnaires:
+        missing.append(f"baseline questionnaires: {', '.join(questionnaires)}")
+    return missing
+
+
+def evaluation_allergies(evaluation: Evaluation) -> list:
+    return list(evaluation.allergy_set.all())
+
+
+def patient_allergies(patient) -> dict:
+    """The allergies on record for a patient, for banners: the structured allergies of every
+    evaluation not entered in error (each substance once), and the free text of older
+    evaluations; `none_known` when the latest evaluation says no known allergies."""
+    from clinic.evaluation.models import Allergy
+
+    rows = (
+        Allergy.objects.filter(patient=patient)
+        .exclude(evaluation__status=EvaluationStatus.ENTERED_IN_ERROR)
+        .order_by("substance", "-recorded_at")
+    )
+    seen, items = set(), []
+    for row in rows:
+        key = row.substance.strip().lower()
+        if key not in seen:
+            seen.add(key)
+            items.append(row.as_text)
+    latest = (
+        Evaluation.objects.filter(patient=patient)
+        .exclude(status=EvaluationStatus.ENTERED_IN_ERROR)
+        .order_by("-created_at", "-id")
+        .values("allergies", "no_known_allergies")
+        .first()
+    )
+    if latest and latest["allergies"].strip():
+        items.append(latest["allergies"].strip())
+    return {
+        "items": items,
+        "none_known": bool(latest and latest["no_known_allergies"] and not items),
+    }
 
 
 def latest_evaluation(patient) -> Evaluation | None:

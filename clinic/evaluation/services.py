@@ -14,8 +14,15 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFound
 from clinic.core.permissions import ensure_role
 from clinic.core.records import apply_changes
 from clinic.core.signing import confirm_signer, content_sha256
-from clinic.evaluation.choices import ConsentChannel, Decision, EvaluationStatus, RuleSetStatus
+from clinic.evaluation.choices import (
+    AllergySeverity,
+    ConsentChannel,
+    Decision,
+    EvaluationStatus,
+    RuleSetStatus,
+)
 from clinic.evaluation.models import (
+    Allergy,
     ConsentDocument,
     ConsentSignature,
     ContraindicationRuleSet,
@@ -24,10 +31,10 @@ from clinic.evaluation.models import (
 )
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES
 from clinic.evaluation.rules import validate_rule
-from clinic.evaluation.selectors import run_screen
+from clinic.evaluation.selectors import missing_for_suitable, run_screen
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
-from clinic.patients.services import create_vital_signs
+from clinic.patients.services import create_vital_signs, record_measurements
 
 # What a person edits on the evaluation form; signing fields are set only by sign_evaluation.
 HISTORY_FIELDS = (
@@ -64,6 +71,10 @@ HISTORY_FIELDS = (
     "weight_kg",
     "clinical_summary",
 )
+# Also edited on the form, but added after evaluations were first signed: the signed content
+# holds them only when ticked, so the content of older signatures is unchanged.
+EXPLICIT_NONE_FIELDS = ("no_current_medications", "no_known_allergies")
+EDITABLE_FIELDS = HISTORY_FIELDS + EXPLICIT_NONE_FIELDS
 
 
 def _ensure_evaluator(actor, patient: Patient, action: str, event_type) -> None:
@@ -115,7 +126,7 @@ def update_evaluation(*, actor, evaluation: Evaluation, changes: dict[str, Any])
     _ensure_evaluator(
         actor, evaluation.patient, "change evaluations", AuditEventType.EVALUATION_UPDATED
     )
-    unknown = set(changes) - set(HISTORY_FIELDS)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ClinicError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
     with transaction.atomic(durable=True):
@@ -133,6 +144,15 @@ def update_evaluation(*, actor, evaluation: Evaluation, changes: dict[str, Any])
             location_id=locked.location_id,
             details={"fields": changed},
         )
+        if {"height_cm", "weight_kg"} & set(changed):
+            # The evaluation's measurements are the chart's and the plan's (dosing reads them).
+            record_measurements(
+                actor=actor,
+                patient=locked.patient,
+                height_cm=locked.height_cm,
+                weight_kg=locked.weight_kg,
+                measured_at=timezone.now(),
+            )
         return locked
 
 
@@ -159,7 +179,76 @@ def record_baseline_vitals(
         if vitals.weight_kg:
             locked.weight_kg = vitals.weight_kg
         locked.save(update_fields=["baseline_vitals", "weight_kg", "updated_at"])
+        if vitals.weight_kg:
+            record_measurements(
+                actor=actor,
+                patient=locked.patient,
+                weight_kg=vitals.weight_kg,
+                measured_at=vitals.taken_at,
+            )
         return locked
+
+
+def add_allergy(
+    *, actor, evaluation: Evaluation, substance: str, reaction: str = "", severity: str
+) -> Allergy:
+    """Record an allergy in an evaluation being written (it is signed with the evaluation)."""
+    _ensure_evaluator(
+        actor, evaluation.patient, "record allergies", AuditEventType.EVALUATION_UPDATED
+    )
+    substance, reaction = " ".join(substance.split()), reaction.strip()
+    if not substance:
+        raise ClinicError("Name the substance the patient is allergic to.", field="substance")
+    if severity not in AllergySeverity.values:
+        raise ClinicError("Choose how severe the reaction is.", field="severity")
+    with transaction.atomic(durable=True):
+        locked = _lock(evaluation)
+        allergy = Allergy(
+            evaluation=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            substance=substance,
+            reaction=reaction,
+            severity=severity,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        allergy.full_clean()
+        allergy.save()
+        if locked.no_known_allergies:
+            # An allergy just recorded contradicts "no known allergies".
+            locked.no_known_allergies = False
+            locked.save(update_fields=["no_known_allergies", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.EVALUATION_UPDATED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"fields": ["allergy added"]},
+        )
+        return allergy
+
+
+def remove_allergy(*, actor, evaluation: Evaluation, allergy_id: int) -> None:
+    """Take back an allergy recorded by mistake, while the evaluation is unsigned."""
+    _ensure_evaluator(
+        actor, evaluation.patient, "record allergies", AuditEventType.EVALUATION_UPDATED
+    )
+    with transaction.atomic(durable=True):
+        locked = _lock(evaluation)
+        allergy = Allergy.objects.filter(evaluation=locked, pk=allergy_id).first()
+        if allergy is None:
+            raise NotFoundError("That allergy is not on this evaluation.")
+        allergy.delete()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.EVALUATION_UPDATED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+            details={"fields": ["allergy removed"]},
+        )
 
 
 def signed_content(evaluation: Evaluation) -> dict[str, Any]:
@@ -189,6 +278,19 @@ def signed_content(evaluation: Evaluation) -> dict[str, Any]:
         signed_by=evaluation.signed_by_id,
         signed_at=evaluation.signed_at,
     )
+    # Keys added after the first signatures: present only when they hold something, so that a
+    # record signed before them hashes as it did.
+    for field in EXPLICIT_NONE_FIELDS:
+        if getattr(evaluation, field):
+            content[field] = True
+    allergies = [
+        {"substance": a.substance, "reaction": a.reaction, "severity": a.severity}
+        for a in Allergy.objects.filter(evaluation_id=evaluation.pk).order_by("substance", "id")
+    ]
+    if allergies:
+        content["allergy_list"] = allergies
+    if evaluation.accepted_findings:
+        content["accepted_findings"] = evaluation.accepted_findings
     return content
 
 
@@ -218,9 +320,15 @@ def sign_evaluation(
     reasoning: str,
     password: str,
     override_absolute: bool = False,
+    acknowledgements: dict[str, str] | None = None,
 ) -> Evaluation:
     """Sign the evaluation with a suitability decision. Re-authenticates the clinician, freezes
-    the screen with its rule-set version, hashes the content, and locks the record."""
+    the screen with its rule-set version, hashes the content, and locks the record.
+
+    "Suitable" needs a complete record (every item a rule reads answered, medicines, allergies,
+    baseline vital signs and measurements, the baseline questionnaires) and a note on each
+    relative contraindication that fires (`acknowledgements`: rule code → note); the notes are
+    signed with the decision as its accepted findings."""
     _ensure_evaluator(
         actor, evaluation.patient, "sign suitability decisions", AuditEventType.EVALUATION_SIGNED
     )
@@ -238,16 +346,44 @@ def sign_evaluation(
                 "No screening rules are active; ask the medical director to publish a rule set."
             )
         absolute = [f for f in findings if f.severity == "absolute"]
-        if absolute and decision == Decision.SUITABLE and not override_absolute:
-            raise ClinicError(
-                f"The screen found an absolute contraindication ({absolute[0].label}). To decide “suitable” anyway, "
-                "confirm the override and explain in the reasoning why it does not apply.",
-                field="override_absolute",
-            )
+        accepted: list[dict[str, str]] = []
+        if decision == Decision.SUITABLE:
+            missing = missing_for_suitable(locked, rule_set)
+            if missing:
+                raise ClinicError(
+                    "Before signing “suitable”, the evaluation needs: " + "; ".join(missing) + "."
+                )
+            if absolute and not override_absolute:
+                raise ClinicError(
+                    f"The screen found an absolute contraindication ({absolute[0].label}). To decide “suitable” anyway, "
+                    "confirm the override and explain in the reasoning why it does not apply.",
+                    field="override_absolute",
+                )
+            notes = {code: (note or "").strip() for code, note in (acknowledgements or {}).items()}
+            unacknowledged = [
+                f.label for f in findings if f.severity != "absolute" and not notes.get(f.code)
+            ]
+            if unacknowledged:
+                raise ClinicError(
+                    "Acknowledge each relative contraindication with a note on why treatment is "
+                    f"still suitable: {', '.join(unacknowledged)}.",
+                    field="acknowledgements",
+                )
+            accepted = [
+                {
+                    "code": f.code,
+                    "label": f.label,
+                    "severity": f.severity,
+                    # An overridden absolute finding is explained by the reasoning if not by a note.
+                    "note": notes.get(f.code) or reasoning,
+                }
+                for f in findings
+            ]
         locked.decision = decision
         locked.decision_reasoning = reasoning
         locked.rule_set = rule_set
         locked.screen_findings = [f.as_dict() for f in findings]
+        locked.accepted_findings = accepted
         locked.interaction_findings = interactions
         locked.signed_by = actor
         locked.signed_at = timezone.now()
@@ -266,6 +402,7 @@ def sign_evaluation(
                 "rule_set_version": rule_set.version,
                 "findings": [f.code for f in findings],
                 "absolute_overridden": bool(absolute and decision == Decision.SUITABLE),
+                "accepted_findings": [a["code"] for a in accepted],
                 "sha256": locked.content_sha256,
             },
         )

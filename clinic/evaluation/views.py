@@ -16,6 +16,7 @@ from clinic.evaluation import selectors, services
 from clinic.evaluation.choices import ConsentChannel, RuleSetStatus
 from clinic.evaluation.forms import (
     AddendumForm,
+    AllergyForm,
     BaselineVitalsForm,
     ConsentSignForm,
     EvaluationForm,
@@ -37,6 +38,7 @@ def _evaluation_page(
     vitals_form=None,
     sign_form=None,
     addendum_form=None,
+    allergy_form=None,
     status=200,
 ):
     selectors.record_evaluation_viewed(request.user, evaluation)
@@ -49,6 +51,7 @@ def _evaluation_page(
     )
     rule_set, findings, interactions = selectors.run_screen(evaluation)
     can_edit = request.user.role in EVALUATE_ROLES and not evaluation.is_locked
+    unanswered = selectors.unanswered_items(evaluation, rule_set)
     return render(
         request,
         "evaluation/evaluation.html",
@@ -60,9 +63,15 @@ def _evaluation_page(
             "findings": findings,
             "interactions": interactions,
             "has_absolute": any(f.severity == "absolute" for f in findings),
+            "unanswered": unanswered,
+            "missing_for_suitable": (
+                selectors.missing_for_suitable(evaluation, rule_set) if can_edit else []
+            ),
+            "allergy_list": selectors.evaluation_allergies(evaluation),
+            "allergy_form": allergy_form or (AllergyForm() if can_edit else None),
             "form": form or (EvaluationForm(instance=evaluation) if can_edit else None),
             "vitals_form": vitals_form or (BaselineVitalsForm() if can_edit else None),
-            "sign_form": sign_form or (SignEvaluationForm() if can_edit else None),
+            "sign_form": sign_form or (SignEvaluationForm(findings=findings) if can_edit else None),
             "addendum_form": addendum_form
             or (
                 AddendumForm()
@@ -143,8 +152,36 @@ def detail(request, patient_public_id, public_id):
                     request, patient, evaluation, vitals_form=vitals_form, status=400
                 )
             messages.success(request, "Baseline vital signs recorded.")
+        elif action == "allergy":
+            allergy_form = AllergyForm(request.POST)
+            if allergy_form.is_valid():
+                try:
+                    services.add_allergy(
+                        actor=request.user, evaluation=evaluation, **allergy_form.cleaned_data
+                    )
+                except ClinicError as error:
+                    add_service_error(allergy_form, error)
+            if allergy_form.errors:
+                return _evaluation_page(
+                    request, patient, evaluation, allergy_form=allergy_form, status=400
+                )
+            messages.success(request, "Allergy recorded.")
+        elif action == "remove_allergy":
+            try:
+                allergy_id = int(request.POST.get("allergy", ""))
+            except ValueError as error:
+                raise Http404("No such allergy.") from error
+            try:
+                services.remove_allergy(
+                    actor=request.user, evaluation=evaluation, allergy_id=allergy_id
+                )
+            except NotFoundError as error:
+                raise Http404(error.message) from error
+            messages.success(request, "Allergy removed.")
         elif action == "sign":
-            sign_form = SignEvaluationForm(request.POST)
+            sign_form = SignEvaluationForm(
+                request.POST, findings=selectors.run_screen(evaluation)[1]
+            )
             if sign_form.is_valid():
                 data = sign_form.cleaned_data
                 try:
@@ -155,6 +192,7 @@ def detail(request, patient_public_id, public_id):
                         reasoning=data["reasoning"],
                         password=data["password"],
                         override_absolute=data["override_absolute"],
+                        acknowledgements=sign_form.acknowledgements(),
                     )
                 except ClinicError as error:
                     add_service_error(sign_form, error)

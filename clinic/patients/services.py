@@ -166,6 +166,37 @@ def update_patient(
         return locked
 
 
+def record_measurements(
+    *, actor, patient: Patient, height_cm=None, weight_kg=None, measured_at
+) -> Patient:
+    """Inside the caller's transaction (the caller has checked that the actor may record
+    measurements for this patient): height and weight measured elsewhere, e.g. in the
+    evaluation, become the patient's when they are newer than those on record."""
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if locked.measurements_taken_at is not None and measured_at <= locked.measurements_taken_at:
+        return locked
+    changes = {
+        field: value
+        for field, value in (("height_cm", height_cm), ("weight_kg", weight_kg))
+        if value is not None
+    }
+    changed = apply_changes(locked, changes)
+    if not changed:
+        return locked
+    locked.measurements_taken_at = measured_at
+    locked.full_clean()
+    locked.save()
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.PATIENT_UPDATED,
+        target=locked,
+        patient_id=locked.pk,
+        location_id=locked.location_id,
+        details={"fields": changed, "measured_in": "evaluation"},
+    )
+    return locked
+
+
 def change_patient_status(*, actor, patient: Patient, to_status: str, reason: str) -> Patient:
     """Move a patient to the next stage of care; refused if the step is not one care allows."""
     if to_status not in PatientStatus.values:

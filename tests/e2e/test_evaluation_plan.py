@@ -13,6 +13,7 @@ from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.evaluation.selectors import has_current_consent
+from clinic.evaluation.tests.factories import answer_baseline_questionnaires
 from clinic.patients.tests.factories import register_test_patient
 from clinic.treatment.models import TreatmentPlanVersion
 from conftest import PASSWORD
@@ -47,7 +48,13 @@ def test_evaluation_decision_consent_and_a_six_session_iv_plan(open_page, clinic
     expect(doc.get_by_text("Evaluation pending.")).to_be_visible()
     doc.get_by_role("button", name="Start the evaluation").click()
     expect(doc.get_by_role("heading", name=re.compile("Comprehensive evaluation"))).to_be_visible()
+    # Every screening question asked ("no" / "none"), then the one that is not.
+    for select in doc.locator("form:has(input[name=action][value=save]) select").all():
+        values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+        select.select_option("false" if "false" in values else "none")
     doc.get_by_label("Hypertension").select_option("uncontrolled")
+    doc.get_by_label("History of the presenting problem").fill("Depressed for three years.")
+    doc.get_by_label("No known allergies").check()
     doc.get_by_label("Adequate antidepressant trials").fill("3")
     doc.get_by_label("Current medications").fill(
         "Sertraline 150 mg daily\nLorazepam 0.5 mg as needed"
@@ -60,8 +67,16 @@ def test_evaluation_decision_consent_and_a_six_session_iv_plan(open_page, clinic
     doc.get_by_label("Systolic (mmHg)").fill("132")
     doc.get_by_label("Diastolic (mmHg)").fill("84")
     doc.get_by_label("Heart rate (beats/min)").fill("76")
+    doc.get_by_label("SpO₂ (%)").fill("98")
     doc.get_by_role("button", name="Record baseline vital signs").click()
     expect(doc.get_by_text("BP 132/84 mmHg")).to_be_visible()
+    answer_baseline_questionnaires(
+        actor=clinic["clinician"], patient=patient, conditions=patient.primary_conditions
+    )
+    doc.reload()
+    doc.get_by_label("Uncontrolled hypertension: why treatment is still suitable").fill(
+        "Controlled on review; close BP monitoring."
+    )
     doc.get_by_label("Suitable for ketamine treatment").check()
     doc.get_by_label("Reasoning").fill(
         "Hypertension now controlled on review; relative risk accepted with close BP monitoring."

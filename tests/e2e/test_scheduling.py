@@ -15,6 +15,7 @@ from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.evaluation import services as evaluation_services
+from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.patients.tests.factories import register_test_patient
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.models import Appointment, AppointmentType
@@ -49,7 +50,7 @@ def clinic():
     bob = register_test_patient(
         actor=clinician, location=location, first_name="Bob", last_name="Lindqvist"
     )
-    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=alice)
+    evaluation = complete_evaluation(clinician, alice)
     evaluation_services.sign_evaluation(
         actor=clinician,
         evaluation=evaluation,

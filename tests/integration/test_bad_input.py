@@ -9,6 +9,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clinic.evaluation.tests.factories import complete_evaluation
 from conftest import client_for
 
 text = st.text(max_size=300)
@@ -173,7 +174,7 @@ def test_a_plan_starting_in_a_far_year_is_refused_beside_the_field(
     from clinic.evaluation import services as evaluation_services
     from conftest import PASSWORD
 
-    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient_alice)
+    evaluation = complete_evaluation(clinician, patient_alice)
     evaluation_services.sign_evaluation(
         actor=clinician,
         evaluation=evaluation,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinic.audit.context import RequestContext, reset_request_context, set_request_context
 from clinic.core.exceptions import ClinicError, LockedOutError
 from clinic.evaluation import services as evaluation_services
+from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.sessions import selectors as session_selectors
 from clinic.sessions import services as session_services
 from clinic.sessions.tests import factories as session_factories
@@ -25,7 +26,7 @@ def _from_one_address():
 
 
 def _evaluation(clinician, patient):
-    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient)
+    evaluation = complete_evaluation(clinician, patient)
 
     def sign(password):
         evaluation_services.sign_evaluation(

@@ -19,6 +19,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.guards import registered_row_guards
 from clinic.evaluation import services as evaluation_services
 from clinic.evaluation.models import ConsentDocument, ConsentSignature, Evaluation
+from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.sessions.models import SessionReading
 from clinic.sessions.tests import factories as session_factories
 from clinic.sessions.tests.test_services import discharged, sign_both
@@ -66,7 +67,7 @@ def verify_records_fails() -> str:
 
 @pytest.fixture
 def signed_evaluation(clinician, patient_alice):
-    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient_alice)
+    evaluation = complete_evaluation(clinician, patient_alice)
     return evaluation_services.sign_evaluation(
         actor=clinician,
         evaluation=evaluation,

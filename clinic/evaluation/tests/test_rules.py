@@ -10,15 +10,20 @@ from __future__ import annotations
 import pytest
 
 from clinic.evaluation.rules import (
+    BOOLEAN_FIELDS,
+    NOT_ASKED,
     SCREENABLE_FIELDS,
     InteractionSpec,
     RuleSpec,
     find_interactions,
+    is_not_asked,
     matches,
+    not_answered,
     screen,
     validate_rule,
 )
 from clinic.evaluation.seed_v1 import INTERACTIONS_V1, RULES_V1
+from clinic.evaluation.seed_v2 import RULES_V2_ADDED
 
 RULES = [RuleSpec(*row) for row in RULES_V1]
 INTERACTIONS = [
@@ -225,3 +230,62 @@ def test_find_interactions_one_finding_per_line():
         ("Benzodiazepines", "clonazepam 0.5 mg"),
         ("Stimulants", "Adderall XR 20mg"),
     ]
+
+
+# --- Not asked: neither fires nor counts as clean ---------------------------------------------
+
+RULES_V2 = RULES + [RuleSpec(*row) for row in RULES_V2_ADDED]
+
+
+@pytest.mark.parametrize(
+    ("value", "unasked"),
+    [(None, True), ("", True), (NOT_ASKED, True), (False, False), ("none", False), (0, False)],
+)
+def test_is_not_asked_boundary(value, unasked):
+    assert is_not_asked(value) is unasked
+
+
+@pytest.mark.parametrize("rule", RULES_V2, ids=lambda r: r.code)
+def test_an_unasked_item_never_fires_and_is_named(rule):
+    unasked = None if rule.field in BOOLEAN_FIELDS or rule.operator in {"gt", "gte"} else NOT_ASKED
+    history = {rule.field: unasked}
+    assert screen(history, [rule]) == []
+    assert not_answered(history, [rule]) == [rule.field]
+
+
+@pytest.mark.parametrize("rule", RULES_V2, ids=lambda r: r.code)
+def test_an_answered_item_is_not_named_unanswered(rule):
+    for value in firing_values(rule):
+        assert not_answered({rule.field: value}, [rule]) == []
+
+
+def test_not_answered_names_each_field_once_in_rule_order():
+    # Two rules read psychosis (current and past): it is named once.
+    assert not_answered({}, RULES_V2)[:2] == ["ketamine_hypersensitivity", "aneurysm_or_avm"]
+    fields = not_answered({}, RULES_V2)
+    assert fields.count("psychosis") == 1 and set(fields) == {r.field for r in RULES_V2}
+
+
+def test_every_item_answered_no_is_clean():
+    history = {
+        r.field: (False if r.field in BOOLEAN_FIELDS else "none")
+        for r in RULES_V2
+        if r.operator not in {"gt", "gte"}
+    } | {"baseline_systolic_mmhg": 120, "baseline_diastolic_mmhg": 80}
+    assert screen(history, RULES_V2) == [] and not_answered(history, RULES_V2) == []
+
+
+@pytest.mark.parametrize("value", [NOT_ASKED, ["moderate", NOT_ASKED]])
+def test_a_rule_cannot_fire_on_not_asked(value):
+    operator = "equals" if isinstance(value, str) else "in"
+    with pytest.raises(ValueError, match="not asked"):
+        validate_rule("psychosis", operator, value)
+
+
+def test_the_suicide_attempt_rule_is_relative_sourced_and_fires_on_yes_only():
+    (rule,) = [RuleSpec(*row) for row in RULES_V2_ADDED]
+    validate_rule(rule.field, rule.operator, rule.value)
+    assert rule.severity == "relative" and "UNVERIFIED" in rule.source
+    assert "Posner" in rule.source
+    assert [f.code for f in screen({rule.field: True}, [rule])] == ["suicide-attempt-past-year"]
+    assert screen({rule.field: False}, [rule]) == [] and screen({rule.field: None}, [rule]) == []

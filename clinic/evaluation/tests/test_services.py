@@ -18,12 +18,19 @@ from clinic.evaluation import services
 from clinic.evaluation.choices import RuleSetStatus
 from clinic.evaluation.models import ConsentDocument, ContraindicationRule, ContraindicationRuleSet
 from clinic.evaluation.selectors import consent_status, has_current_consent, run_screen
+from clinic.evaluation.tests.factories import complete_evaluation
 from conftest import PASSWORD
 
 
 @pytest.fixture
 def evaluation(clinician, patient_alice):
     return services.start_evaluation(actor=clinician, patient=patient_alice)
+
+
+@pytest.fixture
+def complete(clinician, patient_alice):
+    """An evaluation with everything a "suitable" decision needs, every item answered "no"."""
+    return complete_evaluation(clinician, patient_alice)
 
 
 def sign(clinician, evaluation, decision="suitable", **extra):
@@ -69,7 +76,7 @@ def test_the_screen_shows_every_rule_that_fired_and_why(clinician, evaluation):
         taken_at=timezone.now(),
     )
     rule_set, findings, _ = run_screen(evaluation)
-    assert rule_set.version == 1
+    assert rule_set.version == 2
     assert {f.code for f in findings} == {
         "uncontrolled-hypertension",
         "pregnancy",
@@ -95,7 +102,8 @@ def test_medicines_worth_flagging_are_found(clinician, evaluation):
     ]
 
 
-def test_signing_needs_the_password_and_locks_the_record(clinician, evaluation):
+def test_signing_needs_the_password_and_locks_the_record(clinician, complete):
+    evaluation = complete
     with pytest.raises(ClinicError, match="password is not right"):
         services.sign_evaluation(
             actor=clinician,
@@ -114,7 +122,7 @@ def test_signing_needs_the_password_and_locks_the_record(clinician, evaluation):
     assert (
         signed.status == "completed"
         and signed.signed_by == clinician
-        and signed.rule_set.version == 1
+        and signed.rule_set.version == 2
     )
     assert signed.content_sha256 == content_sha256(services.signed_content(signed))
     with pytest.raises(InvalidTransitionError, match="locked"):
@@ -125,8 +133,8 @@ def test_signing_needs_the_password_and_locks_the_record(clinician, evaluation):
         sign(clinician, signed)
 
 
-def test_an_addendum_keeps_the_original_visible(clinician, evaluation):
-    signed = sign(clinician, evaluation)
+def test_an_addendum_keeps_the_original_visible(clinician, complete):
+    signed = sign(clinician, complete)
     original_hash = signed.content_sha256
     addendum = services.add_evaluation_addendum(
         actor=clinician,
@@ -144,8 +152,9 @@ def test_an_addendum_keeps_the_original_visible(clinician, evaluation):
 
 
 def test_an_absolute_contraindication_needs_an_explicit_override_to_decide_suitable(
-    clinician, evaluation
+    clinician, complete
 ):
+    evaluation = complete
     evaluation = services.update_evaluation(
         actor=clinician, evaluation=evaluation, changes={"aneurysm_or_avm": True}
     )
@@ -162,15 +171,16 @@ def test_an_absolute_contraindication_needs_an_explicit_override_to_decide_suita
 
 
 def test_a_decision_keeps_the_rule_version_it_was_screened_with(
-    clinician, medical_director, evaluation
+    clinician, medical_director, complete
 ):
     signed = sign(
         clinician,
         services.update_evaluation(
-            actor=clinician, evaluation=evaluation, changes={"pregnant": True}
+            actor=clinician, evaluation=complete, changes={"pregnant": True}
         ),
+        acknowledgements={"pregnancy": "Not pregnant any more: the test was negative today."},
     )
-    draft = ContraindicationRuleSet.objects.create(version=2)
+    draft = ContraindicationRuleSet.objects.create(version=3)
     ContraindicationRule.objects.create(
         rule_set=draft,
         code="all",
@@ -181,9 +191,9 @@ def test_a_decision_keeps_the_rule_version_it_was_screened_with(
         source="test",
     )
     services.publish_rule_set(actor=medical_director, rule_set=draft)
-    assert ContraindicationRuleSet.objects.get(version=1).status == RuleSetStatus.RETIRED
+    assert ContraindicationRuleSet.objects.get(version=2).status == RuleSetStatus.RETIRED
     rule_set, findings, _ = run_screen(signed)
-    assert rule_set.version == 1 and [f.code for f in findings] == ["pregnancy"]
+    assert rule_set.version == 2 and [f.code for f in findings] == ["pregnancy"]
 
 
 def test_consent_is_signed_on_the_exact_version_and_gates_by_route(patient_alice):
@@ -319,7 +329,7 @@ def test_bad_vital_signs_are_refused_beside_the_field_and_kept(
 
 
 def test_a_draft_with_an_impossible_rule_cannot_be_published(medical_director, clinician):
-    draft = ContraindicationRuleSet.objects.create(version=2)
+    draft = ContraindicationRuleSet.objects.create(version=3)
     ContraindicationRule.objects.create(
         rule_set=draft,
         code="bad",
@@ -333,7 +343,7 @@ def test_a_draft_with_an_impossible_rule_cannot_be_published(medical_director, c
         services.publish_rule_set(actor=medical_director, rule_set=draft)
     with pytest.raises(PermissionDeniedError):
         services.publish_rule_set(actor=clinician, rule_set=draft)
-    assert ContraindicationRuleSet.objects.get(version=1).status == RuleSetStatus.ACTIVE
+    assert ContraindicationRuleSet.objects.get(version=2).status == RuleSetStatus.ACTIVE
 
 
 def test_the_director_publishes_a_new_rule_version_from_the_admin(medical_director):
@@ -363,3 +373,175 @@ def test_the_director_publishes_a_new_rule_version_from_the_admin(medical_direct
         ).count()
         == 2
     )
+
+
+# --- A "suitable" decision needs a complete, acknowledged record -------------------------------
+
+
+def test_a_blank_evaluation_cannot_be_signed_suitable_and_the_refusal_names_what_is_missing(
+    clinician, evaluation
+):
+    with pytest.raises(ClinicError) as refused:
+        sign(clinician, evaluation)
+    message = refused.value.message
+    for missing in (
+        "history of the presenting problem",
+        "not yet answered: Hypersensitivity to ketamine",
+        "Psychosis",
+        "Pregnant",
+        "Suicide attempt in the past year",
+        "current medicines",
+        "allergies",
+        "baseline blood pressure",
+        "baseline heart rate",
+        "baseline SpO₂",
+        "baseline questionnaires: PHQ-9",
+    ):
+        assert missing in message, missing
+    evaluation.refresh_from_db()
+    assert evaluation.status == "in-progress"
+    # Another decision can still be signed on an incomplete record.
+    assert sign(clinician, evaluation, decision="needs_more_information").status == "completed"
+
+
+def test_one_unasked_item_a_rule_reads_stops_suitable(clinician, complete):
+    evaluation = services.update_evaluation(
+        actor=clinician, evaluation=complete, changes={"pregnant": None}
+    )
+    with pytest.raises(ClinicError, match="not yet answered: Pregnant"):
+        sign(clinician, evaluation)
+
+
+def test_allergies_are_structured_or_explicitly_none(clinician, complete):
+    evaluation = services.update_evaluation(
+        actor=clinician, evaluation=complete, changes={"no_known_allergies": False}
+    )
+    with pytest.raises(ClinicError, match="allergies"):
+        sign(clinician, evaluation)
+    with pytest.raises(ClinicError, match="Name the substance"):
+        services.add_allergy(actor=clinician, evaluation=evaluation, substance=" ", severity="mild")
+    services.add_allergy(
+        actor=clinician,
+        evaluation=evaluation,
+        substance="Penicillin",
+        reaction="hives",
+        severity="moderate",
+    )
+    signed = sign(clinician, evaluation)
+    content = services.signed_content(signed)
+    assert content["allergy_list"] == [
+        {"substance": "Penicillin", "reaction": "hives", "severity": "moderate"}
+    ]
+    with pytest.raises(InvalidTransitionError):
+        services.add_allergy(actor=clinician, evaluation=signed, substance="Latex", severity="mild")
+
+
+def test_each_relative_finding_needs_its_note_and_the_notes_are_signed(clinician, complete):
+    evaluation = services.update_evaluation(
+        actor=clinician,
+        evaluation=complete,
+        changes={"hypertension": "uncontrolled", "suicide_attempt_past_year": True},
+    )
+    with pytest.raises(ClinicError, match="Uncontrolled hypertension, Suicide attempt"):
+        sign(clinician, evaluation)
+    with pytest.raises(ClinicError, match="Suicide attempt in the past year") as refused:
+        sign(
+            clinician,
+            evaluation,
+            acknowledgements={"uncontrolled-hypertension": "Controlled on amlodipine today."},
+        )
+    assert "Uncontrolled hypertension" not in refused.value.message
+    signed = sign(
+        clinician,
+        evaluation,
+        acknowledgements={
+            "uncontrolled-hypertension": "Controlled on amlodipine today.",
+            "suicide-attempt-past-year": "C-SSRS low today; safety plan agreed with her GP.",
+        },
+    )
+    assert [(a["code"], a["note"]) for a in signed.accepted_findings] == [
+        ("uncontrolled-hypertension", "Controlled on amlodipine today."),
+        ("suicide-attempt-past-year", "C-SSRS low today; safety plan agreed with her GP."),
+    ]
+    content = services.signed_content(signed)
+    assert content["accepted_findings"] == signed.accepted_findings
+    assert signed.content_sha256 == content_sha256(content)
+    assert AuditEvent.objects.get(event_type=AuditEventType.EVALUATION_SIGNED).details[
+        "accepted_findings"
+    ] == ["uncontrolled-hypertension", "suicide-attempt-past-year"]
+
+
+def test_a_signature_without_the_new_keys_hashes_as_before(clinician, complete):
+    """A record with no accepted findings, allergies or explicit "none" hashes exactly the old
+    content: the new keys are added only when they hold something."""
+    evaluation = services.update_evaluation(
+        actor=clinician,
+        evaluation=complete,
+        changes={"no_current_medications": False, "current_medications": "Sertraline 50 mg"},
+    )
+    signed = sign(clinician, evaluation, decision="not_suitable")
+    content = services.signed_content(signed)
+    assert not {
+        "accepted_findings",
+        "allergy_list",
+        "no_current_medications",
+    } & set(content)
+    assert content["no_known_allergies"] is True
+
+
+def test_the_active_rules_read_the_suicide_attempt_of_the_past_year(db):
+    active = ContraindicationRuleSet.objects.get(status="active")
+    rule = active.rules.get(code="suicide-attempt-past-year")
+    assert rule.severity == "relative" and rule.field == "suicide_attempt_past_year"
+    v1 = ContraindicationRuleSet.objects.get(version=1)
+    assert v1.status == RuleSetStatus.RETIRED and not v1.rules.filter(code=rule.code).exists()
+    assert set(v1.rules.values_list("code", flat=True)) < set(
+        active.rules.values_list("code", flat=True)
+    )
+
+
+def test_the_page_says_not_yet_answered_never_no_rule_fires(clinician, evaluation, patient_alice):
+    from conftest import client_for
+
+    url = f"/patients/{patient_alice.public_id}/evaluation/{evaluation.public_id}/"
+    page = client_for(clinician).get(url).content.decode()
+    assert "Not yet answered" in page and "No rule fires" not in page
+    assert "Not yet ready for “suitable”" in page
+    response = client_for(clinician).post(
+        url,
+        {"action": "sign", "decision": "suitable", "reasoning": "ok", "password": PASSWORD},
+    )
+    assert response.status_code == 400
+    assert "the evaluation needs" in response.content.decode()
+
+
+def test_the_evaluations_height_and_weight_become_the_charts_and_the_plans(
+    clinician, evaluation, patient_alice
+):
+    from decimal import Decimal
+
+    from conftest import client_for
+
+    services.update_evaluation(
+        actor=clinician,
+        evaluation=evaluation,
+        changes={"height_cm": Decimal("181.5"), "weight_kg": Decimal("93.2")},
+    )
+    patient_alice.refresh_from_db()
+    assert (patient_alice.height_cm, patient_alice.weight_kg) == (
+        Decimal("181.5"),
+        Decimal("93.2"),
+    )
+    chart = client_for(clinician).get(f"/patients/{patient_alice.public_id}/").content.decode()
+    assert "181.5 cm" in chart and "93.2 kg" in chart
+    plan = client_for(clinician).get(f"/patients/{patient_alice.public_id}/plan/")
+    assert "weight 93.2 kg · height 181.5 cm" in plan.content.decode()
+    # An older reading (baseline vitals taken last month) does not replace a newer one.
+    services.record_baseline_vitals(
+        actor=clinician,
+        evaluation=evaluation,
+        values={"weight_kg": Decimal("90.0")},
+        taken_at=timezone.now() - timedelta(days=30),
+    )
+    patient_alice.refresh_from_db()
+    assert patient_alice.weight_kg == Decimal("93.2")

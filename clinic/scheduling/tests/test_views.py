@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.scheduling import services
 from clinic.scheduling.models import Appointment
 from clinic.scheduling.tests.factories import at, infusion, make_chair
@@ -146,7 +147,7 @@ def test_the_maintenance_sessions_of_a_plan_are_booked_like_the_induction(
     from clinic.treatment.models import ProtocolTemplate
     from conftest import PASSWORD
 
-    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient_alice)
+    evaluation = complete_evaluation(clinician, patient_alice)
     evaluation_services.sign_evaluation(
         actor=clinician,
         evaluation=evaluation,

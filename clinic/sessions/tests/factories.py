@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.evaluation import services as evaluation_services
 from clinic.evaluation.models import ConsentDocument
+from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.scheduling.models import Appointment, AppointmentType
 from clinic.sessions import selectors, services
 from clinic.treatment import services as treatment_services
@@ -50,7 +51,7 @@ def sign_consent_for(patient, route: str) -> None:
 
 def plan_for(clinician, patient, *, protocol_name: str = IV_TRD, consent: bool = True, **changes):
     """A suitable signed evaluation, the consent for the route and a signed plan starting today."""
-    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient)
+    evaluation = complete_evaluation(clinician, patient)
     evaluation_services.sign_evaluation(
         actor=clinician,
         evaluation=evaluation,

@@ -986,7 +986,10 @@ def test_values_outside_the_physiological_range_are_refused_and_nothing_is_saved
     with pytest.raises(ValidationError):
         services.record_reading(actor=nurse, session=session, values=values)
     assert not SessionReading.objects.filter(session=session).exists()
-    assert not VitalSigns.objects.filter(patient=patient_alice).exists()
+    # The evaluation's baseline is on record; nothing from the session is.
+    assert (
+        not VitalSigns.objects.filter(patient=patient_alice).exclude(context="evaluation").exists()
+    )
     assert not MonitoringAlert.objects.filter(session=session).exists()
     assert fresh(session).weight_kg is None
 

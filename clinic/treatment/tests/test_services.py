@@ -10,6 +10,7 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
 from clinic.evaluation import services as evaluation_services
+from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.treatment import services
 from clinic.treatment.models import ProtocolTemplate, TreatmentPlanVersion
 from clinic.treatment.selectors import active_plan, plan_history
@@ -19,7 +20,7 @@ IV = "IV ketamine — treatment-resistant depression"
 
 
 def suitable(clinician, patient):
-    evaluation = evaluation_services.start_evaluation(actor=clinician, patient=patient)
+    evaluation = complete_evaluation(clinician, patient)
     return evaluation_services.sign_evaluation(
         actor=clinician,
         evaluation=evaluation,
