@@ -1,7 +1,7 @@
 """Version 1 of the screening rules and medication interactions, as seeded by a migration.
 Frozen: the medical director makes later versions in the admin (a decision records its version).
 
-Sources (shared/clinical-reference.md §7):
+Sources:
 - S2017: Sanacora G et al., A consensus statement on the use of ketamine in the treatment of mood
   disorders. JAMA Psychiatry 2017;74(4):399–405 (abstract and secondary summaries only).
 - C2018: Cohen SP et al., Consensus guidelines on the use of intravenous ketamine infusions for

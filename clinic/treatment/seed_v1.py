@@ -1,5 +1,5 @@
 """Protocol templates seeded for a new clinic (frozen; the medical director edits them in the
-admin). Each row names its source and how sure it is (shared/clinical-reference.md §7)."""
+admin). Each row names its source and how sure it is (the primary sources are in each row)."""
 
 PROTOCOLS_V1 = [
     {

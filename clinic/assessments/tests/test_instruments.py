@@ -1,7 +1,6 @@
 """Every instrument is scored exactly as published, at every band boundary.
 
-The published rules are in shared/clinical-reference.md (sections 1–6); each table below cites the
-section and the primary source it reproduces. No database is touched: scoring is pure.
+Each table below cites the primary source whose published scoring it reproduces. No database is touched: scoring is pure.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ def names(link_id: str) -> str:
 
 # --- PHQ-9 ---------------------------------------------------------------------------------------
 
-# Source: clinical-reference §1 [VERIFIED] — Kroenke 2001 via CamCOPS phq9.py: 0–4 minimal,
+# Source: [VERIFIED] — Kroenke 2001 via CamCOPS phq9.py: 0–4 minimal,
 # 5–9 mild, 10–14 moderate, 15–19 moderately severe, 20–27 severe.
 PHQ9_BOUNDARIES = [
     (0, "minimal"),
@@ -63,7 +62,7 @@ def test_given_phq9_answers_summing_to_a_boundary_when_scored_then_the_published
     assert result.severity == severity
 
 
-# Source: clinical-reference §1 [VERIFIED] — item 10 (difficulty, LOINC 69722-7) is not scored.
+# Source: [VERIFIED] — item 10 (difficulty, LOINC 69722-7) is not scored.
 @pytest.mark.parametrize("difficulty", [None, 0, 1, 2, 3])
 @pytest.mark.parametrize("total", [0, 4, 5, 14, 15, 27])
 def test_given_any_phq9_difficulty_answer_when_scored_then_the_total_is_unchanged(
@@ -87,7 +86,7 @@ def test_given_the_interface_example_when_scored_then_total_10_moderate_without_
     assert result.flags == frozenset()
 
 
-# Source: clinical-reference §1 [VERIFIED — MII PRO IG PHQ-9; calcipedia]: any item-9 score > 0 is
+# Source: [VERIFIED — MII PRO IG PHQ-9; calcipedia]: any item-9 score > 0 is
 # clinically significant regardless of the total; the flag cannot be silenced by a low total.
 @pytest.mark.parametrize(
     ("answers", "total", "severity"),
@@ -130,7 +129,7 @@ def test_given_phq9_answers_keyed_by_link_id_when_scored_then_same_as_the_list()
 
 # --- GAD-7 ---------------------------------------------------------------------------------------
 
-# Source: clinical-reference §2 [VERIFIED] — Spitzer 2006 via CamCOPS gad7.py / awell-score:
+# Source: [VERIFIED] — Spitzer 2006 via CamCOPS gad7.py / awell-score:
 # 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe.
 GAD7_BOUNDARIES = [
     (0, "minimal"),
@@ -157,7 +156,7 @@ def test_given_gad7_answers_summing_to_a_boundary_when_scored_then_the_published
 
 # --- PCL-5 ---------------------------------------------------------------------------------------
 
-# Source: clinical-reference §3 [VERIFIED — CamCOPS pcl5.py; NCPTSD guidance]: 20 items 0–4, total
+# Source: [VERIFIED — CamCOPS pcl5.py; NCPTSD guidance]: 20 items 0–4, total
 # 0–80; cut-off 31–33 "appears reasonable", this clinic uses 33 (≥ 33 = probable PTSD).
 PCL5_BOUNDARIES = [
     (0, "below_cutoff"),
@@ -175,7 +174,7 @@ def test_given_pcl5_answers_summing_to_a_boundary_when_scored_then_the_cutoff_ba
     assert result.severity == severity
 
 
-# Source: clinical-reference §3 — clusters B intrusion 1–5, C avoidance 6–7, D negative
+# Source: Weathers et al., PCL-5 (National Center for PTSD, 2013): clusters B intrusion 1–5, C avoidance 6–7, D negative
 # cognition/mood 8–14, E arousal/reactivity 15–20; cluster severity = sum of its items.
 # Each cluster sums differently, so an item assigned to the wrong cluster changes two sums.
 PCL5_CLUSTER_VECTOR = [1, 1, 1, 1, 1, 3, 3, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2]
@@ -206,7 +205,7 @@ def pcl5(endorsed: dict[int, int]) -> list[int]:
     return answers
 
 
-# Source: clinical-reference §3, method 2 (DSM-5 rule): an item rated ≥ 2 is an endorsed symptom;
+# Source: PCL-5 scoring, method 2 (the DSM-5 diagnostic rule; National Center for PTSD): an item rated ≥ 2 is an endorsed symptom;
 # provisional PTSD needs ≥ 1 B, ≥ 1 C, ≥ 2 D and ≥ 2 E.
 MINIMAL_DSM5 = {1: 2, 6: 2, 8: 2, 9: 2, 15: 2, 16: 2}
 
@@ -245,7 +244,8 @@ def test_given_the_minimal_dsm5_pattern_when_scored_then_below_cutoff_yet_flagge
 
 
 def test_given_a_high_pcl5_total_without_a_c_symptom_then_probable_ptsd_but_no_dsm5_flag():
-    # Source: clinical-reference §3 — "report both; they can disagree".
+    # The cut-off and the DSM-5 rule are two readings of the same answers: both are reported,
+    # and they can disagree.
     answers = pcl5({**dict.fromkeys(range(1, 21), 4), 6: 1, 7: 1})
 
     result = get_instrument("pcl5").score(answers)
@@ -257,7 +257,7 @@ def test_given_a_high_pcl5_total_without_a_c_symptom_then_probable_ptsd_but_no_d
 
 # --- Pain NRS ------------------------------------------------------------------------------------
 
-# Source: clinical-reference §5 (NRS 0–10, Farrar 2001) and pain.py's cited Serlin 1995 bands:
+# Source: (NRS 0–10, Farrar 2001) and pain.py's cited Serlin 1995 bands:
 # 0 none, 1–4 mild, 5–6 moderate, 7–10 severe.
 PAIN_NRS_BANDS = [
     (0, "none"),
@@ -297,7 +297,7 @@ def bpi(severity, interference=(0, 0, 0, 0, 0, 0, 0), relief=None) -> dict[str, 
     return answers
 
 
-# Source: clinical-reference §5 [UNVERIFIED — BPI User Guide convention]: severity = mean of items
+# Source: [UNVERIFIED — BPI User Guide convention]: severity = mean of items
 # 3–6; bands on that mean per Serlin 1995 (0 none, < 5 mild, 5–< 7 moderate, ≥ 7 severe).
 BPI_SEVERITY = [
     ((0, 0, 0, 0), "0.00", "none"),
@@ -324,7 +324,7 @@ def test_given_bpi_pain_items_when_scored_then_severity_is_their_mean_to_two_pla
     assert result.severity == severity
 
 
-# Source: clinical-reference §5 [UNVERIFIED — BPI User Guide]: interference = mean of 9A–9G,
+# Source: [UNVERIFIED — BPI User Guide]: interference = mean of 9A–9G,
 # computed only if ≥ 4 of the 7 are answered (the mean is of the answered items).
 BPI_INTERFERENCE_CASES = [
     ((1, 2, 3, 4, None, None, None), "2.50"),
@@ -394,7 +394,7 @@ def test_given_a_blank_bpi_pain_item_when_scored_then_rejected_naming_it(missing
 
 # --- Y-BOCS --------------------------------------------------------------------------------------
 
-# Source: clinical-reference §6.3 [bands SECONDARY — pbpsychiatricservices.com, agentcalc,
+# Source: [bands SECONDARY — pbpsychiatricservices.com, agentcalc,
 # theracharts]: 0–7 subclinical, 8–15 mild, 16–23 moderate, 24–31 severe, 32–40 extreme.
 YBOCS_BOUNDARIES = [
     (0, "subclinical"),
@@ -420,7 +420,7 @@ def test_given_ybocs_answers_summing_to_a_boundary_when_scored_then_the_publishe
     assert result.severity == severity
 
 
-# Source: clinical-reference §6.3 [VERIFIED — CamCOPS ybocs.py]: obsessions = items 1–5,
+# Source: [VERIFIED — CamCOPS ybocs.py]: obsessions = items 1–5,
 # compulsions = items 6–10, each 0–20.
 @pytest.mark.parametrize(
     ("answers", "obsessions", "compulsions"),
@@ -448,7 +448,7 @@ def mdq(yes: int, same_period: int, problem: int) -> list[int]:
     return [1] * yes + [0] * (13 - yes) + [same_period, problem]
 
 
-# Source: clinical-reference §6.4 [VERIFIED — NINDS CDE MDQ; Hirschfeld 2000]: positive only if
+# Source: [VERIFIED — NINDS CDE MDQ; Hirschfeld 2000]: positive only if
 # all three: ≥ 7 yes in part 1; yes to "same period"; problem rated moderate (2) or serious (3).
 MDQ_CASES = [
     pytest.param(mdq(7, 1, 2), 7, "positive", id="7-yes-same-period-moderate"),
@@ -493,7 +493,7 @@ def cssrs(q1, q2, q3=None, q4=None, q5=None, q6=0, q6b=None) -> dict[str, int | 
     return dict(zip(link_ids, values, strict=True))
 
 
-# Source: clinical-reference §6.5 [VERIFIED — Columbia triage guidelines]: Q1 or Q2 only → low;
+# Source: [VERIFIED — Columbia triage guidelines]: Q1 or Q2 only → low;
 # Q3, or Q6 behaviour > 3 months ago → moderate; Q4 or Q5 yes, or behaviour in the past 3 months
 # → high. Skip logic: Q2 no → skip to Q6; Q6b only after Q6 yes.
 CSSRS_TRIAGE = [
@@ -566,7 +566,7 @@ def test_given_q6_yes_when_q6b_is_left_blank_then_rejected():
 
 # --- CADSS-6 -------------------------------------------------------------------------------------
 
-# Source: clinical-reference §4 [VERIFIED items 1, 2, 6, 7, 15, 22 — Rodrigues 2021; 0–4 rating
+# Source: [VERIFIED items 1, 2, 6, 7, 15, 22 — Rodrigues 2021; 0–4 rating
 # UNVERIFIED]: total 0–24; no validated cut-off, so severity only says none / present.
 CADSS6_CASES = [
     ([0, 0, 0, 0, 0, 0], 0, "none"),
