@@ -98,9 +98,8 @@ def context_from_request(request) -> RequestContext:
 
 # Whether a refusal (an audit row with an outcome other than success) was written during the
 # current request. The refusal middleware reads it so that a refusal a service or selector already
-# audited, with its own event type and target, is not written a second time. A receiver on the
-# audit row's post_save sets it (clinic.audit.apps), so that every caller of record_audit_event is
-# covered without each one having to say so.
+# audited, with its own event type and target, is not written a second time. record_audit_event,
+# the one way into the trail, sets it, so that every caller is covered without having to say so.
 _refusal_audited: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
     "clinic_audit_refusal_audited", default=None
 )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.audit.chain import content_of, lock_chain_head, seal
 from clinic.audit.choices import AuditEventType, AuditOutcome
-from clinic.audit.context import get_request_context
+from clinic.audit.context import get_request_context, note_refusal_audited
 from clinic.audit.models import AuditEvent
 
 _IP_FIELD = AuditEvent._meta.get_field("ip_address")
@@ -55,4 +55,6 @@ def record_audit_event(
         event.chain_position = position + 1
         event.chain_sha256 = seal(previous_sha256=previous, content=content_of(event))
         event.save(force_insert=True)
+    if outcome != AuditOutcome.SUCCESS:
+        note_refusal_audited()
     return event
