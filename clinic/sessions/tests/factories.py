@@ -150,19 +150,24 @@ def dosed(clinician, nurse, patient, *, at=None, **plan_changes):
     """A session whose dose was confirmed (nurse), verified (clinician) and given."""
     pre_dose_at = at - timedelta(minutes=5) if at is not None else None
     session = ready_to_dose(clinician, nurse, patient, pre_dose_at=pre_dose_at, **plan_changes)
+    return give_dose(clinician, nurse, session, at=at)
+
+
+def give_dose(clinician, nurse, session, *, at=None, vial_lot: str = "KT-2291"):
+    """Confirm (nurse), verify (clinician) and give a ready session's dose as the plan works it."""
     working = selectors.compute_dose(session, session.plan_version, session.weight_kg)
     services.confirm_dose(
         actor=nurse,
         session=session,
         expected_dose_mg=working.dose_mg,
-        vial_lot="KT-2291",
+        vial_lot=vial_lot,
         vial_expiry=timezone.localdate() + timedelta(days=200),
     )
     services.verify_dose(
         actor=clinician,
         session=session,
         dose_mg=working.dose_mg,
-        vial_lot="KT-2291",
+        vial_lot=vial_lot,
         password=PASSWORD,
     )
     services.record_infusion_event(actor=nurse, session=session, kind="start", at=at)

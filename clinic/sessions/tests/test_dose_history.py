@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +9,6 @@ from django.utils import timezone
 
 from clinic.core.exceptions import ClinicError
 from clinic.patients.services import update_patient
-from clinic.sessions import selectors, services
 from clinic.sessions.dose_history import doses_given_mg
 from clinic.sessions.tests import factories
 from clinic.treatment import services as treatment_services
@@ -39,26 +37,6 @@ def esketamine_draft(dose_mg: str, **changes) -> treatment_services.PlanDraft:
     return treatment_services.PlanDraft(**values)
 
 
-def give(clinician, nurse, session):
-    """Confirm, verify and give the session's dose (56 mg from the esketamine plan)."""
-    working = selectors.compute_dose(session, session.plan_version, session.weight_kg)
-    services.confirm_dose(
-        actor=nurse,
-        session=session,
-        expected_dose_mg=working.dose_mg,
-        vial_lot="SP-1",
-        vial_expiry=timezone.localdate() + timedelta(days=200),
-    )
-    services.verify_dose(
-        actor=clinician,
-        session=session,
-        dose_mg=working.dose_mg,
-        vial_lot="SP-1",
-        password=PASSWORD,
-    )
-    services.record_infusion_event(actor=nurse, session=session, kind="start")
-
-
 @pytest.fixture
 def adult_alice(clinician, patient_alice):
     return update_patient(
@@ -78,7 +56,7 @@ def test_84_mg_is_refused_before_any_56_mg_session_and_allowed_after_one(
         treatment_services.sign_plan_version(
             actor=clinician, patient=adult_alice, draft=esketamine_draft("84"), password=PASSWORD
         )
-    give(clinician, nurse, session)
+    factories.give_dose(clinician, nurse, session, vial_lot="SP-1")
     assert doses_given_mg(patient=adult_alice, route="intranasal") == [Decimal("56.0")]
     assert doses_seen_by_treatment(patient=adult_alice, route="intranasal") == [Decimal("56.0")]
     assert doses_given_mg(patient=adult_alice, route="iv") == []
