@@ -8,13 +8,14 @@ from clinic.sessions.models import TreatmentSession
 from clinic.sessions.services import session_addendum_content, session_content
 
 
-def session_seal_problems(session: TreatmentSession) -> list[str]:
+def session_seal_problems(session: TreatmentSession, *, all_readings=None) -> list[str]:
     """What differs from the signatures of a signed session: the record and its entries (under
-    the lock and under each signature), and each addendum."""
+    the lock and under each signature), and each addendum. The page passes the readings it has
+    already read."""
     if not session.content_sha256 and not session.signatures.exists():
         return []
     problems = []
-    digest = content_sha256(session_content(session))
+    digest = content_sha256(session_content(session, all_readings=all_readings))
     if session.locked_at is not None and digest != session.content_sha256:
         problems.append("The session record or its entries differ from what was signed.")
     for signature in session.signatures.all():

@@ -1050,8 +1050,11 @@ def discharge(
 
 
 # --- sign, lock, addenda -------------------------------------------------------------------
-def session_content(session: TreatmentSession) -> dict[str, Any]:
-    """What the signatures cover: the session's fields and every entry."""
+def session_content(
+    session: TreatmentSession, *, all_readings: list[SessionReading] | None = None
+) -> dict[str, Any]:
+    """What the signatures cover: the session's fields and every entry (`all_readings`, when the
+    caller has already read them, saves reading them again)."""
     fields = {
         f.attname: getattr(session, f.attname)
         for f in TreatmentSession._meta.concrete_fields
@@ -1062,7 +1065,7 @@ def session_content(session: TreatmentSession) -> dict[str, Any]:
         "session": fields,
         "readings": [
             {**selectors.values_of(r), "taken_at": r.taken_at, "source": r.source}
-            for r in selectors.readings(session)
+            for r in (selectors.readings(session) if all_readings is None else all_readings)
         ],
         "alerts": list(
             session.alerts.order_by("id").values(

@@ -258,11 +258,11 @@ def _page_context(request, session, *, bound=None) -> dict:
         request, session, bound=bound, all_readings=all_readings, protocol=protocol
     )
     context.update(_live_context(request, session, all_readings=all_readings, protocol=protocol))
-    context["seal"] = _broken_seal(request, session)
+    context["seal"] = _broken_seal(request, session, all_readings)
     return context
 
 
-def _broken_seal(request, session):
+def _broken_seal(request, session, all_readings):
     """A session someone has signed is checked against its signatures each time it is shown."""
     if session.status not in (
         SessionStatus.DISCHARGED,
@@ -273,7 +273,7 @@ def _broken_seal(request, session):
     return report_broken_seal(
         viewer=request.user,
         record=session,
-        problems=session_seal_problems(session),
+        problems=session_seal_problems(session, all_readings=all_readings),
         patient_id=session.patient_id,
         location_id=session.location_id,
     )
