@@ -53,60 +53,26 @@ def seal(*, previous_sha256: str, content: dict[str, Any]) -> str:
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
-def row_content(
-    *,
-    chain_position: int,
-    occurred_at: datetime,
-    actor_id: int | None,
-    actor_label: str,
-    actor_role: str,
-    event_type: int,
-    outcome: str,
-    patient_id: int | None,
-    location_id: int | None,
-    target_type: str,
-    target_id: str,
-    ip_address: str | None,
-    user_agent: str,
-    details: Any,
-) -> dict[str, Any]:
-    """Exactly what a seal covers: every column but the primary key and the seal itself."""
-    return {
-        "chain_position": chain_position,
-        "occurred_at": _iso(occurred_at),
-        "actor_id": actor_id,
-        "actor_label": actor_label,
-        "actor_role": actor_role,
-        "event_type": int(event_type),
-        "outcome": str(outcome),
-        "patient_id": patient_id,
-        "location_id": location_id,
-        "target_type": target_type,
-        "target_id": target_id,
-        "ip_address": str(ip_address) if ip_address else None,
-        "user_agent": user_agent,
-        # The details as the database gives them back (JSON): keys become strings, tuples lists.
-        "details": json.loads(json.dumps(details)),
-    }
-
-
 def content_of(event) -> dict[str, Any]:
-    return row_content(
-        chain_position=event.chain_position,
-        occurred_at=event.occurred_at,
-        actor_id=event.actor_id,
-        actor_label=event.actor_label,
-        actor_role=event.actor_role,
-        event_type=event.event_type,
-        outcome=event.outcome,
-        patient_id=event.patient_id,
-        location_id=event.location_id,
-        target_type=event.target_type,
-        target_id=event.target_id,
-        ip_address=event.ip_address,
-        user_agent=event.user_agent,
-        details=event.details,
-    )
+    """Exactly what a seal covers: every column of the row but its primary key and the seal
+    itself (works for the model and for its historical copy in migrations)."""
+    return {
+        "chain_position": event.chain_position,
+        "occurred_at": _iso(event.occurred_at),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "actor_role": event.actor_role,
+        "event_type": int(event.event_type),
+        "outcome": str(event.outcome),
+        "patient_id": event.patient_id,
+        "location_id": event.location_id,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "ip_address": str(event.ip_address) if event.ip_address else None,
+        "user_agent": event.user_agent,
+        # The details as the database gives them back (JSON): keys become strings, tuples lists.
+        "details": json.loads(json.dumps(event.details)),
+    }
 
 
 def lock_chain_head() -> tuple[int, str]:
