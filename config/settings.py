@@ -161,6 +161,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    if CLINIC_ENVIRONMENT == "test":
+        # The test database lives in a file, not in shared-cache memory: the browser tests' live
+        # server answers two signed-in pages at once, and shared-cache memory refuses a second
+        # writer at once ("database table is locked") where a file database waits its turn
+        # (the busy timeout above). pytest-django adds a suffix per xdist worker.
+        DATABASES["default"].setdefault("TEST", {})
+        DATABASES["default"]["TEST"].setdefault("NAME", str(BASE_DIR / "test-database.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
