@@ -239,6 +239,7 @@ def _set_status(
     allowed_from: set[str],
     event_type,
     after=None,
+    durable=True,
     **fields,
 ) -> Appointment:
     ensure_can_act_on_patient(
@@ -248,7 +249,7 @@ def _set_status(
         action="change appointments",
         event_type=event_type,
     )
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=durable):
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if locked.status not in allowed_from:
             raise InvalidTransitionError(
@@ -302,6 +303,21 @@ def check_in(*, actor, appointment: Appointment) -> Appointment:
         checked_in_at=timezone.now(),
         # The session happens: its follow-up call falls due the next day.
         after=follow_ups.after_session,
+    )
+
+
+def complete_appointment(*, actor, appointment: Appointment) -> Appointment:
+    """The appointment's treatment session has ended (discharged, or stopped before a dose).
+
+    Runs inside the session's own transaction, so the session and its appointment change
+    together; the calendar sequence moves on, so subscribed calendars show the change."""
+    return _set_status(
+        actor,
+        appointment,
+        AppointmentStatus.COMPLETED,
+        {AppointmentStatus.CHECKED_IN},
+        AuditEventType.APPOINTMENT_CHANGED,
+        durable=False,
     )
 
 

@@ -1410,12 +1410,18 @@ def test_stopping_before_dosing_marks_the_session_not_done_and_completes_the_app
     clinician, nurse, patient_alice
 ):
     session = factories.started_session(clinician, nurse, patient_alice)
+    changes_before = audit_count(AuditEventType.APPOINTMENT_CHANGED, session)
     stopped = services.stop_before_dosing(
         actor=nurse, session=session, reason="BP 168/102 twice after rest."
     )
     assert stopped.status == SessionStatus.NOT_DONE
     assert stopped.not_done_reason == "BP 168/102 twice after rest."
-    assert Appointment.objects.get(pk=session.appointment_id).status == "completed"
+    sequence_before = session.appointment.sequence
+    appointment = Appointment.objects.get(pk=session.appointment_id)
+    assert appointment.status == "completed"
+    # Completed through scheduling's own service: audited, and subscribed calendars see it.
+    assert appointment.sequence == sequence_before + 1
+    assert audit_count(AuditEventType.APPOINTMENT_CHANGED, session) == changes_before + 1
     assert audit_count(AuditEventType.SESSION_NOT_DONE, session) == 1
     with pytest.raises(InvalidTransitionError, match="not done"):
         services.record_reading(actor=nurse, session=session, values={"heart_rate_bpm": 70})

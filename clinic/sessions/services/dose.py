@@ -1,0 +1,265 @@
+"""The dose: confirmed by one member of staff, verified by a second, then given; and the infusion's
+events (start, pause, rate change, stop)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.core.exceptions import (
+    ClinicError,
+    InvalidTransitionError,
+)
+from clinic.core.signing import confirm_signer
+from clinic.patients.choices import VitalSignsContext
+from clinic.patients.models import VitalSigns
+from clinic.sessions import rules, selectors
+from clinic.sessions.choices import (
+    InfusionEventKind,
+    SessionStatus,
+)
+from clinic.sessions.models import (
+    InfusionEvent,
+    TreatmentSession,
+)
+from clinic.sessions.services._common import (
+    CHANGED_SINCE_OPENED,
+    _audit,
+    _check,
+    _dose_state,
+    _ensure_current,
+    _is_stale,
+    _lock,
+    _save,
+    _text,
+    _when,
+)
+from clinic.treatment.selectors import current_plan_version
+
+
+def _ensure_gates(session: TreatmentSession) -> None:
+    checklist = selectors.checklist(session)
+    if not checklist.ready_to_dose:
+        raise ClinicError("Not ready to dose. " + " ".join(checklist.blocking_reasons()))
+
+
+def confirm_dose(
+    *,
+    actor,
+    session: TreatmentSession,
+    expected_dose_mg: Decimal,
+    vial_lot: str,
+    vial_expiry: date,
+    expected_version: int | None = None,
+) -> TreatmentSession:
+    """The nurse confirms the dose worked out from the plan and today's weight, and the vial.
+    `expected_dose_mg` is the dose the nurse was shown: if the working has changed since (a new
+    weight, a new plan version), nothing is confirmed. A confirmation that stands is never
+    replaced: it is withdrawn first, so the record never shows a confirmation its nurse did not
+    make (and a verification never applies to a dose other than the one verified)."""
+    _check(actor, session, AuditEventType.SESSION_DOSE_CONFIRMED, action="confirm doses")
+    vial_lot = _text(vial_lot, limit=40)
+    if not vial_lot:
+        raise ClinicError("Enter the vial's lot number.", field="vial_lot")
+    if vial_expiry is None:
+        raise ClinicError("Enter the vial's expiry date.", field="vial_expiry")
+    with transaction.atomic(durable=True):
+        locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
+        if locked.dose_confirmed_at is not None:
+            changed = CHANGED_SINCE_OPENED if _is_stale(locked, expected_version) else ""
+            raise InvalidTransitionError(
+                f"{changed}{_dose_state(locked)} Withdraw that confirmation before confirming "
+                "again."
+            )
+        if vial_expiry < timezone.localtime(timezone.now(), locked.location.zone).date():
+            raise ClinicError("This vial has expired: use another.", field="vial_expiry")
+        _ensure_gates(locked)
+        plan_version = current_plan_version(locked.patient)
+        try:
+            working = selectors.compute_dose(locked, plan_version, locked.weight_kg)
+        except ValueError as error:
+            raise ClinicError(str(error)) from error
+        if Decimal(str(expected_dose_mg)) != working.dose_mg:
+            raise ClinicError(
+                f"The dose is now {working.dose_mg} mg ({working.working}). Check it again.",
+                field="expected_dose_mg",
+            )
+        # Said after the dose itself, which names what changed more exactly.
+        _ensure_current(locked, expected_version)
+        locked.plan_version = plan_version
+        locked.dose_mg, locked.dose_working = working.dose_mg, working.working[:300]
+        locked.vial_lot, locked.vial_expiry = vial_lot, vial_expiry
+        locked.dose_confirmed_by, locked.dose_confirmed_at = actor, timezone.now()
+        _save(locked)
+        _audit(
+            actor,
+            AuditEventType.SESSION_DOSE_CONFIRMED,
+            locked,
+            {"dose_mg": str(working.dose_mg), "working": working.working, "vial_lot": vial_lot},
+        )
+        return locked
+
+
+def withdraw_dose_confirmation(
+    *, actor, session: TreatmentSession, expected_version: int | None = None
+) -> TreatmentSession:
+    """Undo the confirmation (and any verification) before the dose is given: the weight was
+    wrong, or the plan changed. The dose is then worked out, confirmed and verified again."""
+    _check(actor, session, AuditEventType.SESSION_DOSE_CONFIRMED, action="confirm doses")
+    with transaction.atomic(durable=True):
+        locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
+        _ensure_current(locked, expected_version)
+        if locked.dose_confirmed_at is None:
+            raise InvalidTransitionError("The dose is not confirmed.")
+        before = str(locked.dose_mg)
+        locked.dose_mg = locked.dose_confirmed_at = locked.dose_confirmed_by = None
+        locked.dose_verified_at = locked.dose_verified_by = None
+        locked.dose_working = ""
+        _save(locked)
+        _audit(actor, AuditEventType.SESSION_DOSE_CONFIRMED, locked, {"withdrawn": before})
+        return locked
+
+
+def verify_dose(
+    *,
+    actor,
+    session: TreatmentSession,
+    dose_mg: Decimal,
+    vial_lot: str,
+    password: str,
+    expected_version: int | None = None,
+) -> TreatmentSession:
+    """A second member of staff checks the dose and the vial independently and re-enters their
+    password (an independent double check)."""
+    _check(actor, session, AuditEventType.SESSION_DOSE_VERIFIED, action="verify doses")
+    current = TreatmentSession.objects.values("dose_confirmed_by_id").get(pk=session.pk)
+    if current["dose_confirmed_by_id"] == actor.pk:
+        raise ClinicError(
+            "A second member of staff verifies the dose, not the person who confirmed it."
+        )
+    confirm_signer(actor, password, target=session, patient_id=session.patient_id)
+    with transaction.atomic(durable=True):
+        locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
+        _ensure_current(locked, expected_version)
+        if locked.dose_confirmed_at is None:
+            raise InvalidTransitionError("The nurse confirms the dose first.")
+        if locked.dose_verified_at is not None:
+            raise InvalidTransitionError("The dose is already verified.")
+        if locked.dose_confirmed_by_id == actor.pk:
+            raise ClinicError(
+                "A second member of staff verifies the dose, not the person who confirmed it."
+            )
+        try:
+            entered = Decimal(str(dose_mg))
+        except (InvalidOperation, ValueError):
+            raise ClinicError("Enter the dose in mg.", field="dose_mg") from None
+        if entered != locked.dose_mg:
+            raise ClinicError(
+                f"{entered} mg does not match the confirmed dose. Check the working together.",
+                field="dose_mg",
+            )
+        if _text(vial_lot, limit=40).upper() != locked.vial_lot.upper():
+            raise ClinicError("The lot number does not match the confirmed vial.", field="vial_lot")
+        _ensure_gates(locked)
+        locked.dose_verified_by, locked.dose_verified_at = actor, timezone.now()
+        _save(locked)
+        _audit(
+            actor, AuditEventType.SESSION_DOSE_VERIFIED, locked, {"dose_mg": str(locked.dose_mg)}
+        )
+        return locked
+
+
+# --- infusion events -----------------------------------------------------------------------
+def record_infusion_event(
+    *,
+    actor,
+    session: TreatmentSession,
+    kind: str,
+    at: datetime | None = None,
+    rate_mg_per_hour: Decimal | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> InfusionEvent:
+    """Dose given / infusion started, rate changed, paused, resumed, stopped, completed.
+    `expected_version` is checked when the dose is given (the dose must be the one the nurse
+    saw confirmed and verified); the other events are entries of their own."""
+    _check(actor, session, AuditEventType.SESSION_INFUSION_EVENT, action="record the infusion")
+    if kind not in InfusionEventKind.values:
+        raise ClinicError("Choose what happened.", field="kind")
+    reason = _text(reason, limit=300)
+    if kind in rules.REASON_REQUIRED and not reason:
+        raise ClinicError(
+            f"Give the reason the infusion was {InfusionEventKind(kind).label.lower()}.",
+            field="reason",
+        )
+    with transaction.atomic(durable=True):
+        locked = _lock(session, statuses=(SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS))
+        kinds = list(locked.infusion_events.values_list("kind", flat=True))
+        allowed = rules.allowed_infusion_events(kinds, route=locked.route)
+        if kind not in allowed:
+            state = rules.infusion_state(kinds, route=locked.route).replace("_", " ")
+            raise InvalidTransitionError(
+                f"“{InfusionEventKind(kind).label}” is not possible now: the infusion is {state}."
+            )
+        at = _when(locked, at)
+        last = locked.infusion_events.order_by("-at").values_list("at", flat=True).first()
+        if last is not None and at < last:
+            raise ClinicError("This is earlier than the infusion's last event.", field="at")
+        if kind == InfusionEventKind.START:
+            _ensure_current(locked, expected_version)
+            if locked.dose_verified_at is None:
+                raise ClinicError("The dose must be confirmed and verified before it is given.")
+            current = current_plan_version(locked.patient)
+            if current is None or current.pk != locked.plan_version_id:
+                raise ClinicError(
+                    "The plan changed after the dose was confirmed: withdraw the confirmation "
+                    "and confirm the dose again."
+                )
+            _ensure_gates(locked)
+            if (
+                rate_mg_per_hour is None
+                and locked.route == "iv"
+                and locked.plan_version.infusion_minutes
+            ):
+                rate_mg_per_hour = (
+                    locked.dose_mg * 60 / locked.plan_version.infusion_minutes
+                ).quantize(Decimal("0.1"))
+            locked.dosed_at, locked.status = at, SessionStatus.IN_PROGRESS
+            _save(locked, ["dosed_at", "status"])
+            # Readings already taken after this moment now count as during the session.
+            moved = list(
+                locked.readings.filter(taken_at__gte=at).values_list("vital_signs_id", flat=True)
+            )
+            if moved:
+                locked.readings.filter(vital_signs_id__in=moved).update(pre_dose=False)
+                VitalSigns.objects.filter(pk__in=moved).update(context=VitalSignsContext.MONITORING)
+        if kind == InfusionEventKind.RATE_CHANGE and rate_mg_per_hour is None:
+            raise ClinicError("Enter the new rate in mg/h.", field="rate_mg_per_hour")
+        if rate_mg_per_hour is not None and not (
+            Decimal("0") < Decimal(str(rate_mg_per_hour)) <= Decimal("1000")
+        ):
+            raise ClinicError(
+                "The rate must be more than 0 and at most 1000 mg/h.", field="rate_mg_per_hour"
+            )
+        event = InfusionEvent.objects.create(
+            session=locked,
+            kind=kind,
+            at=at,
+            rate_mg_per_hour=rate_mg_per_hour,
+            reason=reason,
+            recorded_by=actor,
+        )
+        if kind != InfusionEventKind.START:
+            _save(locked, [])
+        _audit(
+            actor,
+            AuditEventType.SESSION_INFUSION_EVENT,
+            locked,
+            {"kind": kind, "reason": reason},
+            target=event,
+        )
+        return event

@@ -1,0 +1,153 @@
+"""What the signatures cover, signing and locking the record, and addenda after it is locked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
+from clinic.audit.choices import AuditEventType
+from clinic.core.exceptions import (
+    ClinicError,
+    InvalidTransitionError,
+)
+from clinic.core.signing import confirm_signer, content_sha256
+from clinic.sessions import selectors
+from clinic.sessions.choices import (
+    SessionStatus,
+    SignatureRole,
+)
+from clinic.sessions.models import (
+    SessionAddendum,
+    SessionReading,
+    SessionSignature,
+    TreatmentSession,
+)
+from clinic.sessions.services._common import (
+    _audit,
+    _check,
+    _lock,
+    _save,
+)
+
+
+def session_content(
+    session: TreatmentSession, *, all_readings: list[SessionReading] | None = None
+) -> dict[str, Any]:
+    """What the signatures cover: the session's fields and every entry (`all_readings`, when the
+    caller has already read them, saves reading them again)."""
+    fields = {
+        f.attname: getattr(session, f.attname)
+        for f in TreatmentSession._meta.concrete_fields
+        # The version counts changes (signing locks the record); it is not content.
+        if f.attname not in ("locked_at", "content_sha256", "updated_at", "status", "version")
+    }
+    return {
+        "session": fields,
+        "readings": [
+            {**selectors.values_of(r), "taken_at": r.taken_at, "source": r.source}
+            for r in (selectors.readings(session) if all_readings is None else all_readings)
+        ],
+        "alerts": list(
+            session.alerts.order_by("id").values(
+                "message", "status", "action_taken", "acknowledged_by_id"
+            )
+        ),
+        "overrides": list(session.overrides.order_by("id").values("gate", "reason", "by_id")),
+        "infusion": list(
+            session.infusion_events.order_by("id").values(
+                "kind", "at", "rate_mg_per_hour", "reason"
+            )
+        ),
+        "side_effects": list(
+            session.side_effects.order_by("id").values(
+                "kind", "severity", "onset_at", "interventions", "outcome"
+            )
+        ),
+        "medications": list(
+            session.administrations.order_by("id").values(
+                "medication", "dose_amount", "dose_unit", "route", "given_at"
+            )
+        ),
+    }
+
+
+def session_addendum_content(session: TreatmentSession, text: str, author_id: int) -> dict:
+    """What a session addendum's hash covers."""
+    return {"session": str(session.public_id), "text": text, "author": author_id}
+
+
+def sign_session(*, actor, session: TreatmentSession, role: str, password: str) -> TreatmentSession:
+    """The nurse and the supervising clinician sign (two different people); with both signatures
+    the record is locked."""
+    if role not in SignatureRole.values:
+        raise ClinicError("Sign as the nurse or as the supervising clinician.", field="role")
+    roles = PRESCRIBER_ROLES if role == SignatureRole.CLINICIAN else CLINICAL_ROLES
+    _check(
+        actor,
+        session,
+        AuditEventType.SESSION_SIGNED,
+        roles=roles,
+        action=f"sign sessions as {SignatureRole(role).label.lower()}",
+    )
+    confirm_signer(actor, password, target=session, patient_id=session.patient_id)
+    with transaction.atomic(durable=True):
+        locked = _lock(
+            session, statuses=(SessionStatus.DISCHARGED, SessionStatus.NOT_DONE), signing=True
+        )
+        signatures = {s.role: s for s in locked.signatures.all()}
+        if role in signatures:
+            raise InvalidTransitionError(
+                f"{signatures[role].signed_by.full_name} already signed as {SignatureRole(role).label.lower()}."
+            )
+        if any(s.signed_by_id == actor.pk for s in signatures.values()):
+            raise ClinicError("The nurse and the supervising clinician are two different people.")
+        digest = content_sha256(session_content(locked))
+        SessionSignature.objects.create(
+            session=locked,
+            role=role,
+            signed_by=actor,
+            signed_at=timezone.now(),
+            content_sha256=digest,
+        )
+        if len(signatures) + 1 == len(SignatureRole.values):
+            locked.locked_at, locked.content_sha256 = timezone.now(), digest
+            if locked.status == SessionStatus.DISCHARGED:
+                locked.status = SessionStatus.SIGNED
+            _save(locked, ["locked_at", "content_sha256", "status"])
+        _audit(
+            actor,
+            AuditEventType.SESSION_SIGNED,
+            locked,
+            {"role": role, "sha256": digest, "locked": locked.locked_at is not None},
+        )
+        return locked
+
+
+def add_addendum(*, actor, session: TreatmentSession, text: str) -> SessionAddendum:
+    _check(actor, session, AuditEventType.SESSION_ADDENDUM, action="add addenda")
+    text = (text or "").strip()
+    if not text:
+        raise ClinicError("Write the addendum.", field="text")
+    if len(text) > 5000:
+        raise ClinicError("Keep an addendum under 5,000 characters.", field="text")
+    with transaction.atomic(durable=True):
+        locked = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+        if locked.locked_at is None:
+            raise InvalidTransitionError("The record is not signed yet: record the entry itself.")
+        addendum = SessionAddendum.objects.create(
+            session=locked,
+            text=text,
+            author=actor,
+            content_sha256=content_sha256(session_addendum_content(locked, text, actor.pk)),
+        )
+        _audit(
+            actor,
+            AuditEventType.SESSION_ADDENDUM,
+            locked,
+            {"sha256": addendum.content_sha256},
+            target=addendum,
+        )
+        return addendum
