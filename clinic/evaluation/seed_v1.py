@@ -227,7 +227,7 @@ RULES_V1 = [
         "gt",
         140,
         "Weigh the short-term rise in blood pressure against the benefit (the esketamine label's example).",
-        "Spravato label example (> 140/90), SECONDARY; clinical-reference §7.3",
+        "Spravato label example (> 140/90): Spravato (esketamine) US prescribing information, Janssen 2019, blood pressure warning, SECONDARY",
     ),
     (
         "baseline-diastolic-above-90",
@@ -237,7 +237,7 @@ RULES_V1 = [
         "gt",
         90,
         "Weigh the short-term rise in blood pressure against the benefit (the esketamine label's example).",
-        "Spravato label example (> 140/90), SECONDARY; clinical-reference §7.3",
+        "Spravato label example (> 140/90): Spravato (esketamine) US prescribing information, Janssen 2019, blood pressure warning, SECONDARY",
     ),
 ]
 
@@ -260,7 +260,7 @@ INTERACTIONS_V1 = [
         ],
         "blunts_response",
         "May blunt the antidepressant response; high doses (> 2–3 mg lorazepam-equivalent a day) excluded in trials. Consider holding the evening dose before a session.",
-        "Trial exclusions (clinical-reference §7.1); Frye 2015 / Albott 2017 observational data [SECONDARY]",
+        "Trial exclusions (PMC6884875; PMC10812090, table 1); Frye 2015 / Albott 2017 observational data [SECONDARY]",
     ),
     (
         "Lamotrigine",
@@ -282,7 +282,7 @@ INTERACTIONS_V1 = [
         ],
         "raises_blood_pressure",
         "Risk of a hypertensive reaction; monitor blood pressure closely.",
-        "Spravato label (MAOIs) and trial exclusions (clinical-reference §7.1)",
+        "Spravato label (MAOIs) and trial exclusions (PMC6884875; PMC10812090, table 1)",
     ),
     (
         "Stimulants",

@@ -3,9 +3,11 @@
     from clinic.monitoring.discharge import modified_aldrete
     modified_aldrete(activity=2, respiration=2, circulation=2, consciousness=2, oxygen_saturation=2)  # 10
 
-Five items scored 0–2, total 0–10; ≥ 9 is required to leave phase-I recovery (clinical-reference
-§7.4, VERIFIED). The threshold is a setting the medical director may change; 9 is the default.
-Boundary choices (sources differ; clinical-reference §7.4 asks us to pick and document one):
+Five items scored 0–2, total 0–10; ≥ 9 is required to leave phase-I recovery (Aldrete JA, The
+post-anesthesia recovery score revisited, J Clin Anesth 1995;7:89–91). The threshold is a setting
+the medical director may change; 9 is the default.
+Boundary choices (published copies of the table differ at exactly 20 % and 50 %, so one is chosen
+and documented here):
 - circulation: blood pressure within ±20 % of the pre-dose value (inclusive) = 2; more than 20 %
   and less than 50 % = 1; 50 % or more = 0.
 - SpO₂: above 92 % on room air = 2; needs oxygen to stay above 90 % = 1; below 90 % even with

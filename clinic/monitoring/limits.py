@@ -1,11 +1,13 @@
 """Vital-sign limits of a ketamine session and the monitoring schedule: pure rules over protocol
 data (the medical director's `MonitoringProtocol`, one per route).
 
-Default limits [UNVERIFIED in the APA consensus text; clinical-reference §7.1, §9.1]: do not start
-above 140/90 mmHg (also the esketamine label's example of an elevated baseline, §7.3), stop or
+Default limits [UNVERIFIED: clinic policy, not found in the APA consensus statement, Sanacora et
+al., JAMA Psychiatry 2017;74(4):399–405]: do not start above 140/90 mmHg (also the example of an
+elevated baseline in the Spravato (esketamine) US prescribing information, Janssen 2019), stop or
 escalate above 180/100 mmHg, heart rate above 110 /min. SpO₂ below 92 % mirrors the NEWS2 scale 1
-band that scores 3 (§8). Comparisons are strict ("above 140" means 141 breaches, 140 does not), as
-the reference asks us to state.
+band that scores 3 (Royal College of Physicians, NEWS2, 2017, Chart 1). Comparisons are strict
+("above 140" means 141 breaches, 140 does not), stated because the sources that quote these
+numbers do not say on which side the limit itself falls.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class Limits:
     respiratory_rate_min: int = 10
     # A rise from the patient's own baseline worth an alert even below the absolute limits.
     baseline_rise_percent: int = 30
-    # Before discharge: "stable at a safe level" (esketamine label, §7.3) as numbers
+    # Before discharge: "stable at a safe level" (Spravato US prescribing information) as numbers
     # [UNVERIFIED: clinic policy, no source gives them; the medical director sets them]. The
     # modified Aldrete circulation item separately asks for the pre-dose pressure ±20 %.
     discharge_systolic_max: int = 160

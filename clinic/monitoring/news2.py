@@ -5,7 +5,8 @@
                          consciousness="alert", temperature_c=36.8)
     result.total, result.risk   # 0, "low"
 
-Bands: RCP "Chart 1: The NEWS scoring system" (clinical-reference §8, VERIFIED). Risk: aggregate
+Bands: RCP "Chart 1: The NEWS scoring system" (Royal College of Physicians, National Early Warning
+Score (NEWS) 2: standardising the assessment of acute-illness severity in the NHS, 2017). Risk: aggregate
 0–4 low; a single parameter scoring 3 (with an aggregate below 5) "low_medium" (urgent ward-based
 review, RCP wording); 5–6 medium; 7 or more high. Temperatures are compared after rounding to one
 decimal. Scale 2 (hypercapnic respiratory failure) is a clinician's decision and is not offered

@@ -2,7 +2,8 @@ from django.db import models
 
 
 class WeightBasis(models.TextChoices):
-    """Which weight the dose is calculated on (clinical-reference §7.1: a recorded choice)."""
+    """Which weight the dose is calculated on: a recorded choice, since the APA consensus
+    (Sanacora et al., JAMA Psychiatry 2017;74:399) does not settle it for obese patients."""
 
     ACTUAL = "actual", "Actual body weight"
     IDEAL = "ideal", "Ideal body weight (Devine)"

@@ -18,8 +18,8 @@ def _weekday_on_or_after(day: date) -> date:
 
 def propose_induction_dates(start: date, sessions: int, per_week: int) -> list[date]:
     """Weekday dates for an induction series of `sessions`, at most `per_week` in a calendar week,
-    spaced as evenly as the week allows (e.g. six over two weeks at three a week: Murrough 2013
-    regimen, clinical-reference §7.1)."""
+    spaced as evenly as the week allows (e.g. six over two weeks at three a week, the regimen
+    of Murrough et al., Biol Psychiatry 2013;74:250–256)."""
     if sessions < 1:
         raise ValueError("An induction series has at least one session.")
     if per_week not in MINIMUM_GAP_DAYS:

@@ -1,8 +1,9 @@
 """Screening rules and medication interactions (pure, no database).
 
-Every rule row is tested from RULES_V1 itself; each carries its own source string (S2017, C2018,
-trial exclusions, the Spravato label: clinical-reference §7.1–7.3). The interaction cases come
-from INTERACTIONS_V1 (trial exclusions / Spravato label, clinical-reference §7.1).
+Every rule row is tested from RULES_V1 itself; each carries its own source string (S2017, the APA
+consensus; C2018, the ASRA/AAPM/ASA chronic-pain guideline; TRIALS, ketamine depression trial
+exclusions; LABEL, the Spravato prescribing information). The interaction cases come from
+INTERACTIONS_V1 (trial exclusions, PMC6884875 and PMC10812090; the Spravato label).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def test_every_seed_rule_is_valid_and_reads_a_screenable_field():
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_rule_fires_on_its_value(rule):
-    # Source: rule.source (seed_v1.RULES_V1; clinical-reference §7).
+    # Source: rule.source (seed_v1.RULES_V1).
     for value in firing_values(rule):
         findings = screen({rule.field: value}, RULES)
         # Exactly this rule fires (other rules reading the same field need other values).
@@ -86,7 +87,7 @@ def test_rule_fires_on_its_value(rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_rule_does_not_fire_on_a_safe_value(rule):
-    # Source: rule.source (seed_v1.RULES_V1; clinical-reference §7).
+    # Source: rule.source (seed_v1.RULES_V1).
     for value in safe_values(rule):
         assert screen({rule.field: value}, [rule]) == [], value
 
@@ -185,7 +186,7 @@ def test_validate_rule_rejects_unknown_operator():
         validate_rule("baseline_systolic_mmhg", "lt", 90)
 
 
-# Interaction cases: INTERACTIONS_V1 (trial exclusions and Spravato label, clinical-reference §7.1).
+# Interaction cases: INTERACTIONS_V1 (trial exclusions, PMC6884875 and PMC10812090; Spravato label).
 @pytest.mark.parametrize(
     ("text", "name"),
     [

@@ -1,4 +1,4 @@
-"""Modified Aldrete (Aldrete 1995; clinical-reference §7.4) and its documented boundary choices."""
+"""Modified Aldrete (Aldrete, J Clin Anesth 1995;7:89) and its documented boundary choices."""
 
 import pytest
 from hypothesis import given

@@ -1,4 +1,5 @@
-"""Session vital-sign limits and the monitoring schedule (defaults: clinical-reference §7.1, §7.3)."""
+"""Session vital-sign limits and the monitoring schedule (defaults: clinic policy beside the
+Spravato prescribing information's example of an elevated baseline, > 140/90 mmHg)."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""NEWS2 at every band boundary (RCP 2017 Chart 1, SpO₂ scale 1; clinical-reference §8)."""
+"""NEWS2 at every band boundary (RCP 2017 Chart 1, SpO₂ scale 1)."""
 
 import pytest
 from hypothesis import given

@@ -1,7 +1,7 @@
 """Proposed session dates (pure, no database).
 
-Source: clinical-reference §7.1 — induction series of six infusions three times a week over about
-two weeks (Murrough 2013 regimen, SECONDARY); clinics describe 3×/week for 2 weeks. The spacing
+Source: an induction series of six infusions three times a week over about two weeks (Murrough
+et al., Biol Psychiatry 2013;74:250–256, SECONDARY); clinics describe 3×/week for 2 weeks. The spacing
 table (3 a week → Mon/Wed/Fri, 2 → Mon/Thu) is the module's documented clinic rule.
 """
 
