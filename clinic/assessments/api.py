@@ -281,15 +281,7 @@ def patient_progress(request, patient_id: uuid.UUID):
             "remission": p.remission,
             "remission_status": p.remission_status,
             "worsening": p.worsening,
-            "definitions": " ".join(
-                part
-                for part in (
-                    p.instrument.outcome.response_definition,
-                    p.instrument.outcome.remission_definition,
-                    p.instrument.outcome.source,
-                )
-                if part
-            ),
+            "definitions": p.instrument.outcome.definitions,
         }
         for p in selectors.patient_progress(patient)
     ]

@@ -93,6 +93,29 @@ class Outcome:
             "cannot remit)."
         )
 
+    @property
+    def worsening_definition(self) -> str:
+        if self.meaningful_change_points is None:
+            return ""
+        return (
+            f"Worsening: a rise of at least {self.meaningful_change_points} points from baseline "
+            "or from the score before."
+        )
+
+    @property
+    def definitions(self) -> str:
+        """Every definition this outcome applies, and its source, as one printed sentence."""
+        return " ".join(
+            part
+            for part in (
+                self.response_definition,
+                self.remission_definition,
+                self.worsening_definition,
+                self.source,
+            )
+            if part
+        )
+
 
 @dataclass(frozen=True)
 class ScoreResult:

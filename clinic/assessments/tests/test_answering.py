@@ -153,7 +153,28 @@ def test_the_chart_says_remission_does_not_apply_when_the_baseline_was_already_b
     # Each badge carries its definition, and the definitions are printed under the card.
     assert "Remission: a latest score below 5" in page
     assert "Response: a fall of at least 50 % from baseline." in page
+    assert "The baseline of 4 was already below 5, so remission does not apply." in page
     assert "Answers cover the last 2 weeks." in page
+
+
+def test_a_worsening_score_shows_each_badge_with_its_definition(clinician, patient_alice):
+    record_phq9(actor=clinician, patient=patient_alice, total=10, days_ago=14, context="baseline")
+    record_phq9(actor=clinician, patient=patient_alice, total=16)
+    page = (
+        client_for(clinician)
+        .get(f"/patients/{patient_alice.public_id}/?section=assessments")
+        .content.decode()
+    )
+    worsening = "Worsening: a rise of at least 5 points from baseline or from the score before."
+    assert f'title="{worsening}">Worsening</span>' in page
+    assert 'title="Response: a fall of at least 50 % from baseline.">No response yet</span>' in page
+    # Remission applies (the baseline of 10 was above the cut-off) and is not reached.
+    assert ">No remission yet</span>" in page and "Remission not applicable" not in page
+    # Printed under the card too, not only on hover.
+    definitions = page.split('class="muted small outcome-definitions">')[1].split("</p>")[0]
+    for definition in ("Response: a fall of at least 50 %", "Remission: a latest score below 5"):
+        assert definition in definitions
+    assert worsening in definitions
 
 
 def test_front_desk_can_send_but_sees_no_scores(front_desk, clinician, patient_alice):

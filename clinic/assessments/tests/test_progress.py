@@ -380,3 +380,22 @@ def test_every_remission_rule_states_its_definition(code):
     assert "Remission" in outcome.remission_definition
     assert "started below" in outcome.remission_definition
     assert outcome.response_definition.startswith("Response")
+
+
+@pytest.mark.parametrize(
+    ("code", "points"), [("phq9", 5), ("gad7", 4), ("pcl5", 10), ("pain_nrs", 2)]
+)
+def test_every_worsening_rule_states_its_definition(code, points):
+    outcome = get_instrument(code).outcome
+    assert outcome.worsening_definition == (
+        f"Worsening: a rise of at least {points} points from baseline or from the score before."
+    )
+    assert outcome.worsening_definition in outcome.definitions
+
+
+def test_an_instrument_that_never_worsens_states_no_worsening_definition():
+    outcome = YBOCS.outcome
+    assert outcome.worsening_definition == ""
+    assert outcome.definitions == " ".join(
+        (outcome.response_definition, outcome.remission_definition, outcome.source)
+    )
