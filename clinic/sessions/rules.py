@@ -11,10 +11,14 @@ and at least two hours of observation; discharge scoring is the modified Aldrete
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
-from clinic.sessions.choices import OVERRIDABLE_GATES, Gate, InfusionEventKind
+from clinic.monitoring.limits import Limits, check_pre_dose
+from clinic.sessions.choices import OVERRIDABLE_GATES, Gate, InfusionEventKind, PregnancyTest
 
 # A reading older than this no longer shows that the vitals are "back within limits" at discharge
 # [clinic policy, UNVERIFIED: no source fixes it; the esketamine label asks for a reading "before
@@ -59,6 +63,148 @@ class Checklist:
 
     def blocking_reasons(self) -> list[str]:
         return [f"{g.label}: {g.reason}" for g in self.blocking]
+
+
+# --- Pre-dose gates --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlanFact:
+    """The patient's active plan as the gates see it."""
+
+    number: int
+    is_sessions_plan: bool  # the plan this session was started under
+    route_matches: bool
+    route_label: str
+    start_date: date
+
+
+@dataclass(frozen=True)
+class GateFacts:
+    """What the record says before dosing (read by `selectors.gate_facts`)."""
+
+    today: date  # in the clinic's zone
+    identity_confirmed: bool
+    consent_current: bool
+    route_label: str
+    plan: PlanFact | None
+    fasting_confirmed: bool | None
+    patient_said_fasting: bool | None  # the pre-visit answer; None when not answered
+    escort_confirmed: bool | None
+    escort_name: str
+    patient_sex: str
+    pregnancy_test: str
+    pregnancy_test_note: str
+    missing_questionnaires: tuple[str, ...]
+    open_safety_flags: int
+    pre_dose_values: Mapping[str, Any] | None  # the latest pre-dose reading with a blood pressure
+    pre_dose_taken_at_label: str
+    needs_weight: bool
+    weight_kg: Decimal | None
+    open_pre_dose_alerts: bool
+    limits: Limits
+
+
+PRE_DOSE_VITALS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "spo2_pct")
+
+
+def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = None) -> Checklist:
+    """Every gate before dosing, each with its reason; `overrides` maps a gate to a clinician's
+    documented override of it."""
+    overrides = overrides or {}
+    results: list[GateResult] = []
+
+    def add(gate: str, passed: bool, reason: str) -> None:
+        results.append(GateResult(gate, passed, reason, overrides.get(gate)))
+
+    add(
+        Gate.IDENTITY,
+        facts.identity_confirmed,
+        "Confirmed."
+        if facts.identity_confirmed
+        else "Confirm the patient's name and date of birth.",
+    )
+    add(
+        Gate.CONSENT,
+        facts.consent_current,
+        "Current version signed."
+        if facts.consent_current
+        else f"No signed current consent for {facts.route_label.lower()}.",
+    )
+    plan = facts.plan
+    if plan is None:
+        add(Gate.PLAN, False, "The patient has no active treatment plan.")
+    elif not plan.is_sessions_plan:
+        add(Gate.PLAN, False, "The plan this session was started under is no longer active.")
+    elif not plan.route_matches:
+        add(Gate.PLAN, False, f"The plan's route is now {plan.route_label.lower()}.")
+    elif plan.start_date > facts.today:
+        add(Gate.PLAN, False, f"The plan starts on {plan.start_date:%-d %b %Y}.")
+    else:
+        add(Gate.PLAN, True, f"Plan version {plan.number}.")
+    said = ""
+    if facts.patient_said_fasting is not None:
+        said = " The patient said: " + (
+            "fasting." if facts.patient_said_fasting else "NOT fasting."
+        )
+    add(
+        Gate.FASTING,
+        facts.fasting_confirmed is True,
+        "Confirmed." if facts.fasting_confirmed else "Not confirmed." + said,
+    )
+    escorted = facts.escort_confirmed is True and bool(facts.escort_name)
+    add(
+        Gate.ESCORT,
+        escorted,
+        f"{facts.escort_name} will take the patient home."
+        if escorted
+        else "Record who takes the patient home.",
+    )
+    if facts.patient_sex == "male":
+        add(Gate.PREGNANCY, True, "Not applicable.")
+    elif facts.pregnancy_test == PregnancyTest.NEGATIVE:
+        add(Gate.PREGNANCY, True, "Negative.")
+    elif facts.pregnancy_test == PregnancyTest.NOT_APPLICABLE and facts.pregnancy_test_note:
+        add(Gate.PREGNANCY, True, f"Not applicable: {facts.pregnancy_test_note}")
+    elif facts.pregnancy_test == PregnancyTest.POSITIVE:
+        add(Gate.PREGNANCY, False, "Positive: ketamine is not given in pregnancy.")
+    else:
+        add(Gate.PREGNANCY, False, "Record the result, or why it does not apply.")
+    missing = facts.missing_questionnaires
+    add(
+        Gate.QUESTIONNAIRES,
+        not missing,
+        "Done." if not missing else "Not answered: " + ", ".join(missing) + ".",
+    )
+    add(
+        Gate.SAFETY,
+        facts.open_safety_flags == 0,
+        "None open."
+        if not facts.open_safety_flags
+        else "A questionnaire raised a safety flag: a clinician must review and clear it.",
+    )
+    values = facts.pre_dose_values
+    complete = values is not None and all(values.get(name) is not None for name in PRE_DOSE_VITALS)
+    if not complete:
+        add(Gate.VITALS, False, "Take blood pressure, heart rate and SpO₂ before dosing.")
+    elif facts.needs_weight and facts.weight_kg is None:
+        add(Gate.VITALS, False, "Record today's weight: the dose is worked from it.")
+    elif facts.open_pre_dose_alerts:
+        add(Gate.VITALS, False, "Acknowledge the pre-dose vital-sign alert first.")
+    else:
+        weight = f", weight {facts.weight_kg} kg" if facts.weight_kg else ""
+        add(Gate.VITALS, True, f"Taken at {facts.pre_dose_taken_at_label}{weight}.")
+    if values is None:
+        add(Gate.BLOOD_PRESSURE, False, "No pre-dose blood pressure yet.")
+    else:
+        breaches = [b for b in check_pre_dose(values, facts.limits) if b.blocks_dosing]
+        add(
+            Gate.BLOOD_PRESSURE,
+            not breaches,
+            f"{values.get('systolic_mmhg')}/{values.get('diastolic_mmhg')} mmHg."
+            if not breaches
+            else " ".join(b.message for b in breaches)
+            + " Re-measure after rest, or a clinician documents an override.",
+        )
+    return Checklist(results)
 
 
 # --- Infusion events ------------------------------------------------------------------------

@@ -23,13 +23,12 @@ from clinic.evaluation.selectors import has_current_consent
 from clinic.monitoring.limits import (
     Limits,
     check_discharge,
-    check_pre_dose,
     reading_schedule_status,
 )
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.selectors import visible_patients
 from clinic.sessions import rules
-from clinic.sessions.choices import AlertStatus, Gate, PregnancyTest, SessionStatus
+from clinic.sessions.choices import AlertStatus, SessionStatus
 from clinic.sessions.models import MonitoringAlert, SessionReading, TreatmentSession
 from clinic.treatment.choices import DoseUnit
 from clinic.treatment.dosing import calculate_dose
@@ -221,6 +220,60 @@ def _local_today(session):
     return timezone.localtime(timezone.now(), session.location.zone).date()
 
 
+def gate_facts(
+    session,
+    *,
+    all_readings: list[SessionReading] | None = None,
+    protocol: MonitoringProtocol | None = None,
+) -> rules.GateFacts:
+    """What the record says that the pre-dose gates judge (the reads; `rules.evaluate_gates`
+    decides)."""
+    patient = session.patient
+    all_readings = readings(session) if all_readings is None else all_readings
+    current = current_plan_version(patient)
+    pre_visit = getattr(session.appointment, "pre_visit", None)
+    pre = [r for r in all_readings if r.pre_dose]
+    latest_bp = next((r for r in reversed(pre) if r.vital_signs.systolic_mmhg), None)
+    return rules.GateFacts(
+        today=_local_today(session),
+        identity_confirmed=session.identity_confirmed_at is not None,
+        consent_current=has_current_consent(patient, session.route),
+        route_label=session.get_route_display(),
+        plan=None
+        if current is None
+        else rules.PlanFact(
+            number=current.number,
+            is_sessions_plan=current.plan_id == session.plan_version.plan_id,
+            route_matches=current.route == session.route,
+            route_label=current.get_route_display(),
+            start_date=current.start_date,
+        ),
+        fasting_confirmed=session.fasting_confirmed,
+        patient_said_fasting=pre_visit.fasting_as_instructed
+        if pre_visit is not None and pre_visit.answered_at
+        else None,
+        escort_confirmed=session.escort_confirmed,
+        escort_name=session.escort_name,
+        patient_sex=patient.sex,
+        pregnancy_test=session.pregnancy_test,
+        pregnancy_test_note=session.pregnancy_test_note,
+        missing_questionnaires=tuple(missing_questionnaires(session)),
+        open_safety_flags=SafetyAlert.objects.filter(patient=patient, status="open").count(),
+        pre_dose_values=values_of(latest_bp) if latest_bp is not None else None,
+        pre_dose_taken_at_label=f"{timezone.localtime(latest_bp.taken_at, session.location.zone):%H:%M}"
+        if latest_bp is not None
+        else "",
+        needs_weight=session.plan_version.dose_unit == DoseUnit.MG_PER_KG,
+        weight_kg=session.weight_kg,
+        # A pre-dose alert other than the blood-pressure gate (low SpO₂, fast pulse …) is looked
+        # at before anyone doses.
+        open_pre_dose_alerts=MonitoringAlert.objects.filter(
+            session=session, reading__pre_dose=True, status=AlertStatus.OPEN, blocks_dosing=False
+        ).exists(),
+        limits=(protocol or protocol_for(session.route)).limits(),
+    )
+
+
 def checklist(
     session,
     *,
@@ -228,126 +281,9 @@ def checklist(
     protocol: MonitoringProtocol | None = None,
 ) -> rules.Checklist:
     """Every gate before dosing, each with its reason, and any clinician overrides."""
-    patient = session.patient
-    all_readings = readings(session) if all_readings is None else all_readings
     overrides = {o.gate: o for o in session.overrides.select_related("by")}
-    results: list[rules.GateResult] = []
-
-    def add(gate, passed, reason):
-        results.append(rules.GateResult(gate, passed, reason, overrides.get(gate)))
-
-    add(
-        Gate.IDENTITY,
-        session.identity_confirmed_at is not None,
-        "Confirmed."
-        if session.identity_confirmed_at
-        else "Confirm the patient's name and date of birth.",
-    )
-    consent = has_current_consent(patient, session.route)
-    add(
-        Gate.CONSENT,
-        consent,
-        "Current version signed."
-        if consent
-        else f"No signed current consent for {session.get_route_display().lower()}.",
-    )
-    current = current_plan_version(patient)
-    if current is None:
-        add(Gate.PLAN, False, "The patient has no active treatment plan.")
-    elif current.plan_id != session.plan_version.plan_id:
-        add(Gate.PLAN, False, "The plan this session was started under is no longer active.")
-    elif current.route != session.route:
-        add(Gate.PLAN, False, f"The plan's route is now {current.get_route_display().lower()}.")
-    elif current.start_date > _local_today(session):
-        add(Gate.PLAN, False, f"The plan starts on {current.start_date:%-d %b %Y}.")
-    else:
-        add(Gate.PLAN, True, f"Plan version {current.number}.")
-    pre_visit = getattr(session.appointment, "pre_visit", None)
-    said = ""
-    if pre_visit is not None and pre_visit.answered_at:
-        said = " The patient said: " + (
-            "fasting." if pre_visit.fasting_as_instructed else "NOT fasting."
-        )
-    add(
-        Gate.FASTING,
-        session.fasting_confirmed is True,
-        "Confirmed." if session.fasting_confirmed else "Not confirmed." + said,
-    )
-    add(
-        Gate.ESCORT,
-        session.escort_confirmed is True and bool(session.escort_name),
-        f"{session.escort_name} will take the patient home."
-        if session.escort_confirmed and session.escort_name
-        else "Record who takes the patient home.",
-    )
-    if patient.sex == "male":
-        add(Gate.PREGNANCY, True, "Not applicable.")
-    elif session.pregnancy_test == PregnancyTest.NEGATIVE:
-        add(Gate.PREGNANCY, True, "Negative.")
-    elif session.pregnancy_test == PregnancyTest.NOT_APPLICABLE and session.pregnancy_test_note:
-        add(Gate.PREGNANCY, True, f"Not applicable: {session.pregnancy_test_note}")
-    elif session.pregnancy_test == PregnancyTest.POSITIVE:
-        add(Gate.PREGNANCY, False, "Positive: ketamine is not given in pregnancy.")
-    else:
-        add(Gate.PREGNANCY, False, "Record the result, or why it does not apply.")
-    missing = missing_questionnaires(session)
-    add(
-        Gate.QUESTIONNAIRES,
-        not missing,
-        "Done." if not missing else "Not answered: " + ", ".join(missing) + ".",
-    )
-    open_flags = SafetyAlert.objects.filter(patient=patient, status="open").count()
-    add(
-        Gate.SAFETY,
-        open_flags == 0,
-        "None open."
-        if not open_flags
-        else "A questionnaire raised a safety flag: a clinician must review and clear it.",
-    )
-    pre = [r for r in all_readings if r.pre_dose]
-    latest_bp = next((r for r in reversed(pre) if r.vital_signs.systolic_mmhg), None)
-    needed = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "spo2_pct")
-    complete = latest_bp is not None and all(
-        getattr(latest_bp.vital_signs, name) is not None for name in needed
-    )
-    needs_weight = session.plan_version.dose_unit == DoseUnit.MG_PER_KG
-    # A pre-dose alert other than the blood-pressure gate (low SpO₂, fast pulse …) is looked at
-    # before anyone doses.
-    open_pre_alerts = MonitoringAlert.objects.filter(
-        session=session, reading__pre_dose=True, status=AlertStatus.OPEN, blocks_dosing=False
-    ).exists()
-    if not complete:
-        add(Gate.VITALS, False, "Take blood pressure, heart rate and SpO₂ before dosing.")
-    elif needs_weight and session.weight_kg is None:
-        add(Gate.VITALS, False, "Record today's weight: the dose is worked from it.")
-    elif open_pre_alerts:
-        add(Gate.VITALS, False, "Acknowledge the pre-dose vital-sign alert first.")
-    else:
-        weight = f", weight {session.weight_kg} kg" if session.weight_kg else ""
-        add(
-            Gate.VITALS,
-            True,
-            f"Taken at {timezone.localtime(latest_bp.taken_at, session.location.zone):%H:%M}{weight}.",
-        )
-    if latest_bp is None:
-        add(Gate.BLOOD_PRESSURE, False, "No pre-dose blood pressure yet.")
-    else:
-        breaches = [
-            b
-            for b in check_pre_dose(
-                values_of(latest_bp), (protocol or protocol_for(session.route)).limits()
-            )
-            if b.blocks_dosing
-        ]
-        add(
-            Gate.BLOOD_PRESSURE,
-            not breaches,
-            f"{latest_bp.vital_signs.systolic_mmhg}/{latest_bp.vital_signs.diastolic_mmhg} mmHg."
-            if not breaches
-            else " ".join(b.message for b in breaches)
-            + " Re-measure after rest, or a clinician documents an override.",
-        )
-    return rules.Checklist(results)
+    facts = gate_facts(session, all_readings=all_readings, protocol=protocol)
+    return rules.evaluate_gates(facts, overrides)
 
 
 def missing_questionnaires(session) -> list[str]:

@@ -1,0 +1,114 @@
+"""The pre-dose gates as a pure rule over the facts the record gives (`rules.evaluate_gates`).
+No database: each table row changes one fact and names the gate it must block."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from clinic.monitoring.limits import Limits
+from clinic.sessions.choices import Gate, PregnancyTest
+from clinic.sessions.rules import GateFacts, PlanFact, evaluate_gates
+
+TODAY = date(2026, 12, 1)
+READY = GateFacts(
+    today=TODAY,
+    identity_confirmed=True,
+    consent_current=True,
+    route_label="IV infusion",
+    plan=PlanFact(
+        number=2, is_sessions_plan=True, route_matches=True, route_label="IV", start_date=TODAY
+    ),
+    fasting_confirmed=True,
+    patient_said_fasting=True,
+    escort_confirmed=True,
+    escort_name="Sam Moreno",
+    patient_sex="female",
+    pregnancy_test=PregnancyTest.NEGATIVE,
+    pregnancy_test_note="",
+    missing_questionnaires=(),
+    open_safety_flags=0,
+    pre_dose_values={
+        "systolic_mmhg": 124,
+        "diastolic_mmhg": 78,
+        "heart_rate_bpm": 72,
+        "spo2_pct": 98,
+    },
+    pre_dose_taken_at_label="09:12",
+    needs_weight=True,
+    weight_kg=Decimal("70.0"),
+    open_pre_dose_alerts=False,
+    limits=Limits(),
+)
+
+
+def blocking(facts: GateFacts) -> set[str]:
+    return {g.gate for g in evaluate_gates(facts).blocking}
+
+
+def test_a_complete_record_is_ready_to_dose():
+    checklist = evaluate_gates(READY)
+    assert checklist.ready_to_dose
+    assert [g.gate for g in checklist.gates] == [
+        Gate.IDENTITY,
+        Gate.CONSENT,
+        Gate.PLAN,
+        Gate.FASTING,
+        Gate.ESCORT,
+        Gate.PREGNANCY,
+        Gate.QUESTIONNAIRES,
+        Gate.SAFETY,
+        Gate.VITALS,
+        Gate.BLOOD_PRESSURE,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "gate", "reason"),
+    [
+        ({"identity_confirmed": False}, Gate.IDENTITY, "Confirm the patient's name"),
+        ({"consent_current": False}, Gate.CONSENT, "No signed current consent for iv infusion"),
+        ({"plan": None}, Gate.PLAN, "no active treatment plan"),
+        ({"fasting_confirmed": None}, Gate.FASTING, "Not confirmed. The patient said: fasting."),
+        ({"escort_name": ""}, Gate.ESCORT, "Record who takes the patient home."),
+        ({"pregnancy_test": PregnancyTest.POSITIVE}, Gate.PREGNANCY, "Positive"),
+        ({"pregnancy_test": ""}, Gate.PREGNANCY, "Record the result"),
+        ({"missing_questionnaires": ("PHQ-9",)}, Gate.QUESTIONNAIRES, "Not answered: PHQ-9."),
+        ({"open_safety_flags": 1}, Gate.SAFETY, "a clinician must review"),
+        ({"weight_kg": None}, Gate.VITALS, "Record today's weight"),
+        ({"open_pre_dose_alerts": True}, Gate.VITALS, "Acknowledge the pre-dose"),
+        ({"pre_dose_values": None}, Gate.BLOOD_PRESSURE, "No pre-dose blood pressure yet."),
+    ],
+)
+def test_each_missing_fact_blocks_its_own_gate_with_its_reason(change, gate, reason):
+    checklist = evaluate_gates(replace(READY, **change))
+    blocked = {g.gate: g.reason for g in checklist.blocking}
+    assert gate in blocked
+    assert reason in blocked[gate]
+
+
+def test_a_plan_starting_tomorrow_blocks_today():
+    later = replace(READY.plan, start_date=date(2026, 12, 2))
+    assert blocking(replace(READY, plan=later)) == {Gate.PLAN}
+
+
+@pytest.mark.parametrize(
+    ("systolic", "diastolic", "blocked"),
+    [(140, 90, False), (141, 90, True), (140, 91, True)],
+)
+def test_the_pre_dose_blood_pressure_limit_is_inclusive(systolic, diastolic, blocked):
+    values = {**READY.pre_dose_values, "systolic_mmhg": systolic, "diastolic_mmhg": diastolic}
+    assert (Gate.BLOOD_PRESSURE in blocking(replace(READY, pre_dose_values=values))) is blocked
+
+
+def test_an_override_satisfies_an_overridable_gate_only():
+    facts = replace(READY, fasting_confirmed=False, identity_confirmed=False)
+    checklist = evaluate_gates(facts, {Gate.FASTING: object(), Gate.IDENTITY: object()})
+    assert {g.gate for g in checklist.blocking} == {Gate.IDENTITY}
+
+
+def test_a_fixed_dose_needs_no_weight():
+    assert evaluate_gates(replace(READY, needs_weight=False, weight_kg=None)).ready_to_dose
