@@ -83,6 +83,19 @@ def instruments_for_conditions(
     return [code for code in INSTRUMENTS if code in wanted]
 
 
+def checks_before_each_session(
+    conditions: list[str], rules: dict[str, list[str]] | None = None
+) -> list[str]:
+    """The instruments of these conditions' sets that are asked before every dose (the ASRM for
+    bipolar depression), in registry order: a treatment plan repeats them whatever its protocol
+    repeats. A set the medical director changed to leave one out leaves it out here too."""
+    return [
+        code
+        for code in instruments_for_conditions(conditions, rules)
+        if INSTRUMENTS[code].before_each_session
+    ]
+
+
 def patient_answered(codes: list[str]) -> list[str]:
     """Of these instrument codes, those the patient answers (not clinician-rated), in order."""
     return [

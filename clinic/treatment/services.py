@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from clinic.assessments.policy import checks_before_each_session
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
@@ -102,6 +103,8 @@ class PlanPreview:
     weight_note: str = ""
     # The pump settings (IV with a known weight, product and bag).
     pump: InfusionRates | None = None
+    # The questionnaires asked before each session (instrument codes).
+    instruments: tuple[str, ...] = ()
 
 
 def suitable_evaluation(patient: Patient) -> Evaluation | None:
@@ -138,6 +141,14 @@ def _measurements(
         evaluation.height_cm if evaluation and evaluation.height_cm else None
     ) or patient.height_cm
     return weight, height
+
+
+def plan_instruments(protocol: ProtocolTemplate, *, conditions: list[str]) -> list[str]:
+    """The questionnaires a plan asks before each session: the protocol's, then every check its
+    conditions call for before each dose that the protocol does not already repeat (the ASRM for
+    bipolar depression, whichever protocol the plan starts from)."""
+    codes = list(protocol.instruments)
+    return codes + [code for code in checks_before_each_session(conditions) if code not in codes]
 
 
 def _fixed_dose_limits(protocol: ProtocolTemplate, patient: Patient, on: date):
@@ -245,6 +256,9 @@ def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> Plan
         draft.start_date, draft.induction_sessions, draft.induction_sessions_per_week
     )
     maintenance = propose_maintenance_dates(induction[-1], draft.maintenance_interval_days)
+    # The plan's indications and the conditions on the patient's record: a mania check follows
+    # the diagnosis even when the plan names another indication.
+    conditions = list(dict.fromkeys([*draft.indications, *patient.primary_conditions]))
     return PlanPreview(
         dose_mg=dose_mg,
         working=working,
@@ -257,6 +271,7 @@ def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> Plan
         problems=tuple(problems),
         weight_note=weight_note,
         pump=pump,
+        instruments=tuple(plan_instruments(protocol, conditions=conditions)),
     )
 
 
@@ -355,7 +370,7 @@ def sign_plan_version(
                 d.isoformat() for d in preview.induction_dates + preview.maintenance_dates
             ],
             "target_outcomes": draft.target_outcomes.strip(),
-            "instruments": list(draft.protocol.instruments),
+            "instruments": list(preview.instruments),
             "dose_outside_range": preview.outside_range,
             "override_reason": draft.override_reason.strip() if preview.outside_range else "",
             "change_reason": draft.change_reason,

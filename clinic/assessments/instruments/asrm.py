@@ -3,7 +3,10 @@ Psychiatry 1997;42:948–955; PMID 9359982). Five groups of five statements abou
 positive mood, self-confidence, sleep (less need), speech, activity. Each group scored 0–4 (the
 first statement 0 … the fifth 4); total 0–20. A total of 6 or more = probable mania or hypomania
 (sensitivity 85.5 %, specificity 87.3 %, Altman 1997): it raises the review flag `possible_mania`,
-which holds the next ketamine dose until a clinician has reviewed it. Every item must be answered:
+which holds the next ketamine dose until a clinician has reviewed it. A plan for bipolar
+depression asks the ASRM before every session (`before_each_session`), not only at baseline, so
+that a switch into mania between doses is caught before the next one [UNVERIFIED: clinic policy;
+the medical director may take it out of the bipolar set]. Every item must be answered:
 some copies prorate one missing item, but they score 1–5 per item, inconsistent with the 0–20
 range, so an incomplete form is not scored.
 
@@ -94,4 +97,5 @@ ASRM = Instrument(
         "short labels only."
     ),
     loinc_note=LOINC_NOT_CHECKED,
+    before_each_session=True,
 )

@@ -153,6 +153,9 @@ class Instrument:
     recall: str = ""
     # Why there is no LOINC code, where `loinc_panel` / `loinc_total` are blank.
     loinc_note: str = ""
+    # A safety check asked before every dose (the ASRM's mania check), not only at baseline: a
+    # plan for a condition whose set includes it repeats it before each session.
+    before_each_session: bool = False
 
     @property
     def item_by_link_id(self) -> dict[str, Item]:

@@ -11,6 +11,7 @@ from clinic.assessments.policy import (
     DEFAULT_ASSIGNMENTS,
     SUICIDE_RISK_SCREENS,
     check_assignment,
+    checks_before_each_session,
     instruments_for_conditions,
 )
 from clinic.audit.choices import AuditEventType
@@ -32,6 +33,25 @@ def test_every_indication_is_screened_for_suicide_risk_by_default_and_as_seeded(
 def test_bipolar_depression_checks_for_mania_and_depression_sets_use_a_7_day_measure():
     assert "asrm" in instruments_for_conditions(["bipolar_depression"])
     assert "qids_sr16" in instruments_for_conditions(["trd"])
+
+
+@pytest.mark.parametrize(
+    ("conditions", "checks"),
+    [
+        (["bipolar_depression"], ["asrm"]),
+        (["trd", "bipolar_depression"], ["asrm"]),
+        (["trd"], []),
+        (["ptsd", "chronic_pain"], []),
+        ([], []),
+    ],
+)
+def test_the_mania_check_is_asked_before_each_session_for_bipolar_depression(conditions, checks):
+    assert checks_before_each_session(conditions) == checks
+
+
+def test_a_set_the_director_changed_decides_the_checks_before_each_session():
+    without = {"bipolar_depression": ["phq9", "mdq", "cssrs_screen"]}
+    assert checks_before_each_session(["bipolar_depression"], without) == []
 
 
 def test_a_set_without_a_suicide_screen_is_refused_without_a_reason():

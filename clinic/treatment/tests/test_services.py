@@ -148,6 +148,36 @@ def test_an_esketamine_plan_uses_a_fixed_dose(clinician, patient_alice):
     )
 
 
+def test_a_plan_asks_its_protocols_questionnaires_before_each_session(clinician, patient_alice):
+    suitable(clinician, patient_alice)
+    version = services.sign_plan_version(
+        actor=clinician, patient=patient_alice, draft=draft(), password=PASSWORD
+    )
+    assert version.instruments == ProtocolTemplate.objects.get(name=IV).instruments
+
+
+@pytest.mark.parametrize("indications", [["bipolar_depression"], ["trd"]])
+def test_a_plan_for_bipolar_depression_adds_the_mania_check_before_each_session(
+    clinician, patient_alice, indications
+):
+    """Whichever protocol it starts from, and even when the plan names another indication: the
+    ASRM follows the diagnosis on the record."""
+    patient_alice.primary_conditions = ["bipolar_depression"]
+    patient_alice.save(update_fields=["primary_conditions"])
+    suitable(clinician, patient_alice)
+    plan = draft(indications=indications)
+    assert services.preview_plan(patient=patient_alice, draft=plan).instruments == (
+        "phq9",
+        "cssrs_screen",
+        "asrm",
+    )
+    version = services.sign_plan_version(
+        actor=clinician, patient=patient_alice, draft=plan, password=PASSWORD
+    )
+    assert version.instruments == ["phq9", "cssrs_screen", "asrm"]
+    assert services.plan_version_content(version)["instruments"] == version.instruments
+
+
 def test_only_prescribers_sign_plans_and_a_wrong_password_signs_nothing(
     nurse, clinician, patient_alice
 ):

@@ -68,3 +68,13 @@ def test_the_chart_plan_section_shows_the_pump_settings(clinician, patient_alice
     assert signed.status_code == 302
     chart = client.get(f"/patients/{patient_alice.public_id}/?section=plan").content.decode()
     assert 'id="pump-settings"' in chart and "151.1 mL/h" in chart
+
+
+def test_the_plan_preview_names_the_questionnaires_before_each_session(clinician, patient_alice):
+    patient_alice.primary_conditions = ["bipolar_depression"]
+    patient_alice.save(update_fields=["primary_conditions"])
+    suitable(clinician, patient_alice)
+    page = client_for(clinician).post(
+        f"/patients/{patient_alice.public_id}/plan/", form(indications=["bipolar_depression"])
+    )
+    assert "Questionnaires before each session: PHQ-9, C-SSRS screen, ASRM" in page.content.decode()
