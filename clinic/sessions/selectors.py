@@ -3,9 +3,7 @@ discharge facts worked out from the record."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -31,7 +29,7 @@ from clinic.sessions import rules
 from clinic.sessions.choices import AlertStatus, SessionStatus
 from clinic.sessions.models import MonitoringAlert, SessionReading, TreatmentSession
 from clinic.treatment.choices import DoseUnit
-from clinic.treatment.dosing import calculate_dose
+from clinic.treatment.dosing import DoseWorking, dose_for_plan
 from clinic.treatment.selectors import current_plan_version
 
 VITAL_VALUE_FIELDS = (
@@ -180,39 +178,12 @@ def baseline(all_readings: list[SessionReading]) -> dict | None:
     return values_of(pre[-1]) if pre else None
 
 
-@dataclass(frozen=True)
-class DoseWorking:
-    dose_mg: Decimal
-    working: str
-
-
 def compute_dose(session, plan_version, weight_kg) -> DoseWorking:
-    """Today's dose from the plan (the dosing interface), with its working."""
-    if plan_version.dose_unit == DoseUnit.FIXED_MG:
-        return DoseWorking(
-            plan_version.dose_mg,
-            f"Fixed dose of {plan_version.dose_mg} mg (plan version {plan_version.number}).",
-        )
-    if weight_kg is None:
-        raise ValueError("Record today's weight first.")
+    """Today's dose for this session's patient from the plan, with its working (the arithmetic
+    is `clinic.treatment.dosing.dose_for_plan`)."""
     patient = session.patient
-    basis = plan_version.weight_basis or "actual"
-    height = patient.height_cm or plan_version.height_cm
-    if height is None:
-        if basis != "actual":
-            raise ValueError(f"The {basis} body weight needs the patient's height.")
-        # Height only matters for ideal and adjusted weights; the actual-weight dose ignores it.
-        height = Decimal("170")
-    dose = calculate_dose(
-        weight_kg=weight_kg,
-        height_cm=height,
-        sex=patient.sex,
-        mg_per_kg=plan_version.dose,
-        basis=basis,
-    )
-    return DoseWorking(
-        dose.mg,
-        f"{dose.working} (plan version {plan_version.number}, today's weight {dose.actual_weight_kg} kg)",
+    return dose_for_plan(
+        plan_version, weight_kg=weight_kg, height_cm=patient.height_cm, sex=patient.sex
     )
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from clinic.treatment.choices import DoseUnit
+
 CENTIMETRES_PER_INCH = Decimal("2.54")
 DEVINE_BASE_KG = {"male": Decimal("50"), "female": Decimal("45.5")}
 DEVINE_KG_PER_INCH = Decimal("2.3")
@@ -149,6 +151,43 @@ def calculate_dose(*, weight_kg, height_cm, sex: str, mg_per_kg, basis: str = "a
 HUNDREDTH = Decimal("0.01")
 MINUTES_PER_HOUR = Decimal("60")
 LONGEST_INFUSION_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class DoseWorking:
+    """A session's dose from its plan, with the working a nurse checks by hand."""
+
+    dose_mg: Decimal
+    working: str
+
+
+def dose_for_plan(plan_version, *, weight_kg, height_cm, sex: str) -> DoseWorking:
+    """Today's dose from a plan version: its fixed dose, or its mg/kg on today's weight on the
+    plan's weight basis. The height is the patient's (or the plan's, recorded when it was
+    written); it matters only for ideal and adjusted weights. Raises `ValueError` when the
+    weight or a needed height is missing."""
+    if plan_version.dose_unit == DoseUnit.FIXED_MG:
+        return DoseWorking(
+            plan_version.dose_mg,
+            f"Fixed dose of {plan_version.dose_mg} mg (plan version {plan_version.number}).",
+        )
+    if weight_kg is None:
+        raise ValueError("Record today's weight first.")
+    basis = plan_version.weight_basis or "actual"
+    height = height_cm or plan_version.height_cm
+    if height is None:
+        if basis != "actual":
+            raise ValueError(f"The {basis} body weight needs the patient's height.")
+        # Height only matters for ideal and adjusted weights; the actual-weight dose ignores it.
+        height = Decimal("170")
+    dose = calculate_dose(
+        weight_kg=weight_kg, height_cm=height, sex=sex, mg_per_kg=plan_version.dose, basis=basis
+    )
+    return DoseWorking(
+        dose.mg,
+        f"{dose.working} (plan version {plan_version.number}, today's weight "
+        f"{dose.actual_weight_kg} kg)",
+    )
 
 
 @dataclass(frozen=True)

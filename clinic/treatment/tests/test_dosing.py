@@ -9,6 +9,7 @@ expected numbers are worked by hand in the comments, not computed with the code 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from clinic.treatment.dosing import (
     calculate_dose,
+    dose_for_plan,
     fixed_dose_problems,
     infusion_rates,
     weight_based_problems,
@@ -516,3 +518,52 @@ def test_esketamine_devices_doses_and_steps(limits, dose_mg, given_mg, fragments
     text = " ".join(found)
     assert bool(found) is bool(fragments), found
     assert [f for f in fragments if f not in text] == []
+
+
+# --- dose_for_plan: a plan version's dose with its working --------------------------------------
+def _plan(**fields):
+    base = {
+        "dose_unit": "mg_per_kg",
+        "dose": Decimal("0.5"),
+        "dose_mg": None,
+        "weight_basis": "actual",
+        "height_cm": None,
+        "number": 3,
+    }
+    return SimpleNamespace(**{**base, **fields})
+
+
+def test_a_plan_dose_is_worked_from_todays_weight_and_says_so():
+    working = dose_for_plan(_plan(), weight_kg=Decimal("70"), height_cm=None, sex="female")
+    assert working.dose_mg == Decimal("35.0")
+    assert "plan version 3" in working.working
+    assert "today's weight 70.0 kg" in working.working
+
+
+def test_a_fixed_plan_dose_needs_no_weight():
+    plan = _plan(dose_unit="fixed_mg", dose=None, dose_mg=Decimal("56"))
+    working = dose_for_plan(plan, weight_kg=None, height_cm=None, sex="male")
+    assert working.dose_mg == Decimal("56")
+    assert working.working.startswith("Fixed dose of 56 mg")
+
+
+@pytest.mark.parametrize(
+    ("plan", "weight", "message"),
+    [
+        (_plan(), None, "Record today's weight first."),
+        (
+            _plan(weight_basis="ideal"),
+            Decimal("70"),
+            "ideal body weight needs the patient's height",
+        ),
+    ],
+)
+def test_a_plan_dose_refuses_what_it_cannot_work_out(plan, weight, message):
+    with pytest.raises(ValueError, match=message):
+        dose_for_plan(plan, weight_kg=weight, height_cm=None, sex="female")
+
+
+def test_the_plans_recorded_height_serves_when_the_patient_has_none():
+    plan = _plan(weight_basis="ideal", height_cm=Decimal("170"))
+    working = dose_for_plan(plan, weight_kg=Decimal("90"), height_cm=None, sex="female")
+    assert working.dose_mg < Decimal("45.0")  # ideal weight of a 170 cm woman is below 90 kg
