@@ -1,4 +1,4 @@
-"""Evaluation and consent: who may do what (issue 4's role rules)."""
+"""Evaluation and consent: who may do what (prescribers sign; nurses read; front desk sees neither)."""
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, Role
 

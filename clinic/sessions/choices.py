@@ -29,7 +29,7 @@ class PregnancyTest(models.TextChoices):
 
 
 class Gate(models.TextChoices):
-    """Everything that must hold before a dose is given (issue 6, step 1)."""
+    """Everything that must hold before a dose is given (the pre-treatment check of the APA consensus, Sanacora et al. 2017)."""
 
     IDENTITY = "identity", "Identity confirmed"
     CONSENT = "consent", "Consent signed for this route"
@@ -68,7 +68,7 @@ class InfusionEventKind(models.TextChoices):
 
 
 class SideEffectKind(models.TextChoices):
-    """Common acute effects of ketamine (clinical-reference §7; esketamine label §5)."""
+    """Common acute effects of ketamine (Sanacora et al., JAMA Psychiatry 2017; Spravato US prescribing information, Warnings and Precautions)."""
 
     NAUSEA_VOMITING = "nausea_vomiting", "Nausea or vomiting"
     DIZZINESS = "dizziness", "Dizziness"

@@ -1,7 +1,7 @@
 """Pure rules of the treatment session: the pre-dose gates' wording, the infusion's state machine
 and the discharge criteria. No database; the selectors feed them.
 
-Sources (clinical-reference §7, §9): the APA consensus statement on ketamine for mood disorders
+Sources: the APA consensus statement on ketamine for mood disorders
 (Sanacora et al., JAMA Psychiatry 2017) asks for a pre-treatment check, blood-pressure monitoring
 and discharge only when the patient is back to baseline with an escort; the esketamine label
 (Spravato REMS) asks for blood pressure before dosing, at about 40 minutes and before discharge,
@@ -220,7 +220,7 @@ INFUSION_TRANSITIONS: dict[str, dict[str, str]] = {
     "paused": {InfusionEventKind.RESUME: "running", InfusionEventKind.STOP: "ended"},
     "ended": {},
 }
-# A reason is required for these (issue 6, step 4: "each with time and reason").
+# A reason is required for these (a pause, a rate change or a stop is explained in the record).
 REASON_REQUIRED = frozenset(
     {InfusionEventKind.RATE_CHANGE, InfusionEventKind.PAUSE, InfusionEventKind.STOP}
 )

@@ -60,7 +60,7 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/api/v1/patients", expect(STAFF, anonymous="api_login")),
     ("GET", "/api/v1/patients/{alice}", expect(STAFF | {"patient_alice"}, anonymous="api_login")),
     ("GET", "/api/v1/patients/{bob}", expect(STAFF, anonymous="api_login", others="hidden")),
-    # Measurement-based care (issue 3): results for clinical roles; front desk may send links.
+    # Measurement-based care: results for clinical roles; front desk may send links.
     ("GET", "/patients/{alice}/?section=assessments", expect(STAFF)),
     ("GET", "/patients/{alice}/questionnaires/enter/phq9/", expect(CLINICAL)),
     ("GET", "/assessments/responses/{response}/", expect(CLINICAL)),
@@ -68,7 +68,7 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("POST", "/patients/{alice}/questionnaires/send/", expect(STAFF)),
     ("GET", "/api/v1/instruments", expect(set(ROLES) - {"anonymous"}, anonymous="api_login")),
     ("GET", "/api/v1/patients/{alice}/responses", expect(CLINICAL, anonymous="api_login")),
-    # Evaluation, consent and plans (issue 4): prescribers sign; nurses read; front desk sees neither.
+    # Evaluation, consent and plans: prescribers sign; nurses read; front desk sees neither.
     ("GET", "/patients/{alice}/?section=evaluation", expect(STAFF)),
     ("GET", "/patients/{alice}/evaluation/{evaluation}/", expect(CLINICAL)),
     ("POST", "/patients/{alice}/evaluation/start/", expect(PRESCRIBERS)),
@@ -76,7 +76,7 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/patients/{alice}/consent/{consent}/tablet/", expect(STAFF)),
     ("GET", "/portal/consent/", expect({"patient_alice"})),
     ("GET", "/portal/consent/{consent}/", expect({"patient_alice"})),
-    # Scheduling (issue 5): staff book; patients see their own appointments in the portal.
+    # Scheduling: staff book; patients see their own appointments in the portal.
     ("GET", "/calendar/", expect(STAFF)),
     ("GET", "/calendar/?view=week", expect(STAFF)),
     ("GET", "/follow-ups/", expect(STAFF)),

@@ -11,7 +11,7 @@ SCHEDULES = {
     # route: (schedule minutes after dosing, minimum observation minutes, source)
     "iv": ([0, 10, 20, 30, 40, 55, 70], 60, IV_SOURCE),
     "im": ([0, 10, 20, 30, 45, 60], 60, "Clinic policy [UNVERIFIED]."),
-    "intranasal": ([0, 40, 90, 120], 120, "Spravato label: blood pressure before dosing, at about 40 minutes and until stable; observe at least 2 hours (clinical-reference §7.3)."),
+    "intranasal": ([0, 40, 90, 120], 120, "Spravato label: blood pressure before dosing, at about 40 minutes and until stable; observe at least 2 hours (Spravato US prescribing information, Dosage and Administration)."),
     "oral": ([0, 20, 40, 60, 90], 90, "Clinic policy [UNVERIFIED]."),
 }
 

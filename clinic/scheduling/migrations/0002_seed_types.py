@@ -17,7 +17,7 @@ TYPES = [
     ("esketamine", "Esketamine nasal spray session", "treatment", "intranasal", 150, True, "nurse", True,
      "No food for 2 hours and no liquids for 30 minutes before. Nasal steroid or decongestant sprays at least 1 hour before. "
      "Arrange an adult to take you home. No driving until the next day after restful sleep.",
-     "Spravato label: observe at least 2 hours after dosing (clinical-reference §7.3)"),
+     "Spravato label: observe at least 2 hours after dosing (Spravato US prescribing information, Dosage and Administration)"),
     ("oral-ketamine", "Oral or sublingual ketamine session", "treatment", "oral", 120, True, "nurse", True,
      "Do not eat for 4 hours before. Arrange an adult to take you home. No driving until the next day.", "Clinic policy [UNVERIFIED]"),
     ("follow-up", "Follow-up", "follow_up", "", 30, True, "clinician", True, "", "Clinic policy"),
