@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.assessments import services as assessment_services
+from clinic.assessments.choices import AlertReason
 from clinic.assessments.models import SafetyAlert
 from clinic.assessments.tests.factories import record_phq9
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
@@ -785,5 +786,30 @@ def test_a_cssrs_review_flag_blocks_dosing_until_a_clinician_clears_it(
         alert=alerts[0],
         actions=["assessment", "cleared_for_dosing"],
         note="Passive wish to be dead last month, none now; fit for today's dose.",
+    )
+    assert gate(session, Gate.SAFETY).passed
+
+
+def test_an_asrm_at_its_cut_off_holds_dosing_until_a_clinician_clears_it(
+    clinician, nurse, patient_alice
+):
+    session = ready_to_dose(clinician, nurse, patient_alice)
+    # 2 + 1 + 1 + 1 + 1 = 6: the ASRM's cut-off for probable mania (Altman 1997).
+    _response, alerts = assessment_services.record_staff_response(
+        actor=nurse,
+        patient=patient_alice,
+        instrument_code="asrm",
+        answers={"asrm_1": 2, "asrm_2": 1, "asrm_3": 1, "asrm_4": 1, "asrm_5": 1},
+        taken_at=timezone.now(),
+        context="pre_session",
+    )
+    assert [alert.reason for alert in alerts] == [AlertReason.ASRM_MANIA]
+    assert failing(session) == {Gate.SAFETY}
+
+    assessment_services.resolve_safety_alert(
+        actor=clinician,
+        alert=alerts[0],
+        actions=["assessment", "cleared_for_dosing"],
+        note="Seen: bright and talkative but sleeping 7 hours; no mania; fit for today's dose.",
     )
     assert gate(session, Gate.SAFETY).passed
