@@ -55,6 +55,16 @@ class MonitoringProtocol(TimeStampedModel):
     # Minutes after dosing when a reading is due (0 = just before dosing).
     reading_schedule_minutes = models.JSONField(default=list)
     minimum_observation_minutes = models.PositiveSmallIntegerField(default=60)
+    # A blood pressure this many minutes after dosing is required before discharge (esketamine:
+    # "at about 40 minutes", Spravato US prescribing information §2 and the REMS Patient
+    # Monitoring Form); blank: no such reading is required. A reading counts when taken within
+    # the window either side [clinic policy, UNVERIFIED: the label says "approximately"].
+    blood_pressure_check_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    blood_pressure_check_window_minutes = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     discharge_aldrete_threshold = models.PositiveSmallIntegerField(
         default=9, validators=[MinValueValidator(5), MaxValueValidator(10)]
     )

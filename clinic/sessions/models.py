@@ -91,8 +91,18 @@ class TreatmentSession(TimeStampedModel):
     aldrete_consciousness = models.PositiveSmallIntegerField(null=True, blank=True)
     aldrete_oxygen_saturation = models.PositiveSmallIntegerField(null=True, blank=True)
     aldrete_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The items the record answers (SpO₂ with oxygen, circulation against the pre-dose pressure,
+    # consciousness from ACVPU) as the data scored them when the nurse scored discharge:
+    # {item: {"derived": 0–2, "basis": "…", "entered": 0–2, "reason": "…"}}; "reason" is the
+    # nurse's written reason when the entry differs from the data (rules.aldrete_contradictions).
+    aldrete_from_data = models.JSONField(default=dict, blank=True)
     escort_present = models.BooleanField(null=True)
     instructions_given = models.BooleanField(null=True)
+    # The printed after-care sheet handed to the patient and escort at discharge: who, when, and
+    # a SHA-256 of the sheet's text as handed (clinic.sessions.aftercare).
+    aftercare_given_by = _person()
+    aftercare_given_at = models.DateTimeField(null=True, blank=True)
+    aftercare_sheet_sha256 = models.CharField(max_length=64, blank=True)
     # When every discharge criterion was first found met (the "time ready").
     ready_for_discharge_at = models.DateTimeField(null=True, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
