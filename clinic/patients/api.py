@@ -38,9 +38,9 @@ class PatientDetail(PatientSummary):
 
 
 class PatientPage(Schema):
-    count: int
     page: int
-    pages: int
+    # Whether another page follows (the list is not counted: a count reads every match).
+    has_next: bool
     results: list[PatientSummary]
 
 
@@ -69,9 +69,8 @@ def patients(request, filters: Query[PatientFilters]):
         request.user, query=filters.q[:100], status=filters.status, page_number=filters.page
     )
     return {
-        "count": page.paginator.count,
         "page": page.number,
-        "pages": page.paginator.num_pages,
+        "has_next": page.has_next,
         "results": [_summary(p) for p in page],
     }
 

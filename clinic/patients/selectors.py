@@ -6,13 +6,14 @@ import re
 import uuid
 from datetime import date, datetime
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
+from clinic.core.models import Organisation
+from clinic.core.pagination import Window, window
 from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient, staff_location_ids
 
@@ -43,17 +44,39 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
+# An MRN as typed: "KC-000123", "kc000123", "000123" or "123" (the clinic's own prefix is assumed).
+MRN_QUERY = re.compile(r"(?:(?P<prefix>[A-Za-z]{1,6})-?)?(?P<number>\d{1,9})")
+
+
+def _mrns_for(query: str) -> list[str] | None:
+    """The MRNs a query names, exactly as stored (`PREFIX-000123`), or None when the query is not
+    an MRN. An exact match uses the MRN's unique index; a substring search would read every row."""
+    match = MRN_QUERY.fullmatch(query)
+    if match is None:
+        return None
+    number = int(match["number"])
+    if match["prefix"]:
+        prefixes = [match["prefix"].upper()]
+    else:
+        prefixes = list(Organisation.objects.values_list("mrn_prefix", flat=True)) or ["KC"]
+    return [f"{prefix}-{number:06d}" for prefix in prefixes]
+
+
 def search_patients(viewer, *, query: str = "", status: str = "") -> QuerySet[Patient]:
+    """Patients the viewer may see matching a birth date, an MRN, or up to four words of a name
+    (each word in the first, last or preferred name). On PostgreSQL the name words are answered
+    from trigram indexes (migration `patients.0004`)."""
     patients = visible_patients(viewer)
     query = query.strip()
     if status:
         patients = patients.filter(status=status)
     if query:
         birth_date = _parse_date(query)
+        mrns = None if birth_date else _mrns_for(query)
         if birth_date:
             patients = patients.filter(date_of_birth=birth_date)
-        elif re.fullmatch(r"[A-Za-z]{0,6}-?\d{3,}", query):
-            patients = patients.filter(mrn__icontains=query)
+        elif mrns is not None:
+            patients = patients.filter(mrn__in=mrns)
         else:
             for word in query.split()[:4]:
                 patients = patients.filter(
@@ -64,10 +87,14 @@ def search_patients(viewer, *, query: str = "", status: str = "") -> QuerySet[Pa
     return patients
 
 
-def list_patients(viewer, *, query: str = "", status: str = "", page_number: str | int = 1) -> Page:
-    """One page of the patient list; the view is audited with the search terms used."""
-    paginator = Paginator(search_patients(viewer, query=query, status=status), PATIENTS_PER_PAGE)
-    page = paginator.get_page(page_number)
+def list_patients(
+    viewer, *, query: str = "", status: str = "", page_number: str | int = 1
+) -> Window:
+    """One page of the patient list, in one query (no count of every match); the view is audited
+    with the search terms used."""
+    page = window(
+        search_patients(viewer, query=query, status=status), page_number, per_page=PATIENTS_PER_PAGE
+    )
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.PATIENT_LIST_VIEWED,

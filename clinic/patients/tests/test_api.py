@@ -11,7 +11,8 @@ def test_the_openapi_schema_is_served(client):
 
 def test_staff_search_patients_through_the_api(clinician, patient_alice, patient_bob):
     body = client_for(clinician).get("/api/v1/patients", {"q": "Moreno"}).json()
-    assert body["count"] == 1 and body["results"][0]["mrn"] == patient_alice.mrn
+    assert len(body["results"]) == 1 and body["results"][0]["mrn"] == patient_alice.mrn
+    assert body["has_next"] is False
 
 
 def test_a_record_read_through_the_api_is_an_audited_chart_view(nurse, patient_alice):
