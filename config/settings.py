@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -165,9 +166,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # The test database lives in a file, not in shared-cache memory: the browser tests' live
         # server answers two signed-in pages at once, and shared-cache memory refuses a second
         # writer at once ("database table is locked") where a file database waits its turn
-        # (the busy timeout above). pytest-django adds a suffix per xdist worker.
+        # (the busy timeout above). One file per test process (pytest-django adds a suffix per
+        # xdist worker too), in the system's temporary directory, so that two test runs side by
+        # side never share, or delete, each other's database.
         DATABASES["default"].setdefault("TEST", {})
-        DATABASES["default"]["TEST"].setdefault("NAME", str(BASE_DIR / "test-database.sqlite3"))
+        DATABASES["default"]["TEST"].setdefault(
+            "NAME",
+            str(Path(tempfile.gettempdir()) / f"ketamine-clinic-test-{os.getpid()}.sqlite3"),
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
