@@ -53,3 +53,17 @@ def test_production_hashes_passwords_with_argon2_and_requires_two_factor():
         "django.contrib.auth.hashers.Argon2PasswordHasher",
         "True",
     ]
+
+
+def test_production_keeps_database_connections_open_with_health_checks():
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["60", "True"]
+    result = _manage(
+        "shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, "DATABASE_CONN_MAX_AGE": "0"}
+    )
+    assert result.stdout.split()[-2:] == ["0", "True"]
