@@ -103,9 +103,29 @@ class AuditEventType(models.IntegerChoices):
     SESSION_ADDENDUM = 716, "Addendum to a signed session"
     SESSION_NOT_DONE = 717, "Session stopped before dosing"
     SESSION_BOARD_VIEWED = 718, "Sessions board viewed"
+    SESSION_ALERT_ACTION_RECORDED = 719, "Action recorded on a stop-level alert (a prescriber closes it)"
     DEVICE_CHANGED = 720, "Monitor device issued or revoked"
     DEVICE_AUTH_FAILED = 721, "Monitor device refused"
     DEVICE_ACCESS_DENIED = 722, "Monitor posted to a session it may not reach"
+
+    # 1000–1099: the controlled-substance register
+    STOCK_RECEIVED = 1000, "Controlled stock received"
+    STOCK_DISPENSED = 1001, "Controlled stock drawn for a session"
+    STOCK_ADMINISTERED = 1002, "Controlled stock administered"
+    STOCK_WASTED = 1003, "Controlled stock wasted"
+    STOCK_RETURNED = 1004, "Controlled stock returned to supplier"
+    STOCK_DESTROYED = 1005, "Controlled stock destroyed"
+    STOCK_ADJUSTED = 1006, "Controlled stock adjusted after a count"
+    STOCK_MOVEMENT_REVERSED = 1007, "Register entry reversed"
+    STOCK_COUNTED = 1010, "Safe counted"
+    STOCK_DISCREPANCY_RESOLVED = 1011, "Count discrepancy resolved"
+    # A second person's password refused when witnessing (receipt, waste, count, destruction).
+    STOCK_WITNESS_FAILED = 1012, "Witness password refused"
+    # Every look at the ledger, its balances and its reports (and their CSV exports).
+    STOCK_REGISTER_VIEWED = 1020, "Controlled-substance register viewed"
+    STOCK_REGISTER_EXPORTED = 1021, "Controlled-substance register exported"
+    STOCK_LABEL_PRINTED = 1022, "Container label printed"
+    INVENTORY_SETTINGS_CHANGED = 1030, "Register settings, safes or products changed"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class InventoryConfig(AppConfig):
+    name = "clinic.inventory"
+    label = "inventory"
+    verbose_name = "Controlled-substance register"
+
+    def ready(self) -> None:
+        from clinic.inventory import guards
+
+        guards.register()
