@@ -31,14 +31,13 @@ from django.test.utils import (
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.clinic import Clinic, in_range_values, reading_values
 from bench.measure import Comparison, Figure, report, timed
-from clinic.accounts.choices import Role
-from clinic.accounts.models import User
 from clinic.accounts.services import issue_device_token
 from clinic.assessments.tests.factories import record_phq9
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
-from clinic.core.models import Location, Organisation
+from clinic.patients.choices import PatientStatus, VitalSignsContext
 from clinic.patients.models import (
     Patient,
     VitalSigns,
@@ -47,12 +46,10 @@ from clinic.patients.selectors import search_patients
 from clinic.patients.services import register_patient
 from clinic.patients.tests.factories import (
     patient_details,
-    register_test_patient,
 )
 from clinic.sessions import services as session_services
+from clinic.sessions.choices import ReadingSource
 from clinic.sessions.models import SessionReading
-from clinic.sessions.tests.factories import dosed
-from conftest import PASSWORD
 
 PATIENT_COUNT = int(os.environ.get("BENCH_PATIENTS", "1000"))
 PAGE_OPENS = int(os.environ.get("BENCH_PAGE_OPENS", "200"))
@@ -66,89 +63,6 @@ LONG_SESSION_READINGS = 500
 def peak_memory_mib() -> float:
     # ru_maxrss is in KiB on Linux.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def reading_values(n: int) -> dict:
-    """Realistic monitor values for the n-th reading; about one in four is out of range (a
-    systolic above 180, an SpO₂ below 92 or a heart rate above 110) to exercise the alerts."""
-    values = {
-        "systolic_mmhg": 118 + n % 17,
-        "diastolic_mmhg": 72 + n % 11,
-        "heart_rate_bpm": 64 + n % 19,
-        "respiratory_rate_per_min": 12 + n % 5,
-        "spo2_pct": 95 + n % 5,
-        "temperature_c": "36.8",
-    }
-    if n % 7 == 3:
-        values["systolic_mmhg"] = 186
-    if n % 11 == 5:
-        values["spo2_pct"] = 90
-    if n % 13 == 8:
-        values["heart_rate_bpm"] = 118
-    return values
-
-
-def in_range_values(n: int) -> dict:
-    return {
-        "systolic_mmhg": 118 + n % 9,
-        "diastolic_mmhg": 72 + n % 7,
-        "heart_rate_bpm": 64 + n % 11,
-        "respiratory_rate_per_min": 12 + n % 4,
-        "spo2_pct": 96 + n % 4,
-    }
-
-
-class Clinic:
-    """The benchmark's clinic: one location, its staff, and helpers that build what the figures
-    need through the product's own services and test factories."""
-
-    def __init__(self) -> None:
-        self.password = PASSWORD
-        self.organisation = Organisation.objects.create(name="Bench clinic")
-        self.location = Location.objects.create(
-            organisation=self.organisation,
-            name="Bench",
-            address_line1="1 Main St",
-            city="Boston",
-            phone="(617) 555-0100",
-            time_zone="America/New_York",
-        )
-
-        def staff(email: str, role: str, **extra) -> User:
-            user = User.objects.create_user(email, PASSWORD, role=role, **extra)
-            user.locations.set([self.location])
-            return user
-
-        self.director = staff(
-            "director@bench.test",
-            Role.MEDICAL_DIRECTOR,
-            full_name="Bench Director",
-            credentials="MD",
-            is_staff=True,
-        )
-        self.clinician = staff(
-            "prescriber@bench.test", Role.CLINICIAN, full_name="Bench Prescriber", credentials="MD"
-        )
-        self.nurse = staff(
-            "nurse@bench.test", Role.NURSE, full_name="Bench Nurse", credentials="RN"
-        )
-
-    def client_for(self, user) -> Client:
-        client = Client()
-        client.force_login(user)
-        # The first request of a sign-in stamps its activity time; keep it out of the figures.
-        client.get("/bench/bare/")
-        return client
-
-    def dosed_session(self, index: int, *, dosed_at=None):
-        patient = register_test_patient(
-            actor=self.clinician,
-            location=self.location,
-            first_name="Vitals",
-            last_name=f"Chair{chr(65 + index % 26)}{chr(65 + index // 26 % 26)}",
-            portal=True,
-        )
-        return dosed(self.clinician, self.nurse, patient, at=dosed_at)
 
 
 # --- floors ------------------------------------------------------------------------------------
@@ -269,7 +183,7 @@ def floor_bulk_readings(session, rows: int, batches: int) -> Figure:
                 VitalSigns(
                     patient_id=session.patient_id,
                     location_id=session.location_id,
-                    context="session",
+                    context=VitalSignsContext.MONITORING,
                     taken_at=taken,
                     **in_range_values(n),
                 )
@@ -279,7 +193,7 @@ def floor_bulk_readings(session, rows: int, batches: int) -> Figure:
                 SessionReading(
                     session=session,
                     vital_signs=v,
-                    source="device",
+                    source=ReadingSource.DEVICE,
                     device_reading_id=f"floor-{batch}-{n}",
                     taken_at=taken,
                 )
@@ -306,7 +220,7 @@ def floor_raw_reading(session, operations: int) -> Figure:
                     VitalSigns(
                         patient_id=session.patient_id,
                         location_id=session.location_id,
-                        context="session",
+                        context=VitalSignsContext.MONITORING,
                         taken_at=taken,
                         **in_range_values(i),
                     )
@@ -315,7 +229,10 @@ def floor_raw_reading(session, operations: int) -> Figure:
             SessionReading.objects.bulk_create(
                 [
                     SessionReading(
-                        session=session, vital_signs=vitals, source="manual", taken_at=taken
+                        session=session,
+                        vital_signs=vitals,
+                        source=ReadingSource.MANUAL,
+                        taken_at=taken,
                     )
                 ]
             )
@@ -450,7 +367,7 @@ def run() -> tuple[list[Comparison], list[str]]:
             )
         )
     )
-    Patient.objects.filter(pk__in=[p.pk for p in patients]).update(status="active")
+    Patient.objects.filter(pk__in=[p.pk for p in patients]).update(status=PatientStatus.ACTIVE)
     comparisons.append(
         Comparison(
             timed(
