@@ -32,6 +32,12 @@ NAV_ITEMS = [
         frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
     NavItem("Follow-ups", "scheduling:follow_ups", frozenset(Role.values) - {Role.PATIENT}),
+    # The controlled-substance register (front desk never handles stock).
+    NavItem(
+        "Register",
+        "inventory:stock",
+        frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
+    ),
     NavItem("Patients", "patients:list", frozenset(Role.values) - {Role.PATIENT}),
     NavItem("My record", "patients:my_record", frozenset({Role.PATIENT})),
     NavItem("Appointments", "scheduling:my_appointments", frozenset({Role.PATIENT})),

@@ -32,7 +32,7 @@ from clinic.patients.permissions import staff_location_ids
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
-def _exact(value) -> Decimal:
+def exact(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
@@ -69,7 +69,7 @@ def container_balance(container: Container, *, as_of: dt.datetime | None = None)
     entries = Movement.objects.filter(container=container)
     if as_of is not None:
         entries = entries.filter(occurred_at__lte=as_of)
-    return _exact(entries.aggregate(total=ledger_sum("safe_change"))["total"])
+    return exact(entries.aggregate(total=ledger_sum("safe_change"))["total"])
 
 
 def stock(viewer, *, safe: Safe | None = None, include_empty: bool = False):
@@ -115,7 +115,7 @@ def product_totals(
     return [
         Total(
             product=products[row["container__lot__product"]],
-            quantity=_exact(row["quantity"]),
+            quantity=exact(row["quantity"]),
             containers=containers.get(row["container__lot__product"], 0),
         )
         for row in rows
@@ -150,7 +150,7 @@ def lot_totals(viewer, *, safe: Safe | None = None):
     )
     lots = Lot.objects.select_related("product").in_bulk([row["container__lot"] for row in rows])
     return sorted(
-        ((lots[row["container__lot"]], _exact(row["quantity"])) for row in rows),
+        ((lots[row["container__lot"]], exact(row["quantity"])) for row in rows),
         key=lambda pair: (pair[0].expiry_date, pair[0].lot_number),
     )
 
@@ -186,6 +186,7 @@ def ledger(
         "destruction",
         "count",
         "reverses",
+        "reversed_by",
     ).filter(safe__in=visible_safes(viewer), occurred_at__gte=start, occurred_at__lt=end)
     if product is not None:
         entries = entries.filter(container__lot__product=product)
@@ -201,7 +202,7 @@ def opening_balance(viewer, *, before: dt.datetime, product: Product, safe: Safe
     )
     if safe is not None:
         entries = entries.filter(safe=safe)
-    return _exact(entries.aggregate(total=ledger_sum("safe_change"))["total"])
+    return exact(entries.aggregate(total=ledger_sum("safe_change"))["total"])
 
 
 def kind_totals(entries: QuerySet[Movement]) -> dict[str, Decimal]:
@@ -210,7 +211,7 @@ def kind_totals(entries: QuerySet[Movement]) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = dict.fromkeys(MovementKind.values, Decimal("0"))
     for row in rows:
         sign = -1 if row["reverses"] is not None else 1
-        totals[row["kind"]] += sign * _exact(row["total"])
+        totals[row["kind"]] += sign * exact(row["total"])
     return totals
 
 

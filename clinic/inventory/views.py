@@ -1,0 +1,671 @@
+"""Thin adapters from HTTP to the register's services and selectors. Every page that shows the
+ledger or a balance is audited (selectors.record_register_viewed)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError, PermissionDeniedError
+from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.permissions import role_required
+from clinic.inventory import selectors, services
+from clinic.inventory.choices import CountTiming, DiscrepancyOutcome
+from clinic.inventory.forms import (
+    CountForm,
+    DestroyForm,
+    InventoryForm,
+    LedgerFilterForm,
+    ReceiveForm,
+    ResolveForm,
+    ReverseForm,
+)
+from clinic.inventory.models import Destruction, Movement, Receipt
+from clinic.inventory.permissions import RESOLVER_ROLES, STOCK_ROLES, VIEWER_ROLES, works_at
+
+VIEWERS = tuple(VIEWER_ROLES)
+MOVERS = tuple(STOCK_ROLES)
+
+
+def _safe_or_404(request, public_id):
+    safe = selectors.visible_safes(request.user).filter(public_id=public_id).first()
+    if safe is None:
+        raise Http404("We could not find that safe.")
+    return safe
+
+
+def _container_or_404(request, public_id):
+    container = selectors.visible_containers(request.user).filter(public_id=public_id).first()
+    if container is None:
+        raise Http404("We could not find that container.")
+    return container
+
+
+def _day_bounds(day: dt.date, zone) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min), zone)
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min), zone)
+    return start, end
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        # A cell starting with =, +, - or @ is a formula to a spreadsheet: quote it as text.
+        writer.writerow(
+            [
+                f"'{cell}"
+                if str(cell)[:1] in {"=", "+", "-", "@"} and not _is_number(cell)
+                else cell
+                for cell in row
+            ]
+        )
+    return response
+
+
+def _is_number(cell) -> bool:
+    try:
+        float(str(cell))
+    except ValueError:
+        return False
+    return True
+
+
+def _audit_export(request, *, what: str, safe=None, **details) -> None:
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.STOCK_REGISTER_EXPORTED,
+        target=safe,
+        location_id=safe.location_id if safe is not None else None,
+        details={"export": what, **{key: str(value) for key, value in details.items()}},
+    )
+
+
+# --- stock ----------------------------------------------------------------------------------
+@role_required(*VIEWERS)
+def stock(request):
+    """Every container in stock with its balance, each product's totals per safe, lots expiring
+    within the clinic's window and open discrepancies."""
+    viewer = request.user
+    safes = list(selectors.visible_safes(viewer).filter(is_active=True))
+    rows = list(selectors.stock(viewer))
+    by_safe = [
+        {
+            "safe": safe,
+            "containers": [row for row in rows if row.safe_id == safe.pk],
+            "totals": selectors.product_totals(viewer, safe=safe),
+            "can_move": works_at(viewer, safe.location_id) and viewer.role in STOCK_ROLES,
+        }
+        for safe in safes
+    ]
+    policy = services.get_policy()
+    selectors.record_register_viewed(viewer, what="stock")
+    return render(
+        request,
+        "inventory/stock.html",
+        {
+            "by_safe": by_safe,
+            "expiring": selectors.expiring_lots(viewer, within_days=policy.expiry_warning_days),
+            "policy": policy,
+            "open_discrepancies": selectors.open_discrepancies(viewer).count(),
+            "can_move": viewer.role in STOCK_ROLES,
+        },
+    )
+
+
+@role_required(*MOVERS)
+def receive(request):
+    viewer = request.user
+    safes = selectors.visible_safes(viewer).filter(is_active=True)
+    locations = {safe.location_id for safe in safes}
+    form = ReceiveForm(
+        posted_data(request),
+        safes=safes,
+        locations=locations,
+        initial={"received_on": timezone.localdate(), "container_count": 1},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            receipt = services.receive_stock(
+                actor=viewer,
+                safe=data["safe"],
+                product=data["product"],
+                lot_number=data["lot_number"],
+                expiry_date=data["expiry_date"],
+                container_count=data["container_count"],
+                supplier_name=data["supplier_name"],
+                supplier_address=data["supplier_address"],
+                supplier_dea_number=data["supplier_dea_number"],
+                invoice_reference=data["invoice_reference"],
+                received_on=data["received_on"],
+                witness=data["witness"],
+                witness_password=data["witness_password"],
+                note=data["note"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Received {receipt.container_count} × {data['product'].name}, lot "
+                f"{receipt.lot.lot_number}. Print the labels and put one on each container.",
+            )
+            return redirect("inventory:receipt_labels", receipt.public_id)
+    return render(request, "inventory/receive.html", {"form": form}, status=form_status(form))
+
+
+def _qr_svg(request, container) -> str:
+    url = request.build_absolute_uri(reverse("inventory:container", args=[container.public_id]))
+    return segno.make(url, error="m").svg_inline(scale=3, title=f"Container {container.identifier}")
+
+
+def _labels(request, containers, *, title: str):
+    labels = [
+        {"container": container, "qr_svg": _qr_svg(request, container)} for container in containers
+    ]
+    for container in containers:
+        record_audit_event(
+            actor=request.user,
+            event_type=AuditEventType.STOCK_LABEL_PRINTED,
+            target=container,
+            location_id=container.safe.location_id,
+            details={"container": container.identifier},
+        )
+    return render(request, "inventory/labels.html", {"labels": labels, "title": title})
+
+
+@role_required(*VIEWERS)
+def receipt_labels(request, public_id):
+    receipt = (
+        Receipt.objects.select_related("lot__product", "safe__location")
+        .filter(public_id=public_id, safe__in=selectors.visible_safes(request.user))
+        .first()
+    )
+    if receipt is None:
+        raise Http404("We could not find that receipt.")
+    containers = list(
+        receipt.containers.select_related("lot__product", "safe__location").order_by("pk")
+    )
+    return _labels(request, containers, title=f"Labels for invoice {receipt.invoice_reference}")
+
+
+@role_required(*VIEWERS)
+def container_label(request, public_id):
+    container = _container_or_404(request, public_id)
+    return _labels(request, [container], title=f"Label for {container.identifier}")
+
+
+@role_required(*VIEWERS)
+def container_detail(request, public_id):
+    """One container (where its label's QR code leads): its balance and every entry."""
+    container = _container_or_404(request, public_id)
+    (row,) = selectors.with_balances(
+        selectors.visible_containers(request.user).filter(pk=container.pk)
+    )
+    entries = (
+        Movement.objects.filter(container=container)
+        .select_related(
+            "performed_by",
+            "witness",
+            "session__patient",
+            "receipt",
+            "destruction",
+            "count",
+            "reverses",
+            "reversed_by",
+            "container__lot__product",
+        )
+        .order_by("occurred_at", "id")
+    )
+    selectors.record_register_viewed(
+        request.user, what="container", safe=container.safe, container=container.identifier
+    )
+    return render(
+        request,
+        "inventory/container.html",
+        {
+            "container": row,
+            "entries": entries,
+            "can_move": request.user.role in STOCK_ROLES
+            and works_at(request.user, container.safe.location_id),
+        },
+    )
+
+
+# --- counts and discrepancies ---------------------------------------------------------------
+@role_required(*MOVERS)
+def count(request, public_id):
+    safe = _safe_or_404(request, public_id)
+    containers = [row for row in selectors.stock(request.user, safe=safe) if row.in_safe > 0]
+    form = CountForm(posted_data(request), containers=containers, location=safe.location)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            taken = services.take_count(
+                actor=request.user,
+                safe=safe,
+                counted=form.counted(),
+                kind=data["kind"],
+                timing=data["timing"],
+                estimated=data["estimated"],
+                witness=data["witness"],
+                witness_password=data["witness_password"],
+                note=data["note"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            opened = sum(1 for line in taken.lines.all() if line.counted != line.expected)
+            if opened:
+                messages.warning(
+                    request,
+                    f"Count saved. {opened} container{'s' if opened != 1 else ''} differ from the "
+                    "register: a clinician or the medical director explains each discrepancy.",
+                )
+                return redirect("inventory:discrepancies")
+            messages.success(request, "Count saved: everything matches the register.")
+            return redirect("inventory:stock")
+    # The page shows what each container should hold only after the count (a blind count).
+    selectors.record_register_viewed(request.user, what="count form", safe=safe)
+    return render(
+        request,
+        "inventory/count.html",
+        {
+            "safe": safe,
+            "form": form,
+            "container_fields": [form[name] for name in form.container_fields],
+        },
+        status=form_status(form),
+    )
+
+
+@role_required(*VIEWERS)
+def discrepancies(request):
+    rows = selectors.discrepancies(request.user).order_by("status", "-opened_at")[:200]
+    selectors.record_register_viewed(request.user, what="discrepancies")
+    return render(
+        request,
+        "inventory/discrepancies.html",
+        {"rows": rows, "can_resolve": request.user.role in RESOLVER_ROLES},
+    )
+
+
+@role_required(*VIEWERS)
+def discrepancy_detail(request, public_id):
+    discrepancy = selectors.discrepancies(request.user).filter(public_id=public_id).first()
+    if discrepancy is None:
+        raise Http404("We could not find that discrepancy.")
+    can_resolve = request.user.role in RESOLVER_ROLES and works_at(
+        request.user, discrepancy.safe.location_id
+    )
+    form = ResolveForm(posted_data(request)) if can_resolve else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(
+                "Only a clinician or the medical director resolves a discrepancy."
+            )
+        if form.is_valid():
+            try:
+                services.resolve_discrepancy(
+                    actor=request.user,
+                    discrepancy=discrepancy,
+                    outcome=form.cleaned_data["outcome"],
+                    explanation=form.cleaned_data["explanation"],
+                    reportable=form.cleaned_data["reportable"],
+                )
+            except PermissionDeniedError as error:
+                raise PermissionDenied(error.message) from error
+            except ClinicError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, "The discrepancy is resolved.")
+                return redirect("inventory:discrepancy", discrepancy.public_id)
+    registration = getattr(discrepancy.safe.location, "dea_registration", None)
+    selectors.record_register_viewed(
+        request.user, what="discrepancy", safe=discrepancy.safe, discrepancy=discrepancy.public_id
+    )
+    return render(
+        request,
+        "inventory/discrepancy.html",
+        {
+            "discrepancy": discrepancy,
+            "form": form,
+            "registration": registration,
+            "stock_differs": DiscrepancyOutcome.STOCK_DIFFERS,
+            "lost": abs(discrepancy.line.difference),
+            "lost_mg": discrepancy.container.product.mg_of(abs(discrepancy.line.difference)),
+            "notice_due": _business_day_after(
+                discrepancy.opened_at, discrepancy.safe.location.zone
+            ),
+            "form_106_due": timezone.localtime(
+                discrepancy.opened_at, discrepancy.safe.location.zone
+            ).date()
+            + dt.timedelta(days=45),
+        },
+        status=form_status(form),
+    )
+
+
+def _business_day_after(moment: dt.datetime, zone) -> dt.date:
+    """21 CFR 1301.76(b): written notice of a theft or significant loss to the DEA Field Division
+    within one business day of discovery (weekends skipped; public holidays are not known here)."""
+    day = timezone.localtime(moment, zone).date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+# --- destruction ----------------------------------------------------------------------------
+@role_required(*MOVERS)
+def destroy(request, public_id):
+    safe = _safe_or_404(request, public_id)
+    in_stock = selectors.stock(request.user, safe=safe).filter(in_safe__gt=0)
+    form = DestroyForm(
+        posted_data(request),
+        containers=in_stock,
+        location=safe.location,
+        initial={"destroyed_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            destruction = services.destroy_stock(
+                actor=request.user,
+                safe=safe,
+                containers=list(data["containers"]),
+                reason=data["reason"],
+                method=data["method"],
+                place=data["place"],
+                destroyed_on=data["destroyed_on"],
+                witness_1=data["witness_1"],
+                witness_1_password=data["witness_1_password"],
+                witness_2=data["witness_2"],
+                witness_2_password=data["witness_2_password"],
+                note=data["note"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The destruction is recorded. Print the DEA Form 41 record.")
+            return redirect("inventory:destruction", destruction.public_id)
+    return render(
+        request, "inventory/destroy.html", {"safe": safe, "form": form}, status=form_status(form)
+    )
+
+
+@role_required(*VIEWERS)
+def destruction_detail(request, public_id):
+    """What DEA Form 41 asks, ready to copy onto the form or print."""
+    destruction = (
+        Destruction.objects.select_related(
+            "safe__location", "performed_by", "witness_1", "witness_2"
+        )
+        .filter(public_id=public_id, safe__in=selectors.visible_safes(request.user))
+        .first()
+    )
+    if destruction is None:
+        raise Http404("We could not find that destruction record.")
+    entries = list(destruction.movements.select_related("container__lot__product").order_by("pk"))
+    items = [
+        {
+            "entry": entry,
+            "product": entry.container.product,
+            "lot": entry.container.lot,
+            "full": entry.quantity == entry.container.product.full_container_quantity,
+        }
+        for entry in entries
+    ]
+    selectors.record_register_viewed(
+        request.user, what="destruction", safe=destruction.safe, destruction=destruction.public_id
+    )
+    return render(
+        request,
+        "inventory/destruction.html",
+        {
+            "destruction": destruction,
+            "items": items,
+            "registration": getattr(destruction.safe.location, "dea_registration", None),
+        },
+    )
+
+
+# --- ledger and inventory -----------------------------------------------------------------
+@role_required(*VIEWERS)
+def ledger(request):
+    """The ledger for a date range (in the location's days) and a product; CSV on request."""
+    viewer = request.user
+    safes = selectors.visible_safes(viewer)
+    today = timezone.localdate()
+    form = LedgerFilterForm(
+        request.GET or None,
+        safes=safes,
+        initial={"start": today - dt.timedelta(days=30), "end": today},
+    )
+    entries = None
+    opening = None
+    totals = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        zone = data["safe"].location.zone if data["safe"] else timezone.get_current_timezone()
+        start, _ = _day_bounds(data["start"], zone)
+        _, end = _day_bounds(data["end"], zone)
+        entries = selectors.ledger(
+            viewer, start=start, end=end, product=data["product"], safe=data["safe"]
+        )
+        if data["product"] is not None:
+            opening = selectors.opening_balance(
+                viewer, before=start, product=data["product"], safe=data["safe"]
+            )
+        totals = selectors.kind_totals(entries) if data["product"] is not None else None
+        details = {
+            "start": data["start"],
+            "end": data["end"],
+            "product": data["product"].ndc if data["product"] else "all",
+        }
+        if request.GET.get("format") == "csv":
+            _audit_export(request, what="ledger", safe=data["safe"], **details)
+            return _csv_response(
+                f"ledger-{data['start']}-{data['end']}.csv",
+                [
+                    "occurred_at",
+                    "recorded_at",
+                    "location",
+                    "safe",
+                    "kind",
+                    "reversal_of",
+                    "product",
+                    "ndc",
+                    "lot",
+                    "expiry",
+                    "container",
+                    "quantity",
+                    "unit",
+                    "amount_mg",
+                    "safe_change",
+                    "drawn_change",
+                    "patient",
+                    "patient_address",
+                    "session",
+                    "performed_by",
+                    "witness",
+                    "reason",
+                ],
+                (_ledger_row(entry) for entry in entries.iterator(chunk_size=1000)),
+            )
+        selectors.record_register_viewed(viewer, what="ledger", safe=data["safe"], **details)
+    template = (
+        "inventory/_ledger_table.html"
+        if request.headers.get("HX-Request")
+        else "inventory/ledger.html"
+    )
+    return render(
+        request,
+        template,
+        {"form": form, "entries": entries, "opening": opening, "totals": totals},
+        status=form_status(form),
+    )
+
+
+def _ledger_row(entry: Movement) -> list:
+    product = entry.container.product
+    patient = entry.session.patient if entry.session_id else None
+    return [
+        entry.occurred_at.isoformat(),
+        entry.recorded_at.isoformat(),
+        entry.safe.location.name,
+        entry.safe.name,
+        entry.get_kind_display(),
+        str(entry.reverses.public_id) if entry.reverses_id else "",
+        product.name,
+        product.ndc,
+        entry.container.lot.lot_number,
+        entry.container.lot.expiry_date.isoformat(),
+        entry.container.identifier,
+        entry.quantity,
+        product.unit,
+        entry.amount_mg,
+        entry.safe_change,
+        entry.drawn_change,
+        patient.display_name if patient else "",
+        ", ".join(_patient_address(patient)) if patient else "",
+        str(entry.session.public_id) if entry.session_id else "",
+        entry.performed_by.signature_name,
+        entry.witness.signature_name if entry.witness_id else "",
+        entry.reason,
+    ]
+
+
+def _patient_address(patient) -> list[str]:
+    """21 CFR 1304.22(c): the administration record names the patient and their address."""
+    city = " ".join(part for part in (patient.city, patient.region, patient.postal_code) if part)
+    return [part for part in (patient.address_line1, patient.address_line2, city) if part]
+
+
+@role_required(*VIEWERS)
+def inventory(request):
+    """The stock as the ledger stood at the opening or close of any past day, per container and
+    per product, with the initial or biennial inventory taken that day and who took it (21 CFR
+    1304.11)."""
+    viewer = request.user
+    safes = selectors.visible_safes(viewer)
+    form = InventoryForm(
+        request.GET or None,
+        safes=safes,
+        initial={"on": timezone.localdate(), "timing": CountTiming.CLOSE},
+    )
+    report = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        safe = data["safe"]
+        start, end = _day_bounds(data["on"], safe.location.zone)
+        as_of = start if data["timing"] == CountTiming.OPENING else end
+        containers = list(
+            selectors.with_balances(
+                selectors.visible_containers(viewer).filter(safe=safe, created_at__lt=end),
+                as_of=as_of,
+            )
+            .filter(in_safe__gt=0)
+            .order_by("lot__product__name", "lot__expiry_date", "identifier")
+        )
+        taken = selectors.last_inventory(viewer, safe=safe, before=end)
+        report = {
+            "safe": safe,
+            "as_of": as_of,
+            "timing": dict(CountTiming.choices)[data["timing"]],
+            "containers": containers,
+            "totals": selectors.product_totals(viewer, safe=safe, as_of=as_of),
+            "taken": taken if taken is not None and taken.counted_at >= start else None,
+            "last_inventory": taken,
+            "biennial_due": selectors.biennial_due(taken),
+            "registration": getattr(safe.location, "dea_registration", None),
+        }
+        details = {"on": data["on"], "timing": data["timing"]}
+        if request.GET.get("format") == "csv":
+            _audit_export(request, what="inventory", safe=safe, **details)
+            return _csv_response(
+                f"inventory-{safe.name}-{data['on']}-{data['timing']}.csv",
+                [
+                    "as_of",
+                    "location",
+                    "safe",
+                    "product",
+                    "ndc",
+                    "lot",
+                    "expiry",
+                    "container",
+                    "quantity",
+                    "unit",
+                    "amount_mg",
+                    "opened",
+                ],
+                (
+                    [
+                        as_of.isoformat(),
+                        safe.location.name,
+                        safe.name,
+                        row.product.name,
+                        row.product.ndc,
+                        row.lot.lot_number,
+                        row.lot.expiry_date.isoformat(),
+                        row.identifier,
+                        selectors.exact(row.in_safe),
+                        row.product.unit,
+                        row.product.mg_of(row.in_safe),
+                        "yes" if row.in_safe < row.product.full_container_quantity else "no",
+                    ]
+                    for row in containers
+                ),
+            )
+        selectors.record_register_viewed(viewer, what="inventory", safe=safe, **details)
+    return render(
+        request,
+        "inventory/inventory.html",
+        {"form": form, "report": report},
+        status=form_status(form),
+    )
+
+
+@role_required(*MOVERS)
+def reverse_entry(request, public_id):
+    entry = (
+        Movement.objects.select_related("container__lot__product", "safe__location", "performed_by")
+        .filter(public_id=public_id, safe__in=selectors.visible_safes(request.user))
+        .first()
+    )
+    if entry is None:
+        raise Http404("We could not find that entry.")
+    form = ReverseForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reverse_movement(
+                actor=request.user, movement=entry, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "The entry is reversed by a correcting entry.")
+            return redirect("inventory:container", entry.container.public_id)
+    return render(
+        request, "inventory/reverse.html", {"entry": entry, "form": form}, status=form_status(form)
+    )
