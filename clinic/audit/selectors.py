@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
 from clinic.audit.services import record_audit_event
+from clinic.core.pagination import Window, window
 from clinic.core.permissions import refuse
 
 EVENTS_PER_PAGE = 50
@@ -57,13 +57,13 @@ def filter_audit_events(
     return events
 
 
-def browse_audit_log(viewer, *, filters: dict, page_number: str | int = 1) -> Page:
+def browse_audit_log(viewer, *, filters: dict, page_number: str | int = 1) -> Window:
+    """One page of the trail, newest first, in one query: the trail grows by every page anyone
+    opens, so it is never counted (a count reads every row). The page is read before this view's
+    own event is written, so that event appears on the next look, not on this one."""
     if not viewer.is_medical_director:
         refuse(viewer, action="read the audit log", event_type=AuditEventType.AUDIT_LOG_VIEWED)
-    page = Paginator(filter_audit_events(**filters), EVENTS_PER_PAGE).get_page(page_number)
-    # Read the page now: read after the event below is written, the page's slice (sized by the
-    # count before it) would show that new event and drop the oldest one that belongs on it.
-    page.object_list = list(page.object_list)
+    page = window(filter_audit_events(**filters), page_number, per_page=EVENTS_PER_PAGE)
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.AUDIT_LOG_VIEWED,

@@ -16,6 +16,24 @@ def _readable(value) -> str:
     return "—" if value is None else str(value)
 
 
+def target_label(target_type: str, target_id: str) -> str:
+    """What an event touched, in words: "Treatment session, record 55", not
+    "treatment_sessions.treatmentsession #55" (the stored label stays as written)."""
+    if not target_type:
+        return ""
+    try:
+        name = apps.get_model(target_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        name = target_type
+    name = str(name)[:1].upper() + str(name)[1:]
+    return f"{name}, record {target_id}" if target_id else name
+
+
+def _key_label(key: str) -> str:
+    text = str(key).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
 def readable_details(details) -> list[tuple[str, str]]:
     """An event's details as (key, text) pairs. The template must not loop over the dict itself:
     Django's template lookup tries `details["items"]` before `details.items()`, so details with a
@@ -23,8 +41,8 @@ def readable_details(details) -> list[tuple[str, str]]:
     if not details:
         return []
     if not isinstance(details, dict):
-        return [("details", _readable(details))]
-    return [(str(key), _readable(value)) for key, value in details.items()]
+        return [("Details", _readable(details))]
+    return [(_key_label(key), _readable(value)) for key, value in details.items()]
 
 
 # The role's value (accounts.choices.Role.MEDICAL_DIRECTOR): audit ranks below accounts.
@@ -56,7 +74,13 @@ def audit_log(request):
         )
     }
     rows = [
-        (event, patients.get(event.patient_id), readable_details(event.details)) for event in page
+        (
+            event,
+            patients.get(event.patient_id),
+            target_label(event.target_type, event.target_id),
+            readable_details(event.details),
+        )
+        for event in page
     ]
     querystring = request.GET.copy()
     querystring.pop("page", None)

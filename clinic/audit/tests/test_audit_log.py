@@ -5,6 +5,7 @@ from django.db.utils import DatabaseError
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.models import AuditEvent, AuditLogIsAppendOnlyError
 from clinic.audit.services import record_audit_event
+from clinic.audit.views import readable_details, target_label
 from conftest import client_for
 
 
@@ -173,7 +174,7 @@ def test_a_checklist_event_shows_its_items_on_the_log_page(
     response = client_for(medical_director).get("/audit/", {"group": "sessions"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "items:" in page and "escort_name: Sam Moreno" in page
+    assert "Items:" in page and "escort_name: Sam Moreno" in page
 
 
 @pytest.mark.parametrize("key", ["items", "keys", "values", "get", "copy", "update"])
@@ -186,19 +187,45 @@ def test_details_named_like_a_dictionary_method_are_shown_as_they_are(medical_di
     response = client_for(medical_director).get("/audit/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert f"{key}:</span> nested: 1, two" in page
+    assert f"{key.capitalize()}:</span> nested: 1, two" in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page
 
 
 def test_readable_details_flattens_nested_values():
-    from clinic.audit.views import readable_details
-
     assert readable_details(None) == []
     assert readable_details({"a": {"b": [True, None]}, "c": 3}) == [
-        ("a", "b: yes, —"),
-        ("c", "3"),
+        ("A", "b: yes, —"),
+        ("C", "3"),
     ]
-    assert readable_details(["odd"]) == [("details", "odd")]
+    assert readable_details({"escort_name": "Sam"}) == [("Escort name", "Sam")]
+    assert readable_details(["odd"]) == [("Details", "odd")]
+
+
+@pytest.mark.parametrize(
+    ("target_type", "target_id", "label"),
+    [
+        ("patients.patient", "55", "Patient, record 55"),
+        ("treatment_sessions.treatmentsession", "7", "Treatment session, record 7"),
+        ("patients.patient", "", "Patient"),
+        ("", "", ""),
+        # A model removed since the event was written still shows what was stored.
+        ("gone.model", "3", "Gone.model, record 3"),
+        ("not-a-label", "3", "Not-a-label, record 3"),
+    ],
+)
+def test_an_events_target_is_named_in_words(target_type, target_id, label):
+    assert target_label(target_type, target_id) == label
+
+
+def test_the_log_page_names_targets_in_words_not_table_labels(medical_director):
+    record_audit_event(
+        actor=medical_director,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=medical_director,
+    )
+    page = client_for(medical_director).get("/audit/").content.decode()
+    assert "accounts.user #" not in page
+    assert f"User, record {medical_director.pk}" in page
 
 
 def test_the_last_event_of_a_short_log_is_not_pushed_off_by_the_viewing_itself(medical_director):
@@ -206,5 +233,5 @@ def test_the_last_event_of_a_short_log_is_not_pushed_off_by_the_viewing_itself(m
         actor=medical_director, event_type=AuditEventType.PATIENT_CHART_VIEWED, patient_id=7
     )
     response = client_for(medical_director).get("/audit/")
-    shown = [event.pk for event, _, _ in response.context["rows"]]
+    shown = [event.pk for event, _, _, _ in response.context["rows"]]
     assert first.pk in shown
