@@ -385,6 +385,15 @@ def build_demo_clinic(
     _add_evaluations_and_plans(rng, clinician, director, created)
     _add_rooms_hours_and_bookings(staff, boston, denver, front_desk)
     _add_todays_chairs(staff, boston)
+    # The controlled-substance register: stock in the Boston safe, today's doses drawn from it.
+    from clinic.demo.inventory_data import add_controlled_stock
+
+    add_controlled_stock(
+        nurse=staff["nurse@demo.clinic"],
+        clinician=clinician,
+        witness_password=STAFF_ACCOUNTS[1].password,
+        location=boston,
+    )
     # Alice has questionnaires waiting in her portal.
     assessments.send_questionnaires(
         actor=clinician, patient=portal[0], instrument_codes=["phq9", "gad7"], context="check_in"

@@ -66,7 +66,7 @@ def receive(actor, witness, safe, *, product=None, containers: int = 1, lot="KT-
         "container_count": containers,
         "supplier_name": "Henry Schein",
         "supplier_address": "135 Duryea Road, Melville, NY 11747",
-        "supplier_dea_number": "RH0123456",
+        "supplier_dea_number": "RH0123454",
         "invoice_reference": "INV-1001",
         "received_on": timezone.localdate(),
         "witness": witness,

@@ -377,3 +377,25 @@ def test_returning_sends_back_what_is_left(nurse, clinician, vial):
         witness_password=PASSWORD,
     )
     assert entry.quantity == Decimal("5.00") and balance(vial) == 0
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [("FT1234563", True), ("rh0123454", True), ("FT1234564", False), ("F11234563", False)],
+)
+def test_a_dea_number_carries_its_check_digit(number, valid):
+    from django.core.exceptions import ValidationError
+
+    from clinic.inventory.models import validate_dea_number
+
+    if valid:
+        validate_dea_number(number)
+    else:
+        with pytest.raises(ValidationError):
+            validate_dea_number(number)
+
+
+def test_a_receipt_with_a_mistyped_supplier_dea_number_is_refused(nurse, clinician, safe):
+    with pytest.raises(ClinicError) as refused:
+        receive(nurse, clinician, safe, supplier_dea_number="RH0123456")
+    assert refused.value.field == "supplier_dea_number"

@@ -59,7 +59,7 @@ def receive_form(safe, witness, **changes):
         "container_count": "2",
         "supplier_name": "Henry Schein",
         "supplier_address": "135 Duryea Road, Melville, NY",
-        "supplier_dea_number": "RH0123456",
+        "supplier_dea_number": "RH0123454",
         "invoice_reference": "INV-77",
         "received_on": timezone.localdate().isoformat(),
         "witness": witness.pk,
