@@ -23,6 +23,7 @@ EVENT_GROUPS = {
     "evaluation": ("Evaluation, consent and plans", 500, 599),
     "scheduling": ("Scheduling", 600, 699),
     "sessions": ("Treatment sessions and monitors", 700, 799),
+    "inventory": ("Controlled-substance register", 1000, 1099),
     "system": ("Audit and configuration", 900, 999),
 }
 

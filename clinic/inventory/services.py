@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
+from clinic.core.choices import Route
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, LockedOutError
 from clinic.core.reauthentication import password_confirmed
 from clinic.core.validators import ENTRY_DATES
@@ -423,7 +424,7 @@ def _session_for(container: Container, session_public_id: UUID | str) -> Treatme
 
 
 def _ensure_route(container: Container, session: TreatmentSession) -> None:
-    is_nasal = session.route == "intranasal"
+    is_nasal = session.route == Route.INTRANASAL
     if container.product.is_device != is_nasal:
         raise ClinicError(
             f"{container.product.name} is not for this session's route "
@@ -738,9 +739,11 @@ def take_count(
         )
     confirm_witness(witness, witness_password, actor=actor, safe=safe)
     with transaction.atomic():
-        containers = _lock_containers(Container.objects.filter(safe=safe))
-        balances = {container.pk: _balance(container).in_safe for container in containers}
-        in_stock = [container for container in containers if balances[container.pk] > 0]
+        # Lock the containers that hold stock, then read their balances again under the locks
+        # (one grouped sum each time, however many empty containers the safe has held).
+        in_stock = _lock_containers(Container(pk=pk) for pk in _safe_balances(safe))
+        balances = _safe_balances(safe, only=[container.pk for container in in_stock])
+        in_stock = [container for container in in_stock if balances.get(container.pk, ZERO) > 0]
         unknown = set(counted) - {container.pk for container in in_stock}
         if unknown:
             raise ClinicError("Count only the containers listed for this safe.")
@@ -788,6 +791,20 @@ def take_count(
             },
         )
     return count
+
+
+def _safe_balances(safe: Safe, *, only: list[int] | None = None) -> dict[int, Decimal]:
+    """The stock in each of the safe's containers that holds any, in one grouped sum."""
+    entries = Movement.objects.filter(safe=safe)
+    if only is not None:
+        entries = entries.filter(container_id__in=only)
+    rows = (
+        entries.values("container")
+        .annotate(in_safe=ledger_sum("safe_change"))
+        .filter(in_safe__gt=0)
+        .order_by()
+    )
+    return {row["container"]: _exact(row["in_safe"]) for row in rows}
 
 
 def _counted_value(container: Container, value) -> Decimal:

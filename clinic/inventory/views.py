@@ -580,7 +580,7 @@ def inventory(request):
         as_of = start if data["timing"] == CountTiming.OPENING else end
         containers = list(
             selectors.with_balances(
-                selectors.visible_containers(viewer).filter(safe=safe, created_at__lt=end),
+                selectors.visible_containers(viewer).filter(safe=safe),
                 as_of=as_of,
             )
             .filter(in_safe__gt=0)

@@ -17,7 +17,7 @@ from clinic.audit.models import AuditEvent
 from clinic.inventory import selectors, services
 from clinic.inventory.choices import CountKind, CountTiming, DiscrepancyStatus
 from clinic.inventory.models import Discrepancy, Movement, Receipt
-from clinic.inventory.tests.factories import VialFactory, registration
+from clinic.inventory.tests.factories import VialFactory, receive, registration
 from conftest import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +273,36 @@ def test_a_wrong_entry_is_corrected_from_its_container_page(nurse, vial, session
     assert client_for(nurse).post(url, {"reason": "Drawn from the wrong vial"}).status_code == 302
     assert Movement.objects.filter(reverses=entry).exists()
     assert selectors.container_balance(vial) == Decimal("5.00")
+
+
+def test_stock_entered_late_counts_from_the_day_it_arrived(nurse, clinician, safe):
+    today = timezone.localdate()
+    container = receive(
+        nurse, clinician, safe, received_on=today - timedelta(days=5)
+    ).containers.get()
+    client = client_for(nurse)
+
+    def inventory_on(day):
+        return client.get(
+            reverse("inventory:inventory"),
+            {"safe": safe.pk, "on": day.isoformat(), "timing": "close"},
+        ).content.decode()
+
+    assert container.identifier in inventory_on(today - timedelta(days=3))
+    assert container.identifier not in inventory_on(today - timedelta(days=6))
+
+
+def test_the_director_sets_up_safes_in_the_admin_and_it_is_audited(medical_director, location):
+    response = client_for(medical_director).post(
+        "/admin/inventory/safe/add/", {"location": location.pk, "name": "Safe B", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(event_type=AuditEventType.INVENTORY_SETTINGS_CHANGED).exists()
+
+
+def test_the_audit_log_finds_the_register_as_one_area(medical_director, nurse, vial):
+    client_for(nurse).get(reverse("inventory:stock"))
+    page = client_for(medical_director).get(reverse("audit:log"), {"group": "inventory"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Controlled stock received" in text and "Controlled-substance register viewed" in text
