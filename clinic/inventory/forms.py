@@ -66,10 +66,11 @@ class ReceiveForm(forms.Form):
         label="Witness's password", widget=PASSWORD, strip=False, max_length=200
     )
 
-    def __init__(self, *args, safes, locations, **kwargs):
+    def __init__(self, *args, safes, locations, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["safe"].queryset = safes
-        self.fields["witness"].queryset = witnesses_at(locations)
+        # The witness is a second person: the one receiving is not offered.
+        self.fields["witness"].queryset = witnesses_at(locations).exclude(pk=actor.pk)
 
     def clean_expiry_date(self):
         expiry = self.cleaned_data["expiry_date"]
@@ -91,9 +92,9 @@ class CountForm(forms.Form):
         label="Second counter's password", widget=PASSWORD, strip=False, max_length=200
     )
 
-    def __init__(self, *args, containers, location, **kwargs):
+    def __init__(self, *args, containers, location, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["witness"].queryset = witnesses_at([location])
+        self.fields["witness"].queryset = witnesses_at([location]).exclude(pk=actor.pk)
         self.container_fields = []
         for container in containers:
             name = f"container_{container.pk}"

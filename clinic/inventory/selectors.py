@@ -205,6 +205,11 @@ def opening_balance(viewer, *, before: dt.datetime, product: Product, safe: Safe
     return exact(entries.aggregate(total=ledger_sum("safe_change"))["total"])
 
 
+def safe_change_total(entries: QuerySet[Movement]) -> Decimal:
+    """The net change to the safe's stock over these entries."""
+    return exact(entries.order_by().aggregate(total=ledger_sum("safe_change"))["total"])
+
+
 def kind_totals(entries: QuerySet[Movement]) -> dict[str, Decimal]:
     """Net quantity of each kind of entry (reversals subtracted), in one grouped query."""
     rows = entries.order_by().values("kind", "reverses").annotate(total=ledger_sum("quantity"))

@@ -20,7 +20,7 @@ from clinic.core.exceptions import ClinicError, PermissionDeniedError
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
 from clinic.inventory import selectors, services
-from clinic.inventory.choices import CountTiming, DiscrepancyOutcome
+from clinic.inventory.choices import CountTiming, DiscrepancyOutcome, MovementKind
 from clinic.inventory.forms import (
     CountForm,
     DestroyForm,
@@ -134,6 +134,7 @@ def receive(request):
         posted_data(request),
         safes=safes,
         locations=locations,
+        actor=viewer,
         initial={"received_on": timezone.localdate(), "container_count": 1},
     )
     if request.method == "POST" and form.is_valid():
@@ -252,7 +253,9 @@ def container_detail(request, public_id):
 def count(request, public_id):
     safe = _safe_or_404(request, public_id)
     containers = [row for row in selectors.stock(request.user, safe=safe) if row.in_safe > 0]
-    form = CountForm(posted_data(request), containers=containers, location=safe.location)
+    form = CountForm(
+        posted_data(request), containers=containers, location=safe.location, actor=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -461,7 +464,7 @@ def ledger(request):
         initial={"start": today - dt.timedelta(days=30), "end": today},
     )
     entries = None
-    opening = None
+    opening = closing = None
     totals = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -475,7 +478,15 @@ def ledger(request):
             opening = selectors.opening_balance(
                 viewer, before=start, product=data["product"], safe=data["safe"]
             )
-        totals = selectors.kind_totals(entries) if data["product"] is not None else None
+        if data["product"] is not None:
+            # Each kind's net amount in the range (corrections subtracted), and the closing
+            # balance: the opening one plus the range's changes to the safe.
+            totals = [
+                (MovementKind(kind).label, total)
+                for kind, total in selectors.kind_totals(entries).items()
+                if total
+            ]
+            closing = opening + selectors.safe_change_total(entries)
         details = {
             "start": data["start"],
             "end": data["end"],
@@ -520,7 +531,13 @@ def ledger(request):
     return render(
         request,
         template,
-        {"form": form, "entries": entries, "opening": opening, "totals": totals},
+        {
+            "form": form,
+            "entries": entries,
+            "opening": opening,
+            "closing": closing,
+            "totals": totals,
+        },
         status=form_status(form),
     )
 
@@ -590,6 +607,7 @@ def inventory(request):
         report = {
             "safe": safe,
             "as_of": as_of,
+            "on": data["on"],
             "timing": dict(CountTiming.choices)[data["timing"]],
             "containers": containers,
             "totals": selectors.product_totals(viewer, safe=safe, as_of=as_of),

@@ -213,6 +213,9 @@ def test_the_ledger_for_a_range_and_a_product_with_its_csv_export(nurse, clinici
     page = client_for(nurse).get(reverse("inventory:ledger"), query)
     text = page.content.decode()
     assert page.status_code == 200 and "Drawn for a session" in text and "Opening balance" in text
+    # Opened today: nothing before the range, 5 mL received, 0.40 mL drawn out of the safe.
+    assert "Opening balance: <strong>0.00 mL" in text
+    assert "Closing balance: <strong>4.60 mL" in text
     assert viewed("ledger")
     fragment = client_for(nurse).get(reverse("inventory:ledger"), query, HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode()
@@ -306,3 +309,9 @@ def test_the_audit_log_finds_the_register_as_one_area(medical_director, nurse, v
     text = page.content.decode()
     assert page.status_code == 200
     assert "Controlled stock received" in text and "Controlled-substance register viewed" in text
+
+
+def test_the_receiver_is_not_offered_as_their_own_witness(nurse, clinician, safe):
+    form = client_for(nurse).get(reverse("inventory:receive")).context["form"]
+    witnesses = list(form.fields["witness"].queryset)
+    assert clinician in witnesses and nurse not in witnesses
