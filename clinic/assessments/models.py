@@ -17,6 +17,7 @@ from clinic.assessments.choices import (
     ResponseMode,
     ResponseStatus,
 )
+from clinic.assessments.instruments import INSTRUMENTS
 from clinic.core.choices import Condition
 from clinic.core.models import TimeStampedModel
 
@@ -246,3 +247,50 @@ class SafetyAlert(TimeStampedModel):
     def is_urgent(self) -> bool:
         """Urgent (tell the on-call clinician now) rather than a review before the next dose."""
         return self.reason not in REVIEW_REASONS
+
+
+class ProgressSummary(models.Model):
+    """One patient's series on one instrument, summed up: its baseline, previous and latest
+    completed scores, whether it is worsening, and whether the patient's conditions call for the
+    instrument at all (then a series with no score yet is "never done").
+
+    Kept up to date by `clinic.assessments.summaries` whenever a response is completed or
+    withdrawn and whenever the instruments a patient answers change, so that the clinical
+    dashboard reads a bounded, indexed list instead of every response of every patient. It holds
+    nothing that is not derived from the responses: `manage.py rebuild_progress_summaries`
+    recomputes it from them."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="progress_summaries"
+    )
+    instrument_code = models.CharField(max_length=20)
+    # The patient's conditions call for it (and it is repeated): it can fall due.
+    required = models.BooleanField(default=False)
+    responses = models.PositiveIntegerField(default=0)
+    baseline_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    baseline_taken_at = models.DateTimeField(null=True, blank=True)
+    previous_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    previous_taken_at = models.DateTimeField(null=True, blank=True)
+    latest_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    latest_taken_at = models.DateTimeField(null=True, blank=True)
+    latest_severity = models.CharField(max_length=30, blank=True)
+    worsening = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "instrument_code"], name="one_summary_per_patient_instrument"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["worsening", "-latest_taken_at"], name="summary_worsening_recent"),
+            models.Index(fields=["required", "latest_taken_at"], name="summary_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} summary of patient {self.patient_id}"
+
+    @property
+    def instrument(self):
+        return INSTRUMENTS.get(self.instrument_code)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
 
-from django.db.models import F, Max, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from clinic.assessments.choices import AlertStatus, RequestStatus, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest, SafetyAlert
+from clinic.assessments.models import (
+    AssessmentResponse,
+    ProgressSummary,
+    QuestionnaireRequest,
+    SafetyAlert,
+)
 from clinic.assessments.permissions import can_view_results
-from clinic.assessments.policy import clinic_instrument, get_policy, instruments_for_conditions
+from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.assessments.progress import Point, Progress, compute_progress
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -169,120 +172,87 @@ def get_portal_request(user, public_id) -> QuestionnaireRequest:
     return request
 
 
+# Each list on the dashboard shows this many rows at most; its count stops at COUNT_LIMIT.
+DASHBOARD_LIST_LIMIT = 100
+DASHBOARD_COUNT_LIMIT = 1000
+ACTIVE_CARE = (PatientStatus.IN_EVALUATION, PatientStatus.ACTIVE)
+
+
+def _bounded_count(queryset: QuerySet) -> tuple[int, bool]:
+    """How many rows, counting no further than DASHBOARD_COUNT_LIMIT (and whether it stopped)."""
+    count = queryset.order_by()[: DASHBOARD_COUNT_LIMIT + 1].count()
+    return min(count, DASHBOARD_COUNT_LIMIT), count > DASHBOARD_COUNT_LIMIT
+
+
 def clinical_dashboard(viewer) -> dict:
     """Open safety alerts, patients due or overdue for a questionnaire, and patients whose scores
-    are worsening — for the viewer's locations. A fixed number of queries whatever the numbers of
-    patients and responses."""
+    are worsening — for the viewer's locations. It reads the progress summaries
+    (`clinic.assessments.summaries`), never the responses: a fixed number of queries, each
+    bounded, whatever the numbers of patients and responses."""
     if not can_view_results(viewer):
         return {}
     patients = visible_patients(viewer)
     alerts = list(
         SafetyAlert.objects.filter(status=AlertStatus.OPEN, patient__in=patients)
         .select_related("patient", "response")
-        .order_by("raised_at")[:100]
+        .order_by("raised_at")[:DASHBOARD_LIST_LIMIT]
     )
     policy = get_policy()
     now = timezone.now()
-    care_patients = list(
-        patients.filter(status__in=CARE_STATUSES).only(
-            "id",
-            "public_id",
-            "legal_first_name",
-            "legal_last_name",
-            "preferred_name",
-            "mrn",
-            "status",
-            "primary_conditions",
-            "location",
-        )
+    in_care = ProgressSummary.objects.filter(
+        patient__in=patients.filter(status__in=CARE_STATUSES).values("pk")
+    ).select_related("patient")
+    active_due = now - timedelta(days=policy.active_interval_days)
+    maintenance_due = now - timedelta(days=policy.maintenance_interval_days)
+    late = timedelta(days=policy.overdue_after_days)
+    required = in_care.filter(required=True)
+    overdue_q = (
+        Q(latest_taken_at__isnull=True)
+        | Q(patient__status__in=ACTIVE_CARE, latest_taken_at__lte=active_due - late)
+        | Q(patient__status=PatientStatus.MAINTENANCE, latest_taken_at__lte=maintenance_due - late)
     )
-    by_id = {patient.pk: patient for patient in care_patients}
-    # The last completed date per (patient, instrument).
-    last_taken = {
-        (row["patient_id"], row["instrument_code"]): row["last"]
-        for row in AssessmentResponse.objects.filter(
-            patient_id__in=by_id, status=ResponseStatus.COMPLETED
-        )
-        .values("patient_id", "instrument_code")
-        .annotate(last=Max("taken_at"))
-        .order_by()
-    }
-    from clinic.assessments.models import InstrumentAssignment
-
-    assignments = {
-        rule.condition: rule.instrument_codes for rule in InstrumentAssignment.objects.all()
-    }
-    due, overdue = [], []
-    for patient in care_patients:
-        interval = (
-            policy.maintenance_interval_days
-            if patient.status == PatientStatus.MAINTENANCE
-            else policy.active_interval_days
-        )
-        codes = instruments_for_conditions(patient.primary_conditions, rules=assignments)
-        for code in [c for c in codes if INSTRUMENTS[c].repeated]:
-            last = last_taken.get((patient.pk, code))
-            due_at = (last + timedelta(days=interval)) if last else None
-            if due_at is None or now >= due_at + timedelta(days=policy.overdue_after_days):
-                overdue.append((patient, code, last))
-            elif now >= due_at:
-                due.append((patient, code, last))
-    worsening = _worsening(by_id, policy)
+    due_q = Q(
+        patient__status__in=ACTIVE_CARE,
+        latest_taken_at__lte=active_due,
+        latest_taken_at__gt=active_due - late,
+    ) | Q(
+        patient__status=PatientStatus.MAINTENANCE,
+        latest_taken_at__lte=maintenance_due,
+        latest_taken_at__gt=maintenance_due - late,
+    )
+    overdue = list(
+        required.filter(overdue_q).order_by(F("latest_taken_at").asc(nulls_first=True), "pk")[
+            :DASHBOARD_LIST_LIMIT
+        ]
+    )
+    due = list(required.filter(due_q).order_by("latest_taken_at", "pk")[:DASHBOARD_LIST_LIMIT])
+    overdue_count, overdue_more = _bounded_count(required.filter(overdue_q))
+    due_count, due_more = _bounded_count(required.filter(due_q))
+    worsening = list(
+        in_care.filter(worsening=True).order_by("-latest_taken_at", "-pk")[:DASHBOARD_LIST_LIMIT]
+    )
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.CLINICAL_DASHBOARD_VIEWED,
         details={"alerts": len(alerts)},
     )
+
+    def listed(rows):
+        return [
+            (row.patient, INSTRUMENTS[row.instrument_code], row.latest_taken_at)
+            for row in rows
+            if row.instrument_code in INSTRUMENTS
+        ]
+
     return {
         "alerts": alerts,
-        "due": [(p, INSTRUMENTS[c], last) for p, c, last in due][:100],
-        "overdue": [(p, INSTRUMENTS[c], last) for p, c, last in overdue][:100],
-        "due_count": len(due),
-        "overdue_count": len(overdue),
-        "worsening": worsening[:100],
+        "due": listed(due),
+        "overdue": listed(overdue),
+        "due_count": due_count,
+        "due_more": due_more,
+        "overdue_count": overdue_count,
+        "overdue_more": overdue_more,
+        "worsening": [
+            (row.patient, row) for row in worsening if row.instrument_code in INSTRUMENTS
+        ],
     }
-
-
-def _worsening(patients_by_id: dict, policy) -> list[tuple]:
-    """(patient, instrument, baseline, previous, latest) where the latest score is worse than the
-    baseline or the previous score by the instrument's meaningful change. One query, using window
-    functions to pick each series' first and last two scores."""
-    if not patients_by_id:
-        return []
-    partition = [F("patient_id"), F("instrument_code")]
-    rows = (
-        AssessmentResponse.objects.filter(
-            patient_id__in=patients_by_id, status=ResponseStatus.COMPLETED
-        )
-        .annotate(
-            newest=Window(
-                RowNumber(), partition_by=partition, order_by=[F("taken_at").desc(), F("id").desc()]
-            ),
-            oldest=Window(
-                RowNumber(), partition_by=partition, order_by=[F("taken_at").asc(), F("id").asc()]
-            ),
-        )
-        .filter(Q(newest__lte=2) | Q(oldest=1))
-        .values_list(
-            "patient_id",
-            "instrument_code",
-            "taken_at",
-            "total",
-            "severity",
-            "context",
-            "newest",
-            "oldest",
-        )
-    )
-    series: dict[tuple[int, str], list[Point]] = defaultdict(list)
-    for patient_id, code, taken_at, total, severity, context, _newest, _oldest in rows:
-        series[(patient_id, code)].append(Point(taken_at, Decimal(total), severity, context))
-    found = []
-    for (patient_id, code), points in series.items():
-        if len(points) < 2:
-            continue
-        progress = compute_progress(clinic_instrument(code, policy), points)
-        if progress.worsening:
-            found.append((patients_by_id[patient_id], progress))
-    found.sort(key=lambda row: row[1].latest.taken_at, reverse=True)
-    return found

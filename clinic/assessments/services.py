@@ -42,6 +42,8 @@ from clinic.assessments.policy import (
     clinic_instrument,
     get_policy,
 )
+from clinic.assessments.summaries import refresh_series
+from clinic.assessments.tasks import refresh_requirements_after_assignment_change
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.audit.throttle import record_unauthenticated_refusal
@@ -421,6 +423,7 @@ def _score_and_complete(
     response.taken_at = taken_at
     response.full_clean()
     response.save()
+    refresh_series(response.patient_id, response.instrument_code)
     return raise_alerts(response, response.flags, raised_at=taken_at)
 
 
@@ -623,6 +626,7 @@ def mark_response_entered_in_error(
         locked.status = ResponseStatus.ENTERED_IN_ERROR
         locked.error_reason = reason[:300]
         locked.save(update_fields=["status", "error_reason", "updated_at"])
+        refresh_series(locked.patient_id, locked.instrument_code)
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.RESPONSE_ENTERED_IN_ERROR,
@@ -750,4 +754,7 @@ def save_instrument_assignment(
             target=assignment,
             details=details,
         )
+        # Which questionnaires fall due for every patient with the condition follows, in the
+        # background (a clinic of any size), once this change is committed.
+        transaction.on_commit(refresh_requirements_after_assignment_change.enqueue)
     return assignment

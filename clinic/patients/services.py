@@ -17,6 +17,7 @@ from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.records import apply_changes
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES, PatientStatus
+from clinic.patients.hooks import care_changed
 from clinic.patients.models import Patient, PatientStatusChange, VitalSigns
 from clinic.patients.permissions import (
     REGISTRATION_ROLES,
@@ -155,6 +156,8 @@ def update_patient(
             locked.measurements_taken_at = timezone.now()
         locked.full_clean()
         locked.save()
+        if "primary_conditions" in changed:
+            care_changed(locked)
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.PATIENT_UPDATED,
@@ -232,6 +235,7 @@ def change_patient_status(*, actor, patient: Patient, to_status: str, reason: st
             reason=reason[:500],
             changed_by=actor,
         )
+        care_changed(locked)
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.PATIENT_STATUS_CHANGED,

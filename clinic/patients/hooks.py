@@ -1,0 +1,27 @@
+"""What the apps above patients want to know about a patient's care, without patients importing
+them: they register a callback here from their `AppConfig.ready()`, and the patient services call
+it inside their own transaction.
+
+- `care_changed(patient)`: the patient's status or conditions changed (the assessments app then
+  updates which questionnaires fall due for them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clinic.patients.models import Patient
+
+_care_changed: list[Callable[[Patient], None]] = []
+
+
+def on_care_changed(callback: Callable[[Patient], None]) -> Callable[[Patient], None]:
+    if callback not in _care_changed:
+        _care_changed.append(callback)
+    return callback
+
+
+def care_changed(patient: Patient) -> None:
+    for callback in _care_changed:
+        callback(patient)
