@@ -271,3 +271,58 @@ def record_register_viewed(viewer, *, what: str, safe: Safe | None = None, **det
         location_id=safe.location_id if safe is not None else None,
         details={"page": what, **{key: str(value) for key, value in details.items()}},
     )
+
+
+@dataclass(frozen=True)
+class SessionDraw:
+    """What one container gave a session: drawn = administered + wasted + still held, to the
+    0.01 mL (or whole device)."""
+
+    container: Container
+    drawn: Decimal
+    administered: Decimal
+    wasted: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.drawn - self.administered - self.wasted
+
+    @property
+    def administered_mg(self) -> Decimal:
+        return self.container.product.mg_of(self.administered)
+
+    @property
+    def wasted_mg(self) -> Decimal:
+        return self.container.product.mg_of(self.wasted)
+
+
+def session_draws(session) -> list[SessionDraw]:
+    """Each container drawn for a session with its net amounts (corrections subtracted), from one
+    grouped query: the session report's reconciliation, and what a session's signing checks."""
+    rows = (
+        Movement.objects.filter(session=session)
+        .values("container", "kind", "reverses")
+        .annotate(total=ledger_sum("quantity"))
+        .order_by()
+    )
+    amounts: dict[int, dict[str, Decimal]] = {}
+    for row in rows:
+        sign = -1 if row["reverses"] is not None else 1
+        per_kind = amounts.setdefault(row["container"], {})
+        per_kind[row["kind"]] = per_kind.get(row["kind"], Decimal("0")) + sign * exact(row["total"])
+    containers = Container.objects.select_related("lot__product").in_bulk(list(amounts))
+    zero = Decimal("0.00")
+    return [
+        SessionDraw(
+            container=containers[pk],
+            drawn=per_kind.get(MovementKind.DISPENSE, zero),
+            administered=per_kind.get(MovementKind.ADMINISTER, zero),
+            wasted=per_kind.get(MovementKind.WASTE, zero),
+        )
+        for pk, per_kind in sorted(amounts.items())
+    ]
+
+
+def session_is_reconciled(session) -> bool:
+    """Everything drawn for the session is accounted for as given or wasted."""
+    return all(draw.outstanding == 0 for draw in session_draws(session))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("destructions/<uuid:public_id>/", views.destruction_detail, name="destruction"),
     path("discrepancies/", views.discrepancies, name="discrepancies"),
     path("discrepancies/<uuid:public_id>/", views.discrepancy_detail, name="discrepancy"),
+    path("sessions/<uuid:session_public_id>/", views.session_report, name="session"),
     path("ledger/", views.ledger, name="ledger"),
     path("as-of/", views.inventory, name="inventory"),
 ]

@@ -32,6 +32,7 @@ from clinic.inventory.forms import (
 )
 from clinic.inventory.models import Destruction, Movement, Receipt
 from clinic.inventory.permissions import RESOLVER_ROLES, STOCK_ROLES, VIEWER_ROLES, works_at
+from clinic.sessions.models import TreatmentSession
 
 VIEWERS = tuple(VIEWER_ROLES)
 MOVERS = tuple(STOCK_ROLES)
@@ -686,4 +687,43 @@ def reverse_entry(request, public_id):
             return redirect("inventory:container", entry.container.public_id)
     return render(
         request, "inventory/reverse.html", {"entry": entry, "form": form}, status=form_status(form)
+    )
+
+
+@role_required(*VIEWERS)
+def session_report(request, session_public_id):
+    """What a treatment session drew from the register: per container, drawn = administered +
+    wasted (to 0.01 mL, or whole devices), and anything still unaccounted for."""
+    session = (
+        TreatmentSession.objects.select_related("patient", "location")
+        .filter(public_id=session_public_id)
+        .first()
+    )
+    if session is None or not works_at(request.user, session.location_id):
+        raise Http404("We could not find that session.")
+    draws = selectors.session_draws(session)
+    entries = (
+        Movement.objects.filter(session=session)
+        .select_related(
+            "container__lot__product", "performed_by", "witness", "reverses", "reversed_by"
+        )
+        .order_by("occurred_at", "id")
+    )
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.STOCK_REGISTER_VIEWED,
+        target=session,
+        patient_id=session.patient_id,
+        location_id=session.location_id,
+        details={"page": "session"},
+    )
+    return render(
+        request,
+        "inventory/session.html",
+        {
+            "session": session,
+            "draws": draws,
+            "entries": entries,
+            "reconciled": all(draw.outstanding == 0 for draw in draws),
+        },
     )

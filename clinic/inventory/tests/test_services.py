@@ -399,3 +399,33 @@ def test_a_receipt_with_a_mistyped_supplier_dea_number_is_refused(nurse, clinici
     with pytest.raises(ClinicError) as refused:
         receive(nurse, clinician, safe, supplier_dea_number="RH0123456")
     assert refused.value.field == "supplier_dea_number"
+
+
+def test_a_session_reconciles_when_everything_drawn_is_given_or_wasted(
+    nurse, clinician, vial, session
+):
+    services.dispense(
+        actor=nurse, container=vial, session_public_id=session.public_id, amount_ml="0.60"
+    )
+    services.administer(
+        actor=nurse, container=vial, session_public_id=session.public_id, amount_ml="0.45"
+    )
+    (draw,) = selectors.session_draws(session)
+    assert (draw.drawn, draw.administered, draw.outstanding) == (
+        Decimal("0.60"),
+        Decimal("0.45"),
+        Decimal("0.15"),
+    )
+    assert not selectors.session_is_reconciled(session)
+    services.waste(
+        actor=nurse,
+        container=vial,
+        session_public_id=session.public_id,
+        amount_ml="0.15",
+        reason="Drawn, not given",
+        witness=clinician,
+        witness_password=PASSWORD,
+    )
+    (draw,) = selectors.session_draws(session)
+    assert draw.administered_mg == Decimal("45.00") and draw.wasted_mg == Decimal("15.00")
+    assert selectors.session_is_reconciled(session)

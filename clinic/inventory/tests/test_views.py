@@ -315,3 +315,22 @@ def test_the_receiver_is_not_offered_as_their_own_witness(nurse, clinician, safe
     form = client_for(nurse).get(reverse("inventory:receive")).context["form"]
     witnesses = list(form.fields["witness"].queryset)
     assert clinician in witnesses and nurse not in witnesses
+
+
+def test_the_session_report_shows_drawn_equals_given_plus_wasted(
+    nurse, clinician, vial, session, other_location_clinician
+):
+    services.dispense(
+        actor=nurse, container=vial, session_public_id=session.public_id, amount_ml="0.50"
+    )
+    url = reverse("inventory:session", args=[session.public_id])
+    assert "Not reconciled" in client_for(nurse).get(url).content.decode()
+    services.administer(
+        actor=nurse, container=vial, session_public_id=session.public_id, amount_ml="0.50"
+    )
+    page = client_for(clinician).get(url).content.decode()
+    assert "Reconciled" in page and "0.50 mL (50.00 mg)" in page
+    assert client_for(other_location_clinician).get(url).status_code == 404
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.STOCK_REGISTER_VIEWED, patient_id=session.patient_id
+    ).exists()
