@@ -734,8 +734,10 @@ def _add_todays_chairs(staff: dict, boston) -> None:
                 "escort_name": "Partner (Chris)",
                 "escort_phone": "(617) 555-0142",
                 "escort_confirmed": True,
-                "pregnancy_test": "not_applicable",
-                "pregnancy_test_note": "Post-menopausal",
+                # Asked of every patient, whatever the sex recorded for dosing; kept on the
+                # patient's record for the next sessions.
+                "pregnancy_potential": "not_possible",
+                "pregnancy_potential_reason": "post_menopausal",
             },
         )
         weight = version.plan.patient.weight_kg or version.weight_kg or Decimal("72.0")

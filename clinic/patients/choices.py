@@ -38,6 +38,26 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class PregnancyPotential(models.TextChoices):
+    """Whether the patient could be pregnant, recorded by a member of the care team: screening
+    follows anatomy and pregnancy potential, never the recorded sex (Fricke et al., urine
+    pregnancy screening for patients with and without the capacity for pregnancy, INAHTA; ASA
+    statement on pregnancy testing prior to anesthesia, 2016, amended 2021)."""
+
+    NOT_ASKED = "", "Not asked"
+    POSSIBLE = "possible", "Could be pregnant"
+    NOT_POSSIBLE = "not_possible", "Cannot be pregnant"
+
+
+class NoPregnancyPotentialReason(models.TextChoices):
+    """Why a patient cannot be pregnant (the reason the record gives for "cannot")."""
+
+    POST_MENOPAUSAL = "post_menopausal", "Post-menopausal"
+    HYSTERECTOMY = "hysterectomy", "Hysterectomy"
+    NO_UTERUS = "no_uterus", "No uterus (anatomy)"
+    OTHER = "other", "Another reason (say which)"
+
+
 class VitalSignsContext(models.TextChoices):
     """Where a set of vital signs was taken."""
 

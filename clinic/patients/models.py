@@ -13,7 +13,14 @@ from django.db import models
 
 from clinic.core.models import TimeStampedModel
 from clinic.core.validators import age_in_years, validate_phone_number
-from clinic.patients.choices import Consciousness, PatientStatus, Sex, VitalSignsContext
+from clinic.patients.choices import (
+    Consciousness,
+    NoPregnancyPotentialReason,
+    PatientStatus,
+    PregnancyPotential,
+    Sex,
+    VitalSignsContext,
+)
 
 
 class Patient(TimeStampedModel):
@@ -74,6 +81,20 @@ class Patient(TimeStampedModel):
     # When height and weight were last measured or reported.
     measurements_taken_at = models.DateTimeField(null=True, blank=True)
 
+    # Whether the patient could be pregnant (asked before the first dose, kept for the next ones):
+    # the pre-dose pregnancy gate reads this, not `sex`, which is for dose calculations.
+    pregnancy_potential = models.CharField(
+        max_length=16, choices=PregnancyPotential.choices, blank=True, default=""
+    )
+    pregnancy_potential_reason = models.CharField(
+        max_length=20, choices=NoPregnancyPotentialReason.choices, blank=True
+    )
+    pregnancy_potential_note = models.CharField(max_length=200, blank=True)
+    pregnancy_potential_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pregnancy_potential_recorded_at = models.DateTimeField(null=True, blank=True)
+
     status = models.CharField(
         max_length=20,
         choices=PatientStatus.choices,
@@ -103,6 +124,18 @@ class Patient(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=PatientStatus.values), name="patient_status_valid"
+            ),
+            # "Cannot be pregnant" always says why; "another reason" says which.
+            models.CheckConstraint(
+                condition=~models.Q(pregnancy_potential="not_possible")
+                | (
+                    ~models.Q(pregnancy_potential_reason="")
+                    & (
+                        ~models.Q(pregnancy_potential_reason="other")
+                        | ~models.Q(pregnancy_potential_note="")
+                    )
+                ),
+                name="patient_no_pregnancy_potential_has_reason",
             ),
         ]
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import CLINICAL_ROLES, Role
 from clinic.accounts.services import create_account_with_invitation
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -16,7 +16,12 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError, Permissi
 from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.records import apply_changes
-from clinic.patients.choices import ALLOWED_STATUS_CHANGES, PatientStatus
+from clinic.patients.choices import (
+    ALLOWED_STATUS_CHANGES,
+    NoPregnancyPotentialReason,
+    PatientStatus,
+    PregnancyPotential,
+)
 from clinic.patients.hooks import care_changed
 from clinic.patients.models import Patient, PatientStatusChange, VitalSigns
 from clinic.patients.permissions import (
@@ -25,6 +30,7 @@ from clinic.patients.permissions import (
     can_edit_patient,
     can_invite_patient_to_portal,
     can_view_clinical_details,
+    ensure_can_act_on_patient,
 )
 
 # Fields a person may set through the record form; everything else is set by the services.
@@ -198,6 +204,70 @@ def record_measurements(
         details={"fields": changed, "measured_in": "evaluation"},
     )
     return locked
+
+
+def record_pregnancy_potential(
+    *, actor, patient: Patient, potential: str, reason: str = "", note: str = ""
+) -> Patient:
+    """Record whether the patient could be pregnant ("cannot" with its reason), as asked by a
+    member of the care team before dosing. The pre-dose pregnancy gate reads this, never the sex
+    recorded for dose calculations: screening follows anatomy and pregnancy potential (Fricke et
+    al., INAHTA). Runs inside the caller's transaction when there is one (the session checklist)."""
+    ensure_can_act_on_patient(
+        actor,
+        patient,
+        roles=CLINICAL_ROLES,
+        action="record whether a patient could be pregnant",
+        event_type=AuditEventType.PATIENT_UPDATED,
+    )
+    if potential not in PregnancyPotential.values:
+        raise ClinicError(
+            "Choose whether the patient could be pregnant.", field="pregnancy_potential"
+        )
+    reason, note = (reason or "").strip(), (note or "").strip()[:200]
+    if potential == PregnancyPotential.NOT_POSSIBLE:
+        if reason not in NoPregnancyPotentialReason.values:
+            raise ClinicError(
+                "Say why the patient cannot be pregnant.", field="pregnancy_potential_reason"
+            )
+        if reason == NoPregnancyPotentialReason.OTHER and not note:
+            raise ClinicError(
+                "Describe the reason the patient cannot be pregnant.",
+                field="pregnancy_potential_note",
+            )
+    else:
+        # "Could be pregnant" and "not asked" carry no reason.
+        reason = note = ""
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        values = {
+            "pregnancy_potential": potential,
+            "pregnancy_potential_reason": reason,
+            "pregnancy_potential_note": note,
+        }
+        if all(getattr(locked, name) == value for name, value in values.items()):
+            return locked
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.pregnancy_potential_recorded_by = actor
+        locked.pregnancy_potential_recorded_at = timezone.now()
+        locked.save(
+            update_fields=[
+                *values,
+                "pregnancy_potential_recorded_by",
+                "pregnancy_potential_recorded_at",
+                "updated_at",
+            ]
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PATIENT_UPDATED,
+            target=locked,
+            patient_id=locked.pk,
+            location_id=locked.location_id,
+            details={"fields": sorted(values), **values},
+        )
+        return locked
 
 
 def change_patient_status(*, actor, patient: Patient, to_status: str, reason: str) -> Patient:

@@ -36,15 +36,26 @@ class Gate(models.TextChoices):
     PLAN = "plan", "Active plan covers this session"
     FASTING = "fasting", "Fasting as instructed"
     ESCORT = "escort", "Escort or driver arranged"
-    PREGNANCY = "pregnancy", "Pregnancy test"
+    PREGNANCY = "pregnancy", "Pregnancy excluded"
     QUESTIONNAIRES = "questionnaires", "Pre-session questionnaires done"
     SAFETY = "safety", "No open safety flag"
     VITALS = "vitals", "Pre-dose vital signs and weight"
     BLOOD_PRESSURE = "blood_pressure", "Blood pressure within the pre-dose limit"
+    # No other dose the same calendar day, by any route, given or confirmed in another session.
+    SAME_DAY = "same_day", "No other dose today"
+    # The protocol's days between doses and its most doses in any 7 days.
+    DOSE_INTERVAL = "dose_interval", "Days since the last dose"
 
 
-# A clinician may document an override for these; the others must simply be met.
-OVERRIDABLE_GATES = frozenset({Gate.FASTING, Gate.ESCORT, Gate.QUESTIONNAIRES, Gate.BLOOD_PRESSURE})
+# A clinician may document an override for these; the others must simply be met. The protocol's
+# days between doses and its weekly count are clinic policy no source fixes (the defaults are
+# inferred from the schedules studied), so a prescriber may document why a dose comes a day early
+# (a session moved for a holiday, a daily pain course); a second dose on the same day is never
+# overridden: no source describes same-day repeat dosing, and a careful clinician would not give
+# one.
+OVERRIDABLE_GATES = frozenset(
+    {Gate.FASTING, Gate.ESCORT, Gate.QUESTIONNAIRES, Gate.BLOOD_PRESSURE, Gate.DOSE_INTERVAL}
+)
 
 
 class ReadingSource(models.TextChoices):

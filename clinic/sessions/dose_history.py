@@ -15,7 +15,22 @@ def doses_given_mg(*, patient, route: str) -> list[Decimal]:
     )
 
 
+def doses_given(*, patient):
+    """Every dose given to the patient (any route, any session), for the booking's warning."""
+    from clinic.sessions.models import TreatmentSession
+    from clinic.treatment.dose_history import GivenDose
+
+    rows = TreatmentSession.objects.filter(patient=patient, dosed_at__isnull=False).values_list(
+        "dosed_at", "route", "appointment_id"
+    )
+    return [GivenDose(at, route, appointment_id) for at, route, appointment_id in rows]
+
+
 def register() -> None:
-    from clinic.treatment.dose_history import register_doses_given_reader
+    from clinic.treatment.dose_history import (
+        register_dose_times_reader,
+        register_doses_given_reader,
+    )
 
     register_doses_given_reader(doses_given_mg)
+    register_dose_times_reader(doses_given)

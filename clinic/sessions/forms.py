@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.assessments.instruments import get_instrument
 from clinic.core.validators import VIAL_EXPIRY_DATES
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
-from clinic.patients.choices import Consciousness
+from clinic.patients.choices import Consciousness, NoPregnancyPotentialReason, PregnancyPotential
 from clinic.sessions.choices import (
     OVERRIDABLE_GATES,
     Gate,
@@ -83,12 +83,41 @@ class ChecklistForm(forms.Form):
     escort_confirmed = forms.ChoiceField(
         choices=YES_NO, required=False, label="Escort confirmed to take the patient home"
     )
+    # Asked of every patient, whatever the sex recorded for dosing; kept on the patient's record
+    # for the next sessions.
+    pregnancy_potential = forms.ChoiceField(
+        choices=PregnancyPotential.choices, required=False, label="Could the patient be pregnant?"
+    )
+    pregnancy_potential_reason = forms.ChoiceField(
+        choices=[("", "—"), *NoPregnancyPotentialReason.choices],
+        required=False,
+        label="Why not",
+    )
+    pregnancy_potential_note = forms.CharField(
+        max_length=200, required=False, label="Reason, in words"
+    )
     pregnancy_test = forms.ChoiceField(
         choices=PregnancyTest.choices, required=False, label="Pregnancy test"
     )
     pregnancy_test_note = forms.CharField(
-        max_length=200, required=False, label="Why not applicable / note"
+        max_length=200, required=False, label="Why no test / note"
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pregnancy_potential") == PregnancyPotential.NOT_POSSIBLE:
+            if not data.get("pregnancy_potential_reason"):
+                self.add_error(
+                    "pregnancy_potential_reason", "Say why the patient cannot be pregnant."
+                )
+            elif data.get(
+                "pregnancy_potential_reason"
+            ) == NoPregnancyPotentialReason.OTHER and not data.get("pregnancy_potential_note"):
+                self.add_error(
+                    "pregnancy_potential_note",
+                    "Describe the reason the patient cannot be pregnant.",
+                )
+        return data
 
     def changes(self) -> dict:
         data = self.cleaned_data
@@ -98,6 +127,9 @@ class ChecklistForm(forms.Form):
             "escort_name": data["escort_name"],
             "escort_phone": data["escort_phone"],
             "escort_confirmed": _yes_no(data["escort_confirmed"]),
+            "pregnancy_potential": data["pregnancy_potential"],
+            "pregnancy_potential_reason": data["pregnancy_potential_reason"],
+            "pregnancy_potential_note": data["pregnancy_potential_note"],
             "pregnancy_test": data["pregnancy_test"],
             "pregnancy_test_note": data["pregnancy_test_note"],
         }

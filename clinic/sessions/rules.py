@@ -18,7 +18,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from clinic.monitoring.limits import Limits, check_pre_dose
+from clinic.patients.choices import PregnancyPotential
 from clinic.sessions.choices import OVERRIDABLE_GATES, Gate, InfusionEventKind, PregnancyTest
+from clinic.treatment.rules import (
+    ROLLING_WINDOW_DAYS,
+    DoseOnRecord,
+    DoseSpacing,
+    dose_spacing,
+    spacing_messages,
+)
 
 # A reading older than this no longer shows that the vitals are "back within limits" at discharge
 # [clinic policy, UNVERIFIED: no source fixes it; the esketamine label asks for a reading "before
@@ -90,7 +98,10 @@ class GateFacts:
     patient_said_fasting: bool | None  # the pre-visit answer; None when not answered
     escort_confirmed: bool | None
     escort_name: str
-    patient_sex: str
+    # The patient's recorded pregnancy potential (patients.PregnancyPotential) and, for
+    # "cannot be pregnant", why; never the sex recorded for dose calculations.
+    pregnancy_potential: str
+    pregnancy_potential_reason: str
     pregnancy_test: str
     pregnancy_test_note: str
     missing_questionnaires: tuple[str, ...]
@@ -101,6 +112,30 @@ class GateFacts:
     weight_kg: Decimal | None
     open_pre_dose_alerts: bool
     limits: Limits
+    # The patient's doses in other sessions (any route) and the protocol's floor between doses.
+    prior_doses: tuple[PriorDose, ...]
+    minimum_days_between_doses: int
+    maximum_doses_per_7_days: int
+
+
+@dataclass(frozen=True)
+class PriorDose:
+    """A dose of another session of the patient, by any route: given, or confirmed (and perhaps
+    verified) in a session still being prepared, which may be given at any moment."""
+
+    at: datetime  # given (or confirmed) at, in the clinic's zone
+    given: bool
+    route_label: str
+
+    @property
+    def label(self) -> str:
+        when = f"{self.at:%a %-d %b %Y} at {self.at:%H:%M}"
+        if self.given:
+            return f"given {when} ({self.route_label.lower()})"
+        return (
+            f"confirmed {when} in another session not yet given or stopped "
+            f"({self.route_label.lower()})"
+        )
 
 
 PRE_DOSE_VITALS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm", "spo2_pct")
@@ -158,16 +193,33 @@ def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = No
         if escorted
         else "Record who takes the patient home.",
     )
-    if facts.patient_sex == "male":
-        add(Gate.PREGNANCY, True, "Not applicable.")
+    # Pregnancy: ketamine is relatively contraindicated in pregnancy (Cohen et al., Reg Anesth
+    # Pain Med 2018) and esketamine may cause embryo-fetal harm (Spravato US prescribing
+    # information, warnings and use in pregnancy). Who is asked follows pregnancy potential, never
+    # the recorded sex (Fricke et al., INAHTA; ASA statement on pregnancy testing, 2016/2021): a
+    # patient who could be pregnant, or was not asked, needs a negative test or a documented
+    # reason.
+    if facts.pregnancy_test == PregnancyTest.POSITIVE:
+        add(Gate.PREGNANCY, False, "Positive test: ketamine is not given in pregnancy.")
     elif facts.pregnancy_test == PregnancyTest.NEGATIVE:
-        add(Gate.PREGNANCY, True, "Negative.")
+        add(Gate.PREGNANCY, True, "Negative test.")
+    elif facts.pregnancy_potential == PregnancyPotential.NOT_POSSIBLE:
+        add(Gate.PREGNANCY, True, f"Cannot be pregnant: {facts.pregnancy_potential_reason}")
     elif facts.pregnancy_test == PregnancyTest.NOT_APPLICABLE and facts.pregnancy_test_note:
-        add(Gate.PREGNANCY, True, f"Not applicable: {facts.pregnancy_test_note}")
-    elif facts.pregnancy_test == PregnancyTest.POSITIVE:
-        add(Gate.PREGNANCY, False, "Positive: ketamine is not given in pregnancy.")
+        add(Gate.PREGNANCY, True, f"No test: {facts.pregnancy_test_note}")
+    elif facts.pregnancy_potential == PregnancyPotential.POSSIBLE:
+        add(
+            Gate.PREGNANCY,
+            False,
+            "Could be pregnant: record a negative test, or why no test is done.",
+        )
     else:
-        add(Gate.PREGNANCY, False, "Record the result, or why it does not apply.")
+        add(
+            Gate.PREGNANCY,
+            False,
+            "Ask whether the patient could be pregnant: record a negative test, or that they "
+            "cannot be pregnant and why.",
+        )
     missing = facts.missing_questionnaires
     add(
         Gate.QUESTIONNAIRES,
@@ -204,7 +256,59 @@ def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = No
             else " ".join(b.message for b in breaches)
             + " Re-measure after rest, or a clinician documents an override.",
         )
+    _add_interval_gates(facts, add)
     return Checklist(results)
+
+
+def _add_interval_gates(facts: GateFacts, add) -> None:
+    """No second dose the same day, and the protocol's floor between doses (calendar days in the
+    clinic's zone; `clinic.treatment.rules.dose_spacing`, whose comment gives the sources)."""
+    gap, most = facts.minimum_days_between_doses, facts.maximum_doses_per_7_days
+    doses = sorted(facts.prior_doses, key=lambda d: d.at)
+    others = [DoseOnRecord(d.at.date(), d.label) for d in doses]
+    spacing = dose_spacing(facts.today, others, minimum_days_between=gap, maximum_per_7_days=most)
+    if spacing.same_day:
+        add(
+            Gate.SAME_DAY,
+            False,
+            "Another dose today: "
+            + "; ".join(o.label for o in spacing.same_day)
+            + ". A second dose is never given on the same day.",
+        )
+    else:
+        add(Gate.SAME_DAY, True, "No other dose today.")
+    # The same day is its own gate (never overridden); this one weighs the days before.
+    problems = spacing_messages(
+        DoseSpacing([], spacing.too_close, spacing.crowded_window),
+        minimum_days_between=gap,
+        maximum_per_7_days=most,
+    )
+    earlier = [d for d in doses if d.at.date() < facts.today]
+    if problems:
+        last = earlier[-1] if earlier else doses[-1]
+        allowed = [last.at.date() + timedelta(days=gap)]
+        if spacing.crowded_window:
+            _first, inside = spacing.crowded_window
+            # The window frees a place when its oldest doses beyond the limit fall out of it.
+            allowed.append(inside[len(inside) - most].day + timedelta(days=ROLLING_WINDOW_DAYS))
+        add(
+            Gate.DOSE_INTERVAL,
+            False,
+            f"Last dose {last.label}. "
+            + " ".join(problems)
+            + f" Next dose from {max(allowed):%a %-d %b %Y}, or a prescriber documents why it "
+            "is given sooner.",
+        )
+    elif earlier:
+        last = earlier[-1]
+        days = (facts.today - last.at.date()).days
+        add(
+            Gate.DOSE_INTERVAL,
+            True,
+            f"Last dose {last.label}, {days} day{'s' if days != 1 else ''} ago.",
+        )
+    else:
+        add(Gate.DOSE_INTERVAL, True, "No earlier dose on record.")
 
 
 # --- Infusion events ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from clinic.monitoring.limits import (
     reading_schedule_status,
 )
 from clinic.monitoring.models import MonitoringProtocol
+from clinic.patients.choices import NoPregnancyPotentialReason, PregnancyPotential
 from clinic.patients.selectors import visible_patients
 from clinic.sessions import rules
 from clinic.sessions.choices import AlertStatus, SessionStatus
@@ -225,7 +226,8 @@ def gate_facts(
         else None,
         escort_confirmed=session.escort_confirmed,
         escort_name=session.escort_name,
-        patient_sex=patient.sex,
+        pregnancy_potential=patient.pregnancy_potential,
+        pregnancy_potential_reason=pregnancy_potential_reason(patient),
         pregnancy_test=session.pregnancy_test,
         pregnancy_test_note=session.pregnancy_test_note,
         missing_questionnaires=tuple(missing_questionnaires(session)),
@@ -242,7 +244,56 @@ def gate_facts(
             session=session, reading__pre_dose=True, status=AlertStatus.OPEN, blocks_dosing=False
         ).exists(),
         limits=(protocol or protocol_for(session.route)).limits(),
+        prior_doses=tuple(prior_doses(session)),
+        minimum_days_between_doses=session.plan_version.protocol.minimum_days_between_doses,
+        maximum_doses_per_7_days=session.plan_version.protocol.maximum_doses_per_7_days,
     )
+
+
+def prior_doses(session) -> list[rules.PriorDose]:
+    """The patient's doses in their other sessions, by any route: each dose given, and each
+    dose confirmed in a session still being prepared (it may be given at any moment, so two
+    sessions of one patient open at once cannot both be dosed)."""
+    zone = session.location.zone
+    rows = (
+        TreatmentSession.objects.filter(patient_id=session.patient_id)
+        .exclude(pk=session.pk)
+        .filter(
+            Q(dosed_at__isnull=False)
+            | Q(status=SessionStatus.PREPARATION, dose_confirmed_at__isnull=False)
+        )
+        .order_by("created_at")
+    )
+    doses = []
+    for other in rows:
+        given = other.dosed_at is not None
+        at = other.dosed_at if given else other.dose_confirmed_at
+        doses.append(
+            rules.PriorDose(
+                at=timezone.localtime(at, zone), given=given, route_label=other.get_route_display()
+            )
+        )
+    return doses
+
+
+def pregnancy_potential_reason(patient) -> str:
+    """Why the record says the patient cannot be pregnant, and who recorded it when."""
+    if patient.pregnancy_potential != PregnancyPotential.NOT_POSSIBLE:
+        return ""
+    reason = patient.get_pregnancy_potential_reason_display()
+    if patient.pregnancy_potential_note:
+        reason = (
+            patient.pregnancy_potential_note
+            if patient.pregnancy_potential_reason == NoPregnancyPotentialReason.OTHER
+            else f"{reason}, {patient.pregnancy_potential_note}"
+        )
+    recorded = patient.pregnancy_potential_recorded_at
+    if recorded is not None:
+        by = patient.pregnancy_potential_recorded_by
+        who = f" by {by.full_name}" if by is not None else ""
+        local = timezone.localtime(recorded, patient.location.zone)
+        reason += f" (recorded{who} on {local:%-d %b %Y})"
+    return reason + ("" if reason.endswith(".") else ".")
 
 
 def checklist(

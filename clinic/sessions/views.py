@@ -223,6 +223,9 @@ def _checklist_initial(session) -> dict:
         "escort_name": session.escort_name,
         "escort_phone": session.escort_phone,
         "escort_confirmed": yes_no(session.escort_confirmed),
+        "pregnancy_potential": session.patient.pregnancy_potential,
+        "pregnancy_potential_reason": session.patient.pregnancy_potential_reason,
+        "pregnancy_potential_note": session.patient.pregnancy_potential_note,
         "pregnancy_test": session.pregnancy_test,
         "pregnancy_test_note": session.pregnancy_test_note,
     }

@@ -1,7 +1,9 @@
-"""Pure scheduling rules for a plan's proposed sessions (booked later in scheduling)."""
+"""Pure scheduling rules for a plan's proposed sessions (booked later in scheduling) and the floor
+between two doses (checked before dosing and at booking)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 # The fewest days between two sessions for a given number per week, weekends skipped:
@@ -46,3 +48,86 @@ def propose_maintenance_dates(
     return [
         _weekday_on_or_after(after + timedelta(days=interval_days * n)) for n in range(1, count + 1)
     ]
+
+
+# --- The floor between doses ----------------------------------------------------------------
+# Checked before dosing (the sessions' gates) and warned of at booking (scheduling), with the
+# protocol's `minimum_days_between_doses` and `maximum_doses_per_7_days` [clinic policy,
+# UNVERIFIED: no source gives a minimum in hours; the defaults are inferred from the most
+# frequent schedules studied - see the protocol model]. Days are calendar days in the clinic's
+# zone, so a dose late one evening and one early the next morning are a day apart, and a change
+# of clock (DST) moves no dose into another day. "Twice a week" is read as any 7 consecutive
+# days, never a calendar week, so Sunday and the next Monday are not two different weeks.
+ROLLING_WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True)
+class DoseOnRecord:
+    """A dose the patient has had or is booked for: its calendar day in the clinic's zone and
+    how to name it ("given Mon 2 Mar 2026 at 09:14")."""
+
+    day: date
+    label: str
+
+
+@dataclass(frozen=True)
+class DoseSpacing:
+    same_day: list[DoseOnRecord]  # other doses on the same calendar day
+    too_close: list[DoseOnRecord]  # on another day, but fewer calendar days away than the gap
+    crowded_window: tuple[date, list[DoseOnRecord]] | None  # a 7-day window already full
+
+    @property
+    def ok(self) -> bool:
+        return not (self.same_day or self.too_close or self.crowded_window)
+
+
+def dose_spacing(
+    day: date,
+    others: list[DoseOnRecord],
+    *,
+    minimum_days_between: int,
+    maximum_per_7_days: int,
+) -> DoseSpacing:
+    """How a dose on `day` stands against the patient's other doses (before or after it): those
+    on the same day, those closer than the gap, and the first 7-day window holding `day` in which
+    the other doses already reach the limit."""
+    same_day = [o for o in others if o.day == day]
+    too_close = [o for o in others if 0 < abs((day - o.day).days) < minimum_days_between]
+    crowded = None
+    for offset in range(ROLLING_WINDOW_DAYS - 1, -1, -1):
+        first = day - timedelta(days=offset)
+        last = first + timedelta(days=ROLLING_WINDOW_DAYS - 1)
+        inside = [o for o in others if first <= o.day <= last]
+        if len(inside) >= maximum_per_7_days:
+            crowded = (first, sorted(inside, key=lambda o: o.day))
+            break
+    return DoseSpacing(same_day, sorted(too_close, key=lambda o: o.day), crowded)
+
+
+def spacing_messages(
+    spacing: DoseSpacing, *, minimum_days_between: int, maximum_per_7_days: int
+) -> list[str]:
+    """The problems of a dose's spacing, each in a sentence naming the other doses."""
+    messages = []
+    if spacing.same_day:
+        messages.append(
+            "Another dose the same day: "
+            + "; ".join(o.label for o in spacing.same_day)
+            + ". A second dose on one day is never given."
+        )
+    if spacing.too_close:
+        messages.append(
+            "Fewer than "
+            f"{minimum_days_between} calendar day{'s' if minimum_days_between != 1 else ''} "
+            "from another dose: " + "; ".join(o.label for o in spacing.too_close) + "."
+        )
+    if spacing.crowded_window:
+        first, inside = spacing.crowded_window
+        last = first + timedelta(days=ROLLING_WINDOW_DAYS - 1)
+        messages.append(
+            f"{len(inside)} other dose{'s' if len(inside) != 1 else ''} in the 7 days "
+            f"{first:%a %-d %b} to {last:%a %-d %b} ("
+            + "; ".join(o.label for o in inside)
+            + f"): the protocol allows at most {maximum_per_7_days} in any 7 days."
+        )
+    return messages

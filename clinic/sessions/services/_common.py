@@ -14,6 +14,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
+from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling import services as scheduling_services
 from clinic.scheduling.choices import AppointmentStatus
@@ -62,6 +63,13 @@ def _lock(
             "addendum once the second signature locks it."
         )
     return locked
+
+
+def _lock_patient(session: TreatmentSession) -> None:
+    """Lock the patient's row before the pre-dose gates are judged (after the session's own lock,
+    the order every dose step keeps): two sessions of one patient confirming or giving a dose at
+    once take turns, so the second sees the first one's dose and its interval gates refuse it."""
+    Patient.objects.select_for_update().filter(pk=session.patient_id).first()
 
 
 def _save(locked: TreatmentSession, update_fields: list[str] | None = None) -> None:

@@ -34,6 +34,7 @@ from clinic.sessions.services._common import (
     _ensure_current,
     _is_stale,
     _lock,
+    _lock_patient,
     _save,
     _text,
     _when,
@@ -42,6 +43,9 @@ from clinic.treatment.selectors import current_plan_version
 
 
 def _ensure_gates(session: TreatmentSession) -> None:
+    # Under the session's lock (the caller holds it) and the patient's: the interval gates then
+    # see any dose another session of this patient is confirming or giving at the same moment.
+    _lock_patient(session)
     checklist = selectors.checklist(session)
     if not checklist.ready_to_dose:
         raise ClinicError("Not ready to dose. " + " ".join(checklist.blocking_reasons()))

@@ -14,6 +14,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
+from clinic.patients import services as patient_services
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment
@@ -92,6 +93,13 @@ CHECKLIST_FIELDS = (
     "pregnancy_test",
     "pregnancy_test_note",
 )
+# Kept on the patient's record (patients.services.record_pregnancy_potential), not the session's:
+# whether the patient could be pregnant holds for the next sessions too.
+PREGNANCY_POTENTIAL_FIELDS = (
+    "pregnancy_potential",
+    "pregnancy_potential_reason",
+    "pregnancy_potential_note",
+)
 
 
 def update_checklist(
@@ -100,6 +108,8 @@ def update_checklist(
     """Record checklist items. Only the items given are written, so two people ticking different
     items at the same time both keep theirs."""
     _check(actor, session, AuditEventType.SESSION_CHECKLIST_UPDATED, action="run the checklist")
+    changes = dict(changes)
+    potential = {name: changes.pop(name) for name in PREGNANCY_POTENTIAL_FIELDS if name in changes}
     unknown = set(changes) - set(CHECKLIST_FIELDS)
     if unknown:
         raise ClinicError(f"Unknown checklist items: {', '.join(sorted(unknown))}.")
@@ -123,6 +133,21 @@ def update_checklist(
                 limit = TreatmentSession._meta.get_field(name).max_length
                 setattr(locked, name, _text(value, limit=limit))
                 written[name] = getattr(locked, name)
+        if potential:
+            patient = locked.patient
+            # The items not sent keep what the record has (only the changed ones are posted).
+            merged = {
+                name: potential.get(name, getattr(patient, name))
+                for name in PREGNANCY_POTENTIAL_FIELDS
+            }
+            patient_services.record_pregnancy_potential(
+                actor=actor,
+                patient=patient,
+                potential=merged["pregnancy_potential"] or "",
+                reason=merged["pregnancy_potential_reason"] or "",
+                note=merged["pregnancy_potential_note"] or "",
+            )
+            written.update(potential)
         if locked.escort_confirmed and not locked.escort_name:
             raise ClinicError("Name the escort or driver.", field="escort_name")
         if locked.pregnancy_test == PregnancyTest.NOT_APPLICABLE and not locked.pregnancy_test_note:

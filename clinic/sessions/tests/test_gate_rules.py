@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from clinic.monitoring.limits import Limits
+from clinic.patients.choices import PregnancyPotential
 from clinic.sessions.choices import Gate, PregnancyTest
 from clinic.sessions.rules import GateFacts, PlanFact, evaluate_gates
 
@@ -26,7 +27,8 @@ READY = GateFacts(
     patient_said_fasting=True,
     escort_confirmed=True,
     escort_name="Sam Moreno",
-    patient_sex="female",
+    pregnancy_potential=PregnancyPotential.POSSIBLE,
+    pregnancy_potential_reason="",
     pregnancy_test=PregnancyTest.NEGATIVE,
     pregnancy_test_note="",
     missing_questionnaires=(),
@@ -42,6 +44,9 @@ READY = GateFacts(
     weight_kg=Decimal("70.0"),
     open_pre_dose_alerts=False,
     limits=Limits(),
+    prior_doses=(),
+    minimum_days_between_doses=2,
+    maximum_doses_per_7_days=3,
 )
 
 
@@ -63,6 +68,8 @@ def test_a_complete_record_is_ready_to_dose():
         Gate.SAFETY,
         Gate.VITALS,
         Gate.BLOOD_PRESSURE,
+        Gate.SAME_DAY,
+        Gate.DOSE_INTERVAL,
     ]
 
 
@@ -75,7 +82,7 @@ def test_a_complete_record_is_ready_to_dose():
         ({"fasting_confirmed": None}, Gate.FASTING, "Not confirmed. The patient said: fasting."),
         ({"escort_name": ""}, Gate.ESCORT, "Record who takes the patient home."),
         ({"pregnancy_test": PregnancyTest.POSITIVE}, Gate.PREGNANCY, "Positive"),
-        ({"pregnancy_test": ""}, Gate.PREGNANCY, "Record the result"),
+        ({"pregnancy_test": ""}, Gate.PREGNANCY, "Could be pregnant: record a negative test"),
         ({"missing_questionnaires": ("PHQ-9",)}, Gate.QUESTIONNAIRES, "Not answered: PHQ-9."),
         ({"open_safety_flags": 1}, Gate.SAFETY, "a clinician must review"),
         ({"weight_kg": None}, Gate.VITALS, "Record today's weight"),

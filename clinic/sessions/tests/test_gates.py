@@ -276,21 +276,39 @@ def test_escort_gate(clinician, nurse, patient_alice):
 
 
 # --- pregnancy -----------------------------------------------------------------------------
-def test_pregnancy_gate_passes_automatically_for_a_male_patient(clinician, nurse, location):
+def test_the_pregnancy_gate_asks_a_male_patient_too(clinician, nurse, location):
+    # The sex recorded for dosing says nothing of pregnancy potential (a transgender man may
+    # be pregnant): the gate asks every patient (Fricke et al., INAHTA).
     patient = register_test_patient(
         actor=clinician, location=location, first_name="Carl", sex="male", portal=True
     )
     session = started_session(clinician, nurse, patient)
     result = gate(session, Gate.PREGNANCY)
+    assert not result.passed
+    assert "Ask whether the patient could be pregnant" in result.reason
+
+    services.update_checklist(
+        actor=nurse,
+        session=session,
+        changes={"pregnancy_potential": "not_possible", "pregnancy_potential_reason": "no_uterus"},
+    )
+    result = gate(session, Gate.PREGNANCY)
     assert result.passed
-    assert result.reason == "Not applicable."
+    assert result.reason.startswith("Cannot be pregnant: No uterus (anatomy) (recorded by Nurse")
 
 
 def test_pregnancy_gate_fails_until_recorded(clinician, nurse, patient_alice):
     session = started_session(clinician, nurse, patient_alice)
     result = gate(session, Gate.PREGNANCY)
     assert not result.passed
-    assert "Record the result" in result.reason
+    assert "Ask whether the patient could be pregnant" in result.reason
+
+    services.update_checklist(
+        actor=nurse, session=session, changes={"pregnancy_potential": "possible"}
+    )
+    result = gate(session, Gate.PREGNANCY)
+    assert not result.passed
+    assert result.reason == "Could be pregnant: record a negative test, or why no test is done."
 
 
 def test_pregnancy_gate_passes_when_negative(clinician, nurse, patient_alice):
@@ -298,7 +316,7 @@ def test_pregnancy_gate_passes_when_negative(clinician, nurse, patient_alice):
     services.update_checklist(actor=nurse, session=session, changes={"pregnancy_test": "negative"})
     result = gate(session, Gate.PREGNANCY)
     assert result.passed
-    assert result.reason == "Negative."
+    assert result.reason == "Negative test."
 
 
 def test_positive_pregnancy_test_fails_and_cannot_be_overridden(clinician, nurse, patient_alice):
@@ -333,7 +351,7 @@ def test_pregnancy_not_applicable_needs_a_note(clinician, nurse, patient_alice):
     )
     result = gate(session, Gate.PREGNANCY)
     assert result.passed
-    assert result.reason == "Not applicable: Post-menopausal."
+    assert result.reason == "No test: Post-menopausal."
 
 
 def test_unknown_pregnancy_result_is_refused(clinician, nurse, patient_alice):

@@ -382,13 +382,17 @@ def test_an_override_satisfies_only_an_overridable_gate(gate):
     assert result.satisfied is (gate in OVERRIDABLE_GATES)
 
 
-def test_overridable_gates_are_the_documented_four():
+def test_overridable_gates_are_the_documented_five():
+    # The days between doses are clinic policy a prescriber may document an exception to; a
+    # second dose on the same day is never overridden.
     assert {
         Gate.FASTING,
         Gate.ESCORT,
         Gate.QUESTIONNAIRES,
         Gate.BLOOD_PRESSURE,
+        Gate.DOSE_INTERVAL,
     } == OVERRIDABLE_GATES
+    assert Gate.SAME_DAY not in OVERRIDABLE_GATES
 
 
 def test_gate_label():
