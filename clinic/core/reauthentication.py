@@ -32,6 +32,8 @@ from clinic.core.exceptions import LockedOutError
 
 SIGNATURE = "signature"
 TWO_FACTOR_ENROLMENT = "two-factor enrolment"
+# A second person on a tablet someone else is signed in to (a dose's double check, a co-signature).
+SECOND_PERSON = "second person"
 
 
 def _axes_request(purpose: str) -> HttpRequest:
@@ -103,3 +105,19 @@ def password_confirmed(user, password: str, *, purpose: str = SIGNATURE) -> bool
     if getattr(request, "axes_locked_out", False):
         raise LockedOutError(lockout_message(), field="password")
     return False
+
+
+def second_person(email: str, password: str, *, purpose: str = SECOND_PERSON):
+    """The member of staff who steps up to a tablet someone else is signed in to, for one action
+    (a blind double check, a co-signature): their e-mail and password go through authenticate()
+    exactly as on the sign-in form, so django-axes refuses a locked account and counts a wrong
+    password against that e-mail's lock-out. Nobody is signed in or out. Returns the person, or
+    None for a wrong e-mail or password; raises LockedOutError when that account is locked."""
+    request = _axes_request(purpose)
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: (email or "").strip().lower()}
+    person = authenticate(request, **credentials, password=password) if password else None
+    if person is None and not password:
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOutError(lockout_message(), field="password")
+    return person

@@ -11,15 +11,35 @@ and documented here):
 - circulation: blood pressure within ±20 % of the pre-dose value (inclusive) = 2; more than 20 %
   and less than 50 % = 1; 50 % or more = 0.
 - SpO₂: above 92 % on room air = 2; needs oxygen to stay above 90 % = 1; below 90 % even with
-  oxygen = 0 (90–92 % on air is read as "needs oxygen": 1).
+  oxygen = 0 (90–92 % on air is read as "needs oxygen": 1). Any saturation on oxygen is at most 1:
+  the 2 is for room air.
+- consciousness from the recorded ACVPU (RCP NEWS2 2017 scale): Alert = 2 ("fully awake"),
+  responds to Voice = 1 ("arousable on calling"), responds to Pain or Unresponsive = 0 ("not
+  responding") [mapping UNVERIFIED: Aldrete's table does not speak ACVPU]; new Confusion has no
+  Aldrete equivalent, so the nurse scores it.
+Which items the record can answer (`derived_items`): SpO₂ (with oxygen on or off), circulation
+(with a pre-dose blood pressure) and consciousness (with ACVPU). Activity and respiration ("breathes
+deeply, coughs freely") need the nurse's eyes: vital signs give at most 6 of the 10 points.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 DEFAULT_DISCHARGE_THRESHOLD = 9
 ITEMS = ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation")
+ITEM_LABELS = {
+    "activity": "Activity",
+    "respiration": "Respiration",
+    "circulation": "Circulation",
+    "consciousness": "Consciousness",
+    "oxygen_saturation": "O₂ saturation",
+}
+# ACVPU (patients.Consciousness values) → Aldrete consciousness; "new_confusion" is absent: the
+# nurse decides.
+CONSCIOUSNESS_SCORES = {"alert": 2, "voice": 1, "pain": 0, "unresponsive": 0}
 
 
 def modified_aldrete(
@@ -64,3 +84,52 @@ def oxygen_saturation_score(*, spo2_pct, on_oxygen: bool) -> int:
 
 def ready_for_discharge(score: int, *, threshold: int = DEFAULT_DISCHARGE_THRESHOLD) -> bool:
     return score >= threshold
+
+
+def consciousness_score(acvpu: str) -> int | None:
+    """Aldrete consciousness from ACVPU, or None when ACVPU does not answer it (new confusion,
+    not recorded)."""
+    return CONSCIOUSNESS_SCORES.get(acvpu or "")
+
+
+@dataclass(frozen=True)
+class DerivedItem:
+    """An Aldrete item as the recorded data score it, and what it was scored from."""
+
+    score: int
+    basis: str
+
+
+def derived_items(values: Mapping, *, pre_dose_systolic_mmhg=None) -> dict[str, DerivedItem]:
+    """The Aldrete items these vital signs answer. `values` holds the latest recorded value of
+    each parameter (spo2_pct with on_supplemental_oxygen, systolic_mmhg, consciousness); an item
+    whose data are missing is left out."""
+    items: dict[str, DerivedItem] = {}
+    spo2 = values.get("spo2_pct")
+    if spo2 is not None:
+        on_oxygen = bool(values.get("on_supplemental_oxygen"))
+        items["oxygen_saturation"] = DerivedItem(
+            oxygen_saturation_score(spo2_pct=spo2, on_oxygen=on_oxygen),
+            f"SpO₂ {spo2} % {'on oxygen' if on_oxygen else 'on room air'}",
+        )
+    systolic = values.get("systolic_mmhg")
+    if systolic and pre_dose_systolic_mmhg:
+        items["circulation"] = DerivedItem(
+            circulation_score(
+                systolic_mmhg=systolic, pre_dose_systolic_mmhg=pre_dose_systolic_mmhg
+            ),
+            f"systolic {systolic} mmHg against {pre_dose_systolic_mmhg} before the dose",
+        )
+    acvpu = values.get("consciousness") or ""
+    score = consciousness_score(acvpu)
+    if score is not None:
+        items["consciousness"] = DerivedItem(score, f"ACVPU {ACVPU_LABELS[acvpu]}")
+    return items
+
+
+ACVPU_LABELS = {
+    "alert": "alert",
+    "voice": "responds to voice",
+    "pain": "responds to pain",
+    "unresponsive": "unresponsive",
+}
