@@ -153,6 +153,10 @@ class Appointment(TimeStampedModel):
     # A pre-visit check-in answer that needs staff attention (no ride, not fasting …).
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=300, blank=True)
+    # A treatment booked too close to another dose (the protocol's days between doses or its
+    # most doses in any 7 days), as the front desk was warned when booking it: a warning, never a
+    # refusal (the pre-dose gates decide on the day). Empty when it was spaced as asked.
+    dose_spacing_warning = models.CharField(max_length=1000, blank=True)
     # A patient's request from the portal (cancel or reschedule), for staff to act on.
     patient_request = models.CharField(
         max_length=12, choices=[("cancel", "Cancel"), ("reschedule", "Reschedule")], blank=True

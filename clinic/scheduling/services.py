@@ -23,6 +23,7 @@ from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
+from clinic.scheduling.dose_spacing import spacing_warning
 from clinic.scheduling.models import Appointment, AppointmentType, Room
 
 BOOKING_ROLES = CLINICAL_ROLES | {Role.FRONT_DESK}
@@ -135,15 +136,38 @@ def book_appointment(
     with transaction.atomic(durable=True):
         _lock_resources(patient, room, staff)
         appointment = _create(
-            actor, patient, appointment_type, starts_at, room, staff, plan_version, series_number
+            actor,
+            patient,
+            appointment_type,
+            starts_at,
+            room,
+            staff,
+            plan_version,
+            series_number,
+            spacing_warning(
+                patient=patient,
+                appointment_type=appointment_type,
+                starts_at=starts_at,
+                plan_version=plan_version,
+            ),
         )
         follow_ups.link_booking(appointment)
     return appointment
 
 
 def _create(
-    actor, patient, appointment_type, starts_at, room, staff, plan_version, series_number
+    actor,
+    patient,
+    appointment_type,
+    starts_at,
+    room,
+    staff,
+    plan_version,
+    series_number,
+    dose_spacing_warning: str = "",
 ) -> Appointment:
+    """`dose_spacing_warning` is recorded with the booking (and in its audit entry): the booking
+    goes ahead, the front desk having been shown it."""
     ends_at, conflicts = _check(patient, appointment_type, starts_at, room, staff)
     if conflicts:
         raise ConflictError(
@@ -160,14 +184,18 @@ def _create(
         plan_version=plan_version,
         series_number=series_number,
         booked_by=actor,
+        dose_spacing_warning=dose_spacing_warning,
     )
+    details = {"type": appointment_type.code, "starts_at": starts_at.isoformat()}
+    if dose_spacing_warning:
+        details["dose_spacing_warning"] = dose_spacing_warning
     record_audit_event(
         actor=actor,
         event_type=AuditEventType.APPOINTMENT_BOOKED,
         target=appointment,
         patient_id=patient.pk,
         location_id=patient.location_id,
-        details={"type": appointment_type.code, "starts_at": starts_at.isoformat()},
+        details=details,
     )
     return appointment
 
@@ -217,6 +245,13 @@ def move_appointment(
             room,
             staff,
         )
+        locked.dose_spacing_warning = spacing_warning(
+            patient=patient,
+            appointment_type=locked.appointment_type,
+            starts_at=starts_at,
+            plan_version=locked.plan_version,
+            ignore_id=locked.pk,
+        )
         locked.sequence += 1
         locked.save()
         # Reminders sent for the old time must go out again for the new one.
@@ -227,7 +262,15 @@ def move_appointment(
             target=locked,
             patient_id=patient.pk,
             location_id=locked.location_id,
-            details={"from": before.isoformat(), "to": starts_at.isoformat()},
+            details={
+                "from": before.isoformat(),
+                "to": starts_at.isoformat(),
+                **(
+                    {"dose_spacing_warning": locked.dose_spacing_warning}
+                    if locked.dose_spacing_warning
+                    else {}
+                ),
+            },
         )
         return locked
 
@@ -340,6 +383,9 @@ class SeriesSlot:
     starts_at: datetime
     conflicts: list[Conflict]
     alternatives: list[datetime]
+    # Too close to another dose (given, booked, or another session of this series): shown, and
+    # recorded with the booking, never refused.
+    dose_spacing_warning: str = ""
 
 
 def local_start(day: date, at: time, location) -> datetime:
@@ -359,13 +405,16 @@ def plan_series_slots(
     """Each proposed session at the same local time, with what it would collide with and the
     nearest free times: checked for the whole series before anything is booked."""
     slots = []
-    for number, day in enumerate(dates, start=1):
-        starts_at = local_start(day, at, patient.location)
+    starts = [local_start(day, at, patient.location) for day in dates]
+    for number, starts_at in enumerate(starts, start=1):
         _, conflicts = _check(patient, appointment_type, starts_at, room, staff)
         alternatives = (
             _alternatives(patient, appointment_type, starts_at, room, staff) if conflicts else []
         )
-        slots.append(SeriesSlot(number, starts_at, conflicts, alternatives))
+        warning = spacing_warning(
+            patient=patient, appointment_type=appointment_type, starts_at=starts_at, also=starts
+        )
+        slots.append(SeriesSlot(number, starts_at, conflicts, alternatives, warning))
     return slots
 
 
@@ -396,7 +445,20 @@ def book_series(
     with transaction.atomic(durable=True):
         _lock_resources(patient, room, staff)
         booked = []
-        for number, starts_at in enumerate(sorted(starts), start=1):
+        ordered = sorted(starts)
+        # Each session's spacing against the doses and bookings standing before this series and
+        # the series' other sessions (the ones booked here are not yet rows when it is worked).
+        warnings = [
+            spacing_warning(
+                patient=patient,
+                appointment_type=appointment_type,
+                starts_at=starts_at,
+                plan_version=plan_version,
+                also=ordered,
+            )
+            for starts_at in ordered
+        ]
+        for number, starts_at in enumerate(ordered, start=1):
             try:
                 booked.append(
                     _create(
@@ -408,6 +470,7 @@ def book_series(
                         staff,
                         plan_version,
                         number,
+                        warnings[number - 1],
                     )
                 )
             except ConflictError as error:

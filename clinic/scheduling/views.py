@@ -72,6 +72,11 @@ def book(request, patient_public_id):
                 request,
                 f"Booked: {appointment.appointment_type} on {timezone.localtime(appointment.starts_at, patient.location.zone):%a %b %-d at %H:%M}.",
             )
+            if appointment.dose_spacing_warning:
+                # Booked all the same: the pre-dose gates decide on the day.
+                messages.warning(
+                    request, f"Too close to another dose: {appointment.dose_spacing_warning}"
+                )
             return redirect(chart_section_url(patient, "appointments"))
     return render(
         request,
@@ -129,6 +134,13 @@ def book_series(request, patient_public_id):
                 form.add_error(None, error.message)
             else:
                 messages.success(request, f"Booked {len(booked)} sessions of the {phase} phase.")
+                for appointment in booked:
+                    if appointment.dose_spacing_warning:
+                        messages.warning(
+                            request,
+                            f"Session {appointment.series_number} is too close to another "
+                            f"dose: {appointment.dose_spacing_warning}",
+                        )
                 return redirect(chart_section_url(patient, "appointments"))
         slots = services.plan_series_slots(
             patient=patient,
