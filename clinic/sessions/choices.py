@@ -78,6 +78,17 @@ class InfusionEventKind(models.TextChoices):
     COMPLETE = "complete", "Completed"
 
 
+class DissociationMoment(models.TextChoices):
+    """When a CADSS-6 rating was taken. The patient is monitored "until sedation, dissociation and
+    respiratory depression resolve" (Spravato REMS goals, FDA, updated 12/31/2024), so the rating
+    at its height and the one before discharge (that it has resolved) are both kept; the CADSS-6
+    was rated across repeated infusions (Rodrigues et al., J Affect Disord 2021;282:160-164)."""
+
+    PEAK = "peak", "At its height (during or soon after the dose)"
+    BEFORE_DISCHARGE = "before_discharge", "Before discharge"
+    OTHER = "other", "Another time (a change in the patient)"
+
+
 class SideEffectKind(models.TextChoices):
     """Common acute effects of ketamine (Sanacora et al., JAMA Psychiatry 2017; Spravato US prescribing information, Warnings and Precautions)."""
 

@@ -14,6 +14,7 @@ from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.patients.choices import Consciousness, NoPregnancyPotentialReason, PregnancyPotential
 from clinic.sessions.choices import (
     OVERRIDABLE_GATES,
+    DissociationMoment,
     Gate,
     InfusionEventKind,
     Intervention,
@@ -44,6 +45,33 @@ def at_time(session, value):
     zone = session.location.zone
     today = timezone.localtime(timezone.now(), zone).date()
     return timezone.make_aware(timezone.datetime.combine(today, value), zone)
+
+
+class EnteredAtField(forms.DateTimeField):
+    """When the entry was made on the tablet (set by the page's script, ISO 8601 with its offset).
+    An entry kept on the tablet while the network was down and sent again later keeps the time
+    it was typed in, not the time it reached the server; the service still refuses a time in the
+    future or beyond its backdate window (services._common._when)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Time on the tablet")
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": "The tablet sent a time that could not be read: type the time instead."},
+        )
+        super().__init__(**kwargs)
+
+
+def entry_time(session, form, field: str):
+    """The time of an entry: the time typed (hh:mm, today at the session's location), else the
+    time the tablet took it (an entry sent again after a network failure), else None (now)."""
+    typed = form.cleaned_data.get(field)
+    if typed is not None:
+        return at_time(session, typed)
+    return form.cleaned_data.get("entered_at")
 
 
 class VersionedForm(forms.Form):
@@ -168,6 +196,7 @@ class VitalsForm(forms.Form):
         label="Weight (kg)",
     )
     taken_at = TimeOfDayField(required=False, label="Taken at", help_text="Blank: now.")
+    entered_at = EnteredAtField()
 
     def clean(self):
         data = super().clean()
@@ -176,7 +205,7 @@ class VitalsForm(forms.Form):
         values = [
             data.get(name)
             for name in self.fields
-            if name not in ("taken_at", "on_supplemental_oxygen")
+            if name not in ("taken_at", "entered_at", "on_supplemental_oxygen")
         ]
         if not self.errors and all(v in (None, "") for v in values):
             raise forms.ValidationError("Enter at least one reading.")
@@ -192,7 +221,7 @@ class VitalsForm(forms.Form):
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name != "taken_at" and value not in (None, "", False)
+            if name not in ("taken_at", "entered_at") and value not in (None, "", False)
         }
 
 
@@ -245,6 +274,7 @@ class InfusionEventForm(VersionedForm):
     )
     reason = forms.CharField(max_length=300, required=False)
     at = TimeOfDayField(required=False, label="At", help_text="Blank: now.")
+    entered_at = EnteredAtField()
 
 
 class AcknowledgeForm(forms.Form):
@@ -263,6 +293,7 @@ class SideEffectForm(forms.Form):
         max_length=300, required=False, label="Details of what was done"
     )
     outcome = forms.ChoiceField(choices=[("", "—"), *Outcome.choices])
+    entered_at = EnteredAtField()
 
 
 class MedicationForm(forms.Form):
@@ -277,6 +308,7 @@ class MedicationForm(forms.Form):
     side_effect = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, choices=[], label="For side effect"
     )
+    entered_at = EnteredAtField()
 
     def __init__(self, *args, side_effects=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,6 +319,12 @@ class MedicationForm(forms.Form):
 
 
 class DissociationForm(forms.Form):
+    moment = forms.ChoiceField(
+        choices=[("", "—"), *DissociationMoment.choices], label="When is this rating taken"
+    )
+    taken_at = TimeOfDayField(required=False, label="Rated at", help_text="Blank: now.")
+    entered_at = EnteredAtField()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for item in get_instrument("cadss6").items:

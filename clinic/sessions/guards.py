@@ -16,6 +16,7 @@ ENTRY_TABLES = (
     "infusionevent",
     "sideeffect",
     "medicationadministration",
+    "dissociationrating",
 )
 
 

@@ -15,6 +15,7 @@ from clinic.core.choices import Route
 from clinic.core.models import TimeStampedModel
 from clinic.sessions.choices import (
     AlertStatus,
+    DissociationMoment,
     Gate,
     InfusionEventKind,
     Outcome,
@@ -83,6 +84,12 @@ class TreatmentSession(TimeStampedModel):
     dose_verified_by = _person()
     dose_verified_at = models.DateTimeField(null=True, blank=True)
     dosed_at = models.DateTimeField(null=True, blank=True)
+    # The dose actually given, in mg, set when the dose ends: at once for IM, intranasal and oral
+    # routes (the verified dose); for IV worked out from the infusion events (rate × time, at
+    # most the dose drawn) when it is stopped early, or the whole dose drawn when it completes.
+    # The controlled-substance record takes this as the amount administered.
+    dose_given_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    dose_given_working = models.CharField(max_length=600, blank=True)
 
     # Discharge: modified Aldrete items (0–2 each), total, escort and instructions.
     aldrete_activity = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -109,6 +116,8 @@ class TreatmentSession(TimeStampedModel):
     discharged_by = _person()
     discharge_override_reason = models.TextField(blank=True)
     discharge_override_by = _person()
+    # Before each CADSS-6 rating was a row of its own (DissociationRating), the one rating of the
+    # session; kept for the records signed then. New ratings are DissociationRating rows.
     dissociation_response = models.ForeignKey(
         "assessments.AssessmentResponse",
         null=True,
@@ -154,6 +163,15 @@ class TreatmentSession(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(aldrete_total__isnull=True) | models.Q(aldrete_total__lte=10),
                 name="session_aldrete_total_range",
+            ),
+            # Never more than was drawn up and verified.
+            models.CheckConstraint(
+                condition=models.Q(dose_given_mg__isnull=True)
+                | (
+                    models.Q(dose_given_mg__gte=0)
+                    & models.Q(dose_given_mg__lte=models.F("dose_mg"))
+                ),
+                name="session_dose_given_within_dose",
             ),
         ]
 
@@ -321,6 +339,28 @@ class MedicationAdministration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.medication} {self.dose_amount} {self.dose_unit}"
+
+
+class DissociationRating(models.Model):
+    """One CADSS-6 rating in the session, at a stated moment (at the peak, before discharge …); a
+    session may have several. The answers and score are the assessment response."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="dissociation_ratings"
+    )
+    response = models.OneToOneField(
+        "assessments.AssessmentResponse", on_delete=models.PROTECT, related_name="+"
+    )
+    moment = models.CharField(max_length=20, choices=DissociationMoment.choices)
+    taken_at = models.DateTimeField()
+    rated_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+
+    def __str__(self) -> str:
+        return f"CADSS-6 ({self.get_moment_display()})"
 
 
 class SessionSignature(models.Model):

@@ -440,3 +440,47 @@ def news2_of(reading: SessionReading):
         )
     except ValueError:
         return None
+
+
+def dissociation_ratings(session) -> list:
+    """The session's CADSS-6 ratings in time order, each with its response (score), moment and
+    rater. A session rated before ratings were rows of their own shows its one rating (moment
+    not recorded)."""
+    from clinic.sessions.models import DissociationRating
+
+    ratings = list(
+        DissociationRating.objects.filter(session=session)
+        .select_related("response", "rated_by")
+        .order_by("taken_at", "id")
+    )
+    if not ratings and session.dissociation_response_id is not None:
+        response = session.dissociation_response
+        ratings = [
+            DissociationRating(
+                session=session,
+                response=response,
+                moment="",
+                taken_at=response.taken_at,
+                rated_by=response.entered_by,
+            )
+        ]
+    return ratings
+
+
+def infusion_progress(session, *, now=None) -> rules.InfusedDose | None:
+    """What an IV infusion has delivered so far (rate × time up to now, or to its end), or None
+    before it starts, for another route, or when a rate is missing."""
+    if session.route != "iv" or session.dosed_at is None or session.dose_mg is None:
+        return None
+    entries = [
+        rules.InfusionEntry(kind, at, rate)
+        for kind, at, rate in session.infusion_events.order_by("at", "id").values_list(
+            "kind", "at", "rate_mg_per_hour"
+        )
+    ]
+    try:
+        return rules.infused_dose(
+            entries, dose_drawn_mg=session.dose_mg, until=now or timezone.now()
+        )
+    except ValueError:
+        return None

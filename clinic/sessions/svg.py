@@ -50,11 +50,12 @@ def _panel(points_by_series, *, low, high, height, top, x_of, limits, title) -> 
     return parts
 
 
-def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone) -> SafeString:
-    """`readings`: SessionReading rows (with vital_signs) in time order."""
+def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone, markers=()) -> SafeString:
+    """`readings`: SessionReading rows (with vital_signs) in time order. `markers`: (time, short
+    label, description) of other entries drawn as ticks under the chart (the CADSS-6 ratings)."""
     if not readings:
         return mark_safe("")
-    times = [r.taken_at for r in readings]
+    times = [r.taken_at for r in readings] + [at for at, _, _ in markers]
     start, end = min(times), max(times)
     if dosed_at is not None:
         start, end = min(start, dosed_at), max(end, dosed_at)
@@ -112,6 +113,14 @@ def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone) -> SafeSt
             f'<line x1="{x:.1f}" y1="10" x2="{x:.1f}" y2="305" stroke="#555" stroke-width="1">'
             f"<title>Dose given at {local(dosed_at):%H:%M}</title></line>"
             f'<text x="{x + 3:.1f}" y="322" class="axis">dose {local(dosed_at):%H:%M}</text>'
+        )
+    for at, label, description in markers:
+        x = x_of(at)
+        parts.append(
+            f'<g class="chart-marker"><line x1="{x:.1f}" y1="235" x2="{x:.1f}" y2="305" '
+            'stroke="#6b3fa0" stroke-width="1" stroke-dasharray="2 2"/>'
+            f'<text x="{x + 3:.1f}" y="232" class="axis" fill="#6b3fa0">{escape(label)}</text>'
+            f"<title>{escape(description)} at {local(at):%H:%M}</title></g>"
         )
     parts.append(f'<text x="{LEFT}" y="322" class="axis">{local(start):%H:%M}</text>')
     parts.append(

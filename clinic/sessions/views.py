@@ -7,6 +7,8 @@ redirect back to the page (or show it again with the error)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -25,7 +27,7 @@ from clinic.sessions import forms, rules, selectors, services, svg
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
 from clinic.sessions.integrity import session_seal_problems
 from clinic.sessions.models import MonitoringAlert
-from clinic.treatment.selectors import current_plan_version
+from clinic.treatment.selectors import current_plan_version, pump_settings
 
 
 def _session_or_404(request, public_id, *, related=selectors.PAGE_RELATED, audit_as=None):
@@ -87,6 +89,7 @@ def _live_context(request, session, *, all_readings=None, protocol=None) -> dict
     now = timezone.now()
     alerts = selectors.open_alerts(session)
     schedule = selectors.schedule_status(session, all_readings, now=now, protocol=protocol)
+    ratings = selectors.dissociation_ratings(session)
     return {
         "session": session,
         "readings": list(reversed(all_readings)),
@@ -95,8 +98,24 @@ def _live_context(request, session, *, all_readings=None, protocol=None) -> dict
         "alert_ids": ",".join(str(a.public_id) for a in alerts),
         "schedule": schedule,
         "chart": svg.vitals_chart(
-            all_readings, limits=limits, dosed_at=session.dosed_at, zone=session.location.zone
+            all_readings,
+            limits=limits,
+            dosed_at=session.dosed_at,
+            zone=session.location.zone,
+            markers=[
+                (
+                    r.taken_at,
+                    f"CADSS {_score(r.response.total)}",
+                    f"CADSS-6 {_score(r.response.total)} of 24"
+                    + (f" ({r.get_moment_display().lower()})" if r.moment else ""),
+                )
+                for r in ratings
+            ],
         ),
+        "dissociation_ratings": ratings,
+        "progress": selectors.infusion_progress(session, now=now)
+        if session.status == SessionStatus.IN_PROGRESS
+        else None,
         "limits": limits,
         "minutes_since_dose": int((now - session.dosed_at).total_seconds() // 60)
         if session.dosed_at
@@ -105,10 +124,24 @@ def _live_context(request, session, *, all_readings=None, protocol=None) -> dict
     }
 
 
+def _score(total) -> str:
+    """A questionnaire total as a person writes it (5, not 5.00)."""
+    return format(Decimal(total).normalize(), "f")
+
+
 def _panels_context(
-    request, session, *, bound=None, notice: str = "", all_readings=None, protocol=None
+    request,
+    session,
+    *,
+    bound=None,
+    notice: str = "",
+    all_readings=None,
+    protocol=None,
+    live_parts: bool = True,
 ) -> dict:
-    """The working panels, each with a fresh form except the one just refused (kept as typed)."""
+    """The working panels, each with a fresh form except the one just refused (kept as typed).
+    `live_parts`: the CADSS-6 ratings and the infusion's progress, which the whole page takes from
+    the live region's context instead (read once)."""
     user = request.user
     protocol = protocol or selectors.protocol_for(session.route)
     events = list(session.infusion_events.select_related("recorded_by"))
@@ -130,6 +163,12 @@ def _panels_context(
     pre_visit = getattr(session.appointment, "pre_visit", None)
     # The version the page shows: the dose forms act on the session as seen.
     version = {"version": session.version}
+    # The pump settings for the dose as confirmed: the infusion's rate is offered from them.
+    pump = (
+        pump_settings(session.plan_version, dose_mg=session.dose_mg, weight_kg=session.weight_kg)
+        if session.route == "iv" and session.dose_mg is not None
+        else None
+    )
     made = {
         "checklist": forms.ChecklistForm(
             initial=_checklist_initial(session), auto_id=_auto_id("checklist")
@@ -143,7 +182,7 @@ def _panels_context(
         ),
         "withdraw": forms.WithdrawForm(initial=version, auto_id=_auto_id("withdraw")),
         "verify": forms.VerifyDoseForm(initial=version, auto_id=_auto_id("verify")),
-        "infusion": forms.InfusionEventForm(initial=version, auto_id=_auto_id("infusion")),
+        "infusion": _infusion_form(session, pump, version),
         "side_effect": forms.SideEffectForm(auto_id=_auto_id("side_effect")),
         "medication": forms.MedicationForm(
             side_effects=side_effects, auto_id=_auto_id("medication")
@@ -176,7 +215,17 @@ def _panels_context(
             for message in messages_
         ]
     signatures = {s.role: s for s in session.signatures.select_related("signed_by")}
+    if live_parts:
+        live = {
+            "dissociation_ratings": selectors.dissociation_ratings(session),
+            "progress": selectors.infusion_progress(session)
+            if session.status == SessionStatus.IN_PROGRESS
+            else None,
+        }
+    else:
+        live = {}
     return {
+        **live,
         "session": session,
         "patient": session.patient,
         "forms": made,
@@ -202,9 +251,33 @@ def _panels_context(
         "addenda": list(session.addenda.select_related("author")),
         "is_prescriber": user.role in PRESCRIBER_ROLES,
         "can_verify": session.dose_confirmed_by_id not in (None, user.pk),
-        "dissociation": session.dissociation_response,
+        "pump": pump,
         "protocol": protocol,
     }
+
+
+def _infusion_form(session, pump, version: dict) -> forms.InfusionEventForm:
+    """The infusion form. Before the start its rate is the plan's mg/h (the pump settings); once
+    running the current rate and the plan's are offered as a hint, not entered for the nurse
+    (a pause or stop records no rate)."""
+    form = forms.InfusionEventForm(
+        initial={
+            **version,
+            "rate_mg_per_hour": pump.mg_per_hour
+            if pump is not None and session.dosed_at is None
+            else None,
+        },
+        auto_id=_auto_id("infusion"),
+    )
+    if pump is not None:
+        field = form.fields["rate_mg_per_hour"]
+        field.help_text = (
+            f"Plan: {pump.mg_per_hour} mg/h = {pump.ml_per_hour} mL/h on the pump."
+            if session.dosed_at is None
+            else f"For a rate change. Plan: {pump.mg_per_hour} mg/h = {pump.ml_per_hour} mL/h."
+        )
+        field.widget.attrs["placeholder"] = str(pump.mg_per_hour)
+    return form
 
 
 def _auto_id(action: str) -> str:
@@ -258,7 +331,12 @@ def _page_context(request, session, *, bound=None) -> dict:
     all_readings = selectors.readings(session)
     protocol = selectors.protocol_for(session.route)
     context = _panels_context(
-        request, session, bound=bound, all_readings=all_readings, protocol=protocol
+        request,
+        session,
+        bound=bound,
+        all_readings=all_readings,
+        protocol=protocol,
+        live_parts=False,
     )
     context.update(_live_context(request, session, all_readings=all_readings, protocol=protocol))
     context["seal"] = _broken_seal(request, session, all_readings)
@@ -296,7 +374,10 @@ def live(request, public_id):
         session = selectors.open_session(request.user, public_id, view="live", poll=True)
     except NotFoundError as error:
         raise Http404(error.message) from error
-    return render(request, "sessions/_live.html", _live_context(request, session))
+    context = _live_context(request, session)
+    # The page's header shows the session's status: the poll brings it along (out of band).
+    context["status_out_of_band"] = True
+    return render(request, "sessions/_live.html", context)
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -328,7 +409,7 @@ def _act_vitals(request, session, form):
         actor=request.user,
         session=session,
         values=form.values(),
-        taken_at=forms.at_time(session, form.cleaned_data["taken_at"]),
+        taken_at=forms.entry_time(session, form, "taken_at"),
     )
     if outcome.alerts:
         return "Saved, with alerts: " + " ".join(a.message for a in outcome.alerts)
@@ -373,24 +454,30 @@ def _act_infusion(request, session, form):
         actor=request.user,
         session=session,
         kind=data["kind"],
-        at=forms.at_time(session, data["at"]),
+        at=forms.entry_time(session, form, "at"),
         rate_mg_per_hour=data["rate_mg_per_hour"],
         reason=data["reason"],
         expected_version=data["version"],
     )
-    return f"{event.get_kind_display()} at {timezone.localtime(event.at, session.location.zone):%H:%M}."
+    said = f"{event.get_kind_display()} at {timezone.localtime(event.at, session.location.zone):%H:%M}."
+    session.refresh_from_db(fields=["dose_given_mg", "dose_given_working"])
+    if session.dose_given_mg is not None and event.kind != InfusionEventKind.RATE_CHANGE:
+        said += f" Dose given: {session.dose_given_mg} mg ({session.dose_given_working})"
+    return said
 
 
 def _act_side_effect(request, session, form):
     data = dict(form.cleaned_data)
-    data["onset_at"] = forms.at_time(session, data["onset_at"])
+    data["onset_at"] = forms.entry_time(session, form, "onset_at")
+    del data["entered_at"]
     services.record_side_effect(actor=request.user, session=session, **data)
     return "Side effect recorded."
 
 
 def _act_medication(request, session, form):
     data = dict(form.cleaned_data)
-    data["given_at"] = forms.at_time(session, data["given_at"])
+    data["given_at"] = forms.entry_time(session, form, "given_at")
+    del data["entered_at"]
     side_effect_id = data.pop("side_effect")
     data["side_effect"] = (
         session.side_effects.filter(pk=side_effect_id).first() if side_effect_id else None
@@ -400,10 +487,17 @@ def _act_medication(request, session, form):
 
 
 def _act_dissociation(request, session, form):
-    response = services.rate_dissociation(
-        actor=request.user, session=session, answers=form.cleaned_data
+    data = dict(form.cleaned_data)
+    moment, taken_at = data.pop("moment"), forms.entry_time(session, form, "taken_at")
+    del data["taken_at"], data["entered_at"]
+    rating = services.rate_dissociation(
+        actor=request.user, session=session, answers=data, moment=moment, taken_at=taken_at
     )
-    return f"CADSS-6 recorded: {response.total} of 24."
+    return (
+        f"CADSS-6 recorded: {_score(rating.response.total)} of 24 "
+        f"({rating.get_moment_display().lower()}, "
+        f"{timezone.localtime(rating.taken_at, session.location.zone):%H:%M})."
+    )
 
 
 def _act_discharge(request, session, form):

@@ -330,7 +330,9 @@ def test_an_entry_that_cannot_be_sent_is_kept_and_named(open_page, clinic, dosed
     entry = unsaved.get_by_role("listitem")
     expect(entry).to_have_count(1)
     expect(entry).to_contain_text("Vital signs — no connection")
-    expect(entry).to_contain_text("systolic mmhg: 131, diastolic mmhg: 83, heart rate bpm: 77")
+    expect(entry).to_contain_text(
+        "Systolic (mmHg): 131, Diastolic (mmHg): 83, Heart rate (/min): 77"
+    )
     # The form still holds what was typed.
     expect(nurse.get_by_label(re.compile(r"^Systolic"))).to_have_value("131")
     expect(nurse.get_by_label(re.compile(r"^Diastolic"))).to_have_value("83")

@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 
 from clinic.assessments import services as assessment_services
 from clinic.audit.choices import AuditEventType
@@ -16,6 +15,7 @@ from clinic.core.exceptions import (
     InvalidTransitionError,
 )
 from clinic.sessions.choices import (
+    DissociationMoment,
     Intervention,
     Outcome,
     SessionStatus,
@@ -23,6 +23,7 @@ from clinic.sessions.choices import (
     SideEffectKind,
 )
 from clinic.sessions.models import (
+    DissociationRating,
     MedicationAdministration,
     SideEffect,
     TreatmentSession,
@@ -157,10 +158,16 @@ def record_medication(
 
 
 def rate_dissociation(
-    *, actor, session: TreatmentSession, answers: dict[str, int | None], taken_at=None
-):
-    """The CADSS-6 after dosing, scored by the measurement app and linked to the session in the
-    same transaction."""
+    *,
+    actor,
+    session: TreatmentSession,
+    answers: dict[str, int | None],
+    moment: str = "",
+    taken_at=None,
+) -> DissociationRating:
+    """A CADSS-6 rating after dosing, at a stated moment (at its height, before discharge …):
+    scored by the measurement app and kept as a row of its own, so a session holds every rating
+    with its time (in the same transaction)."""
     from clinic.assessments.permissions import RESULT_ROLES
 
     _check(actor, session, AuditEventType.SESSION_DISSOCIATION_RATED, action="rate dissociation")
@@ -176,17 +183,31 @@ def rate_dissociation(
         raise InvalidTransitionError("Dissociation is rated after dosing, before discharge.")
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.IN_PROGRESS,))
+        if moment not in DissociationMoment.values:
+            raise ClinicError(
+                "Say when this rating is taken (at its height, before discharge …).",
+                field="moment",
+            )
+        taken_at = _when(locked, taken_at, field="taken_at", label="time of the rating")
+        if locked.dosed_at is not None and taken_at < locked.dosed_at:
+            raise ClinicError("A dissociation rating is taken after the dose.", field="taken_at")
         response, _ = assessment_services.create_staff_response(
             actor=actor,
             patient=locked.patient,
             instrument_code="cadss6",
             answers=answers,
-            taken_at=taken_at or timezone.now(),
+            taken_at=taken_at,
             context="post_dose",
         )
-        locked.dissociation_response = response
-        _save(locked, ["dissociation_response"])
-        _audit(
-            actor, AuditEventType.SESSION_DISSOCIATION_RATED, locked, {"total": str(response.total)}
+        rating = DissociationRating.objects.create(
+            session=locked, response=response, moment=moment, taken_at=taken_at, rated_by=actor
         )
-        return response
+        _save(locked, [])
+        _audit(
+            actor,
+            AuditEventType.SESSION_DISSOCIATION_RATED,
+            locked,
+            {"total": str(response.total), "moment": moment},
+            target=rating,
+        )
+        return rating

@@ -32,6 +32,9 @@ from clinic.sessions.services._common import (
     _save,
 )
 
+# Session fields added after sessions were first signed (see session_content).
+ADDED_AFTER_SIGNING = frozenset({"dose_given_mg", "dose_given_working"})
+
 
 def session_content(
     session: TreatmentSession, *, all_readings: list[SessionReading] | None = None
@@ -43,8 +46,11 @@ def session_content(
         for f in TreatmentSession._meta.concrete_fields
         # The version counts changes (signing locks the record); it is not content.
         if f.attname not in ("locked_at", "content_sha256", "updated_at", "status", "version")
+        # A field added after records were first signed is covered once it holds something:
+        # a record signed before it existed keeps the hash it was signed with.
+        and not (f.attname in ADDED_AFTER_SIGNING and getattr(session, f.attname) in (None, ""))
     }
-    return {
+    content = {
         "session": fields,
         "readings": [
             {**selectors.values_of(r), "taken_at": r.taken_at, "source": r.source}
@@ -72,6 +78,14 @@ def session_content(
             )
         ),
     }
+    ratings = list(
+        session.dissociation_ratings.order_by("id").values(
+            "moment", "taken_at", "rated_by_id", "response_id", "response__total"
+        )
+    )
+    if ratings:  # (as above: records signed before ratings were rows keep their hash)
+        content["dissociation_ratings"] = ratings
+    return content
 
 
 def session_addendum_content(session: TreatmentSession, text: str, author_id: int) -> dict:

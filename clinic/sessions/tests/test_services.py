@@ -1376,18 +1376,20 @@ def test_dissociation_is_rated_only_after_dosing(clinician, nurse, patient_alice
 
 def test_the_cadss6_rating_is_stored_and_linked_to_the_session(clinician, nurse, patient_alice):
     session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
-    response = services.rate_dissociation(
-        actor=nurse, session=session, answers=dict(CADSS6_ANSWERS), taken_at=ago(2)
+    rating = services.rate_dissociation(
+        actor=nurse, session=session, answers=dict(CADSS6_ANSWERS), moment="peak", taken_at=ago(2)
     )
+    response = rating.response
     assert isinstance(response, AssessmentResponse)
     assert response.instrument_code == "cadss6" and response.patient == patient_alice
     assert response.context == "post_dose" and response.total == 5
     assert response.entered_by == nurse
-    assert fresh(session).dissociation_response == response
+    assert list(fresh(session).dissociation_ratings.all()) == [rating]
+    assert rating.moment == "peak" and rating.rated_by == nurse
     event = AuditEvent.objects.get(
         event_type=AuditEventType.SESSION_DISSOCIATION_RATED, patient_id=patient_alice.pk
     )
-    assert event.details == {"total": str(response.total)}
+    assert event.details == {"total": str(response.total), "moment": "peak"}
 
 
 def test_dissociation_is_not_rated_after_discharge(clinician, nurse, patient_alice):

@@ -423,7 +423,8 @@ def _checklist_payload(session):
 
 
 def _cadss_answers():
-    return dict.fromkeys(forms.DissociationForm().fields, "1")
+    items = [name for name in forms.DissociationForm().fields if name.startswith("cadss")]
+    return {**dict.fromkeys(items, "1"), "moment": "peak"}
 
 
 SUCCESS = {
@@ -517,8 +518,8 @@ SUCCESS = {
         in_progress,
         "nurse",
         lambda s: _cadss_answers(),
-        "CADSS-6 recorded: 6 of 24.",
-        lambda s: s.dissociation_response_id is not None,
+        "CADSS-6 recorded: 6 of 24 (at its height",
+        lambda s: s.dissociation_ratings.count() == 1,
     ),
     "discharge": (
         observed,

@@ -10,6 +10,13 @@
   var grid = document.querySelector("[data-session]");
   if (!grid) return;
   var sessionId = grid.getAttribute("data-session");
+  // Times are shown in the clinic's zone (the tablet's own zone may differ).
+  var zone = grid.getAttribute("data-zone") || undefined;
+  function clinicTime(date) {
+    try {
+      return new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone }).format(date);
+    } catch (e) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  }
   var storeKey = "clinic:unsaved:" + sessionId;
   var audio = null;
   var knownAlerts = null;
@@ -21,7 +28,8 @@
     try { localStorage.setItem(storeKey, JSON.stringify(list)); } catch (e) { /* private mode */ }
     renderUnsaved(list);
   }
-  function describe(values) {
+  function describe(values, shown) {
+    if (shown && shown.length) return shown.join(", ");
     return Object.keys(values)
       .filter(function (k) { return values[k] !== "" && k.indexOf("was_") !== 0; })
       .map(function (k) { return k.replace(/_/g, " ") + ": " + values[k]; })
@@ -34,7 +42,8 @@
     ul.innerHTML = "";
     list.forEach(function (item, index) {
       var li = document.createElement("li");
-      li.textContent = item.entry + " (" + item.time + "): " + describe(item.values) + " ";
+      var when = item.takenAt ? "taken " + clinicTime(new Date(item.takenAt)) : item.time;
+      li.textContent = item.entry + " (" + when + "): " + describe(item.values, item.shown) + " ";
       var retry = document.createElement("button");
       retry.type = "button"; retry.className = "button button-small"; retry.textContent = "Send again";
       retry.addEventListener("click", function () { resend(index); });
@@ -75,6 +84,41 @@
     });
     return { values: values, needsPassword: needsPassword };
   }
+  // What the nurse typed, with the form's own labels and the options' words ("Systolic (mmHg):
+  // 82", "Event: Paused"), for the "Not saved" list; hidden fields are left out.
+  function shownValues(form) {
+    var shown = [], seen = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || el.type === "password" || el.type === "submit" || seen[el.name + el.value]) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      if (el.tagName !== "SELECT" && el.type !== "checkbox" && el.type !== "radio" && el.value === "") return;
+      seen[el.name + el.value] = true;
+      var field = el.closest(".field");
+      var label = field && field.querySelector("label[for='" + el.id + "'], legend");
+      var name = label ? label.textContent.replace("*", "").trim() : el.name.replace(/_/g, " ");
+      var value = el.value;
+      if (el.tagName === "SELECT") {
+        if (el.value === "") return;
+        value = el.options[el.selectedIndex].text;
+      } else if (el.type === "checkbox") {
+        var own = el.closest("label");
+        if (field && field.querySelector("legend")) value = own ? own.textContent.trim() : el.value;
+        else { name = own ? own.textContent.trim() : name; value = "yes"; }
+      } else if (el.type === "radio") {
+        var option = el.closest("label");
+        value = option ? option.textContent.trim() : el.value;
+      }
+      shown.push(name + ": " + value);
+    });
+    return shown;
+  }
+  // The moment an entry is sent from the tablet goes with it (entered_at), so an entry kept here
+  // and sent again later is recorded at the time it was taken; the nurse's typed time wins.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    var stamp = form && form.querySelector ? form.querySelector("input[name='entered_at']") : null;
+    if (stamp && !stamp.value) stamp.value = new Date().toISOString();
+  }, true);
   function failed(evt, why) {
     var elt = (evt.detail.requestConfig && evt.detail.requestConfig.elt) || evt.detail.elt;
     if (elt && elt.id === "live") {
@@ -95,9 +139,11 @@
       url: form.getAttribute("hx-post"),
       values: data.values,
       needsPassword: data.needsPassword,
+      shown: shownValues(form),
+      takenAt: data.values.entered_at || null,
       formId: form.id,
       key: String(Date.now()) + Math.random(),
-      time: new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+      time: clinicTime(new Date())
     });
     saveUnsaved(list);
   }

@@ -1,0 +1,213 @@
+"""The dose actually given, recorded on the session: "Completed" before the dose can have run is
+refused; "Stopped" records rate × time; a nasal dose is given at once. Offline entries keep the
+time taken on the tablet; the CADSS-6 is rated more than once; the header follows the live region;
+the pump settings and the plan's rate are offered chair-side."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from clinic.core.exceptions import ClinicError
+from clinic.sessions import selectors, services
+from clinic.sessions.models import TreatmentSession
+from clinic.sessions.tests import factories
+from conftest import PASSWORD, client_for
+
+pytestmark = pytest.mark.django_db
+HX = {"HTTP_HX_REQUEST": "true"}
+CADSS6_ANSWERS = {
+    "cadss6_1": 1,
+    "cadss6_2": 2,
+    "cadss6_6": 0,
+    "cadss6_7": 1,
+    "cadss6_15": 0,
+    "cadss6_22": 1,
+}
+
+
+def ago(minutes: float):
+    return timezone.now() - timedelta(minutes=minutes)
+
+
+def fresh(session) -> TreatmentSession:
+    return TreatmentSession.objects.get(pk=session.pk)
+
+
+def url(session, action: str) -> str:
+    return f"/sessions/{session.public_id}/{action}/"
+
+
+def test_the_infusion_starts_at_the_plans_rate_when_none_is_typed(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(1))
+    start = session.infusion_events.get(kind="start")
+    assert start.rate_mg_per_hour == Decimal("52.5")
+
+
+# --- CADSS-6 more than once ------------------------------------------------------------------
+def test_the_cadss6_is_rated_at_its_height_and_before_discharge_each_kept(
+    clinician, nurse, patient_alice
+):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(60))
+    peak = services.rate_dissociation(
+        actor=nurse, session=session, answers=dict(CADSS6_ANSWERS), moment="peak", taken_at=ago(20)
+    )
+    later = services.rate_dissociation(
+        actor=nurse,
+        session=session,
+        answers=dict.fromkeys(CADSS6_ANSWERS, 0),
+        moment="before_discharge",
+    )
+    assert list(fresh(session).dissociation_ratings.all()) == [peak, later]
+    assert (peak.response.total, later.response.total) == (5, 0)
+    html = client_for(nurse).get(f"/sessions/{session.public_id}/").content.decode()
+    assert 'id="cadss-ratings"' in html
+    assert (
+        "5 of 24</strong> · at its height" in html and "0 of 24</strong> · before discharge" in html
+    )
+    # On the chart: a marker at each rating.
+    assert "CADSS 5" in html and "CADSS 0" in html
+
+
+def test_a_cadss6_rating_needs_its_moment_and_comes_after_the_dose(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(10))
+    with pytest.raises(ClinicError) as refused:
+        services.rate_dissociation(actor=nurse, session=session, answers=dict(CADSS6_ANSWERS))
+    assert refused.value.field == "moment"
+    with pytest.raises(ClinicError, match="after the dose") as refused:
+        services.rate_dissociation(
+            actor=nurse,
+            session=session,
+            answers=dict(CADSS6_ANSWERS),
+            moment="peak",
+            taken_at=ago(20),
+        )
+    assert not session.dissociation_ratings.exists()
+
+
+# --- offline entries keep the time taken on the tablet ---------------------------------------
+def test_a_reading_typed_offline_and_sent_again_later_is_charted_when_it_was_taken(
+    clinician, nurse, patient_alice
+):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    typed_at = (timezone.now() - timedelta(seconds=61)).replace(microsecond=0)
+    response = client_for(nurse).post(
+        url(session, "vitals"),
+        {**factories.GOOD_DURING, "entered_at": typed_at.isoformat()},
+        **HX,
+    )
+    assert response.status_code == 200, response.content.decode()[:2000]
+    reading = session.readings.order_by("-id").first()
+    assert reading.taken_at == typed_at
+
+
+def test_the_time_typed_wins_over_the_tablets(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    typed = timezone.localtime(ago(5), session.location.zone).replace(second=0, microsecond=0)
+    response = client_for(nurse).post(
+        url(session, "vitals"),
+        {
+            **factories.GOOD_DURING,
+            "taken_at": f"{typed:%H:%M}",
+            "entered_at": timezone.now().isoformat(),
+        },
+        **HX,
+    )
+    assert response.status_code == 200
+    assert session.readings.order_by("-id").first().taken_at == typed
+
+
+def test_a_tablet_time_outside_the_backdate_window_is_refused_beside_the_entry(
+    clinician, nurse, patient_alice
+):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    before = session.readings.count()
+    response = client_for(nurse).post(
+        url(session, "vitals"),
+        {**factories.GOOD_DURING, "entered_at": (timezone.now() - timedelta(hours=13)).isoformat()},
+        **HX,
+    )
+    assert response.status_code == 400
+    assert "more than 12 hours ago" in response.content.decode()
+    assert session.readings.count() == before
+
+
+def test_an_unreadable_tablet_time_is_refused_with_a_clear_message(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    response = client_for(nurse).post(
+        url(session, "vitals"), {**factories.GOOD_DURING, "entered_at": "yesterday-ish"}, **HX
+    )
+    assert response.status_code == 400
+    assert "Time on the tablet: The tablet sent a time that could not be read" in (
+        response.content.decode()
+    )
+
+
+# --- the page ---------------------------------------------------------------------------------
+def test_the_start_form_offers_the_plans_rate_and_the_pump_settings(
+    clinician, nurse, patient_alice
+):
+    session = factories.ready_to_dose(clinician, nurse, patient_alice)
+    # The factory's give_dose, without the start.
+    working = selectors.compute_dose(session, session.plan_version, session.weight_kg)
+    services.confirm_dose(
+        actor=nurse,
+        session=session,
+        expected_dose_mg=working.dose_mg,
+        vial_lot="KT-2291",
+        vial_expiry=timezone.localdate() + timedelta(days=200),
+    )
+    services.verify_dose(
+        actor=clinician,
+        session=session,
+        dose_mg=working.dose_mg,
+        vial_lot="KT-2291",
+        password=PASSWORD,
+    )
+    html = client_for(nurse).get(f"/sessions/{session.public_id}/").content.decode()
+    assert 'name="rate_mg_per_hour" value="52.5"' in html
+    assert "Plan: 52.5 mg/h = 151.1 mL/h on the pump." in html
+
+
+def test_during_the_infusion_the_page_shows_the_pump_settings_and_what_has_run(
+    clinician, nurse, patient_alice
+):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(10))
+    html = client_for(nurse).get(f"/sessions/{session.public_id}/").content.decode()
+    assert 'id="pump-settings"' in html and "151.1 mL/h" in html
+    assert 'id="infused-so-far"' in html and "52.5 mg/h × 10" in html
+    # The rate is a hint once running (a pause or stop records no rate).
+    assert 'placeholder="52.5"' in html
+    live = client_for(nurse).get(f"/sessions/{session.public_id}/live/", **HX).content.decode()
+    assert 'id="infusion-progress"' in live and "of 35.0 mg" in live
+
+
+def test_the_live_region_brings_the_header_status_with_it(clinician, nurse, patient_alice):
+    session = factories.ready_to_dose(clinician, nurse, patient_alice)
+    page = client_for(nurse).get(f"/sessions/{session.public_id}/").content.decode()
+    assert '<span id="session-status" class="badge badge-preparation">Preparing</span>' in page
+    assert "hx-swap-oob" not in page.split('id="session-status"')[1].split(">")[0]
+    factories.give_dose(clinician, nurse, session)
+    live = client_for(nurse).get(f"/sessions/{session.public_id}/live/", **HX).content.decode()
+    assert (
+        '<span id="session-status" class="badge badge-in_progress" hx-swap-oob="true">'
+        "Dosed, monitoring</span>"
+    ) in live
+
+
+def test_the_signed_content_holds_every_cadss_rating(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    before = services.session_content(fresh(session))
+    # Added after records were first signed: absent while empty, so older seals still hold.
+    assert "dissociation_ratings" not in before
+    assert "dose_given_mg" not in before["session"]
+    services.rate_dissociation(
+        actor=nurse, session=session, answers=dict(CADSS6_ANSWERS), moment="peak"
+    )
+    content = services.session_content(fresh(session))
+    assert [(r["moment"], r["response__total"]) for r in content["dissociation_ratings"]] == [
+        ("peak", 5)
+    ]
