@@ -4,7 +4,7 @@ events (start, pause, rate change, stop)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -229,11 +229,11 @@ def record_infusion_event(
                 and locked.route == "iv"
                 and locked.plan_version.infusion_minutes
             ):
+                # The pump settings' mg/h (clinic.treatment.dosing.infusion_rates).
                 rate_mg_per_hour = (
                     locked.dose_mg * 60 / locked.plan_version.infusion_minutes
-                ).quantize(Decimal("0.1"))
+                ).quantize(Decimal("0.1"), ROUND_HALF_UP)
             locked.dosed_at, locked.status = at, SessionStatus.IN_PROGRESS
-            _save(locked, ["dosed_at", "status"])
             # Readings already taken after this moment now count as during the session.
             moved = list(
                 locked.readings.filter(taken_at__gte=at).values_list("vital_signs_id", flat=True)
@@ -243,12 +243,18 @@ def record_infusion_event(
                 VitalSigns.objects.filter(pk__in=moved).update(context=VitalSignsContext.MONITORING)
         if kind == InfusionEventKind.RATE_CHANGE and rate_mg_per_hour is None:
             raise ClinicError("Enter the new rate in mg/h.", field="rate_mg_per_hour")
+        if kind == InfusionEventKind.START and locked.route == "iv" and rate_mg_per_hour is None:
+            # The dose given is rate × time: an infusion without a rate cannot be accounted for.
+            raise ClinicError(
+                "Enter the rate the pump is set to, in mg/h.", field="rate_mg_per_hour"
+            )
         if rate_mg_per_hour is not None and not (
             Decimal("0") < Decimal(str(rate_mg_per_hour)) <= Decimal("1000")
         ):
             raise ClinicError(
                 "The rate must be more than 0 and at most 1000 mg/h.", field="rate_mg_per_hour"
             )
+        given = _dose_given(locked, kind=kind, at=at, rate_mg_per_hour=rate_mg_per_hour)
         event = InfusionEvent.objects.create(
             session=locked,
             kind=kind,
@@ -257,13 +263,49 @@ def record_infusion_event(
             reason=reason,
             recorded_by=actor,
         )
-        if kind != InfusionEventKind.START:
-            _save(locked, [])
-        _audit(
-            actor,
-            AuditEventType.SESSION_INFUSION_EVENT,
-            locked,
-            {"kind": kind, "reason": reason},
-            target=event,
-        )
+        details = {"kind": kind, "reason": reason}
+        if given is not None:
+            locked.dose_given_mg, locked.dose_given_working = given.mg, given.working[:600]
+            details.update(dose_given_mg=str(given.mg), dose_given_working=given.working)
+        if kind == InfusionEventKind.START:
+            _save(locked, ["dosed_at", "status", "dose_given_mg", "dose_given_working"])
+        else:
+            _save(locked, ["dose_given_mg", "dose_given_working"] if given else [])
+        _audit(actor, AuditEventType.SESSION_INFUSION_EVENT, locked, details, target=event)
         return event
+
+
+def _dose_given(
+    locked: TreatmentSession, *, kind: str, at: datetime, rate_mg_per_hour
+) -> rules.DoseGiven | None:
+    """The dose actually given, when this event ends the dose (None otherwise): at once for a
+    non-IV route, else from the infusion's events with this one (rate × time). "Completed"
+    before the dose can have run is refused: the nurse records "Stopped" instead."""
+    if locked.route != "iv":
+        if kind != InfusionEventKind.START:
+            return None
+        return rules.dose_given_at_once(
+            dose_mg=locked.dose_mg,
+            route_label=locked.get_route_display(),
+            device_mg=locked.plan_version.protocol.device_mg,
+        )
+    if kind not in (InfusionEventKind.STOP, InfusionEventKind.COMPLETE):
+        return None
+    entries = [
+        rules.InfusionEntry(e.kind, e.at, e.rate_mg_per_hour)
+        for e in locked.infusion_events.order_by("at", "id")
+    ]
+    entries.append(rules.InfusionEntry(kind, at, rate_mg_per_hour))
+    try:
+        infused = rules.infused_dose(entries, dose_drawn_mg=locked.dose_mg, until=at)
+    except ValueError as error:
+        raise ClinicError(str(error)) from error
+    if kind == InfusionEventKind.COMPLETE:
+        refusal = rules.completion_refusal(
+            infused,
+            planned_minutes=locked.plan_version.infusion_minutes,
+            tolerance_minutes=locked.plan_version.protocol.infusion_completion_tolerance_minutes,
+        )
+        if refusal:
+            raise ClinicError(refusal, field="kind")
+    return rules.dose_given_by_infusion(infused, kind=kind)

@@ -64,9 +64,16 @@ def dosed_iv(
     """An IV dose given `minutes_ago`, the infusion completed (unless not), and a good set of vital
     signs `reading_minutes_ago` (unless `reading` is {}: none)."""
     session = factories.dosed(clinician, nurse, patient, at=ago(minutes_ago))
-    if complete:
-        ended = max(minutes_ago - 40, 1)
-        services.record_infusion_event(actor=nurse, session=session, kind="complete", at=ago(ended))
+    if complete and minutes_ago > 40:
+        services.record_infusion_event(
+            actor=nurse, session=session, kind="complete", at=ago(minutes_ago - 40)
+        )
+    elif complete:
+        # Less than the 40 minutes ago: the infusion cannot have completed, it was stopped early
+        # (a "Completed" this soon is refused).
+        services.record_infusion_event(
+            actor=nurse, session=session, kind="stop", at=ago(1), reason="Stopped early"
+        )
     values = dict(factories.GOOD_DURING) if reading is None else reading
     if values:
         services.record_reading(

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clinic.audit.choices import AuditEventType
+from clinic.audit.models import AuditEvent
 from clinic.core.exceptions import ClinicError
 from clinic.sessions import selectors, services
 from clinic.sessions.models import TreatmentSession
@@ -41,10 +43,126 @@ def url(session, action: str) -> str:
     return f"/sessions/{session.public_id}/{action}/"
 
 
+# --- IV: completed and stopped early ---------------------------------------------------------
+def test_completed_two_minutes_into_a_40_minute_infusion_is_refused(
+    clinician, nurse, patient_alice
+):
+    # 70 kg × 0.5 mg/kg = 35.0 mg over 40 min at 52.5 mg/h (the plan's rate, used at the start).
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(2))
+    with pytest.raises(ClinicError) as refused:
+        services.record_infusion_event(actor=nurse, session=session, kind="complete")
+    assert refused.value.field == "kind"
+    assert "of the 35.0 mg drawn has run" in refused.value.message
+    assert "record “Stopped”" in refused.value.message
+    assert not session.infusion_events.filter(kind="complete").exists()
+    assert fresh(session).dose_given_mg is None
+
+
+def test_completed_at_the_planned_minutes_records_the_whole_dose(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(45))
+    start = fresh(session).dosed_at
+    services.record_infusion_event(
+        actor=nurse, session=session, kind="complete", at=start + timedelta(minutes=40)
+    )
+    recorded = fresh(session)
+    assert recorded.dose_given_mg == Decimal("35.0")
+    assert recorded.dose_given_working.startswith("Completed: the whole 35.0 mg drawn up.")
+    assert "52.5 mg/h × 40.0 min = 35.00 mg" in recorded.dose_given_working
+
+
+def test_completed_within_the_protocols_tolerance_is_accepted(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(45))
+    start = fresh(session).dosed_at
+    # The seeded tolerance is 5 min: from 35 min (30.6 mg of 35.0 at 52.5 mg/h).
+    services.record_infusion_event(
+        actor=nurse, session=session, kind="complete", at=start + timedelta(minutes=36)
+    )
+    assert fresh(session).dose_given_mg == Decimal("35.0")
+
+
+def test_stopped_early_records_the_dose_given_from_rate_and_time(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    start = fresh(session).dosed_at
+    services.record_infusion_event(
+        actor=nurse,
+        session=session,
+        kind="stop",
+        at=start + timedelta(minutes=20),
+        reason="Patient asked to stop",
+    )
+    recorded = fresh(session)
+    # 52.5 mg/h × 20 min ÷ 60 = 17.5 mg.
+    assert recorded.dose_given_mg == Decimal("17.5")
+    assert recorded.dose_given_working == (
+        "Stopped early: 52.5 mg/h × 20.0 min = 17.50 mg over 20.0 min running."
+    )
+    event = (
+        AuditEvent.objects.filter(event_type=AuditEventType.SESSION_INFUSION_EVENT)
+        .order_by("-pk")
+        .first()
+    )
+    assert event.details["dose_given_mg"] == "17.5"
+
+
+def test_a_rate_change_and_a_pause_count_in_the_dose_given(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(40))
+    start = fresh(session).dosed_at
+
+    def record(kind, minutes, **extra):
+        services.record_infusion_event(
+            actor=nurse, session=session, kind=kind, at=start + timedelta(minutes=minutes), **extra
+        )
+
+    record("rate_change", 10, rate_mg_per_hour=Decimal("30"), reason="Dissociation")
+    record("pause", 20, reason="Nausea")
+    record("resume", 25)
+    record("stop", 29, reason="Patient unwell")
+    # 52.5 × 10 ÷ 60 = 8.75; 30 × 10 ÷ 60 = 5.00; 30 × 4 ÷ 60 = 2.00; 15.75 → 15.8 mg.
+    recorded = fresh(session)
+    assert recorded.dose_given_mg == Decimal("15.8")
+    assert "(paused 5.0 min)" in recorded.dose_given_working
+
+
 def test_the_infusion_starts_at_the_plans_rate_when_none_is_typed(clinician, nurse, patient_alice):
     session = factories.dosed(clinician, nurse, patient_alice, at=ago(1))
     start = session.infusion_events.get(kind="start")
     assert start.rate_mg_per_hour == Decimal("52.5")
+
+
+# --- routes given at once --------------------------------------------------------------------
+def test_a_nasal_dose_is_given_at_once_as_whole_devices(clinician, nurse, patient_alice):
+    session = factories.dosed(
+        clinician, nurse, patient_alice, protocol_name=factories.ESKETAMINE, at=ago(1)
+    )
+    recorded = fresh(session)
+    assert recorded.dose_given_mg == recorded.dose_mg
+    devices = int(recorded.dose_mg / Decimal("28"))
+    assert recorded.dose_given_working == (
+        f"{devices} devices × 28 mg = {recorded.dose_mg} mg, given at once (intranasal esketamine)."
+    )
+
+
+# --- the signed content ----------------------------------------------------------------------
+def test_the_signed_content_holds_the_dose_given_and_every_cadss_rating(
+    clinician, nurse, patient_alice
+):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    before = services.session_content(fresh(session))
+    # Added after records were first signed: absent while empty, so older seals still hold.
+    assert "dose_given_mg" not in before["session"]
+    assert "dissociation_ratings" not in before
+    services.rate_dissociation(
+        actor=nurse, session=session, answers=dict(CADSS6_ANSWERS), moment="peak"
+    )
+    services.record_infusion_event(
+        actor=nurse, session=session, kind="stop", reason="Patient asked to stop"
+    )
+    content = services.session_content(fresh(session))
+    assert content["session"]["dose_given_mg"] == fresh(session).dose_given_mg
+    assert content["session"]["dose_given_working"].startswith("Stopped early:")
+    assert [(r["moment"], r["response__total"]) for r in content["dissociation_ratings"]] == [
+        ("peak", 5)
+    ]
 
 
 # --- CADSS-6 more than once ------------------------------------------------------------------
@@ -146,6 +264,24 @@ def test_an_unreadable_tablet_time_is_refused_with_a_clear_message(clinician, nu
     )
 
 
+def test_an_infusion_event_sent_again_keeps_the_tablets_time(clinician, nurse, patient_alice):
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
+    stopped_at = fresh(session).dosed_at + timedelta(minutes=20)
+    response = client_for(nurse).post(
+        url(session, "infusion"),
+        {
+            "kind": "stop",
+            "reason": "Patient asked to stop",
+            "entered_at": stopped_at.isoformat(),
+            "version": fresh(session).version,
+        },
+        **HX,
+    )
+    assert response.status_code == 200, response.content.decode()[:1500]
+    assert "Dose given: 17.5 mg" in response.content.decode()
+    assert session.infusion_events.get(kind="stop").at == stopped_at
+
+
 # --- the page ---------------------------------------------------------------------------------
 def test_the_start_form_offers_the_plans_rate_and_the_pump_settings(
     clinician, nurse, patient_alice
@@ -196,18 +332,3 @@ def test_the_live_region_brings_the_header_status_with_it(clinician, nurse, pati
         '<span id="session-status" class="badge badge-in_progress" hx-swap-oob="true">'
         "Dosed, monitoring</span>"
     ) in live
-
-
-def test_the_signed_content_holds_every_cadss_rating(clinician, nurse, patient_alice):
-    session = factories.dosed(clinician, nurse, patient_alice, at=ago(30))
-    before = services.session_content(fresh(session))
-    # Added after records were first signed: absent while empty, so older seals still hold.
-    assert "dissociation_ratings" not in before
-    assert "dose_given_mg" not in before["session"]
-    services.rate_dissociation(
-        actor=nurse, session=session, answers=dict(CADSS6_ANSWERS), moment="peak"
-    )
-    content = services.session_content(fresh(session))
-    assert [(r["moment"], r["response__total"]) for r in content["dissociation_ratings"]] == [
-        ("peak", 5)
-    ]
