@@ -252,15 +252,37 @@ class WithdrawForm(VersionedForm):
     """Nothing to fill in: withdrawing the nurse's confirmation of the dose."""
 
 
+def _second_person_email(label: str) -> forms.EmailField:
+    """The e-mail of the person stepping up to a tablet someone else is signed in to. The browser
+    must not offer the signed-in person's saved sign-in here (autocomplete off)."""
+    return forms.EmailField(
+        required=False,
+        max_length=254,
+        label=label,
+        help_text="Blank: the person signed in to this tablet.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+
+
+def _second_person_password(label: str) -> forms.CharField:
+    return forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}), label=label, max_length=128
+    )
+
+
 class VerifyDoseForm(VersionedForm):
+    """The blind second check: the checker types the dose and lot they worked out and read
+    themselves (the first entry is not shown), and proves who they are for this one action."""
+
     dose_mg = forms.DecimalField(
-        decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("1000"), label="Dose (mg)"
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1000"),
+        label="Dose you worked out (mg)",
     )
-    vial_lot = forms.CharField(max_length=40, label="Vial lot number")
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password",
-    )
+    vial_lot = forms.CharField(max_length=40, label="Lot number on the vial")
+    verifier_email = _second_person_email("Checker's e-mail")
+    password = _second_person_password("Checker's password")
 
 
 class InfusionEventForm(VersionedForm):
@@ -358,9 +380,20 @@ class DischargeForm(forms.Form):
     oxygen_saturation = _aldrete_item(
         "O₂ saturation", "2 > 92 % on air · 1 needs O₂ for > 90 % · 0 < 90 % with O₂"
     )
+    # Where an entry differs from what the record scores (rules.aldrete_contradictions).
+    circulation_reason = forms.CharField(
+        max_length=500, required=False, label="Why circulation differs from the record"
+    )
+    consciousness_reason = forms.CharField(
+        max_length=500, required=False, label="Why consciousness differs from the record"
+    )
+    oxygen_saturation_reason = forms.CharField(
+        max_length=500, required=False, label="Why O₂ saturation differs from the record"
+    )
     escort_present = forms.BooleanField(required=False, label="Escort present")
     instructions_given = forms.BooleanField(
-        required=False, label="Discharge instructions given (no driving until the next day …)"
+        required=False,
+        label="After-care sheet printed and handed to the patient and escort",
     )
     override_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -372,13 +405,24 @@ class DischargeForm(forms.Form):
     def aldrete(self) -> dict:
         return {name: self.cleaned_data[name] for name in ALDRETE_ITEMS}
 
+    def aldrete_reasons(self) -> dict:
+        return {
+            name: self.cleaned_data.get(f"{name}_reason", "")
+            for name in ALDRETE_ITEMS
+            if self.cleaned_data.get(f"{name}_reason")
+        }
+
+    def show_derived(self, derived: dict) -> None:
+        """Name beside each item what the record scores it (rules.derived_aldrete_at)."""
+        for name, item in derived.items():
+            self.fields[name].help_text = f"From the record: {item.score} ({item.basis})."
+
 
 class SignForm(forms.Form):
     role = forms.ChoiceField(choices=SignatureRole.choices, label="Sign as")
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password",
-    )
+    # The co-signer on the shared tablet signs with their own e-mail and password.
+    signer_email = _second_person_email("Signer's e-mail")
+    password = _second_person_password("Signer's password")
 
 
 class AddendumForm(forms.Form):

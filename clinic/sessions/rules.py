@@ -11,13 +11,16 @@ and at least two hours of observation; discharge scoring is the modified Aldrete
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from clinic.monitoring.limits import Limits, check_pre_dose
+from clinic.monitoring.discharge import ITEM_LABELS as ALDRETE_LABELS
+from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
+from clinic.monitoring.discharge import DerivedItem, derived_items
+from clinic.monitoring.limits import Limits, check_discharge, check_pre_dose
 from clinic.patients.choices import PregnancyPotential
 from clinic.sessions.choices import OVERRIDABLE_GATES, Gate, InfusionEventKind, PregnancyTest
 from clinic.treatment.rules import (
@@ -549,6 +552,23 @@ def dose_given_by_infusion(dose: InfusedDose, *, kind: str) -> DoseGiven:
 
 
 # --- Discharge -----------------------------------------------------------------------------
+# Sources: the esketamine label (Spravato US prescribing information §2; REMS) — observe at
+# least 2 hours after the dose, blood pressure at about 40 minutes and before discharge; the APA
+# consensus (Sanacora et al., JAMA Psychiatry 2017) — discharge when back to baseline, with an
+# escort; the modified Aldrete score (Aldrete JA, J Clin Anesth 1995;7:89–91) ≥ the protocol's
+# threshold. An IV infusion's observation counts from its end (the STOP or COMPLETE event): the
+# drug is still going in until then [clinic policy, UNVERIFIED: the APA consensus monitors
+# "until the patient is back to baseline" and names no clock; the recovery time it asks for
+# follows the infusion].
+@dataclass(frozen=True)
+class BloodPressureCheck:
+    """A blood pressure the protocol requires at `minutes` after dosing (± `window_minutes`)."""
+
+    minutes: int
+    window_minutes: int
+    taken: bool
+
+
 @dataclass(frozen=True)
 class DischargeFacts:
     dosed_at: datetime | None
@@ -563,6 +583,13 @@ class DischargeFacts:
     open_alerts: int = 0
     escort_present: bool | None = None
     instructions_given: bool | None = None
+    # An IV infusion's observation counts from its end (`observation_from`: the STOP or COMPLETE
+    # event, None while it runs); other routes' from the dose.
+    counts_from_infusion_end: bool = False
+    observation_from: datetime | None = None
+    blood_pressure_check: BloodPressureCheck | None = None
+    # Aldrete entries the record contradicts, without a written reason (`aldrete_contradictions`).
+    aldrete_contradictions: tuple[str, ...] = ()
 
 
 def discharge_reasons(facts: DischargeFacts) -> list[str]:
@@ -570,15 +597,22 @@ def discharge_reasons(facts: DischargeFacts) -> list[str]:
     reasons = []
     if facts.dosed_at is None:
         return ["No dose has been given in this session."]
-    observed = facts.now - facts.dosed_at
     minimum = timedelta(minutes=facts.minimum_observation_minutes)
-    if observed < minimum:
-        left = math.ceil((minimum - observed).total_seconds() / 60)
+    ended = facts.infusion_state not in ("running", "paused")
+    start = facts.observation_from if facts.counts_from_infusion_end else facts.dosed_at
+    after = "the end of the infusion" if facts.counts_from_infusion_end else "dosing"
+    if facts.counts_from_infusion_end and (start is None or not ended):
         reasons.append(
-            f"Observation time: {facts.minimum_observation_minutes} minutes after dosing are "
+            f"Observation time: {facts.minimum_observation_minutes} minutes after {after} are "
+            "required (the infusion has not ended)."
+        )
+    elif start is not None and facts.now - start < minimum:
+        left = math.ceil((minimum - (facts.now - start)).total_seconds() / 60)
+        reasons.append(
+            f"Observation time: {facts.minimum_observation_minutes} minutes after {after} are "
             f"required ({left} min to go)."
         )
-    if facts.infusion_state in ("running", "paused"):
+    if not ended:
         reasons.append("The infusion has not been stopped or completed.")
     if facts.aldrete_total is None:
         reasons.append("Score the modified Aldrete items.")
@@ -586,6 +620,7 @@ def discharge_reasons(facts: DischargeFacts) -> list[str]:
         reasons.append(
             f"Modified Aldrete score {facts.aldrete_total} is below {facts.aldrete_threshold}."
         )
+    reasons.extend(facts.aldrete_contradictions)
     if facts.latest_reading_at is None or facts.latest_reading_at <= facts.dosed_at:
         reasons.append("Take a set of vital signs after dosing, before discharge.")
     else:
@@ -597,10 +632,222 @@ def discharge_reasons(facts: DischargeFacts) -> list[str]:
         if not facts.latest_reading_has_blood_pressure:
             reasons.append("The latest vital signs have no blood pressure.")
         reasons.extend(f"Not back within limits: {b}" for b in facts.latest_reading_breaches)
+    check = facts.blood_pressure_check
+    if check is not None and not check.taken:
+        reasons.append(
+            f"No blood pressure at about {check.minutes} minutes after dosing (between "
+            f"{check.minutes - check.window_minutes} and {check.minutes + check.window_minutes} "
+            "minutes): the protocol asks for one there and one before discharge."
+        )
     if facts.open_alerts:
         reasons.append(f"{facts.open_alerts} vital-sign alert(s) not yet acknowledged.")
     if not facts.escort_present:
         reasons.append("No escort is present to take the patient home.")
     if not facts.instructions_given:
-        reasons.append("Discharge instructions have not been given.")
+        reasons.append("The after-care sheet has not been handed over.")
     return reasons
+
+
+# --- Discharge from the record over time --------------------------------------------------
+@dataclass(frozen=True)
+class ReadingFact:
+    """A reading after the dose as discharge sees it: when, its values (the vital-sign fields,
+    consciousness and on_supplemental_oxygen) and its time as the page shows it."""
+
+    taken_at: datetime
+    values: Mapping[str, Any]
+    time_label: str = ""
+
+
+@dataclass(frozen=True)
+class AlertSpan:
+    """An alert, open from `opened_at` until `closed_at` (None: still open)."""
+
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DischargeTimeline:
+    """What the record holds that discharge judges, read once (`selectors.discharge_timeline`);
+    `facts_at` turns it into the facts at any moment, so that the moment the data first met every
+    criterion is computed rather than taken from the first passing click."""
+
+    route: str
+    dosed_at: datetime | None
+    infusion_state: str  # now
+    infusion_ended_at: datetime | None  # the STOP or COMPLETE event (IV)
+    minimum_observation_minutes: int
+    aldrete_threshold: int
+    limits: Limits
+    baseline: Mapping[str, Any] | None  # the pre-dose values (blood pressure)
+    readings: tuple[ReadingFact, ...]  # after the dose, oldest first
+    alerts: tuple[AlertSpan, ...] = ()
+    blood_pressure_check_minutes: int | None = None
+    blood_pressure_check_window_minutes: int = 10
+
+    @property
+    def counts_from_infusion_end(self) -> bool:
+        return self.route == "iv"
+
+
+def derived_aldrete_at(timeline: DischargeTimeline, at: datetime) -> dict[str, DerivedItem]:
+    """The Aldrete items the record answers at `at` (`derived_aldrete`)."""
+    return derived_aldrete(timeline.readings, timeline.baseline, at)
+
+
+def derived_aldrete(
+    readings: Sequence[ReadingFact], baseline: Mapping[str, Any] | None, at: datetime
+) -> dict[str, DerivedItem]:
+    """The Aldrete items the record answers at `at`, each from the latest reading after the dose
+    that holds its parameter (SpO₂ with the oxygen recorded beside it, systolic pressure against
+    the pre-dose one, ACVPU), the reading's time named in the basis."""
+    latest: dict[str, ReadingFact] = {}
+    for reading in readings:
+        if reading.taken_at > at:
+            break
+        for name in ("spo2_pct", "systolic_mmhg", "consciousness"):
+            if reading.values.get(name) not in (None, ""):
+                latest[name] = reading
+    items: dict[str, DerivedItem] = {}
+    pre_dose = (baseline or {}).get("systolic_mmhg")
+    for name, item in (
+        ("spo2_pct", "oxygen_saturation"),
+        ("systolic_mmhg", "circulation"),
+        ("consciousness", "consciousness"),
+    ):
+        reading = latest.get(name)
+        if reading is None:
+            continue
+        found = derived_items(reading.values, pre_dose_systolic_mmhg=pre_dose).get(item)
+        if found is not None:
+            at_label = f" at {reading.time_label}" if reading.time_label else ""
+            items[item] = DerivedItem(found.score, found.basis + at_label)
+    return items
+
+
+def aldrete_contradictions(
+    derived: Mapping[str, DerivedItem],
+    entered: Mapping[str, int],
+    reasons: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Each entry that differs from what the record scores, unless the nurse wrote why (say, SpO₂
+    re-measured at the bedside, or the reading was taken while the patient was asleep)."""
+    reasons = reasons or {}
+    found = []
+    for item, data in derived.items():
+        value = entered.get(item)
+        if value is None or value == data.score or (reasons.get(item) or "").strip():
+            continue
+        found.append(
+            f"{ALDRETE_LABELS[item]}: scored {value}, but the record gives {data.score} "
+            f"({data.basis}). Score it from the record, or write why it differs."
+        )
+    return found
+
+
+def _blood_pressure_check(timeline: DischargeTimeline, at: datetime) -> BloodPressureCheck | None:
+    minutes = timeline.blood_pressure_check_minutes
+    if minutes is None or timeline.dosed_at is None:
+        return None
+    window = timeline.blood_pressure_check_window_minutes
+    low = timeline.dosed_at + timedelta(minutes=minutes - window)
+    high = timeline.dosed_at + timedelta(minutes=minutes + window)
+    taken = any(
+        low <= r.taken_at <= high and r.taken_at <= at and r.values.get("systolic_mmhg")
+        for r in timeline.readings
+    )
+    return BloodPressureCheck(minutes, window, taken)
+
+
+def facts_at(
+    timeline: DischargeTimeline,
+    at: datetime,
+    *,
+    aldrete_total: int | None,
+    escort_present: bool | None = True,
+    instructions_given: bool | None = True,
+    contradictions: tuple[str, ...] = (),
+) -> DischargeFacts:
+    """The discharge facts as the record stood at `at`."""
+    ended_at = timeline.infusion_ended_at
+    if not timeline.counts_from_infusion_end:
+        state, observation_from = "ended", timeline.dosed_at
+    elif ended_at is not None and ended_at <= at:
+        state, observation_from = "ended", ended_at
+    else:
+        # Running then (or paused, if that is how it stands now).
+        paused = timeline.infusion_state == "paused" and ended_at is None
+        state, observation_from = ("paused" if paused else "running"), None
+    shown = [r for r in timeline.readings if r.taken_at <= at]
+    latest = shown[-1] if shown else None
+    breaches = (
+        [
+            b.message
+            for b in check_discharge(latest.values, timeline.limits, baseline=timeline.baseline)
+        ]
+        if latest is not None
+        else []
+    )
+    return DischargeFacts(
+        dosed_at=timeline.dosed_at,
+        now=at,
+        minimum_observation_minutes=timeline.minimum_observation_minutes,
+        infusion_state=state,
+        aldrete_total=aldrete_total,
+        aldrete_threshold=timeline.aldrete_threshold,
+        latest_reading_at=latest.taken_at if latest else None,
+        latest_reading_breaches=breaches,
+        latest_reading_has_blood_pressure=bool(latest and latest.values.get("systolic_mmhg")),
+        open_alerts=sum(
+            1
+            for a in timeline.alerts
+            if a.opened_at <= at and (a.closed_at is None or a.closed_at > at)
+        ),
+        escort_present=escort_present,
+        instructions_given=instructions_given,
+        counts_from_infusion_end=timeline.counts_from_infusion_end,
+        observation_from=observation_from,
+        blood_pressure_check=_blood_pressure_check(timeline, at),
+        aldrete_contradictions=contradictions,
+    )
+
+
+def aldrete_total_at(
+    timeline: DischargeTimeline, at: datetime, observed: Mapping[str, int]
+) -> int | None:
+    """The Aldrete total the record gives at `at`: the items the data answer from the data, the
+    others (activity, respiration; consciousness after new confusion) as the nurse observed them."""
+    derived = derived_aldrete_at(timeline, at)
+    scores = {
+        item: derived[item].score if item in derived else observed.get(item)
+        for item in ALDRETE_ITEMS
+    }
+    if any(value is None for value in scores.values()):
+        return None
+    return sum(scores.values())
+
+
+def first_ready_at(
+    timeline: DischargeTimeline, now: datetime, observed: Mapping[str, int]
+) -> datetime | None:
+    """The first moment, up to `now`, at which the recorded data met every criterion (the
+    escort and the after-care sheet are the nurse's acts at discharge, not data). The facts change
+    only when something is recorded or time passes a threshold, so the candidates are those
+    moments: each reading, each acknowledgement, the infusion's end and the end of the
+    observation time. The REMS Patient Monitoring Form asks for this time."""
+    if timeline.dosed_at is None:
+        return None
+    minimum = timedelta(minutes=timeline.minimum_observation_minutes)
+    start = timeline.infusion_ended_at if timeline.counts_from_infusion_end else timeline.dosed_at
+    candidates = {r.taken_at for r in timeline.readings}
+    candidates.update(a.closed_at for a in timeline.alerts if a.closed_at is not None)
+    if start is not None:
+        candidates.update({start, start + minimum})
+    for moment in sorted(c for c in candidates if timeline.dosed_at < c <= now):
+        facts = facts_at(
+            timeline, moment, aldrete_total=aldrete_total_at(timeline, moment, observed)
+        )
+        if not discharge_reasons(facts):
+            return moment
+    return None

@@ -20,14 +20,13 @@ from clinic.core.exceptions import NotFoundError
 from clinic.evaluation.selectors import has_current_consent
 from clinic.monitoring.limits import (
     Limits,
-    check_discharge,
     reading_schedule_status,
 )
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.choices import NoPregnancyPotentialReason, PregnancyPotential
 from clinic.patients.selectors import visible_patients
 from clinic.sessions import rules
-from clinic.sessions.choices import AlertStatus, SessionStatus
+from clinic.sessions.choices import AlertStatus, InfusionEventKind, SessionStatus
 from clinic.sessions.models import MonitoringAlert, SessionReading, TreatmentSession
 from clinic.treatment.choices import DoseUnit
 from clinic.treatment.dosing import DoseWorking, dose_for_plan
@@ -325,43 +324,76 @@ def missing_questionnaires(session) -> list[str]:
     return [INSTRUMENTS[code].name for code in codes if code not in done]
 
 
-def latest_breaches(
-    session, all_readings: list[SessionReading], limits: Limits
-) -> tuple[SessionReading | None, list[str]]:
-    after = [r for r in all_readings if not r.pre_dose]
-    if not after:
-        return None, []
-    latest = after[-1]
-    breaches = check_discharge(values_of(latest), limits, baseline=baseline(all_readings))
-    return latest, [b.message for b in breaches]
+def reading_facts(session, all_readings: list[SessionReading]) -> tuple[rules.ReadingFact, ...]:
+    """The readings after the dose as discharge judges them (with ACVPU and oxygen), timed in the
+    session's zone."""
+    zone = session.location.zone
+    return tuple(
+        rules.ReadingFact(
+            taken_at=r.taken_at,
+            values={
+                **values_of(r),
+                "consciousness": r.vital_signs.consciousness,
+                "on_supplemental_oxygen": r.vital_signs.on_supplemental_oxygen,
+            },
+            time_label=f"{timezone.localtime(r.taken_at, zone):%H:%M}",
+        )
+        for r in all_readings
+        if not r.pre_dose
+    )
 
 
-def discharge_facts(
-    session, *, now=None, aldrete_total=None, escort_present=None, instructions_given=None
-):
-    protocol = protocol_for(session.route)
-    all_readings = readings(session)
-    latest, breaches = latest_breaches(session, all_readings, protocol.limits())
+def aldrete_from_record(session, *, all_readings: list[SessionReading] | None = None, now=None):
+    """The Aldrete items the record answers now (`rules.derived_aldrete`), from the readings the
+    caller has read: no query of its own when they are given."""
+    all_readings = readings(session) if all_readings is None else all_readings
+    return rules.derived_aldrete(
+        reading_facts(session, all_readings), baseline(all_readings), now or timezone.now()
+    )
+
+
+def discharge_timeline(
+    session,
+    *,
+    all_readings: list[SessionReading] | None = None,
+    protocol: MonitoringProtocol | None = None,
+) -> rules.DischargeTimeline:
+    """What the record holds that discharge judges: the readings after the dose, the pre-dose
+    baseline, the alerts' open spans, the infusion's end and the protocol's settings (the reads;
+    `rules.facts_at` and `rules.first_ready_at` decide)."""
+    protocol = protocol or protocol_for(session.route)
+    all_readings = readings(session) if all_readings is None else all_readings
+    events = list(session.infusion_events.order_by("at", "id").values_list("kind", "at"))
+    ended_at = next(
+        (at for kind, at in events if kind in (InfusionEventKind.STOP, InfusionEventKind.COMPLETE)),
+        None,
+    )
     minimum = max(
         protocol.minimum_observation_minutes, session.plan_version.protocol.observation_minutes
     )
-    return rules.DischargeFacts(
+    alerts = MonitoringAlert.objects.filter(session=session).values_list(
+        "raised_at", "reading__taken_at", "acknowledged_at", "status"
+    )
+    return rules.DischargeTimeline(
+        route=session.route,
         dosed_at=session.dosed_at,
-        now=now or timezone.now(),
+        infusion_state=rules.infusion_state([kind for kind, _ in events], route=session.route),
+        infusion_ended_at=ended_at,
         minimum_observation_minutes=minimum,
-        infusion_state=rules.infusion_state(
-            list(session.infusion_events.values_list("kind", flat=True)), route=session.route
-        ),
-        aldrete_total=aldrete_total,
         aldrete_threshold=protocol.discharge_aldrete_threshold,
-        latest_reading_at=latest.taken_at if latest else None,
-        latest_reading_breaches=breaches,
-        latest_reading_has_blood_pressure=bool(latest and latest.vital_signs.systolic_mmhg),
-        open_alerts=MonitoringAlert.objects.filter(
-            session=session, status=AlertStatus.OPEN
-        ).count(),
-        escort_present=escort_present,
-        instructions_given=instructions_given,
+        limits=protocol.limits(),
+        baseline=baseline(all_readings),
+        readings=reading_facts(session, all_readings),
+        # An alert counts from its reading's time when it was raised later (sent from offline),
+        # and stays open while its status is open, whoever has looked at it.
+        alerts=tuple(
+            rules.AlertSpan(
+                min(raised, taken), acknowledged if status != AlertStatus.OPEN else None
+            )
+            for raised, taken, acknowledged, status in alerts
+        ),
+        blood_pressure_check_minutes=protocol.blood_pressure_check_minutes,
+        blood_pressure_check_window_minutes=protocol.blood_pressure_check_window_minutes,
     )
 
 

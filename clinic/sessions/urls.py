@@ -13,6 +13,8 @@ urlpatterns = [
     path("sessions/<uuid:public_id>/", views.detail, name="detail"),
     path("sessions/<uuid:public_id>/live/", views.live, name="live"),
     path("sessions/<uuid:public_id>/summary/", views.summary, name="summary"),
+    # Before the actions' <slug:action>: a page to print, not an action.
+    path("sessions/<uuid:public_id>/after-care/", views.aftercare, name="aftercare"),
     path("sessions/<uuid:public_id>/<slug:action>/", views.act, name="act"),
     path(
         "sessions/<uuid:public_id>/alerts/<uuid:alert_public_id>/acknowledge/",

@@ -24,6 +24,7 @@ from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.sessions import forms, rules, selectors, services, svg
+from clinic.sessions.aftercare import sheet_for
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
 from clinic.sessions.integrity import session_seal_problems
 from clinic.sessions.models import MonitoringAlert
@@ -169,6 +170,12 @@ def _panels_context(
         if session.route == "iv" and session.dose_mg is not None
         else None
     )
+    # The Aldrete items the record answers, offered as scored from it (and named beside each).
+    derived = (
+        selectors.aldrete_from_record(session, all_readings=all_readings)
+        if session.status == SessionStatus.IN_PROGRESS
+        else {}
+    )
     made = {
         "checklist": forms.ChecklistForm(
             initial=_checklist_initial(session), auto_id=_auto_id("checklist")
@@ -189,13 +196,14 @@ def _panels_context(
         ),
         "dissociation": forms.DissociationForm(auto_id=_auto_id("dissociation")),
         "discharge": forms.DischargeForm(
-            initial=_discharge_initial(session), auto_id=_auto_id("discharge")
+            initial=_discharge_initial(session, derived), auto_id=_auto_id("discharge")
         ),
         "sign": forms.SignForm(
             initial={"role": _sign_role(user, session)}, auto_id=_auto_id("sign")
         ),
         "addendum": forms.AddendumForm(auto_id=_auto_id("addendum")),
     }
+    made["discharge"].show_derived(derived)
     refused = []
     if bound is not None:
         action, form = bound
@@ -209,6 +217,8 @@ def _panels_context(
             form.data = form.data.copy()
             form.data["version"] = str(session.version)
         made[action] = form
+        if action == "discharge":
+            form.show_derived(derived)
         refused = [
             f"{form.fields[name].label or name}: {message}" if name != "__all__" else message
             for name, messages_ in form.errors.items()
@@ -250,7 +260,6 @@ def _panels_context(
         "signatures": signatures,
         "addenda": list(session.addenda.select_related("author")),
         "is_prescriber": user.role in PRESCRIBER_ROLES,
-        "can_verify": session.dose_confirmed_by_id not in (None, user.pk),
         "pump": pump,
         "protocol": protocol,
     }
@@ -304,8 +313,16 @@ def _checklist_initial(session) -> dict:
     }
 
 
-def _discharge_initial(session) -> dict:
+def _discharge_initial(session, derived: dict) -> dict:
+    """The nurse's last scores; an item the record answers starts as the record scores it,
+    unless the nurse kept a different score with a written reason."""
     initial = {name: getattr(session, f"aldrete_{name}") for name in ALDRETE_ITEMS}
+    for name, item in derived.items():
+        kept = session.aldrete_from_data.get(name) or {}
+        if kept.get("reason") and kept.get("derived") == item.score:
+            initial[f"{name}_reason"] = kept["reason"]
+        else:
+            initial[name] = item.score
     initial.update(
         escort_present=bool(session.escort_present),
         instructions_given=bool(session.instructions_given),
@@ -509,6 +526,7 @@ def _act_discharge(request, session, form):
         escort_present=data["escort_present"],
         instructions_given=data["instructions_given"],
         override_reason=data["override_reason"],
+        aldrete_reasons=form.aldrete_reasons(),
     )
     if not result.discharged:
         form.add_error(None, "Not ready for discharge:")
@@ -649,3 +667,19 @@ def summary(request, public_id):
     context["readings"] = list(reversed(context["readings"]))
     context["chart_url"] = reverse("sessions:detail", args=[session.public_id])
     return render(request, "sessions/summary.html", context)
+
+
+@role_required(*CLINICAL_ROLES)
+def aftercare(request, public_id):
+    """The after-care sheet for the patient and escort, to print and hand over at discharge (the
+    discharge records who handed it and when). Opening it is audited: it names the patient."""
+    session = _session_or_404(request, public_id, audit_as="after-care")
+    return render(
+        request,
+        "sessions/aftercare.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            "sheet": sheet_for(route=session.route, location=session.location),
+        },
+    )

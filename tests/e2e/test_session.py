@@ -134,16 +134,16 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     nurse.get_by_label(re.compile(r"^Vial lot number")).fill("KT-2291")
     nurse.get_by_label(re.compile(r"^Vial expiry")).fill(expiry)
     nurse.get_by_role("button", name="Confirm dose and vial").click()
-    expect(nurse.get_by_text("Waiting for a second member of staff")).to_be_visible()
+    expect(nurse.get_by_text("Second check, blind:")).to_be_visible()
 
-    # --- the clinician verifies the dose on their own sign-in --------------------------------
+    # --- the clinician verifies the dose (blind) on their own sign-in ------------------------
     doctor = open_page(TABLET)
     sign_in(doctor, "doc@clinic.test", PASSWORD)
     doctor.goto(session_path)
     expect(doctor.get_by_text("Confirmed by Nurse Nora")).to_be_visible()
-    doctor.get_by_label(re.compile(r"^Dose \(mg\)")).fill("35.0")
-    doctor.get_by_label(re.compile(r"^Vial lot number")).fill("KT-2291")
-    doctor.get_by_label(re.compile(r"^Your password")).fill(PASSWORD)
+    doctor.get_by_label(re.compile(r"^Dose you worked out")).fill("35.0")
+    doctor.get_by_label(re.compile(r"^Lot number on the vial")).fill("KT-2291")
+    doctor.get_by_label(re.compile(r"^Checker's password")).fill(PASSWORD)
     doctor.get_by_role("button", name="Verify dose").click()
     expect(doctor.get_by_text("Verified by Dr. Doc")).to_be_visible()
 
@@ -154,11 +154,12 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     expect(nurse.get_by_role("heading", name="Infusion", exact=True)).to_be_visible()
     expect(nurse.get_by_role("status").filter(has_text="infusion started")).to_be_visible()
 
-    # The patient must be observed for 60 minutes after dosing before discharge. Rather than
-    # wait, move the session's clock back 70 minutes: the dose, the start of the infusion and
-    # the pre-dose reading (and its vital signs) all happened 70 minutes earlier. Readings
-    # entered from now on are "during" readings well after the dose.
-    shift = timedelta(minutes=70)
+    # The patient must be observed for 60 minutes after the end of the infusion before
+    # discharge. Rather than wait, move the session's clock back 110 minutes: the dose, the
+    # start of the infusion and the pre-dose reading (and its vital signs) all happened 110
+    # minutes earlier. Readings entered from now on are "during" readings well after the dose;
+    # the infusion's end is moved to 40 minutes after its start once it is recorded.
+    shift = timedelta(minutes=110)
     session.refresh_from_db()
     TreatmentSession.objects.filter(pk=session.pk).update(dosed_at=session.dosed_at - shift)
     for event in InfusionEvent.objects.filter(session=session):
@@ -169,7 +170,7 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
             taken_at=reading.vital_signs.taken_at - shift
         )
     nurse.reload()
-    expect(live_region(nurse)).to_contain_text(re.compile(r"Since dose\s*7\d min"))
+    expect(live_region(nurse)).to_contain_text(re.compile(r"Since dose\s*11\d min"))
 
     # --- a high blood pressure raises an alert; the nurse acts and acknowledges it -----------
     nurse.get_by_label(re.compile(r"^Systolic")).fill("190")
@@ -199,6 +200,10 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     nurse.get_by_label("Event").select_option(label="Completed")
     nurse.get_by_role("button", name="Record", exact=True).click()
     expect(nurse.get_by_role("status").filter(has_text="Completed at")).to_be_visible()
+    session.refresh_from_db()
+    InfusionEvent.objects.filter(session=session, kind="complete").update(
+        at=session.dosed_at + timedelta(minutes=40)
+    )
 
     nurse.get_by_label(re.compile(r"^Systolic")).fill("128")
     nurse.get_by_label(re.compile(r"^Diastolic")).fill("80")
@@ -215,7 +220,7 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     # "Consciousness" points at id_consciousness, which the vital-signs form also uses.
     discharge.locator("select[name=consciousness]").select_option("2")
     discharge.get_by_role("checkbox", name="Escort present").check()
-    discharge.get_by_role("checkbox", name=re.compile(r"^Discharge instructions given")).check()
+    discharge.get_by_role("checkbox", name=re.compile(r"^After-care sheet printed")).check()
     discharge.get_by_role("button", name="Discharge").click()
     expect(nurse.get_by_role("status").filter(has_text="Discharged.")).to_be_visible()
     expect(nurse.get_by_role("heading", name="Signatures")).to_be_visible()
@@ -223,7 +228,7 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
 
     # --- two signatures lock the record ------------------------------------------------------
     expect(nurse.get_by_label(re.compile(r"^Sign as"))).to_have_value("nurse")
-    nurse.get_by_label(re.compile(r"^Your password")).fill(PASSWORD)
+    nurse.get_by_label(re.compile(r"^Signer's password")).fill(PASSWORD)
     nurse.get_by_role("button", name="Sign", exact=True).click()
     expect(nurse.get_by_role("status")).to_have_text(
         "Signed. The second signature locks the record."
@@ -231,7 +236,7 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
 
     doctor.reload()
     expect(doctor.get_by_label(re.compile(r"^Sign as"))).to_have_value("clinician")
-    doctor.get_by_label(re.compile(r"^Your password")).fill(PASSWORD)
+    doctor.get_by_label(re.compile(r"^Signer's password")).fill(PASSWORD)
     doctor.get_by_role("button", name="Sign", exact=True).click()
     expect(doctor.get_by_role("status")).to_have_text("Signed and locked.")
     expect(doctor.get_by_text(re.compile(r"^Locked "))).to_be_visible()

@@ -14,7 +14,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
-from clinic.core.signing import confirm_signer
+from clinic.core.signing import confirm_person_at_tablet
 from clinic.patients.choices import VitalSignsContext
 from clinic.patients.models import VitalSigns
 from clinic.sessions import rules, selectors
@@ -135,17 +135,27 @@ def verify_dose(
     dose_mg: Decimal,
     vial_lot: str,
     password: str,
+    verifier_email: str = "",
     expected_version: int | None = None,
 ) -> TreatmentSession:
-    """A second member of staff checks the dose and the vial independently and re-enters their
-    password (an independent double check)."""
+    """A second member of staff checks the dose and the vial independently: blind, typing the dose
+    they worked out from the plan and the weight and the lot they read on the vial, never shown
+    the first entry (an independent double check). On the shared tablet the first nurse stays
+    signed in (`actor`) and the checker proves who they are for this one action with their own
+    e-mail and password (`verifier_email`; blank: the signed-in person checks, with their own
+    password). The checker is the actor of the audit entry, the signed-in person noted."""
     _check(actor, session, AuditEventType.SESSION_DOSE_VERIFIED, action="verify doses")
+    verifier = confirm_person_at_tablet(
+        verifier_email, password, signed_in=actor, target=session, patient_id=session.patient_id
+    )
+    if verifier.pk != actor.pk:
+        _check(verifier, session, AuditEventType.SESSION_DOSE_VERIFIED, action="verify doses")
     current = TreatmentSession.objects.values("dose_confirmed_by_id").get(pk=session.pk)
-    if current["dose_confirmed_by_id"] == actor.pk:
+    if current["dose_confirmed_by_id"] == verifier.pk:
         raise ClinicError(
-            "A second member of staff verifies the dose, not the person who confirmed it."
+            "A second member of staff verifies the dose, not the person who confirmed it.",
+            field="verifier_email",
         )
-    confirm_signer(actor, password, target=session, patient_id=session.patient_id)
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
         _ensure_current(locked, expected_version)
@@ -153,27 +163,32 @@ def verify_dose(
             raise InvalidTransitionError("The nurse confirms the dose first.")
         if locked.dose_verified_at is not None:
             raise InvalidTransitionError("The dose is already verified.")
-        if locked.dose_confirmed_by_id == actor.pk:
+        if locked.dose_confirmed_by_id == verifier.pk:
             raise ClinicError(
-                "A second member of staff verifies the dose, not the person who confirmed it."
+                "A second member of staff verifies the dose, not the person who confirmed it.",
+                field="verifier_email",
             )
         try:
             entered = Decimal(str(dose_mg))
         except (InvalidOperation, ValueError):
             raise ClinicError("Enter the dose in mg.", field="dose_mg") from None
+        # The refusals name neither the confirmed dose nor the lot: the check stays blind.
         if entered != locked.dose_mg:
             raise ClinicError(
-                f"{entered} mg does not match the confirmed dose. Check the working together.",
+                f"{entered} mg does not match the confirmed dose. Work it out again from the "
+                "plan and the weight, together with the first nurse.",
                 field="dose_mg",
             )
         if _text(vial_lot, limit=40).upper() != locked.vial_lot.upper():
             raise ClinicError("The lot number does not match the confirmed vial.", field="vial_lot")
         _ensure_gates(locked)
-        locked.dose_verified_by, locked.dose_verified_at = actor, timezone.now()
+        locked.dose_verified_by, locked.dose_verified_at = verifier, timezone.now()
         _save(locked)
-        _audit(
-            actor, AuditEventType.SESSION_DOSE_VERIFIED, locked, {"dose_mg": str(locked.dose_mg)}
-        )
+        details = {"dose_mg": str(locked.dose_mg), "blind": True}
+        if verifier.pk != actor.pk:
+            # Checked on another person's sign-in (the shared tablet).
+            details.update(signed_in=actor.pk, signed_in_email=actor.email)
+        _audit(verifier, AuditEventType.SESSION_DOSE_VERIFIED, locked, details)
         return locked
 
 

@@ -13,7 +13,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
-from clinic.core.signing import confirm_signer, content_sha256
+from clinic.core.signing import confirm_person_at_tablet, content_sha256
 from clinic.sessions import selectors
 from clinic.sessions.choices import (
     SessionStatus,
@@ -33,7 +33,16 @@ from clinic.sessions.services._common import (
 )
 
 # Session fields added after sessions were first signed (see session_content).
-ADDED_AFTER_SIGNING = frozenset({"dose_given_mg", "dose_given_working"})
+ADDED_AFTER_SIGNING = frozenset(
+    {
+        "dose_given_mg",
+        "dose_given_working",
+        "aldrete_from_data",
+        "aftercare_given_by_id",
+        "aftercare_given_at",
+        "aftercare_sheet_sha256",
+    }
+)
 
 
 def session_content(
@@ -48,7 +57,7 @@ def session_content(
         if f.attname not in ("locked_at", "content_sha256", "updated_at", "status", "version")
         # A field added after records were first signed is covered once it holds something:
         # a record signed before it existed keeps the hash it was signed with.
-        and not (f.attname in ADDED_AFTER_SIGNING and getattr(session, f.attname) in (None, ""))
+        and not (f.attname in ADDED_AFTER_SIGNING and getattr(session, f.attname) in (None, "", {}))
     }
     content = {
         "session": fields,
@@ -93,20 +102,31 @@ def session_addendum_content(session: TreatmentSession, text: str, author_id: in
     return {"session": str(session.public_id), "text": text, "author": author_id}
 
 
-def sign_session(*, actor, session: TreatmentSession, role: str, password: str) -> TreatmentSession:
+def sign_session(
+    *, actor, session: TreatmentSession, role: str, password: str, signer_email: str = ""
+) -> TreatmentSession:
     """The nurse and the supervising clinician sign (two different people); with both signatures
-    the record is locked."""
+    the record is locked. On the shared tablet the second signer signs for this one action with
+    their own e-mail and password (`signer_email`) while the signed-in person (`actor`) stays
+    signed in, as for the dose's double check; blank, the signed-in person signs. The signer is
+    the actor of the audit entry, the signed-in person noted."""
     if role not in SignatureRole.values:
         raise ClinicError("Sign as the nurse or as the supervising clinician.", field="role")
     roles = PRESCRIBER_ROLES if role == SignatureRole.CLINICIAN else CLINICAL_ROLES
+    action = f"sign sessions as {SignatureRole(role).label.lower()}"
+    other = (signer_email or "").strip().lower() not in ("", actor.get_username())
     _check(
         actor,
         session,
         AuditEventType.SESSION_SIGNED,
-        roles=roles,
-        action=f"sign sessions as {SignatureRole(role).label.lower()}",
+        roles=CLINICAL_ROLES if other else roles,
+        action="sign sessions" if other else action,
     )
-    confirm_signer(actor, password, target=session, patient_id=session.patient_id)
+    signer = confirm_person_at_tablet(
+        signer_email, password, signed_in=actor, target=session, patient_id=session.patient_id
+    )
+    if signer.pk != actor.pk:
+        _check(signer, session, AuditEventType.SESSION_SIGNED, roles=roles, action=action)
     with transaction.atomic(durable=True):
         locked = _lock(
             session, statuses=(SessionStatus.DISCHARGED, SessionStatus.NOT_DONE), signing=True
@@ -116,13 +136,13 @@ def sign_session(*, actor, session: TreatmentSession, role: str, password: str) 
             raise InvalidTransitionError(
                 f"{signatures[role].signed_by.full_name} already signed as {SignatureRole(role).label.lower()}."
             )
-        if any(s.signed_by_id == actor.pk for s in signatures.values()):
+        if any(s.signed_by_id == signer.pk for s in signatures.values()):
             raise ClinicError("The nurse and the supervising clinician are two different people.")
         digest = content_sha256(session_content(locked))
         SessionSignature.objects.create(
             session=locked,
             role=role,
-            signed_by=actor,
+            signed_by=signer,
             signed_at=timezone.now(),
             content_sha256=digest,
         )
@@ -131,12 +151,11 @@ def sign_session(*, actor, session: TreatmentSession, role: str, password: str) 
             if locked.status == SessionStatus.DISCHARGED:
                 locked.status = SessionStatus.SIGNED
             _save(locked, ["locked_at", "content_sha256", "status"])
-        _audit(
-            actor,
-            AuditEventType.SESSION_SIGNED,
-            locked,
-            {"role": role, "sha256": digest, "locked": locked.locked_at is not None},
-        )
+        details = {"role": role, "sha256": digest, "locked": locked.locked_at is not None}
+        if signer.pk != actor.pk:
+            # Signed on another person's sign-in (the shared tablet).
+            details.update(signed_in=actor.pk, signed_in_email=actor.email)
+        _audit(signer, AuditEventType.SESSION_SIGNED, locked, details)
         return locked
 
 

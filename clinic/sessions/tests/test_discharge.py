@@ -30,13 +30,13 @@ ALL_TWOS = {
     "consciousness": 2,
     "oxygen_saturation": 2,
 }
-OBSERVATION_IV = "Observation time: 60 minutes after dosing are required"
+OBSERVATION_IV = "Observation time: 60 minutes after the end of the infusion are required"
 INFUSION_RUNNING = "The infusion has not been stopped or completed."
 NO_VITALS = "Take a set of vital signs after dosing, before discharge."
 OLD_VITALS = "The latest vital signs are more than 15 minutes old; take them again."
 NO_BP = "The latest vital signs have no blood pressure."
 NO_ESCORT = "No escort is present to take the patient home."
-NO_INSTRUCTIONS = "Discharge instructions have not been given."
+NO_INSTRUCTIONS = "The after-care sheet has not been handed over."
 
 
 def ago(minutes: float):
@@ -56,13 +56,14 @@ def dosed_iv(
     nurse,
     patient,
     *,
-    minutes_ago: int = 70,
+    minutes_ago: int = 110,
     complete: bool = True,
     reading: dict | None = None,
     reading_minutes_ago: float = 3,
 ):
-    """An IV dose given `minutes_ago`, the infusion completed (unless not), and a good set of vital
-    signs `reading_minutes_ago` (unless `reading` is {}: none)."""
+    """An IV dose given `minutes_ago`, the 40-minute infusion completed (unless not), and a good
+    set of vital signs `reading_minutes_ago` (unless `reading` is {}: none). Observation counts
+    from the infusion's end: the default (110 minutes ago) ended 70 minutes ago."""
     session = factories.dosed(clinician, nurse, patient, at=ago(minutes_ago))
     if complete and minutes_ago > 40:
         services.record_infusion_event(
@@ -113,8 +114,10 @@ def test_a_patient_who_meets_every_criterion_is_discharged(clinician, nurse, pat
     stored = fresh(session)
     assert stored.status == SessionStatus.DISCHARGED
     assert stored.discharged_by == nurse and stored.discharged_at >= before
-    assert stored.ready_for_discharge_at is not None
-    assert stored.ready_for_discharge_at >= before
+    # Ready from the first moment the data met every criterion: the good reading 3 minutes ago
+    # (the observation time had ended before it), not this click.
+    reading = session.readings.get(pre_dose=False)
+    assert stored.ready_for_discharge_at == reading.taken_at < before
     assert stored.aldrete_total == 10 and stored.aldrete_consciousness == 2
     assert stored.escort_present is True and stored.instructions_given is True
     assert stored.discharge_override_reason == "" and stored.discharge_override_by is None
@@ -151,7 +154,7 @@ def test_a_session_not_yet_dosed_cannot_be_discharged(clinician, nurse, patient_
 
 # --- refused, with the reasons --------------------------------------------------------------
 def test_too_recent_a_dose_is_refused_for_the_observation_time(clinician, nurse, patient_alice):
-    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=30)
+    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=70)
     result = discharge(nurse, session)
     assert result.reasons == [result.reasons[0]]
     assert_refused(result, OBSERVATION_IV)
@@ -159,7 +162,7 @@ def test_too_recent_a_dose_is_refused_for_the_observation_time(clinician, nurse,
 
 
 def test_observation_just_over_the_minimum_is_enough(clinician, nurse, patient_alice):
-    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=61)
+    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=101)
     assert discharge(nurse, session).discharged
 
 
@@ -168,7 +171,7 @@ def test_observation_just_over_the_minimum_is_enough(clinician, nurse, patient_a
     [
         (scores(activity=1, respiration=1), 8),
         (scores(activity=0, consciousness=1), 7),
-        (scores(activity=0, respiration=0, circulation=0, consciousness=0, oxygen_saturation=0), 0),
+        (scores(activity=0, respiration=0, consciousness=0), 4),
     ],
 )
 def test_an_aldrete_score_below_9_is_refused(clinician, nurse, patient_alice, aldrete, total):
@@ -200,7 +203,7 @@ def test_aldrete_items_must_each_be_scored_0_1_or_2(clinician, nurse, patient_al
 def test_a_running_iv_infusion_is_refused(clinician, nurse, patient_alice):
     session = dosed_iv(clinician, nurse, patient_alice, complete=False)
     result = discharge(nurse, session)
-    assert result.reasons == [INFUSION_RUNNING]
+    assert result.reasons == [f"{OBSERVATION_IV} (the infusion has not ended).", INFUSION_RUNNING]
     assert_refused(result)
 
 
@@ -215,7 +218,7 @@ def test_a_paused_iv_infusion_is_refused(clinician, nurse, patient_alice):
 def test_a_stopped_iv_infusion_may_be_discharged(clinician, nurse, patient_alice):
     session = dosed_iv(clinician, nurse, patient_alice, complete=False)
     services.record_infusion_event(
-        actor=nurse, session=session, kind="stop", at=ago(10), reason="Patient asked to stop"
+        actor=nurse, session=session, kind="stop", at=ago(61), reason="Patient asked to stop"
     )
     assert discharge(nurse, session).discharged
 
@@ -247,16 +250,18 @@ def test_vital_signs_outside_the_limits_are_refused_even_when_the_alert_is_ackno
     session = dosed_iv(
         clinician, nurse, patient_alice, reading={"systolic_mmhg": 185, "diastolic_mmhg": 95}
     )
-    first = discharge(nurse, session)
+    # 185 against 124 before the dose: circulation 1 (49 %), as the record scores it.
+    first = discharge(nurse, session, aldrete=scores(circulation=1))
     assert_refused(
         first,
-        "Not back within limits: Systolic 185 mmHg is above 180.",
+        "Not back within limits: Systolic 185 mmHg",
         "1 vital-sign alert(s) not yet acknowledged.",
     )
     alert = session.alerts.get()
-    services.acknowledge_alert(actor=nurse, alert=alert, action_taken="Clinician informed.")
-    second = discharge(nurse, session)
-    assert second.reasons == ["Not back within limits: Systolic 185 mmHg is above 180."]
+    services.acknowledge_alert(actor=clinician, alert=alert, action_taken="Reviewed at the chair.")
+    second = discharge(nurse, session, aldrete=scores(circulation=1))
+    assert len(second.reasons) == 1
+    assert second.reasons[0].startswith("Not back within limits: Systolic 185 mmHg")
     assert_refused(second)
 
 
@@ -268,7 +273,7 @@ def test_a_rise_over_baseline_in_the_latest_vitals_is_refused(clinician, nurse, 
     services.acknowledge_alert(
         actor=nurse, alert=session.alerts.get(), action_taken="Rest, re-measure."
     )
-    result = discharge(nurse, session)
+    result = discharge(nurse, session, aldrete=scores(circulation=1))
     assert len(result.reasons) == 1 and result.reasons[0].startswith("Not back within limits:")
     assert "pre-dose 124" in result.reasons[0]
 
@@ -293,7 +298,9 @@ def test_an_open_alert_is_refused_although_the_latest_vitals_are_good(
 def test_an_unacknowledged_pre_dose_alert_also_holds_discharge(clinician, nurse, patient_alice):
     session = dosed_iv(clinician, nurse, patient_alice)
     # A low SpO₂ noted before the dose (timed before it) is still open.
-    services.record_reading(actor=nurse, session=session, values={"spo2_pct": 90}, taken_at=ago(72))
+    services.record_reading(
+        actor=nurse, session=session, values={"spo2_pct": 90}, taken_at=ago(112)
+    )
     assert_refused(discharge(nurse, session), "1 vital-sign alert(s) not yet acknowledged.")
 
 
@@ -333,7 +340,7 @@ def test_every_unmet_criterion_is_listed_at_once(clinician, nurse, patient_alice
 
 # --- nothing lost ---------------------------------------------------------------------------
 def test_the_scores_are_kept_when_discharge_is_refused(clinician, nurse, patient_alice):
-    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=30)
+    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=70)
     result = discharge(
         nurse,
         session,
@@ -399,7 +406,7 @@ def test_a_clinician_at_another_location_cannot_discharge(
 
 
 def test_a_nurse_cannot_override_the_discharge_criteria(clinician, nurse, patient_alice):
-    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=30)
+    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=70)
     with pytest.raises(
         PermissionDeniedError, match="does not allow you to override the discharge criteria"
     ):
@@ -412,7 +419,7 @@ def test_a_nurse_cannot_override_the_discharge_criteria(clinician, nurse, patien
 def test_a_clinician_overrides_with_a_reason_and_the_unmet_criteria_are_audited(
     clinician, nurse, patient_alice
 ):
-    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=45)
+    session = dosed_iv(clinician, nurse, patient_alice, minutes_ago=85)
     reason = "Patient fully alert and at baseline; escort must leave. Reviewed at the chair."
     result = discharge(clinician, session, override=f"  {reason}  ")
 
@@ -455,10 +462,12 @@ def test_the_aldrete_threshold_comes_from_the_monitoring_protocol(clinician, nur
 
 def test_the_observation_time_comes_from_the_monitoring_protocol(clinician, nurse, patient_alice):
     MonitoringProtocol.objects.filter(route="iv").update(minimum_observation_minutes=90)
-    session = dosed_iv(clinician, nurse, patient_alice)  # 70 minutes ago
+    session = dosed_iv(clinician, nurse, patient_alice)  # ended 70 minutes ago
     result = discharge(nurse, session)
     assert len(result.reasons) == 1
-    assert result.reasons[0].startswith("Observation time: 90 minutes after dosing are required")
+    assert result.reasons[0].startswith(
+        "Observation time: 90 minutes after the end of the infusion are required (20 min to go)"
+    )
 
 
 def test_esketamine_is_observed_for_the_seeded_120_minutes(clinician, nurse, patient_alice):
@@ -467,9 +476,10 @@ def test_esketamine_is_observed_for_the_seeded_120_minutes(clinician, nurse, pat
     session = factories.dosed(
         clinician, nurse, patient_alice, at=ago(90), protocol_name=factories.ESKETAMINE
     )
-    services.record_reading(
-        actor=nurse, session=session, values=dict(factories.GOOD_DURING), taken_at=ago(3)
-    )
+    for taken in (50, 3):
+        services.record_reading(
+            actor=nurse, session=session, values=dict(factories.GOOD_DURING), taken_at=ago(taken)
+        )
     result = discharge(nurse, session)
     # Nothing else holds an intranasal dose: there is no infusion to end.
     assert len(result.reasons) == 1
@@ -481,9 +491,11 @@ def test_esketamine_may_go_after_120_minutes(clinician, nurse, patient_alice):
     session = factories.dosed(
         clinician, nurse, patient_alice, at=ago(125), protocol_name=factories.ESKETAMINE
     )
-    services.record_reading(
-        actor=nurse, session=session, values=dict(factories.GOOD_DURING), taken_at=ago(3)
-    )
+    # At 40 minutes after the dose and before discharge (the label's two readings).
+    for taken in (85, 3):
+        services.record_reading(
+            actor=nurse, session=session, values=dict(factories.GOOD_DURING), taken_at=ago(taken)
+        )
     result = discharge(nurse, session)
     assert result.discharged and result.reasons == []
     assert Appointment.objects.get(pk=session.appointment_id).status == "completed"

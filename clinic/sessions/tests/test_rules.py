@@ -306,7 +306,7 @@ def test_escort_must_be_present(escort):
 @pytest.mark.parametrize("given_", [None, False])
 def test_instructions_must_be_given(given_):
     assert discharge_reasons(facts(instructions_given=given_)) == [
-        "Discharge instructions have not been given."
+        "The after-care sheet has not been handed over."
     ]
 
 
@@ -329,7 +329,7 @@ def test_every_unmet_criterion_is_listed():
     assert reasons[0].startswith("Observation time")
     assert reasons[-2:] == [
         "No escort is present to take the patient home.",
-        "Discharge instructions have not been given.",
+        "The after-care sheet has not been handed over.",
     ]
 
 
@@ -346,7 +346,7 @@ def test_discharge_facts_default_to_unknown_escort_and_instructions():
     assert discharge_reasons(bare) == [
         "The latest vital signs have no blood pressure.",
         "No escort is present to take the patient home.",
-        "Discharge instructions have not been given.",
+        "The after-care sheet has not been handed over.",
     ]
     assert (
         discharge_reasons(

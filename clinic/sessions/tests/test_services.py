@@ -124,9 +124,10 @@ def dose_with_pre_dose(clinician, nurse, patient, pre_dose: dict, *, at):
 
 
 def discharged(clinician, nurse, patient):
-    """An IV session dosed 70 minutes ago, infusion completed, a good reading, discharged."""
-    session = factories.dosed(clinician, nurse, patient, at=ago(70))
-    services.record_infusion_event(actor=nurse, session=session, kind="complete", at=ago(30))
+    """An IV session dosed 110 minutes ago, the 40-minute infusion completed 70 minutes ago
+    (observation counts from its end), a good reading, discharged."""
+    session = factories.dosed(clinician, nurse, patient, at=ago(110))
+    services.record_infusion_event(actor=nurse, session=session, kind="complete", at=ago(70))
     services.record_reading(
         actor=nurse, session=session, values=dict(factories.GOOD_DURING), taken_at=ago(3)
     )
@@ -1526,11 +1527,11 @@ def test_a_session_not_done_is_signed_and_locked_but_stays_not_done(
 
 @pytest.fixture
 def signed_session(clinician, nurse, medical_director, location, patient_alice):
-    session = factories.dosed(clinician, nurse, patient_alice, at=ago(70))
-    alert = _during(nurse, session, {"heart_rate_bpm": 118}, 50).alerts[0]
+    session = factories.dosed(clinician, nurse, patient_alice, at=ago(110))
+    alert = _during(nurse, session, {"heart_rate_bpm": 118}, 90).alerts[0]
     services.acknowledge_alert(actor=nurse, alert=alert, action_taken="Reassured; 92 after.")
-    effect = _side_effect(nurse, session, onset_at=ago(45))
-    services.record_infusion_event(actor=nurse, session=session, kind="complete", at=ago(30))
+    effect = _side_effect(nurse, session, onset_at=ago(85))
+    services.record_infusion_event(actor=nurse, session=session, kind="complete", at=ago(70))
     services.record_reading(
         actor=nurse, session=session, values=dict(factories.GOOD_DURING), taken_at=ago(3)
     )

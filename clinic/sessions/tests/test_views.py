@@ -211,9 +211,10 @@ def in_progress(clinician, nurse, patient):
 
 
 def observed(clinician, nurse, patient):
-    """Dosed 70 minutes ago, infusion completed, a good reading just now: ready to go home."""
-    session = dosed(clinician, nurse, patient, at=ago(70))
-    services.record_infusion_event(actor=nurse, session=session, kind="complete", at=ago(30))
+    """Dosed 110 minutes ago, the infusion completed 70 minutes ago (observation counts from its
+    end), a good reading just now: ready to go home."""
+    session = dosed(clinician, nurse, patient, at=ago(110))
+    services.record_infusion_event(actor=nurse, session=session, kind="complete", at=ago(70))
     services.record_reading(actor=nurse, session=session, values=dict(GOOD_DURING), taken_at=ago(3))
     return fresh(session)
 
@@ -1043,7 +1044,7 @@ def test_a_withdrawal_from_a_stale_page_is_refused(clinician, nurse, patient_ali
     assert fresh(session).dose_verified_at is not None
 
 
-def test_the_confirmer_waits_for_a_second_person_and_cannot_verify(
+def test_the_confirmed_dose_is_hidden_until_a_second_person_checks_it_blind(
     clinician, nurse, patient_alice, location
 ):
     session = ready(clinician, nurse, patient_alice)
@@ -1058,45 +1059,70 @@ def test_the_confirmer_waits_for_a_second_person_and_cannot_verify(
         **HX,
     )
     assert response.status_code == 200
-    body = text(response)
-    assert "Waiting for a second member of staff" in body
-    assert 'id="form-verify"' not in body
-    assert "Waiting for a second member of staff" in text(client.get(detail_url(session)))
+    for body in (text(response), text(client.get(detail_url(session)))):
+        panel = body.split('id="dose-h"', 1)[1].split('class="stop"', 1)[0]
+        # The check form is offered on the confirmer's own tablet, and shows neither the
+        # confirmed dose, its working nor the lot: only what the checker works from.
+        assert 'id="form-verify"' in panel and "Checker&#x27;s e-mail" in panel
+        assert "35.0 mg" not in panel and "KT-2291" not in panel
+        assert "0.5 mg/kg" in panel and "70.0 kg" in panel
 
-    refused = client.post(
+    # The confirmer cannot be the second person, with or without typing their own e-mail.
+    for email in ("", nurse.email):
+        refused = client.post(
+            act_url(session, "verify"),
+            {
+                "dose_mg": "35.0",
+                "vial_lot": "KT-2291",
+                "verifier_email": email,
+                "password": PASSWORD,
+            },
+            **HX,
+        )
+        assert refused.status_code == 400
+        assert "A second member of staff verifies the dose" in text(refused)
+    assert fresh(session).dose_verified_at is None
+
+    # A second nurse's wrong password is refused beside it; a wrong dose names neither the dose
+    # nor the lot confirmed.
+    nadia = second_nurse(location)
+    wrong = client.post(
         act_url(session, "verify"),
-        {"dose_mg": "35.0", "vial_lot": "KT-2291", "password": PASSWORD},
+        {"dose_mg": "35.0", "vial_lot": "KT-2291", "verifier_email": nadia.email, "password": "no"},
         **HX,
     )
-    assert refused.status_code == 400
-    assert fresh(session).dose_verified_at is None
-    refused = client.post(
-        act_url(session, "verify"),
-        {"dose_mg": "35.0", "vial_lot": "KT-2291", "password": PASSWORD},
-    )
-    assert refused.status_code == 400
-    assert fresh(session).dose_verified_at is None
-
-    # Another nurse sees the verify form instead, and her wrong password is refused beside it.
-    nadia_client = client_for(second_nurse(location))
-    page = nadia_client.get(detail_url(session))
-    assert 'id="form-verify"' in text(page)
-    assert "Waiting for a second member of staff" not in text(page)
-    wrong = nadia_client.post(
-        act_url(session, "verify"),
-        {"dose_mg": "35.0", "vial_lot": "KT-2291", "password": "not-it"},
-        **HX,
-    )
-    assert wrong.status_code == 400 and "That password is not right." in text(wrong)
+    assert wrong.status_code == 400 and "do not match a member of staff" in text(wrong)
     assert form_data(wrong, "form-verify")["dose_mg"] == "35.0"
-    mismatch = nadia_client.post(
+    mismatch = client.post(
         act_url(session, "verify"),
-        {"dose_mg": "3.5", "vial_lot": "KT-2291", "password": PASSWORD},
+        {
+            "dose_mg": "3.5",
+            "vial_lot": "KT-2291",
+            "verifier_email": nadia.email,
+            "password": PASSWORD,
+        },
         **HX,
     )
     assert mismatch.status_code == 400
     assert "3.5 mg does not match the confirmed dose." in text(mismatch)
+    assert "35.0 mg" not in text(mismatch).split('id="dose-h"', 1)[1].split('class="stop"', 1)[0]
     assert fresh(session).dose_verified_at is None
+
+    # Her own e-mail and password on the nurse's tablet: verified, the nurse still signed in.
+    done = client.post(
+        act_url(session, "verify"),
+        {
+            "dose_mg": "35.0",
+            "vial_lot": "kt-2291",
+            "verifier_email": nadia.email,
+            "password": PASSWORD,
+        },
+        **HX,
+    )
+    assert done.status_code == 200, text(done)
+    assert fresh(session).dose_verified_by == nadia
+    assert client.get(detail_url(session)).wsgi_request.user == nurse
+    assert "35.0 mg" in text(done)
 
 
 def test_the_confirmer_is_told_why_verify_was_refused(clinician, nurse, patient_alice):
@@ -1149,12 +1175,12 @@ def test_a_refused_discharge_lists_each_reason_and_keeps_the_scores(
     form_html = body.split('id="form-discharge"', 1)[1].split("</form>", 1)[0]
     for reason in (
         "Not ready for discharge:",
-        "Observation time: 60 minutes after dosing are required",
+        "Observation time: 60 minutes after the end of the infusion are required",
         "The infusion has not been stopped or completed.",
         "Modified Aldrete score 8 is below 9.",
         "Take a set of vital signs after dosing, before discharge.",
         "No escort is present to take the patient home.",
-        "Discharge instructions have not been given.",
+        "The after-care sheet has not been handed over.",
     ):
         assert escape(reason) in form_html, reason
     kept = form_data(response, "form-discharge")
