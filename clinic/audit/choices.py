@@ -103,7 +103,10 @@ class AuditEventType(models.IntegerChoices):
     SESSION_ADDENDUM = 716, "Addendum to a signed session"
     SESSION_NOT_DONE = 717, "Session stopped before dosing"
     SESSION_BOARD_VIEWED = 718, "Sessions board viewed"
-    SESSION_ALERT_ACTION_RECORDED = 719, "Action recorded on a stop-level alert (a prescriber closes it)"
+    SESSION_ALERT_ACTION_RECORDED = (
+        719,
+        "Action recorded on a stop-level alert (a prescriber closes it)",
+    )
     DEVICE_CHANGED = 720, "Monitor device issued or revoked"
     DEVICE_AUTH_FAILED = 721, "Monitor device refused"
     DEVICE_ACCESS_DENIED = 722, "Monitor posted to a session it may not reach"

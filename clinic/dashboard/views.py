@@ -1,18 +1,24 @@
 from django.shortcuts import render
+from django.utils import timezone
 
 from clinic.accounts.choices import STAFF_ROLES
 from clinic.assessments.selectors import clinical_dashboard
 from clinic.core.permissions import role_required
 from clinic.intake.selectors import dashboard_summary
+from clinic.sessions.selectors import stop_level_alerts
 
 
 @role_required(*STAFF_ROLES)
 def dashboard(request):
     """The staff start page: the consultation queue and patients for everyone; safety alerts, due
-    questionnaires and worsening scores for clinical roles."""
+    questionnaires and worsening scores for clinical roles; chair-side stop-level alerts for
+    prescribers."""
     context = {
         "alerts": None,
         **dashboard_summary(request.user),
         **clinical_dashboard(request.user),
+        # A prescriber is told at once of a chair-side stop-level alert waiting for them.
+        "session_alerts": stop_level_alerts(request.user),
+        "now": timezone.now(),
     }
     return render(request, "dashboard/dashboard.html", context)

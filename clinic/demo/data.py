@@ -793,10 +793,20 @@ def _add_todays_chairs(staff: dict, boston) -> None:
                 },
             )
             for alert in outcome.alerts:
+                # A stop-level alert (188 mmHg): the nurse records what was done and the
+                # supervising clinician closes it.
+                if alert.stop_level:
+                    sessions.record_alert_action(
+                        actor=nurse,
+                        alert=alert,
+                        action_taken="Rate halved; reassured; re-measured in 5 minutes.",
+                    )
                 sessions.acknowledge_alert(
-                    actor=nurse,
+                    actor=clinician if alert.stop_level else nurse,
                     alert=alert,
-                    action_taken="Rate halved; reassured; re-measured in 5 minutes.",
+                    action_taken="Reviewed at the chair: asymptomatic; continue at half rate."
+                    if alert.stop_level
+                    else "Rate halved; reassured; re-measured in 5 minutes.",
                 )
         sessions.record_infusion_event(
             actor=nurse,

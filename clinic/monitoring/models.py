@@ -42,6 +42,42 @@ class MonitoringProtocol(TimeStampedModel):
     baseline_rise_percent = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(5), MaxValueValidator(100)]
     )
+    # Low blood pressure, a fall from the pre-dose baseline, fast breathing (see limits.Limits
+    # for each default and its source; UNVERIFIED clinic policy where no source fixes it).
+    systolic_min_mmhg = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(60), MaxValueValidator(120)]
+    )
+    baseline_fall_percent = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(5), MaxValueValidator(60)]
+    )
+    respiratory_rate_max_per_min = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(16), MaxValueValidator(40)]
+    )
+    # Stop-level breaches: the alert needs a prescriber's acknowledgement, and the supervising
+    # clinician is told at once (UNVERIFIED clinic policy: no primary source gives numeric
+    # "stop the ketamine" limits; see limits.Limits).
+    stop_systolic_mmhg = models.PositiveSmallIntegerField(
+        default=180, validators=[MinValueValidator(120), MaxValueValidator(260)]
+    )
+    stop_diastolic_mmhg = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(70), MaxValueValidator(160)]
+    )
+    stop_spo2_below_pct = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(70), MaxValueValidator(100)]
+    )
+    stop_consciousness = models.CharField(
+        max_length=20,
+        choices=[
+            ("voice", "Responds to voice or less"),
+            ("pain", "Responds to pain or less"),
+            ("unresponsive", "Unresponsive"),
+        ],
+        default="pain",
+    )
+    # An alert left open this long re-alerts (escalated on the page and the sessions board).
+    alert_escalation_minutes = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     # Discharge: vital signs "stable at a safe level" (see limits.Limits; UNVERIFIED defaults).
     discharge_systolic_max = models.PositiveSmallIntegerField(
         default=160, validators=[MinValueValidator(100), MaxValueValidator(220)]
@@ -78,6 +114,16 @@ class MonitoringProtocol(TimeStampedModel):
                 name="protocol_stop_above_pre_dose_systolic",
             ),
             models.CheckConstraint(
+                condition=models.Q(systolic_max__gt=models.F("systolic_min_mmhg")),
+                name="protocol_systolic_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    respiratory_rate_max_per_min__gt=models.F("respiratory_rate_min")
+                ),
+                name="protocol_respiratory_rate_range",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(heart_rate_max__gt=models.F("heart_rate_min")),
                 name="protocol_heart_rate_range",
             ),
@@ -106,4 +152,12 @@ class MonitoringProtocol(TimeStampedModel):
             discharge_systolic_max=self.discharge_systolic_max,
             discharge_diastolic_max=self.discharge_diastolic_max,
             discharge_heart_rate_max=self.discharge_heart_rate_max,
+            systolic_min_mmhg=self.systolic_min_mmhg,
+            baseline_fall_percent=self.baseline_fall_percent,
+            respiratory_rate_max_per_min=self.respiratory_rate_max_per_min,
+            stop_systolic_mmhg=self.stop_systolic_mmhg,
+            stop_diastolic_mmhg=self.stop_diastolic_mmhg,
+            stop_spo2_below_pct=self.stop_spo2_below_pct,
+            stop_consciousness=self.stop_consciousness,
+            alert_escalation_minutes=self.alert_escalation_minutes,
         )

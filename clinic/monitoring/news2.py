@@ -12,6 +12,12 @@ review, RCP wording); 5–6 medium; 7 or more high. Temperatures are compared af
 decimal. Scale 2 (hypercapnic respiratory failure) is a clinician's decision and is not offered
 here. NEWS2 is a generic deterioration score: a ketamine infusion raises blood pressure and heart
 rate on purpose, so the protocol's own limits are checked beside it.
+
+A chair-side reading rarely has a temperature. `news2_partial` scores what was recorded and names
+what is missing: its total is a floor ("at least"), shown as incomplete, never as the score. The
+single-parameter red flag needs no aggregate: "a score of 3 in any individual parameter" prompts
+an urgent ward-based review (RCP NEWS2 2017, Chart 3 "NEWS thresholds and triggers" and
+Chart 4 "Clinical response"), so it is raised from a partial score too.
 """
 
 from __future__ import annotations
@@ -22,15 +28,50 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 CONSCIOUSNESS_LEVELS = ("alert", "new_confusion", "voice", "pain", "unresponsive")
 
 
+PARAMETERS = (
+    "respiratory_rate",
+    "spo2",
+    "air_or_oxygen",
+    "systolic_bp",
+    "pulse",
+    "consciousness",
+    "temperature",
+)
+PARAMETER_LABELS = {
+    "respiratory_rate": "respiratory rate",
+    "spo2": "SpO₂",
+    "air_or_oxygen": "air or oxygen",
+    "systolic_bp": "systolic blood pressure",
+    "pulse": "pulse",
+    "consciousness": "consciousness",
+    "temperature": "temperature",
+}
+
+
 @dataclass(frozen=True)
 class News2Result:
     total: int
     risk: str  # "low", "low_medium", "medium" or "high"
     parameters: dict[str, int] = field(default_factory=dict)
+    # Parameters not recorded (a partial score): the total counts only those present.
+    missing: tuple[str, ...] = ()
 
     @property
     def any_single_three(self) -> bool:
         return any(score == 3 for score in self.parameters.values())
+
+    @property
+    def red_flags(self) -> list[str]:
+        """The parameters scoring 3: each alone calls for an urgent review (RCP NEWS2 2017)."""
+        return [name for name in PARAMETERS if self.parameters.get(name) == 3]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def missing_labels(self) -> str:
+        return ", ".join(PARAMETER_LABELS[name] for name in self.missing)
 
 
 def _number(name: str, value, low, high) -> Decimal:
@@ -135,6 +176,59 @@ def news2_score(
         "consciousness": 0 if consciousness == "alert" else 3,
         "temperature": temperature_score(_number("temperature_c", temperature_c, 20, 46)),
     }
+    return _result(parameters)
+
+
+def news2_partial(
+    *,
+    respiratory_rate=None,
+    spo2=None,
+    on_oxygen: bool | None = False,
+    systolic_bp=None,
+    pulse=None,
+    consciousness: str | None = None,
+    temperature_c=None,
+) -> News2Result:
+    """NEWS2 of what was recorded: each present parameter scored as `news2_score` does, the
+    absent ones listed in `missing` (`on_oxygen` None counts as not recorded; the vital-signs
+    table records air unless oxygen is ticked)."""
+    scorers = {
+        "respiratory_rate": (
+            respiratory_rate,
+            lambda v: respiration_score(_number("respiratory_rate", v, 0, 100)),
+        ),
+        "spo2": (spo2, lambda v: spo2_scale1_score(_number("spo2", v, 0, 100))),
+        "air_or_oxygen": (on_oxygen, lambda v: 2 if v else 0),
+        "systolic_bp": (
+            systolic_bp,
+            lambda v: systolic_score(_number("systolic_bp", v, 1, 350)),
+        ),
+        "pulse": (pulse, lambda v: pulse_score(_number("pulse", v, 1, 350))),
+        "consciousness": (consciousness, _consciousness_score),
+        "temperature": (
+            temperature_c,
+            lambda v: temperature_score(_number("temperature_c", v, 20, 46)),
+        ),
+    }
+    parameters, missing = {}, []
+    for name in PARAMETERS:
+        value, score = scorers[name]
+        if value is None or value == "":
+            missing.append(name)
+        else:
+            parameters[name] = score(value)
+    return _result(parameters, tuple(missing))
+
+
+def _consciousness_score(consciousness: str) -> int:
+    if consciousness not in CONSCIOUSNESS_LEVELS:
+        raise ValueError(
+            f"consciousness must be one of {', '.join(CONSCIOUSNESS_LEVELS)}, not {consciousness!r}."
+        )
+    return 0 if consciousness == "alert" else 3
+
+
+def _result(parameters: dict[str, int], missing: tuple[str, ...] = ()) -> News2Result:
     total = sum(parameters.values())
     if total >= 7:
         risk = "high"
@@ -144,4 +238,4 @@ def news2_score(
         risk = "low_medium"
     else:
         risk = "low"
-    return News2Result(total=total, risk=risk, parameters=parameters)
+    return News2Result(total=total, risk=risk, parameters=parameters, missing=missing)

@@ -60,12 +60,26 @@ class ReadingsIn(Schema):
     readings: list[ReadingIn] = Field(..., min_length=1, max_length=500)
 
 
-class AlertOut(Schema):
-    id: uuid.UUID
+class BreachOut(Schema):
     parameter: str
-    value: Decimal
+    value: str
     limit: str
     message: str
+    stop: bool
+    source: str
+
+
+class AlertOut(Schema):
+    """One alert per reading; `breaches` lists every limit it broke (the first is repeated in
+    parameter, value and limit). A stop-level alert waits for a prescriber."""
+
+    id: uuid.UUID
+    parameter: str
+    value: Decimal | None
+    limit: str
+    message: str
+    stop_level: bool
+    breaches: list[BreachOut]
 
 
 class ReadingResult(Schema):
@@ -87,6 +101,18 @@ def _alert(alert) -> dict:
         "value": alert.value,
         "limit": alert.limit,
         "message": alert.message,
+        "stop_level": alert.stop_level,
+        "breaches": [
+            {
+                "parameter": b["parameter"],
+                "value": b["value"],
+                "limit": b["limit"],
+                "message": b["message"],
+                "stop": b.get("stop", False),
+                "source": b.get("source", ""),
+            }
+            for b in alert.breach_list
+        ],
     }
 
 

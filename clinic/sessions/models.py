@@ -167,10 +167,7 @@ class TreatmentSession(TimeStampedModel):
             # Never more than was drawn up and verified.
             models.CheckConstraint(
                 condition=models.Q(dose_given_mg__isnull=True)
-                | (
-                    models.Q(dose_given_mg__gte=0)
-                    & models.Q(dose_given_mg__lte=models.F("dose_mg"))
-                ),
+                | (models.Q(dose_given_mg__gte=0) & models.Q(dose_given_mg__lte=models.F("dose_mg"))),
                 name="session_dose_given_within_dose",
             ),
         ]
@@ -238,22 +235,40 @@ class SessionReading(models.Model):
 
 
 class MonitoringAlert(models.Model):
-    """A reading outside the protocol's limits (or well above the patient's baseline); open until
-    the nurse acknowledges it with the action taken."""
+    """A reading outside the protocol's limits (or well away from the patient's baseline): one
+    alert per reading, listing every breach of it (`breaches`), open until acknowledged with the
+    action taken in one step. A stop-level alert is closed only by a prescriber; a nurse records
+    what they did (`interim_action`) while it stays open.
+
+    Rows written before one alert listed all its breaches hold a single breach in `parameter`,
+    `value` and `limit` and an empty `breaches`; `breach_list` reads both shapes. On a new row those
+    three columns repeat the first breach."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="alerts")
     reading = models.ForeignKey(SessionReading, on_delete=models.PROTECT, related_name="alerts")
     parameter = models.CharField(max_length=30)
-    value = models.DecimalField(max_digits=5, decimal_places=1)
+    # Empty when the first breach is not a number (consciousness).
+    value = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     limit = models.CharField(max_length=40)
-    message = models.CharField(max_length=200)
+    message = models.CharField(max_length=1000)
+    # Each breach: {"parameter", "value", "limit", "message", "stop", "blocks_dosing", "source"}.
+    breaches = models.JSONField(default=list, blank=True)
     blocks_dosing = models.BooleanField(default=False)
+    # A breach of the protocol's stop level: a prescriber acknowledges it.
+    stop_level = models.BooleanField(default=False)
     raised_at = models.DateTimeField()
+    # Still open at this time, the alert re-alerts (the protocol's minutes after it was raised).
+    escalates_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     acknowledged_by = _person()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     action_taken = models.TextField(blank=True)
+    # What a nurse did about a stop-level alert before a prescriber closes it (each entry timed
+    # and named, newest last).
+    interim_action = models.TextField(blank=True)
+    interim_action_by = _person()
+    interim_action_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -267,6 +282,30 @@ class MonitoringAlert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def breach_list(self) -> list[dict]:
+        if self.breaches:
+            return self.breaches
+        return [
+            {
+                "parameter": self.parameter,
+                "value": "" if self.value is None else str(self.value),
+                "limit": self.limit,
+                "message": self.message,
+                "stop": False,
+                "blocks_dosing": self.blocks_dosing,
+                "source": "",
+            }
+        ]
+
+    def is_escalated(self, now) -> bool:
+        """Open past its escalation time (computed from the times: no background job)."""
+        return (
+            self.status == AlertStatus.OPEN
+            and self.escalates_at is not None
+            and now >= self.escalates_at
+        )
 
 
 class InfusionEvent(models.Model):

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from clinic.accounts.choices import CLINICAL_ROLES
+from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, SafetyAlert
@@ -143,9 +143,54 @@ def sessions_board(viewer, *, poll: bool = False) -> list[TreatmentSession]:
             | Q(status__in=[SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS])
         )
         .select_related("patient", "appointment__room", "plan_version")
-        .annotate(open_alert_count=Count("alerts", filter=Q(alerts__status=AlertStatus.OPEN)))
+        .annotate(
+            open_alert_count=Count("alerts", filter=Q(alerts__status=AlertStatus.OPEN)),
+            **_alert_counts(timezone.now()),
+        )
         .order_by("appointment__starts_at", "id")
     )
+
+
+def _alert_counts(now) -> dict:
+    """Per session: open stop-level alerts (waiting for a prescriber) and open alerts past their
+    escalation time (re-alerting), worked out from the times at each read."""
+    return {
+        "stop_alert_count": Count(
+            "alerts", filter=Q(alerts__status=AlertStatus.OPEN, alerts__stop_level=True)
+        ),
+        "escalated_alert_count": Count(
+            "alerts",
+            filter=Q(alerts__status=AlertStatus.OPEN, alerts__escalates_at__lte=now),
+        ),
+    }
+
+
+def stop_level_alerts(viewer, *, poll: bool = False) -> list[MonitoringAlert] | None:
+    """Open stop-level alerts in the sessions the viewer may see, oldest first, each marked
+    `escalated` when open past its time: the supervising clinician's list on the dashboard (None
+    for a role that cannot close them; a nurse sees them on the session). The dashboard's open is
+    audited as the dashboard; its polls (it names patients) at most every POLL_AUDIT_MINUTES."""
+    if not (viewer.is_authenticated and viewer.role in PRESCRIBER_ROLES):
+        return None
+    if poll and _audit_look(viewer, "stop-level-alerts", poll=True):
+        record_audit_event(
+            actor=viewer,
+            event_type=AuditEventType.SESSION_BOARD_VIEWED,
+            details={"view": "stop_level_alerts", "poll": True},
+        )
+    now = timezone.now()
+    alerts = list(
+        MonitoringAlert.objects.filter(
+            session__in=visible_sessions(viewer),
+            status=AlertStatus.OPEN,
+            stop_level=True,
+        )
+        .select_related("session", "session__patient", "session__location")
+        .order_by("raised_at", "id")[:50]
+    )
+    for alert in alerts:
+        alert.escalated = alert.is_escalated(now)
+    return alerts
 
 
 def protocol_for(route: str) -> MonitoringProtocol:
@@ -239,9 +284,13 @@ def gate_facts(
         weight_kg=session.weight_kg,
         # A pre-dose alert other than the blood-pressure gate (low SpO₂, fast pulse …) is looked
         # at before anyone doses.
-        open_pre_dose_alerts=MonitoringAlert.objects.filter(
-            session=session, reading__pre_dose=True, status=AlertStatus.OPEN, blocks_dosing=False
-        ).exists(),
+        open_pre_dose_alerts=any(
+            not breach.get("blocks_dosing")
+            for alert in MonitoringAlert.objects.filter(
+                session=session, reading__pre_dose=True, status=AlertStatus.OPEN
+            )
+            for breach in alert.breach_list
+        ),
         limits=(protocol or protocol_for(session.route)).limits(),
         prior_doses=tuple(prior_doses(session)),
         minimum_days_between_doses=session.plan_version.protocol.minimum_days_between_doses,
@@ -446,32 +495,18 @@ def appointments_to_start(viewer):
 
 
 def news2_of(reading: SessionReading):
-    """NEWS2 of a complete reading (every parameter present), else None."""
-    from clinic.monitoring.news2 import news2_score
+    """NEWS2 of a reading: complete when every parameter is recorded, else the partial score
+    with what is missing (`result.complete`, `result.missing_labels`); None when nothing scores."""
+    from clinic.monitoring.limits import news2_of_values
 
     v = reading.vital_signs
-    values = (
-        v.respiratory_rate_per_min,
-        v.spo2_pct,
-        v.systolic_mmhg,
-        v.heart_rate_bpm,
-        v.consciousness,
-        v.temperature_c,
-    )
-    if any(value in (None, "") for value in values):
+    result = news2_of_values({name: getattr(v, name) for name in NEWS2_VALUE_FIELDS})
+    if result is None or not result.parameters.keys() - {"air_or_oxygen"}:
         return None
-    try:
-        return news2_score(
-            respiratory_rate=v.respiratory_rate_per_min,
-            spo2=v.spo2_pct,
-            on_oxygen=v.on_supplemental_oxygen,
-            systolic_bp=v.systolic_mmhg,
-            pulse=v.heart_rate_bpm,
-            consciousness=v.consciousness,
-            temperature_c=v.temperature_c,
-        )
-    except ValueError:
-        return None
+    return result
+
+
+NEWS2_VALUE_FIELDS = (*VITAL_VALUE_FIELDS, "consciousness", "on_supplemental_oxygen")
 
 
 def dissociation_ratings(session) -> list:

@@ -5,6 +5,7 @@ from clinic.sessions import views
 app_name = "sessions"
 urlpatterns = [
     path("sessions/", views.board, name="board"),
+    path("sessions/stop-level-alerts/", views.stop_alerts, name="stop_alerts"),
     path(
         "appointments/<uuid:appointment_public_id>/session/",
         views.start,

@@ -60,6 +60,19 @@ def board(request):
     )
 
 
+@role_required(*PRESCRIBER_ROLES)
+def stop_alerts(request):
+    """The dashboard's list of stop-level alerts waiting for a prescriber (polled)."""
+    return render(
+        request,
+        "sessions/_stop_alerts.html",
+        {
+            "session_alerts": selectors.stop_level_alerts(request.user, poll=True),
+            "now": timezone.now(),
+        },
+    )
+
+
 @role_required(*CLINICAL_ROLES)
 @require_POST
 def start(request, appointment_public_id):
@@ -89,6 +102,9 @@ def _live_context(request, session, *, all_readings=None, protocol=None) -> dict
     limits = protocol.limits()
     now = timezone.now()
     alerts = selectors.open_alerts(session)
+    for alert in alerts:
+        # Computed from the times at each poll: no background job re-raises it.
+        alert.escalated = alert.is_escalated(now)
     schedule = selectors.schedule_status(session, all_readings, now=now, protocol=protocol)
     ratings = selectors.dissociation_ratings(session)
     return {
@@ -97,6 +113,9 @@ def _live_context(request, session, *, all_readings=None, protocol=None) -> dict
         "reading_count": len(all_readings),
         "alerts": alerts,
         "alert_ids": ",".join(str(a.public_id) for a in alerts),
+        # The sound re-alerts when an alert becomes escalated (the page compares the ids).
+        "escalated_ids": ",".join(str(a.public_id) for a in alerts if a.escalated),
+        "can_close_stop_level": request.user.role in PRESCRIBER_ROLES,
         "schedule": schedule,
         "chart": svg.vitals_chart(
             all_readings,
@@ -244,6 +263,7 @@ def _panels_context(
         # on the page (another person moved the session on).
         "refused": refused,
         "notice": notice,
+        "notice_warning": isinstance(notice, _Warning),
         "checklist": checklist,
         "pre_visit": pre_visit,
         "dose": dose,
@@ -429,7 +449,12 @@ def _act_vitals(request, session, form):
         taken_at=forms.entry_time(session, form, "taken_at"),
     )
     if outcome.alerts:
-        return "Saved, with alerts: " + " ".join(a.message for a in outcome.alerts)
+        alert = outcome.alerts[0]
+        count = len(alert.breach_list)
+        return _Warning(
+            f"Vital signs saved. {'STOP-LEVEL ' if alert.stop_level else ''}Alert: "
+            f"{count} limit{'s' if count != 1 else ''} breached — see the alert banner."
+        )
     return f"Vital signs saved ({timezone.localtime(outcome.reading.taken_at, session.location.zone):%H:%M})."
 
 
@@ -550,6 +575,11 @@ def _act_addendum(request, session, form):
     return "Addendum added."
 
 
+class _Warning(str):
+    """A notice that says something is wrong although the entry was saved (a reading with
+    alerts): shown as a warning, never as success."""
+
+
 class _Refused(Exception):
     def __init__(self, form):
         self.form = form
@@ -615,7 +645,7 @@ def act(request, public_id, action):
         response["HX-Trigger"] = "session-changed"
         return response
     if status == 200:
-        messages.success(request, notice)
+        (messages.warning if isinstance(notice, _Warning) else messages.success)(request, notice)
         return redirect("sessions:detail", session.public_id)
     return _render_page(request, session, bound=bound, status=status)
 
@@ -629,14 +659,15 @@ def acknowledge(request, public_id, alert_public_id):
         raise Http404("No such alert.")
     form = forms.AcknowledgeForm(request.POST)
     error, status = "", 200
+    # A nurse records what was done about a stop-level alert; a prescriber closes it.
+    record_only = request.POST.get("do") == "record"
     if form.is_valid():
+        service = services.record_alert_action if record_only else services.acknowledge_alert
         try:
-            services.acknowledge_alert(
-                actor=request.user, alert=alert, action_taken=form.cleaned_data["action_taken"]
-            )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
+            service(actor=request.user, alert=alert, action_taken=form.cleaned_data["action_taken"])
         except ClinicError as exc:
+            # Shown in the banner beside the alert (a nurse closing a stop-level alert, or one
+            # already acknowledged by someone else), never as an error page.
             error, status = exc.message, exc.status_code
     else:
         error, status = "Say what was done about the alert.", 400
@@ -654,7 +685,9 @@ def acknowledge(request, public_id, alert_public_id):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Alert acknowledged.")
+        messages.success(
+            request, "What was done is recorded." if record_only else "Alert acknowledged."
+        )
     return redirect("sessions:detail", session.public_id)
 
 

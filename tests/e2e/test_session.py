@@ -71,6 +71,10 @@ def live_region(page):
     return page.get_by_role("region", name="Live monitoring")
 
 
+def alert_banner(page):
+    return live_region(page).get_by_role("region", name="Vital-sign alerts")
+
+
 def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     alice, clinician = clinic["alice"], clinic["clinician"]
     plan_for(clinician, alice)
@@ -172,18 +176,18 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     nurse.reload()
     expect(live_region(nurse)).to_contain_text(re.compile(r"Since dose\s*11\d min"))
 
-    # --- a high blood pressure raises an alert; the nurse acts and acknowledges it -----------
-    nurse.get_by_label(re.compile(r"^Systolic")).fill("190")
-    nurse.get_by_label(re.compile(r"^Diastolic")).fill("95")
+    # --- a low blood pressure raises an alert; the nurse acts and acknowledges it ------------
+    nurse.get_by_label(re.compile(r"^Systolic")).fill("86")
+    nurse.get_by_label(re.compile(r"^Diastolic")).fill("50")
     nurse.get_by_role("button", name="Save vital signs").click()
-    alert = live_region(nurse).get_by_role("alert")
+    alert = alert_banner(nurse)
     expect(alert).to_be_visible()
-    expect(alert).to_contain_text("Systolic 190 mmHg is above 180.")
+    expect(alert).to_contain_text("Systolic 86 mmHg is below 90 (low blood pressure).")
     # Red: the clinic's danger colour (#b3261e).
-    expect(alert).to_have_css("border-left-color", "rgb(179, 38, 30)")
+    expect(alert).to_have_css("border-top-color", "rgb(179, 38, 30)")
     alert.get_by_label("Action taken").fill("Rate reduced, re-measured in 5 min")
     alert.get_by_role("button", name="Acknowledge").click()
-    expect(live_region(nurse).get_by_role("alert")).to_have_count(0)
+    expect(alert_banner(nurse)).to_have_count(0)
 
     # --- a side effect and the end of the infusion --------------------------------------------
     # The side-effect form is reached through its own form element: its "Side effect" label
@@ -250,7 +254,7 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     summary = nurse.locator("article.session-summary")
     expect(summary).to_contain_text("35.0 mg")
     expect(summary).to_contain_text("lot KT-2291")
-    expect(summary.get_by_role("listitem").filter(has_text="Systolic 190 mmHg")).to_contain_text(
+    expect(summary.get_by_role("listitem").filter(has_text="Systolic 86 mmHg")).to_contain_text(
         "acknowledged by Nurse Nora"
     )
     expect(summary).to_contain_text("Rate reduced, re-measured in 5 min")
@@ -283,7 +287,7 @@ def test_a_monitor_reading_appears_within_two_seconds_with_its_alert(
     nurse.goto(f"/sessions/{dosed_session.public_id}/")
     live = live_region(nurse)
     expect(live.get_by_role("row").filter(has_text="124/78")).to_be_visible()
-    expect(live.get_by_role("alert")).to_have_count(0)
+    expect(alert_banner(nurse)).to_have_count(0)
 
     body = {
         "readings": [
@@ -310,8 +314,8 @@ def test_a_monitor_reading_appears_within_two_seconds_with_its_alert(
     row = live.get_by_role("row").filter(has_text="195/92")
     expect(row).to_be_visible(timeout=2000)
     expect(row).to_contain_text("Chair 1 monitor")
-    expect(live.get_by_role("alert")).to_contain_text(
-        "Systolic 195 mmHg is above 180.", timeout=2000
+    expect(alert_banner(nurse)).to_contain_text(
+        "Systolic 195 mmHg is at or above the stop level of 180.", timeout=2000
     )
     expect(nurse).to_have_title(re.compile("^⚠ ALERT"))
 

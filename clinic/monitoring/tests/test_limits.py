@@ -22,7 +22,9 @@ def test_pre_dose_blood_pressure_above_the_limit_blocks_dosing(systolic, diastol
 @pytest.mark.parametrize(
     ("values", "parameters"),
     [
-        ({"systolic_mmhg": 180, "diastolic_mmhg": 100, "heart_rate_bpm": 110, "spo2_pct": 92}, []),
+        # The stop level is "at or above" 180/100 (see test_alert_rules.py): just below it, and
+        # at every other limit, nothing is raised.
+        ({"systolic_mmhg": 179, "diastolic_mmhg": 99, "heart_rate_bpm": 110, "spo2_pct": 92}, []),
         ({"systolic_mmhg": 181}, ["systolic_mmhg"]),
         ({"diastolic_mmhg": 101}, ["diastolic_mmhg"]),
         ({"heart_rate_bpm": 111}, ["heart_rate_bpm"]),
@@ -82,7 +84,7 @@ def test_each_route_has_a_protocol_the_director_can_change():
 @pytest.mark.parametrize(
     ("values", "parameters"),
     [
-        ({"systolic_mmhg": 160, "diastolic_mmhg": 100, "heart_rate_bpm": 100}, []),
+        ({"systolic_mmhg": 160, "diastolic_mmhg": 99, "heart_rate_bpm": 100}, []),
         ({"systolic_mmhg": 161, "diastolic_mmhg": 80}, ["systolic_mmhg"]),
         ({"systolic_mmhg": 130, "diastolic_mmhg": 80, "heart_rate_bpm": 101}, ["heart_rate_bpm"]),
         # Above the stop limit too: named once.

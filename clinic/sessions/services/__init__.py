@@ -38,6 +38,7 @@ from clinic.sessions.services.readings import (
     ReadingOutcome,
     acknowledge_alert,
     ingest_device_readings,
+    record_alert_action,
     record_reading,
 )
 from clinic.sessions.services.signing import (
@@ -61,6 +62,7 @@ __all__ = [
     "ingest_device_readings",
     "override_gate",
     "rate_dissociation",
+    "record_alert_action",
     "record_infusion_event",
     "record_medication",
     "record_reading",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.accounts.choices import PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import (
@@ -17,7 +19,7 @@ from clinic.core.exceptions import (
     NotFoundError,
     PermissionDeniedError,
 )
-from clinic.monitoring.limits import check_during, check_pre_dose
+from clinic.monitoring.limits import Breach, check_during, check_pre_dose
 from clinic.patients.choices import VitalSignsContext
 from clinic.patients.services import VITAL_SIGN_FIELDS, create_vital_signs
 from clinic.sessions import selectors
@@ -39,6 +41,7 @@ from clinic.sessions.services._common import (
     _text,
     _when,
 )
+from clinic.sessions.tasks import notify_stop_level_alert
 
 
 @dataclass
@@ -115,30 +118,59 @@ def _store_reading(
         if "baseline" not in context:
             context["baseline"] = selectors.baseline(selectors.readings(session))
         breaches = check_during(values, limits, baseline=context["baseline"])
-    alerts = [
-        MonitoringAlert(
-            session=session,
-            reading=reading,
-            parameter=b.parameter,
-            value=b.value,
-            limit=b.limit,
-            message=b.message[:200],
-            blocks_dosing=b.blocks_dosing,
-            raised_at=timezone.now(),
-        )
-        for b in breaches
-    ]
-    if alerts:
-        MonitoringAlert.objects.bulk_create(alerts)
+    alerts = []
+    if breaches:
+        alert = _raise_alert(session, reading, breaches, limits)
+        alerts.append(alert)
         _audit(
             actor,
             AuditEventType.SESSION_ALERT_RAISED,
             session,
-            {"alerts": [a.message for a in alerts]},
+            {
+                "alert": str(alert.public_id),
+                "breaches": [b.message for b in breaches],
+                "stop_level": alert.stop_level,
+            },
             target=reading,
             actor_label=label,
         )
+        if alert.stop_level:
+            # The supervising clinician is told at once, once the alert is committed.
+            public_id = str(alert.public_id)
+            transaction.on_commit(lambda: notify_stop_level_alert.enqueue(alert_id=public_id))
     return ReadingOutcome(reading, alerts)
+
+
+def _raise_alert(session, reading, breaches: list[Breach], limits) -> MonitoringAlert:
+    """One alert for the reading, listing every breach (the first also in the columns that rows
+    written before kept their one breach in)."""
+    now = timezone.now()
+    first = breaches[0]
+    numeric = next((b.value for b in breaches if isinstance(b.value, Decimal)), None)
+    return MonitoringAlert.objects.create(
+        session=session,
+        reading=reading,
+        parameter=first.parameter,
+        value=first.value if isinstance(first.value, Decimal) else numeric,
+        limit=first.limit,
+        message=" ".join(b.message for b in breaches)[:1000],
+        breaches=[
+            {
+                "parameter": b.parameter,
+                "value": str(b.value),
+                "limit": b.limit,
+                "message": b.message,
+                "stop": b.stop,
+                "blocks_dosing": b.blocks_dosing,
+                "source": b.source,
+            }
+            for b in breaches
+        ],
+        blocks_dosing=any(b.blocks_dosing for b in breaches),
+        stop_level=any(b.stop for b in breaches),
+        raised_at=now,
+        escalates_at=now + timedelta(minutes=limits.alert_escalation_minutes),
+    )
 
 
 def record_reading(
@@ -246,7 +278,16 @@ def ingest_device_readings(
     return outcomes
 
 
+STOP_LEVEL_REFUSAL = (
+    "A stop-level alert is closed by a prescriber (a clinician or the medical director). Record "
+    "what you did under “Record what was done”; the supervising clinician has been told."
+)
+
+
 def acknowledge_alert(*, actor, alert: MonitoringAlert, action_taken: str) -> MonitoringAlert:
+    """Close the alert (every breach of its reading) in one step, with the action taken. A
+    stop-level alert needs a prescriber: a nurse's acknowledgement is refused (audited), and the
+    nurse records what they did with `record_alert_action` instead."""
     session = alert.session
     _check(actor, session, AuditEventType.SESSION_ALERT_ACKNOWLEDGED, action="acknowledge alerts")
     action_taken = _text(action_taken, limit=1000)
@@ -260,13 +301,75 @@ def acknowledge_alert(*, actor, alert: MonitoringAlert, action_taken: str) -> Mo
                 f"{locked.acknowledged_by.full_name if locked.acknowledged_by else 'Someone'} "
                 "already acknowledged this alert."
             )
-        locked.status = AlertStatus.ACKNOWLEDGED
-        locked.acknowledged_by, locked.acknowledged_at = actor, timezone.now()
-        locked.action_taken = action_taken
-        locked.save()
+        if locked.stop_level and actor.role not in PRESCRIBER_ROLES:
+            refusal = STOP_LEVEL_REFUSAL
+        else:
+            refusal = ""
+            locked.status = AlertStatus.ACKNOWLEDGED
+            locked.acknowledged_by, locked.acknowledged_at = actor, timezone.now()
+            locked.action_taken = action_taken
+            locked.save()
+            _audit(
+                actor,
+                AuditEventType.SESSION_ALERT_ACKNOWLEDGED,
+                session,
+                {"alert": locked.message, "action": action_taken},
+                target=locked,
+            )
+    if refusal:
+        # Audited outside the (empty) transaction above, so that the refusal stays on record.
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SESSION_ALERT_ACKNOWLEDGED,
+            outcome=AuditOutcome.DENIED,
+            target=locked,
+            patient_id=session.patient_id,
+            location_id=session.location_id,
+            details={"action": "acknowledge a stop-level alert", "alert": locked.message},
+        )
+        raise PermissionDeniedError(refusal, field="action_taken")
+    return locked
+
+
+def record_alert_action(*, actor, alert: MonitoringAlert, action_taken: str) -> MonitoringAlert:
+    """A nurse records what they did about a stop-level alert; it stays open (and escalated once
+    its time has passed) until a prescriber acknowledges it. Each entry is kept, timed and named."""
+    session = alert.session
+    _check(
+        actor,
+        session,
+        AuditEventType.SESSION_ALERT_ACTION_RECORDED,
+        action="record what was done about an alert",
+    )
+    action_taken = _text(action_taken, limit=1000)
+    if not action_taken:
+        raise ClinicError("Say what was done about the alert.", field="action_taken")
+    with transaction.atomic(durable=True):
+        locked_session = _lock(session)
+        locked = MonitoringAlert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status != AlertStatus.OPEN:
+            raise InvalidTransitionError(
+                f"{locked.acknowledged_by.full_name if locked.acknowledged_by else 'Someone'} "
+                "already acknowledged this alert."
+            )
+        if not locked.stop_level:
+            raise ClinicError(
+                "Acknowledge this alert with what was done: it does not wait for a prescriber.",
+                field="action_taken",
+            )
+        now = timezone.now()
+        line = (
+            f"{timezone.localtime(now, locked_session.location.zone):%H:%M} "
+            f"{actor.full_name}: {action_taken}"
+        )
+        locked.interim_action = (
+            f"{locked.interim_action}\n{line}" if locked.interim_action else line
+        )[:4000]
+        locked.interim_action_by, locked.interim_action_at = actor, now
+        locked.save(update_fields=["interim_action", "interim_action_by", "interim_action_at"])
         _audit(
             actor,
-            AuditEventType.SESSION_ALERT_ACKNOWLEDGED,
+            AuditEventType.SESSION_ALERT_ACTION_RECORDED,
             session,
             {"alert": locked.message, "action": action_taken},
             target=locked,

@@ -65,11 +65,7 @@ def session_content(
             {**selectors.values_of(r), "taken_at": r.taken_at, "source": r.source}
             for r in (selectors.readings(session) if all_readings is None else all_readings)
         ],
-        "alerts": list(
-            session.alerts.order_by("id").values(
-                "message", "status", "action_taken", "acknowledged_by_id"
-            )
-        ),
+        "alerts": [_alert_content(alert) for alert in session.alerts.order_by("id")],
         "overrides": list(session.overrides.order_by("id").values("gate", "reason", "by_id")),
         "infusion": list(
             session.infusion_events.order_by("id").values(
@@ -94,6 +90,26 @@ def session_content(
     )
     if ratings:  # (as above: records signed before ratings were rows keep their hash)
         content["dissociation_ratings"] = ratings
+    return content
+
+
+def _alert_content(alert) -> dict[str, Any]:
+    """An alert as signed. Rows from before one alert listed all of a reading's breaches carry
+    only the four fields they were signed with (so their records keep their hash); a newer alert
+    adds its breaches, whether it was stop-level and what a nurse recorded before it was closed."""
+    content = {
+        "message": alert.message,
+        "status": alert.status,
+        "action_taken": alert.action_taken,
+        "acknowledged_by_id": alert.acknowledged_by_id,
+    }
+    if alert.breaches:
+        content.update(
+            breaches=alert.breaches,
+            stop_level=alert.stop_level,
+            interim_action=alert.interim_action,
+            interim_action_by_id=alert.interim_action_by_id,
+        )
     return content
 
 

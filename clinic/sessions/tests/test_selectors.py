@@ -24,7 +24,9 @@ COMPLETE = {
 }
 
 
-def test_news2_is_scored_for_a_complete_reading_only(clinician, nurse, patient_alice):
+def test_news2_is_complete_with_every_parameter_and_partial_without(
+    clinician, nurse, patient_alice
+):
     session = factories.dosed(clinician, nurse, patient_alice)
     complete = services.record_reading(actor=nurse, session=session, values=dict(COMPLETE))
     partial = services.record_reading(
@@ -32,7 +34,14 @@ def test_news2_is_scored_for_a_complete_reading_only(clinician, nurse, patient_a
     )
     assert selectors.news2_of(complete.reading).total == 0
     assert selectors.news2_of(complete.reading).risk == "low"
-    assert selectors.news2_of(partial.reading) is None
+    assert selectors.news2_of(complete.reading).complete
+    # The usual chair-side reading has no temperature: scored, and marked incomplete.
+    no_temperature = services.record_reading(
+        actor=nurse, session=session, values={**COMPLETE, "temperature_c": None}
+    )
+    result = selectors.news2_of(no_temperature.reading)
+    assert not result.complete and result.missing == ("temperature",) and result.total == 0
+    assert not selectors.news2_of(partial.reading).complete
     worse = services.record_reading(
         actor=nurse,
         session=session,

@@ -733,7 +733,9 @@ def _during(nurse, session, values, minutes_ago=1):
     )
 
 
-def test_a_systolic_above_180_raises_an_alert_and_180_does_not(clinician, nurse, patient_alice):
+def test_a_systolic_at_the_stop_level_of_180_raises_a_stop_level_alert_and_179_does_not(
+    clinician, nurse, patient_alice
+):
     # A baseline of 140/88 so that 180 is not a >30 % rise: only the absolute limit is tested.
     session = dose_with_pre_dose(
         clinician,
@@ -748,13 +750,13 @@ def test_a_systolic_above_180_raises_an_alert_and_180_does_not(clinician, nurse,
         },
         at=ago(20),
     )
-    at_limit = _during(nurse, session, {"systolic_mmhg": 180, "diastolic_mmhg": 100}, 10)
+    at_limit = _during(nurse, session, {"systolic_mmhg": 179, "diastolic_mmhg": 99}, 10)
     assert at_limit.alerts == []
 
-    above = _during(nurse, session, {"systolic_mmhg": 181, "diastolic_mmhg": 90}, 5)
+    above = _during(nurse, session, {"systolic_mmhg": 180, "diastolic_mmhg": 90}, 5)
     assert [a.parameter for a in above.alerts] == ["systolic_mmhg"]
     alert = MonitoringAlert.objects.get(session=session)
-    assert alert.value == Decimal("181") and alert.limit == "> 180"
+    assert alert.value == Decimal("180") and alert.limit == "≥ 180" and alert.stop_level
     assert alert.status == AlertStatus.OPEN and not alert.blocks_dosing
     assert alert.reading == above.reading
     assert audit_count(AuditEventType.SESSION_ALERT_RAISED, session) == 1
@@ -767,7 +769,7 @@ def test_a_systolic_above_180_raises_an_alert_and_180_does_not(clinician, nurse,
         ({"heart_rate_bpm": 49}, "heart_rate_bpm", "< 50"),
         ({"spo2_pct": 91}, "spo2_pct", "< 92"),
         ({"respiratory_rate_per_min": 9}, "respiratory_rate_per_min", "< 10"),
-        ({"diastolic_mmhg": 101, "systolic_mmhg": 150}, "diastolic_mmhg", "> 100"),
+        ({"diastolic_mmhg": 100, "systolic_mmhg": 150}, "diastolic_mmhg", "≥ 100"),
     ],
 )
 def test_each_vital_sign_outside_its_limit_raises_an_alert(
@@ -831,8 +833,10 @@ def test_a_high_pre_dose_blood_pressure_raises_alerts_that_block_dosing(
         values={**factories.GOOD_PRE_DOSE, "systolic_mmhg": 150, "diastolic_mmhg": 95},
     )
     assert outcome.reading.pre_dose
-    assert {a.parameter for a in outcome.alerts} == {"systolic_mmhg", "diastolic_mmhg"}
-    assert all(a.blocks_dosing for a in outcome.alerts)
+    # One alert for the reading, naming both breaches.
+    [alert] = outcome.alerts
+    assert {b["parameter"] for b in alert.breaches} == {"systolic_mmhg", "diastolic_mmhg"}
+    assert alert.blocks_dosing and all(b["blocks_dosing"] for b in alert.breaches)
 
     gates = {g.gate: g for g in selectors.checklist(fresh(session)).gates}
     assert not gates["blood_pressure"].satisfied

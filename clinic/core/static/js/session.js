@@ -1,6 +1,5 @@
-/* Chair-side session page: alert sound, connection status and entries that did not save.
-   - A new vital-sign alert beeps (once the nurse has turned sound on: browsers only allow audio
-     after a tap) and flashes the tab title.
+/* Chair-side session page: connection status and entries that did not save (the alert sound
+   and banner are clinic/sessions/static/sessions/alerts.js).
    - If the live region cannot refresh, the page says so and how old the readings shown are.
    - If an entry cannot be sent (no network, server error), the form keeps what was typed and the
      entry is listed at the top as "Not saved", kept on this tablet (localStorage) until it is sent
@@ -18,8 +17,6 @@
     } catch (e) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
   }
   var storeKey = "clinic:unsaved:" + sessionId;
-  var audio = null;
-  var knownAlerts = null;
 
   function unsaved() {
     try { return JSON.parse(localStorage.getItem(storeKey) || "[]"); } catch (e) { return []; }
@@ -184,44 +181,8 @@
     }
   });
 
-  function beep() {
-    if (!audio) return;
-    var osc = audio.createOscillator(), gain = audio.createGain();
-    osc.frequency.value = 880; gain.gain.value = 0.2;
-    osc.connect(gain); gain.connect(audio.destination);
-    osc.start(); osc.stop(audio.currentTime + 0.4);
-  }
-  function checkAlerts() {
-    var live = document.getElementById("live");
-    if (!live) return;
-    var ids = (live.getAttribute("data-alert-ids") || "").split(",").filter(Boolean);
-    if (knownAlerts !== null) {
-      var fresh = ids.filter(function (id) { return knownAlerts.indexOf(id) === -1; });
-      if (fresh.length) {
-        beep();
-        if (navigator.vibrate) navigator.vibrate(300);
-        document.title = "⚠ ALERT · " + document.title.replace(/^⚠ ALERT · /, "");
-      }
-    }
-    if (!ids.length) document.title = document.title.replace(/^⚠ ALERT · /, "");
-    knownAlerts = ids;
-  }
-  document.body.addEventListener("htmx:afterSettle", checkAlerts);
-  var toggle = document.getElementById("sound-toggle");
-  if (toggle) {
-    toggle.addEventListener("click", function () {
-      if (audio) { audio.close(); audio = null; }
-      else {
-        var Ctx = window.AudioContext || window.webkitAudioContext;
-        if (Ctx) { audio = new Ctx(); beep(); }
-      }
-      toggle.setAttribute("aria-pressed", audio ? "true" : "false");
-      toggle.textContent = audio ? "Alert sound on" : "Turn alert sound on";
-    });
-  }
   window.addEventListener("beforeunload", function (evt) {
     if (unsaved().length) { evt.preventDefault(); evt.returnValue = ""; }
   });
-  checkAlerts();
   renderUnsaved(unsaved());
 })();

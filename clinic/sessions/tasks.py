@@ -1,0 +1,54 @@
+"""Background work of the treatment sessions (django-tasks; the database backend's worker runs it).
+
+A stop-level vital-sign alert is e-mailed to the supervising clinician the moment it is committed:
+the location's on-call inbox, else the clinic's, else every prescriber at the location (the same
+recipients as an urgent questionnaire safety alert). The e-mail carries a link, not the readings.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def notify_stop_level_alert(*, alert_id: str) -> None:
+    from clinic.assessments.services import on_call_recipients
+    from clinic.sessions.choices import AlertStatus
+    from clinic.sessions.models import MonitoringAlert
+
+    alert = (
+        MonitoringAlert.objects.filter(public_id=alert_id)
+        .select_related("session", "session__location", "session__appointment__room")
+        .first()
+    )
+    if alert is None or alert.status != AlertStatus.OPEN:
+        return
+    session = alert.session
+    location = session.location
+    recipients = on_call_recipients(location)
+    if not recipients:
+        logger.error("session_alert.no_recipient alert=%s location=%s", alert.pk, location.pk)
+        return
+    room = session.appointment.room.name if session.appointment.room else "the treatment room"
+    raised = timezone.localtime(alert.raised_at, location.zone)
+    link = settings.CLINIC_BASE_URL + reverse("sessions:detail", args=[session.public_id])
+    send_mail(
+        subject=f"URGENT stop-level vital-sign alert — {location.name}, {room}",
+        message=(
+            f"A reading at {raised:%H:%M} in {room} at {location.name} breached the protocol's "
+            f"stop level ({len(alert.breach_list)} breach(es)). A prescriber must review the "
+            "patient and acknowledge the alert.\n\n"
+            f"Open the session now (sign-in required):\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    logger.info("session_alert.notified alert=%s", alert.pk)
