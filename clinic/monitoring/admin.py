@@ -14,6 +14,9 @@ class MonitoringProtocolAdmin(AuditedConfigurationAdmin):
         "systolic_max",
         "heart_rate_max",
         "spo2_min",
+        "stop_systolic_mmhg",
+        "stop_diastolic_mmhg",
+        "alert_escalation_minutes",
         "minimum_observation_minutes",
     ]
     audit_event = AuditEventType.PROTOCOL_CHANGED
