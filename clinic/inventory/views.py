@@ -411,6 +411,7 @@ def destroy(request, public_id):
         else:
             messages.success(request, "The destruction is recorded. Print the DEA Form 41 record.")
             return redirect("inventory:destruction", destruction.public_id)
+    selectors.record_register_viewed(request.user, what="destroy", safe=safe)
     return render(
         request, "inventory/destroy.html", {"safe": safe, "form": form}, status=form_status(form)
     )
@@ -685,6 +686,9 @@ def reverse_entry(request, public_id):
         else:
             messages.success(request, "The entry is reversed by a correcting entry.")
             return redirect("inventory:container", entry.container.public_id)
+    selectors.record_register_viewed(
+        request.user, what="entry", safe=entry.safe, entry=entry.public_id
+    )
     return render(
         request, "inventory/reverse.html", {"entry": entry, "form": form}, status=form_status(form)
     )

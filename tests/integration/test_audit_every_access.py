@@ -26,6 +26,8 @@ from clinic.audit.choices import AuditOutcome
 from clinic.audit.models import AuditEvent
 from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.intake.tests.factories import submit_test_request
+from clinic.inventory.tests.factories import SafeFactory
+from clinic.inventory.tests.factories import receive as receive_stock
 from clinic.scheduling.checkin import issue_check_in_link
 from clinic.scheduling.ical import create_feed_token
 from clinic.scheduling.models import Appointment, AppointmentType
@@ -79,6 +81,9 @@ NO_PATIENT_DATA = {
     "api:score": "scores answers it is sent; nothing is stored or read",
     "patients:register": "an empty registration form",
     "assessments:enter": "an empty form for a questionnaire (the patient's chart audits its look)",
+    "inventory:receive": "an empty form for receiving stock",
+    "inventory:ledger": "the ledger's filter form, until a range is chosen (a chosen range is audited)",
+    "inventory:inventory": "the inventory's filter form, until a date is chosen (a chosen date is audited)",
 }
 # The configuration admin shows configuration tables, no patient's data, to the medical director.
 # (Its refusal of everyone else is checked.)
@@ -151,6 +156,9 @@ def world(personas, patient_alice, location):
     with transaction.atomic():
         # The link, whose last part is the token.
         check_in_token = issue_check_in_link(upcoming).rstrip("/").rsplit("/", 1)[-1]
+    # The register: a safe at Alice's clinic and a vial received into it (witnessed).
+    receipt = receive_stock(nurse, clinician, SafeFactory(location=location, name="Main safe"))
+    container = receipt.containers.get()
     return {
         "patient": patient_alice.public_id,
         "request": request.public_id,
@@ -167,6 +175,13 @@ def world(personas, patient_alice, location):
         "team_member": nurse.public_id,
         "check_in_token": check_in_token,
         "feed_token": create_feed_token(actor=clinician),
+        "safe": container.safe.public_id,
+        "receipt": receipt.public_id,
+        "container": container.public_id,
+        "stock_entry": container.movements.get().public_id,
+        # Destructions and count discrepancies need more set-up than a walk of URLs: an unknown
+        # identifier still checks that the refusal (not found) is audited.
+        "no_such_record": uuid.uuid4(),
     }
 
 
@@ -216,6 +231,16 @@ SAMPLES = {
     "sessions:summary": {"public_id": "session"},
     "sessions:act": {"public_id": "session"},
     "sessions:acknowledge": {"public_id": "session"},
+    "sessions:aftercare": {"public_id": "session"},
+    "inventory:receipt_labels": {"public_id": "receipt"},
+    "inventory:container": {"public_id": "container"},
+    "inventory:container_label": {"public_id": "container"},
+    "inventory:reverse": {"public_id": "stock_entry"},
+    "inventory:count": {"public_id": "safe"},
+    "inventory:destroy": {"public_id": "safe"},
+    "inventory:destruction": {"public_id": "no_such_record"},
+    "inventory:discrepancy": {"public_id": "no_such_record"},
+    "session_public_id": "session",
 }
 # The admin only asks whether the viewer may use it before anything else: any value will do.
 ADMIN_SAMPLE = {"object_id": "1", "content_type_id": "1", "app_label": "core", "url": "nothing/"}
