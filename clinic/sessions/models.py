@@ -167,7 +167,10 @@ class TreatmentSession(TimeStampedModel):
             # Never more than was drawn up and verified.
             models.CheckConstraint(
                 condition=models.Q(dose_given_mg__isnull=True)
-                | (models.Q(dose_given_mg__gte=0) & models.Q(dose_given_mg__lte=models.F("dose_mg"))),
+                | (
+                    models.Q(dose_given_mg__gte=0)
+                    & models.Q(dose_given_mg__lte=models.F("dose_mg"))
+                ),
                 name="session_dose_given_within_dose",
             ),
         ]
