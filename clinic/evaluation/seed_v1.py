@@ -317,7 +317,7 @@ INTERACTIONS_V1 = [
         ],
         "sedation",
         "Add sedation and respiratory depression; monitor SpO₂.",
-        "Esketamine REMS form (sedating medicines) — field notes",
+        "Spravato REMS Patient Monitoring Form (concomitant sedating medicines)",
     ),
     (
         "Sedative hypnotics",

@@ -227,7 +227,7 @@ class SchedulingPolicy(TimeStampedModel):
     nurse_chair_capacity = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
-    # Hours before an appointment when reminders go out, e.g. "24,2" (field notes: 24 h and 2 h).
+    # Hours before an appointment when reminders go out, e.g. "24,2" [clinic policy: 24 h and 2 h].
     reminder_hours = models.CharField(max_length=40, default="24,2")
     singleton = models.BooleanField(default=True, unique=True, editable=False)
 

@@ -36,7 +36,7 @@ from clinic.treatment.rules import (
 # discharge"].
 DISCHARGE_READING_MAX_AGE = timedelta(minutes=15)
 # Pre-session questionnaires answered this long before the session still count as "done"
-# [clinic policy: the reminders send them 24 hours before (field notes)].
+# [clinic policy: the reminders send them 24 hours before].
 QUESTIONNAIRE_WINDOW = timedelta(days=3)
 
 
