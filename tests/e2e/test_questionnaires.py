@@ -49,6 +49,10 @@ def clinic():
 
 
 def answer(page, item: int, label: str) -> None:
+    # Answers save as they are chosen once the page's scripts (htmx, deferred) have run; an answer
+    # chosen before that is sent with Submit instead. The test answers as a person does, on the
+    # loaded page: without waiting, a click could land between parsing and the scripts.
+    page.wait_for_load_state("load")
     question = page.locator(f"#item-phq9_{item}")
     question.get_by_label(label, exact=True).check()
     expect(question.locator(".save-state")).to_have_text("Saved")
