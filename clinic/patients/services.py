@@ -65,7 +65,7 @@ MEASUREMENT_FIELDS = frozenset({"height_cm", "weight_kg"})
 
 def _allocate_mrn() -> str:
     """Next medical record number, under a row lock on the organisation so two registrations at
-    once never share one (DESIGN rule 3)."""
+    once never share one (house rule 3 in docs/architecture.md)."""
     organisation = Organisation.objects.select_for_update().get()
     organisation.last_mrn_number += 1
     organisation.save(update_fields=["last_mrn_number", "updated_at"])

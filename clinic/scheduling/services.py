@@ -1,7 +1,7 @@
 """Booking, moving, cancelling and checking in appointments, and booking a plan's series.
 
 Every booking locks the rows it depends on (patient, room, member of staff, in primary-key order,
-DESIGN rule 3) before checking conflicts, so two people booking the same chair at once cannot
+house rule 3 in docs/architecture.md) before checking conflicts, so two people booking the same chair at once cannot
 both succeed."""
 
 from __future__ import annotations
