@@ -18,16 +18,18 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.evaluation.selectors import has_current_consent
-from clinic.monitoring.limits import (
-    Limits,
-    reading_schedule_status,
-)
+from clinic.monitoring.limits import Limits, news2_of_values, reading_schedule_status
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.choices import NoPregnancyPotentialReason, PregnancyPotential
 from clinic.patients.selectors import visible_patients
 from clinic.sessions import rules
 from clinic.sessions.choices import AlertStatus, InfusionEventKind, SessionStatus
-from clinic.sessions.models import MonitoringAlert, SessionReading, TreatmentSession
+from clinic.sessions.models import (
+    DissociationRating,
+    MonitoringAlert,
+    SessionReading,
+    TreatmentSession,
+)
 from clinic.treatment.choices import DoseUnit
 from clinic.treatment.dosing import DoseWorking, dose_for_plan
 from clinic.treatment.selectors import current_plan_version
@@ -497,8 +499,6 @@ def appointments_to_start(viewer):
 def news2_of(reading: SessionReading):
     """NEWS2 of a reading: complete when every parameter is recorded, else the partial score
     with what is missing (`result.complete`, `result.missing_labels`); None when nothing scores."""
-    from clinic.monitoring.limits import news2_of_values
-
     v = reading.vital_signs
     result = news2_of_values({name: getattr(v, name) for name in NEWS2_VALUE_FIELDS})
     if result is None or not result.parameters.keys() - {"air_or_oxygen"}:
@@ -513,8 +513,6 @@ def dissociation_ratings(session) -> list:
     """The session's CADSS-6 ratings in time order, each with its response (score), moment and
     rater. A session rated before ratings were rows of their own shows its one rating (moment
     not recorded)."""
-    from clinic.sessions.models import DissociationRating
-
     ratings = list(
         DissociationRating.objects.filter(session=session)
         .select_related("response", "rated_by")
