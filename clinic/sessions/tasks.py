@@ -15,15 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from clinic.assessments.services import on_call_recipients
+from clinic.sessions.choices import AlertStatus
+from clinic.sessions.models import MonitoringAlert
+
 logger = logging.getLogger(__name__)
 
 
 @task()
 def notify_stop_level_alert(*, alert_id: str) -> None:
-    from clinic.assessments.services import on_call_recipients
-    from clinic.sessions.choices import AlertStatus
-    from clinic.sessions.models import MonitoringAlert
-
     alert = (
         MonitoringAlert.objects.filter(public_id=alert_id)
         .select_related("session", "session__location", "session__appointment__room")

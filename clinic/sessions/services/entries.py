@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from clinic.assessments import services as assessment_services
+from clinic.assessments.permissions import RESULT_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.core.exceptions import (
     ClinicError,
@@ -168,7 +169,6 @@ def rate_dissociation(
     """A CADSS-6 rating after dosing, at a stated moment (at its height, before discharge …):
     scored by the measurement app and kept as a row of its own, so a session holds every rating
     with its time (in the same transaction)."""
-    from clinic.assessments.permissions import RESULT_ROLES
 
     _check(actor, session, AuditEventType.SESSION_DISSOCIATION_RATED, action="rate dissociation")
     _check(
