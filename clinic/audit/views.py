@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.shortcuts import render
+from django.utils.text import capfirst
 
 from clinic.audit.forms import AuditFilterForm
 from clinic.audit.selectors import browse_audit_log
@@ -25,13 +26,12 @@ def target_label(target_type: str, target_id: str) -> str:
         name = apps.get_model(target_type)._meta.verbose_name
     except (LookupError, ValueError):
         name = target_type
-    name = str(name)[:1].upper() + str(name)[1:]
+    name = capfirst(str(name))
     return f"{name}, record {target_id}" if target_id else name
 
 
 def _key_label(key: str) -> str:
-    text = str(key).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    return capfirst(str(key).replace("_", " ").strip())
 
 
 def readable_details(details) -> list[tuple[str, str]]:
