@@ -18,6 +18,13 @@ from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.core.choices import Condition
 from clinic.core.models import Location, Organisation
+from clinic.demo.inventory_data import (
+    DOSING_LOT,
+    dosing_vial,
+    overdraw_ml,
+    receive_controlled_stock,
+    reconcile_and_count,
+)
 from clinic.intake import services as intake
 from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
 from clinic.patients import services as patients
@@ -384,16 +391,17 @@ def build_demo_clinic(
     _add_assessment_history(rng, clinician, created)
     _add_evaluations_and_plans(rng, clinician, director, created)
     _add_rooms_hours_and_bookings(staff, boston, denver, front_desk)
+    # The controlled-substance register: stock in the Boston safe, today's doses drawn from it
+    # when they are confirmed, what was drawn up beyond the dose wasted, then today's count.
+    register_people = {
+        "nurse": staff["nurse@demo.clinic"],
+        "clinician": clinician,
+        "witness_password": STAFF_ACCOUNTS[1].password,
+        "location": boston,
+    }
+    receive_controlled_stock(**register_people)
     _add_todays_chairs(staff, boston)
-    # The controlled-substance register: stock in the Boston safe, today's doses drawn from it.
-    from clinic.demo.inventory_data import add_controlled_stock
-
-    add_controlled_stock(
-        nurse=staff["nurse@demo.clinic"],
-        clinician=clinician,
-        witness_password=STAFF_ACCOUNTS[1].password,
-        location=boston,
-    )
+    reconcile_and_count(**register_people)
     # Alice has questionnaires waiting in her portal.
     assessments.send_questionnaires(
         actor=clinician, patient=portal[0], instrument_codes=["phq9", "gad7"], context="check_in"
@@ -756,18 +764,19 @@ def _add_todays_chairs(staff: dict, boston) -> None:
         )
         session.refresh_from_db()
         working = session_selectors.compute_dose(session, version, session.weight_kg)
+        _, drawn_ml = overdraw_ml(working.dose_mg)
         sessions.confirm_dose(
             actor=nurse,
             session=session,
             expected_dose_mg=working.dose_mg,
-            vial_lot="KET-24-0917",
-            vial_expiry=timezone.localdate() + timedelta(days=300),
+            container=dosing_vial(boston).identifier,
+            drawn_ml=drawn_ml,
         )
         sessions.verify_dose(
             actor=clinician,
             session=session,
             dose_mg=working.dose_mg,
-            vial_lot="KET-24-0917",
+            vial_lot=DOSING_LOT,
             password=password,
         )
         sessions.record_infusion_event(

@@ -1,6 +1,6 @@
-"""The demo clinic's controlled-substance register: stock received with a witness, today's dosed
-sessions drawing from it (the dose given, the rest wasted with a witness), a count whose small
-difference a clinician has explained, and a lot close to expiry."""
+"""The demo clinic's controlled-substance register: stock received with a witness, today's doses
+drawn from it when they are confirmed (what was drawn up beyond the dose wasted with a witness), a
+count whose small difference a clinician has explained, and a lot close to expiry."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from clinic.inventory import services as register
 from clinic.inventory.choices import CountKind, CountTiming, DiscrepancyOutcome, ProductForm
-from clinic.inventory.models import InventoryPolicy, Product, Registration, Safe
-from clinic.inventory.selectors import stock
+from clinic.inventory.models import Container, InventoryPolicy, Product, Registration, Safe
+from clinic.inventory.selectors import session_draws, stock
 from clinic.sessions.models import TreatmentSession
 
+# The lot today's IV doses are drawn from, and what a syringe is drawn up over the dose.
+DOSING_LOT = "KET-24-0917"
+OVERDRAW_ML = Decimal("0.50")
 SUPPLIER = {
     "supplier_name": "Demo Medical Supply (not a real distributor)",
     "supplier_address": "1 Warehouse Way, Columbus, OH 43004",
@@ -56,9 +59,9 @@ def _products() -> dict[str, Product]:
     return {"ketamine_10": ketamine_10, "ketamine_100": ketamine_100, "spravato": spravato}
 
 
-def add_controlled_stock(*, nurse, clinician, witness_password: str, location) -> dict:
-    """Stock the location's safe and draw today's dosed IV sessions from it. `clinician` witnesses
-    with `witness_password` and resolves the count's discrepancy."""
+def receive_controlled_stock(*, nurse, clinician, witness_password: str, location) -> Safe:
+    """Stock the location's safe, witnessed by `clinician` with `witness_password`: today's doses
+    are then drawn from it when they are confirmed."""
     InventoryPolicy.objects.get_or_create(singleton=True)
     Registration.objects.get_or_create(
         location=location,
@@ -72,7 +75,7 @@ def add_controlled_stock(*, nurse, clinician, witness_password: str, location) -
         actor=nurse,
         safe=safe,
         product=products["ketamine_10"],
-        lot_number="KET-24-0917",
+        lot_number=DOSING_LOT,
         expiry_date=today + timedelta(days=300),
         container_count=4,
         invoice_reference="DMS-100482",
@@ -105,36 +108,48 @@ def add_controlled_stock(*, nurse, clinician, witness_password: str, location) -
         **SUPPLIER,
         **witness,
     )
-    vial = next(row for row in stock(nurse, safe=safe) if row.product == products["ketamine_10"])
+    return safe
+
+
+def dosing_vial(location) -> Container:
+    """The 10 mg/mL vial today's IV doses are drawn from."""
+    return (
+        Container.objects.filter(safe__location=location, lot__lot_number=DOSING_LOT)
+        .order_by("identifier")
+        .first()
+    )
+
+
+def overdraw_ml(dose_mg: Decimal) -> tuple[Decimal, Decimal]:
+    """The dose's volume of 10 mg/mL, rounded up to 0.01 mL, and that plus the 0.50 mL a syringe
+    is drawn up over (expelled before the infusion and wasted with a witness)."""
+    dose_ml = (dose_mg / Decimal("10")).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+    return dose_ml, dose_ml + OVERDRAW_ML
+
+
+def reconcile_and_count(*, nurse, clinician, witness_password: str, location) -> dict:
+    """Waste what today's sessions drew beyond their dose (witnessed), then today's count: one
+    vial of the expiring lot is found 0.10 mL short (a drop lost on opening), explained by the
+    clinician and the register adjusted."""
+    safe = Safe.objects.get(location=location, name="Medication room safe")
+    products = _products()
+    witness = {"witness": clinician, "witness_password": witness_password}
     drawn = []
     for session in TreatmentSession.objects.filter(
-        location=location, route="iv", dosed_at__isnull=False, locked_at__isnull=True
+        location=location, route="iv", dose_confirmed_at__isnull=False, locked_at__isnull=True
     ).order_by("pk"):
-        # The dose's volume of 10 mg/mL, rounded up to 0.01 mL, plus the 0.5 mL a syringe draws
-        # over; what was not given is wasted with a witness.
-        dose_ml = (session.dose_mg / products["ketamine_10"].concentration_mg_per_ml).quantize(
-            Decimal("0.01"), rounding=ROUND_CEILING
-        )
-        register.dispense(
-            actor=nurse,
-            container=vial,
-            session_public_id=session.public_id,
-            amount_ml=dose_ml + Decimal("0.50"),
-        )
-        register.administer(
-            actor=nurse, container=vial, session_public_id=session.public_id, amount_ml=dose_ml
-        )
-        register.waste(
-            actor=nurse,
-            container=vial,
-            session_public_id=session.public_id,
-            amount_ml=Decimal("0.50"),
-            reason="Drawn up beyond the dose; not given",
-            **witness,
-        )
-        drawn.append(session)
-    # Today's count: one vial of the expiring lot is found 0.10 mL short (a drop lost on
-    # opening), explained by the clinician and the register adjusted.
+        for draw in session_draws(session):
+            if draw.outstanding < OVERDRAW_ML:
+                continue
+            register.waste(
+                actor=nurse,
+                container=draw.container,
+                session_public_id=session.public_id,
+                amount_ml=OVERDRAW_ML,
+                reason="Drawn up beyond the dose; expelled before the infusion",
+                **witness,
+            )
+            drawn.append(session)
     counted = {}
     short = None
     for row in stock(nurse, safe=safe):

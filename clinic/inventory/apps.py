@@ -8,5 +8,8 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic.inventory import guards
+        from clinic.inventory.chairside import ChairsideRegister
+        from clinic.sessions import stock
 
         guards.register()
+        stock.install(ChairsideRegister())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -200,3 +202,51 @@ class ReverseForm(forms.Form):
     reason = forms.CharField(
         label="Why this entry is wrong", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SessionWasteForm(forms.Form):
+    """What was drawn for a session and will not be given, wasted before a witness at the chair."""
+
+    container = forms.ChoiceField(label="Container")
+    amount = forms.DecimalField(
+        label="Amount wasted",
+        min_value=Decimal("0.01"),
+        max_digits=9,
+        decimal_places=2,
+        help_text="In mL for a vial, whole devices for a nasal spray kit.",
+    )
+    reason = forms.CharField(
+        label="Why it is wasted",
+        max_length=300,
+        initial="Drawn and not given: the remainder of the dose",
+    )
+    witness = WitnessChoiceField(
+        queryset=None, required=False, empty_label="Who witnesses the waste"
+    )
+    witness_password = forms.CharField(
+        label="Witness's password", widget=PASSWORD, strip=False, max_length=200, required=False
+    )
+
+    def __init__(self, *args, draws, actor, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["container"].choices = [
+            (
+                draw.container.identifier,
+                f"{draw.container.identifier} · {draw.container.product.name} · lot "
+                f"{draw.container.lot.lot_number}",
+            )
+            for draw in draws
+        ]
+        self.fields["container"].error_messages["invalid_choice"] = (
+            "Nothing drawn from that container for this session is left to waste."
+        )
+        if draws and not self.is_bound:
+            first = draws[0]
+            self.initial.setdefault("container", first.container.identifier)
+            self.initial.setdefault(
+                "amount",
+                first.outstanding
+                if not first.container.product.is_device
+                else int(first.outstanding),
+            )
+        self.fields["witness"].queryset = witnesses_at([location]).exclude(pk=actor.pk)

@@ -107,6 +107,12 @@ class InventoryPolicy(TimeStampedModel):
     # federal law: DEA's wastage guidance asks only that wastage be recorded and destroyed
     # (79 FR 53520, 53521); states such as North Carolina (10A NCAC 26E .0407) require a witness.
     waste_witness_required = models.BooleanField(default=True)
+    # Treatment sessions draw their doses from the register: the nurse picks the container at
+    # dose confirmation and the lot and expiry come from it (21 CFR 1304.22(c): each unit
+    # dispensed, its date and who dispensed it). Off only while a clinic's stock is not yet entered.
+    sessions_draw_from_register = models.BooleanField(
+        "Sessions draw their doses from the register", default=True
+    )
     singleton = models.BooleanField(default=True, unique=True, editable=False)
 
     class Meta:

@@ -11,6 +11,10 @@ from clinic.patients.permissions import staff_location_ids
 # [UNVERIFIED: clinic policy; 21 CFR 1301.76(a) leaves to the registrant whom it trusts with
 # controlled substances]. Front desk never does.
 STOCK_ROLES = frozenset({Role.NURSE, Role.MEDICAL_DIRECTOR})
+# At the chair, whoever may confirm and give a dose (nurse, clinician, medical director) draws it,
+# records it given and wastes the rest [UNVERIFIED: clinic policy; a practitioner may administer
+# under 21 CFR 1306.07 and a nurse under state law as the practitioner's agent].
+CHAIRSIDE_ROLES = CLINICAL_ROLES
 # A witness is any clinical member of staff.
 WITNESS_ROLES = CLINICAL_ROLES
 # A discrepancy is explained by a clinician or the medical director.
@@ -40,6 +44,13 @@ def can_resolve_discrepancy(user, location_id: int) -> bool:
 
 def ensure_can_move_stock(user, safe, *, event_type: AuditEventType, action: str) -> None:
     ensure_role(user, STOCK_ROLES, action=action, event_type=event_type, target=safe)
+    if not works_at(user, safe.location_id):
+        refuse(user, action=f"{action} at {safe.location}", event_type=event_type, target=safe)
+
+
+def ensure_can_move_for_session(user, safe, *, event_type: AuditEventType, action: str) -> None:
+    """Drawing, giving and wasting a session's dose, at the chair."""
+    ensure_role(user, CHAIRSIDE_ROLES, action=action, event_type=event_type, target=safe)
     if not works_at(user, safe.location_id):
         refuse(user, action=f"{action} at {safe.location}", event_type=event_type, target=safe)
 

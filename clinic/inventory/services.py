@@ -55,6 +55,7 @@ from clinic.inventory.models import (
 )
 from clinic.inventory.permissions import (
     WITNESS_ROLES,
+    ensure_can_move_for_session,
     ensure_can_move_stock,
     ensure_can_resolve,
     works_at,
@@ -444,7 +445,9 @@ def dispense(
     session until it is administered or wasted. An expired container is refused. A multi-dose
     vial keeps the rest on its balance."""
     event = AuditEventType.STOCK_DISPENSED
-    ensure_can_move_stock(actor, container.safe, event_type=event, action="draw controlled stock")
+    ensure_can_move_for_session(
+        actor, container.safe, event_type=event, action="draw controlled stock"
+    )
     quantity = quantity_of(container.product, amount_ml=amount_ml, devices=devices)
     session = _session_for(container, session_public_id)
     _ensure_route(container, session)
@@ -478,7 +481,9 @@ def administer(
     """Record what was given to the patient out of what was drawn from this container for the
     session (21 CFR 1304.22(c): the amount, the date and who administered it)."""
     event = AuditEventType.STOCK_ADMINISTERED
-    ensure_can_move_stock(actor, container.safe, event_type=event, action="record stock given")
+    ensure_can_move_for_session(
+        actor, container.safe, event_type=event, action="record stock given"
+    )
     quantity = quantity_of(container.product, amount_ml=amount_ml, devices=devices)
     session = _session_for(container, session_public_id)
     with transaction.atomic():
@@ -512,7 +517,9 @@ def waste(
     (on by default; InventoryPolicy.waste_witness_required: state and clinic policy, not federal
     law)."""
     event = AuditEventType.STOCK_WASTED
-    ensure_can_move_stock(actor, container.safe, event_type=event, action="record wasted stock")
+    ensure_can_move_for_session(
+        actor, container.safe, event_type=event, action="record wasted stock"
+    )
     quantity = quantity_of(container.product, amount_ml=amount_ml, devices=devices)
     reason = _required(reason, limit=300, field="reason", message="Say why it is wasted.")
     session = _session_for(container, session_public_id)
@@ -922,7 +929,13 @@ def reverse_movement(*, actor, movement: Movement, reason: str) -> Movement:
     not itself reversed: enter the right movement again instead. Refused if the stock has since
     moved on so that reversing would take a balance below zero."""
     event = AuditEventType.STOCK_MOVEMENT_REVERSED
-    ensure_can_move_stock(actor, movement.safe, event_type=event, action="correct the register")
+    if movement.session_id is not None and movement.kind != MovementKind.RECEIVE:
+        # A session's own draw, given or wasted amount is corrected by whoever works at the chair.
+        ensure_can_move_for_session(
+            actor, movement.safe, event_type=event, action="correct the register"
+        )
+    else:
+        ensure_can_move_stock(actor, movement.safe, event_type=event, action="correct the register")
     reason = _required(reason, limit=300, field="reason", message="Say why the entry is wrong.")
     if movement.reverses_id is not None:
         raise InvalidTransitionError(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("discrepancies/", views.discrepancies, name="discrepancies"),
     path("discrepancies/<uuid:public_id>/", views.discrepancy_detail, name="discrepancy"),
     path("sessions/<uuid:session_public_id>/", views.session_report, name="session"),
+    path("sessions/<uuid:session_public_id>/waste/", views.session_waste, name="session_waste"),
     path("ledger/", views.ledger, name="ledger"),
     path("as-of/", views.inventory, name="inventory"),
 ]

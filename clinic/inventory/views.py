@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -20,6 +21,7 @@ from clinic.core.exceptions import ClinicError, PermissionDeniedError
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
 from clinic.inventory import selectors, services
+from clinic.inventory.chairside import ChairsideRegister
 from clinic.inventory.choices import CountTiming, DiscrepancyOutcome, MovementKind
 from clinic.inventory.forms import (
     CountForm,
@@ -29,6 +31,7 @@ from clinic.inventory.forms import (
     ReceiveForm,
     ResolveForm,
     ReverseForm,
+    SessionWasteForm,
 )
 from clinic.inventory.models import Destruction, Movement, Receipt
 from clinic.inventory.permissions import RESOLVER_ROLES, STOCK_ROLES, VIEWER_ROLES, works_at
@@ -731,3 +734,68 @@ def session_report(request, session_public_id):
             "reconciled": all(draw.outstanding == 0 for draw in draws),
         },
     )
+
+
+@role_required(*VIEWERS)
+@require_POST
+def session_waste(request, session_public_id):
+    """At the chair: what was drawn for the session and will not be given, wasted before a
+    witness. Answers the session page's stock panel (HTMX) or, without scripts, the panel's page."""
+    session = _session_or_404(request, session_public_id)
+    register = ChairsideRegister()
+    draws = [draw for draw in selectors.session_draws(session) if draw.outstanding > 0]
+    form = SessionWasteForm(
+        request.POST, draws=draws, actor=request.user, location=session.location
+    )
+    status, notice = 400, ""
+    if form.is_valid():
+        data = form.cleaned_data
+        draw = next(draw for draw in draws if draw.container.identifier == data["container"])
+        is_device = draw.container.product.is_device
+        try:
+            services.waste(
+                actor=request.user,
+                container=draw.container,
+                session_public_id=session.public_id,
+                reason=data["reason"],
+                amount_ml=None if is_device else data["amount"],
+                devices=data["amount"] if is_device else None,
+                witness=data["witness"],
+                witness_password=data["witness_password"],
+            )
+        except PermissionDeniedError as error:
+            form.add_error(None, error.message)
+            status = 403
+        except ClinicError as error:
+            if error.field in ("amount_ml", "devices"):
+                error.field = "amount"
+            add_service_error(form, error)
+        else:
+            status, form = 200, None
+            notice = "Waste recorded." + (
+                " Everything drawn for this session is accounted for."
+                if not register.unreconciled(session)
+                else ""
+            )
+    panel = register.panel(request, session, form=form, notice=notice)
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(panel, status=status)
+        response["HX-Trigger"] = "session-changed"
+        return response
+    if status == 200:
+        messages.success(request, notice)
+        return redirect("sessions:detail", session.public_id)
+    return render(
+        request, "inventory/session_waste.html", {"session": session, "panel": panel}, status=status
+    )
+
+
+def _session_or_404(request, public_id):
+    session = (
+        TreatmentSession.objects.select_related("patient", "location")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if session is None or not works_at(request.user, session.location_id):
+        raise Http404("We could not find that session.")
+    return session

@@ -239,6 +239,10 @@ class StopForm(forms.Form):
 
 
 class ConfirmDoseForm(VersionedForm):
+    """The dose and what it is drawn from. With the controlled-stock register in use
+    (`containers` given), the nurse chooses or scans a container and the lot and expiry come from
+    it; without it, the lot and expiry are typed as read off the vial."""
+
     expected_dose_mg = forms.DecimalField(widget=forms.HiddenInput, decimal_places=1)
     vial_lot = forms.CharField(max_length=40, label="Vial lot number")
     vial_expiry = forms.DateField(
@@ -246,6 +250,36 @@ class ConfirmDoseForm(VersionedForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[VIAL_EXPIRY_DATES],
     )
+
+    def __init__(self, *args, containers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.containers = containers
+        if containers is None:
+            return
+        del self.fields["vial_lot"], self.fields["vial_expiry"]
+        # A text field with the containers in stock as suggestions: a scanner types the label's
+        # QR code (the container's address) or its identifier; the service finds the container.
+        self.fields["container"] = forms.CharField(
+            max_length=300,
+            label="Container (choose or scan its label)",
+            widget=forms.TextInput(
+                attrs={
+                    "list": "containers-in-stock",
+                    "autocomplete": "off",
+                    "autocapitalize": "characters",
+                }
+            ),
+            error_messages={"required": "Choose or scan the container you draw the dose from."},
+        )
+        self.fields["drawn_ml"] = forms.DecimalField(
+            required=False,
+            min_value=Decimal("0.01"),
+            max_value=Decimal("100"),
+            decimal_places=2,
+            label="Volume drawn up (mL)",
+            help_text="Blank: exactly the dose's volume. Vials only.",
+        )
+        self.order_fields(["container", "drawn_ml"])
 
 
 class WithdrawForm(VersionedForm):

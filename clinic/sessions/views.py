@@ -23,7 +23,7 @@ from clinic.core.forms import add_service_error
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
-from clinic.sessions import forms, rules, selectors, services, svg
+from clinic.sessions import forms, rules, selectors, services, stock, svg
 from clinic.sessions.aftercare import sheet_for
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
 from clinic.sessions.integrity import session_seal_problems
@@ -195,6 +195,15 @@ def _panels_context(
         if session.status == SessionStatus.IN_PROGRESS
         else {}
     )
+    register = stock.active()
+    # The containers offered are read only while the dose is still to be confirmed.
+    containers = (
+        register.choices(session)
+        if register is not None
+        and session.status == SessionStatus.PREPARATION
+        and session.dose_confirmed_at is None
+        else ([] if register is not None else None)
+    )
     made = {
         "checklist": forms.ChecklistForm(
             initial=_checklist_initial(session), auto_id=_auto_id("checklist")
@@ -204,6 +213,7 @@ def _panels_context(
         "stop": forms.StopForm(auto_id=_auto_id("stop")),
         "confirm": forms.ConfirmDoseForm(
             initial={"expected_dose_mg": dose.dose_mg if dose else None, **version},
+            containers=containers,
             auto_id=_auto_id("confirm"),
         ),
         "withdraw": forms.WithdrawForm(initial=version, auto_id=_auto_id("withdraw")),
@@ -282,6 +292,8 @@ def _panels_context(
         "is_prescriber": user.role in PRESCRIBER_ROLES,
         "pump": pump,
         "protocol": protocol,
+        "containers": containers or [],
+        "stock_panel": register.panel(request, session) if register is not None else "",
     }
 
 
@@ -614,6 +626,14 @@ def act(request, public_id, action):
         form = form_class(
             request.POST,
             side_effects=list(session.side_effects.all()),
+            auto_id=_auto_id(action),
+        )
+    elif form_class is forms.ConfirmDoseForm:
+        # With the register in use the container is chosen, not the lot typed; the service
+        # finds it (the offered list is not needed to validate the post).
+        form = form_class(
+            request.POST,
+            containers=[] if stock.active() is not None else None,
             auto_id=_auto_id(action),
         )
     else:

@@ -24,7 +24,7 @@ from clinic.patients.tests.factories import register_test_patient
 from clinic.scheduling.models import Appointment, AppointmentType
 from clinic.scheduling.tests.factories import make_chair
 from clinic.sessions.models import InfusionEvent, SessionReading, TreatmentSession
-from clinic.sessions.tests.factories import dosed, plan_for
+from clinic.sessions.tests.factories import dosed, plan_for, stock_for
 from conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 
@@ -134,9 +134,10 @@ def test_a_whole_session_from_check_in_to_signed_record(open_page, clinic):
     expect(nurse.locator(".dose")).to_contain_text("mg/kg × 70.0 kg")
     expect(live_region(nurse).get_by_role("row").filter(has_text="124/78")).to_be_visible()
 
-    expiry = (timezone.localdate() + timedelta(days=200)).isoformat()
-    nurse.get_by_label(re.compile(r"^Vial lot number")).fill("KT-2291")
-    nurse.get_by_label(re.compile(r"^Vial expiry")).fill(expiry)
+    # The dose is drawn from a vial received into the register (a 100 mg/mL, 5 mL vial).
+    vial = stock_for(session, received_by=clinic["nurse"], witness=clinician)
+    nurse.reload()
+    nurse.get_by_label(re.compile(r"^Container")).fill(vial.identifier)
     nurse.get_by_role("button", name="Confirm dose and vial").click()
     expect(nurse.get_by_text("Second check, blind:")).to_be_visible()
 

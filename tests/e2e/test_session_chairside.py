@@ -19,7 +19,7 @@ from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.patients.tests.factories import register_test_patient
 from clinic.sessions import services
 from clinic.sessions.models import TreatmentSession
-from clinic.sessions.tests.factories import dosed, ready_to_dose
+from clinic.sessions.tests.factories import dosed, ready_to_dose, stock_for
 from conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 
@@ -64,9 +64,9 @@ def test_the_blind_double_check_on_one_tablet(open_page, clinic):
     tablet.goto(f"/sessions/{session.public_id}/")
     expect(tablet.locator("#dose-mg")).to_have_text("35.0 mg")
 
-    expiry = (timezone.localdate() + timedelta(days=200)).isoformat()
-    tablet.get_by_label(re.compile(r"^Vial lot number")).fill("KT-2291")
-    tablet.get_by_label(re.compile(r"^Vial expiry")).fill(expiry)
+    vial = stock_for(session, received_by=clinic["nurse"], witness=clinic["clinician"])
+    tablet.reload()
+    tablet.get_by_label(re.compile(r"^Container")).fill(vial.identifier)
     tablet.get_by_role("button", name="Confirm dose and vial").click()
     expect(tablet.get_by_text("Second check, blind:")).to_be_visible()
 

@@ -19,9 +19,8 @@ from clinic.accounts.tests.factories import UserFactory
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.patients.tests.factories import register_test_patient
 from clinic.scheduling.tests.factories import make_chair
-from clinic.sessions import selectors, services
 from clinic.sessions.models import SessionReading, TreatmentSession
-from clinic.sessions.tests.factories import dosed, ready_to_dose
+from clinic.sessions.tests.factories import confirm_and_verify, dosed, ready_to_dose
 from conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_session import TABLET, live_region
@@ -53,21 +52,7 @@ def clinic():
 def verified(clinic) -> TreatmentSession:
     """Alice's IV session with the dose confirmed (nurse) and verified (clinician), not started."""
     session = ready_to_dose(clinic["clinician"], clinic["nurse"], clinic["alice"])
-    working = selectors.compute_dose(session, session.plan_version, session.weight_kg)
-    services.confirm_dose(
-        actor=clinic["nurse"],
-        session=session,
-        expected_dose_mg=working.dose_mg,
-        vial_lot="KT-2291",
-        vial_expiry=timezone.localdate() + timedelta(days=200),
-    )
-    services.verify_dose(
-        actor=clinic["clinician"],
-        session=session,
-        dose_mg=working.dose_mg,
-        vial_lot="KT-2291",
-        password=PASSWORD,
-    )
+    confirm_and_verify(clinic["clinician"], clinic["nurse"], session)
     return session
 
 

@@ -1,10 +1,7 @@
 """Every signature that re-enters a password (evaluation, addendum, plan, dose verification)
 refuses a locked account, even with the right password, and counts a wrong one."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from clinic.audit.context import RequestContext, reset_request_context, set_request_context
 from clinic.core.exceptions import ClinicError, LockedOutError
@@ -67,12 +64,9 @@ def _plan(clinician, patient):
 def _dose_verification(clinician, patient, nurse):
     session = session_factories.ready_to_dose(clinician, nurse, patient)
     working = session_selectors.compute_dose(session, session.plan_version, session.weight_kg)
+    vial = session_factories.stock_for(session, received_by=nurse, witness=clinician)
     session_services.confirm_dose(
-        actor=nurse,
-        session=session,
-        expected_dose_mg=working.dose_mg,
-        vial_lot="KT-2291",
-        vial_expiry=timezone.localdate() + timedelta(days=200),
+        actor=nurse, session=session, expected_dose_mg=working.dose_mg, container=vial.identifier
     )
 
     def sign(password):

@@ -17,7 +17,7 @@ from clinic.core.exceptions import (
 from clinic.core.signing import confirm_person_at_tablet
 from clinic.patients.choices import VitalSignsContext
 from clinic.patients.models import VitalSigns
-from clinic.sessions import rules, selectors
+from clinic.sessions import rules, selectors, stock
 from clinic.sessions.choices import (
     InfusionEventKind,
     SessionStatus,
@@ -56,21 +56,29 @@ def confirm_dose(
     actor,
     session: TreatmentSession,
     expected_dose_mg: Decimal,
-    vial_lot: str,
-    vial_expiry: date,
+    container: str = "",
+    drawn_ml: Decimal | None = None,
+    vial_lot: str = "",
+    vial_expiry: date | None = None,
     expected_version: int | None = None,
 ) -> TreatmentSession:
-    """The nurse confirms the dose worked out from the plan and today's weight, and the vial.
-    `expected_dose_mg` is the dose the nurse was shown: if the working has changed since (a new
-    weight, a new plan version), nothing is confirmed. A confirmation that stands is never
-    replaced: it is withdrawn first, so the record never shows a confirmation its nurse did not
-    make (and a verification never applies to a dose other than the one verified)."""
+    """The nurse confirms the dose worked out from the plan and today's weight, and what it is
+    drawn from. With the controlled-stock register in use (clinic.sessions.stock), the nurse picks
+    or scans the `container` and the dose (or `drawn_ml`, if more is drawn up) is drawn from it in
+    the same transaction, the lot and expiry coming from the container; without it, the lot and
+    expiry are typed as read off the vial. `expected_dose_mg` is the dose the nurse was shown: if
+    the working has changed since (a new weight, a new plan version), nothing is confirmed. A
+    confirmation that stands is never replaced: it is withdrawn first, so the record never shows a
+    confirmation its nurse did not make (and a verification never applies to a dose other than
+    the one verified)."""
     _check(actor, session, AuditEventType.SESSION_DOSE_CONFIRMED, action="confirm doses")
-    vial_lot = _text(vial_lot, limit=40)
-    if not vial_lot:
-        raise ClinicError("Enter the vial's lot number.", field="vial_lot")
-    if vial_expiry is None:
-        raise ClinicError("Enter the vial's expiry date.", field="vial_expiry")
+    register = stock.active()
+    if register is None:
+        vial_lot = _text(vial_lot, limit=40)
+        if not vial_lot:
+            raise ClinicError("Enter the vial's lot number.", field="vial_lot")
+        if vial_expiry is None:
+            raise ClinicError("Enter the vial's expiry date.", field="vial_expiry")
     with transaction.atomic(durable=True):
         locked = _lock(session, statuses=(SessionStatus.PREPARATION,))
         if locked.dose_confirmed_at is not None:
@@ -79,9 +87,16 @@ def confirm_dose(
                 f"{changed}{_dose_state(locked)} Withdraw that confirmation before confirming "
                 "again."
             )
-        if vial_expiry < timezone.localtime(timezone.now(), locked.location.zone).date():
+        if (
+            register is None
+            and vial_expiry < timezone.localtime(timezone.now(), locked.location.zone).date()
+        ):
             raise ClinicError("This vial has expired: use another.", field="vial_expiry")
         _ensure_gates(locked)
+        if register is not None and not _text(container, limit=300):
+            raise ClinicError(
+                "Choose or scan the container you draw the dose from.", field="container"
+            )
         plan_version = current_plan_version(locked.patient)
         try:
             working = selectors.compute_dose(locked, plan_version, locked.weight_kg)
@@ -94,16 +109,24 @@ def confirm_dose(
             )
         # Said after the dose itself, which names what changed more exactly.
         _ensure_current(locked, expected_version)
+        details = {"dose_mg": str(working.dose_mg), "working": working.working}
+        if register is not None:
+            drawn = register.draw(
+                actor=actor,
+                session=locked,
+                container=container,
+                dose_mg=working.dose_mg,
+                drawn_ml=drawn_ml,
+            )
+            vial_lot, vial_expiry = drawn.lot, drawn.expiry
+            details.update(container=drawn.container, drawn=drawn.amount)
         locked.plan_version = plan_version
         locked.dose_mg, locked.dose_working = working.dose_mg, working.working[:300]
         locked.vial_lot, locked.vial_expiry = vial_lot, vial_expiry
         locked.dose_confirmed_by, locked.dose_confirmed_at = actor, timezone.now()
         _save(locked)
         _audit(
-            actor,
-            AuditEventType.SESSION_DOSE_CONFIRMED,
-            locked,
-            {"dose_mg": str(working.dose_mg), "working": working.working, "vial_lot": vial_lot},
+            actor, AuditEventType.SESSION_DOSE_CONFIRMED, locked, {**details, "vial_lot": vial_lot}
         )
         return locked
 
@@ -120,6 +143,14 @@ def withdraw_dose_confirmation(
         if locked.dose_confirmed_at is None:
             raise InvalidTransitionError("The dose is not confirmed.")
         before = str(locked.dose_mg)
+        register = stock.active()
+        if register is not None:
+            # What the confirmation drew goes back on the container's balance by a reversing entry.
+            register.undo_draw(
+                actor=actor,
+                session=locked,
+                reason="Dose confirmation withdrawn before the dose was given",
+            )
         locked.dose_mg = locked.dose_confirmed_at = locked.dose_confirmed_by = None
         locked.dose_verified_at = locked.dose_verified_by = None
         locked.dose_working = ""
@@ -179,7 +210,9 @@ def verify_dose(
                 "plan and the weight, together with the first nurse.",
                 field="dose_mg",
             )
-        if _text(vial_lot, limit=40).upper() != locked.vial_lot.upper():
+        # Drawn from more than one container, the lots are listed: the one read must be one.
+        lots = {lot.strip().upper() for lot in locked.vial_lot.split(",")}
+        if _text(vial_lot, limit=40).upper() not in lots:
             raise ClinicError("The lot number does not match the confirmed vial.", field="vial_lot")
         _ensure_gates(locked)
         locked.dose_verified_by, locked.dose_verified_at = verifier, timezone.now()
@@ -282,6 +315,10 @@ def record_infusion_event(
         if given is not None:
             locked.dose_given_mg, locked.dose_given_working = given.mg, given.working[:600]
             details.update(dose_given_mg=str(given.mg), dose_given_working=given.working)
+            register = stock.active()
+            if register is not None:
+                # The register's administration record: the dose given, out of what was drawn.
+                register.record_given(actor=actor, session=locked, dose_given_mg=given.mg)
         if kind == InfusionEventKind.START:
             _save(locked, ["dosed_at", "status", "dose_given_mg", "dose_given_working"])
         else:

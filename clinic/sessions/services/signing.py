@@ -14,7 +14,7 @@ from clinic.core.exceptions import (
     InvalidTransitionError,
 )
 from clinic.core.signing import confirm_person_at_tablet, content_sha256
-from clinic.sessions import selectors
+from clinic.sessions import selectors, stock
 from clinic.sessions.choices import (
     SessionStatus,
     SignatureRole,
@@ -154,6 +154,16 @@ def sign_session(
             )
         if any(s.signed_by_id == signer.pk for s in signatures.values()):
             raise ClinicError("The nurse and the supervising clinician are two different people.")
+        register = stock.active()
+        unaccounted = register.unreconciled(locked) if register is not None else []
+        if unaccounted:
+            # 21 CFR 1304.22(c): every unit dispensed is recorded as administered or otherwise
+            # disposed of; the record is signed only once it balances.
+            raise ClinicError(
+                "The controlled stock is not reconciled: "
+                + " ".join(unaccounted)
+                + " Record the waste, with a witness, before signing."
+            )
         digest = content_sha256(session_content(locked))
         SessionSignature.objects.create(
             session=locked,

@@ -11,8 +11,10 @@ from django.utils import timezone
 from clinic.evaluation import services as evaluation_services
 from clinic.evaluation.models import ConsentDocument
 from clinic.evaluation.tests.factories import complete_evaluation
+from clinic.inventory.models import Safe
+from clinic.inventory.tests import factories as register
 from clinic.scheduling.models import Appointment, AppointmentType
-from clinic.sessions import selectors, services
+from clinic.sessions import selectors, services, stock
 from clinic.treatment import services as treatment_services
 from clinic.treatment.models import ProtocolTemplate
 from conftest import PASSWORD
@@ -153,15 +155,49 @@ def dosed(clinician, nurse, patient, *, at=None, **plan_changes):
     return give_dose(clinician, nurse, session, at=at)
 
 
+def stock_for(session, *, received_by, witness, lot: str = "KT-2291"):
+    """A container in a safe at the session's location holding the session's dose: a 100 mg/mL
+    vial, or an esketamine kit with as many 28 mg devices as the dose (clinic.inventory's test
+    factories; the register is the production default for doses)."""
+    safe = Safe.objects.filter(location=session.location).first() or register.SafeFactory(
+        location=session.location
+    )
+    if session.route == "intranasal":
+        devices = max(1, int((session.plan_version.dose or 56) // 28))
+        product = register.SprayKitFactory(
+            ndc=f"50458-028-0{devices}",
+            name=f"Spravato 28 mg nasal spray, kit of {devices}",
+            devices_per_container=devices,
+        )
+    else:
+        product = register.VialFactory()
+    receipt = register.receive(received_by, witness, safe, product=product, lot=lot)
+    return receipt.containers.get()
+
+
 def give_dose(clinician, nurse, session, *, at=None, vial_lot: str = "KT-2291"):
-    """Confirm (nurse), verify (clinician) and give a ready session's dose as the plan works it."""
+    """Confirm (nurse, drawing from a container received for it), verify (clinician) and give a
+    ready session's dose as the plan works it."""
+    confirm_and_verify(clinician, nurse, session, vial_lot=vial_lot)
+    services.record_infusion_event(actor=nurse, session=session, kind="start", at=at)
+    session.refresh_from_db()
+    return session
+
+
+def confirm_and_verify(clinician, nurse, session, *, vial_lot: str = "KT-2291"):
+    """The dose confirmed by the nurse (drawn from a container received for it, or with the lot
+    typed when the register is off) and verified by the clinician, not yet given."""
     working = selectors.compute_dose(session, session.plan_version, session.weight_kg)
+    if stock.active() is not None:
+        container = stock_for(session, received_by=nurse, witness=clinician, lot=vial_lot)
+        drawn_from = {"container": container.identifier}
+    else:
+        drawn_from = {
+            "vial_lot": vial_lot,
+            "vial_expiry": timezone.localdate() + timedelta(days=200),
+        }
     services.confirm_dose(
-        actor=nurse,
-        session=session,
-        expected_dose_mg=working.dose_mg,
-        vial_lot=vial_lot,
-        vial_expiry=timezone.localdate() + timedelta(days=200),
+        actor=nurse, session=session, expected_dose_mg=working.dose_mg, **drawn_from
     )
     services.verify_dose(
         actor=clinician,
@@ -170,6 +206,5 @@ def give_dose(clinician, nurse, session, *, at=None, vial_lot: str = "KT-2291"):
         vial_lot=vial_lot,
         password=PASSWORD,
     )
-    services.record_infusion_event(actor=nurse, session=session, kind="start", at=at)
     session.refresh_from_db()
     return session

@@ -14,10 +14,10 @@ from django.utils import timezone
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
 from clinic.core.exceptions import ClinicError
-from clinic.sessions import selectors, services
+from clinic.sessions import services
 from clinic.sessions.models import TreatmentSession
 from clinic.sessions.tests import factories
-from conftest import PASSWORD, client_for
+from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -287,22 +287,7 @@ def test_the_start_form_offers_the_plans_rate_and_the_pump_settings(
     clinician, nurse, patient_alice
 ):
     session = factories.ready_to_dose(clinician, nurse, patient_alice)
-    # The factory's give_dose, without the start.
-    working = selectors.compute_dose(session, session.plan_version, session.weight_kg)
-    services.confirm_dose(
-        actor=nurse,
-        session=session,
-        expected_dose_mg=working.dose_mg,
-        vial_lot="KT-2291",
-        vial_expiry=timezone.localdate() + timedelta(days=200),
-    )
-    services.verify_dose(
-        actor=clinician,
-        session=session,
-        dose_mg=working.dose_mg,
-        vial_lot="KT-2291",
-        password=PASSWORD,
-    )
+    factories.confirm_and_verify(clinician, nurse, session)
     html = client_for(nurse).get(f"/sessions/{session.public_id}/").content.decode()
     assert 'name="rate_mg_per_hour" value="52.5"' in html
     assert "Plan: 52.5 mg/h = 151.1 mL/h on the pump." in html

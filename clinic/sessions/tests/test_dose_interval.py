@@ -26,7 +26,9 @@ from clinic.sessions.tests.factories import (
 from clinic.treatment.models import ProtocolTemplate
 from conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Doses confirmed with the lot typed (the register off): drawing from the register is tested in
+# clinic/inventory/tests/test_chairside.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("typed_lots")]
 
 OVERRIDE_REASON = "Thursday's session moved to Wednesday for the holiday; discussed with her."
 

@@ -34,7 +34,9 @@ from clinic.sessions.tests.factories import (
 from clinic.treatment import services as treatment_services
 from conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Doses confirmed with the lot typed (the register off): drawing from the register is tested in
+# clinic/inventory/tests/test_chairside.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("typed_lots")]
 
 OVERRIDE_REASON = "Rested 10 minutes; anxious about the needle, no cardiac history."
 

@@ -28,7 +28,9 @@ from clinic.sessions.tests import factories
 from clinic.sessions.tests.test_discharge import dosed_iv
 from conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Doses confirmed with the lot typed (the register off): drawing from the register is tested in
+# clinic/inventory/tests/test_chairside.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("typed_lots")]
 
 TABLET = "127.0.0.1"
 

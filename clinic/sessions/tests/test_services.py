@@ -48,7 +48,9 @@ from clinic.sessions.models import (
 from clinic.sessions.tests import factories
 from conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# The dose services here are called with the lot typed (the register off); drawing from the
+# register is tested in clinic/inventory/tests/test_chairside.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("typed_lots")]
 
 ALL_TWOS = {
     "activity": 2,

@@ -37,7 +37,9 @@ from clinic.sessions.tests.factories import (
 )
 from conftest import PASSWORD, client_for
 
-pytestmark = pytest.mark.django_db
+# The dose forms here type the lot (the register off); the register's own chair-side forms are
+# tested in clinic/inventory/tests/test_chairside.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("typed_lots")]
 
 HX = {"HTTP_HX_REQUEST": "true"}
 ALLOWED_STATUSES = (200, 302, 400, 403, 409)
