@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("clinic.sessions.urls")),
     path("inventory/", include("clinic.inventory.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
+    path("documents/", include("clinic.core.urls")),
     path("api/v1/", api.urls),
     path("admin/", clinic_admin_site.urls),
 ]

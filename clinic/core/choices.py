@@ -28,3 +28,14 @@ class Route(models.TextChoices):
     IM = "im", "IM injection"
     INTRANASAL = "intranasal", "Intranasal esketamine"
     ORAL = "oral", "Oral or sublingual"
+
+
+class DocumentStatus(models.TextChoices):
+    """Where a generated document (a PDF drawn in the background) stands."""
+
+    # Asked for; the task worker has not drawn it yet.
+    QUEUED = "queued", "Preparing"
+    # Drawn and stored: it can be downloaded.
+    READY = "ready", "Ready"
+    # Could not be drawn; `failure_message` says why, in words a person understands.
+    FAILED = "failed", "Failed"

@@ -1,4 +1,5 @@
-"""The organisation that runs this installation and the places where it treats patients."""
+"""The organisation that runs this installation, the places where it treats patients, and the
+documents (PDF reports, letters) drawn in the background for the people who ask for them."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import uuid
 import zoneinfo
 from functools import cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from clinic.core.choices import DocumentStatus
 
 
 @cache
@@ -99,3 +103,73 @@ class Location(TimeStampedModel):
 
 def get_organisation() -> Organisation | None:
     return Organisation.objects.first()
+
+
+class GeneratedDocument(models.Model):
+    """A document drawn in the background (a PDF report, a letter) for the person who asked.
+
+    Each kind of document is registered by the app that owns its data (clinic.core.documents):
+    its template, how its data is read again from `parameters`, who besides the person who asked
+    may download it, and the audit event its request and downloads are recorded under. The PDF's
+    bytes are kept here with their SHA-256, so the file handed out is the file that was made.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)
+    title = models.CharField(max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    # The location whose data it shows (who else may download it, and the audit row's location);
+    # none for a document across locations, which only the person who asked and those who see
+    # every location may download.
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The patient it is about, for the audit trail (a plain id, as in the audit log: this app
+    # sits below the patient record).
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    # What the kind needs to read its data again (dates, public ids): never the data itself.
+    parameters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
+    )
+    failure_message = models.CharField(max_length=300, blank=True)
+    filename = models.CharField(max_length=120)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"], name="document_requester_time")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="document_ready_has_content",
+                condition=models.Q(
+                    status=DocumentStatus.QUEUED, content__isnull=True, completed_at__isnull=True
+                )
+                | models.Q(
+                    status=DocumentStatus.READY,
+                    content__isnull=False,
+                    completed_at__isnull=False,
+                    size_bytes__isnull=False,
+                )
+                & ~models.Q(sha256="")
+                | models.Q(
+                    status=DocumentStatus.FAILED, content__isnull=True, completed_at__isnull=False
+                )
+                & ~models.Q(failure_message=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DocumentStatus.READY

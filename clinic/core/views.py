@@ -1,10 +1,20 @@
-"""Error pages: every refusal gets a page a person understands, never a bare 500."""
+"""Error pages (every refusal gets a page a person understands, never a bare 500), and the pages of
+a generated document: "Preparing…" until it is drawn, then its download."""
 
+import base64
+import datetime as dt
 import logging
 
-from django.http import HttpResponseServerError
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+from clinic.core import selectors
+from clinic.core.choices import DocumentStatus
+from clinic.core.documents import document_kind
+from clinic.core.services import audit_document
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +74,71 @@ def server_error(request):
         return HttpResponseServerError(
             f"{context['title']}. {context['message']}", content_type="text/plain"
         )
+
+
+# --- generated documents (clinic.core.documents) -----------------------------------------------
+# A document still queued this long after it was asked for is likely waiting on a task worker
+# that is not running: the page says so.
+SLOW_AFTER = dt.timedelta(minutes=1)
+
+
+def _document_or_404(request, public_id):
+    document = selectors.document_for(request.user, public_id)
+    if document is None:
+        raise Http404("We could not find that document.")
+    return document
+
+
+def _status_context(document) -> dict:
+    return {
+        "document": document,
+        "queued": document.status == DocumentStatus.QUEUED,
+        "slow": document.status == DocumentStatus.QUEUED
+        and timezone.now() - document.requested_at > SLOW_AFTER,
+    }
+
+
+@login_required
+def document(request, public_id):
+    """The document's page: "Preparing…" (polling its status) until it is ready to download."""
+    document = _document_or_404(request, public_id)
+    kind = document_kind(document.kind)
+    audit_document(request.user, document, step="status page viewed")
+    return render(
+        request,
+        "core/document.html",
+        {
+            **_status_context(document),
+            "kind": kind,
+            "back_url": kind.back_url(document) if kind.back_url else "",
+        },
+    )
+
+
+@login_required
+def document_status(request, public_id):
+    """The status fragment the document's page polls (HTMX): it shows no title and no content,
+    and stops polling once the document is ready or has failed."""
+    document = _document_or_404(request, public_id)
+    return render(request, "core/_document_status.html", _status_context(document))
+
+
+@login_required
+def document_download(request, public_id):
+    document = _document_or_404(request, public_id)
+    if not document.is_ready:
+        kind = document_kind(document.kind)
+        return render(
+            request,
+            "core/document.html",
+            {**_status_context(document), "kind": kind, "not_ready": True},
+            status=409,
+        )
+    content = selectors.document_content(document)
+    audit_document(request.user, document, step="PDF downloaded", sha256=document.sha256)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    # RFC 9530: the digest of the file as sent, so a recipient can check it against the record.
+    digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    return response

@@ -22,8 +22,10 @@ from django.utils import timezone
 from clinic.api import api
 from clinic.assessments.services import send_questionnaires
 from clinic.assessments.tests.factories import record_phq9
-from clinic.audit.choices import AuditOutcome
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.models import AuditEvent
+from clinic.core import documents
+from clinic.core.services import request_document
 from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.intake.tests.factories import submit_test_request
 from clinic.inventory.tests.factories import SafeFactory
@@ -84,6 +86,7 @@ NO_PATIENT_DATA = {
     "inventory:receive": "an empty form for receiving stock",
     "inventory:ledger": "the ledger's filter form, until a range is chosen (a chosen range is audited)",
     "inventory:inventory": "the inventory's filter form, until a date is chosen (a chosen date is audited)",
+    "documents:status": "a generated document's status (preparing, ready, failed): no title, no content",
 }
 # The configuration admin shows configuration tables, no patient's data, to the medical director.
 # (Its refusal of everyone else is checked.)
@@ -129,7 +132,28 @@ ADMIN = [r for r in ALL_ROUTES if r[0] not in PUBLIC and r[0].startswith(ADMIN_N
 
 
 @pytest.fixture
-def world(personas, patient_alice, location):
+def report_kind(monkeypatch):
+    """A document kind for the walk: clinical staff at its location may download it."""
+    clinical = {"medical_director", "clinician", "nurse"}
+    monkeypatch.setitem(
+        documents._KINDS,
+        "tests.report",
+        documents.DocumentKind(
+            code="tests.report",
+            label="report",
+            template="core/pdf/base.html",
+            context=lambda document: {},
+            may_request=lambda user: user.role in clinical,
+            may_view=lambda user, document: (
+                user.role in clinical and user.locations.filter(pk=document.location_id).exists()
+            ),
+            audit_event=AuditEventType.PATIENT_RECORD_EXPORTED,
+        ),
+    )
+
+
+@pytest.fixture
+def world(personas, patient_alice, location, report_kind):
     """One of everything a URL can name, all Alice's (or her clinic's)."""
     clinician, nurse = personas["clinician"], personas["nurse"]
     request = submit_test_request(location=location)
@@ -159,6 +183,14 @@ def world(personas, patient_alice, location):
     # The register: a safe at Alice's clinic and a vial received into it (witnessed).
     receipt = receive_stock(nurse, clinician, SafeFactory(location=location, name="Main safe"))
     container = receipt.containers.get()
+    document = request_document(
+        actor=nurse,
+        kind="tests.report",
+        title="A report about Alice",
+        parameters={},
+        location=location,
+        patient_id=patient_alice.pk,
+    )
     return {
         "patient": patient_alice.public_id,
         "request": request.public_id,
@@ -179,6 +211,8 @@ def world(personas, patient_alice, location):
         "receipt": receipt.public_id,
         "container": container.public_id,
         "stock_entry": container.movements.get().public_id,
+        # A PDF asked for and not yet drawn (nothing commits here, so the task never runs).
+        "document": document.public_id,
         # Destructions and count discrepancies need more set-up than a walk of URLs: an unknown
         # identifier still checks that the refusal (not found) is audited.
         "no_such_record": uuid.uuid4(),
@@ -240,6 +274,9 @@ SAMPLES = {
     "inventory:destroy": {"public_id": "safe"},
     "inventory:destruction": {"public_id": "no_such_record"},
     "inventory:discrepancy": {"public_id": "no_such_record"},
+    "documents:detail": {"public_id": "document"},
+    "documents:status": {"public_id": "document"},
+    "documents:download": {"public_id": "document"},
     "session_public_id": "session",
 }
 # The admin only asks whether the viewer may use it before anything else: any value will do.
