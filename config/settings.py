@@ -373,5 +373,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Refused requests (403/404) are audited; the request log keeps only server errors.
-    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
+    # WeasyPrint logs each drawing step at INFO (seven lines a PDF); its warnings still show.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }

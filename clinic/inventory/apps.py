@@ -7,9 +7,10 @@ class InventoryConfig(AppConfig):
     verbose_name = "Controlled-substance register"
 
     def ready(self) -> None:
-        from clinic.inventory import guards
+        from clinic.inventory import documents, guards
         from clinic.inventory.chairside import ChairsideRegister
         from clinic.sessions import stock
 
         guards.register()
+        documents.register()
         stock.install(ChairsideRegister())

@@ -153,8 +153,7 @@ class ChairsideRegister:
         product = containers[0].product
         if product.is_device != (session.route == Route.INTRANASAL):
             raise ClinicError(
-                f"{product.name} is not for this session's route "
-                f"({session.get_route_display()}).",
+                f"{product.name} is not for this session's route ({session.get_route_display()}).",
                 field="container",
             )
         wanted = _dose_quantity(product, Decimal(str(dose_mg)), drawn_ml)

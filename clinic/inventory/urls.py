@@ -17,7 +17,10 @@ urlpatterns = [
     path("discrepancies/", views.discrepancies, name="discrepancies"),
     path("discrepancies/<uuid:public_id>/", views.discrepancy_detail, name="discrepancy"),
     path("sessions/<uuid:session_public_id>/", views.session_report, name="session"),
+    path("sessions/<uuid:session_public_id>/pdf/", views.session_pdf, name="session_pdf"),
     path("sessions/<uuid:session_public_id>/waste/", views.session_waste, name="session_waste"),
     path("ledger/", views.ledger, name="ledger"),
+    path("ledger/pdf/", views.ledger_pdf, name="ledger_pdf"),
     path("as-of/", views.inventory, name="inventory"),
+    path("as-of/pdf/", views.inventory_pdf, name="inventory_pdf"),
 ]

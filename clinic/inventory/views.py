@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -20,9 +21,10 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
 from clinic.core.forms import add_service_error, form_status, posted_data
 from clinic.core.permissions import role_required
-from clinic.inventory import selectors, services
+from clinic.inventory import documents as register_documents
+from clinic.inventory import reports, selectors, services
 from clinic.inventory.chairside import ChairsideRegister
-from clinic.inventory.choices import CountTiming, DiscrepancyOutcome, MovementKind
+from clinic.inventory.choices import CountTiming, DiscrepancyOutcome
 from clinic.inventory.forms import (
     CountForm,
     DestroyForm,
@@ -53,12 +55,6 @@ def _container_or_404(request, public_id):
     if container is None:
         raise Http404("We could not find that container.")
     return container
-
-
-def _day_bounds(day: dt.date, zone) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min), zone)
-    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min), zone)
-    return start, end
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
@@ -457,94 +453,125 @@ def destruction_detail(request, public_id):
 
 
 # --- ledger and inventory -----------------------------------------------------------------
-@role_required(*VIEWERS)
-def ledger(request):
-    """The ledger for a date range (in the location's days) and a product; CSV on request."""
-    viewer = request.user
-    safes = selectors.visible_safes(viewer)
+LEDGER_CSV_HEADER = [
+    "occurred_at",
+    "recorded_at",
+    "location",
+    "safe",
+    "kind",
+    "reversal_of",
+    "product",
+    "ndc",
+    "lot",
+    "expiry",
+    "container",
+    "quantity",
+    "unit",
+    "amount_mg",
+    "safe_change",
+    "drawn_change",
+    "patient",
+    "patient_address",
+    "session",
+    "performed_by",
+    "witness",
+    "reason",
+]
+
+
+def _ledger_form(request, data):
     today = timezone.localdate()
-    form = LedgerFilterForm(
-        request.GET or None,
-        safes=safes,
+    return LedgerFilterForm(
+        data,
+        safes=selectors.visible_safes(request.user),
         initial={"start": today - dt.timedelta(days=30), "end": today},
     )
-    entries = None
-    opening = closing = None
-    totals = None
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        zone = data["safe"].location.zone if data["safe"] else timezone.get_current_timezone()
-        start, _ = _day_bounds(data["start"], zone)
-        _, end = _day_bounds(data["end"], zone)
-        entries = selectors.ledger(
-            viewer, start=start, end=end, product=data["product"], safe=data["safe"]
-        )
-        if data["product"] is not None:
-            opening = selectors.opening_balance(
-                viewer, before=start, product=data["product"], safe=data["safe"]
-            )
-        if data["product"] is not None:
-            # Each kind's net amount in the range (corrections subtracted), and the closing
-            # balance: the opening one plus the range's changes to the safe.
-            totals = [
-                (MovementKind(kind).label, total)
-                for kind, total in selectors.kind_totals(entries).items()
-                if total
-            ]
-            closing = opening + selectors.safe_change_total(entries)
-        details = {
-            "start": data["start"],
-            "end": data["end"],
-            "product": data["product"].ndc if data["product"] else "all",
-        }
-        if request.GET.get("format") == "csv":
-            _audit_export(request, what="ledger", safe=data["safe"], **details)
-            return _csv_response(
-                f"ledger-{data['start']}-{data['end']}.csv",
-                [
-                    "occurred_at",
-                    "recorded_at",
-                    "location",
-                    "safe",
-                    "kind",
-                    "reversal_of",
-                    "product",
-                    "ndc",
-                    "lot",
-                    "expiry",
-                    "container",
-                    "quantity",
-                    "unit",
-                    "amount_mg",
-                    "safe_change",
-                    "drawn_change",
-                    "patient",
-                    "patient_address",
-                    "session",
-                    "performed_by",
-                    "witness",
-                    "reason",
-                ],
-                (_ledger_row(entry) for entry in entries.iterator(chunk_size=1000)),
-            )
-        selectors.record_register_viewed(viewer, what="ledger", safe=data["safe"], **details)
+
+
+def _ledger_page(request, form, report=None, *, status=None):
     template = (
         "inventory/_ledger_table.html"
         if request.headers.get("HX-Request")
         else "inventory/ledger.html"
     )
+    report = report or {}
     return render(
         request,
         template,
         {
             "form": form,
-            "entries": entries,
-            "opening": opening,
-            "closing": closing,
-            "totals": totals,
+            "entries": report.get("entries"),
+            "opening": report.get("opening"),
+            "closing": report.get("closing"),
+            "totals": report.get("totals"),
         },
-        status=form_status(form),
+        status=status or form_status(form),
     )
+
+
+@role_required(*VIEWERS)
+def ledger(request):
+    """The ledger for a date range (in the location's days) and a product; CSV on request, and
+    a PDF drawn in the background (ledger_pdf)."""
+    viewer = request.user
+    form = _ledger_form(request, request.GET or None)
+    if not (form.is_bound and form.is_valid()):
+        return _ledger_page(request, form)
+    data = form.cleaned_data
+    report = reports.ledger_report(
+        viewer,
+        start_on=data["start"],
+        end_on=data["end"],
+        product=data["product"],
+        safe=data["safe"],
+        zone=timezone.get_current_timezone(),
+    )
+    details = {
+        "start": data["start"],
+        "end": data["end"],
+        "product": data["product"].ndc if data["product"] else "all",
+    }
+    if request.GET.get("format") == "csv":
+        _audit_export(request, what="ledger", safe=data["safe"], **details)
+        return _csv_response(
+            f"ledger-{data['start']}-{data['end']}.csv",
+            LEDGER_CSV_HEADER,
+            (_ledger_row(entry) for entry in report["entries"].iterator(chunk_size=1000)),
+        )
+    selectors.record_register_viewed(viewer, what="ledger", safe=data["safe"], **details)
+    return _ledger_page(request, form, report)
+
+
+@require_POST
+@role_required(*VIEWERS)
+def ledger_pdf(request):
+    """Ask for the ledger's PDF (the same range and product as the page): drawn in the
+    background, then downloaded from its own page."""
+    form = _ledger_form(request, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = register_documents.request_ledger_pdf(
+                request.user,
+                start_on=data["start"],
+                end_on=data["end"],
+                product=data["product"],
+                safe=data["safe"],
+                zone=timezone.get_current_timezone(),
+                back_query=_query(form),
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            return redirect("documents:detail", document.public_id)
+    return _ledger_page(request, form, status=400)
+
+
+def _query(form) -> str:
+    """The page's address for these filters (the document page's way back)."""
+    return urlencode({name: form.data.get(name, "") for name in form.fields})
 
 
 def _ledger_row(entry: Movement) -> list:
@@ -568,7 +595,7 @@ def _ledger_row(entry: Movement) -> list:
         entry.safe_change,
         entry.drawn_change,
         patient.display_name if patient else "",
-        ", ".join(_patient_address(patient)) if patient else "",
+        ", ".join(reports.patient_address(patient)) if patient else "",
         str(entry.session.public_id) if entry.session_id else "",
         entry.performed_by.signature_name,
         entry.witness.signature_name if entry.witness_id else "",
@@ -576,54 +603,30 @@ def _ledger_row(entry: Movement) -> list:
     ]
 
 
-def _patient_address(patient) -> list[str]:
-    """21 CFR 1304.22(c): the administration record names the patient and their address."""
-    city = " ".join(part for part in (patient.city, patient.region, patient.postal_code) if part)
-    return [part for part in (patient.address_line1, patient.address_line2, city) if part]
+def _inventory_form(request, data):
+    return InventoryForm(
+        data,
+        safes=selectors.visible_safes(request.user),
+        initial={"on": timezone.localdate(), "timing": CountTiming.CLOSE},
+    )
 
 
 @role_required(*VIEWERS)
 def inventory(request):
     """The stock as the ledger stood at the opening or close of any past day, per container and
     per product, with the initial or biennial inventory taken that day and who took it (21 CFR
-    1304.11)."""
+    1304.11); CSV on request, and a PDF drawn in the background (inventory_pdf)."""
     viewer = request.user
-    safes = selectors.visible_safes(viewer)
-    form = InventoryForm(
-        request.GET or None,
-        safes=safes,
-        initial={"on": timezone.localdate(), "timing": CountTiming.CLOSE},
-    )
+    form = _inventory_form(request, request.GET or None)
     report = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         safe = data["safe"]
-        start, end = _day_bounds(data["on"], safe.location.zone)
-        as_of = start if data["timing"] == CountTiming.OPENING else end
-        containers = list(
-            selectors.with_balances(
-                selectors.visible_containers(viewer).filter(safe=safe),
-                as_of=as_of,
-            )
-            .filter(in_safe__gt=0)
-            .order_by("lot__product__name", "lot__expiry_date", "identifier")
-        )
-        taken = selectors.last_inventory(viewer, safe=safe, before=end)
-        report = {
-            "safe": safe,
-            "as_of": as_of,
-            "on": data["on"],
-            "timing": dict(CountTiming.choices)[data["timing"]],
-            "containers": containers,
-            "totals": selectors.product_totals(viewer, safe=safe, as_of=as_of),
-            "taken": taken if taken is not None and taken.counted_at >= start else None,
-            "last_inventory": taken,
-            "biennial_due": selectors.biennial_due(taken),
-            "registration": getattr(safe.location, "dea_registration", None),
-        }
+        report = reports.inventory_report(viewer, safe=safe, on=data["on"], timing=data["timing"])
         details = {"on": data["on"], "timing": data["timing"]}
         if request.GET.get("format") == "csv":
             _audit_export(request, what="inventory", safe=safe, **details)
+            as_of = report["as_of"]
             return _csv_response(
                 f"inventory-{safe.name}-{data['on']}-{data['timing']}.csv",
                 [
@@ -655,7 +658,7 @@ def inventory(request):
                         row.product.mg_of(row.in_safe),
                         "yes" if row.in_safe < row.product.full_container_quantity else "no",
                     ]
-                    for row in containers
+                    for row in report["containers"]
                 ),
             )
         selectors.record_register_viewed(viewer, what="inventory", safe=safe, **details)
@@ -665,6 +668,30 @@ def inventory(request):
         {"form": form, "report": report},
         status=form_status(form),
     )
+
+
+@require_POST
+@role_required(*VIEWERS)
+def inventory_pdf(request):
+    """Ask for the inventory's PDF (the same safe, day and time as the page)."""
+    form = _inventory_form(request, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = register_documents.request_inventory_pdf(
+                request.user,
+                safe=data["safe"],
+                on=data["on"],
+                timing=data["timing"],
+                back_query=_query(form),
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            return redirect("documents:detail", document.public_id)
+    return render(request, "inventory/inventory.html", {"form": form, "report": None}, status=400)
 
 
 @role_required(*MOVERS)
@@ -697,10 +724,7 @@ def reverse_entry(request, public_id):
     )
 
 
-@role_required(*VIEWERS)
-def session_report(request, session_public_id):
-    """What a treatment session drew from the register: per container, drawn = administered +
-    wasted (to 0.01 mL, or whole devices), and anything still unaccounted for."""
+def _session_or_404(request, session_public_id):
     session = (
         TreatmentSession.objects.select_related("patient", "location")
         .filter(public_id=session_public_id)
@@ -708,14 +732,14 @@ def session_report(request, session_public_id):
     )
     if session is None or not works_at(request.user, session.location_id):
         raise Http404("We could not find that session.")
-    draws = selectors.session_draws(session)
-    entries = (
-        Movement.objects.filter(session=session)
-        .select_related(
-            "container__lot__product", "performed_by", "witness", "reverses", "reversed_by"
-        )
-        .order_by("occurred_at", "id")
-    )
+    return session
+
+
+@role_required(*VIEWERS)
+def session_report(request, session_public_id):
+    """What a treatment session drew from the register: per container, drawn = administered +
+    wasted (to 0.01 mL, or whole devices), and anything still unaccounted for."""
+    session = _session_or_404(request, session_public_id)
     record_audit_event(
         actor=request.user,
         event_type=AuditEventType.STOCK_REGISTER_VIEWED,
@@ -724,16 +748,19 @@ def session_report(request, session_public_id):
         location_id=session.location_id,
         details={"page": "session"},
     )
-    return render(
-        request,
-        "inventory/session.html",
-        {
-            "session": session,
-            "draws": draws,
-            "entries": entries,
-            "reconciled": all(draw.outstanding == 0 for draw in draws),
-        },
-    )
+    return render(request, "inventory/session.html", reports.session_report(session))
+
+
+@require_POST
+@role_required(*VIEWERS)
+def session_pdf(request, session_public_id):
+    """Ask for the session report's PDF."""
+    session = _session_or_404(request, session_public_id)
+    try:
+        document = register_documents.request_session_pdf(request.user, session=session)
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    return redirect("documents:detail", document.public_id)
 
 
 @role_required(*VIEWERS)
@@ -788,14 +815,3 @@ def session_waste(request, session_public_id):
     return render(
         request, "inventory/session_waste.html", {"session": session, "panel": panel}, status=status
     )
-
-
-def _session_or_404(request, public_id):
-    session = (
-        TreatmentSession.objects.select_related("patient", "location")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if session is None or not works_at(request.user, session.location_id):
-        raise Http404("We could not find that session.")
-    return session

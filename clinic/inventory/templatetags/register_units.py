@@ -16,3 +16,11 @@ def in_unit(value, product) -> str:
         number = amount.normalize()
         return f"{number:f} device{'' if number == 1 else 's'}"
     return f"{amount} mL"
+
+
+@register.filter
+def mg_of(value, product) -> str:
+    """The milligrams in `value` of the product (mL or devices), to 0.01 mg."""
+    if value is None or value == "":
+        return ""
+    return str(product.mg_of(Decimal(str(value))))
