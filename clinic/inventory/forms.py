@@ -250,3 +250,26 @@ class SessionWasteForm(forms.Form):
                 else int(first.outstanding),
             )
         self.fields["witness"].queryset = witnesses_at([location]).exclude(pk=actor.pk)
+
+
+class ReturnForm(forms.Form):
+    """What is left in a container goes back to the supplier or a reverse distributor."""
+
+    recipient = forms.CharField(
+        label="Returned to",
+        max_length=150,
+        help_text="The supplier or reverse distributor the stock is shipped to.",
+    )
+    reference = forms.CharField(
+        label="Shipping reference",
+        max_length=140,
+        help_text="The return authorisation, tracking or shipping document number.",
+    )
+    witness = WitnessChoiceField(queryset=None, empty_label="Who witnesses the return")
+    witness_password = forms.CharField(
+        label="Witness's password", widget=PASSWORD, strip=False, max_length=200
+    )
+
+    def __init__(self, *args, location, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["witness"].queryset = witnesses_at([location]).exclude(pk=actor.pk)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("receipts/<uuid:public_id>/labels/", views.receipt_labels, name="receipt_labels"),
     path("containers/<uuid:public_id>/", views.container_detail, name="container"),
     path("containers/<uuid:public_id>/label/", views.container_label, name="container_label"),
+    path("containers/<uuid:public_id>/return/", views.return_stock, name="return"),
     path("entries/<uuid:public_id>/reverse/", views.reverse_entry, name="reverse"),
     path("safes/<uuid:public_id>/count/", views.count, name="count"),
     path("safes/<uuid:public_id>/destroy/", views.destroy, name="destroy"),

@@ -24,7 +24,7 @@ from clinic.core.permissions import role_required
 from clinic.inventory import documents as register_documents
 from clinic.inventory import reports, selectors, services
 from clinic.inventory.chairside import ChairsideRegister
-from clinic.inventory.choices import CountTiming, DiscrepancyOutcome
+from clinic.inventory.choices import CountTiming, DiscrepancyOutcome, MovementKind
 from clinic.inventory.forms import (
     CountForm,
     DestroyForm,
@@ -32,6 +32,7 @@ from clinic.inventory.forms import (
     LedgerFilterForm,
     ReceiveForm,
     ResolveForm,
+    ReturnForm,
     ReverseForm,
     SessionWasteForm,
 )
@@ -233,6 +234,7 @@ def container_detail(request, public_id):
         )
         .order_by("occurred_at", "id")
     )
+    entries = list(entries)
     selectors.record_register_viewed(
         request.user, what="container", safe=container.safe, container=container.identifier
     )
@@ -242,9 +244,54 @@ def container_detail(request, public_id):
         {
             "container": row,
             "entries": entries,
+            # Returns to the supplier, with the entry that corrected one if it was wrong.
+            "returns": [entry for entry in entries if entry.kind == MovementKind.RETURN],
             "can_move": request.user.role in STOCK_ROLES
             and works_at(request.user, container.safe.location_id),
         },
+    )
+
+
+@role_required(*MOVERS)
+def return_stock(request, public_id):
+    """Send what is left in a container back to the supplier or a reverse distributor, with the
+    shipping reference, witnessed by a second person with their password."""
+    container = _container_or_404(request, public_id)
+    (row,) = selectors.with_balances(
+        selectors.visible_containers(request.user).filter(pk=container.pk)
+    )
+    form = ReturnForm(posted_data(request), location=container.safe.location, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            movement = services.return_to_supplier(
+                actor=request.user,
+                container=container,
+                recipient=data["recipient"],
+                reference=data["reference"],
+                witness=data["witness"],
+                witness_password=data["witness_password"],
+            )
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Container {container.identifier}: "
+                f"{services.describe(container.product, movement.quantity)} returned to "
+                f"{data['recipient']}.",
+            )
+            return redirect("inventory:container", container.public_id)
+    selectors.record_register_viewed(
+        request.user, what="return form", safe=container.safe, container=container.identifier
+    )
+    return render(
+        request,
+        "inventory/return.html",
+        {"container": row, "form": form},
+        status=form_status(form),
     )
 
 

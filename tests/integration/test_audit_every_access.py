@@ -269,6 +269,7 @@ SAMPLES = {
     "inventory:receipt_labels": {"public_id": "receipt"},
     "inventory:container": {"public_id": "container"},
     "inventory:container_label": {"public_id": "container"},
+    "inventory:return": {"public_id": "container"},
     "inventory:reverse": {"public_id": "stock_entry"},
     "inventory:count": {"public_id": "safe"},
     "inventory:destroy": {"public_id": "safe"},
