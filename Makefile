@@ -16,7 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# WeasyPrint (the PDF reports) loads Pango and HarfBuzz from the system. Without them everything
+# else works and each PDF asked for fails with a message; install them with the system's package
+# manager (this target does not: it never changes the system).
+PDF_LIBRARIES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
 install: $(STAMP)
+	@$(BIN)/python -c "import weasyprint" >/dev/null 2>&1 || { \
+	  echo ""; \
+	  echo "*** PDF reports are off: WeasyPrint cannot load Pango/HarfBuzz (system libraries)."; \
+	  echo "*** On Debian or Ubuntu: sudo apt-get install $(PDF_LIBRARIES)"; \
+	  echo "*** (macOS: brew install pango). Everything else works without them."; \
+	  echo ""; }
 
 # Development: SQLite in ./db.sqlite3, demo clinic, console e-mail, 2FA off. The task worker
 # (e-mails such as password reset links) runs beside the server and stops with it.
