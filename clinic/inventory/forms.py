@@ -260,6 +260,14 @@ class ReturnForm(forms.Form):
         max_length=150,
         help_text="The supplier or reverse distributor the stock is shipped to.",
     )
+    recipient_address = forms.CharField(
+        label="Recipient's address",
+        max_length=300,
+        help_text="The address on the recipient's DEA registration.",
+    )
+    recipient_dea_number = forms.CharField(
+        label="Recipient's DEA number", max_length=9, validators=[DEA_NUMBER_VALIDATOR]
+    )
     reference = forms.CharField(
         label="Shipping reference",
         max_length=140,

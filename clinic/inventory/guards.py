@@ -15,6 +15,7 @@ APPEND_ONLY_TABLES = (
     "movement",
     "receipt",
     "destruction",
+    "supplierreturn",
     "count",
     "countline",
     "lot",

@@ -317,6 +317,32 @@ class Container(models.Model):
         return self.lot.product
 
 
+class SupplierReturn(models.Model):
+    """Stock sent back to the supplier or a reverse distributor: a distribution, recorded with the
+    recipient's name, address and DEA registration number and the date (21 CFR 1304.22(a)(2)(iv),
+    applied to practitioners by 1304.22(c)), and the shipping document's reference. Its ledger
+    entry is `movement`."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    movement = models.OneToOneField(
+        "Movement", on_delete=models.PROTECT, related_name="supplier_return"
+    )
+    recipient_name = models.CharField(max_length=150)
+    recipient_address = models.CharField(max_length=300)
+    recipient_dea_number = models.CharField(
+        "recipient's DEA number", max_length=9, validators=[DEA_NUMBER_VALIDATOR]
+    )
+    reference = models.CharField(max_length=140)
+    shipped_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-shipped_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Return to {self.recipient_name} ({self.reference})"
+
+
 class Destruction(models.Model):
     """Inventory destroyed: what DEA Form 41 asks (21 CFR 1304.21(e), 1317.95(d)): the date, the
     method and place of destruction, and two authorised employees who witnessed it. The items

@@ -51,6 +51,7 @@ from clinic.inventory.models import (
     Product,
     Receipt,
     Safe,
+    SupplierReturn,
     ledger_sum,
 )
 from clinic.inventory.permissions import (
@@ -557,20 +558,41 @@ def return_to_supplier(
     actor,
     container: Container,
     recipient: str,
+    recipient_address: str,
+    recipient_dea_number: str,
     reference: str,
     witness,
     witness_password: str,
 ) -> Movement:
-    """Send what is left in a container back to the supplier or a reverse distributor (the
-    shipping record's reference kept), witnessed."""
+    """Send what is left in a container back to the supplier or a reverse distributor, witnessed:
+    a distribution, recorded with the recipient's name, address and DEA number, the date and the
+    shipping reference (21 CFR 1304.22(a)(2)(iv) and (c))."""
     event = AuditEventType.STOCK_RETURNED
     ensure_can_move_stock(actor, container.safe, event_type=event, action="return stock")
     recipient = _required(
         recipient, limit=150, field="recipient", message="Name who the stock goes back to."
     )
+    recipient_address = _required(
+        recipient_address,
+        limit=300,
+        field="recipient_address",
+        message="Enter the recipient's registered address.",
+    )
+    recipient_dea_number = _text(recipient_dea_number, limit=9).upper()
     reference = _required(
         reference, limit=140, field="reference", message="Enter the return's shipping reference."
     )
+    # The stock leaves the safe when this is recorded: the ledger's entry and the record's date
+    # are both now.
+    shipped_on = _local_today(container.safe)
+    record = SupplierReturn(
+        recipient_name=recipient,
+        recipient_address=recipient_address,
+        recipient_dea_number=recipient_dea_number,
+        reference=reference,
+        shipped_on=shipped_on,
+    )
+    _validate(record, exclude=["movement"])
     confirm_witness(witness, witness_password, actor=actor, safe=container.safe)
     with transaction.atomic():
         (locked,) = _lock_containers([container])
@@ -583,14 +605,22 @@ def return_to_supplier(
             remaining,
             actor=actor,
             witness=witness,
-            reason=f"Returned to {recipient} (ref. {reference})",
+            reason=f"Returned to {recipient} (ref. {reference})"[:300],
         )
+        record.movement = movement
+        record.save()
         record_audit_event(
             actor=actor,
             event_type=event,
             target=movement,
             location_id=locked.safe.location_id,
-            details=_details(movement, recipient=recipient, reference=reference),
+            details=_details(
+                movement,
+                recipient=recipient,
+                recipient_dea_number=recipient_dea_number,
+                reference=reference,
+                shipped_on=shipped_on.isoformat(),
+            ),
         )
     return movement
 

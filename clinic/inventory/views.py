@@ -230,6 +230,7 @@ def container_detail(request, public_id):
             "count",
             "reverses",
             "reversed_by",
+            "supplier_return",
             "container__lot__product",
         )
         .order_by("occurred_at", "id")
@@ -268,6 +269,8 @@ def return_stock(request, public_id):
                 actor=request.user,
                 container=container,
                 recipient=data["recipient"],
+                recipient_address=data["recipient_address"],
+                recipient_dea_number=data["recipient_dea_number"],
                 reference=data["reference"],
                 witness=data["witness"],
                 witness_password=data["witness_password"],

@@ -130,6 +130,8 @@ def machine_for(*, nurse, clinician, medical_director, safe, session, device: bo
                     actor=nurse,
                     container=self.container,
                     recipient="Reverse distributor",
+                    recipient_address="135 Duryea Road, Melville, NY 11747",
+                    recipient_dea_number="RH0123454",
                     reference="RMA-1",
                     witness=clinician,
                     witness_password=PASSWORD,

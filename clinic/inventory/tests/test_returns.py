@@ -5,13 +5,15 @@ container's page."""
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.models import AuditEvent
 from clinic.inventory import selectors
 from clinic.inventory.choices import MovementKind
-from clinic.inventory.models import Movement
+from clinic.inventory.models import Movement, SupplierReturn
 from conftest import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +22,8 @@ pytestmark = pytest.mark.django_db
 def return_form(witness, **changes):
     data = {
         "recipient": "Henry Schein returns",
+        "recipient_address": "135 Duryea Road, Melville, NY 11747",
+        "recipient_dea_number": "RH0123454",
         "reference": "RA-55120 / UPS 1Z999AA10123456784",
         "witness": witness.pk,
         "witness_password": PASSWORD,
@@ -126,3 +130,18 @@ def test_only_stock_staff_where_it_is_kept_may_return_it(
         reverse("inventory:container", args=[vial.public_id])
     )
     assert url not in container_page.content.decode()
+
+
+def test_the_return_keeps_the_recipients_address_and_checked_dea_number(nurse, clinician, vial):
+    client = client_for(nurse)
+    url = reverse("inventory:return", args=[vial.public_id])
+    refused = client.post(url, return_form(clinician, recipient_dea_number="RH0123455"))
+    assert refused.status_code == 400 and "DEA" in refused.content.decode()
+    assert not returned()
+    assert client.post(url, return_form(clinician)).status_code == 302
+    record = SupplierReturn.objects.get()
+    assert record.recipient_dea_number == "RH0123454"
+    assert record.recipient_address.startswith("135 Duryea Road")
+    assert record.movement.kind == MovementKind.RETURN and record.shipped_on == timezone.localdate()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SupplierReturn.objects.filter(pk=record.pk).update(reference="changed")

@@ -372,6 +372,8 @@ def test_returning_sends_back_what_is_left(nurse, clinician, vial):
         actor=nurse,
         container=vial,
         recipient="Rx Return Services (reverse distributor)",
+        recipient_address="135 Duryea Road, Melville, NY 11747",
+        recipient_dea_number="RH0123454",
         reference="RMA-443",
         witness=clinician,
         witness_password=PASSWORD,
