@@ -97,8 +97,9 @@ class QuestionnaireRequest(TimeStampedModel):
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
     )
+    # Blank when the reminder job sent them before an appointment (no person did).
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     completed_at = models.DateTimeField(null=True, blank=True)
 

@@ -112,11 +112,22 @@ def _send_questionnaire_email(request_id: int, token: str) -> None:
 
 
 def send_questionnaires(
-    *, actor, patient: Patient, instrument_codes: list[str], context: str
+    *,
+    actor,
+    patient: Patient,
+    instrument_codes: list[str],
+    context: str,
+    system_label: str = "",
 ) -> tuple[QuestionnaireRequest, str]:
     """Send a patient a set of questionnaires to answer by an expiring, single-use link (e-mailed
-    after commit). Returns the request and the link's token, shown once to staff."""
-    _check_patient(actor, patient, "send questionnaires", AuditEventType.QUESTIONNAIRES_SENT)
+    after commit). Returns the request and the link's token, shown once to staff. A job that runs
+    by itself (the reminders before an appointment) passes `actor=None` and names itself in
+    `system_label`: the audit trail then records the job, never a person who did not act."""
+    if actor is None:
+        if not system_label:
+            raise ValueError("A job sending questionnaires names itself in system_label.")
+    else:
+        _check_patient(actor, patient, "send questionnaires", AuditEventType.QUESTIONNAIRES_SENT)
     if context not in AssessmentContext.values:
         raise ClinicError("Choose why the questionnaires are sent.", field="context")
     codes = _check_codes(list(instrument_codes), respondent="patient")
@@ -134,6 +145,7 @@ def send_questionnaires(
         )
         record_audit_event(
             actor=actor,
+            actor_label=system_label or None,
             event_type=AuditEventType.QUESTIONNAIRES_SENT,
             target=request,
             patient_id=patient.pk,

@@ -252,7 +252,11 @@ def send_visit_questionnaires(appointment: Appointment) -> None:
     context = "pre_session" if appointment.appointment_type.kind == "treatment" else "follow_up"
     try:
         send_questionnaires(
-            actor=appointment.booked_by, patient=patient, instrument_codes=codes, context=context
+            actor=None,
+            system_label="appointment reminder job",
+            patient=patient,
+            instrument_codes=codes,
+            context=context,
         )
     except ClinicError:
         logger.exception("Questionnaires before appointment %s could not be sent.", appointment.pk)

@@ -32,6 +32,11 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an asyncio event loop running in the test's thread, and Django
+    # refuses database calls from a thread with a running loop (SynchronousOnlyOperation). The
+    # browser tests set up their data through the ORM in that thread, so while a browser is open
+    # (and only then) the check is lifted; the live server's own threads never run a loop.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM_PATH,
@@ -47,6 +52,7 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.hookimpl(hookwrapper=True)

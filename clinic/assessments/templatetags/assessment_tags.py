@@ -17,6 +17,12 @@ def instrument_name(code: str) -> str:
 
 
 @register.filter
+def instrument_names(codes) -> str:
+    """Instruments named as staff know them ("PHQ-9, GAD-7"), never by their internal codes."""
+    return ", ".join(instrument_name(code) for code in codes or [])
+
+
+@register.filter
 def signed(value) -> str:
     if value is None:
         return ""

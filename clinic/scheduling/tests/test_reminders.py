@@ -287,3 +287,7 @@ def test_the_first_reminder_brings_a_check_in_link_and_the_questionnaires(
     request = QuestionnaireRequest.objects.get(patient=patient_alice)
     assert request.context == "pre_session" and "phq9" in request.instrument_codes
     assert any("/q/" in m.body for m in mailoutbox)
+    # Sent by the job, not in the name of whoever booked the appointment.
+    assert request.sent_by is None
+    sent = AuditEvent.objects.get(event_type=AuditEventType.QUESTIONNAIRES_SENT)
+    assert sent.actor is None and sent.actor_label == "appointment reminder job"
