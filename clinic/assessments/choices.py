@@ -92,6 +92,18 @@ ALERTING_FLAGS = {
     "suicide_risk_low": AlertReason.CSSRS_LOW,
     "possible_mania": AlertReason.ASRM_MANIA,
 }
+# Every flag an instrument's scoring can raise, as staff read it (the codes never reach a screen).
+FLAG_LABELS = {
+    **{flag: reason.label for flag, reason in ALERTING_FLAGS.items()},
+    "provisional_ptsd_dsm5": "PCL-5: provisional PTSD (DSM-5 symptom criteria met)",
+    "bipolar_screen_positive": "MDQ: positive screen for bipolar spectrum disorder",
+}
+
+
+def flag_label(flag: str) -> str:
+    return FLAG_LABELS.get(flag, flag.replace("_", " ").capitalize())
+
+
 # Reasons that hold dosing for a clinician's review but are not emergent: shown apart from the
 # urgent alerts and not sent to the on-call clinician. Open, they still block the session's "no
 # open safety flag" gate like any open alert.

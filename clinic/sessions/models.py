@@ -18,6 +18,7 @@ from clinic.sessions.choices import (
     DissociationMoment,
     Gate,
     InfusionEventKind,
+    Intervention,
     Outcome,
     PregnancyTest,
     ReadingSource,
@@ -349,6 +350,12 @@ class SideEffect(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def intervention_labels(self) -> str:
+        """What was done, in words ("Infusion rate reduced, Antiemetic given")."""
+        labels = dict(Intervention.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.interventions)
 
 
 class MedicationAdministration(models.Model):

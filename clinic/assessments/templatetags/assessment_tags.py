@@ -1,5 +1,6 @@
 from django import template
 
+from clinic.assessments.choices import flag_label
 from clinic.assessments.instruments import INSTRUMENTS
 
 register = template.Library()
@@ -20,6 +21,12 @@ def instrument_name(code: str) -> str:
 def instrument_names(codes) -> str:
     """Instruments named as staff know them ("PHQ-9, GAD-7"), never by their internal codes."""
     return ", ".join(instrument_name(code) for code in codes or [])
+
+
+@register.filter
+def flag_labels(flags) -> str:
+    """A response's flags in words ("PHQ-9 item 9: thoughts of death or self-harm")."""
+    return "; ".join(flag_label(flag) for flag in sorted(flags or []))
 
 
 @register.filter

@@ -1431,6 +1431,24 @@ def test_the_summary_shows_the_record_and_says_it_is_not_yet_signed(
     assert "Locked" in body and fresh(session).content_sha256 in body
 
 
+def test_what_was_done_about_a_side_effect_is_shown_in_words(clinician, nurse, patient_alice):
+    session = dosed(clinician, nurse, patient_alice)
+    services.record_side_effect(
+        actor=nurse,
+        session=session,
+        kind="nausea_vomiting",
+        severity="mild",
+        onset_at=timezone.now(),
+        interventions=["rate_reduced", "antiemetic"],
+        outcome="resolved",
+    )
+    client = client_for(nurse)
+    summary = text(client.get(summary_url(session)))
+    assert "Infusion rate reduced, Antiemetic given" in summary and "rate_reduced" not in summary
+    # The session page's record (its form's option values are codes, as HTML needs).
+    assert "Infusion rate reduced, Antiemetic given" in text(client.get(detail_url(session)))
+
+
 def test_the_summary_of_a_session_without_a_dose(session, nurse):
     services.stop_before_dosing(actor=nurse, session=session, reason="Blood pressure too high.")
     body = text(client_for(nurse).get(summary_url(session)))
