@@ -31,7 +31,8 @@ def progress_svg(progress: Progress) -> str:
         f'<title id="chart-{instrument.code}-title">{escape(instrument.short_name)} scores over time, with severity bands</title>',
     ]
     bands = [band for band in instrument.bands if band.low <= band.high]
-    if instrument.code not in {"mdq", "cssrs_screen"}:
+    # Screens give a result, not a severity band to follow over time.
+    if instrument.charted:
         for index, band in enumerate(bands):
             top = _y(
                 min(Decimal(band.high) + (1 if isinstance(band.high, int) else 0), high), low, high
