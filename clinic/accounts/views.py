@@ -27,7 +27,7 @@ from clinic.accounts.forms import (
 from clinic.accounts.models import TwoFactorEnrolmentCode, User
 from clinic.accounts.selectors import list_team
 from clinic.core.exceptions import ClinicError
-from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
 
 
@@ -80,13 +80,10 @@ def two_factor(request):
     has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if has_device:
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 services.verify_two_factor(
                     request=request, user=user, token=form.cleaned_data["token"]
                 )
-            except ClinicError as error:
-                add_service_error(form, error)
-            else:
                 return redirect(_safe_next(request))
         return render(
             request, "accounts/two_factor_verify.html", {"form": form}, status=form_status(form)
@@ -97,13 +94,10 @@ def two_factor(request):
         # medical director hands over comes first, before any secret is shown.
         code_form = EnrolmentCodeForm(posted_data(request))
         if request.method == "POST" and code_form.is_valid():
-            try:
+            with refusal_shown_on(code_form):
                 services.redeem_two_factor_enrolment_code(
                     request=request, user=user, code=code_form.cleaned_data["code"]
                 )
-            except ClinicError as error:
-                add_service_error(code_form, error)
-            else:
                 return redirect(request.get_full_path())
         return render(
             request,
@@ -112,13 +106,10 @@ def two_factor(request):
             status=form_status(code_form),
         )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.confirm_two_factor_enrolment(
                 request=request, user=user, token=form.cleaned_data["token"]
             )
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, "Two-factor sign-in is set up.")
             return redirect(_safe_next(request))
     secret = base64.b32encode(device.bin_key).decode()
@@ -157,7 +148,7 @@ def team(request):
 def team_add(request):
     form = StaffAccountForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             member = services.create_staff_account(
                 actor=request.user,
                 email=form.cleaned_data["email"],
@@ -166,9 +157,6 @@ def team_add(request):
                 locations=form.cleaned_data["locations"],
                 credentials=form.cleaned_data["credentials"],
             )
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(
                 request,
                 f"{member.full_name} is added; a link to choose a password was e-mailed to {member.email}.",
@@ -201,7 +189,7 @@ def team_edit(request, public_id):
     }
     form = StaffAccountForm(posted_data(request), initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.update_staff_account(
                 actor=request.user,
                 user=member,
@@ -210,9 +198,6 @@ def team_edit(request, public_id):
                 locations=form.cleaned_data["locations"],
                 credentials=form.cleaned_data["credentials"],
             )
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, f"{member.full_name}'s account is saved.")
             return redirect("accounts:team")
     has_device = TOTPDevice.objects.filter(user=member, confirmed=True).exists()
@@ -236,11 +221,8 @@ def team_edit(request, public_id):
 def team_set_active(request, public_id):
     member = _team_member(public_id)
     active = request.POST.get("active") == "1"
-    try:
+    with refusal_as_message(request):
         services.set_account_active(actor=request.user, user=member, active=active)
-    except ClinicError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(
             request, f"{member.full_name} is {'reactivated' if active else 'deactivated'}."
         )

@@ -36,9 +36,8 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
     NotFoundError,
-    PermissionDeniedError,
 )
-from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.patients.views import chart_section_url, patient_or_404
 
@@ -51,18 +50,13 @@ def send(request, patient_public_id):
     patient = patient_or_404(request, patient_public_id)
     form = SendQuestionnairesForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_as_message(request):
             _questionnaires, token = services.send_questionnaires(
                 actor=request.user,
                 patient=patient,
                 instrument_codes=form.cleaned_data["instrument_codes"],
                 context=form.cleaned_data["context"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            messages.error(request, error.message)
-        else:
             sent_to = f" and e-mailed to {patient.email}" if patient.email else ""
             if can_view_results(request.user):
                 messages.success(
@@ -94,7 +88,7 @@ def enter(request, patient_public_id, instrument_code):
     instrument = clinic_instrument(instrument_code)
     form = InstrumentAnswersForm(posted_data(request), instrument=instrument, staff=True)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             response, alerts = services.record_staff_response(
                 actor=request.user,
                 patient=patient,
@@ -103,11 +97,6 @@ def enter(request, patient_public_id, instrument_code):
                 taken_at=form.cleaned_data["taken_at"],
                 context=form.cleaned_data["context"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             label = instrument.band_label(response.severity)
             messages.success(
                 request, f"{instrument.short_name} recorded: {response.total_display} ({label})."
@@ -182,16 +171,13 @@ def alert_detail(request, public_id):
         if request.user.role not in RESOLVE_ROLES:
             raise PermissionDenied("Only a prescribing clinician resolves a safety alert.")
         if form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 services.resolve_safety_alert(
                     actor=request.user,
                     alert=alert,
                     actions=form.cleaned_data["actions"],
                     note=form.cleaned_data["note"],
                 )
-            except ClinicError as error:
-                add_service_error(form, error)
-            else:
                 messages.success(
                     request, "The safety alert is resolved and what was done is recorded."
                 )
@@ -230,11 +216,8 @@ def cancel_request(request, public_id):
     if questionnaires is None:
         raise Http404("No such questionnaires.")
     patient_or_404(request, questionnaires.patient.public_id)
-    try:
+    with refusal_as_message(request):
         services.cancel_questionnaire_request(actor=request.user, request=questionnaires)
-    except ClinicError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, "The questionnaire link is withdrawn.")
     return redirect(chart_section_url(questionnaires.patient, "assessments"))
 
@@ -420,7 +403,7 @@ def answer_instrument(request, code, token=None, public_id=None, tablet=False):
         posted_data(request), instrument=instrument, initial=saved.answers if saved else {}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             _response, alerts = services.submit_response(
                 request=questionnaires,
                 instrument_code=code,
@@ -428,9 +411,6 @@ def answer_instrument(request, code, token=None, public_id=None, tablet=False):
                 mode=answering.mode,
                 actor=answering.actor,
             )
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             flagged = bool(alerts) or bool(CRISIS_FLAGS & set(_response.flags))
             if flagged:
                 return render(
@@ -500,17 +480,12 @@ def tablet_hand_over(request, public_id):
         )
     form = TabletHandOverForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.hand_over_tablet(
                 actor=request.user,
                 request=questionnaires,
                 date_of_birth=form.cleaned_data["date_of_birth"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             request.session[TABLET_SESSION_KEY] = {
                 "request": str(questionnaires.public_id),
                 "by": request.user.pk,

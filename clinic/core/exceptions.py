@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 
 class ClinicError(Exception):
     """Base of every refused action. `field` names the form field the message belongs to."""
@@ -14,8 +16,9 @@ class ClinicError(Exception):
         self.field = field
 
 
-class PermissionDeniedError(ClinicError):
-    """The actor's role does not allow this action."""
+class PermissionDeniedError(ClinicError, PermissionDenied):
+    """The actor's role does not allow this action. Also Django's PermissionDenied: left uncaught
+    in a view, it is answered by the 403 page with its message (and the API answers 403)."""
 
     status_code = 403
 

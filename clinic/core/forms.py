@@ -1,8 +1,45 @@
+"""Forms' part of the house rules: one way to show a service's refusal beside the field."""
+
 from __future__ import annotations
 
-from django import forms
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from clinic.core.exceptions import ClinicError
+from django import forms
+from django.contrib import messages
+
+from clinic.core.exceptions import ClinicError, PermissionDeniedError
+
+
+@contextmanager
+def refusal_shown_on(form: forms.Form) -> Iterator[None]:
+    """The one form → service → refusal step of a view:
+
+        with refusal_shown_on(form):
+            record = services.do_it(actor=request.user, **form.cleaned_data)
+            return redirect(record)
+        # refused: the form is shown again with the service's message beside its field
+
+    A refusal (ClinicError) is shown on the form and the block ends; a permission refusal is
+    not caught: it is Django's PermissionDenied, answered by the 403 page."""
+    try:
+        yield
+    except PermissionDeniedError:
+        raise
+    except ClinicError as error:
+        add_service_error(form, error)
+
+
+@contextmanager
+def refusal_as_message(request) -> Iterator[None]:
+    """As refusal_shown_on, for an action with no form to show again (a button): the refusal is
+    shown as a message on the page the view goes back to."""
+    try:
+        yield
+    except PermissionDeniedError:
+        raise
+    except ClinicError as error:
+        messages.error(request, error.message)
 
 
 def add_service_error(form: forms.Form, error: ClinicError) -> None:

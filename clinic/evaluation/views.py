@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
 from clinic.audit.context import client_ip
-from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
-from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.exceptions import ClinicError, NotFoundError
+from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.evaluation import selectors, services
@@ -122,106 +122,91 @@ def detail(request, patient_public_id, public_id):
     if request.user.role not in EVALUATE_ROLES:
         raise PermissionDenied("Only a prescribing clinician changes an evaluation.")
     action = request.POST.get("action", "save")
-    try:
-        if action == "save":
-            form = EvaluationForm(request.POST, instance=Evaluation.objects.get(pk=evaluation.pk))
-            if not form.is_valid():
-                return _evaluation_page(request, patient, evaluation, form=form, status=400)
-            try:
-                services.update_evaluation(
-                    actor=request.user, evaluation=evaluation, changes=form.changes()
-                )
-            except ClinicError as error:
-                add_service_error(form, error)
-                return _evaluation_page(request, patient, evaluation, form=form, status=400)
-            messages.success(request, "The evaluation is saved; the screen below is updated.")
-        elif action == "vitals":
-            vitals_form = BaselineVitalsForm(request.POST)
-            if vitals_form.is_valid():
-                try:
-                    services.record_baseline_vitals(
-                        actor=request.user,
-                        evaluation=evaluation,
-                        values=vitals_form.values(),
-                        taken_at=vitals_form.cleaned_data["taken_at"],
-                    )
-                except ClinicError as error:
-                    add_service_error(vitals_form, error)
-            if vitals_form.errors:
-                return _evaluation_page(
-                    request, patient, evaluation, vitals_form=vitals_form, status=400
-                )
-            messages.success(request, "Baseline vital signs recorded.")
-        elif action == "allergy":
-            allergy_form = AllergyForm(request.POST)
-            if allergy_form.is_valid():
-                try:
-                    services.add_allergy(
-                        actor=request.user, evaluation=evaluation, **allergy_form.cleaned_data
-                    )
-                except ClinicError as error:
-                    add_service_error(allergy_form, error)
-            if allergy_form.errors:
-                return _evaluation_page(
-                    request, patient, evaluation, allergy_form=allergy_form, status=400
-                )
-            messages.success(request, "Allergy recorded.")
-        elif action == "remove_allergy":
-            try:
-                allergy_id = int(request.POST.get("allergy", ""))
-            except ValueError as error:
-                raise Http404("No such allergy.") from error
-            try:
-                services.remove_allergy(
-                    actor=request.user, evaluation=evaluation, allergy_id=allergy_id
-                )
-            except NotFoundError as error:
-                raise Http404(error.message) from error
-            messages.success(request, "Allergy removed.")
-        elif action == "sign":
-            sign_form = SignEvaluationForm(
-                request.POST, findings=selectors.run_screen(evaluation)[1]
+    if action == "save":
+        form = EvaluationForm(request.POST, instance=Evaluation.objects.get(pk=evaluation.pk))
+        if not form.is_valid():
+            return _evaluation_page(request, patient, evaluation, form=form, status=400)
+        try:
+            services.update_evaluation(
+                actor=request.user, evaluation=evaluation, changes=form.changes()
             )
-            if sign_form.is_valid():
-                data = sign_form.cleaned_data
-                try:
-                    services.sign_evaluation(
-                        actor=request.user,
-                        evaluation=evaluation,
-                        decision=data["decision"],
-                        reasoning=data["reasoning"],
-                        password=data["password"],
-                        override_absolute=data["override_absolute"],
-                        acknowledgements=sign_form.acknowledgements(),
-                    )
-                except ClinicError as error:
-                    add_service_error(sign_form, error)
-            if sign_form.errors:
-                return _evaluation_page(
-                    request, patient, evaluation, sign_form=sign_form, status=400
+        except ClinicError as error:
+            add_service_error(form, error)
+            return _evaluation_page(request, patient, evaluation, form=form, status=400)
+        messages.success(request, "The evaluation is saved; the screen below is updated.")
+    elif action == "vitals":
+        vitals_form = BaselineVitalsForm(request.POST)
+        if vitals_form.is_valid():
+            with refusal_shown_on(vitals_form):
+                services.record_baseline_vitals(
+                    actor=request.user,
+                    evaluation=evaluation,
+                    values=vitals_form.values(),
+                    taken_at=vitals_form.cleaned_data["taken_at"],
                 )
-            messages.success(request, "The evaluation and decision are signed and locked.")
-        elif action == "addendum":
-            addendum_form = AddendumForm(request.POST)
-            if addendum_form.is_valid():
-                try:
-                    services.add_evaluation_addendum(
-                        actor=request.user,
-                        evaluation=evaluation,
-                        text=addendum_form.cleaned_data["text"],
-                        password=addendum_form.cleaned_data["password"],
-                    )
-                except ClinicError as error:
-                    add_service_error(addendum_form, error)
-            if addendum_form.errors:
-                return _evaluation_page(
-                    request, patient, evaluation, addendum_form=addendum_form, status=400
+        if vitals_form.errors:
+            return _evaluation_page(
+                request, patient, evaluation, vitals_form=vitals_form, status=400
+            )
+        messages.success(request, "Baseline vital signs recorded.")
+    elif action == "allergy":
+        allergy_form = AllergyForm(request.POST)
+        if allergy_form.is_valid():
+            with refusal_shown_on(allergy_form):
+                services.add_allergy(
+                    actor=request.user, evaluation=evaluation, **allergy_form.cleaned_data
                 )
-            messages.success(request, "The addendum is signed and added.")
-        else:
-            raise Http404("Unknown action.")
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
+        if allergy_form.errors:
+            return _evaluation_page(
+                request, patient, evaluation, allergy_form=allergy_form, status=400
+            )
+        messages.success(request, "Allergy recorded.")
+    elif action == "remove_allergy":
+        try:
+            allergy_id = int(request.POST.get("allergy", ""))
+        except ValueError as error:
+            raise Http404("No such allergy.") from error
+        try:
+            services.remove_allergy(
+                actor=request.user, evaluation=evaluation, allergy_id=allergy_id
+            )
+        except NotFoundError as error:
+            raise Http404(error.message) from error
+        messages.success(request, "Allergy removed.")
+    elif action == "sign":
+        sign_form = SignEvaluationForm(request.POST, findings=selectors.run_screen(evaluation)[1])
+        if sign_form.is_valid():
+            data = sign_form.cleaned_data
+            with refusal_shown_on(sign_form):
+                services.sign_evaluation(
+                    actor=request.user,
+                    evaluation=evaluation,
+                    decision=data["decision"],
+                    reasoning=data["reasoning"],
+                    password=data["password"],
+                    override_absolute=data["override_absolute"],
+                    acknowledgements=sign_form.acknowledgements(),
+                )
+        if sign_form.errors:
+            return _evaluation_page(request, patient, evaluation, sign_form=sign_form, status=400)
+        messages.success(request, "The evaluation and decision are signed and locked.")
+    elif action == "addendum":
+        addendum_form = AddendumForm(request.POST)
+        if addendum_form.is_valid():
+            with refusal_shown_on(addendum_form):
+                services.add_evaluation_addendum(
+                    actor=request.user,
+                    evaluation=evaluation,
+                    text=addendum_form.cleaned_data["text"],
+                    password=addendum_form.cleaned_data["password"],
+                )
+        if addendum_form.errors:
+            return _evaluation_page(
+                request, patient, evaluation, addendum_form=addendum_form, status=400
+            )
+        messages.success(request, "The addendum is signed and added.")
+    else:
+        raise Http404("Unknown action.")
     return redirect("evaluation:detail", patient.public_id, evaluation.public_id)
 
 
@@ -235,7 +220,7 @@ def _consent_document(public_id) -> ConsentDocument:
 def _sign_consent_page(request, patient, document, *, channel):
     form = ConsentSignForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.sign_consent(
                 actor=request.user,
                 patient=patient,
@@ -245,11 +230,6 @@ def _sign_consent_page(request, patient, document, *, channel):
                 channel=channel,
                 ip_address=client_ip(request),
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(
                 request, f"Thank you. “{document.title}” (version {document.version}) is signed."
             )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,10 +10,9 @@ from clinic.core.caching import cacheable_public_page
 from clinic.core.exceptions import (
     ClinicError,
     NotFoundError,
-    PermissionDeniedError,
     RateLimitedError,
 )
-from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.intake import selectors, services
 from clinic.intake.choices import ALLOWED_QUEUE_STEPS, OPEN_STATUSES, ConsultationStatus
@@ -135,13 +133,8 @@ def _queue_action(request, public_id, *, form_class, prefix: str, perform, succe
     consultation = _get_request(request, public_id, audit=False)
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
-        try:
+        with refusal_shown_on(form):
             perform(consultation, form.cleaned_data)
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, success)
             return redirect("intake:detail", consultation.public_id)
     context = _detail_context(consultation, **{f"{prefix}_form": form})

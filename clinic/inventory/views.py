@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
-from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.inventory import documents as register_documents
 from clinic.inventory import reports, selectors, services
@@ -140,7 +140,7 @@ def receive(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             receipt = services.receive_stock(
                 actor=viewer,
                 safe=data["safe"],
@@ -157,11 +157,6 @@ def receive(request):
                 witness_password=data["witness_password"],
                 note=data["note"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(
                 request,
                 f"Received {receipt.container_count} × {data['product'].name}, lot "
@@ -264,7 +259,7 @@ def return_stock(request, public_id):
     form = ReturnForm(posted_data(request), location=container.safe.location, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             movement = services.return_to_supplier(
                 actor=request.user,
                 container=container,
@@ -275,11 +270,6 @@ def return_stock(request, public_id):
                 witness=data["witness"],
                 witness_password=data["witness_password"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(
                 request,
                 f"Container {container.identifier}: "
@@ -308,7 +298,7 @@ def count(request, public_id):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             taken = services.take_count(
                 actor=request.user,
                 safe=safe,
@@ -320,11 +310,6 @@ def count(request, public_id):
                 witness_password=data["witness_password"],
                 note=data["note"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             opened = sum(1 for line in taken.lines.all() if line.counted != line.expected)
             if opened:
                 messages.warning(
@@ -375,7 +360,7 @@ def discrepancy_detail(request, public_id):
                 "Only a clinician or the medical director resolves a discrepancy."
             )
         if form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 services.resolve_discrepancy(
                     actor=request.user,
                     discrepancy=discrepancy,
@@ -383,11 +368,6 @@ def discrepancy_detail(request, public_id):
                     explanation=form.cleaned_data["explanation"],
                     reportable=form.cleaned_data["reportable"],
                 )
-            except PermissionDeniedError as error:
-                raise PermissionDenied(error.message) from error
-            except ClinicError as error:
-                add_service_error(form, error)
-            else:
                 messages.success(request, "The discrepancy is resolved.")
                 return redirect("inventory:discrepancy", discrepancy.public_id)
     registration = getattr(discrepancy.safe.location, "dea_registration", None)
@@ -438,7 +418,7 @@ def destroy(request, public_id):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             destruction = services.destroy_stock(
                 actor=request.user,
                 safe=safe,
@@ -453,11 +433,6 @@ def destroy(request, public_id):
                 witness_2_password=data["witness_2_password"],
                 note=data["note"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, "The destruction is recorded. Print the DEA Form 41 record.")
             return redirect("inventory:destruction", destruction.public_id)
     selectors.record_register_viewed(request.user, what="destroy", safe=safe)
@@ -600,7 +575,7 @@ def ledger_pdf(request):
     form = _ledger_form(request, request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             document = register_documents.request_ledger_pdf(
                 request.user,
                 start_on=data["start"],
@@ -610,11 +585,6 @@ def ledger_pdf(request):
                 zone=timezone.get_current_timezone(),
                 back_query=_query(form),
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             return redirect("documents:detail", document.public_id)
     return _ledger_page(request, form, status=400)
 
@@ -727,7 +697,7 @@ def inventory_pdf(request):
     form = _inventory_form(request, request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             document = register_documents.request_inventory_pdf(
                 request.user,
                 safe=data["safe"],
@@ -735,11 +705,6 @@ def inventory_pdf(request):
                 timing=data["timing"],
                 back_query=_query(form),
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             return redirect("documents:detail", document.public_id)
     return render(request, "inventory/inventory.html", {"form": form, "report": None}, status=400)
 
@@ -755,15 +720,10 @@ def reverse_entry(request, public_id):
         raise Http404("We could not find that entry.")
     form = ReverseForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.reverse_movement(
                 actor=request.user, movement=entry, reason=form.cleaned_data["reason"]
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, "The entry is reversed by a correcting entry.")
             return redirect("inventory:container", entry.container.public_id)
     selectors.record_register_viewed(
@@ -806,10 +766,7 @@ def session_report(request, session_public_id):
 def session_pdf(request, session_public_id):
     """Ask for the session report's PDF."""
     session = _session_or_404(request, session_public_id)
-    try:
-        document = register_documents.request_session_pdf(request.user, session=session)
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
+    document = register_documents.request_session_pdf(request.user, session=session)
     return redirect("documents:detail", document.public_id)
 
 

@@ -7,8 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import STAFF_ROLES, Role
-from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
-from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.exceptions import NotFoundError
+from clinic.core.forms import (
+    form_status,
+    posted_data,
+    refusal_as_message,
+    refusal_shown_on,
+)
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
 from clinic.patients import services
@@ -138,15 +143,11 @@ def register_after_duplicate_check(request, form, register):
     )
     if duplicates and request.POST.get("confirm_not_duplicate") != "yes":
         return None, duplicates
-    try:
+    with refusal_shown_on(form):
         patient = register()
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ClinicError as error:
-        add_service_error(form, error)
-        return None, duplicates
-    messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
-    return patient, duplicates
+        messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
+        return patient, duplicates
+    return None, duplicates
 
 
 def chart_section_url(patient, section: str) -> str:
@@ -205,16 +206,13 @@ def patient_edit(request, patient_public_id):
         show_measurements=can_view_clinical_details(viewer),
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.update_patient(
                 actor=viewer,
                 patient=patient,
                 changes=form.patient_details(),
                 location=form.cleaned_data["home_location"],
             )
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             messages.success(request, "The patient record is saved.")
             return redirect("patients:chart", patient.public_id)
     return render(
@@ -236,18 +234,13 @@ def patient_change_status(request, patient_public_id):
         allowed=frozenset(ALLOWED_STATUS_CHANGES[patient.status]),
     )
     if form.is_valid():
-        try:
+        with refusal_as_message(request):
             services.change_patient_status(
                 actor=viewer,
                 patient=patient,
                 to_status=form.cleaned_data["to_status"],
                 reason=form.cleaned_data["reason"],
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, "The status is changed.")
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -259,13 +252,8 @@ def patient_change_status(request, patient_public_id):
 def patient_invite(request, patient_public_id):
     viewer = request.user
     patient = patient_or_404(request, patient_public_id)
-    try:
+    with refusal_as_message(request):
         services.invite_patient_to_portal(actor=viewer, patient=patient)
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ClinicError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(
             request, f"An invitation to the patient portal was e-mailed to {patient.email}."
         )

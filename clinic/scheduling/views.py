@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,13 @@ from clinic.core.exceptions import (
     NotFoundError,
     PermissionDeniedError,
 )
-from clinic.core.forms import add_service_error, form_status, posted_data
+from clinic.core.forms import (
+    add_service_error,
+    form_status,
+    posted_data,
+    refusal_as_message,
+    refusal_shown_on,
+)
 from clinic.core.permissions import role_required
 from clinic.core.validators import BROWSE_DATES
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
@@ -63,8 +68,8 @@ def book(request, patient_public_id):
             form.add_error(
                 None, "This time collides with other bookings; see why below and pick another time."
             )
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
+        except PermissionDeniedError:
+            raise  # Django's PermissionDenied: the 403 page
         except ClinicError as error:
             add_service_error(form, error)
         else:
@@ -223,8 +228,8 @@ def appointment_detail(request, public_id):
                 return redirect("scheduling:appointment", appointment.public_id)
         except services.ConflictError as error:
             conflict = error
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
+        except PermissionDeniedError:
+            raise  # Django's PermissionDenied: the 403 page
         except ClinicError as error:
             messages.error(request, error.message)
     return render(
@@ -331,16 +336,13 @@ def my_appointments(request):
         )
         if target is None:
             raise Http404("We could not find that appointment.")
-        try:
+        with refusal_as_message(request):
             services.request_change(
                 patient_user=request.user,
                 appointment=target,
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
             )
-        except ClinicError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(
                 request, "Your request is sent. The clinic will contact you to confirm."
             )
@@ -422,7 +424,7 @@ def pre_visit_check_in(request, token):
     form = CheckInForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             answered = checkin.answer_check_in(
                 token=token,
                 fasting=data["fasting"] == "yes",
@@ -430,9 +432,6 @@ def pre_visit_check_in(request, token):
                 medication_changed=data["medication_changed"] == "yes",
                 details=data["medication_change_details"],
             )
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             return render(request, "scheduling/check_in_done.html", {"check_in": answered})
     appointment = record.appointment
     # The page names the appointment (its day, time and place) to whoever holds the link.
@@ -468,11 +467,8 @@ def follow_up_list(request):
         )
         if item is None:
             raise Http404("We could not find that follow-up.")
-        try:
+        with refusal_as_message(request):
             follow_ups.complete_follow_up(actor=request.user, follow_up=item)
-        except ClinicError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, "Marked as done.")
         return redirect("scheduling:follow_ups")
     items = follow_ups.due_follow_ups(request.user)

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from clinic.core.exceptions import ClinicError, PermissionDeniedError
-from clinic.core.forms import add_service_error, form_status
+from clinic.core.forms import form_status, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.patients.views import chart_section_url, patient_or_404
 from clinic.treatment import selectors, services
@@ -43,7 +41,7 @@ def write_plan(request, patient_public_id):
                 change_details=data["change_details"],
                 override_reason=data["override_reason"],
             )
-            try:
+            with refusal_shown_on(form):
                 preview = services.preview_plan(patient=patient, draft=draft, evaluation=evaluation)
                 if request.POST.get("action") == "sign":
                     services.sign_plan_version(
@@ -53,10 +51,6 @@ def write_plan(request, patient_public_id):
                         request, "The plan is signed. Its proposed sessions are ready to book."
                     )
                     return redirect(chart_section_url(patient, "plan"))
-            except PermissionDeniedError as error:
-                raise PermissionDenied(error.message) from error
-            except ClinicError as error:
-                add_service_error(form, error)
         status = form_status(form)
     else:
         protocol = (
