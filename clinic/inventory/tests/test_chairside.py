@@ -325,7 +325,9 @@ def test_with_no_stock_the_dose_form_says_to_receive_it_first(nurse, ready):
     assert 'id="no-containers"' in html
 
 
-def test_confirming_from_the_tablet_draws_and_shows_the_stock_panel(nurse, ready, vial):
+def test_confirming_from_the_tablet_draws_and_the_stock_panel_waits_for_the_blind_check(
+    clinician, nurse, ready, vial
+):
     working = session_selectors.compute_dose(ready, ready.plan_version, ready.weight_kg)
     response = client_for(nurse).post(
         reverse("sessions:act", args=[ready.public_id, "confirm"]),
@@ -337,9 +339,32 @@ def test_confirming_from_the_tablet_draws_and_shows_the_stock_panel(nurse, ready
         **HX,
     )
     assert response.status_code == 200, response.content.decode()
-    html = response.content.decode()
-    assert 'id="session-stock"' in html and f'id="outstanding-{vial.identifier}"' in html
     assert fresh(ready).status == SessionStatus.PREPARATION and fresh(ready).dose_confirmed_at
+    assert draw_of(ready).outstanding == Decimal("0.35")
+    # The second check is blind: the panel would show the vial's lot and the volume drawn.
+    html = response.content.decode()
+    assert 'id="session-stock"' not in html
+    assert vial.lot.lot_number not in html and "0.35 mL" not in html
+
+    session_services.verify_dose(
+        actor=clinician,
+        session=ready,
+        dose_mg=working.dose_mg,
+        vial_lot=vial.lot.lot_number,
+        password=PASSWORD,
+    )
+    html = client_for(nurse).get(f"/sessions/{ready.public_id}/").content.decode()
+    assert 'id="session-stock"' in html and f'id="outstanding-{vial.identifier}"' in html
+    # Verified and not yet started: the dose is to be given, not yet a remainder to waste.
+    assert "entered as administered when the dose ends" in html and "Not reconciled" not in html
+
+
+def test_a_session_stopped_after_the_confirmation_shows_the_draw_to_waste(nurse, ready, vial):
+    confirm(nurse, ready, vial)
+    session_services.stop_before_dosing(actor=nurse, session=ready, reason="Patient felt unwell")
+    html = client_for(nurse).get(f"/sessions/{ready.public_id}/").content.decode()
+    assert 'id="session-stock"' in html and 'id="form-waste"' in html
+    assert f'id="outstanding-{vial.identifier}"><strong>0.35 mL' in html
 
 
 def test_a_refused_container_is_shown_beside_the_field_and_kept(nurse, ready, vial):
