@@ -5,6 +5,7 @@ from clinic.accounts.choices import STAFF_ROLES
 from clinic.assessments.selectors import clinical_dashboard
 from clinic.core.permissions import role_required
 from clinic.intake.selectors import dashboard_summary
+from clinic.inventory.dashboard import register_panel
 from clinic.sessions.selectors import stop_level_alerts
 
 
@@ -12,13 +13,15 @@ from clinic.sessions.selectors import stop_level_alerts
 def dashboard(request):
     """The staff start page: the consultation queue and patients for everyone; safety alerts, due
     questionnaires and worsening scores for clinical roles; chair-side stop-level alerts for
-    prescribers."""
+    prescribers; the controlled-substance register's open discrepancies, expiring stock and safes
+    due a count for those who may read the register."""
     context = {
         "alerts": None,
         **dashboard_summary(request.user),
         **clinical_dashboard(request.user),
         # A prescriber is told at once of a chair-side stop-level alert waiting for them.
         "session_alerts": stop_level_alerts(request.user),
+        "register": register_panel(request.user),
         "now": timezone.now(),
     }
     return render(request, "dashboard/dashboard.html", context)
