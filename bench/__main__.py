@@ -9,6 +9,8 @@ benchmark, not a test: it prints numbers, marks each target met or MISSED, and e
 BENCH_STRICT=1 to exit 1 when a target is missed).
 
 Runs on the database DATABASE_URL names (SQLite, in a file, when unset), in a throwaway database.
+The controlled-substance register's figures (ten years of a ledger, the inventory as of a date)
+are in bench/register.py.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django.test.utils import (
 from django.urls import reverse
 from django.utils import timezone
 
+from bench import register
 from bench.clinic import Clinic, in_range_values, reading_values
 from bench.measure import Comparison, Figure, report, timed
 from clinic.accounts.services import issue_device_token
@@ -562,6 +565,13 @@ def run() -> tuple[list[Comparison], list[str]]:
             target_ratio=0.5,
         )
     )
+
+    # The register's inventory as of a date over ten years of a busy clinic (bench/register.py):
+    # last, so that its sixty thousand sessions weigh on no figure above.
+    if register.YEARS > 0:
+        register_comparisons, register_notes = register.run(clinic)
+        comparisons.extend(register_comparisons)
+        notes.extend(register_notes)
     return comparisons, notes
 
 
