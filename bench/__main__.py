@@ -572,6 +572,17 @@ def run() -> tuple[list[Comparison], list[str]]:
         register_comparisons, register_notes = register.run(clinic)
         comparisons.extend(register_comparisons)
         notes.extend(register_notes)
+        # The dashboard again, its register panel now over the whole ledger.
+        comparisons.append(
+            Comparison(
+                timed(
+                    f"open the clinical dashboard (HTTP, with the {register.YEARS}-year register)",
+                    20,
+                    page(clinic.client_for(clinic.clinician), "/dashboard/"),
+                ),
+                bare,
+            )
+        )
     return comparisons, notes
 
 

@@ -2,25 +2,31 @@
 lots expiring within the clinic's window that still hold stock, and safes not counted within a
 day, for staff who may read the register and scoped to their safes.
 
-A fixed number of queries whatever the register's size: each list is one query, cut to
-PANEL_ROWS rows, whose rows carry the length of the whole list (a window count over the same
-rows), so "and N more" costs nothing extra; the expired and the expiring lots share one query
-(one pass over the ledger). Stock is a database sum over the ledger, as everywhere in the
-register.
+A fixed number of queries whatever the register's size. The discrepancies and the safes are each
+one query cut to PANEL_ROWS rows, whose rows carry the length of the whole list (a window count
+over the same rows), so "and N more" costs nothing extra; the expired and the expiring lots are
+one query of the containers in stock, each balance a database sum of the container's entries, as
+everywhere in the register.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, F, Max, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.utils import timezone
 
-from clinic.inventory.models import Lot, ledger_sum
+from clinic.inventory.models import Lot
 from clinic.inventory.permissions import can_view_register
-from clinic.inventory.selectors import open_discrepancies, record_register_viewed, visible_safes
+from clinic.inventory.selectors import (
+    open_discrepancies,
+    record_register_viewed,
+    visible_containers,
+    visible_safes,
+    with_balances,
+)
 from clinic.inventory.services import get_policy
 
 # Rows shown in each of the panel's lists; the rest are counted and left to the register's pages.
@@ -49,38 +55,26 @@ def _first_rows(queryset: QuerySet) -> PanelList:
 
 
 def _expired_and_expiring(viewer, *, today: dt.date, until: dt.date) -> tuple[PanelList, PanelList]:
-    """Lots with stock in the viewer's safes that have expired, and that expire by `until`: one
-    grouped sum over their entries, the first rows of each list numbered in the same query."""
-    expired = Case(
-        When(expiry_date__lt=today, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+    """Lots with stock in the viewer's safes that have expired, and that expire by `until`. One
+    query: the containers of those lots that hold stock, each container's balance a sum of its
+    entries (through the ledger's per-container index); their lots are then added up here, a
+    loop over what is in the safes, never over the ledger."""
+    containers = (
+        with_balances(visible_containers(viewer).filter(lot__expiry_date__lte=until))
+        .filter(in_safe__gt=0)
+        .order_by("lot__expiry_date", "lot__lot_number", "lot_id")
     )
-    rows = list(
-        Lot.objects.filter(
-            containers__movements__safe__in=visible_safes(viewer), expiry_date__lte=until
-        )
-        .annotate(in_stock=ledger_sum("containers__movements__safe_change"))
-        .filter(in_stock__gt=0)
-        .annotate(
-            expired=expired,
-            list_length=Window(Count("pk"), partition_by=[expired]),
-            place=Window(
-                RowNumber(),
-                partition_by=[expired],
-                order_by=[F("expiry_date").asc(), F("lot_number").asc(), F("pk").asc()],
-            ),
-        )
-        .filter(place__lte=PANEL_ROWS)
-        .select_related("product")
-        .order_by("expiry_date", "lot_number", "pk")
-    )
-    for lot in rows:
-        lot.days_left = (lot.expiry_date - today).days
+    lots: dict[int, Lot] = {}
+    for container in containers:
+        if container.lot_id not in lots:
+            lot = lots[container.lot_id] = container.lot
+            lot.in_stock = Decimal("0")
+            lot.days_left = (lot.expiry_date - today).days
+        lots[container.lot_id].in_stock += container.in_safe
 
-    def listed(is_expired: bool) -> PanelList:
-        chosen = [lot for lot in rows if lot.expired == is_expired]
-        return PanelList(rows=chosen, total=chosen[0].list_length if chosen else 0)
+    def listed(expired: bool) -> PanelList:
+        chosen = [lot for lot in lots.values() if (lot.days_left < 0) == expired]
+        return PanelList(rows=chosen[:PANEL_ROWS], total=len(chosen))
 
     return listed(True), listed(False)
 
