@@ -81,10 +81,10 @@ ML = Decimal("0.01")
 SYRINGE_WASTE_ML = Decimal("0.05")
 COUNT_SHORT_ML = Decimal("0.05")
 CLINIC_DAYS_A_YEAR = 261
-# The report reads the ledger up to the date three times, each a grouped sum like the floor: the
-# balance of every container the safe has held, each product's total, and how many containers of
-# each product hold stock. With the page's fixed costs (session, form, audit row, rendering), a
-# report that does no more than that costs at most four floors at 200,000 rows.
+# The report sums the ledger up to the date three times, each about the floor's work: the balance
+# of every container the safe has held, each product's total, and how many containers of each
+# product hold stock. With the page's fixed costs (session, form, audit row, rendering), a report
+# that does no more than that costs at most four floors at 200,000 rows.
 TARGET_RATIO = 0.25
 
 
