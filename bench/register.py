@@ -1,5 +1,6 @@
-"""The controlled-substance register's inventory as of a date (`views.inventory`, the initial and
-biennial inventory of 21 CFR 1304.11) over ten years of a busy clinic's ledger.
+"""The controlled-substance register's inventory as of a date (the page `views.inventory`, read by
+`reports.inventory_report`: the initial and biennial inventory of 21 CFR 1304.11) over ten years of
+a busy clinic's ledger.
 
 The ledger is built by bulk inserts (many rows to a statement, COPY on PostgreSQL; the register's
 triggers refuse UPDATE and DELETE of its rows, never INSERT: clinic/inventory/guards.py), over
@@ -9,9 +10,9 @@ syringe's 0.05 mL wasted; a vial's remnant too small for the next dose drawn and
 others esketamine (a 56 mg kit of two devices or an 84 mg kit of three, drawn and given); a box of
 vials or kits received when stock runs low; a count of the safe every evening, a biennial
 inventory every two years, and about twice a year a count 0.05 mL short that a clinician resolves
-as a loss (an adjustment); a broken vial destroyed every year, a recalled pair of kits returned
-every third year, and about once a month an administration entered wrong, reversed and entered
-again. About 200,000 ledger rows. Each entry's session is a row of its own, a copy of one of two
+as a loss (an adjustment); a broken vial destroyed every year, a recalled pair of kits returned to
+the supplier every third year, and about once a month an administration entered wrong, reversed
+and entered again. About 200,000 ledger rows. Each entry's session is a row of its own, a copy of one of two
 real sessions (IV, intranasal) at its appointment's time: the report reads no session.
 
 It times the report's page at the close of a day half-way through and at the close of today,
@@ -62,6 +63,7 @@ from clinic.inventory.models import (
     Product,
     Receipt,
     Safe,
+    SupplierReturn,
     ledger_sum,
 )
 from clinic.inventory.tests.factories import SafeFactory, SprayKitFactory, VialFactory, registration
@@ -223,6 +225,7 @@ class History:
         CountLine,
         Discrepancy,
         Movement,
+        SupplierReturn,
     )
 
     def __init__(self, clinic: Clinic, safe: Safe, products: dict, templates) -> None:
@@ -517,13 +520,21 @@ class History:
 
     def _return_recalled_kits(self, day: dt.date) -> None:
         for _ in range(2):
-            self._entry(
+            movement_id, _quantity = self._entry(
                 self.sealed_kits[2].pop(),
                 MovementKind.RETURN,
                 Decimal(2),
                 self._at(day, 17),
                 witness_id=self.clinic.clinician.pk,
                 reason="Returned to Bench Medical Supply (ref. RECALL-1)",
+            )
+            self.tables[SupplierReturn].add(
+                movement_id=movement_id,
+                recipient_name="Bench Medical Supply",
+                recipient_address="1 Warehouse Way, Columbus, OH 43004",
+                recipient_dea_number="RD1234563",
+                reference="RECALL-1",
+                shipped_on=day,
             )
 
 
