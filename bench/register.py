@@ -260,6 +260,7 @@ class History:
         self.sealed_kits: dict[int, list[Stock]] = {2: [], 3: []}
         self.lot_serial = 0
         self.containers = 0
+        self.sessions = 0
         self.clinic_days = 0
         self.mg: dict[tuple[int, Decimal], Decimal] = {}
 
@@ -335,6 +336,7 @@ class History:
 
     def _session(self, route: str, start: dt.datetime) -> int:
         appointments, sessions = self.copies[route]
+        self.sessions += 1
         appointment_id = appointments.add(
             starts_at=start, ends_at=start + dt.timedelta(minutes=120), checked_in_at=start
         )
@@ -662,7 +664,7 @@ def run(clinic: Clinic) -> tuple[list[Comparison], list[str]]:
     client = clinic.client_for(clinic.director)
 
     # Bulk rows bypass the services' checks: the history must still be one the services allow.
-    ledger = Movement.objects.order_by()
+    ledger = Movement.objects.filter(safe=safe).order_by()
     assert (
         not ledger.values("container").annotate(left=ledger_sum("safe_change")).filter(left__lt=0)
     ), "a container went below zero"
@@ -678,8 +680,8 @@ def run(clinic: Clinic) -> tuple[list[Comparison], list[str]]:
         f"{len(at_today)} at {rows:,}"
     )
     notes = [
-        f"register: {rows:,} ledger rows over {YEARS} years ({Container.objects.count():,} "
-        f"containers, {TreatmentSession.objects.count():,} sessions) built by bulk inserts in "
+        f"register: {rows:,} ledger rows over {YEARS} years ({history.containers:,} containers, "
+        f"{history.sessions:,} sessions) built by bulk inserts in "
         f"{built:.0f} s; the inventory report makes {len(at_today)} statements at {small_rows:,} "
         f"rows and at {rows:,}, and each one that reads the ledger is a SUM"
     ]
