@@ -72,7 +72,15 @@ class AuditEventType(models.IntegerChoices):
     PLAN_VERSION_SIGNED = 520, "Treatment plan version signed"
     PLAN_ENDED = 521, "Treatment plan ended"
     PLAN_VIEWED = 522, "Treatment plan page viewed"
+    PLAN_DRAFT_OPENED = 523, "Next plan version drafted (to check and sign)"
+    PLAN_DRAFT_SET_ASIDE = 524, "Drafted plan version set aside"
     PROTOCOL_CHANGED = 530, "Protocol or screening rules changed"
+    REVIEW_OPENED = 540, "Follow-up review opened"
+    REVIEW_UPDATED = 541, "Follow-up review changed"
+    REVIEW_SIGNED = 542, "Follow-up review and decision signed"
+    REVIEW_ADDENDUM = 543, "Addendum to a signed follow-up review"
+    REVIEW_VIEWED = 544, "Follow-up review viewed"
+    REVIEW_SETTINGS_CHANGED = 545, "Follow-up review settings changed"
 
     # 600–699: scheduling
     APPOINTMENT_BOOKED = 600, "Appointment booked"

@@ -28,6 +28,7 @@ def _plan_context(viewer, patient):
         "current": current,
         "history": history,
         "can_write": can_write_plans(viewer),
+        "plan_draft": selectors.open_plan_draft(patient),
         "seal": report_broken_seal(
             viewer=viewer,
             record=current.plan if current else None,

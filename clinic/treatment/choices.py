@@ -33,3 +33,14 @@ class ChangeReason(models.TextChoices):
     WEIGHT_CHANGE = "weight_change", "Weight changed"
     MAINTENANCE = "maintenance", "Moving to maintenance"
     OTHER = "other", "Other"
+
+
+class PlanDraftStatus(models.TextChoices):
+    """Where a drafted next plan version stands (it is never signed for the prescriber)."""
+
+    # Waiting for a prescriber to check it on the plan page and sign it.
+    OPEN = "open", "Waiting to be checked and signed"
+    # Signed as a plan version (the version is linked).
+    SIGNED = "signed", "Signed as a plan version"
+    # Replaced by a newer draft, or set aside by a prescriber.
+    SET_ASIDE = "set_aside", "Set aside"

@@ -13,7 +13,13 @@ from django.db import models
 
 from clinic.core.choices import Condition, Route
 from clinic.core.models import TimeStampedModel
-from clinic.treatment.choices import ChangeReason, DoseUnit, PlanStatus, WeightBasis
+from clinic.treatment.choices import (
+    ChangeReason,
+    DoseUnit,
+    PlanDraftStatus,
+    PlanStatus,
+    WeightBasis,
+)
 from clinic.treatment.rules import MINIMUM_GAP_DAYS
 
 
@@ -287,3 +293,55 @@ class TreatmentPlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Plan v{self.number}"
+
+
+class TreatmentPlanDraft(TimeStampedModel):
+    """The next version of a patient's plan as something else proposed it (a follow-up review's
+    decision): the plan page opens with these values, and the prescriber checks, previews and
+    signs it like any version. Nothing here is prescribed until it is signed."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="plan_drafts"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    # The version it changes.
+    based_on = models.ForeignKey(
+        TreatmentPlanVersion, on_delete=models.PROTECT, related_name="drafts"
+    )
+    # The plan form's values: protocol (id), indications, dose (text), weight_basis,
+    # infusion_minutes, induction_sessions, induction_sessions_per_week,
+    # maintenance_interval_days, start_date (ISO), target_outcomes, change_reason, change_details.
+    values = models.JSONField()
+    # What proposed it, in words shown on the plan page ("Follow-up review of Dec 1, 2026").
+    origin = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=PlanDraftStatus.choices, default=PlanDraftStatus.OPEN
+    )
+    signed_version = models.OneToOneField(
+        TreatmentPlanVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="from_draft",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status="open"),
+                name="one_open_plan_draft_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="signed") | models.Q(signed_version__isnull=False),
+                name="signed_plan_draft_names_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of the next plan version ({self.get_status_display()})"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.treatment.choices import PlanStatus
-from clinic.treatment.models import TreatmentPlan, TreatmentPlanVersion
+from clinic.treatment.choices import PlanDraftStatus, PlanStatus
+from clinic.treatment.models import TreatmentPlan, TreatmentPlanDraft, TreatmentPlanVersion
 
 
 def active_plan(patient) -> TreatmentPlan | None:
@@ -24,6 +24,26 @@ def current_plan_version(patient) -> TreatmentPlanVersion | None:
         TreatmentPlanVersion.objects.filter(plan__patient=patient, plan__status=PlanStatus.ACTIVE)
         .select_related("plan", "protocol", "signed_by")
         .order_by("-number")
+        .first()
+    )
+
+
+def open_plan_draft(patient) -> TreatmentPlanDraft | None:
+    """The drafted next version waiting to be checked and signed, if any."""
+    return (
+        TreatmentPlanDraft.objects.filter(patient=patient, status=PlanDraftStatus.OPEN)
+        .select_related("based_on", "created_by")
+        .first()
+    )
+
+
+def plan_draft_for(patient, public_id) -> TreatmentPlanDraft | None:
+    """The patient's open draft with this public id (None for another patient's, or a closed one)."""
+    return (
+        TreatmentPlanDraft.objects.filter(
+            patient=patient, public_id=public_id, status=PlanDraftStatus.OPEN
+        )
+        .select_related("based_on")
         .first()
     )
 

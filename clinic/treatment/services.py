@@ -20,7 +20,7 @@ from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
-from clinic.treatment.choices import ChangeReason, DoseUnit, PlanStatus
+from clinic.treatment.choices import ChangeReason, DoseUnit, PlanDraftStatus, PlanStatus
 from clinic.treatment.dose_history import doses_given_mg
 from clinic.treatment.dosing import (
     InfusionRates,
@@ -29,7 +29,12 @@ from clinic.treatment.dosing import (
     infusion_rates,
     weight_based_problems,
 )
-from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
+from clinic.treatment.models import (
+    ProtocolTemplate,
+    TreatmentPlan,
+    TreatmentPlanDraft,
+    TreatmentPlanVersion,
+)
 from clinic.treatment.permissions import PLAN_WRITE_ROLES
 from clinic.treatment.rules import propose_induction_dates, propose_maintenance_dates
 
@@ -305,10 +310,17 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
 
 
 def sign_plan_version(
-    *, actor, patient: Patient, draft: PlanDraft, password: str
+    *,
+    actor,
+    patient: Patient,
+    draft: PlanDraft,
+    password: str,
+    from_draft: TreatmentPlanDraft | None = None,
 ) -> TreatmentPlanVersion:
     """Write (or change) the patient's plan as a new signed version. Needs a signed evaluation that
-    found the patient suitable; a dose outside the protocol's range needs a documented override."""
+    found the patient suitable; a dose outside the protocol's range needs a documented override.
+    `from_draft`: the drafted version the prescriber opened the form from (it is then marked
+    signed, naming this version), whatever they changed in it before signing."""
     ensure_can_act_on_patient(
         actor,
         patient,
@@ -392,6 +404,15 @@ def sign_plan_version(
         version.content_sha256 = content_sha256(plan_version_content(version))
         version.full_clean()
         version.save()
+        if from_draft is not None:
+            opened = (
+                TreatmentPlanDraft.objects.select_for_update()
+                .filter(pk=from_draft.pk, patient=patient, status=PlanDraftStatus.OPEN)
+                .first()
+            )
+            if opened is not None:
+                opened.status, opened.signed_version = PlanDraftStatus.SIGNED, version
+                opened.save(update_fields=["status", "signed_version", "updated_at"])
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.PLAN_VERSION_SIGNED,
@@ -404,9 +425,147 @@ def sign_plan_version(
                 "dose_mg": str(version.dose_mg),
                 "outside_range": version.dose_outside_range,
                 "protocol_problems": list(preview.problems),
+                **({"from_draft": str(from_draft.public_id)} if from_draft else {}),
             },
         )
         return version
+
+
+# What a drafted version may set (the plan form's fields); anything else is refused.
+DRAFT_FIELDS = frozenset(
+    {
+        "dose",
+        "infusion_minutes",
+        "induction_sessions",
+        "induction_sessions_per_week",
+        "maintenance_interval_days",
+        "start_date",
+        "change_details",
+    }
+)
+
+
+def draft_values_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
+    """The plan form's values as `version` prescribes them (the start of a next version)."""
+    return {
+        "protocol": version.protocol_id,
+        "indications": list(version.indications),
+        "dose": str(version.dose.normalize()),
+        "weight_basis": version.weight_basis or "actual",
+        "infusion_minutes": version.infusion_minutes,
+        "induction_sessions": version.induction_sessions,
+        "induction_sessions_per_week": version.induction_sessions_per_week,
+        "maintenance_interval_days": version.maintenance_interval_days,
+        "start_date": version.start_date.isoformat(),
+        "target_outcomes": version.target_outcomes,
+        "change_reason": ChangeReason.RESPONSE,
+        "change_details": "",
+    }
+
+
+def open_plan_draft(
+    *, actor, patient: Patient, change_reason: str, changes: dict[str, Any], origin: str
+) -> TreatmentPlanDraft:
+    """Draft the next version of the patient's active plan: the current version's values with
+    `changes` (DRAFT_FIELDS) and `change_reason`, for a prescriber to check and sign on the plan
+    page. Nothing is prescribed until then. An older open draft is set aside. Runs inside the
+    caller's transaction when there is one (a review signed with its decision)."""
+    ensure_can_act_on_patient(
+        actor,
+        patient,
+        roles=PLAN_WRITE_ROLES,
+        action="draft treatment plans",
+        event_type=AuditEventType.PLAN_DRAFT_OPENED,
+    )
+    if change_reason not in ChangeReason.values or change_reason == ChangeReason.INITIAL:
+        raise ClinicError("Choose why the plan changes.", field="change_reason")
+    unknown = sorted(set(changes) - DRAFT_FIELDS)
+    if unknown:
+        raise ClinicError(f"A drafted plan version cannot set {', '.join(unknown)}.")
+    origin = origin.strip()[:200]
+    if not origin:
+        raise ClinicError("Say what the draft comes from.", field="origin")
+    with transaction.atomic():
+        Patient.objects.select_for_update().get(pk=patient.pk)
+        current = (
+            TreatmentPlanVersion.objects.filter(
+                plan__patient=patient, plan__status=PlanStatus.ACTIVE
+            )
+            .select_related("plan")
+            .order_by("-number")
+            .first()
+        )
+        if current is None:
+            raise ClinicError("The patient has no active plan to change: write the plan first.")
+        values = draft_values_from_version(current)
+        for name, value in changes.items():
+            if value is None and name != "infusion_minutes":
+                continue
+            if isinstance(value, Decimal):
+                value = str(value.normalize())
+            elif isinstance(value, date):
+                value = value.isoformat()
+            values[name] = value
+        values["change_reason"] = change_reason
+        for older in TreatmentPlanDraft.objects.select_for_update().filter(
+            patient=patient, status=PlanDraftStatus.OPEN
+        ):
+            older.status = PlanDraftStatus.SET_ASIDE
+            older.save(update_fields=["status", "updated_at"])
+            record_audit_event(
+                actor=actor,
+                event_type=AuditEventType.PLAN_DRAFT_SET_ASIDE,
+                target=older,
+                patient_id=patient.pk,
+                location_id=patient.location_id,
+                details={"replaced": True},
+            )
+        draft = TreatmentPlanDraft.objects.create(
+            patient=patient,
+            location_id=patient.location_id,
+            based_on=current,
+            values=values,
+            origin=origin,
+            created_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PLAN_DRAFT_OPENED,
+            target=draft,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={
+                "based_on_version": current.number,
+                "change_reason": change_reason,
+                "changes": sorted(changes),
+            },
+        )
+        return draft
+
+
+def set_plan_draft_aside(*, actor, draft: TreatmentPlanDraft) -> TreatmentPlanDraft:
+    """A prescriber decides not to sign a drafted version."""
+    ensure_can_act_on_patient(
+        actor,
+        draft.patient,
+        roles=PLAN_WRITE_ROLES,
+        action="set drafted plans aside",
+        event_type=AuditEventType.PLAN_DRAFT_SET_ASIDE,
+    )
+    with transaction.atomic(durable=True):
+        locked = TreatmentPlanDraft.objects.select_for_update().get(pk=draft.pk)
+        if locked.status != PlanDraftStatus.OPEN:
+            raise InvalidTransitionError("This draft is no longer open.")
+        locked.status = PlanDraftStatus.SET_ASIDE
+        locked.save(update_fields=["status", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PLAN_DRAFT_SET_ASIDE,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+        )
+        return locked
 
 
 def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> TreatmentPlan:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
@@ -13,15 +15,38 @@ from clinic.treatment.models import ProtocolTemplate
 from clinic.treatment.permissions import PLAN_WRITE_ROLES
 
 
+def _draft_from(patient, value):
+    """The patient's open drafted version named by `value` (a public id), or None."""
+    try:
+        public_id = uuid.UUID(str(value or ""))
+    except ValueError:
+        return None
+    return selectors.plan_draft_for(patient, public_id)
+
+
 @role_required(*PLAN_WRITE_ROLES)
 def write_plan(request, patient_public_id):
     """Write the first plan or a new version: pick a protocol, preview the dose with its working
-    and the proposed dates, then sign with your password."""
+    and the proposed dates, then sign with your password. `?draft=` opens a drafted next version
+    (a follow-up review's decision) with its values, to check and sign like any other."""
     patient = patient_or_404(request, patient_public_id)
     current = selectors.current_plan_version(patient)
     evaluation = services.suitable_evaluation(patient)
     reason = ChangeReason.RESPONSE if current else ChangeReason.INITIAL
     preview, status = None, 200
+    plan_draft = _draft_from(
+        patient, request.POST.get("draft") if request.method == "POST" else request.GET.get("draft")
+    )
+    if request.method == "POST" and request.POST.get("action") == "set_aside" and plan_draft:
+        try:
+            services.set_plan_draft_aside(actor=request.user, draft=plan_draft)
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from error
+        except ClinicError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The drafted version is set aside; the plan is unchanged.")
+        return redirect(chart_section_url(patient, "plan"))
     if request.method == "POST":
         form = PlanForm(request.POST)
         if form.is_valid():
@@ -45,7 +70,11 @@ def write_plan(request, patient_public_id):
                 preview = services.preview_plan(patient=patient, draft=draft, evaluation=evaluation)
                 if request.POST.get("action") == "sign":
                     services.sign_plan_version(
-                        actor=request.user, patient=patient, draft=draft, password=data["password"]
+                        actor=request.user,
+                        patient=patient,
+                        draft=draft,
+                        password=data["password"],
+                        from_draft=plan_draft,
                     )
                     messages.success(
                         request, "The plan is signed. Its proposed sessions are ready to book."
@@ -82,6 +111,8 @@ def write_plan(request, patient_public_id):
                 weight_basis=current.weight_basis or "actual",
                 target_outcomes=current.target_outcomes,
             )
+        if plan_draft is not None:
+            initial.update(plan_draft.values)
         form = PlanForm(initial=initial)
     selectors.record_plan_viewed(request.user, patient, current)
     protocols = list(ProtocolTemplate.objects.filter(is_active=True))
@@ -95,6 +126,7 @@ def write_plan(request, patient_public_id):
             "current": current,
             "protocols": protocols,
             "eligible": evaluation is not None,
+            "plan_draft": plan_draft,
         },
         status=status,
     )
