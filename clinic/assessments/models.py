@@ -50,6 +50,17 @@ class AssessmentPolicy(TimeStampedModel):
     madrs_remission_at_most = models.PositiveSmallIntegerField(
         default=10, validators=[MinValueValidator(0), MaxValueValidator(20)]
     )
+    # Possible relapse (clinic.assessments.relapse): after a response, the last two answers above
+    # the point this share of the way from the best score back to baseline. Clinic policy
+    # [UNVERIFIED: no retrieved source fixes a relapse threshold for ketamine care].
+    relapse_share_percent = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MinValueValidator(10), MaxValueValidator(100)],
+        help_text=(
+            "Possible relapse: after a response, two answers in a row above this share (%) of "
+            "the way from the best score back to baseline (clinic policy, UNVERIFIED)."
+        ),
+    )
     # Who is e-mailed an urgent safety alert when the patient's location names nobody.
     on_call_email = models.EmailField(blank=True)
     singleton = models.BooleanField(default=True, unique=True, editable=False)
@@ -276,6 +287,11 @@ class ProgressSummary(models.Model):
     latest_taken_at = models.DateTimeField(null=True, blank=True)
     latest_severity = models.CharField(max_length=30, blank=True)
     worsening = models.BooleanField(default=False)
+    # The lowest score after baseline, and whether that fall met the instrument's response rule
+    # (what a possible relapse is measured from: clinic.assessments.relapse).
+    best_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    best_taken_at = models.DateTimeField(null=True, blank=True)
+    responded = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from clinic.assessments.choices import AlertStatus, RequestStatus, ResponseStatus
@@ -19,6 +19,7 @@ from clinic.assessments.models import (
 from clinic.assessments.permissions import can_view_results
 from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.assessments.progress import Point, Progress, compute_progress
+from clinic.assessments.relapse import Relapse, possible_relapse
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
@@ -48,6 +49,46 @@ def patient_progress(patient) -> list[Progress]:
         for code in INSTRUMENTS
         if by_code.get(code)
     ]
+
+
+def patient_relapses(patient) -> list[Relapse]:
+    """Each instrument on which the patient may be relapsing (clinic.assessments.relapse)."""
+    policy = get_policy()
+    by_code: dict[str, list[Point]] = defaultdict(list)
+    rows = (
+        completed_responses(patient)
+        .filter(taken_at__isnull=False, total__isnull=False)
+        .order_by("taken_at", "id")
+        .values_list("instrument_code", "taken_at", "total", "context")
+    )
+    for code, taken_at, total, context in rows:
+        by_code[code].append(Point(taken_at, total, "", context))
+    found = []
+    for code in INSTRUMENTS:
+        if by_code.get(code):
+            relapse = possible_relapse(
+                clinic_instrument(code, policy),
+                by_code[code],
+                share_percent=policy.relapse_share_percent,
+            )
+            if relapse is not None:
+                found.append(relapse)
+    return found
+
+
+def relapsing_summaries(summaries: QuerySet[ProgressSummary], share_percent) -> QuerySet:
+    """The series among `summaries` that `possible_relapse` flags, as one indexed query: a
+    response, then the previous and the latest answers (both after the best) above the point
+    `share_percent` of the way from the best score back to baseline."""
+    threshold = ExpressionWrapper(
+        F("best_total") + (F("baseline_total") - F("best_total")) * share_percent / 100,
+        output_field=DecimalField(max_digits=8, decimal_places=4),
+    )
+    return (
+        summaries.filter(responded=True, previous_taken_at__gt=F("best_taken_at"))
+        .alias(relapse_threshold=threshold)
+        .filter(latest_total__gt=F("relapse_threshold"), previous_total__gt=F("relapse_threshold"))
+    )
 
 
 def recent_responses(patient, limit: int = 50) -> list[AssessmentResponse]:
@@ -231,6 +272,11 @@ def clinical_dashboard(viewer) -> dict:
     worsening = list(
         in_care.filter(worsening=True).order_by("-latest_taken_at", "-pk")[:DASHBOARD_LIST_LIMIT]
     )
+    relapsing = list(
+        relapsing_summaries(in_care, policy.relapse_share_percent).order_by(
+            "-latest_taken_at", "-pk"
+        )[:DASHBOARD_LIST_LIMIT]
+    )
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.CLINICAL_DASHBOARD_VIEWED,
@@ -254,5 +300,9 @@ def clinical_dashboard(viewer) -> dict:
         "overdue_more": overdue_more,
         "worsening": [
             (row.patient, row) for row in worsening if row.instrument_code in INSTRUMENTS
+        ],
+        "relapse_share_percent": policy.relapse_share_percent,
+        "relapsing": [
+            (row.patient, row) for row in relapsing if row.instrument_code in INSTRUMENTS
         ],
     }

@@ -28,6 +28,7 @@ from clinic.assessments.choices import (
     ResponseMode,
     ResponseStatus,
 )
+from clinic.assessments.hooks import urgent_alert_raised
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import (
     AssessmentResponse,
@@ -479,6 +480,9 @@ def raise_alerts(
         )
         alerts.append(alert)
     urgent = [alert.pk for alert in alerts if alert.is_urgent]
+    for alert in alerts:
+        if alert.is_urgent:
+            urgent_alert_raised(alert)
     if urgent:
         transaction.on_commit(lambda: _email_on_call(urgent))
     return alerts

@@ -19,6 +19,7 @@ from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, InstrumentAssignment, ProgressSummary
 from clinic.assessments.policy import clinic_instrument, get_policy, instruments_for_conditions
 from clinic.assessments.progress import Point, compute_progress
+from clinic.assessments.relapse import best_after_baseline, responded
 from clinic.patients.models import Patient
 
 # Patients whose requirements are refreshed per transaction when every patient's are (the medical
@@ -77,6 +78,8 @@ def _clear(summary: ProgressSummary) -> None:
     summary.latest_total = summary.latest_taken_at = None
     summary.latest_severity = ""
     summary.worsening = False
+    summary.best_total = summary.best_taken_at = None
+    summary.responded = False
 
 
 def required_codes(conditions: list[str], rules: dict[str, list[str]] | None = None) -> set[str]:
@@ -151,7 +154,9 @@ def refresh_every_patients_requirements() -> int:
 
 
 def _summary_of(patient_id: int, code: str, points: list[Point], policy) -> ProgressSummary:
-    progress = compute_progress(clinic_instrument(code, policy), points)
+    instrument = clinic_instrument(code, policy)
+    progress = compute_progress(instrument, points)
+    baseline, best = best_after_baseline(points)
     return ProgressSummary(
         patient_id=patient_id,
         instrument_code=code,
@@ -164,6 +169,9 @@ def _summary_of(patient_id: int, code: str, points: list[Point], policy) -> Prog
         latest_taken_at=progress.latest.taken_at,
         latest_severity=progress.latest.severity,
         worsening=progress.worsening,
+        best_total=best.total if best else None,
+        best_taken_at=best.taken_at if best else None,
+        responded=bool(best and responded(instrument, baseline.total, best.total)),
     )
 
 

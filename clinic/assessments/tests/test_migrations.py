@@ -15,7 +15,9 @@ from clinic.assessments.models import ProgressSummary
 from clinic.core.guards import install_row_guards
 
 BEFORE = [("assessments", "0004_suicide_screen_review_flags")]
-AFTER = [("assessments", "0006_backfill_progress_summaries")]
+# Through the latest migration (the current model is read afterwards); 0008 fills each
+# series' best score and response.
+AFTER = [("assessments", "0008_relapse")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,6 +58,7 @@ def test_the_backfill_summarises_each_series_and_marks_what_falls_due(patient_al
         Decimal("15"),
     )
     assert alice.worsening and alice.required
+    assert (alice.best_total, alice.responded) == (Decimal("9"), False)
     # Bob has answered nothing: his conditions' questionnaires are there to fall due.
     assert ProgressSummary.objects.filter(
         patient=patient_bob, instrument_code="phq9", required=True, responses=0
