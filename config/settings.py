@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "clinic.scheduling",
     "clinic.sessions",
     "clinic.monitoring",
+    "clinic.reviews",
     "clinic.inventory",
     "clinic.dashboard",
     "clinic.demo",

@@ -270,8 +270,12 @@ def record_pregnancy_potential(
         return locked
 
 
-def change_patient_status(*, actor, patient: Patient, to_status: str, reason: str) -> Patient:
-    """Move a patient to the next stage of care; refused if the step is not one care allows."""
+def change_patient_status(
+    *, actor, patient: Patient, to_status: str, reason: str, in_caller_transaction: bool = False
+) -> Patient:
+    """Move a patient to the next stage of care; refused if the step is not one care allows.
+    `in_caller_transaction`: part of a larger signed act (a follow-up review ending treatment),
+    which commits or fails with it."""
     if to_status not in PatientStatus.values:
         raise ClinicError("Choose one of the listed statuses.", field="to_status")
     if not can_change_patient_status(actor, patient, to_status):
@@ -283,7 +287,7 @@ def change_patient_status(*, actor, patient: Patient, to_status: str, reason: st
             patient_id=patient.pk,
         )
     reason = reason.strip()
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=not in_caller_transaction):
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
         if to_status not in ALLOWED_STATUS_CHANGES[locked.status]:
             raise InvalidTransitionError(

@@ -72,6 +72,25 @@ def after_series(appointments: list[Appointment]) -> FollowUp | None:
     )
 
 
+def settle_by_review(*, actor, follow_up: FollowUp) -> FollowUp:
+    """Inside the caller's transaction: the follow-up review it called for is signed (the
+    reviews app's signing service has checked the actor may sign it)."""
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.status == "done":
+        return locked
+    locked.status, locked.completed_at, locked.completed_by = "done", timezone.now(), actor
+    locked.save()
+    record_audit_event(
+        actor=actor,
+        event_type=AuditEventType.APPOINTMENT_CHANGED,
+        target=locked,
+        patient_id=locked.patient_id,
+        location_id=locked.location_id,
+        details={"follow_up": "done", "by_review": True},
+    )
+    return locked
+
+
 def complete_follow_up(*, actor, follow_up: FollowUp) -> FollowUp:
     from clinic.scheduling.services import BOOKING_ROLES
 

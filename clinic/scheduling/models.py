@@ -288,8 +288,15 @@ class FollowUp(TimeStampedModel):
         "patients.Patient", on_delete=models.PROTECT, related_name="follow_ups"
     )
     location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    # A "review" is a clinician's follow-up review (clinic.reviews), due after an induction
+    # series, at the maintenance interval and after an urgent safety alert.
     kind = models.CharField(
-        max_length=20, choices=[("follow_up", "Follow-up"), ("reassessment", "Reassessment")]
+        max_length=20,
+        choices=[
+            ("follow_up", "Follow-up"),
+            ("reassessment", "Reassessment"),
+            ("review", "Follow-up review"),
+        ],
     )
     due_on = models.DateField()
     reason = models.CharField(max_length=200)

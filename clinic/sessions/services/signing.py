@@ -19,6 +19,7 @@ from clinic.sessions.choices import (
     SessionStatus,
     SignatureRole,
 )
+from clinic.sessions.hooks import session_locked
 from clinic.sessions.models import (
     SessionAddendum,
     SessionReading,
@@ -177,6 +178,7 @@ def sign_session(
             if locked.status == SessionStatus.DISCHARGED:
                 locked.status = SessionStatus.SIGNED
             _save(locked, ["locked_at", "content_sha256", "status"])
+            session_locked(locked)
         details = {"role": role, "sha256": digest, "locked": locked.locked_at is not None}
         if signer.pk != actor.pk:
             # Signed on another person's sign-in (the shared tablet).
