@@ -27,6 +27,7 @@ from clinic.audit.models import AuditEvent
 from clinic.core import documents
 from clinic.core.services import request_document
 from clinic.evaluation.models import ConsentDocument, Evaluation
+from clinic.reviews.services import open_review
 from clinic.intake.tests.factories import submit_test_request
 from clinic.inventory.tests.factories import SafeFactory
 from clinic.inventory.tests.factories import receive as receive_stock
@@ -167,6 +168,7 @@ def world(personas, patient_alice, location, report_kind):
     )
     session_alert = reading.alerts[0] if reading.alerts else None
     evaluation = Evaluation.objects.filter(patient=patient_alice).latest("id")
+    review = open_review(actor=clinician, patient=patient_alice)
     treatment_type = AppointmentType.objects.filter(kind="treatment", is_active=True).first()
     starts_at = timezone.now() + timedelta(days=2)
     upcoming = Appointment.objects.create(
@@ -199,6 +201,7 @@ def world(personas, patient_alice, location, report_kind):
         "questionnaires": questionnaires.public_id,
         "questionnaire_token": questionnaire_token,
         "evaluation": evaluation.public_id,
+        "review": review.public_id,
         "consent": ConsentDocument.objects.filter(status="active").first().pk,
         "appointment": upcoming.public_id,
         "session_appointment": session.appointment.public_id,
@@ -256,6 +259,7 @@ SAMPLES = {
     "assessments:tablet_instrument": {"public_id": "questionnaires"},
     "assessments:tablet_save": {"public_id": "questionnaires"},
     "evaluation:detail": {"public_id": "evaluation"},
+    "reviews:detail": {"public_id": "review"},
     "scheduling:appointment": {"public_id": "appointment"},
     "scheduling:appointment_ics": {"public_id": "appointment"},
     "scheduling:staff_feed": {"token": "feed_token"},
