@@ -27,10 +27,10 @@ from clinic.audit.models import AuditEvent
 from clinic.core import documents
 from clinic.core.services import request_document
 from clinic.evaluation.models import ConsentDocument, Evaluation
-from clinic.reviews.services import open_review
 from clinic.intake.tests.factories import submit_test_request
 from clinic.inventory.tests.factories import SafeFactory
 from clinic.inventory.tests.factories import receive as receive_stock
+from clinic.reviews.services import open_review
 from clinic.scheduling.checkin import issue_check_in_link
 from clinic.scheduling.ical import create_feed_token
 from clinic.scheduling.models import Appointment, AppointmentType

@@ -209,3 +209,13 @@ def test_a_rewritten_review_is_flagged_when_shown_and_by_verify_records(
         event_type=AuditEventType.RECORD_SEAL_BROKEN, target_id=str(review.pk)
     ).exists()
     assert f"follow-up review {review.pk}:" in verify_records_fails()
+
+
+def test_a_review_that_falls_due_is_on_the_follow_up_list(clinician, patient_alice, course):
+    from clinic.reviews.scheduling import after_session_locked
+    from clinic.sessions.models import TreatmentSession
+
+    after_session_locked(TreatmentSession.objects.filter(patient=patient_alice).last())
+    page = client_for(clinician).get("/follow-ups/").content.decode()
+    assert "Follow-up review" in page and "Review after the induction series" in page
+    assert f"/patients/{patient_alice.public_id}/?section=reviews" in page
