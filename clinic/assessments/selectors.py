@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.assessments.choices import AlertStatus, RequestStatus, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import (
+    AssessmentPolicy,
     AssessmentResponse,
     ProgressSummary,
     QuestionnaireRequest,
@@ -19,7 +29,12 @@ from clinic.assessments.models import (
 from clinic.assessments.permissions import can_view_results
 from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.assessments.progress import Point, Progress, compute_progress
-from clinic.assessments.relapse import Relapse, possible_relapse
+from clinic.assessments.relapse import (
+    DEFAULT_RELAPSE_SHARE_PERCENT,
+    Relapse,
+    possible_relapse,
+    relapse_threshold,
+)
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
@@ -89,6 +104,31 @@ def relapsing_summaries(summaries: QuerySet[ProgressSummary], share_percent) -> 
         .alias(relapse_threshold=threshold)
         .filter(latest_total__gt=F("relapse_threshold"), previous_total__gt=F("relapse_threshold"))
     )
+
+
+def patient_relapse_flags(patient) -> list[Relapse]:
+    """The same flags as `patient_relapses`, read from the progress summaries in one query (the
+    policy's share read inside it): for a banner shown on every chart page."""
+    share = Coalesce(
+        Subquery(
+            AssessmentPolicy.objects.filter(singleton=True).values("relapse_share_percent")[:1]
+        ),
+        Value(DEFAULT_RELAPSE_SHARE_PERCENT),
+    )
+    rows = relapsing_summaries(
+        ProgressSummary.objects.filter(patient=patient).annotate(share=share), share
+    ).order_by("instrument_code")
+    return [
+        Relapse(
+            row.instrument_code,
+            row.baseline_total,
+            row.best_total,
+            relapse_threshold(row.baseline_total, row.best_total, row.share),
+            (row.previous_total, row.latest_total),
+        )
+        for row in rows
+        if row.instrument_code in INSTRUMENTS
+    ]
 
 
 def recent_responses(patient, limit: int = 50) -> list[AssessmentResponse]:

@@ -4,7 +4,7 @@
 from django.urls import reverse
 
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.selectors import patient_relapses
+from clinic.assessments.selectors import patient_relapse_flags, patient_relapses
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
 from clinic.reviews import selectors
 from clinic.reviews.choices import ReviewKind
@@ -48,7 +48,7 @@ def _relapse_banner(viewer, patient):
             "url": reverse("patients:chart", args=[patient.public_id]) + "?section=reviews",
             "link_text": "Follow-up reviews",
         }
-        for relapse in patient_relapses(patient)
+        for relapse in patient_relapse_flags(patient)
     ]
 
 

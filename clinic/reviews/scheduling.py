@@ -32,7 +32,7 @@ def after_session_locked(session: TreatmentSession) -> None:
     review_due(
         patient=session.patient,
         due_on=day + timedelta(days=policy.review_after_induction_days),
-        reason=f"Review after the induction series ({given} sessions)",
+        reason=f"Review after the induction series ({given} session{'' if given == 1 else 's'})",
     )
 
 

@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from clinic.core.forms import form_status, refusal_shown_on
+from clinic.core.forms import form_status, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.patients.views import chart_section_url, patient_or_404
 from clinic.treatment import selectors, services
@@ -38,13 +38,8 @@ def write_plan(request, patient_public_id):
         patient, request.POST.get("draft") if request.method == "POST" else request.GET.get("draft")
     )
     if request.method == "POST" and request.POST.get("action") == "set_aside" and plan_draft:
-        try:
+        with refusal_as_message(request):
             services.set_plan_draft_aside(actor=request.user, draft=plan_draft)
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from error
-        except ClinicError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, "The drafted version is set aside; the plan is unchanged.")
         return redirect(chart_section_url(patient, "plan"))
     if request.method == "POST":

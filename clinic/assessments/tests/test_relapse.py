@@ -15,6 +15,7 @@ from clinic.assessments.progress import Point
 from clinic.assessments.relapse import possible_relapse, relapse_threshold, responded
 from clinic.assessments.selectors import (
     clinical_dashboard,
+    patient_relapse_flags,
     patient_relapses,
     relapsing_summaries,
 )
@@ -81,6 +82,11 @@ def test_the_chart_and_the_dashboard_agree_at_the_threshold(
             context="baseline" if days_ago == 40 else "follow_up",
         )
     assert bool(patient_relapses(patient_alice)) is flagged
+    assert bool(patient_relapse_flags(patient_alice)) is flagged
+    if flagged:
+        assert (
+            patient_relapse_flags(patient_alice)[0].text == patient_relapses(patient_alice)[0].text
+        )
     summary = ProgressSummary.objects.get(patient=patient_alice, instrument_code="phq9")
     assert summary.responded and summary.best_total == 6
     rows = relapsing_summaries(ProgressSummary.objects.all(), 50)
@@ -106,3 +112,4 @@ def test_a_lower_share_set_by_the_director_flags_earlier(clinician, patient_alic
         singleton=True, defaults={"relapse_share_percent": 25}
     )
     assert len(patient_relapses(patient_alice)) == 1
+    assert len(patient_relapse_flags(patient_alice)) == 1

@@ -269,3 +269,19 @@ def test_in_induction_the_next_review_falls_due_after_the_series(clinician, nurs
 
     review = signed_review(clinician, patient_alice)
     assert review.next_review_due_on == induction_ends_on(version) + timedelta(days=1)
+
+
+def test_signing_the_last_induction_session_through_the_sessions_service_makes_a_review_due(
+    clinician, nurse, patient_alice
+):
+    """The hook is wired: the sessions app's signing runs it once the record locks."""
+    from clinic.sessions.tests.factories import IV_TRD
+    from clinic.sessions.tests.test_services import discharged, sign_both
+    from clinic.treatment.models import ProtocolTemplate
+
+    ProtocolTemplate.objects.filter(name=IV_TRD).update(induction_sessions=1)
+    session = discharged(clinician, nurse, patient_alice)
+    assert not FollowUp.objects.filter(patient=patient_alice, kind="review").exists()
+    sign_both(clinician, nurse, session)
+    due = FollowUp.objects.get(patient=patient_alice, kind="review")
+    assert due.reason == "Review after the induction series (1 session)"
