@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from clinic.audit.chain import content_of, lock_chain_head, seal
@@ -13,6 +16,10 @@ from clinic.audit.context import get_request_context, note_refusal_audited
 from clinic.audit.models import AuditEvent
 
 _IP_FIELD = AuditEvent._meta.get_field("ip_address")
+# The events recorded inside `audited_together()`, waiting to be written when its block ends.
+_held: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+    "clinic_audit_held_events", default=None
+)
 
 
 def record_audit_event(
@@ -28,7 +35,8 @@ def record_audit_event(
 ) -> AuditEvent:
     """Append one event. Call it inside the transaction of the action it records, so that the
     action and its audit row are committed together or not at all (HIPAA §164.312(b) audit
-    controls). `actor` may be None for the public (a visitor) or the system."""
+    controls). `actor` may be None for the public (a visitor) or the system. Inside
+    `audited_together()` the event is written when that block ends (it has no id until then)."""
     context = get_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
@@ -48,13 +56,51 @@ def record_audit_event(
         user_agent=context.user_agent,
         details=details or {},
     )
+    held = _held.get()
+    if held is not None:
+        held.append(event)
+    else:
+        _append([event])
+    if outcome != AuditOutcome.SUCCESS:
+        note_refusal_audited()
+    return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Seal the events to the chain in order, each to the one before it, and insert them."""
     # The chain's lock is held until the caller's transaction commits: keep this the last write
     # of a service, after its own row locks, so that writers queue here only briefly.
     with transaction.atomic(savepoint=False):
         position, previous = lock_chain_head()
-        event.chain_position = position + 1
-        event.chain_sha256 = seal(previous_sha256=previous, content=content_of(event))
-        event.save(force_insert=True)
-    if outcome != AuditOutcome.SUCCESS:
-        note_refusal_audited()
-    return event
+        for event in events:
+            position += 1
+            event.chain_position = position
+            event.chain_sha256 = seal(previous_sha256=previous, content=content_of(event))
+            previous = event.chain_sha256
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)
+
+
+@contextmanager
+def audited_together() -> Iterator[None]:
+    """Write the audit events recorded inside this block together when it ends: the chain is
+    locked and its head read once, and the rows, each sealed to the one before it as if written
+    one by one, go in with one insert. For a service that records several events in one
+    transaction (a reading and the alert it raised, a monitor's batch). Open it inside that
+    transaction; if the block raises, nothing is written (the transaction is rolled back). A
+    block inside another one writes with the outer one."""
+    if _held.get() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audited_together() belongs inside the transaction of the action.")
+    held: list[AuditEvent] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if held:
+        _append(held)
