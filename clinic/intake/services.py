@@ -16,6 +16,7 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError, RateLimi
 from clinic.core.models import Location
 from clinic.core.permissions import ensure_role
 from clinic.core.ratelimit import hit_and_check
+from clinic.core.validation import explain_refusal
 from clinic.intake.choices import (
     ALLOWED_QUEUE_STEPS,
     OPEN_STATUSES,
@@ -277,7 +278,9 @@ def convert_request_to_patient(
         "convert consultation requests to patients",
         AuditEventType.CONSULTATION_CONVERTED,
     )
-    with transaction.atomic(durable=True):
+    # The new record's keys and uniqueness are checked by the database; a refusal is explained
+    # in the words of the check before the write (clinic.core.validation).
+    with explain_refusal(), transaction.atomic(durable=True):
         locked = _lock(request)
         if locked.status not in OPEN_STATUSES:
             raise InvalidTransitionError(

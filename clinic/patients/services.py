@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, Role
@@ -16,6 +16,7 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError, Permissi
 from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.records import apply_changes
+from clinic.core.validation import clean_without_queries, explain_refusal
 from clinic.patients.choices import (
     ALLOWED_STATUS_CHANGES,
     NoPregnancyPotentialReason,
@@ -64,12 +65,25 @@ MEASUREMENT_FIELDS = frozenset({"height_cm", "weight_kg"})
 
 
 def _allocate_mrn() -> str:
-    """Next medical record number, under a row lock on the organisation so two registrations at
-    once never share one (house rule 3 in docs/architecture.md)."""
-    organisation = Organisation.objects.select_for_update().get()
-    organisation.last_mrn_number += 1
-    organisation.save(update_fields=["last_mrn_number", "updated_at"])
-    return f"{organisation.mrn_prefix}-{organisation.last_mrn_number:06d}"
+    """Next medical record number: the organisation's counter raised and read back in one
+    statement, which holds the organisation's row lock until the transaction ends, so that two
+    registrations at once never share one (house rule 3 in docs/architecture.md)."""
+    quote = connection.ops.quote_name
+    updated_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Organisation._meta.db_table)} "
+            f"SET {quote('last_mrn_number')} = {quote('last_mrn_number')} + 1, "
+            f"{quote('updated_at')} = %s "
+            f"RETURNING {quote('mrn_prefix')}, {quote('last_mrn_number')}",
+            [updated_at],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        # (The database holds at most one organisation: see Organisation.singleton.)
+        raise Organisation.DoesNotExist("Organisation matching query does not exist.")
+    ((prefix, number),) = rows
+    return f"{prefix}-{number:06d}"
 
 
 def _check_fields(details: dict[str, Any]) -> None:
@@ -94,7 +108,9 @@ def create_patient_record(
     if patient.height_cm or patient.weight_kg:
         patient.measurements_taken_at = timezone.now()
     patient.mrn = "pending"
-    patient.full_clean(exclude=["mrn"])
+    # The checks that need no query; the database refuses a key to no row or a duplicate, and
+    # `explain_refusal()` around the transaction says why in the same words.
+    clean_without_queries(patient, exclude=["mrn"])
     patient.mrn = _allocate_mrn()
     patient.status_changed_at = timezone.now()
     patient.save()
@@ -125,7 +141,7 @@ def register_patient(*, actor, location: Location, details: dict[str, Any]) -> P
         action="register patients",
         event_type=AuditEventType.PATIENT_CREATED,
     )
-    with transaction.atomic(durable=True):
+    with explain_refusal(), transaction.atomic(durable=True):
         return create_patient_record(
             actor=actor, location=location, details=details, source="registration"
         )
@@ -176,12 +192,22 @@ def update_patient(
 
 
 def record_measurements(
-    *, actor, patient: Patient, height_cm=None, weight_kg=None, measured_at
+    *,
+    actor,
+    patient: Patient,
+    height_cm=None,
+    weight_kg=None,
+    measured_at,
+    patient_is_locked: bool = False,
 ) -> Patient:
     """Inside the caller's transaction (the caller has checked that the actor may record
     measurements for this patient): height and weight measured elsewhere, e.g. in the
-    evaluation, become the patient's when they are newer than those on record."""
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    evaluation, become the patient's when they are newer than those on record. A caller that
+    already holds the patient's row lock passes the row it read under it
+    (`patient_is_locked`)."""
+    locked = (
+        patient if patient_is_locked else Patient.objects.select_for_update().get(pk=patient.pk)
+    )
     if locked.measurements_taken_at is not None and measured_at <= locked.measurements_taken_at:
         return locked
     changes = {
@@ -193,7 +219,8 @@ def record_measurements(
     if not changed:
         return locked
     locked.measurements_taken_at = measured_at
-    locked.full_clean()
+    # Keys and uniqueness are the database's (the caller explains a refusal: explain_refusal).
+    clean_without_queries(locked)
     locked.save()
     record_audit_event(
         actor=actor,
@@ -372,17 +399,11 @@ VITAL_SIGN_FIELDS = (
 )
 
 
-def create_vital_signs(
-    *,
-    actor,
-    patient: Patient,
-    context: str,
-    taken_at,
-    values: dict[str, Any],
-    actor_label: str | None = None,
+def build_vital_signs(
+    *, actor, patient: Patient, context: str, taken_at, values: dict[str, Any]
 ) -> VitalSigns:
-    """Record one set of vital signs inside the caller's transaction (audited). `actor` is None
-    for a monitor posting through the API; `actor_label` then names it in the audit log."""
+    """One set of vital signs, checked and not yet saved (for `create_vital_signs`, and for a
+    monitor's batch, which inserts many at once and audits them in one entry)."""
     unknown = set(values) - set(VITAL_SIGN_FIELDS)
     if unknown:
         raise ClinicError(f"Unknown vital signs: {', '.join(sorted(unknown))}.")
@@ -399,8 +420,25 @@ def create_vital_signs(
         **values,
     )
     # Field validators and clean() say what is wrong in words; the database constraints remain
-    # the backstop (validating them here would cost one query each, per reading).
-    vitals.full_clean(validate_constraints=False)
+    # the backstop (the patient, the location and the person are rows the caller holds).
+    clean_without_queries(vitals, validate_constraints=False)
+    return vitals
+
+
+def create_vital_signs(
+    *,
+    actor,
+    patient: Patient,
+    context: str,
+    taken_at,
+    values: dict[str, Any],
+    actor_label: str | None = None,
+) -> VitalSigns:
+    """Record one set of vital signs inside the caller's transaction (audited). `actor` is None
+    for a monitor posting through the API; `actor_label` then names it in the audit log."""
+    vitals = build_vital_signs(
+        actor=actor, patient=patient, context=context, taken_at=taken_at, values=values
+    )
     vitals.save()
     record_audit_event(
         actor=actor,
