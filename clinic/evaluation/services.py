@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
-from clinic.audit.services import record_audit_event
+from clinic.audit.services import audited_together, record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
 from clinic.core.records import apply_changes
 from clinic.core.signing import confirm_signer, content_sha256
+from clinic.core.validation import explain_refusal
 from clinic.evaluation.choices import (
     AllergySeverity,
     ConsentChannel,
@@ -83,8 +84,14 @@ def _ensure_evaluator(actor, patient: Patient, action: str, event_type) -> None:
     )
 
 
-def _lock(evaluation: Evaluation) -> Evaluation:
-    locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+def _lock(evaluation: Evaluation, *, with_patient: bool = False) -> Evaluation:
+    """The evaluation row, locked for this transaction, read with its patient in one statement;
+    `with_patient` locks the patient's row too (before the patient's measurements change)."""
+    locked = (
+        Evaluation.objects.select_for_update(of=("self", "patient") if with_patient else ("self",))
+        .select_related("patient")
+        .get(pk=evaluation.pk)
+    )
     if locked.is_locked:
         raise InvalidTransitionError(
             "This evaluation is signed and locked; add an addendum instead."
@@ -129,7 +136,7 @@ def update_evaluation(*, actor, evaluation: Evaluation, changes: dict[str, Any])
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ClinicError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
-    with transaction.atomic(durable=True):
+    with explain_refusal(), transaction.atomic(durable=True):
         locked = _lock(evaluation)
         changed = apply_changes(locked, changes)
         if not changed:
@@ -166,8 +173,9 @@ def record_baseline_vitals(
         "record baseline vital signs",
         AuditEventType.VITAL_SIGNS_RECORDED,
     )
-    with transaction.atomic(durable=True):
-        locked = _lock(evaluation)
+    weighed = values.get("weight_kg") not in (None, "")
+    with explain_refusal(), transaction.atomic(durable=True), audited_together():
+        locked = _lock(evaluation, with_patient=weighed)
         vitals = create_vital_signs(
             actor=actor,
             patient=locked.patient,
@@ -185,6 +193,7 @@ def record_baseline_vitals(
                 patient=locked.patient,
                 weight_kg=vitals.weight_kg,
                 measured_at=vitals.taken_at,
+                patient_is_locked=True,
             )
         return locked
 

@@ -545,3 +545,84 @@ def test_the_evaluations_height_and_weight_become_the_charts_and_the_plans(
     )
     patient_alice.refresh_from_db()
     assert patient_alice.weight_kg == Decimal("93.2")
+
+
+# --- baseline vital signs: checks without queries, a fixed few statements -----------------------
+# The evaluation and its patient read (and locked) in one statement, the vital signs inserted, the
+# evaluation pointed at them, then the audit (the chain's head read, the row inserted).
+BASELINE_VITALS_STATEMENTS = 5
+
+
+def test_baseline_vitals_take_a_fixed_few_statements(
+    clinician, evaluation, django_assert_num_queries
+):
+    from conftest import service_statements
+
+    values = {"systolic_mmhg": 122, "diastolic_mmhg": 78, "heart_rate_bpm": 72, "spo2_pct": 98}
+    with django_assert_num_queries(service_statements(BASELINE_VITALS_STATEMENTS)):
+        recorded = services.record_baseline_vitals(
+            actor=clinician, evaluation=evaluation, values=values, taken_at=timezone.now()
+        )
+    assert recorded.baseline_vitals.systolic_mmhg == 122
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.VITAL_SIGNS_RECORDED, target_id=str(recorded.baseline_vitals_id)
+    ).exists()
+
+
+def test_a_baseline_weight_that_becomes_the_patients_adds_one_update(
+    clinician, evaluation, patient_alice, django_assert_num_queries
+):
+    """The patient's row is locked with the evaluation's; its change and its audit row go with
+    the vital signs' (one read of the chain for both)."""
+    from decimal import Decimal
+
+    from conftest import service_statements
+
+    with django_assert_num_queries(service_statements(BASELINE_VITALS_STATEMENTS + 1)):
+        services.record_baseline_vitals(
+            actor=clinician,
+            evaluation=evaluation,
+            values={"weight_kg": Decimal("81.4")},
+            taken_at=timezone.now(),
+        )
+    patient_alice.refresh_from_db()
+    assert patient_alice.weight_kg == Decimal("81.4")
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.PATIENT_UPDATED,
+        patient_id=patient_alice.pk,
+        details__measured_in="evaluation",
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"systolic_mmhg": 80, "diastolic_mmhg": 90},
+        {"weight_kg": "400.0"},
+        {"heart_rate_bpm": 400},
+    ],
+)
+def test_impossible_baseline_vitals_are_refused_with_the_messages_they_gave_before(
+    clinician, evaluation, patient_alice, values
+):
+    from django.core.exceptions import ValidationError
+
+    from clinic.patients.models import VitalSigns
+
+    built = VitalSigns(
+        patient=patient_alice,
+        location_id=patient_alice.location_id,
+        context="evaluation",
+        taken_at=timezone.now(),
+        recorded_by=clinician,
+        **values,
+    )
+    with pytest.raises(ValidationError) as before:
+        built.full_clean(validate_constraints=False)
+    with pytest.raises(ValidationError) as said:
+        services.record_baseline_vitals(
+            actor=clinician, evaluation=evaluation, values=values, taken_at=timezone.now()
+        )
+    assert said.value.message_dict == before.value.message_dict
+    evaluation.refresh_from_db()
+    assert evaluation.baseline_vitals_id is None
