@@ -225,7 +225,16 @@ class SessionReading(models.Model):
 
     class Meta:
         ordering = ["taken_at", "id"]
-        indexes = [models.Index(fields=["session", "taken_at"], name="reading_session_time")]
+        indexes = [
+            models.Index(fields=["session", "taken_at"], name="reading_session_time"),
+            # The pre-dose baseline (the latest pre-dose reading) is found without walking the
+            # readings taken since the dose.
+            models.Index(
+                fields=["session", "taken_at", "id"],
+                condition=models.Q(pre_dose=True),
+                name="reading_session_pre_dose",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "device", "device_reading_id"],

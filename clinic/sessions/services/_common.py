@@ -48,6 +48,14 @@ def _lock(
         )
         .get(pk=session.pk)
     )
+    _ensure_open(locked, statuses)
+    if not signing and locked.signatures.exists():
+        _refuse_signed()
+    return locked
+
+
+def _ensure_open(locked: TreatmentSession, statuses) -> None:
+    """Refuse a change to a locked session, or one its status does not allow now."""
     if locked.locked_at is not None:
         raise InvalidTransitionError(
             "This session is signed and locked. Add an addendum to correct or add to it."
@@ -56,13 +64,14 @@ def _lock(
         raise InvalidTransitionError(
             f"This cannot be done now: the session is {locked.get_status_display().lower()}."
         )
-    if not signing and locked.signatures.exists():
-        # A signature covers the content as it was: nothing changes under it.
-        raise InvalidTransitionError(
-            "The record is already signed by one person: changes after signing go in an "
-            "addendum once the second signature locks it."
-        )
-    return locked
+
+
+def _refuse_signed() -> None:
+    # A signature covers the content as it was: nothing changes under it.
+    raise InvalidTransitionError(
+        "The record is already signed by one person: changes after signing go in an "
+        "addendum once the second signature locks it."
+    )
 
 
 def _lock_patient(session: TreatmentSession) -> None:

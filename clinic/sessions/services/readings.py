@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from clinic.accounts.choices import PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType, AuditOutcome
-from clinic.audit.services import record_audit_event
+from clinic.audit.services import audited_together, record_audit_event
 from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
 )
-from clinic.monitoring.limits import Breach, check_during, check_pre_dose
+from clinic.core.validation import explain_refusal
+from clinic.monitoring.limits import Breach, Limits, check_during, check_pre_dose
+from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.choices import VitalSignsContext
-from clinic.patients.services import VITAL_SIGN_FIELDS, create_vital_signs
+from clinic.patients.models import VitalSigns
+from clinic.patients.services import VITAL_SIGN_FIELDS, build_vital_signs, create_vital_signs
 from clinic.sessions import selectors
 from clinic.sessions.choices import (
     AlertStatus,
@@ -31,17 +36,23 @@ from clinic.sessions.choices import (
 from clinic.sessions.models import (
     MonitoringAlert,
     SessionReading,
+    SessionSignature,
     TreatmentSession,
 )
 from clinic.sessions.services._common import (
     _audit,
     _check,
+    _ensure_open,
     _lock,
+    _refuse_signed,
     _save,
     _text,
     _when,
 )
 from clinic.sessions.tasks import notify_stop_level_alert
+
+READING_STATUSES = (SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS)
+_LIMIT_FIELDS = tuple(f.name for f in fields(Limits))
 
 
 @dataclass
@@ -58,6 +69,107 @@ def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
+def _sessions_to_lock():
+    """The session row for a reading, locked for the transaction (only it), read narrowly in one
+    statement with all a reading is checked against: whether anyone has signed, the route's
+    limits, and the pre-dose baseline (the latest pre-dose reading with a blood pressure, found
+    through its index: the cost does not grow with the readings taken since the dose)."""
+    patient_columns = ("patient__id", "patient__location_id", "patient__user_id")
+    return (
+        TreatmentSession.objects.select_for_update(of=("self",))
+        .select_related("patient", "location")
+        .only(
+            *(f.name for f in TreatmentSession._meta.concrete_fields),
+            *patient_columns,
+            "location__id",
+            "location__time_zone",
+        )
+        .annotate(
+            signed=Exists(SessionSignature.objects.filter(session=OuterRef("pk"))),
+            route_limits=Subquery(
+                MonitoringProtocol.objects.filter(route=OuterRef("route")).values(
+                    limits=JSONObject(**{name: name for name in _LIMIT_FIELDS})
+                )[:1]
+            ),
+            stored_baseline=Subquery(
+                SessionReading.objects.filter(
+                    session=OuterRef("pk"), pre_dose=True, vital_signs__systolic_mmhg__isnull=False
+                )
+                .order_by("-taken_at", "-id")
+                .values(
+                    values=JSONObject(
+                        **{name: f"vital_signs__{name}" for name in selectors.VITAL_VALUE_FIELDS}
+                    )
+                )[:1]
+            ),
+        )
+    )
+
+
+def _ensure_takes_readings(locked: TreatmentSession) -> None:
+    _ensure_open(locked, READING_STATUSES)
+    if locked.signed:
+        _refuse_signed()
+
+
+def _limits_of(locked: TreatmentSession) -> Limits:
+    """The route's limits as `selectors.limits_for` gives them (the model's defaults without a
+    protocol row), from the values read with the session."""
+    protocol = MonitoringProtocol(route=locked.route)
+    for name, value in (locked.route_limits or {}).items():
+        setattr(protocol, name, MonitoringProtocol._meta.get_field(name).to_python(value))
+    return protocol.limits()
+
+
+def _stored_baseline(locked: TreatmentSession) -> dict | None:
+    """`selectors.baseline(selectors.readings(session))`, from the values read with the session."""
+    if locked.stored_baseline is None:
+        return None
+    return {
+        name: VitalSigns._meta.get_field(name).to_python(locked.stored_baseline[name])
+        for name in selectors.VITAL_VALUE_FIELDS
+    }
+
+
+def _breaches(
+    locked: TreatmentSession, values: dict[str, Any], *, pre_dose: bool, context: dict
+) -> tuple[list[Breach], Limits]:
+    """The limits a reading breaches. `context` carries the limits and the pre-dose baseline
+    across a batch: a pre-dose reading with a blood pressure is the baseline of the readings
+    after it in the batch."""
+    if "limits" not in context:
+        context["limits"] = _limits_of(locked)
+    limits = context["limits"]
+    if pre_dose:
+        breaches = check_pre_dose(values, limits)
+        if values.get("systolic_mmhg"):
+            context["baseline"] = {name: values.get(name) for name in selectors.VITAL_VALUE_FIELDS}
+    else:
+        if "baseline" not in context:
+            context["baseline"] = _stored_baseline(locked)
+        breaches = check_during(values, limits, baseline=context["baseline"])
+    return breaches, limits
+
+
+def _alert_raised(actor, session, alert: MonitoringAlert, breaches, *, label) -> None:
+    """Audit the alert; tell the supervising clinician of a stop-level one once it is committed."""
+    _audit(
+        actor,
+        AuditEventType.SESSION_ALERT_RAISED,
+        session,
+        {
+            "alert": str(alert.public_id),
+            "breaches": [b.message for b in breaches],
+            "stop_level": alert.stop_level,
+        },
+        target=alert.reading,
+        actor_label=label,
+    )
+    if alert.stop_level:
+        public_id = str(alert.public_id)
+        transaction.on_commit(lambda: notify_stop_level_alert.enqueue(alert_id=public_id))
+
+
 def _store_reading(
     *,
     actor,
@@ -65,13 +177,9 @@ def _store_reading(
     values: dict[str, Any],
     taken_at: datetime,
     source: str,
-    device=None,
-    device_reading_id: str = "",
-    context: dict | None = None,
 ) -> ReadingOutcome:
-    """Inside the caller's transaction (session locked): store one reading and raise its alerts.
-    `context` carries the limits and the pre-dose baseline across a batch, so that a monitor's
-    batch reads them once rather than once per reading."""
+    """Inside the caller's transaction (session locked by `_sessions_to_lock`): store one
+    reading typed by hand and raise its alerts."""
     pre_dose = session.dosed_at is None or taken_at < session.dosed_at
     weight = values.get("weight_kg")
     if weight is not None:
@@ -85,69 +193,40 @@ def _store_reading(
                 f"The dose is already confirmed for {session.weight_kg} kg. Undo the dose confirmation before changing today's weight.",
                 field="weight_kg",
             )
-    label = device.audit_label if device is not None else None
     vitals = create_vital_signs(
         actor=actor,
         patient=session.patient,
         context=VitalSignsContext.PRE_DOSE if pre_dose else VitalSignsContext.MONITORING,
         taken_at=taken_at,
         values=values,
-        actor_label=label,
     )
     reading = SessionReading.objects.create(
         session=session,
         vital_signs=vitals,
         source=source,
-        device=device,
-        device_reading_id=device_reading_id,
         pre_dose=pre_dose,
         taken_at=taken_at,
     )
     if weight is not None:
         session.weight_kg = vitals.weight_kg
         _save(session, ["weight_kg"])
-    context = {} if context is None else context
-    if "limits" not in context:
-        context["limits"] = selectors.limits_for(session.route)
-    limits = context["limits"]
-    if pre_dose:
-        breaches = check_pre_dose(values, limits)
-        if values.get("systolic_mmhg"):
-            context["baseline"] = {name: values.get(name) for name in selectors.VITAL_VALUE_FIELDS}
-    else:
-        if "baseline" not in context:
-            context["baseline"] = selectors.baseline(selectors.readings(session))
-        breaches = check_during(values, limits, baseline=context["baseline"])
+    breaches, limits = _breaches(session, values, pre_dose=pre_dose, context={})
     alerts = []
     if breaches:
         alert = _raise_alert(session, reading, breaches, limits)
+        alert.save()
         alerts.append(alert)
-        _audit(
-            actor,
-            AuditEventType.SESSION_ALERT_RAISED,
-            session,
-            {
-                "alert": str(alert.public_id),
-                "breaches": [b.message for b in breaches],
-                "stop_level": alert.stop_level,
-            },
-            target=reading,
-            actor_label=label,
-        )
-        if alert.stop_level:
-            # The supervising clinician is told at once, once the alert is committed.
-            public_id = str(alert.public_id)
-            transaction.on_commit(lambda: notify_stop_level_alert.enqueue(alert_id=public_id))
+        _alert_raised(actor, session, alert, breaches, label=None)
     return ReadingOutcome(reading, alerts)
 
 
 def _raise_alert(session, reading, breaches: list[Breach], limits) -> MonitoringAlert:
-    """One alert for the reading, listing every breach (the first also in the columns that rows
-    written before kept their one breach in)."""
+    """One alert for the reading (not yet saved), listing every breach (the first also in the
+    columns that rows written before kept their one breach in)."""
     now = timezone.now()
     first = breaches[0]
     numeric = next((b.value for b in breaches if isinstance(b.value, Decimal)), None)
-    return MonitoringAlert.objects.create(
+    return MonitoringAlert(
         session=session,
         reading=reading,
         parameter=first.parameter,
@@ -179,8 +258,9 @@ def record_reading(
     """A nurse enters a set of vital signs by hand; out-of-range values raise alerts at once."""
     _check(actor, session, AuditEventType.SESSION_READING_RECORDED, action="record vital signs")
     values = _clean_values(values)
-    with transaction.atomic(durable=True):
-        locked = _lock(session, statuses=(SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS))
+    with explain_refusal(), transaction.atomic(durable=True), audited_together():
+        locked = _sessions_to_lock().get(pk=session.pk)
+        _ensure_takes_readings(locked)
         taken_at = _when(locked, taken_at, field="taken_at", label="time of the reading")
         return _store_reading(
             actor=actor,
@@ -202,15 +282,24 @@ def ingest_device_readings(
     *, device, session_public_id, readings: list[DeviceReading]
 ) -> list[ReadingOutcome]:
     """Readings posted by a monitor, in one request: each stored once (a retry with the same
-    reading id returns the stored reading), each checked against the limits at once."""
+    reading id returns the stored reading), each checked against the limits at once. The batch
+    is written with one insert per table and audited in one entry naming the vital signs stored
+    (with one entry per alert raised)."""
     if not device.is_active:
         raise PermissionDeniedError("This monitor has been revoked.")
-    session = (
-        TreatmentSession.objects.filter(public_id=session_public_id, location_id=device.location_id)
-        .select_related("patient", "location")
-        .first()
-    )
-    if session is None:
+    with explain_refusal(), transaction.atomic(durable=True), audited_together():
+        try:
+            locked = _sessions_to_lock().get(
+                public_id=session_public_id, location_id=device.location_id
+            )
+        except TreatmentSession.DoesNotExist:
+            locked = None
+        if locked is not None:
+            if not readings:
+                raise ClinicError("Send at least one reading.", field="readings")
+            _ensure_takes_readings(locked)
+            outcomes = _store_device_readings(locked, device, readings)
+    if locked is None:
         # A monitor is no signed-in person, so the refusal middleware does not see it: audited
         # here, with the device (a monitor set up at the wrong location, or a stolen token).
         record_audit_event(
@@ -223,58 +312,81 @@ def ingest_device_readings(
             details={"session": str(session_public_id)},
         )
         raise NotFoundError("No session with that id at this monitor's location.")
-    if not readings:
-        raise ClinicError("Send at least one reading.", field="readings")
-    outcomes = []
-    with transaction.atomic(durable=True):
-        locked = _lock(session, statuses=(SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS))
-        seen = {
-            r.device_reading_id: r
-            for r in SessionReading.objects.filter(
-                session=locked,
-                device=device,
-                device_reading_id__in=[r.reading_id for r in readings],
-            ).prefetch_related("alerts")
-        }
-        batch: dict = {}
-        for item in readings:
-            if item.reading_id in seen:
-                existing = seen[item.reading_id]
-                outcomes.append(
-                    ReadingOutcome(existing, list(existing.alerts.all()), duplicate=True)
-                )
-                continue
-            taken_at = _when(locked, item.taken_at, field="taken_at", label="time of the reading")
-            values = _clean_values(item.values)
-            values.pop("weight_kg", None)
-            try:
-                with transaction.atomic():
-                    outcome = _store_reading(
-                        actor=None,
-                        session=locked,
-                        values=values,
-                        taken_at=taken_at,
-                        source=ReadingSource.DEVICE,
-                        device=device,
-                        device_reading_id=item.reading_id,
-                        context=batch,
-                    )
-            except IntegrityError:
-                existing = SessionReading.objects.get(
-                    session=locked, device=device, device_reading_id=item.reading_id
-                )
-                outcome = ReadingOutcome(existing, list(existing.alerts.all()), duplicate=True)
-            seen[item.reading_id] = outcome.reading
-            outcomes.append(outcome)
-        stored = sum(1 for o in outcomes if not o.duplicate)
-        type(device).objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
-        _audit(
-            None,
-            AuditEventType.SESSION_READING_RECORDED,
-            locked,
-            {"device": device.name, "stored": stored, "duplicates": len(outcomes) - stored},
-            actor_label=device.audit_label,
+    return outcomes
+
+
+def _store_device_readings(locked, device, readings: list[DeviceReading]) -> list[ReadingOutcome]:
+    """Inside the transaction, the session locked: check every reading first (the first one
+    refused refuses the batch, as nothing is written before), then insert the batch. The session's
+    row lock keeps every other writer of its readings waiting, so no reading id checked here as
+    new can be stored meanwhile."""
+    seen = {
+        r.device_reading_id: ReadingOutcome(r, list(r.alerts.all()), duplicate=True)
+        for r in SessionReading.objects.filter(
+            session=locked,
+            device=device,
+            device_reading_id__in=[r.reading_id for r in readings],
+        ).prefetch_related("alerts")
+    }
+    context: dict = {}
+    outcomes: list[ReadingOutcome] = []
+    new: list[tuple[ReadingOutcome, list[Breach], Limits]] = []
+    for item in readings:
+        if item.reading_id in seen:
+            # Stored before, or earlier in this batch (its alerts as they are when it is stored).
+            first = seen[item.reading_id]
+            outcomes.append(ReadingOutcome(first.reading, first.alerts, duplicate=True))
+            continue
+        taken_at = _when(locked, item.taken_at, field="taken_at", label="time of the reading")
+        values = _clean_values(item.values)
+        values.pop("weight_kg", None)
+        pre_dose = locked.dosed_at is None or taken_at < locked.dosed_at
+        vitals = build_vital_signs(
+            actor=None,
+            patient=locked.patient,
+            context=VitalSignsContext.PRE_DOSE if pre_dose else VitalSignsContext.MONITORING,
+            taken_at=taken_at,
+            values=values,
         )
+        reading = SessionReading(
+            session=locked,
+            vital_signs=vitals,
+            source=ReadingSource.DEVICE,
+            device=device,
+            device_reading_id=item.reading_id,
+            pre_dose=pre_dose,
+            taken_at=taken_at,
+        )
+        breaches, limits = _breaches(locked, values, pre_dose=pre_dose, context=context)
+        outcome = ReadingOutcome(reading, [])
+        seen[item.reading_id] = outcome
+        outcomes.append(outcome)
+        new.append((outcome, breaches, limits))
+    if new:
+        VitalSigns.objects.bulk_create([o.reading.vital_signs for o, _, _ in new])
+        SessionReading.objects.bulk_create([o.reading for o, _, _ in new])
+        raised = []
+        for outcome, breaches, limits in new:
+            if breaches:
+                alert = _raise_alert(locked, outcome.reading, breaches, limits)
+                outcome.alerts.append(alert)
+                raised.append((alert, breaches))
+        MonitoringAlert.objects.bulk_create([alert for alert, _ in raised])
+        for alert, breaches in raised:
+            _alert_raised(None, locked, alert, breaches, label=device.audit_label)
+    type(device).objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+    _audit(
+        None,
+        AuditEventType.SESSION_READING_RECORDED,
+        locked,
+        {
+            "device": device.name,
+            "stored": len(new),
+            "duplicates": len(outcomes) - len(new),
+            "vital_signs": [o.reading.vital_signs_id for o, _, _ in new],
+        },
+        actor_label=device.audit_label,
+    )
     return outcomes
 
 
