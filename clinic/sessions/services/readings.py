@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic.accounts.choices import PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import audited_together, record_audit_event
+from clinic.core.compiled import CompiledQuery
 from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
@@ -104,6 +105,20 @@ def _sessions_to_lock():
             ),
         )
     )
+
+
+# Compiled once per connection: Django would take longer to build and compile this read on every
+# reading than the database takes to answer it.
+_LOCK_BY_ID = CompiledQuery(
+    lambda pk: _sessions_to_lock().filter(pk=pk), pk=TreatmentSession._meta.pk
+)
+_LOCK_BY_PUBLIC_ID = CompiledQuery(
+    lambda public_id, location_id: _sessions_to_lock().filter(
+        public_id=public_id, location_id=location_id
+    ),
+    public_id=TreatmentSession._meta.get_field("public_id"),
+    location_id=TreatmentSession._meta.get_field("location"),
+)
 
 
 def _ensure_takes_readings(locked: TreatmentSession) -> None:
@@ -259,7 +274,7 @@ def record_reading(
     _check(actor, session, AuditEventType.SESSION_READING_RECORDED, action="record vital signs")
     values = _clean_values(values)
     with explain_refusal(), transaction.atomic(durable=True), audited_together():
-        locked = _sessions_to_lock().get(pk=session.pk)
+        locked = _LOCK_BY_ID.get(pk=session.pk)
         _ensure_takes_readings(locked)
         taken_at = _when(locked, taken_at, field="taken_at", label="time of the reading")
         return _store_reading(
@@ -288,12 +303,8 @@ def ingest_device_readings(
     if not device.is_active:
         raise PermissionDeniedError("This monitor has been revoked.")
     with explain_refusal(), transaction.atomic(durable=True), audited_together():
-        try:
-            locked = _sessions_to_lock().get(
-                public_id=session_public_id, location_id=device.location_id
-            )
-        except TreatmentSession.DoesNotExist:
-            locked = None
+        found = _LOCK_BY_PUBLIC_ID.all(public_id=session_public_id, location_id=device.location_id)
+        locked = found[0] if found else None
         if locked is not None:
             if not readings:
                 raise ClinicError("Send at least one reading.", field="readings")
