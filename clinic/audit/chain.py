@@ -80,15 +80,20 @@ def lock_chain_head() -> tuple[int, str]:
     and seal (0 and the genesis value for an empty trail)."""
     from clinic.audit.models import AuditEvent
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [POSTGRES_CHAIN_LOCK_KEY])
-    last = (
-        AuditEvent.objects.order_by("-chain_position")
-        .values_list("chain_position", "chain_sha256")
-        .first()
-    )
-    return last if last is not None else (0, GENESIS_SHA256)
+        # Plain SQL, the same on every database: every audited action runs it, and Django would
+        # take longer to compile the query than the database takes to answer it (the unique
+        # index on chain_position gives the last row at once).
+        cursor.execute(
+            f"SELECT {quote('chain_position')}, {quote('chain_sha256')} "
+            f"FROM {quote(AuditEvent._meta.db_table)} "
+            f"ORDER BY {quote('chain_position')} DESC LIMIT 1"
+        )
+        last = cursor.fetchone()
+    return tuple(last) if last is not None else (0, GENESIS_SHA256)
 
 
 @dataclass(frozen=True)
