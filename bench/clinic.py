@@ -9,6 +9,7 @@ from clinic.accounts.choices import Role
 from clinic.accounts.models import User
 from clinic.core.models import Location, Organisation
 from clinic.patients.tests.factories import register_test_patient
+from clinic.sessions.models import TreatmentSession
 from clinic.sessions.tests.factories import dosed
 from conftest import PASSWORD
 
@@ -93,4 +94,6 @@ class Clinic:
             last_name=f"Chair{chr(65 + index % 26)}{chr(65 + index // 26 % 26)}",
             portal=True,
         )
-        return dosed(self.clinician, self.nurse, patient, at=dosed_at)
+        session = dosed(self.clinician, self.nurse, patient, at=dosed_at)
+        # As the session page has it: read with its patient and location.
+        return TreatmentSession.objects.select_related("patient", "location").get(pk=session.pk)
