@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import audited_together, record_audit_event
+from clinic.core.compiled import CompiledQuery
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
 from clinic.core.records import apply_changes
@@ -84,14 +85,21 @@ def _ensure_evaluator(actor, patient: Patient, action: str, event_type) -> None:
     )
 
 
+def _evaluation_to_lock(pk, *, of: tuple[str, ...]):
+    return Evaluation.objects.select_for_update(of=of).select_related("patient").filter(pk=pk)
+
+
+# Compiled once per connection (clinic.core.compiled): every change to an evaluation runs one.
+_LOCK = CompiledQuery(lambda pk: _evaluation_to_lock(pk, of=("self",)), pk=Evaluation._meta.pk)
+_LOCK_WITH_PATIENT = CompiledQuery(
+    lambda pk: _evaluation_to_lock(pk, of=("self", "patient")), pk=Evaluation._meta.pk
+)
+
+
 def _lock(evaluation: Evaluation, *, with_patient: bool = False) -> Evaluation:
     """The evaluation row, locked for this transaction, read with its patient in one statement;
     `with_patient` locks the patient's row too (before the patient's measurements change)."""
-    locked = (
-        Evaluation.objects.select_for_update(of=("self", "patient") if with_patient else ("self",))
-        .select_related("patient")
-        .get(pk=evaluation.pk)
-    )
+    locked = (_LOCK_WITH_PATIENT if with_patient else _LOCK).get(pk=evaluation.pk)
     if locked.is_locked:
         raise InvalidTransitionError(
             "This evaluation is signed and locked; add an addendum instead."
