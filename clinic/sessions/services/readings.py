@@ -166,23 +166,32 @@ def _breaches(
     return breaches, limits
 
 
-def _alert_raised(actor, session, alert: MonitoringAlert, breaches, *, label) -> None:
-    """Audit the alert; tell the supervising clinician of a stop-level one once it is committed."""
-    _audit(
-        actor,
-        AuditEventType.SESSION_ALERT_RAISED,
-        session,
-        {
-            "alert": str(alert.public_id),
-            "breaches": [b.message for b in breaches],
-            "stop_level": alert.stop_level,
-        },
-        target=alert.reading,
-        actor_label=label,
-    )
-    if alert.stop_level:
-        public_id = str(alert.public_id)
-        transaction.on_commit(lambda: notify_stop_level_alert.enqueue(alert_id=public_id))
+def _alerts_raised(actor, session, raised: list[tuple[MonitoringAlert, list[Breach]]], *, label):
+    """Audit each alert; once they are committed, the supervising clinician is told of each
+    stop-level one (one e-mail each, their tasks queued together)."""
+    for alert, breaches in raised:
+        _audit(
+            actor,
+            AuditEventType.SESSION_ALERT_RAISED,
+            session,
+            {
+                "alert": str(alert.public_id),
+                "breaches": [b.message for b in breaches],
+                "stop_level": alert.stop_level,
+            },
+            target=alert.reading,
+            actor_label=label,
+        )
+    stop_level = [str(alert.public_id) for alert, _ in raised if alert.stop_level]
+    if stop_level:
+        transaction.on_commit(lambda: _notify_stop_level(stop_level))
+
+
+def _notify_stop_level(alert_ids: list[str]) -> None:
+    # One transaction for the batch's tasks rather than one each.
+    with transaction.atomic():
+        for alert_id in alert_ids:
+            notify_stop_level_alert.enqueue(alert_id=alert_id)
 
 
 def _store_reading(
@@ -231,7 +240,7 @@ def _store_reading(
         alert = _raise_alert(session, reading, breaches, limits)
         alert.save()
         alerts.append(alert)
-        _alert_raised(actor, session, alert, breaches, label=None)
+        _alerts_raised(actor, session, [(alert, breaches)], label=None)
     return ReadingOutcome(reading, alerts)
 
 
@@ -383,8 +392,7 @@ def _store_device_readings(locked, device, readings: list[DeviceReading]) -> lis
                 outcome.alerts.append(alert)
                 raised.append((alert, breaches))
         MonitoringAlert.objects.bulk_create([alert for alert, _ in raised])
-        for alert, breaches in raised:
-            _alert_raised(None, locked, alert, breaches, label=device.audit_label)
+        _alerts_raised(None, locked, raised, label=device.audit_label)
     type(device).objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
     _audit(
         None,
