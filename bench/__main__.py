@@ -21,6 +21,7 @@ import os
 import resource
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import connection, transaction
@@ -35,7 +36,7 @@ from django.utils import timezone
 
 from bench import register
 from bench.clinic import Clinic, in_range_values, reading_values
-from bench.measure import Comparison, Figure, report, timed
+from bench.measure import Comparison, Figure, per_row, report, timed, timed_in_turns
 from clinic.accounts.services import issue_device_token
 from clinic.assessments.tests.factories import record_phq9
 from clinic.audit.choices import AuditEventType
@@ -64,6 +65,8 @@ MANUAL_READINGS = int(os.environ.get("BENCH_MANUAL_READINGS", "200"))
 EVALUATIONS = min(PATIENT_COUNT, 200)
 FLOWSHEET_READINGS = 40
 LONG_SESSION_READINGS = 500
+# Readings posted one at a time into the long session and into an empty one (the floor).
+ONE_AT_A_TIME = 60
 PRODUCTION_TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
 }
@@ -106,7 +109,10 @@ def raw_patient_rows(clinic: Clinic, count: int, start: int):
     return patients, events
 
 
-def floor_raw_patient_insert(clinic: Clinic, operations: int) -> Figure:
+RAW_PATIENT_INSERT = "floor: raw insert of a patient and its audit row (1 txn)"
+
+
+def raw_patient_insert(clinic: Clinic, operations: int) -> Callable[[int], None]:
     patients, events = raw_patient_rows(clinic, operations, start=0)
 
     def insert(i: int) -> None:
@@ -114,7 +120,7 @@ def floor_raw_patient_insert(clinic: Clinic, operations: int) -> Figure:
             Patient.objects.bulk_create([patients[i]])
             AuditEvent.objects.bulk_create([events[i]])
 
-    return timed("floor: raw insert of a patient and its audit row (1 txn)", operations, insert)
+    return insert
 
 
 def floor_copy_patients(clinic: Clinic, rows: int) -> Figure | None:
@@ -182,7 +188,7 @@ def floor_copy_patients(clinic: Clinic, rows: int) -> Figure | None:
     )
 
 
-def floor_bulk_readings(session, rows: int, batches: int) -> Figure:
+def bulk_readings(session, rows: int) -> Callable[[int], None]:
     """`bulk_create` of the rows a monitor batch stores (vital signs and their session link)."""
     taken = timezone.now() - timedelta(hours=1)
 
@@ -209,16 +215,13 @@ def floor_bulk_readings(session, rows: int, batches: int) -> Figure:
                 for n, v in enumerate(vitals)
             )
 
-    figure = timed(f"floor: bulk_create of readings, batches of {rows}", batches, insert)
-    return Figure(
-        f"floor: bulk_create of readings, batches of {rows} (readings)",
-        batches * rows,
-        figure.seconds,
-        figure.statements,
-    )
+    return insert
 
 
-def floor_raw_reading(session, operations: int) -> Figure:
+RAW_READING = "floor: raw insert of a reading and its audit row (1 txn)"
+
+
+def raw_reading(session) -> Callable[[int], None]:
     """One reading inserted raw (vital signs, its session link, an audit row), 1 transaction."""
     taken = timezone.now() - timedelta(minutes=30)
 
@@ -257,13 +260,16 @@ def floor_raw_reading(session, operations: int) -> Figure:
                 ]
             )
 
-    return timed("floor: raw insert of a reading and its audit row (1 txn)", operations, insert)
+    return insert
 
 
 BASELINE_VITALS = {"systolic_mmhg": 122, "diastolic_mmhg": 78, "heart_rate_bpm": 72, "spo2_pct": 98}
 
 
-def floor_raw_baseline_vitals(evaluations: list, operations: int) -> Figure:
+RAW_BASELINE_VITALS = "floor: raw insert of vital signs, the evaluation's link, an audit row"
+
+
+def raw_baseline_vitals(evaluations: list) -> Callable[[int], None]:
     """The rows recording an evaluation's baseline vital signs writes, raw: the vital signs, the
     evaluation pointed at them, an audit row; 1 transaction."""
     taken = timezone.now() - timedelta(minutes=10)
@@ -295,11 +301,7 @@ def floor_raw_baseline_vitals(evaluations: list, operations: int) -> Figure:
                 ]
             )
 
-    return timed(
-        "floor: raw insert of vital signs, the evaluation's link, an audit row (1 txn)",
-        operations,
-        insert,
-    )
+    return insert
 
 
 def floor_indexed_query(operations: int) -> Figure:
@@ -335,17 +337,18 @@ def run() -> tuple[list[Comparison], list[str]]:
     notes: list[str] = []
     comparisons: list[Comparison] = []
 
-    # Writes: registration against the raw insert of the same rows.
-    raw_insert = floor_raw_patient_insert(clinic, min(PATIENT_COUNT, 500))
+    # Writes: registration against the raw insert of the same rows, timed in turns.
     patients = []
-    registration = timed(
+    registration, raw_insert = timed_in_turns(
         "register a patient (service + audit, 1 txn)",
-        PATIENT_COUNT,
         lambda i: patients.append(
             register_patient(
                 actor=clinic.clinician, location=clinic.location, details=patient_details()
             )
         ),
+        RAW_PATIENT_INSERT,
+        raw_patient_insert(clinic, PATIENT_COUNT),
+        PATIENT_COUNT,
     )
     comparisons.append(Comparison(registration, raw_insert, target_ratio=0.4, target_statements=6))
     copy_floor = floor_copy_patients(clinic, 1000)
@@ -367,23 +370,20 @@ def run() -> tuple[list[Comparison], list[str]]:
         evaluation_services.start_evaluation(actor=clinic.clinician, patient=patient)
         for patient in patients[:EVALUATIONS]
     ]
-    raw_vitals = floor_raw_baseline_vitals(evaluations, len(evaluations))
+    baseline_vitals, raw_vitals = timed_in_turns(
+        "record an evaluation's baseline vital signs (service + audit)",
+        lambda i: evaluation_services.record_baseline_vitals(
+            actor=clinic.clinician,
+            evaluation=evaluations[i],
+            values=BASELINE_VITALS,
+            taken_at=timezone.now() - timedelta(minutes=10),
+        ),
+        RAW_BASELINE_VITALS,
+        raw_baseline_vitals(evaluations),
+        len(evaluations),
+    )
     comparisons.append(
-        Comparison(
-            timed(
-                "record an evaluation's baseline vital signs (service + audit)",
-                len(evaluations),
-                lambda i: evaluation_services.record_baseline_vitals(
-                    actor=clinic.clinician,
-                    evaluation=evaluations[i],
-                    values=BASELINE_VITALS,
-                    taken_at=timezone.now() - timedelta(minutes=10),
-                ),
-            ),
-            raw_vitals,
-            target_ratio=0.4,
-            target_statements=6,
-        )
+        Comparison(baseline_vitals, raw_vitals, target_ratio=0.4, target_statements=6)
     )
 
     # Reads and pages against a bare signed-in view.
@@ -457,20 +457,16 @@ def run() -> tuple[list[Comparison], list[str]]:
     # The treatment session: readings typed by hand, monitor batches, the chair-side page.
     dosed_at = timezone.now() - timedelta(hours=3)
     manual = clinic.dosed_session(0)
-    comparisons.append(
-        Comparison(
-            timed(
-                "record a reading by hand (service + alerts + audit)",
-                MANUAL_READINGS,
-                lambda i: session_services.record_reading(
-                    actor=clinic.nurse, session=manual, values=in_range_values(i)
-                ),
-            ),
-            floor_raw_reading(clinic.dosed_session(1), MANUAL_READINGS),
-            target_ratio=0.4,
-            target_statements=6,
-        )
+    by_hand, raw = timed_in_turns(
+        "record a reading by hand (service + alerts + audit)",
+        lambda i: session_services.record_reading(
+            actor=clinic.nurse, session=manual, values=in_range_values(i)
+        ),
+        RAW_READING,
+        raw_reading(clinic.dosed_session(1)),
+        MANUAL_READINGS,
     )
+    comparisons.append(Comparison(by_hand, raw, target_ratio=0.4, target_statements=6))
 
     device, token = issue_device_token(
         actor=clinic.director, name="Bench chair monitor", location=clinic.location
@@ -491,17 +487,24 @@ def run() -> tuple[list[Comparison], list[str]]:
             ],
         )
 
-    batches = timed("ingest monitor batches", INGEST_BATCHES, ingest)
+    batches, bulk = timed_in_turns(
+        "ingest monitor batches",
+        ingest,
+        "bulk_create batches",
+        bulk_readings(clinic.dosed_session(3, dosed_at=dosed_at), READINGS_PER_BATCH),
+        INGEST_BATCHES,
+    )
     comparisons.append(
         Comparison(
-            Figure(
+            per_row(
+                batches,
+                READINGS_PER_BATCH,
                 f"monitor ingestion, batches of {READINGS_PER_BATCH} (service; readings)",
-                batches.operations * READINGS_PER_BATCH,
-                batches.seconds,
-                batches.statements,
             ),
-            floor_bulk_readings(
-                clinic.dosed_session(3, dosed_at=dosed_at), READINGS_PER_BATCH, INGEST_BATCHES
+            per_row(
+                bulk,
+                READINGS_PER_BATCH,
+                f"floor: bulk_create of readings, batches of {READINGS_PER_BATCH} (readings)",
             ),
             target_ratio=0.3,
         )
@@ -539,14 +542,16 @@ def run() -> tuple[list[Comparison], list[str]]:
         )
     )
 
-    # One reading posted at a time: the cost must not grow with the session's readings.
+    # One reading posted at a time: the cost must not grow with the session's readings. Timed in
+    # turns with the same post into a session that starts empty (0 to 50 readings).
     growing = clinic.dosed_session(5, dosed_at=dosed_at)
+    fresh = clinic.dosed_session(7, dosed_at=dosed_at)
 
-    def one_reading(offset: int):
+    def one_reading(session, offset: int):
         def post(i: int) -> None:
             session_services.ingest_device_readings(
                 device=device,
-                session_public_id=growing.public_id,
+                session_public_id=session.public_id,
                 readings=[
                     session_services.DeviceReading(
                         reading_id=f"one-{offset + i}",
@@ -558,24 +563,30 @@ def run() -> tuple[list[Comparison], list[str]]:
 
         return post
 
-    early = timed("one reading posted into an empty session", 50, one_reading(0))
-    session_services.ingest_device_readings(
-        device=device,
-        session_public_id=growing.public_id,
-        readings=[
-            session_services.DeviceReading(
-                reading_id=f"fill-{n}",
-                taken_at=dosed_at + timedelta(seconds=5 * (100 + n)),
-                values=in_range_values(n),
-            )
-            for n in range(LONG_SESSION_READINGS)
-        ],
-    )
-    late = timed(
+    def fill(session, first: int, count: int) -> None:
+        session_services.ingest_device_readings(
+            device=device,
+            session_public_id=session.public_id,
+            readings=[
+                session_services.DeviceReading(
+                    reading_id=f"fill-{n}",
+                    taken_at=dosed_at + timedelta(seconds=5 * n),
+                    values=in_range_values(n),
+                )
+                for n in range(first, first + count)
+            ],
+        )
+
+    fill(growing, 100, LONG_SESSION_READINGS)
+    late, early = timed_in_turns(
         f"one reading posted after {LONG_SESSION_READINGS} readings",
-        50,
-        one_reading(100 + LONG_SESSION_READINGS),
+        one_reading(growing, 100 + LONG_SESSION_READINGS),
+        "one reading posted into an empty session",
+        one_reading(fresh, 0),
+        ONE_AT_A_TIME,
     )
+    # The long session the live region is polled at below: 600 readings.
+    fill(growing, 100 + LONG_SESSION_READINGS + ONE_AT_A_TIME, 99 - ONE_AT_A_TIME)
     comparisons.append(
         Comparison(
             late,

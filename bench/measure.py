@@ -3,6 +3,7 @@ compared with (the same work done the cheapest way, measured in the same run), a
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -68,6 +69,40 @@ def timed(name: str, operations: int, action: Callable[[int], object]) -> Figure
         counter.count,
         sizes / operations if measured_sizes and operations else None,
     )
+
+
+def timed_in_turns(
+    name: str,
+    action: Callable[[int], object],
+    floor_name: str,
+    floor_action: Callable[[int], object],
+    operations: int,
+    *,
+    turns: int = 10,
+) -> tuple[Figure, Figure]:
+    """A figure and its floor timed in turns, a tenth of each at a time (operations i … j of the
+    floor, then the same of the figure, and so on): a change in the machine's load during the run
+    weighs on both alike, rather than on whichever ran while the machine was busy."""
+    bounds = [round(operations * turn / turns) for turn in range(turns + 1)]
+    seconds = {"figure": 0.0, "floor": 0.0}
+    statements = {"figure": 0, "floor": 0}
+    for low, high in itertools.pairwise(bounds):
+        for side, act in (("floor", floor_action), ("figure", action)):
+            with counting_statements() as counter:
+                start = time.perf_counter()
+                for index in range(low, high):
+                    act(index)
+                seconds[side] += time.perf_counter() - start
+            statements[side] += counter.count
+    return (
+        Figure(name, operations, seconds["figure"], statements["figure"]),
+        Figure(floor_name, operations, seconds["floor"], statements["floor"]),
+    )
+
+
+def per_row(figure: Figure, rows: int, name: str) -> Figure:
+    """A figure of batches as a figure of the rows in them."""
+    return Figure(name, figure.operations * rows, figure.seconds, figure.statements)
 
 
 @dataclass
