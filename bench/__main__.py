@@ -674,8 +674,11 @@ def main() -> int:
     logging.disable(logging.INFO)
     setup_test_environment()
     if connection.vendor == "sqlite":
-        # An on-disk file, as in a real SQLite installation.
-        connection.settings_dict["TEST"]["NAME"] = "/tmp/ketamine-clinic-bench.sqlite3"
+        # An on-disk file, as in a real SQLite installation; one per run, so that two runs at
+        # once (two checkouts on one machine) do not overwrite each other's database.
+        connection.settings_dict["TEST"]["NAME"] = (
+            f"/tmp/ketamine-clinic-bench-{os.getpid()}.sqlite3"
+        )
     old_config = setup_databases(verbosity=0, interactive=False)
     missed = 0
     try:
