@@ -24,6 +24,26 @@ logger = logging.getLogger(__name__)
 
 @task()
 def notify_stop_level_alert(*, alert_id: str) -> None:
+    _notify(alert_id)
+
+
+@task()
+def notify_stop_level_alerts(*, alert_ids: list[str]) -> None:
+    """The stop-level alerts one monitor batch raised, queued as one task: each is e-mailed on its
+    own, as `notify_stop_level_alert` e-mails it, and one that cannot be sent does not keep the
+    others from being sent (the task then fails, naming it)."""
+    failed = []
+    for alert_id in alert_ids:
+        try:
+            _notify(alert_id)
+        except Exception:
+            logger.exception("session_alert.not_notified alert=%s", alert_id)
+            failed.append(alert_id)
+    if failed:
+        raise RuntimeError(f"Stop-level alerts not e-mailed: {', '.join(failed)}.")
+
+
+def _notify(alert_id: str) -> None:
     alert = (
         MonitoringAlert.objects.filter(public_id=alert_id)
         .select_related("session", "session__location", "session__appointment__room")

@@ -50,7 +50,7 @@ from clinic.sessions.services._common import (
     _text,
     _when,
 )
-from clinic.sessions.tasks import notify_stop_level_alert
+from clinic.sessions.tasks import notify_stop_level_alert, notify_stop_level_alerts
 
 READING_STATUSES = (SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS)
 _LIMIT_FIELDS = tuple(f.name for f in fields(Limits))
@@ -183,15 +183,11 @@ def _alerts_raised(actor, session, raised: list[tuple[MonitoringAlert, list[Brea
             actor_label=label,
         )
     stop_level = [str(alert.public_id) for alert, _ in raised if alert.stop_level]
-    if stop_level:
-        transaction.on_commit(lambda: _notify_stop_level(stop_level))
-
-
-def _notify_stop_level(alert_ids: list[str]) -> None:
-    # One transaction for the batch's tasks rather than one each.
-    with transaction.atomic():
-        for alert_id in alert_ids:
-            notify_stop_level_alert.enqueue(alert_id=alert_id)
+    if len(stop_level) == 1:
+        transaction.on_commit(lambda: notify_stop_level_alert.enqueue(alert_id=stop_level[0]))
+    elif stop_level:
+        # A monitor's batch: one task e-mails each of its alerts.
+        transaction.on_commit(lambda: notify_stop_level_alerts.enqueue(alert_ids=stop_level))
 
 
 def _store_reading(

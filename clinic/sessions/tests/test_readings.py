@@ -212,3 +212,46 @@ def test_an_impossible_value_in_a_batch_refuses_it_with_the_message_it_had(sessi
         )
     assert said.value.message_dict == expected.value.message_dict
     assert not SessionReading.objects.filter(session=session, device=device).exists()
+
+
+def test_each_stop_level_alert_of_a_batch_is_emailed_on_its_own(
+    session, device, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    session.location.on_call_email = "on-call@clinic.test"
+    session.location.save(update_fields=["on_call_email"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outcomes = post(device, session, 3, systolic_mmhg=195)
+    # One task for the batch, one e-mail for each alert.
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 3
+    assert all(o.alerts[0].stop_level for o in outcomes)
+    assert {m.to[0] for m in mail.outbox} == {"on-call@clinic.test"}
+
+
+def test_an_alert_that_cannot_be_emailed_does_not_keep_the_others_from_being_sent(
+    session, device, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core import mail
+
+    from clinic.sessions import tasks
+
+    session.location.on_call_email = "on-call@clinic.test"
+    session.location.save(update_fields=["on_call_email"])
+    sent = tasks._notify
+    failing = []
+
+    def first_fails(alert_id):
+        if not failing:
+            failing.append(alert_id)
+            raise OSError("the mail server is down")
+        sent(alert_id)
+
+    monkeypatch.setattr(tasks, "_notify", first_fails)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(device, session, 3, systolic_mmhg=195)
+    # (The task itself fails, naming the alert not sent.)
+    assert len(failing) == 1 and len(mail.outbox) == 2
