@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -42,8 +43,10 @@ def test_a_clinician_reviews_after_the_sixth_infusion_and_moves_to_maintenance(o
         portal=True,
     )
     _version, given = induction_course(clinician, nurse, patient)
-    # The sixth session's record is signed and locked: the review falls due.
-    after_session_locked(given[-1])
+    # The sixth session's record is signed and locked: the review falls due (the hook runs inside
+    # the signing's transaction, as here).
+    with transaction.atomic():
+        after_session_locked(given[-1])
 
     doc = open_page()
     sign_in(doc, "doc@clinic.test", PASSWORD)
