@@ -1,4 +1,4 @@
-"""Issue 4 in the browser: a clinician evaluates (a relative contraindication fires), signs the
+"""In the browser: a clinician evaluates (a relative contraindication fires), signs the
 decision; the patient signs consent in the portal; the clinician writes a six-session IV plan."""
 
 from __future__ import annotations

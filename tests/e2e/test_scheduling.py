@@ -1,4 +1,4 @@
-"""Issue 5 in the browser: front desk books a six-session induction series from the plan, one
+"""Scheduling in the browser: front desk books a six-session induction series from the plan, one
 conflict is shown and resolved, and the patient sees the appointments in the portal."""
 
 from __future__ import annotations

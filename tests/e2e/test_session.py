@@ -1,4 +1,4 @@
-"""Issue 6 in the browser, on a tablet at the chair: a whole treatment session from check-in to
+"""In the browser, on a tablet at the chair: a whole treatment session from check-in to
 the signed record, a monitor's reading reaching the open page with its alert, and an entry that
 could not be sent kept on the tablet and sent again. The last three pin bugs found while writing
 them (the connection warning not clearing, a kept entry not cleared when re-saved from its form,

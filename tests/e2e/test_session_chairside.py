@@ -1,4 +1,4 @@
-"""Issue 12 in the browser, on the nurse's tablet: the blind double check of the dose by a second
+"""In the browser, on the nurse's tablet: the blind double check of the dose by a second
 nurse who steps up to the same tablet (the first nurse stays signed in), and discharge with the
 Aldrete items scored from the record, a contradiction refused until the nurse writes why, the
 after-care sheet printed and recorded as handed over, and the clinician's co-signature on the

@@ -1,4 +1,4 @@
-"""Issue 12 in the browser, on the chair-side tablet: a second session of a patient dosed earlier
+"""In the browser, on the chair-side tablet: a second session of a patient dosed earlier
 today is held by the "No other dose today" gate, naming the first dose's local time, and no
 override is offered for it; the pregnancy question is asked of a patient recorded as male, and
 "cannot be pregnant" needs its reason."""
