@@ -41,7 +41,8 @@ class InstrumentAssignmentForm(forms.ModelForm):
         fields = ["condition", "instrument_codes", "suicide_screen_omitted_reason"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             check_assignment(
                 list(cleaned.get("instrument_codes") or []),

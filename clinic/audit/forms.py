@@ -37,7 +37,8 @@ class AuditFilterForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("date_from")
             and cleaned.get("date_to")

@@ -1,5 +1,8 @@
+from __future__ import annotations
+
 from django.contrib import admin
 
+from clinic.audit.choices import AuditEventType
 from clinic.core.admin_site import clinic_admin_site
 from clinic.core.models import Location, Organisation
 from clinic.core.services import save_configuration
@@ -35,7 +38,7 @@ class DirectorModelAdmin(admin.ModelAdmin):
         return self._is_director(request)
 
     # The audit event of a save; None: the organisation/location events (save_configuration).
-    audit_event = None
+    audit_event: AuditEventType | None = None
 
     def save_model(self, request, obj, form, change):
         save_configuration(

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name` as the choice field it is: Django types a bound form's fields as
+    plain `Field`, so setting `choices` would not type-check."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name` as the model choice field it is, for setting its queryset and
+    labels per request."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 @contextmanager

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 
@@ -35,7 +38,8 @@ class ContraindicationRuleForm(forms.ModelForm):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             validate_rule(
                 cleaned.get("field", ""), cleaned.get("operator", ""), cleaned.get("value")
@@ -79,7 +83,7 @@ class VersionedDraftAdmin(AuditedConfigurationAdmin):
         )
 
     # The service that publishes one draft: (actor, obj) -> obj. Set by each subclass.
-    publish_one = None
+    publish_one: Callable[[Any, Any], Any]
 
     @admin.action(description="Publish the selected draft (it becomes the current version)")
     def publish(self, request, queryset):
@@ -108,7 +112,8 @@ class RuleSetAdmin(VersionedDraftAdmin):
         for rule_set in queryset:
             latest = ContraindicationRuleSet.objects.order_by("-version").first()
             draft = ContraindicationRuleSet(
-                version=latest.version + 1, notes=f"Copied from v{rule_set.version}."
+                version=(latest.version if latest else 0) + 1,
+                notes=f"Copied from v{rule_set.version}.",
             )
             save_configuration(
                 actor=request.user,

@@ -94,7 +94,8 @@ class BaselineVitalsForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         systolic, diastolic = cleaned.get("systolic_mmhg"), cleaned.get("diastolic_mmhg")
         if systolic is not None and diastolic is not None and systolic <= diastolic:
             self.add_error(

@@ -4,6 +4,7 @@ suitability decision, and informed consent."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -102,7 +103,7 @@ class MedicationInteraction(TimeStampedModel):
 
 
 # A yes/no screening question: None until it is asked, so an unasked question never reads as "no".
-ASKED = {"null": True, "blank": True, "default": None}
+ASKED: dict[str, Any] = {"null": True, "blank": True, "default": None}
 
 
 class Evaluation(TimeStampedModel):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.forms import model_choice_field
 from clinic.core.models import Location
 from clinic.core.validators import validate_birth_date, validate_phone_number
 from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
@@ -85,7 +86,7 @@ class ConsultationRequestForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locations = Location.objects.filter(is_active=True)
-        self.fields["location"].queryset = locations
+        model_choice_field(self, "location").queryset = locations
         if len(locations) == 1:
             self.fields["location"].initial = locations[0].pk
             self.fields["location"].widget = forms.HiddenInput()
@@ -96,7 +97,8 @@ class ConsultationRequestForm(forms.Form):
         return value
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             "other" in cleaned.get("conditions", [])
             and not cleaned.get("other_condition", "").strip()

@@ -12,7 +12,14 @@ from clinic.core.exceptions import (
     NotFoundError,
     RateLimitedError,
 )
-from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
+from clinic.core.forms import (
+    add_service_error,
+    choice_field,
+    form_status,
+    model_choice_field,
+    posted_data,
+    refusal_shown_on,
+)
 from clinic.core.permissions import role_required
 from clinic.intake import selectors, services
 from clinic.intake.choices import ALLOWED_QUEUE_STEPS, OPEN_STATUSES, ConsultationStatus
@@ -47,7 +54,7 @@ safety = public_page("intake/safety.html")
 
 def consultation_request(request):
     form = ConsultationRequestForm(posted_data(request))
-    if not form.fields["location"].queryset.exists():
+    if not model_choice_field(form, "location").queryset.exists():
         # A new installation whose medical director has not opened a location yet.
         return render(request, "intake/not_accepting.html", status=503)
     if request.method == "POST" and form.is_valid():
@@ -108,7 +115,7 @@ def _get_request(request, public_id, *, audit=True):
 def _detail_context(consultation, **forms):
     allowed = ALLOWED_QUEUE_STEPS[consultation.status]
     step_form = forms.pop("step_form", None) or QueueStepForm(prefix="step")
-    step_form.fields["to_status"].choices = [
+    choice_field(step_form, "to_status").choices = [
         (v, label) for v, label in ConsultationStatus.choices if v in allowed
     ]
     return {

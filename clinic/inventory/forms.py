@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.accounts.choices import Role
+from clinic.core.forms import choice_field, model_choice_field
 from clinic.core.validators import BROWSE_DATES, ENTRY_DATES, VIAL_EXPIRY_DATES
 from clinic.inventory.choices import (
     CountKind,
@@ -70,9 +71,9 @@ class ReceiveForm(forms.Form):
 
     def __init__(self, *args, safes, locations, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["safe"].queryset = safes
+        model_choice_field(self, "safe").queryset = safes
         # The witness is a second person: the one receiving is not offered.
-        self.fields["witness"].queryset = witnesses_at(locations).exclude(pk=actor.pk)
+        model_choice_field(self, "witness").queryset = witnesses_at(locations).exclude(pk=actor.pk)
 
     def clean_expiry_date(self):
         expiry = self.cleaned_data["expiry_date"]
@@ -96,7 +97,7 @@ class CountForm(forms.Form):
 
     def __init__(self, *args, containers, location, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["witness"].queryset = witnesses_at([location]).exclude(pk=actor.pk)
+        model_choice_field(self, "witness").queryset = witnesses_at([location]).exclude(pk=actor.pk)
         self.container_fields = []
         for container in containers:
             name = f"container_{container.pk}"
@@ -154,9 +155,9 @@ class DestroyForm(forms.Form):
 
     def __init__(self, *args, containers, location, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["containers"].queryset = containers
-        self.fields["witness_1"].queryset = witnesses_at([location])
-        self.fields["witness_2"].queryset = witnesses_at([location])
+        model_choice_field(self, "containers").queryset = containers
+        model_choice_field(self, "witness_1").queryset = witnesses_at([location])
+        model_choice_field(self, "witness_2").queryset = witnesses_at([location])
 
 
 class LedgerFilterForm(forms.Form):
@@ -171,10 +172,11 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args, safes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["safe"].queryset = safes
+        model_choice_field(self, "safe").queryset = safes
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The range ends before it starts.")
         return data
@@ -195,7 +197,7 @@ class InventoryForm(forms.Form):
 
     def __init__(self, *args, safes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["safe"].queryset = safes
+        model_choice_field(self, "safe").queryset = safes
 
 
 class ReverseForm(forms.Form):
@@ -229,7 +231,7 @@ class SessionWasteForm(forms.Form):
 
     def __init__(self, *args, draws, actor, location, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["container"].choices = [
+        choice_field(self, "container").choices = [
             (
                 draw.container.identifier,
                 f"{draw.container.identifier} · {draw.container.product.name} · lot "
@@ -249,7 +251,7 @@ class SessionWasteForm(forms.Form):
                 if not first.container.product.is_device
                 else int(first.outstanding),
             )
-        self.fields["witness"].queryset = witnesses_at([location]).exclude(pk=actor.pk)
+        model_choice_field(self, "witness").queryset = witnesses_at([location]).exclude(pk=actor.pk)
 
 
 class ReturnForm(forms.Form):
@@ -280,4 +282,4 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args, location, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["witness"].queryset = witnesses_at([location]).exclude(pk=actor.pk)
+        model_choice_field(self, "witness").queryset = witnesses_at([location]).exclude(pk=actor.pk)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.forms import choice_field, model_choice_field
 from clinic.core.models import Location
 from clinic.core.validators import validate_birth_date
 from clinic.patients.choices import PatientStatus
@@ -57,7 +58,7 @@ class PatientForm(forms.ModelForm):
     def __init__(self, *args, locations, show_measurements: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.show_measurements = show_measurements
-        self.fields["home_location"].queryset = locations
+        model_choice_field(self, "home_location").queryset = locations
         for name in ("phone", "emergency_contact_phone", "referring_provider_phone"):
             self.fields[name].widget.input_type = "tel"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
@@ -95,7 +96,8 @@ class PatientForm(forms.ModelForm):
         return metric
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.show_measurements:
             cleaned["height_cm"] = self._converted(
                 "height_value", "height_unit", CENTIMETRES_PER_INCH, HEIGHT_RANGE_CM, ("cm", "in")
@@ -125,7 +127,7 @@ class PatientStatusForm(forms.Form):
 
     def __init__(self, *args, current_status: str, allowed: frozenset[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
+        choice_field(self, "to_status").choices = [
             (v, label) for v, label in PatientStatus.choices if v in allowed
         ]
 

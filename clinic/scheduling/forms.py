@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from clinic.accounts.models import User
+from clinic.core.forms import model_choice_field
 from clinic.core.validators import BOOKING_DATES
 from clinic.scheduling.choices import CancelReason
 from clinic.scheduling.models import AppointmentType, Room
@@ -24,14 +25,16 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, location, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = Room.objects.filter(location=location, is_active=True)
-        self.fields["room"].label_from_instance = lambda room: room.name
-        self.fields["staff"].queryset = User.objects.filter(
+        model_choice_field(self, "room").queryset = Room.objects.filter(
+            location=location, is_active=True
+        )
+        model_choice_field(self, "room").label_from_instance = lambda room: room.name
+        model_choice_field(self, "staff").queryset = User.objects.filter(
             is_active=True,
             locations=location,
             role__in=["clinician", "nurse", "front_desk", "medical_director"],
         ).order_by("role", "full_name")
-        self.fields["staff"].label_from_instance = lambda user: (
+        model_choice_field(self, "staff").label_from_instance = lambda user: (
             f"{user.full_name} ({user.get_role_display()})"
         )
 
@@ -47,12 +50,14 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args, location, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = Room.objects.filter(location=location, is_active=True)
-        self.fields["room"].label_from_instance = lambda room: room.name
-        self.fields["staff"].queryset = User.objects.filter(
+        model_choice_field(self, "room").queryset = Room.objects.filter(
+            location=location, is_active=True
+        )
+        model_choice_field(self, "room").label_from_instance = lambda room: room.name
+        model_choice_field(self, "staff").queryset = User.objects.filter(
             is_active=True, locations=location, role="nurse"
         ).order_by("full_name")
-        self.fields["staff"].label_from_instance = lambda user: user.full_name
+        model_choice_field(self, "staff").label_from_instance = lambda user: user.full_name
 
 
 class CancelForm(forms.Form):

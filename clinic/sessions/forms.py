@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.assessments.instruments import get_instrument
+from clinic.core.forms import choice_field
 from clinic.core.validators import VIAL_EXPIRY_DATES
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.patients.choices import Consciousness, NoPregnancyPotentialReason, PregnancyPotential
@@ -92,7 +93,8 @@ class VersionedForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # A hidden field shows no errors of its own: say it above the form.
         for message in self.errors.pop("version", []):
             self.add_error(None, message)
@@ -132,7 +134,8 @@ class ChecklistForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("pregnancy_potential") == PregnancyPotential.NOT_POSSIBLE:
             if not data.get("pregnancy_potential_reason"):
                 self.add_error(
@@ -199,7 +202,8 @@ class VitalsForm(forms.Form):
     entered_at = EnteredAtField()
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if bool(data.get("systolic_mmhg")) != bool(data.get("diastolic_mmhg")) and not self.errors:
             raise forms.ValidationError("Enter both the systolic and the diastolic pressure.")
         values = [
@@ -368,7 +372,7 @@ class MedicationForm(forms.Form):
 
     def __init__(self, *args, side_effects=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["side_effect"].choices = [("", "—")] + [
+        choice_field(self, "side_effect").choices = [("", "—")] + [
             (s.pk, f"{s.get_kind_display()} ({s.get_severity_display().lower()})")
             for s in side_effects
         ]

@@ -121,9 +121,18 @@ class Outcome:
 class ScoreResult:
     total: Decimal | int
     severity: str
-    subscales: dict[str, Decimal | int] = field(default_factory=dict)
+    subscales: Mapping[str, Decimal | int] = field(default_factory=dict)
     flags: frozenset[str] = frozenset()
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def required_answer(answers: Mapping[str, int | None], link_id: str) -> int:
+    """The answer to an item the instrument requires. Answers are validated before scoring, so a
+    missing one here is a programming error, not the patient's."""
+    value = answers[link_id]
+    if value is None:
+        raise ValueError(f"{link_id} is required and has no answer.")
+    return value
 
 
 @dataclass(frozen=True)

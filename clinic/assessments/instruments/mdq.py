@@ -14,6 +14,7 @@ from clinic.assessments.instruments.base import (
     Instrument,
     Item,
     ScoreResult,
+    required_answer,
 )
 
 SYMPTOM_THRESHOLD = 7
@@ -42,8 +43,12 @@ ITEMS = (
 
 
 def score_mdq(instrument: Instrument, answers: dict[str, int | None]) -> ScoreResult:
-    yes_count = sum(answers[f"mdq_1{letter}"] for letter in "abcdefghijklm")
-    positive = yes_count >= SYMPTOM_THRESHOLD and answers["mdq_2"] == 1 and answers["mdq_3"] >= 2
+    yes_count = sum(required_answer(answers, f"mdq_1{letter}") for letter in "abcdefghijklm")
+    positive = (
+        yes_count >= SYMPTOM_THRESHOLD
+        and answers["mdq_2"] == 1
+        and required_answer(answers, "mdq_3") >= 2
+    )
     return ScoreResult(
         total=yes_count,
         severity="positive" if positive else "negative",

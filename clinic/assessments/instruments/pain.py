@@ -24,6 +24,7 @@ from clinic.assessments.instruments.base import (
     Outcome,
     ScoreResult,
     mean,
+    required_answer,
     scale,
 )
 
@@ -51,7 +52,7 @@ PAIN_OUTCOME = Outcome(
 
 
 def score_nrs(instrument: Instrument, answers: dict[str, int | None]) -> ScoreResult:
-    total = answers["pain_nrs_1"]
+    total = required_answer(answers, "pain_nrs_1")
     return ScoreResult(total=total, severity=instrument.band_for(Decimal(total)).code)
 
 
@@ -81,8 +82,8 @@ INTERFERENCE_MINIMUM_ANSWERED = 4
 
 
 def score_bpi(instrument: Instrument, answers: dict[str, int | None]) -> ScoreResult:
-    severity = mean([answers[link_id] for link_id in SEVERITY_ITEMS])
-    answered = [answers[link_id] for link_id in INTERFERENCE_ITEMS if answers[link_id] is not None]
+    severity = mean([required_answer(answers, link_id) for link_id in SEVERITY_ITEMS])
+    answered = [value for link_id in INTERFERENCE_ITEMS if (value := answers[link_id]) is not None]
     if len(answered) < INTERFERENCE_MINIMUM_ANSWERED:
         raise ValueError(
             f"BPI-SF item 9: answer at least {INTERFERENCE_MINIMUM_ANSWERED} of the 7 interference questions "

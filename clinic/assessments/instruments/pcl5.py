@@ -26,6 +26,7 @@ from clinic.assessments.instruments.base import (
     Outcome,
     ScoreResult,
     options,
+    required_answer,
 )
 
 PROVISIONAL_CUTOFF = 33
@@ -72,7 +73,7 @@ def cutoff_of(instrument: Instrument) -> int:
 
 
 def score_pcl5(instrument: Instrument, answers: dict[str, int | None]) -> ScoreResult:
-    value = {n: answers[f"pcl5_{n}"] for n in range(1, 21)}
+    value = {n: required_answer(answers, f"pcl5_{n}") for n in range(1, 21)}
     total = sum(value.values())
     subscales = {cluster: sum(value[n] for n in numbers) for cluster, numbers in CLUSTERS.items()}
     endorsed = {

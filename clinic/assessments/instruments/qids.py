@@ -25,6 +25,7 @@ from clinic.assessments.instruments.base import (
     Outcome,
     ScoreResult,
     options,
+    required_answer,
 )
 
 DOMAINS = {
@@ -206,7 +207,7 @@ ITEMS = (
 
 def score_qids(instrument: Instrument, answers: dict[str, int | None]) -> ScoreResult:
     domains = {
-        domain: max(answers[f"qids_sr16_{n}"] for n in numbers)
+        domain: max(required_answer(answers, f"qids_sr16_{n}") for n in numbers)
         for domain, numbers in DOMAINS.items()
     }
     total = sum(domains.values())
