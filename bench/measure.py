@@ -172,9 +172,9 @@ def report(title: str, comparisons: list[Comparison]) -> str:
     floors = {id(c.floor): c.floor for c in comparisons if c.floor is not None}
     lines.append("")
     lines.append("floors (measured in this run):")
-    for floor in floors.values():
+    for measured in floors.values():
         lines.append(
-            f"  {floor.name:<56} {floor.per_second:>9.1f} ops/s "
-            f"{floor.statements_per_operation:>5.1f} statements"
+            f"  {measured.name:<56} {measured.per_second:>9.1f} ops/s "
+            f"{measured.statements_per_operation:>5.1f} statements"
         )
     return "\n".join(lines)

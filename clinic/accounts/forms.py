@@ -30,7 +30,7 @@ class PasswordResetRequestForm(PasswordResetForm):
     work: it queues one task with the address typed (after the transaction commits) and answers
     the same page; the task looks the address up and sends the e-mail (clinic.accounts.tasks)."""
 
-    def save(self, **kwargs) -> None:
+    def save(self, **kwargs) -> None:  # type: ignore[override]  # keyword arguments only
         email = self.cleaned_data["email"]
         transaction.on_commit(lambda: send_password_reset_email.enqueue(email=email))
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, username: str):
+    def get_by_natural_key(self, username: str | None) -> User:
         # E-mail addresses are matched without regard to case, as people type them.
         return self.get(email__iexact=username)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, models
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
 _stand_ins = itertools.count(1)
@@ -117,7 +117,9 @@ class CompiledQuery:
         rows = self.all(using=using, **values)
         if not rows:
             model = self._compiled(connections[using]).model
-            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+            raise model.DoesNotExist(  # type: ignore[attr-defined]
+                f"{model._meta.object_name} matching query does not exist."
+            )
         if len(rows) > 1:
             model = rows[0].__class__
             raise model.MultipleObjectsReturned(f"get() returned more than one {model.__name__}.")

@@ -69,6 +69,14 @@ def document_kind(code: str) -> DocumentKind | None:
     return _KINDS.get(code)
 
 
+def registered_document_kind(code: str) -> DocumentKind:
+    """The kind of a document already let through `may_download` (which refuses unknown kinds)."""
+    kind = _KINDS.get(code)
+    if kind is None:
+        raise LookupError(f"No document kind {code!r} is registered.")
+    return kind
+
+
 def may_download(user, document) -> bool:
     """The person who asked (while their role still lets them ask for it), or someone the kind
     lets see the report."""

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
+
+
+def label_choices_with(field: forms.ModelChoiceField, label: Callable[[Any], str]) -> None:
+    """Show each of the field's choices as `label(record)` (Django's documented hook)."""
+    field.label_from_instance = label  # type: ignore[method-assign,assignment]
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
@@ -25,7 +30,7 @@ def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceFiel
 
 
 @contextmanager
-def refusal_shown_on(form: forms.Form) -> Iterator[None]:
+def refusal_shown_on(form: forms.BaseForm) -> Iterator[None]:
     """The one form → service → refusal step of a view:
 
         with refusal_shown_on(form):
@@ -55,7 +60,7 @@ def refusal_as_message(request) -> Iterator[None]:
         messages.error(request, error.message)
 
 
-def add_service_error(form: forms.Form, error: ClinicError) -> None:
+def add_service_error(form: forms.BaseForm, error: ClinicError) -> None:
     """Show a refused action's message beside the field it concerns (or above the form)."""
     field = error.field if error.field in form.fields else None
     if field is not None and form.fields[field].widget.is_hidden:

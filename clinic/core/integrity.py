@@ -13,8 +13,11 @@ command checks every kind without the core app importing the apps above it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
@@ -31,8 +34,8 @@ class SealCheck:
     list when it matches its signature)."""
 
     name: str
-    records: Callable[[], Iterable]
-    problems: Callable[[object], list[str]]
+    records: Callable[[], QuerySet]
+    problems: Callable[[Any], list[str]]
 
 
 _CHECKS: dict[str, SealCheck] = {}

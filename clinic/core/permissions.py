@@ -72,7 +72,7 @@ def role_required(*roles: str) -> Callable:
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
 
-        wrapper.allowed_roles = frozenset(roles)
+        wrapper.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -47,7 +47,7 @@ def _axes_request(purpose: str) -> HttpRequest:
         "PATH_INFO": request.path_info,
     }
     # The sign-in audit receivers read this: a re-authentication is not a sign-in.
-    request.clinic_reauthentication = purpose
+    request.clinic_reauthentication = purpose  # type: ignore[attr-defined]
     return request
 
 

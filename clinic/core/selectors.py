@@ -23,4 +23,4 @@ def document_for(viewer, public_id) -> GeneratedDocument | None:
 def document_content(document: GeneratedDocument) -> bytes:
     """The stored PDF (a memoryview on PostgreSQL, bytes on SQLite)."""
     content = GeneratedDocument.objects.values_list("content", flat=True).get(pk=document.pk)
-    return bytes(content)
+    return bytes(content) if content is not None else b""

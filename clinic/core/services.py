@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import DocumentStatus
-from clinic.core.documents import document_kind, document_zone
+from clinic.core.documents import document_kind, document_zone, registered_document_kind
 from clinic.core.models import GeneratedDocument, Location
 from clinic.core.permissions import refuse
 from clinic.core.tasks import render_document
@@ -88,7 +88,7 @@ def audit_document(actor, document: GeneratedDocument, *, step: str, **details) 
     """A document's request, its status page and each download, under its kind's event."""
     record_audit_event(
         actor=actor,
-        event_type=document_kind(document.kind).audit_event,
+        event_type=registered_document_kind(document.kind).audit_event,
         target=document,
         patient_id=document.patient_id,
         location_id=document.location_id,

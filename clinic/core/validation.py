@@ -110,7 +110,7 @@ def _holds(instance, condition: Q, exclude: set[str]) -> bool | None:
     results = [
         _holds(instance, child, exclude)
         if isinstance(child, Q)
-        else _lookup(instance, child[0], child[1], exclude)
+        else _lookup(instance, child[0], child[1], exclude)  # type: ignore[index]  # a leaf is (lookup, value)
         for child in condition.children
     ]
     if condition.connector == Q.AND:
@@ -147,7 +147,7 @@ def _validate_constraints(instance, exclude: set[str]) -> None:
                     try:
                         holds = _check_constraint_holds(instance, constraint, exclude)
                     except _CannotWorkOut:
-                        constraint.validate(model_class, instance, exclude=exclude)
+                        constraint.validate(model_class, instance, exclude=exclude)  # type: ignore[attr-defined]
                     else:
                         if holds is False:
                             raise ValidationError(
@@ -240,7 +240,7 @@ def explain_refusal() -> Iterator[None]:
         yield
     except IntegrityError as refusal:
         _checked.reset(token)
-        token = None
+        token = None  # type: ignore[assignment]  # reset: the finally below must not reset it twice
         for instance in checked:
             try:
                 instance.full_clean()

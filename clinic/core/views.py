@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.core import selectors
 from clinic.core.choices import DocumentStatus
-from clinic.core.documents import document_kind
+from clinic.core.documents import document_kind, registered_document_kind
 from clinic.core.services import audit_document
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def _status_context(document) -> dict:
 def document(request, public_id):
     """The document's page: "Preparing…" (polling its status) until it is ready to download."""
     document = _document_or_404(request, public_id)
-    kind = document_kind(document.kind)
+    kind = registered_document_kind(document.kind)
     audit_document(request.user, document, step="status page viewed")
     return render(
         request,

@@ -9,6 +9,7 @@ from clinic.evaluation.choices import AllergySeverity, Decision
 from clinic.evaluation.models import Evaluation
 from clinic.evaluation.rules import BOOLEAN_FIELDS
 from clinic.evaluation.services import EDITABLE_FIELDS
+from clinic.patients.ranges import PLAUSIBLE
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -74,23 +75,48 @@ class BaselineVitalsForm(forms.Form):
         validators=[ENTRY_DATES],
     )
     systolic_mmhg = forms.IntegerField(
-        label="Systolic (mmHg)", min_value=40, max_value=300, required=False
+        label="Systolic (mmHg)",
+        min_value=PLAUSIBLE["systolic_mmhg"].low,
+        max_value=PLAUSIBLE["systolic_mmhg"].high,
+        required=False,
     )
     diastolic_mmhg = forms.IntegerField(
-        label="Diastolic (mmHg)", min_value=20, max_value=200, required=False
+        label="Diastolic (mmHg)",
+        min_value=PLAUSIBLE["diastolic_mmhg"].low,
+        max_value=PLAUSIBLE["diastolic_mmhg"].high,
+        required=False,
     )
     heart_rate_bpm = forms.IntegerField(
-        label="Heart rate (beats/min)", min_value=20, max_value=250, required=False
+        label="Heart rate (beats/min)",
+        min_value=PLAUSIBLE["heart_rate_bpm"].low,
+        max_value=PLAUSIBLE["heart_rate_bpm"].high,
+        required=False,
     )
-    spo2_pct = forms.IntegerField(label="SpO₂ (%)", min_value=50, max_value=100, required=False)
+    spo2_pct = forms.IntegerField(
+        label="SpO₂ (%)",
+        min_value=PLAUSIBLE["spo2_pct"].low,
+        max_value=PLAUSIBLE["spo2_pct"].high,
+        required=False,
+    )
     respiratory_rate_per_min = forms.IntegerField(
-        label="Respiratory rate (/min)", min_value=2, max_value=70, required=False
+        label="Respiratory rate (/min)",
+        min_value=PLAUSIBLE["respiratory_rate_per_min"].low,
+        max_value=PLAUSIBLE["respiratory_rate_per_min"].high,
+        required=False,
     )
     temperature_c = forms.DecimalField(
-        label="Temperature (°C)", min_value=30, max_value=45, decimal_places=1, required=False
+        label="Temperature (°C)",
+        min_value=PLAUSIBLE["temperature_c"].low,
+        max_value=PLAUSIBLE["temperature_c"].high,
+        decimal_places=1,
+        required=False,
     )
     weight_kg = forms.DecimalField(
-        label="Weight (kg)", min_value=20, max_value=350, decimal_places=1, required=False
+        label="Weight (kg)",
+        min_value=PLAUSIBLE["weight_kg"].low,
+        max_value=PLAUSIBLE["weight_kg"].high,
+        decimal_places=1,
+        required=False,
     )
 
     def clean(self):

@@ -211,13 +211,11 @@ class ChairsideRegister:
                 continue
             product = draw.container.product
             if product.is_device:
-                quantity = (remaining_mg / product.device_strength_mg).quantize(
+                quantity = (remaining_mg / product.mg_per_unit).quantize(
                     Decimal("1"), ROUND_HALF_UP
                 )
             else:
-                quantity = (remaining_mg / product.concentration_mg_per_ml).quantize(
-                    HUNDREDTH, ROUND_HALF_UP
-                )
+                quantity = (remaining_mg / product.mg_per_unit).quantize(HUNDREDTH, ROUND_HALF_UP)
             quantity = min(quantity, draw.outstanding)
             if quantity <= 0:
                 continue

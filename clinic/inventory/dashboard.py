@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.utils import timezone
 
-from clinic.inventory.models import Lot
 from clinic.inventory.permissions import can_view_register
 from clinic.inventory.selectors import (
     open_discrepancies,
@@ -64,7 +64,7 @@ def _expired_and_expiring(viewer, *, today: dt.date, until: dt.date) -> tuple[Pa
         .filter(in_safe__gt=0)
         .order_by("lot__expiry_date", "lot__lot_number", "lot_id")
     )
-    lots: dict[int, Lot] = {}
+    lots: dict[int, Any] = {}  # each Lot with its stock and days left set here
     for container in containers:
         if container.lot_id not in lots:
             lot = lots[container.lot_id] = container.lot

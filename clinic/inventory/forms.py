@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -42,7 +43,9 @@ class WitnessChoiceField(forms.ModelChoiceField):
 
 
 class ReceiveForm(forms.Form):
-    safe = forms.ModelChoiceField(queryset=None, empty_label="Choose the safe")
+    safe: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose the safe"
+    )
     product = forms.ModelChoiceField(
         queryset=Product.objects.filter(is_active=True), empty_label="Choose the product"
     )
@@ -111,7 +114,7 @@ class CountForm(forms.Form):
             )
             self.container_fields.append(name)
 
-    def counted(self) -> dict[int, object]:
+    def counted(self) -> dict[int, Any]:
         return {
             int(name.removeprefix("container_")): self.cleaned_data[name]
             for name in self.container_fields
@@ -166,7 +169,9 @@ class LedgerFilterForm(forms.Form):
     product = forms.ModelChoiceField(
         queryset=Product.objects.all(), required=False, empty_label="Every product"
     )
-    safe = forms.ModelChoiceField(queryset=None, required=False, empty_label="Every safe")
+    safe: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Every safe"
+    )
     start = forms.DateField(label="From", widget=DATE, validators=[BROWSE_DATES])
     end = forms.DateField(label="To", widget=DATE, validators=[BROWSE_DATES])
 
@@ -185,7 +190,9 @@ class LedgerFilterForm(forms.Form):
 class InventoryForm(forms.Form):
     """An inventory as the ledger stood at the opening or the close of a past day."""
 
-    safe = forms.ModelChoiceField(queryset=None, empty_label="Choose the safe")
+    safe: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose the safe"
+    )
     on = forms.DateField(label="Date", widget=DATE, validators=[BROWSE_DATES])
     timing = forms.ChoiceField(
         choices=[

@@ -20,6 +20,7 @@ import re
 import secrets
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -54,7 +55,7 @@ MOVEMENT_EFFECTS: dict[str, tuple[tuple[int, int], ...]] = {
     MovementKind.ADJUST: ((1, 0), (-1, 0)),
 }
 
-_SUM_FIELD = models.DecimalField(max_digits=14, decimal_places=2)
+_SUM_FIELD: models.DecimalField = models.DecimalField(max_digits=14, decimal_places=2)
 
 # National Drug Code as printed: 4-4-2, 5-3-2, 5-4-1 (10 digits) or the 11-digit 5-4-2 form.
 NDC_VALIDATOR = RegexValidator(
@@ -213,29 +214,40 @@ class Product(TimeStampedModel):
         """The unit every quantity of this product is counted in."""
         return "devices" if self.is_device else "mL"
 
+    def _required(self, name: str) -> Any:
+        """A field the product's form requires (the check constraints above hold it set)."""
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"{self} has no {name.replace('_', ' ')}.")
+        return value
+
     @property
     def full_container_quantity(self) -> Decimal:
         """A full container in the counting unit (mL of a vial, devices of a kit)."""
         if self.is_device:
-            return Decimal(self.devices_per_container)
-        return self.container_volume_ml
+            return Decimal(self._required("devices_per_container"))
+        return self._required("container_volume_ml")
+
+    @property
+    def mg_per_unit(self) -> Decimal:
+        """Milligrams in one counting unit: a device's strength, or a vial's mg per mL."""
+        return self._required("device_strength_mg" if self.is_device else "concentration_mg_per_ml")
 
     def mg_of(self, quantity: Decimal) -> Decimal:
         """The milligrams in `quantity` of this product (mL or devices), to 0.01 mg."""
-        per_unit = self.device_strength_mg if self.is_device else self.concentration_mg_per_ml
-        return (Decimal(quantity) * per_unit).quantize(Decimal("0.01"))
+        return (Decimal(quantity) * self.mg_per_unit).quantize(Decimal("0.01"))
 
     @property
     def strength_label(self) -> str:
         if self.is_device:
-            return f"{self.device_strength_mg.normalize():f} mg per device"
-        return f"{self.concentration_mg_per_ml.normalize():f} mg/mL"
+            return f"{self._required('device_strength_mg').normalize():f} mg per device"
+        return f"{self._required('concentration_mg_per_ml').normalize():f} mg/mL"
 
     @property
     def package_label(self) -> str:
         if self.is_device:
             return f"kit of {self.devices_per_container} devices"
-        return f"{self.container_volume_ml.normalize():f} mL vial"
+        return f"{self._required('container_volume_ml').normalize():f} mL vial"
 
 
 class Lot(models.Model):

@@ -993,7 +993,7 @@ def reverse_movement(*, actor, movement: Movement, reason: str) -> Movement:
             actor=actor,
             event_type=event,
             target=reversal,
-            patient_id=movement.session.patient_id if movement.session_id else None,
+            patient_id=movement.session.patient_id if movement.session else None,
             location_id=locked.safe.location_id,
             details=_details(reversal, reverses=str(movement.public_id)),
         )

@@ -230,7 +230,7 @@ def container_detail(request, public_id):
         )
         .order_by("occurred_at", "id")
     )
-    entries = list(entries)
+    rows = list(entries)
     selectors.record_register_viewed(
         request.user, what="container", safe=container.safe, container=container.identifier
     )
@@ -239,9 +239,9 @@ def container_detail(request, public_id):
         "inventory/container.html",
         {
             "container": row,
-            "entries": entries,
+            "entries": rows,
             # Returns to the supplier, with the entry that corrected one if it was wrong.
-            "returns": [entry for entry in entries if entry.kind == MovementKind.RETURN],
+            "returns": [entry for entry in rows if entry.kind == MovementKind.RETURN],
             "can_move": request.user.role in STOCK_ROLES
             and works_at(request.user, container.safe.location_id),
         },
@@ -596,14 +596,14 @@ def _query(form) -> str:
 
 def _ledger_row(entry: Movement) -> list:
     product = entry.container.product
-    patient = entry.session.patient if entry.session_id else None
+    patient = entry.session.patient if entry.session else None
     return [
         entry.occurred_at.isoformat(),
         entry.recorded_at.isoformat(),
         entry.safe.location.name,
         entry.safe.name,
         entry.get_kind_display(),
-        str(entry.reverses.public_id) if entry.reverses_id else "",
+        str(entry.reverses.public_id) if entry.reverses else "",
         product.name,
         product.ndc,
         entry.container.lot.lot_number,
@@ -616,9 +616,9 @@ def _ledger_row(entry: Movement) -> list:
         entry.drawn_change,
         patient.display_name if patient else "",
         ", ".join(reports.patient_address(patient)) if patient else "",
-        str(entry.session.public_id) if entry.session_id else "",
+        str(entry.session.public_id) if entry.session else "",
         entry.performed_by.signature_name,
-        entry.witness.signature_name if entry.witness_id else "",
+        entry.witness.signature_name if entry.witness else "",
         entry.reason,
     ]
 
@@ -805,7 +805,7 @@ def session_waste(request, session_public_id):
                 error.field = "amount"
             add_service_error(form, error)
         else:
-            status, form = 200, None
+            status, form = 200, None  # type: ignore[assignment]  # recorded: no form to show again
             notice = "Waste recorded." + (
                 " Everything drawn for this session is accounted for."
                 if not register.unreconciled(session)

@@ -353,7 +353,7 @@ def _news2_red_flags(values: Mapping, already: list[Breach]) -> list[Breach]:
         breaches.append(
             Breach(
                 name,
-                Decimal(str(value)) if name != "consciousness" else ACVPU_LABELS[value],
+                Decimal(str(value)) if name != "consciousness" else ACVPU_LABELS[str(value)],
                 "NEWS2 3",
                 f"NEWS2 red flag: {NEWS2_LABELS[parameter]} {value} scores 3 (urgent review).",
                 source=f"{NEWS2}, a score of 3 in any single parameter",

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from clinic.core.models import TimeStampedModel
@@ -21,6 +20,7 @@ from clinic.patients.choices import (
     Sex,
     VitalSignsContext,
 )
+from clinic.patients.ranges import PLAUSIBLE
 
 
 class Patient(TimeStampedModel):
@@ -185,17 +185,6 @@ class PatientStatusChange(models.Model):
         return f"{self.from_status or 'registered'} → {self.to_status}"
 
 
-def physiological(low, high, unit: str) -> list:
-    message = f"Enter a value between {low} and {high} {unit}; check the reading and the unit."
-    return [MinValueValidator(low, message=message), MaxValueValidator(high, message=message)]
-
-
-def _between(field: str, low, high) -> models.Q:
-    return models.Q(**{f"{field}__isnull": True}) | models.Q(
-        **{f"{field}__gte": low, f"{field}__lte": high}
-    )
-
-
 class VitalSigns(models.Model):
     """One set of vital signs taken at one moment, in any context (evaluation baseline, before
     dosing, during a session, before discharge). The one vital-signs table every app refers to;
@@ -215,28 +204,28 @@ class VitalSigns(models.Model):
         "systolic blood pressure (mmHg)",
         null=True,
         blank=True,
-        validators=physiological(40, 300, "mmHg"),
+        validators=PLAUSIBLE["systolic_mmhg"].validators(),
     )
     diastolic_mmhg = models.PositiveSmallIntegerField(
         "diastolic blood pressure (mmHg)",
         null=True,
         blank=True,
-        validators=physiological(20, 200, "mmHg"),
+        validators=PLAUSIBLE["diastolic_mmhg"].validators(),
     )
     heart_rate_bpm = models.PositiveSmallIntegerField(
         "heart rate (beats/min)",
         null=True,
         blank=True,
-        validators=physiological(20, 250, "beats/min"),
+        validators=PLAUSIBLE["heart_rate_bpm"].validators(),
     )
     respiratory_rate_per_min = models.PositiveSmallIntegerField(
         "respiratory rate (breaths/min)",
         null=True,
         blank=True,
-        validators=physiological(2, 70, "breaths/min"),
+        validators=PLAUSIBLE["respiratory_rate_per_min"].validators(),
     )
     spo2_pct = models.PositiveSmallIntegerField(
-        "SpO₂ (%)", null=True, blank=True, validators=physiological(50, 100, "%")
+        "SpO₂ (%)", null=True, blank=True, validators=PLAUSIBLE["spo2_pct"].validators()
     )
     temperature_c = models.DecimalField(
         "temperature (°C)",
@@ -244,7 +233,7 @@ class VitalSigns(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=physiological(Decimal("30.0"), Decimal("45.0"), "°C"),
+        validators=PLAUSIBLE["temperature_c"].validators(),
     )
     consciousness = models.CharField(max_length=20, choices=Consciousness.choices, blank=True)
     on_supplemental_oxygen = models.BooleanField(default=False)
@@ -259,27 +248,30 @@ class VitalSigns(models.Model):
         constraints = [
             # Physiologically possible values only: a typo such as 1200 mmHg never reaches the chart.
             models.CheckConstraint(
-                condition=_between("systolic_mmhg", 40, 300), name="vitals_systolic_mmhg_range"
+                condition=PLAUSIBLE["systolic_mmhg"].holds("systolic_mmhg"),
+                name="vitals_systolic_mmhg_range",
             ),
             models.CheckConstraint(
-                condition=_between("diastolic_mmhg", 20, 200), name="vitals_diastolic_mmhg_range"
+                condition=PLAUSIBLE["diastolic_mmhg"].holds("diastolic_mmhg"),
+                name="vitals_diastolic_mmhg_range",
             ),
             models.CheckConstraint(
-                condition=_between("heart_rate_bpm", 20, 250), name="vitals_heart_rate_bpm_range"
+                condition=PLAUSIBLE["heart_rate_bpm"].holds("heart_rate_bpm"),
+                name="vitals_heart_rate_bpm_range",
             ),
             models.CheckConstraint(
-                condition=_between("respiratory_rate_per_min", 2, 70),
+                condition=PLAUSIBLE["respiratory_rate_per_min"].holds("respiratory_rate_per_min"),
                 name="vitals_respiratory_rate_range",
             ),
             models.CheckConstraint(
-                condition=_between("spo2_pct", 50, 100), name="vitals_spo2_pct_range"
+                condition=PLAUSIBLE["spo2_pct"].holds("spo2_pct"), name="vitals_spo2_pct_range"
             ),
             models.CheckConstraint(
-                condition=_between("temperature_c", Decimal("30.0"), Decimal("45.0")),
+                condition=PLAUSIBLE["temperature_c"].holds("temperature_c"),
                 name="vitals_temperature_c_range",
             ),
             models.CheckConstraint(
-                condition=_between("weight_kg", Decimal("20.0"), Decimal("350.0")),
+                condition=PLAUSIBLE["weight_kg"].holds("weight_kg"),
                 name="vitals_weight_kg_range",
             ),
             models.CheckConstraint(
@@ -297,8 +289,11 @@ class VitalSigns(models.Model):
         """The checks the constraints above make, as messages beside the field (the field
         validators cover the ranges; services then skip the one-query-per-constraint check)."""
         errors = {}
-        if self.weight_kg is not None and not Decimal("20.0") <= self.weight_kg <= Decimal("350.0"):
-            errors["weight_kg"] = "Enter a weight between 20 and 350 kg."
+        weight = PLAUSIBLE["weight_kg"]
+        if self.weight_kg is not None and not weight.low <= self.weight_kg <= weight.high:
+            errors["weight_kg"] = (
+                f"Enter a weight between {weight.low:.0f} and {weight.high:.0f} kg."
+            )
         if (
             self.systolic_mmhg is not None
             and self.diastolic_mmhg is not None

@@ -243,7 +243,7 @@ def patient_change_status(request, patient_public_id):
             )
             messages.success(request, "The status is changed.")
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("patients:chart", patient.public_id)
 
 

@@ -63,6 +63,8 @@ def decision_problems(
     } and (current is None):
         problems["decision"] = "The patient has no active plan to change: write the plan first."
         return problems
+    if current is None:  # the decisions left prescribe nothing to compare with a plan
+        return problems
     if decision == ReviewDecision.ADJUST_DOSE:
         dose_differs = values.new_dose is not None and values.new_dose != current.dose
         minutes_differ = (

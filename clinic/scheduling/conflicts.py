@@ -44,6 +44,11 @@ def staff_limits(staff, staff_role: str, location) -> StaffLimits | None:
     """Read once per search: a search for free times checks dozens of candidate starts."""
     if staff is None:
         return None
+    return limits_of(staff, staff_role, location)
+
+
+def limits_of(staff, staff_role: str, location) -> StaffLimits:
+    """`staff`'s chair-side capacity and working hours at `location`."""
     return StaffLimits(
         capacity=nurse_capacity() if staff_role == StaffRole.NURSE else 1,
         hours=list(StaffHours.objects.filter(user=staff, location=location))
@@ -101,7 +106,7 @@ def find_conflicts(
                 )
             )
     if staff is not None:
-        limits = limits or staff_limits(staff, staff_role, location)
+        limits = limits or limits_of(staff, staff_role, location)
         theirs = [o for o in others if o.staff_id == staff.pk]
         capacity = limits.capacity
         if len(theirs) >= capacity:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from clinic.accounts.models import User
-from clinic.core.forms import model_choice_field
+from clinic.core.forms import label_choices_with, model_choice_field
 from clinic.core.validators import BOOKING_DATES
 from clinic.scheduling.choices import CancelReason
 from clinic.scheduling.models import AppointmentType, Room
@@ -28,14 +28,15 @@ class BookingForm(forms.Form):
         model_choice_field(self, "room").queryset = Room.objects.filter(
             location=location, is_active=True
         )
-        model_choice_field(self, "room").label_from_instance = lambda room: room.name
+        label_choices_with(model_choice_field(self, "room"), lambda room: room.name)
         model_choice_field(self, "staff").queryset = User.objects.filter(
             is_active=True,
             locations=location,
             role__in=["clinician", "nurse", "front_desk", "medical_director"],
         ).order_by("role", "full_name")
-        model_choice_field(self, "staff").label_from_instance = lambda user: (
-            f"{user.full_name} ({user.get_role_display()})"
+        label_choices_with(
+            model_choice_field(self, "staff"),
+            lambda user: f"{user.full_name} ({user.get_role_display()})",
         )
 
 
@@ -53,11 +54,11 @@ class SeriesForm(forms.Form):
         model_choice_field(self, "room").queryset = Room.objects.filter(
             location=location, is_active=True
         )
-        model_choice_field(self, "room").label_from_instance = lambda room: room.name
+        label_choices_with(model_choice_field(self, "room"), lambda room: room.name)
         model_choice_field(self, "staff").queryset = User.objects.filter(
             is_active=True, locations=location, role="nurse"
         ).order_by("full_name")
-        model_choice_field(self, "staff").label_from_instance = lambda user: user.full_name
+        label_choices_with(model_choice_field(self, "staff"), lambda user: user.full_name)
 
 
 class CancelForm(forms.Form):

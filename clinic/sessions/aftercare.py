@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from clinic.core.choices import Route
 from clinic.core.signing import content_sha256
 
-DRUG = {
+DRUG: dict[str, str] = {
     Route.IV: "ketamine infusion",
     Route.IM: "ketamine injection",
     Route.INTRANASAL: "esketamine (Spravato) nasal spray",
@@ -66,7 +66,7 @@ CALL_THE_CLINIC = [
     "wear off by the evening.",
     "Pain when passing urine, needing to pass urine urgently or often, or blood in your urine.",
 ]
-SITE_CARE = {
+SITE_CARE: dict[str, str] = {
     Route.IV: "The place where the drip went in becomes red, hot, swollen or painful.",
     Route.IM: "The place where the injection went in becomes red, hot, swollen or painful.",
 }

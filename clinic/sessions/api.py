@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 from clinic.accounts.services import authenticate_device
 from clinic.core.validators import EntryDatetime
 from clinic.patients.choices import Consciousness
+from clinic.patients.ranges import PLAUSIBLE
 from clinic.sessions import selectors, services
 
 router = Router(tags=["sessions"])
@@ -37,8 +38,11 @@ class DeviceToken(HttpBearer):
         return authenticate_device(token)
 
 
-def _strict_int(low: int, high: int, description: str):
-    return Annotated[int | None, Field(None, strict=True, ge=low, le=high, description=description)]
+def _strict_int(name: str, description: str) -> Any:
+    """A whole number within the vital sign's plausible range (clinic.patients.ranges), never a
+    string or a float that happens to be whole."""
+    plausible = PLAUSIBLE[name]
+    return Field(None, strict=True, ge=plausible.low, le=plausible.high, description=description)
 
 
 class ReadingIn(Schema):
@@ -46,12 +50,26 @@ class ReadingIn(Schema):
         ..., min_length=1, max_length=80, description="The monitor's own id for this reading."
     )
     taken_at: EntryDatetime = Field(..., description="When it was measured, with its time zone.")
-    systolic_mmhg: _strict_int(40, 300, "Systolic blood pressure, mmHg") = None
-    diastolic_mmhg: _strict_int(20, 200, "Diastolic blood pressure, mmHg") = None
-    heart_rate_bpm: _strict_int(20, 250, "Heart rate, beats/min") = None
-    respiratory_rate_per_min: _strict_int(2, 70, "Respiratory rate, breaths/min") = None
-    spo2_pct: _strict_int(50, 100, "SpO₂, %") = None
-    temperature_c: Decimal | None = Field(None, ge=30, le=45, max_digits=3, decimal_places=1)
+    systolic_mmhg: Annotated[
+        int | None, _strict_int("systolic_mmhg", "Systolic blood pressure, mmHg")
+    ] = None
+    diastolic_mmhg: Annotated[
+        int | None, _strict_int("diastolic_mmhg", "Diastolic blood pressure, mmHg")
+    ] = None
+    heart_rate_bpm: Annotated[
+        int | None, _strict_int("heart_rate_bpm", "Heart rate, beats/min")
+    ] = None
+    respiratory_rate_per_min: Annotated[
+        int | None, _strict_int("respiratory_rate_per_min", "Respiratory rate, breaths/min")
+    ] = None
+    spo2_pct: Annotated[int | None, _strict_int("spo2_pct", "SpO₂, %")] = None
+    temperature_c: Decimal | None = Field(
+        None,
+        ge=PLAUSIBLE["temperature_c"].low,
+        le=PLAUSIBLE["temperature_c"].high,
+        max_digits=3,
+        decimal_places=1,
+    )
     consciousness: Literal[tuple(Consciousness.values)] | None = None  # type: ignore[valid-type]
     on_supplemental_oxygen: bool = Field(False, strict=True)
 

@@ -8,11 +8,10 @@ from decimal import Decimal
 def doses_given_mg(*, patient, route: str) -> list[Decimal]:
     from clinic.sessions.models import TreatmentSession
 
-    return list(
-        TreatmentSession.objects.filter(
-            patient=patient, route=route, dosed_at__isnull=False, dose_mg__isnull=False
-        ).values_list("dose_mg", flat=True)
-    )
+    doses = TreatmentSession.objects.filter(
+        patient=patient, route=route, dosed_at__isnull=False, dose_mg__isnull=False
+    ).values_list("dose_mg", flat=True)
+    return [dose for dose in doses if dose is not None]
 
 
 def doses_given(*, patient):
@@ -23,7 +22,9 @@ def doses_given(*, patient):
     rows = TreatmentSession.objects.filter(patient=patient, dosed_at__isnull=False).values_list(
         "dosed_at", "route", "appointment_id"
     )
-    return [GivenDose(at, route, appointment_id) for at, route, appointment_id in rows]
+    return [
+        GivenDose(at, route, appointment_id) for at, route, appointment_id in rows if at is not None
+    ]
 
 
 def register() -> None:

@@ -13,6 +13,7 @@ from django.db import models
 
 from clinic.core.choices import Route
 from clinic.core.models import TimeStampedModel
+from clinic.patients.ranges import PLAUSIBLE
 from clinic.sessions.choices import (
     AlertStatus,
     DissociationMoment,
@@ -146,8 +147,7 @@ class TreatmentSession(TimeStampedModel):
                 name="session_dose_positive",
             ),
             models.CheckConstraint(
-                condition=models.Q(weight_kg__isnull=True)
-                | models.Q(weight_kg__gte=20, weight_kg__lte=350),
+                condition=PLAUSIBLE["weight_kg"].holds("weight_kg"),
                 name="session_weight_physiological",
             ),
             # The second check is by another person.

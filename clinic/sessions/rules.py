@@ -716,10 +716,10 @@ def derived_aldrete(
         ("systolic_mmhg", "circulation"),
         ("consciousness", "consciousness"),
     ):
-        reading = latest.get(name)
-        if reading is None:
+        latest_reading = latest.get(name)
+        if latest_reading is None:
             continue
-        found = derived_items(reading.values, pre_dose_systolic_mmhg=pre_dose).get(item)
+        found = derived_items(latest_reading.values, pre_dose_systolic_mmhg=pre_dose).get(item)
         if found is not None:
             at_label = f" at {reading.time_label}" if reading.time_label else ""
             items[item] = DerivedItem(found.score, found.basis + at_label)
@@ -825,7 +825,7 @@ def aldrete_total_at(
     }
     if any(value is None for value in scores.values()):
         return None
-    return sum(scores.values())
+    return sum(value for value in scores.values() if value is not None)
 
 
 def first_ready_at(

@@ -120,6 +120,8 @@ def calculate_dose(*, weight_kg, height_cm, sex: str, mg_per_kg, basis: str = "a
     elif basis != "actual":
         raise ValueError(f'sex must be "male" or "female" for {basis} body weight, not {sex!r}.')
     basis_weight = {"actual": weight, "ideal": ideal, "adjusted": adjusted}[basis]
+    if basis_weight is None:  # refused above: no sex for ideal or adjusted weight
+        raise ValueError(f"No {basis} body weight without the sex recorded for dosing.")
     if basis_weight <= 0:
         raise ValueError(
             "The chosen weight basis gives a weight of 0 kg or less; use the actual weight."
