@@ -54,6 +54,7 @@ test-e2e: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	CLINIC_ENVIRONMENT=development $(BIN)/python -m mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -27,6 +27,19 @@ class Point:
     response_id: str = ""
 
 
+def completed_point(
+    taken_at: datetime | None,
+    total: Decimal | int | None,
+    severity: str,
+    context: str,
+    response_id: str = "",
+) -> Point:
+    """The point of a completed response's row (a completed response has its time and total)."""
+    if taken_at is None or total is None:
+        raise ValueError("A completed response has the time it was taken and its total.")
+    return Point(taken_at, Decimal(total), severity, context, response_id)
+
+
 @dataclass(frozen=True)
 class Progress:
     instrument: Instrument

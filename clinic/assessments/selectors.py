@@ -28,7 +28,7 @@ from clinic.assessments.models import (
 )
 from clinic.assessments.permissions import can_view_results
 from clinic.assessments.policy import clinic_instrument, get_policy
-from clinic.assessments.progress import Point, Progress, compute_progress
+from clinic.assessments.progress import Point, Progress, completed_point, compute_progress
 from clinic.assessments.relapse import (
     DEFAULT_RELAPSE_SHARE_PERCENT,
     Relapse,
@@ -58,7 +58,7 @@ def patient_progress(patient) -> list[Progress]:
         .values_list("instrument_code", "taken_at", "total", "severity", "context", "public_id")
     )
     for code, taken_at, total, severity, context, public_id in rows:
-        by_code[code].append(Point(taken_at, total, severity, context, str(public_id)))
+        by_code[code].append(completed_point(taken_at, total, severity, context, str(public_id)))
     return [
         compute_progress(clinic_instrument(code, policy), by_code[code])
         for code in INSTRUMENTS
@@ -77,7 +77,7 @@ def patient_relapses(patient) -> list[Relapse]:
         .values_list("instrument_code", "taken_at", "total", "context")
     )
     for code, taken_at, total, context in rows:
-        by_code[code].append(Point(taken_at, total, "", context))
+        by_code[code].append(completed_point(taken_at, total, "", context))
     found = []
     for code in INSTRUMENTS:
         if by_code.get(code):

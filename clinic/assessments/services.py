@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -466,7 +467,7 @@ def raise_alerts(
             reason=reason,
             raised_at=raised_at,
         )
-        details = {"reason": reason}
+        details: dict[str, Any] = {"reason": reason}
         if while_answering:
             details["while_answering"] = True
         record_audit_event(
@@ -492,7 +493,7 @@ def submit_response(
     *,
     request: QuestionnaireRequest,
     instrument_code: str,
-    answers: dict[str, int | None],
+    answers: Mapping[str, int | None],
     mode: str,
     actor=None,
 ) -> tuple[AssessmentResponse, list[SafetyAlert]]:
@@ -540,7 +541,7 @@ def record_staff_response(
     actor,
     patient: Patient,
     instrument_code: str,
-    answers: dict[str, int | None],
+    answers: Mapping[str, int | None],
     taken_at: datetime,
     context: str,
 ) -> tuple[AssessmentResponse, list[SafetyAlert]]:
@@ -569,7 +570,7 @@ def create_staff_response(
     actor,
     patient: Patient,
     instrument_code: str,
-    answers: dict[str, int | None],
+    answers: Mapping[str, int | None],
     taken_at: datetime,
     context: str,
 ) -> tuple[AssessmentResponse, list[SafetyAlert]]:

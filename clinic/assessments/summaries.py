@@ -10,7 +10,6 @@ them inside their own transaction, so a summary never disagrees with a committed
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db import transaction
 
@@ -18,7 +17,7 @@ from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, InstrumentAssignment, ProgressSummary
 from clinic.assessments.policy import clinic_instrument, get_policy, instruments_for_conditions
-from clinic.assessments.progress import Point, compute_progress
+from clinic.assessments.progress import Point, completed_point, compute_progress
 from clinic.assessments.relapse import best_after_baseline, responded
 from clinic.patients.models import Patient
 
@@ -59,7 +58,7 @@ def refresh_series(patient_id: int, instrument_code: str, *, policy=None) -> Pro
         summary.save()
         return summary
     points = [
-        Point(taken_at, Decimal(total), severity, context)
+        completed_point(taken_at, total, severity, context)
         for taken_at, total, severity, context in rows
     ]
     fresh = _summary_of(patient_id, instrument_code, points, policy or get_policy())
@@ -109,7 +108,10 @@ def refresh_requirements(
         (row.patient_id, row.instrument_code): row
         for row in ProgressSummary.objects.filter(patient_id__in=wanted)
     }
-    to_create, to_require, to_release, to_delete = [], [], [], []
+    to_create: list[ProgressSummary] = []
+    to_require: list[int] = []
+    to_release: list[int] = []
+    to_delete: list[int] = []
     for patient_id, codes in wanted.items():
         for code in codes:
             row = existing.get((patient_id, code))
@@ -191,14 +193,15 @@ def rebuild_all() -> int:
     with transaction.atomic():
         ProgressSummary.objects.all().delete()
         batch: list[ProgressSummary] = []
-        key, points = None, []
+        key: tuple[int, str] | None = None
+        points: list[Point] = []
         for patient_id, code, taken_at, total, severity, context in rows.iterator(chunk_size=5000):
             if (patient_id, code) != key:
                 if key is not None and key[1] in INSTRUMENTS:
                     batch.append(_summary_of(*key, points, policy))
                     count += 1
                 key, points = (patient_id, code), []
-            points.append(Point(taken_at, Decimal(total), severity, context))
+            points.append(completed_point(taken_at, total, severity, context))
             if len(batch) >= REQUIREMENT_BATCH:
                 ProgressSummary.objects.bulk_create(batch)
                 batch = []

@@ -17,6 +17,7 @@ from clinic.assessments import services as assessments
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.core.choices import Condition
+from clinic.core.meta import present
 from clinic.core.models import Location, Organisation
 from clinic.demo.inventory_data import (
     DOSING_LOT,
@@ -322,7 +323,7 @@ def build_demo_clinic(
             actor=clinician, patient=patient, to_status=PatientStatus.IN_EVALUATION, reason=""
         )
         patient = patients.invite_patient_to_portal(actor=front_desk, patient=patient)
-        user = patient.user
+        user = present(patient.user, "The invited patient's portal account")
         user.set_password(account.password)
         user.save(update_fields=["password"])
         portal.append(patient)
@@ -337,7 +338,7 @@ def build_demo_clinic(
     )
     for index in range(request_count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        conditions = _conditions(rng)
+        requested_conditions = _conditions(rng)
         request = intake.submit_consultation_request(
             data={
                 "first_name": first,
@@ -348,7 +349,7 @@ def build_demo_clinic(
                 "phone": _phone(rng),
                 "preferred_contact_method": rng.choice(ContactMethod.values),
                 "preferred_contact_times": rng.sample(ContactTime.values[:3], k=rng.randint(1, 2)),
-                "conditions": conditions,
+                "conditions": requested_conditions,
                 "other_condition": "",
                 "treatments_tried": rng.choice(TREATMENTS),
                 "message": "I read about ketamine treatment and my psychiatrist suggested I ask about it.",

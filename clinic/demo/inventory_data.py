@@ -9,6 +9,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.utils import timezone
 
+from clinic.core.meta import present
 from clinic.inventory import services as register
 from clinic.inventory.choices import CountKind, CountTiming, DiscrepancyOutcome, ProductForm
 from clinic.inventory.models import Container, InventoryPolicy, Product, Registration, Safe
@@ -113,10 +114,11 @@ def receive_controlled_stock(*, nurse, clinician, witness_password: str, locatio
 
 def dosing_vial(location) -> Container:
     """The 10 mg/mL vial today's IV doses are drawn from."""
-    return (
+    return present(
         Container.objects.filter(safe__location=location, lot__lot_number=DOSING_LOT)
         .order_by("identifier")
-        .first()
+        .first(),
+        "The demo's dosing vial",
     )
 
 

@@ -76,32 +76,32 @@ class BaselineVitalsForm(forms.Form):
     )
     systolic_mmhg = forms.IntegerField(
         label="Systolic (mmHg)",
-        min_value=PLAUSIBLE["systolic_mmhg"].low,
-        max_value=PLAUSIBLE["systolic_mmhg"].high,
+        min_value=int(PLAUSIBLE["systolic_mmhg"].low),
+        max_value=int(PLAUSIBLE["systolic_mmhg"].high),
         required=False,
     )
     diastolic_mmhg = forms.IntegerField(
         label="Diastolic (mmHg)",
-        min_value=PLAUSIBLE["diastolic_mmhg"].low,
-        max_value=PLAUSIBLE["diastolic_mmhg"].high,
+        min_value=int(PLAUSIBLE["diastolic_mmhg"].low),
+        max_value=int(PLAUSIBLE["diastolic_mmhg"].high),
         required=False,
     )
     heart_rate_bpm = forms.IntegerField(
         label="Heart rate (beats/min)",
-        min_value=PLAUSIBLE["heart_rate_bpm"].low,
-        max_value=PLAUSIBLE["heart_rate_bpm"].high,
+        min_value=int(PLAUSIBLE["heart_rate_bpm"].low),
+        max_value=int(PLAUSIBLE["heart_rate_bpm"].high),
         required=False,
     )
     spo2_pct = forms.IntegerField(
         label="SpO₂ (%)",
-        min_value=PLAUSIBLE["spo2_pct"].low,
-        max_value=PLAUSIBLE["spo2_pct"].high,
+        min_value=int(PLAUSIBLE["spo2_pct"].low),
+        max_value=int(PLAUSIBLE["spo2_pct"].high),
         required=False,
     )
     respiratory_rate_per_min = forms.IntegerField(
         label="Respiratory rate (/min)",
-        min_value=PLAUSIBLE["respiratory_rate_per_min"].low,
-        max_value=PLAUSIBLE["respiratory_rate_per_min"].high,
+        min_value=int(PLAUSIBLE["respiratory_rate_per_min"].low),
+        max_value=int(PLAUSIBLE["respiratory_rate_per_min"].high),
         required=False,
     )
     temperature_c = forms.DecimalField(

@@ -548,7 +548,7 @@ def sign_consent(
 
 
 def _publish_draft(
-    *, actor, model, pk: int, action: str, event_type, scope: dict, check=None, details
+    *, actor, model, pk: int, action: str, event_type, scope: set[str], check=None, details
 ):
     """Make a draft version the active one and retire the version it replaces (one transaction,
     the draft row locked). Used for consent documents and screening rule sets."""

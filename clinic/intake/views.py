@@ -54,7 +54,8 @@ safety = public_page("intake/safety.html")
 
 def consultation_request(request):
     form = ConsultationRequestForm(posted_data(request))
-    if not model_choice_field(form, "location").queryset.exists():
+    locations = model_choice_field(form, "location").queryset
+    if locations is None or not locations.exists():
         # A new installation whose medical director has not opened a location yet.
         return render(request, "intake/not_accepting.html", status=503)
     if request.method == "POST" and form.is_valid():

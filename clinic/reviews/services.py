@@ -13,6 +13,7 @@ from django.utils import timezone
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
+from clinic.core.meta import present
 from clinic.core.records import apply_changes
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES, PatientStatus
@@ -197,12 +198,13 @@ def _values(review: FollowUpReview) -> rules.DecisionValues:
 
 def _keep_only_decision_values(review: FollowUpReview) -> None:
     """The values another decision would use are not part of this one."""
-    keep = {
+    values_of: dict[str, set[str]] = {
         ReviewDecision.ADJUST_DOSE: {"new_dose", "new_infusion_minutes"},
         ReviewDecision.CHANGE_INTERVAL: {"new_interval_days"},
         ReviewDecision.TO_MAINTENANCE: {"new_interval_days"},
         ReviewDecision.BOOSTER: {"booster_sessions"},
-    }.get(review.decision, set())
+    }
+    keep = values_of.get(review.decision, set())
     for name in ("new_dose", "new_infusion_minutes", "new_interval_days", "booster_sessions"):
         if name not in keep:
             setattr(review, name, None)
@@ -263,8 +265,14 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
         maintenance = selectors.in_maintenance(patient, version)
         _keep_only_decision_values(locked)
         if locked.decision in PLAN_CHANGING_DECISIONS:
-            change = rules.plan_change(
-                locked.decision, _values(locked), _current_plan(version), today=today
+            change = present(
+                rules.plan_change(
+                    locked.decision,
+                    _values(locked),
+                    present(_current_plan(version), "The plan the decision changes"),
+                    today=today,
+                ),
+                "The plan change of a plan-changing decision",
             )
             locked.plan_draft = open_plan_draft(
                 actor=actor,
@@ -291,7 +299,7 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
         locked.full_clean()
         locked.save()
         if locked.follow_up_id is not None:
-            settle_by_review(actor=actor, follow_up=locked.follow_up)
+            settle_by_review(actor=actor, follow_up=present(locked.follow_up, "The follow-up"))
         # Other reviews already due are settled by this one; the next one falls due below.
         for due in FollowUp.objects.filter(
             patient=patient, kind="review", status="open", due_on__lte=today + timedelta(days=7)

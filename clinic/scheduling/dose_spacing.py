@@ -59,7 +59,7 @@ def spacing_warning(
             patient=patient, appointment_type__kind=AppointmentKind.TREATMENT, status__in=STANDING
         )
         .exclude(pk__in=dosed_appointments)
-        .exclude(pk=ignore_id)
+        .exclude(pk__in=[ignore_id] if ignore_id is not None else [])
         .values_list("starts_at", flat=True)
     )
     others += [

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -146,6 +147,16 @@ def reminder_message(appointment: Appointment, check_in_link: str | None = None)
     )
 
 
+def _send_into(
+    outcomes: list[bool],
+    dispatch_id: int,
+    appointment: Appointment,
+    kind: str,
+    check_in_link: str | None = None,
+) -> None:
+    outcomes.append(_send(dispatch_id, appointment, kind, check_in_link))
+
+
 def _send(
     dispatch_id: int, appointment: Appointment, kind: str, check_in_link: str | None = None
 ) -> bool:
@@ -213,12 +224,10 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     details={"kind": kind, "starts_at": appointment.starts_at.isoformat()},
                 )
                 transaction.on_commit(
-                    lambda d=dispatch.pk, a=appointment, k=kind, link=check_in_link: (
-                        outcomes.append(_send(d, a, k, link))
-                    )
+                    partial(_send_into, outcomes, dispatch.pk, appointment, kind, check_in_link)
                 )
                 if hours == max(windows):
-                    transaction.on_commit(lambda a=appointment: send_visit_questionnaires(a))
+                    transaction.on_commit(partial(send_visit_questionnaires, appointment))
         except IntegrityError:
             # Another run recorded (and so sends) this reminder.
             continue
@@ -243,7 +252,7 @@ def send_visit_questionnaires(appointment: Appointment) -> None:
         return
     codes = (
         list(appointment.plan_version.instruments)
-        if appointment.plan_version_id
+        if appointment.plan_version
         else instruments_for_conditions(patient.primary_conditions)
     )
     codes = patient_answered(codes)

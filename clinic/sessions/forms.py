@@ -3,6 +3,7 @@ decide what is allowed."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -45,7 +46,7 @@ def at_time(session, value):
         return None
     zone = session.location.zone
     today = timezone.localtime(timezone.now(), zone).date()
-    return timezone.make_aware(timezone.datetime.combine(today, value), zone)
+    return timezone.make_aware(datetime.combine(today, value), zone)
 
 
 class EnteredAtField(forms.DateTimeField):

@@ -312,6 +312,9 @@ class MonitoringAlert(models.Model):
             }
         ]
 
+    # Set on each alert a page shows, from `is_escalated` at that moment.
+    escalated: bool = False
+
     def is_escalated(self, now) -> bool:
         """Open past its escalation time (computed from the times: no background job)."""
         return (

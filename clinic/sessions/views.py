@@ -7,11 +7,13 @@ redirect back to the page (or show it again with the error)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +31,14 @@ from clinic.sessions.choices import InfusionEventKind, SessionStatus
 from clinic.sessions.integrity import session_seal_problems
 from clinic.sessions.models import MonitoringAlert
 from clinic.treatment.selectors import current_plan_version, pump_settings
+
+
+def _posted_with(data: Mapping[str, Any], **values: str) -> QueryDict:
+    """A copy of a bound form's post with `values` put in place of what was posted."""
+    posted = cast(QueryDict, data).copy()
+    for name, value in values.items():
+        posted[name] = value
+    return posted
 
 
 def _session_or_404(request, public_id, *, related=selectors.PAGE_RELATED, audit_as=None):
@@ -204,6 +214,10 @@ def _panels_context(
         and session.dose_confirmed_at is None
         else ([] if register is not None else None)
     )
+    discharge = forms.DischargeForm(
+        initial=_discharge_initial(session, derived), auto_id=_auto_id("discharge")
+    )
+    discharge.show_derived(derived)
     made = {
         "checklist": forms.ChecklistForm(
             initial=_checklist_initial(session), auto_id=_auto_id("checklist")
@@ -224,27 +238,22 @@ def _panels_context(
             side_effects=side_effects, auto_id=_auto_id("medication")
         ),
         "dissociation": forms.DissociationForm(auto_id=_auto_id("dissociation")),
-        "discharge": forms.DischargeForm(
-            initial=_discharge_initial(session, derived), auto_id=_auto_id("discharge")
-        ),
+        "discharge": discharge,
         "sign": forms.SignForm(
             initial={"role": _sign_role(user, session)}, auto_id=_auto_id("sign")
         ),
         "addendum": forms.AddendumForm(auto_id=_auto_id("addendum")),
     }
-    made["discharge"].show_derived(derived)
     refused = []
     if bound is not None:
         action, form = bound
         if action == "confirm" and dose is not None:
             # Offer the dose shown now, not the one refused as out of date (the errors are
             # already worked out; the hidden field renders from the data).
-            form.data = form.data.copy()
-            form.data["expected_dose_mg"] = str(dose.dose_mg)
+            form.data = _posted_with(form.data, expected_dose_mg=str(dose.dose_mg))
         if isinstance(form, forms.VersionedForm):
             # The panels now show the session as it is: a second try acts on that.
-            form.data = form.data.copy()
-            form.data["version"] = str(session.version)
+            form.data = _posted_with(form.data, version=str(session.version))
         made[action] = form
         if action == "discharge":
             form.show_derived(derived)
@@ -597,7 +606,8 @@ class _Refused(Exception):
         self.form = form
 
 
-ACTIONS = {
+# Each action: its form (the class, called with the post and its own keywords) and its handler.
+ACTIONS: dict[str, tuple[type[Any], Callable[..., str]]] = {
     "checklist": (forms.ChecklistForm, _act_checklist),
     "vitals": (forms.VitalsForm, _act_vitals),
     "override": (forms.OverrideForm, _act_override),

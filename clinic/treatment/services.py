@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from clinic.assessments.policy import checks_before_each_session
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
+from clinic.core.meta import concrete_field
 from clinic.core.permissions import ensure_role
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import Decision, EvaluationStatus
@@ -286,7 +287,7 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
     the database stores, so the hash computed before saving matches the row read back later."""
     content: dict[str, Any] = {}
     for name in PLAN_SIGNED_FIELDS:
-        field = TreatmentPlanVersion._meta.get_field(name)
+        field = concrete_field(TreatmentPlanVersion, name)
         value = getattr(version, field.attname)
         if isinstance(field, models.DecimalField) and value is not None:
             value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
@@ -296,7 +297,9 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
         if value in (None, [], ""):
             continue
         if isinstance(value, Decimal):
-            places = TreatmentPlanVersion._meta.get_field(name).decimal_places
+            places = cast(
+                models.DecimalField, concrete_field(TreatmentPlanVersion, name)
+            ).decimal_places
             value = Decimal(value).quantize(Decimal(1).scaleb(-places))
         content[name] = value
     content.update(

@@ -168,7 +168,7 @@ def _when(session, value: datetime | None, *, field: str = "at", label: str = "t
     return value
 
 
-def _text(value: str | None, *, limit: int) -> str:
+def _text(value: str | None, *, limit: int | None) -> str:
     return (value or "").strip()[:limit]
 
 

@@ -14,6 +14,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
+from clinic.core.meta import present
 from clinic.core.signing import confirm_person_at_tablet
 from clinic.patients.choices import VitalSignsContext
 from clinic.patients.models import VitalSigns
@@ -89,6 +90,7 @@ def confirm_dose(
             )
         if (
             register is None
+            and vial_expiry is not None
             and vial_expiry < timezone.localtime(timezone.now(), locked.location.zone).date()
         ):
             raise ClinicError("This vial has expired: use another.", field="vial_expiry")
@@ -98,6 +100,8 @@ def confirm_dose(
                 "Choose or scan the container you draw the dose from.", field="container"
             )
         plan_version = current_plan_version(locked.patient)
+        if plan_version is None:
+            raise ClinicError("The patient has no signed plan to dose from.")
         try:
             working = selectors.compute_dose(locked, plan_version, locked.weight_kg)
         except ValueError as error:
@@ -279,7 +283,9 @@ def record_infusion_event(
             ):
                 # The pump settings' mg/h (clinic.treatment.dosing.infusion_rates).
                 rate_mg_per_hour = (
-                    locked.dose_mg * 60 / locked.plan_version.infusion_minutes
+                    present(locked.dose_mg, "The confirmed dose")
+                    * 60
+                    / locked.plan_version.infusion_minutes
                 ).quantize(Decimal("0.1"), ROUND_HALF_UP)
             locked.dosed_at, locked.status = at, SessionStatus.IN_PROGRESS
             # Readings already taken after this moment now count as during the session.
@@ -337,7 +343,7 @@ def _dose_given(
         if kind != InfusionEventKind.START:
             return None
         return rules.dose_given_at_once(
-            dose_mg=locked.dose_mg,
+            dose_mg=present(locked.dose_mg, "The confirmed dose"),
             route_label=locked.get_route_display(),
             device_mg=locked.plan_version.protocol.device_mg,
         )
@@ -349,7 +355,9 @@ def _dose_given(
     ]
     entries.append(rules.InfusionEntry(kind, at, rate_mg_per_hour))
     try:
-        infused = rules.infused_dose(entries, dose_drawn_mg=locked.dose_mg, until=at)
+        infused = rules.infused_dose(
+            entries, dose_drawn_mg=present(locked.dose_mg, "The confirmed dose"), until=at
+        )
     except ValueError as error:
         raise ClinicError(str(error)) from error
     if kind == InfusionEventKind.COMPLETE:

@@ -14,6 +14,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
+from clinic.core.meta import concrete_field
 from clinic.patients import services as patient_services
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
@@ -130,7 +131,7 @@ def update_checklist(
                 setattr(locked, name, None if value is None else bool(value))
                 written[name] = getattr(locked, name)
             else:
-                limit = TreatmentSession._meta.get_field(name).max_length
+                limit = concrete_field(TreatmentSession, name).max_length
                 setattr(locked, name, _text(value, limit=limit))
                 written[name] = getattr(locked, name)
         if potential:

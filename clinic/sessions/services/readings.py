@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
@@ -22,6 +22,7 @@ from clinic.core.exceptions import (
     NotFoundError,
     PermissionDeniedError,
 )
+from clinic.core.meta import concrete_field
 from clinic.core.validation import explain_refusal
 from clinic.monitoring.limits import Breach, Limits, check_during, check_pre_dose
 from clinic.monitoring.models import MonitoringProtocol
@@ -51,6 +52,22 @@ from clinic.sessions.services._common import (
     _when,
 )
 from clinic.sessions.tasks import notify_stop_level_alert, notify_stop_level_alerts
+
+
+class _LockAnnotations(TypedDict):
+    signed: bool
+    route_limits: dict[str, Any] | None
+    stored_baseline: dict[str, Any] | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A session as `_sessions_to_lock` reads it, with what a reading is checked against.
+    LockedSession: TypeAlias = WithAnnotations[TreatmentSession, _LockAnnotations]
+else:
+    LockedSession = TreatmentSession
+
 
 READING_STATUSES = (SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS)
 _LIMIT_FIELDS = tuple(f.name for f in fields(Limits))
@@ -121,33 +138,33 @@ _LOCK_BY_PUBLIC_ID = CompiledQuery(
 )
 
 
-def _ensure_takes_readings(locked: TreatmentSession) -> None:
+def _ensure_takes_readings(locked: LockedSession) -> None:
     _ensure_open(locked, READING_STATUSES)
     if locked.signed:
         _refuse_signed()
 
 
-def _limits_of(locked: TreatmentSession) -> Limits:
+def _limits_of(locked: LockedSession) -> Limits:
     """The route's limits as `selectors.limits_for` gives them (the model's defaults without a
     protocol row), from the values read with the session."""
     protocol = MonitoringProtocol(route=locked.route)
     for name, value in (locked.route_limits or {}).items():
-        setattr(protocol, name, MonitoringProtocol._meta.get_field(name).to_python(value))
+        setattr(protocol, name, concrete_field(MonitoringProtocol, name).to_python(value))
     return protocol.limits()
 
 
-def _stored_baseline(locked: TreatmentSession) -> dict | None:
+def _stored_baseline(locked: LockedSession) -> dict | None:
     """`selectors.baseline(selectors.readings(session))`, from the values read with the session."""
     if locked.stored_baseline is None:
         return None
     return {
-        name: VitalSigns._meta.get_field(name).to_python(locked.stored_baseline[name])
+        name: concrete_field(VitalSigns, name).to_python(locked.stored_baseline[name])
         for name in selectors.VITAL_VALUE_FIELDS
     }
 
 
 def _breaches(
-    locked: TreatmentSession, values: dict[str, Any], *, pre_dose: bool, context: dict
+    locked: LockedSession, values: dict[str, Any], *, pre_dose: bool, context: dict
 ) -> tuple[list[Breach], Limits]:
     """The limits a reading breaches. `context` carries the limits and the pre-dose baseline
     across a batch: a pre-dose reading with a blood pressure is the baseline of the readings
@@ -193,7 +210,7 @@ def _alerts_raised(actor, session, raised: list[tuple[MonitoringAlert, list[Brea
 def _store_reading(
     *,
     actor,
-    session: TreatmentSession,
+    session: LockedSession,
     values: dict[str, Any],
     taken_at: datetime,
     source: str,
