@@ -7,6 +7,7 @@ variable fails safe). `.env.example` lists every variable this module reads.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -241,7 +242,6 @@ AXES_CLIENT_IP_CALLABLE = "clinic.audit.context.client_ip"
 
 
 def env_networks(name: str) -> list[str]:
-    import ipaddress
 
     networks = env_list(name)
     for entry in networks:

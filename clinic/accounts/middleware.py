@@ -8,6 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -65,8 +66,6 @@ class RequireTwoFactorMiddleware:
             and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
         ):
             if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
                 return JsonResponse({"detail": "Two-factor verification required."}, status=401)
             return redirect("accounts:two_factor")
         return self.get_response(request)

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.choices import STAFF_ROLES, Role
-from clinic.accounts.models import TwoFactorEnrolmentCode, User
+from clinic.accounts.models import MonitorDevice, TwoFactorEnrolmentCode, User
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.audit.throttle import record_unauthenticated_refusal
@@ -437,9 +437,6 @@ def record_password_set(*, user: User) -> None:
 def issue_device_token(*, actor, name: str, location, device=None):
     """Register a monitor (or give an existing one a new token, which revokes the old). Returns
     the device and its token; only the token's hash is stored, so it is shown once."""
-    import secrets
-
-    from clinic.accounts.models import MonitorDevice
 
     ensure_role(
         actor,
@@ -489,7 +486,6 @@ def revoke_device(*, actor, device) -> None:
 
 def authenticate_device(token: str):
     """The active monitor holding this token, or None (refusals are audited)."""
-    from clinic.accounts.models import MonitorDevice
 
     if not token or len(token) > 200:
         device = None

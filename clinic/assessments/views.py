@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,7 @@ from clinic.assessments.forms import (
     TabletHandOverForm,
 )
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.models import AssessmentResponse
+from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest
 from clinic.assessments.permissions import (
     RESOLVE_ROLES,
     RESULT_ROLES,
@@ -208,7 +209,6 @@ def alert_detail(request, public_id):
 @require_POST
 @role_required(*SEND_ROLES)
 def cancel_request(request, public_id):
-    from clinic.assessments.models import QuestionnaireRequest
 
     questionnaires = (
         QuestionnaireRequest.objects.select_related("patient").filter(public_id=public_id).first()
@@ -283,7 +283,6 @@ class Answering:
             self.mode = ResponseMode.PATIENT_PORTAL
 
     def url(self, name: str, *args) -> str:
-        from django.urls import reverse
 
         if self.tablet:
             return reverse(f"assessments:tablet_{name}", args=[self.public_id, *args])

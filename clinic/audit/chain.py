@@ -30,6 +30,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from clinic.audit.models import AuditEvent
+
 GENESIS_SHA256 = "0" * 64
 # Any fixed 64-bit number, the same in every process: the advisory lock that orders audit rows.
 POSTGRES_CHAIN_LOCK_KEY = 0x6B65_7461_6D69_6E65  # "ketamine"
@@ -78,7 +80,6 @@ def content_of(event) -> dict[str, Any]:
 def lock_chain_head() -> tuple[int, str]:
     """Take the chain's lock for the rest of the transaction and return the last row's position
     and seal (0 and the genesis value for an empty trail)."""
-    from clinic.audit.models import AuditEvent
 
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -120,7 +121,6 @@ class ChainReport:
 
 def verify_chain(events: Iterable | None = None, *, max_problems: int = 100) -> ChainReport:
     """Walk the trail in chain order and report every row whose number or seal is wrong."""
-    from clinic.audit.models import AuditEvent
 
     rows: Iterator = iter(
         events

@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import (
     context_from_request,
     refusal_audited,
@@ -9,6 +10,7 @@ from clinic.audit.context import (
     start_refusal_tracking,
     stop_refusal_tracking,
 )
+from clinic.audit.services import record_audit_event
 
 REFUSAL_STATUSES = {403: "forbidden", 404: "not found"}
 
@@ -73,8 +75,6 @@ def note_refusal_reason(request, reason: str) -> None:
 
 
 def record_refusal(request, *, status: int) -> None:
-    from clinic.audit.choices import AuditEventType, AuditOutcome
-    from clinic.audit.services import record_audit_event
 
     match = request.resolver_match
     record_audit_event(

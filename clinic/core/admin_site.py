@@ -2,6 +2,10 @@
 
 from django.contrib import admin
 
+from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.audit.context import refusal_audited
+from clinic.audit.services import record_audit_event
+
 
 class ClinicAdminSite(admin.AdminSite):
     site_header = "Ketamine Clinic configuration"
@@ -22,9 +26,6 @@ def _audit_refusal(request) -> None:
     """A signed-in person the admin turns away (it sends them to its sign-in page rather than
     answering 403) is audited like any other refusal, once per request; its own sign-in and
     sign-out pages, where the admin asks the same question, are not refusals."""
-    from clinic.audit.choices import AuditEventType, AuditOutcome
-    from clinic.audit.context import refusal_audited
-    from clinic.audit.services import record_audit_event
 
     match = getattr(request, "resolver_match", None)
     if refusal_audited() or (match is not None and match.url_name in {"login", "logout"}):

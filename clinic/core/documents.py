@@ -114,8 +114,8 @@ def html_to_pdf(html: str) -> bytes:
     try:
         # Imported here, not at the top: importing WeasyPrint loads Pango, which a server
         # without it (or a management command that draws no PDF) should not need.
-        import weasyprint
-        from weasyprint.urls import URLFetcher
+        import weasyprint  # noqa: PLC0415
+        from weasyprint.urls import URLFetcher  # noqa: PLC0415
     except (ImportError, OSError):
         raise ClinicError(PDF_UNAVAILABLE) from None
     fetcher = URLFetcher(allowed_protocols={"data"})

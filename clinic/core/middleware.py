@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.shortcuts import render
 
 NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
 CHECKED_BODY_TYPES = ("application/json", "application/x-www-form-urlencoded")
@@ -46,8 +47,6 @@ class RejectNullCharactersMiddleware:
         if not has_nul and request.META.get("CONTENT_TYPE", "").startswith(CHECKED_BODY_TYPES):
             has_nul = any(marker in request.body for marker in NUL_MARKERS)
         if has_nul:
-            from django.shortcuts import render
-
             context = {
                 "title": "The request contained a character we cannot accept",
                 "message": "Remove any invisible control characters from what you typed and try again.",

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import PermissionDeniedError
 
 
@@ -37,7 +38,6 @@ def ensure_role(
 def refuse(user, *, action: str, event_type: AuditEventType, target=None, patient_id=None) -> None:
     """Audit a refused attempt (committed on its own, so it survives the refused action's
     rollback) and raise PermissionDeniedError with a message naming the action."""
-    from clinic.audit.services import record_audit_event
 
     record_audit_event(
         actor=user,
@@ -61,8 +61,6 @@ def role_required(*roles: str) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if user.role not in roles:
-                from clinic.audit.services import record_audit_event
-
                 record_audit_event(
                     actor=user,
                     event_type=AuditEventType.PAGE_ACCESS_DENIED,

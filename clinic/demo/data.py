@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.accounts.choices import Role
-from clinic.accounts.models import User
+from clinic.accounts.models import MonitorDevice, User
 from clinic.assessments import services as assessments
 from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.core.choices import Condition
 from clinic.core.meta import present
 from clinic.core.models import Location, Organisation
+from clinic.core.tokens import token_sha256
 from clinic.demo.inventory_data import (
     DOSING_LOT,
     dosing_vial,
@@ -26,10 +28,20 @@ from clinic.demo.inventory_data import (
     receive_controlled_stock,
     reconcile_and_count,
 )
+from clinic.evaluation import selectors as evaluation_selectors
+from clinic.evaluation import services as evaluation
+from clinic.evaluation.models import ConsentDocument
+from clinic.evaluation.rules import BOOLEAN_FIELDS
 from clinic.intake import services as intake
 from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
 from clinic.patients import services as patients
 from clinic.patients.choices import PatientStatus, Sex
+from clinic.scheduling import services as scheduling
+from clinic.scheduling.models import Appointment, AppointmentType, Room, StaffHours
+from clinic.sessions import selectors as session_selectors
+from clinic.sessions import services as sessions
+from clinic.treatment import services as treatment
+from clinic.treatment.models import ProtocolTemplate, TreatmentPlanVersion
 
 
 @dataclass(frozen=True)
@@ -487,13 +499,6 @@ def _add_assessment_history(rng: random.Random, clinician, patients_created) -> 
 def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_created) -> None:
     """Signed evaluations, consents and plans for patients in treatment; evaluations under way for
     those in evaluation (some with screening flags)."""
-    from clinic.assessments.models import AssessmentResponse
-    from clinic.evaluation import selectors as evaluation_selectors
-    from clinic.evaluation import services as evaluation
-    from clinic.evaluation.models import ConsentDocument
-    from clinic.evaluation.rules import BOOLEAN_FIELDS
-    from clinic.treatment import services as treatment
-    from clinic.treatment.models import ProtocolTemplate
 
     password = STAFF_ACCOUNTS[1].password
     today = timezone.localdate()
@@ -624,11 +629,6 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
 def _add_rooms_hours_and_bookings(staff: dict, boston, denver, front_desk) -> None:
     """Chairs and rooms, staff working hours (Mon–Fri 8:00–18:00), and the first sessions of the
     active plans booked from tomorrow."""
-    from datetime import time
-
-    from clinic.scheduling import services as scheduling
-    from clinic.scheduling.models import AppointmentType, Room, StaffHours
-    from clinic.treatment.models import TreatmentPlanVersion
 
     for location, names in (
         (boston, ["Chair 1", "Chair 2", "Chair 3", "Room A"]),
@@ -677,12 +677,6 @@ def _add_todays_chairs(staff: dict, boston) -> None:
     """Today's chair-side board: one patient dosed 50 minutes ago and monitored (with a raised
     blood pressure acknowledged and a side effect treated), one checked in and waiting to start;
     and a monitor at Chair 1 that can post readings (token printed by load_demo_clinic)."""
-    from clinic.accounts.models import MonitorDevice
-    from clinic.core.tokens import token_sha256
-    from clinic.scheduling.models import Appointment, AppointmentType, Room
-    from clinic.sessions import selectors as session_selectors
-    from clinic.sessions import services as sessions
-    from clinic.treatment.models import TreatmentPlanVersion
 
     nurse, clinician = staff["nurse@demo.clinic"], staff["clinician@demo.clinic"]
     password = STAFF_ACCOUNTS[1].password

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from clinic.assessments.choices import ResponseStatus
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import AssessmentResponse
+from clinic.assessments.policy import instruments_for_conditions
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.evaluation.choices import EvaluationStatus, RuleSetStatus
 from clinic.evaluation.models import (
+    Allergy,
     ConsentDocument,
     ConsentSignature,
     ContraindicationRuleSet,
@@ -56,7 +63,6 @@ def screening_history(evaluation: Evaluation) -> dict:
 
 
 def bmi(evaluation: Evaluation):
-    from decimal import Decimal
 
     if not evaluation.height_cm or not evaluation.weight_kg:
         return None
@@ -92,10 +98,6 @@ def unanswered_items(evaluation: Evaluation, rule_set: ContraindicationRuleSet |
 def baseline_questionnaires_missing(evaluation: Evaluation) -> list[str]:
     """The questionnaires the presenting conditions call for that the patient has no completed
     (scored) response to yet, by short name."""
-    from clinic.assessments.choices import ResponseStatus
-    from clinic.assessments.instruments import INSTRUMENTS
-    from clinic.assessments.models import AssessmentResponse
-    from clinic.assessments.policy import instruments_for_conditions
 
     codes = instruments_for_conditions(list(evaluation.presenting_conditions or []))
     answered = set(
@@ -153,7 +155,6 @@ def patient_allergies(patient) -> dict:
     """The allergies on record for a patient, for banners: the structured allergies of every
     evaluation not entered in error (each substance once), and the free text of older
     evaluations; `none_known` when the latest evaluation says no known allergies."""
-    from clinic.evaluation.models import Allergy
 
     rows = (
         Allergy.objects.filter(patient=patient)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
+from clinic.assessments.selectors import patient_progress
 from clinic.audit.context import client_ip
 from clinic.core.exceptions import ClinicError, NotFoundError
 from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
@@ -89,7 +90,6 @@ def _evaluation_page(
 
 def _baseline_scores(patient) -> list:
     """The baseline questionnaires (measurement-based care): each instrument's baseline score."""
-    from clinic.assessments.selectors import patient_progress
 
     return [(p.instrument, p.baseline) for p in patient_progress(patient)]
 

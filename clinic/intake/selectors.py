@@ -14,7 +14,9 @@ from clinic.core.exceptions import NotFoundError
 from clinic.intake.choices import ConsultationStatus
 from clinic.intake.models import ConsultationRequest
 from clinic.intake.permissions import can_work_consultation_queue
+from clinic.patients.choices import PatientStatus
 from clinic.patients.permissions import staff_location_ids
+from clinic.patients.selectors import visible_patients
 
 REQUESTS_PER_PAGE = 25
 
@@ -97,8 +99,6 @@ def list_activities(request: ConsultationRequest):
 
 def dashboard_summary(viewer) -> dict:
     """What a member of staff sees first: the queue and the patients at their locations."""
-    from clinic.patients.choices import PatientStatus
-    from clinic.patients.selectors import visible_patients
 
     rows = visible_patients(viewer).order_by().values("status").annotate(n=Count("id"))
     by_status = {row["status"]: row["n"] for row in rows}

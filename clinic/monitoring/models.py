@@ -7,6 +7,7 @@ from django.db import models
 
 from clinic.core.choices import Route
 from clinic.core.models import TimeStampedModel
+from clinic.monitoring.limits import Limits
 
 
 class MonitoringProtocol(TimeStampedModel):
@@ -137,7 +138,6 @@ class MonitoringProtocol(TimeStampedModel):
         return f"Monitoring: {self.get_route_display()}"
 
     def limits(self):
-        from clinic.monitoring.limits import Limits
 
         return Limits(
             pre_dose_systolic_max=self.pre_dose_systolic_max,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic.accounts.choices import Role
+from clinic.audit.models import AuditEvent
+from clinic.patients.permissions import can_view_clinical_details
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,6 @@ def sections_for(viewer) -> list[ChartSection]:
 
 
 def _overview_context(viewer, patient) -> dict[str, Any]:
-    from clinic.patients.permissions import can_view_clinical_details
 
     return {
         "show_measurements": can_view_clinical_details(viewer),
@@ -71,7 +72,6 @@ def _overview_context(viewer, patient) -> dict[str, Any]:
 
 
 def _access_log_context(viewer, patient) -> dict[str, Any]:
-    from clinic.audit.models import AuditEvent
 
     return {
         "events": list(

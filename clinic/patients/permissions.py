@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
 from clinic.accounts.locations import user_location_rows
+from clinic.core.exceptions import NotFoundError
+from clinic.core.permissions import ensure_role
 from clinic.patients.choices import PatientStatus
 
 REGISTRATION_ROLES = frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN, Role.FRONT_DESK})
@@ -61,8 +63,6 @@ def staff_location_ids(user) -> set[int]:
 def ensure_can_act_on_patient(actor, patient, *, roles, action: str, event_type) -> None:
     """The common gate of clinical services: the actor's role allows the action (refusals are
     audited), and the patient is one the actor may see (else NotFound, as if it did not exist)."""
-    from clinic.core.exceptions import NotFoundError
-    from clinic.core.permissions import ensure_role
 
     ensure_role(
         actor, roles, action=action, event_type=event_type, target=patient, patient_id=patient.pk

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import STAFF_ROLES, Role
@@ -152,7 +153,6 @@ def register_after_duplicate_check(request, form, register):
 
 def chart_section_url(patient, section: str) -> str:
     """The address of one section of a patient's chart."""
-    from django.urls import reverse
 
     return reverse("patients:chart", args=[patient.public_id]) + f"?section={section}"
 

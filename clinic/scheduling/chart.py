@@ -1,8 +1,8 @@
 """The chart's "Appointments" section: what is booked, and the plan's series to book."""
 
-from clinic.accounts.choices import CLINICAL_ROLES, Role
 from clinic.patients.chart import ChartSection, register_chart_section
 from clinic.scheduling import selectors
+from clinic.scheduling.permissions import APPOINTMENT_VIEWERS
 
 
 def _appointments_context(viewer, patient):
@@ -15,7 +15,7 @@ register_chart_section(
         "Appointments",
         "scheduling/chart_section.html",
         40,
-        frozenset(CLINICAL_ROLES | {Role.FRONT_DESK}),
+        APPOINTMENT_VIEWERS,
         _appointments_context,
     )
 )

@@ -16,6 +16,8 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import InvalidTransitionError
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling.models import Appointment, FollowUp
+from clinic.scheduling.permissions import BOOKING_ROLES
+from clinic.scheduling.selectors import visible_follow_ups
 
 FOLLOW_UP_AFTER_SESSION_DAYS = 1
 REASSESSMENT_AFTER_INDUCTION_DAYS = 7
@@ -92,7 +94,6 @@ def settle_by_review(*, actor, follow_up: FollowUp) -> FollowUp:
 
 
 def complete_follow_up(*, actor, follow_up: FollowUp) -> FollowUp:
-    from clinic.scheduling.services import BOOKING_ROLES
 
     ensure_can_act_on_patient(
         actor,
@@ -135,7 +136,6 @@ def link_booking(appointment: Appointment) -> None:
 
 
 def due_follow_ups(viewer, *, horizon_days: int = 7):
-    from clinic.scheduling.selectors import visible_follow_ups
 
     today = timezone.localdate()
     return list(

@@ -16,10 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.choices import Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -29,6 +30,7 @@ from clinic.core.permissions import ensure_role, has_role
 from clinic.core.tokens import token_sha256
 from clinic.scheduling.choices import AppointmentStatus
 from clinic.scheduling.models import Appointment, CalendarFeed
+from clinic.scheduling.permissions import CALENDAR_FEED_ROLES
 
 PRODID = "-//Ketamine Clinic//EN"
 UID_DOMAIN = "ketamine-clinic"
@@ -69,7 +71,6 @@ def _patient_description(appointment: Appointment) -> str:
 
 
 def _staff_description(appointment: Appointment) -> str:
-    from django.urls import reverse
 
     lines = [f"Patient MRN: {appointment.patient.mrn}"]
     if appointment.room is not None:
@@ -170,7 +171,7 @@ def create_feed_token(*, actor) -> str:
     its hash is stored, and the previous URL stops working."""
     ensure_role(
         actor,
-        STAFF_ROLES,
+        CALENDAR_FEED_ROLES,
         action="subscribe to a calendar feed",
         event_type=AuditEventType.CALENDAR_FEED_CHANGED,
     )
@@ -208,7 +209,7 @@ def user_for_feed_token(token: str) -> User | None:
     feed = (
         CalendarFeed.objects.select_related("user").filter(token_sha256=token_sha256(token)).first()
     )
-    if feed is None or not has_role(feed.user, STAFF_ROLES):
+    if feed is None or not has_role(feed.user, CALENDAR_FEED_ROLES):
         return None
     return feed.user
 

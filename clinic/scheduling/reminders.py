@@ -36,8 +36,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from clinic.assessments.models import QuestionnaireRequest
+from clinic.assessments.policy import instruments_for_conditions, patient_answered
+from clinic.assessments.services import send_questionnaires
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
+from clinic.core.exceptions import ClinicError
 from clinic.scheduling.checkin import flag_unanswered, issue_check_in_link
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment, ReminderDispatch, SchedulingPolicy
@@ -238,10 +242,6 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
 def send_visit_questionnaires(appointment: Appointment) -> None:
     """Before a session or a follow-up, send the patient's questionnaire set automatically (on
     behalf of whoever booked the visit), unless a set is already waiting for them."""
-    from clinic.assessments.models import QuestionnaireRequest
-    from clinic.assessments.policy import instruments_for_conditions, patient_answered
-    from clinic.assessments.services import send_questionnaires
-    from clinic.core.exceptions import ClinicError
 
     if not appointment.appointment_type.send_questionnaires:
         return

@@ -9,7 +9,7 @@ from django.utils import timezone
 from clinic.accounts.choices import Role
 from clinic.patients.permissions import staff_location_ids
 from clinic.scheduling.choices import AppointmentStatus
-from clinic.scheduling.models import Appointment, Room
+from clinic.scheduling.models import Appointment, FollowUp, Room
 
 
 def visible_appointments(viewer):
@@ -66,7 +66,6 @@ def calendar(
 
 
 def visible_follow_ups(viewer):
-    from clinic.scheduling.models import FollowUp
 
     follow_ups = FollowUp.objects.all()
     if viewer.role == Role.MEDICAL_DIRECTOR:

@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from clinic.accounts.choices import CLINICAL_ROLES, Role
+from clinic.accounts.choices import Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -25,8 +28,7 @@ from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
 from clinic.scheduling.dose_spacing import spacing_warning
 from clinic.scheduling.models import Appointment, AppointmentType, Room
-
-BOOKING_ROLES = CLINICAL_ROLES | {Role.FRONT_DESK}
+from clinic.scheduling.permissions import BOOKING_ROLES
 
 
 class ConflictError(ClinicError):
@@ -526,9 +528,6 @@ def request_change(
 
 
 def _tell_clinic_of_request(appointment_id: int) -> None:
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.urls import reverse
 
     appointment = Appointment.objects.select_related("location").get(pk=appointment_id)
     link = settings.CLINIC_BASE_URL + reverse(

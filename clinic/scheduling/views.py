@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic.accounts.choices import Role
+from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import (
@@ -30,18 +33,20 @@ from clinic.core.permissions import role_required
 from clinic.core.validators import BROWSE_DATES
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import chart_section_url, locations_for, patient_or_404
-from clinic.scheduling import ical, selectors, services
+from clinic.scheduling import checkin, follow_ups, ical, selectors, services
 from clinic.scheduling.forms import (
     BookingForm,
     CancelForm,
+    CheckInForm,
     MoveForm,
     PatientRequestForm,
     SeriesForm,
 )
-from clinic.scheduling.models import AppointmentType, Room
+from clinic.scheduling.models import AppointmentType, CalendarFeed, Room
+from clinic.scheduling.permissions import BOOKING_ROLES
 from clinic.treatment.selectors import current_plan_version
 
-BOOKERS = tuple(services.BOOKING_ROLES)
+BOOKERS = tuple(BOOKING_ROLES)
 
 
 @role_required(*BOOKERS)
@@ -266,7 +271,6 @@ def calendar(request):
         if _is_uuid(request.GET.get("room"))
         else None
     )
-    from clinic.accounts.models import User
 
     staff = (
         User.objects.filter(locations=location, public_id=request.GET.get("staff")).first()
@@ -312,7 +316,6 @@ def calendar(request):
 
 
 def _is_uuid(value) -> bool:
-    import uuid
 
     try:
         uuid.UUID(str(value))
@@ -388,9 +391,6 @@ def appointment_ics(request, public_id):
 @role_required(*BOOKERS)
 def my_calendar_feed(request):
     """Create (or replace) the signed-in staff member's private feed link, or revoke it."""
-    from django.conf import settings
-
-    from clinic.scheduling.models import CalendarFeed
 
     link = None
     if request.method == "POST":
@@ -408,8 +408,6 @@ def my_calendar_feed(request):
 
 def pre_visit_check_in(request, token):
     """The patient's pre-visit questions, from the reminder link (no sign-in)."""
-    from clinic.scheduling import checkin
-    from clinic.scheduling.forms import CheckInForm
 
     try:
         record = checkin.open_check_in(token)
@@ -454,7 +452,6 @@ def pre_visit_check_in(request, token):
 @role_required(*BOOKERS)
 def follow_up_list(request):
     """Follow-ups and reassessments due in the coming week, and those overdue."""
-    from clinic.scheduling import follow_ups
 
     if request.method == "POST":
         item = (

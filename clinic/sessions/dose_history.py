@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from clinic.sessions.models import TreatmentSession
+from clinic.treatment.dose_history import (
+    GivenDose,
+    register_dose_times_reader,
+    register_doses_given_reader,
+)
+
 
 def doses_given_mg(*, patient, route: str) -> list[Decimal]:
-    from clinic.sessions.models import TreatmentSession
 
     doses = TreatmentSession.objects.filter(
         patient=patient, route=route, dosed_at__isnull=False, dose_mg__isnull=False
@@ -16,8 +22,6 @@ def doses_given_mg(*, patient, route: str) -> list[Decimal]:
 
 def doses_given(*, patient):
     """Every dose given to the patient (any route, any session), for the booking's warning."""
-    from clinic.sessions.models import TreatmentSession
-    from clinic.treatment.dose_history import GivenDose
 
     rows = TreatmentSession.objects.filter(patient=patient, dosed_at__isnull=False).values_list(
         "dosed_at", "route", "appointment_id"
@@ -28,10 +32,6 @@ def doses_given(*, patient):
 
 
 def register() -> None:
-    from clinic.treatment.dose_history import (
-        register_dose_times_reader,
-        register_doses_given_reader,
-    )
 
     register_doses_given_reader(doses_given_mg)
     register_dose_times_reader(doses_given)

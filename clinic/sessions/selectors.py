@@ -22,6 +22,7 @@ from clinic.monitoring.limits import Limits, news2_of_values, reading_schedule_s
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.choices import NoPregnancyPotentialReason, PregnancyPotential
 from clinic.patients.selectors import visible_patients
+from clinic.scheduling.models import Appointment
 from clinic.sessions import rules
 from clinic.sessions.choices import AlertStatus, InfusionEventKind, SessionStatus
 from clinic.sessions.models import (
@@ -118,7 +119,6 @@ def open_session(viewer, public_id, *, view: str = "", poll: bool = False) -> Tr
 
 def appointment_to_start(viewer, public_id):
     """A treatment appointment the viewer may start a session for, or None."""
-    from clinic.scheduling.models import Appointment
 
     return (
         Appointment.objects.filter(public_id=public_id, patient__in=visible_patients(viewer))
@@ -479,7 +479,6 @@ def open_alerts(session) -> list[MonitoringAlert]:
 def appointments_to_start(viewer):
     """Treatment appointments at the viewer's locations within 12 hours of now (today's, in any
     location's time zone) that have no session yet."""
-    from clinic.scheduling.models import Appointment
 
     now = timezone.now()
     return list(

@@ -25,6 +25,7 @@ from clinic.core.forms import add_service_error
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
+from clinic.scheduling.services import check_in
 from clinic.sessions import forms, rules, selectors, services, stock, svg
 from clinic.sessions.aftercare import sheet_for
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
@@ -86,7 +87,6 @@ def stop_alerts(request):
 @role_required(*CLINICAL_ROLES)
 @require_POST
 def start(request, appointment_public_id):
-    from clinic.scheduling.services import check_in
 
     appointment = selectors.appointment_to_start(request.user, appointment_public_id)
     if appointment is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.treatment.choices import PlanDraftStatus, PlanStatus
+from clinic.treatment.dosing import infusion_rates
 from clinic.treatment.models import TreatmentPlan, TreatmentPlanDraft, TreatmentPlanVersion
 
 
@@ -66,7 +67,6 @@ def pump_settings(version: TreatmentPlanVersion, *, dose_mg=None, weight_kg=None
     given (chair-side), else the plan's. A version signed before the product and bag were recorded
     takes them from its protocol as it is now. None when it is not an infusion or a value is
     missing; the arithmetic refusing is reported as None too (the page shows no settings)."""
-    from clinic.treatment.dosing import infusion_rates
 
     if version is None or version.route != "iv" or not version.infusion_minutes:
         return None

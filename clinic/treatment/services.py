@@ -19,7 +19,7 @@ from clinic.core.permissions import ensure_role
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
-from clinic.patients.models import Patient
+from clinic.patients.models import Patient, VitalSigns
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.treatment.choices import ChangeReason, DoseUnit, PlanDraftStatus, PlanStatus
 from clinic.treatment.dose_history import doses_given_mg
@@ -131,7 +131,6 @@ def _measurements(
     patient: Patient, evaluation: Evaluation | None
 ) -> tuple[Decimal | None, Decimal | None]:
     """The most recent weight and height on record (evaluation, then the patient record)."""
-    from clinic.patients.models import VitalSigns
 
     latest = (
         VitalSigns.objects.filter(patient=patient, weight_kg__isnull=False)

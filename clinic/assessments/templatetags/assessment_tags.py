@@ -1,6 +1,6 @@
 from django import template
 
-from clinic.assessments.choices import flag_label
+from clinic.assessments.choices import AlertAction, flag_label
 from clinic.assessments.instruments import INSTRUMENTS
 
 register = template.Library()
@@ -44,7 +44,6 @@ def answer_label(item, value) -> str:
 
 @register.filter
 def alert_actions(codes) -> str:
-    from clinic.assessments.choices import AlertAction
 
     labels = dict(AlertAction.choices)
     return "; ".join(str(labels.get(code, code)) for code in codes or [])

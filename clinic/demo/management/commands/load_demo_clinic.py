@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.core.models import Organisation
 from clinic.demo.data import (
     DEMO_MONITOR_TOKEN,
     PATIENT_ACCOUNTS,
@@ -21,8 +22,6 @@ class Command(BaseCommand):
         if demo_clinic_exists():
             self.stdout.write("The demo clinic is already loaded.")
         else:
-            from clinic.core.models import Organisation
-
             if Organisation.objects.exists():
                 raise CommandError(
                     "This database already holds a clinic; demo data is loaded only into an empty one."
