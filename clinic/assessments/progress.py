@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from clinic.assessments.choices import AssessmentContext
 from clinic.assessments.instruments.base import Instrument
 
 
@@ -73,7 +74,7 @@ STARTED_BELOW = "started_below"
 def baseline_of(points: list[Point]) -> Point:
     """The earliest response given at baseline, else the earliest response."""
     for point in points:
-        if point.context == "baseline":
+        if point.context == AssessmentContext.BASELINE:
             return point
     return points[0]
 

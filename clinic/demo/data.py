@@ -14,10 +14,11 @@ from django.utils import timezone
 from clinic.accounts.choices import Role
 from clinic.accounts.models import MonitorDevice, User
 from clinic.assessments import services as assessments
+from clinic.assessments.choices import AssessmentContext, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
-from clinic.core.choices import Condition
+from clinic.core.choices import Condition, Route
 from clinic.core.meta import present
 from clinic.core.models import Location, Organisation
 from clinic.core.tokens import token_sha256
@@ -30,6 +31,7 @@ from clinic.demo.inventory_data import (
 )
 from clinic.evaluation import selectors as evaluation_selectors
 from clinic.evaluation import services as evaluation
+from clinic.evaluation.choices import Decision
 from clinic.evaluation.models import ConsentDocument
 from clinic.evaluation.rules import BOOLEAN_FIELDS
 from clinic.intake import services as intake
@@ -37,6 +39,7 @@ from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime
 from clinic.patients import services as patients
 from clinic.patients.choices import PatientStatus, Sex
 from clinic.scheduling import services as scheduling
+from clinic.scheduling.choices import RoomKind
 from clinic.scheduling.models import Appointment, AppointmentType, Room, StaffHours
 from clinic.sessions import selectors as session_selectors
 from clinic.sessions import services as sessions
@@ -417,7 +420,10 @@ def build_demo_clinic(
     reconcile_and_count(**register_people)
     # Alice has questionnaires waiting in her portal.
     assessments.send_questionnaires(
-        actor=clinician, patient=portal[0], instrument_codes=["phq9", "gad7"], context="check_in"
+        actor=clinician,
+        patient=portal[0],
+        instrument_codes=["phq9", "gad7"],
+        context=AssessmentContext.CHECK_IN,
     )
     return {"director": director, "patients": created + portal}
 
@@ -492,7 +498,9 @@ def _add_assessment_history(rng: random.Random, clinician, patients_created) -> 
                     instrument_code=code,
                     answers=answers,
                     taken_at=taken_at,
-                    context="baseline" if visit == 0 else "follow_up",
+                    context=AssessmentContext.BASELINE
+                    if visit == 0
+                    else AssessmentContext.FOLLOW_UP,
                 )
 
 
@@ -567,9 +575,9 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
         if patient.status == PatientStatus.IN_EVALUATION:
             continue
         answered = set(
-            AssessmentResponse.objects.filter(patient=patient, status="completed").values_list(
-                "instrument_code", flat=True
-            )
+            AssessmentResponse.objects.filter(
+                patient=patient, status=ResponseStatus.COMPLETED
+            ).values_list("instrument_code", flat=True)
         )
         for code in instruments_for_conditions(record.presenting_conditions):
             if code not in answered:
@@ -579,13 +587,13 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
                     instrument_code=code,
                     answers=_answers_for(INSTRUMENTS[code], 0.6, rng),
                     taken_at=timezone.now() - timedelta(days=60),
-                    context="baseline",
+                    context=AssessmentContext.BASELINE,
                 )
         findings = evaluation_selectors.run_screen(record)[1]
         evaluation.sign_evaluation(
             actor=clinician,
             evaluation=record,
-            decision="suitable",
+            decision=Decision.SUITABLE,
             reasoning="Treatment-resistant; no absolute contraindication; relative flags discussed.",
             password=password,
             acknowledgements={
@@ -602,7 +610,7 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
             channel="tablet",
         )
         protocol = ProtocolTemplate.objects.filter(
-            indication__in=patient.primary_conditions, route="iv"
+            indication__in=patient.primary_conditions, route=Route.IV
         ).first() or ProtocolTemplate.objects.get(
             name="IV ketamine — treatment-resistant depression"
         )
@@ -636,7 +644,9 @@ def _add_rooms_hours_and_bookings(staff: dict, boston, denver, front_desk) -> No
     ):
         for name in names:
             Room.objects.create(
-                location=location, name=name, kind="room" if name.startswith("Room") else "chair"
+                location=location,
+                name=name,
+                kind=RoomKind.ROOM if name.startswith("Room") else RoomKind.CHAIR,
             )
     for user in staff.values():
         for location in user.locations.all():

@@ -9,6 +9,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.utils import timezone
 
+from clinic.core.choices import Route
 from clinic.core.meta import present
 from clinic.inventory import services as register
 from clinic.inventory.choices import CountKind, CountTiming, DiscrepancyOutcome, ProductForm
@@ -138,7 +139,7 @@ def reconcile_and_count(*, nurse, clinician, witness_password: str, location) ->
     witness = {"witness": clinician, "witness_password": witness_password}
     drawn = []
     for session in TreatmentSession.objects.filter(
-        location=location, route="iv", dose_confirmed_at__isnull=False, locked_at__isnull=True
+        location=location, route=Route.IV, dose_confirmed_at__isnull=False, locked_at__isnull=True
     ).order_by("pk"):
         for draw in session_draws(session):
             if draw.outstanding < OVERDRAW_ML:

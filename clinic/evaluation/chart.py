@@ -2,7 +2,7 @@
 
 from clinic.core.integrity import report_broken_seal
 from clinic.evaluation import selectors
-from clinic.evaluation.choices import EvaluationStatus
+from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.integrity import consent_signature_problems
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, READ_ROLES, can_evaluate
 from clinic.patients.chart import (
@@ -71,7 +71,7 @@ def _evaluation_summary(viewer, patient):
             if evaluation.screen_findings
             else ""
         )
-        level = "ok" if evaluation.decision == "suitable" else "warning"
+        level = "ok" if evaluation.decision == Decision.SUITABLE else "warning"
         items = [
             {
                 "label": "Decision",

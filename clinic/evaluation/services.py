@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import audited_together, record_audit_event
 from clinic.core.compiled import CompiledQuery
@@ -34,6 +35,7 @@ from clinic.evaluation.models import (
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES
 from clinic.evaluation.rules import validate_rule
 from clinic.evaluation.selectors import missing_for_suitable, run_screen
+from clinic.patients.choices import VitalSignsContext
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.patients.services import create_vital_signs, record_measurements
@@ -187,7 +189,7 @@ def record_baseline_vitals(
         vitals = create_vital_signs(
             actor=actor,
             patient=locked.patient,
-            context="evaluation",
+            context=VitalSignsContext.EVALUATION,
             taken_at=taken_at,
             values=values,
         )
@@ -552,7 +554,7 @@ def _publish_draft(
 ):
     """Make a draft version the active one and retire the version it replaces (one transaction,
     the draft row locked). Used for consent documents and screening rule sets."""
-    ensure_role(actor, {"medical_director"}, action=action, event_type=event_type)
+    ensure_role(actor, {Role.MEDICAL_DIRECTOR}, action=action, event_type=event_type)
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=pk)
         if locked.status != RuleSetStatus.DRAFT:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from clinic.core.choices import Route
 from clinic.reviews.choices import ReviewDecision
 from clinic.treatment.choices import ChangeReason
 
@@ -75,7 +76,7 @@ def decision_problems(
             problems["new_dose"] = "Give the new dose, the new infusion duration, or both."
         elif not (dose_differs or minutes_differ):
             problems["new_dose"] = "That is the plan's current dose and rate: nothing changes."
-        if values.new_infusion_minutes is not None and current.route != "iv":
+        if values.new_infusion_minutes is not None and current.route != Route.IV:
             problems["new_infusion_minutes"] = "Only an IV plan has an infusion duration."
     if decision == ReviewDecision.CHANGE_INTERVAL:
         if values.new_interval_days is None:

@@ -17,7 +17,12 @@ from clinic.audit.services import record_audit_event
 from clinic.patients.choices import PatientStatus
 from clinic.reviews.choices import ReviewStatus
 from clinic.reviews.models import FollowUpReview, ReviewPolicy
-from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
+from clinic.scheduling.choices import (
+    AppointmentKind,
+    AppointmentStatus,
+    FollowUpKind,
+    FollowUpStatus,
+)
 from clinic.scheduling.models import Appointment, FollowUp
 from clinic.sessions.choices import SessionStatus
 from clinic.sessions.models import MonitoringAlert, SideEffect, TreatmentSession
@@ -64,16 +69,16 @@ def last_signed_review(patient, *, excluding=None) -> FollowUpReview | None:
 def due_review_follow_ups(patient) -> list[FollowUp]:
     """The patient's review follow-ups that are not done yet."""
     return list(
-        FollowUp.objects.filter(patient=patient, kind="review")
-        .exclude(status="done")
+        FollowUp.objects.filter(patient=patient, kind=FollowUpKind.REVIEW)
+        .exclude(status=FollowUpStatus.DONE)
         .order_by("due_on", "id")[:10]
     )
 
 
 def due_review_follow_up(patient, public_id) -> FollowUp | None:
     return (
-        FollowUp.objects.filter(patient=patient, kind="review", public_id=public_id)
-        .exclude(status="done")
+        FollowUp.objects.filter(patient=patient, kind=FollowUpKind.REVIEW, public_id=public_id)
+        .exclude(status=FollowUpStatus.DONE)
         .first()
     )
 

@@ -29,6 +29,7 @@ from clinic.reviews.choices import (
 )
 from clinic.reviews.models import FollowUpReview, FollowUpReviewAddendum
 from clinic.reviews.permissions import REVIEW_WRITE_ROLES
+from clinic.scheduling.choices import FollowUpKind, FollowUpStatus
 from clinic.scheduling.follow_ups import create_follow_up, settle_by_review
 from clinic.scheduling.models import FollowUp
 from clinic.treatment.selectors import current_plan_version
@@ -70,7 +71,9 @@ def open_review(
     _ensure_reviewer(actor, patient, "open follow-up reviews", AuditEventType.REVIEW_OPENED)
     if kind not in ReviewKind.values:
         raise ClinicError("Choose how you are meeting the patient.", field="kind")
-    if follow_up is not None and (follow_up.patient_id != patient.pk or follow_up.kind != "review"):
+    if follow_up is not None and (
+        follow_up.patient_id != patient.pk or follow_up.kind != FollowUpKind.REVIEW
+    ):
         raise ClinicError("That follow-up is not a review of this patient.")
     with transaction.atomic(durable=True):
         Patient.objects.select_for_update().get(pk=patient.pk)
@@ -214,7 +217,7 @@ def review_due(*, patient: Patient, due_on, reason: str) -> FollowUp | None:
     """Inside the caller's transaction: a review falls due on `due_on` unless one is already
     due (not done) on or before that day; a later one is brought forward."""
     open_ones = FollowUp.objects.select_for_update().filter(
-        patient=patient, kind="review", status="open"
+        patient=patient, kind=FollowUpKind.REVIEW, status=FollowUpStatus.OPEN
     )
     if open_ones.filter(due_on__lte=due_on).exists():
         return None
@@ -223,7 +226,9 @@ def review_due(*, patient: Patient, due_on, reason: str) -> FollowUp | None:
         later.due_on, later.reason = due_on, reason[:200]
         later.save(update_fields=["due_on", "reason", "updated_at"])
         return later
-    return create_follow_up(patient=patient, kind="review", due_on=due_on, reason=reason[:200])
+    return create_follow_up(
+        patient=patient, kind=FollowUpKind.REVIEW, due_on=due_on, reason=reason[:200]
+    )
 
 
 def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpReview:
@@ -302,7 +307,10 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
             settle_by_review(actor=actor, follow_up=present(locked.follow_up, "The follow-up"))
         # Other reviews already due are settled by this one; the next one falls due below.
         for due in FollowUp.objects.filter(
-            patient=patient, kind="review", status="open", due_on__lte=today + timedelta(days=7)
+            patient=patient,
+            kind=FollowUpKind.REVIEW,
+            status=FollowUpStatus.OPEN,
+            due_on__lte=today + timedelta(days=7),
         ):
             settle_by_review(actor=actor, follow_up=due)
         if locked.next_review_due_on is not None:

@@ -21,6 +21,20 @@ class AppointmentStatus(models.TextChoices):
 HOLDING_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 
 
+class FollowUpKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", "Follow-up"
+    REASSESSMENT = "reassessment", "Reassessment"
+    # A clinician's follow-up review (clinic.reviews): after an induction series, at the
+    # maintenance interval and after an urgent safety alert.
+    REVIEW = "review", "Follow-up review"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Due"
+    BOOKED = "booked", "Booked"
+    DONE = "done", "Done"
+
+
 class RoomKind(models.TextChoices):
     ROOM = "room", "Treatment room"
     CHAIR = "chair", "Infusion chair"

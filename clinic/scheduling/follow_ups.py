@@ -15,6 +15,7 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import InvalidTransitionError
 from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.scheduling.choices import AppointmentKind, FollowUpKind, FollowUpStatus
 from clinic.scheduling.models import Appointment, FollowUp
 from clinic.scheduling.permissions import BOOKING_ROLES
 from clinic.scheduling.selectors import visible_follow_ups
@@ -48,12 +49,12 @@ def create_follow_up(
 
 
 def after_session(appointment: Appointment) -> FollowUp | None:
-    if appointment.appointment_type.kind != "treatment":
+    if appointment.appointment_type.kind != AppointmentKind.TREATMENT:
         return None
     day = timezone.localtime(appointment.starts_at, appointment.location.zone).date()
     return create_follow_up(
         patient=appointment.patient,
-        kind="follow_up",
+        kind=FollowUpKind.FOLLOW_UP,
         due_on=day + timedelta(days=FOLLOW_UP_AFTER_SESSION_DAYS),
         reason=f"Call after {appointment.appointment_type.name.lower()} on {day:%b %-d}",
         source=appointment,
@@ -67,7 +68,7 @@ def after_series(appointments: list[Appointment]) -> FollowUp | None:
     day = timezone.localtime(last.starts_at, last.location.zone).date()
     return create_follow_up(
         patient=last.patient,
-        kind="reassessment",
+        kind=FollowUpKind.REASSESSMENT,
         due_on=day + timedelta(days=REASSESSMENT_AFTER_INDUCTION_DAYS),
         reason=f"Reassessment after the series ({len(appointments)} sessions)",
         source=last,
@@ -78,9 +79,13 @@ def settle_by_review(*, actor, follow_up: FollowUp) -> FollowUp:
     """Inside the caller's transaction: the follow-up review it called for is signed (the
     reviews app's signing service has checked the actor may sign it)."""
     locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if locked.status == "done":
+    if locked.status == FollowUpStatus.DONE:
         return locked
-    locked.status, locked.completed_at, locked.completed_by = "done", timezone.now(), actor
+    locked.status, locked.completed_at, locked.completed_by = (
+        FollowUpStatus.DONE,
+        timezone.now(),
+        actor,
+    )
     locked.save()
     record_audit_event(
         actor=actor,
@@ -104,9 +109,13 @@ def complete_follow_up(*, actor, follow_up: FollowUp) -> FollowUp:
     )
     with transaction.atomic(durable=True):
         locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-        if locked.status == "done":
+        if locked.status == FollowUpStatus.DONE:
             raise InvalidTransitionError("This follow-up is already done.")
-        locked.status, locked.completed_at, locked.completed_by = "done", timezone.now(), actor
+        locked.status, locked.completed_at, locked.completed_by = (
+            FollowUpStatus.DONE,
+            timezone.now(),
+            actor,
+        )
         locked.save()
         record_audit_event(
             actor=actor,
@@ -125,13 +134,15 @@ def link_booking(appointment: Appointment) -> None:
         return
     open_one = (
         FollowUp.objects.filter(
-            patient=appointment.patient, kind=appointment.appointment_type.kind, status="open"
+            patient=appointment.patient,
+            kind=appointment.appointment_type.kind,
+            status=FollowUpStatus.OPEN,
         )
         .order_by("due_on")
         .first()
     )
     if open_one is not None:
-        open_one.status, open_one.appointment = "booked", appointment
+        open_one.status, open_one.appointment = FollowUpStatus.BOOKED, appointment
         open_one.save(update_fields=["status", "appointment", "updated_at"])
 
 
@@ -140,7 +151,7 @@ def due_follow_ups(viewer, *, horizon_days: int = 7):
     today = timezone.localdate()
     return list(
         visible_follow_ups(viewer)
-        .filter(status="open", due_on__lte=today + timedelta(days=horizon_days))
+        .filter(status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=horizon_days))
         .select_related("patient", "location")
         .order_by("due_on")[:200]
     )

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from clinic.accounts.choices import Role
 from clinic.accounts.models import User
 from clinic.core.forms import label_choices_with, model_choice_field
 from clinic.core.validators import BOOKING_DATES
-from clinic.scheduling.choices import CancelReason
+from clinic.scheduling.choices import AppointmentKind, CancelReason
 from clinic.scheduling.models import AppointmentType, Room
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,7 +33,7 @@ class BookingForm(forms.Form):
         model_choice_field(self, "staff").queryset = User.objects.filter(
             is_active=True,
             locations=location,
-            role__in=["clinician", "nurse", "front_desk", "medical_director"],
+            role__in=[Role.CLINICIAN, Role.NURSE, Role.FRONT_DESK, Role.MEDICAL_DIRECTOR],
         ).order_by("role", "full_name")
         label_choices_with(
             model_choice_field(self, "staff"),
@@ -42,7 +43,7 @@ class BookingForm(forms.Form):
 
 class SeriesForm(forms.Form):
     appointment_type = forms.ModelChoiceField(
-        queryset=AppointmentType.objects.filter(is_active=True, kind="treatment"),
+        queryset=AppointmentType.objects.filter(is_active=True, kind=AppointmentKind.TREATMENT),
         label="Session type",
     )
     at = forms.TimeField(label="Start time each day", widget=TIME, initial="09:00")
@@ -56,7 +57,7 @@ class SeriesForm(forms.Form):
         )
         label_choices_with(model_choice_field(self, "room"), lambda room: room.name)
         model_choice_field(self, "staff").queryset = User.objects.filter(
-            is_active=True, locations=location, role="nurse"
+            is_active=True, locations=location, role=Role.NURSE
         ).order_by("full_name")
         label_choices_with(model_choice_field(self, "staff"), lambda user: user.full_name)
 

@@ -14,6 +14,8 @@ from clinic.scheduling.choices import (
     AppointmentKind,
     AppointmentStatus,
     CancelReason,
+    FollowUpKind,
+    FollowUpStatus,
     RoomKind,
     StaffRole,
 )
@@ -288,16 +290,7 @@ class FollowUp(TimeStampedModel):
         "patients.Patient", on_delete=models.PROTECT, related_name="follow_ups"
     )
     location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
-    # A "review" is a clinician's follow-up review (clinic.reviews), due after an induction
-    # series, at the maintenance interval and after an urgent safety alert.
-    kind = models.CharField(
-        max_length=20,
-        choices=[
-            ("follow_up", "Follow-up"),
-            ("reassessment", "Reassessment"),
-            ("review", "Follow-up review"),
-        ],
-    )
+    kind = models.CharField(max_length=20, choices=FollowUpKind.choices)
     due_on = models.DateField()
     reason = models.CharField(max_length=200)
     source_appointment = models.ForeignKey(
@@ -316,8 +309,8 @@ class FollowUp(TimeStampedModel):
     )
     status = models.CharField(
         max_length=10,
-        choices=[("open", "Due"), ("booked", "Booked"), ("done", "Done")],
-        default="open",
+        choices=FollowUpStatus.choices,
+        default=FollowUpStatus.OPEN,
         db_index=True,
     )
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -36,6 +36,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from clinic.assessments.choices import AssessmentContext, RequestStatus
 from clinic.assessments.models import QuestionnaireRequest
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.assessments.services import send_questionnaires
@@ -247,7 +248,7 @@ def send_visit_questionnaires(appointment: Appointment) -> None:
         return
     patient = appointment.patient
     if QuestionnaireRequest.objects.filter(
-        patient=patient, status="open", expires_at__gt=timezone.now()
+        patient=patient, status=RequestStatus.OPEN, expires_at__gt=timezone.now()
     ).exists():
         return
     codes = (
@@ -258,7 +259,11 @@ def send_visit_questionnaires(appointment: Appointment) -> None:
     codes = patient_answered(codes)
     if not codes:
         return
-    context = "pre_session" if appointment.appointment_type.kind == "treatment" else "follow_up"
+    context = (
+        AssessmentContext.PRE_SESSION
+        if appointment.appointment_type.kind == AppointmentKind.TREATMENT
+        else AssessmentContext.FOLLOW_UP
+    )
     try:
         send_questionnaires(
             actor=None,

@@ -34,6 +34,7 @@ from clinic.core.validators import BROWSE_DATES
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import chart_section_url, locations_for, patient_or_404
 from clinic.scheduling import checkin, follow_ups, ical, selectors, services
+from clinic.scheduling.choices import AppointmentKind
 from clinic.scheduling.forms import (
     BookingForm,
     CancelForm,
@@ -115,7 +116,7 @@ def book_series(request, patient_public_id):
         else proposed[: version.induction_sessions]
     )
     default_type = AppointmentType.objects.filter(
-        kind="treatment", route=version.route, is_active=True
+        kind=AppointmentKind.TREATMENT, route=version.route, is_active=True
     ).first()
     form = SeriesForm(
         posted_data(request),

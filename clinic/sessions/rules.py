@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from clinic.core.choices import Route
 from clinic.monitoring.discharge import ITEM_LABELS as ALDRETE_LABELS
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.monitoring.discharge import DerivedItem, derived_items
@@ -339,7 +340,7 @@ def infusion_state(kinds: list[str], *, route: str) -> str:
     state = "not_started"
     for kind in kinds:
         state = INFUSION_TRANSITIONS[state].get(kind, state)
-        if route != "iv" and state == "running":
+        if route != Route.IV and state == "running":
             state = "ended"
     return state
 
@@ -688,7 +689,7 @@ class DischargeTimeline:
 
     @property
     def counts_from_infusion_end(self) -> bool:
-        return self.route == "iv"
+        return self.route == Route.IV
 
 
 def derived_aldrete_at(timeline: DischargeTimeline, at: datetime) -> dict[str, DerivedItem]:

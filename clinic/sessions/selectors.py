@@ -10,18 +10,21 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
+from clinic.assessments.choices import AlertStatus as SafetyAlertStatus
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, SafetyAlert
 from clinic.assessments.policy import patient_answered
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.choices import Route
 from clinic.core.exceptions import NotFoundError
 from clinic.evaluation.selectors import has_current_consent
 from clinic.monitoring.limits import Limits, news2_of_values, reading_schedule_status
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.choices import NoPregnancyPotentialReason, PregnancyPotential
 from clinic.patients.selectors import visible_patients
+from clinic.scheduling.choices import AppointmentKind
 from clinic.scheduling.models import Appointment
 from clinic.sessions import rules
 from clinic.sessions.choices import AlertStatus, InfusionEventKind, SessionStatus
@@ -277,7 +280,9 @@ def gate_facts(
         pregnancy_test=session.pregnancy_test,
         pregnancy_test_note=session.pregnancy_test_note,
         missing_questionnaires=tuple(missing_questionnaires(session)),
-        open_safety_flags=SafetyAlert.objects.filter(patient=patient, status="open").count(),
+        open_safety_flags=SafetyAlert.objects.filter(
+            patient=patient, status=SafetyAlertStatus.OPEN
+        ).count(),
         pre_dose_values=values_of(latest_bp) if latest_bp is not None else None,
         pre_dose_taken_at_label=f"{timezone.localtime(latest_bp.taken_at, session.location.zone):%H:%M}"
         if latest_bp is not None
@@ -484,7 +489,7 @@ def appointments_to_start(viewer):
     return list(
         Appointment.objects.filter(
             patient__in=visible_patients(viewer),
-            appointment_type__kind="treatment",
+            appointment_type__kind=AppointmentKind.TREATMENT,
             status__in=["booked", "checked_in"],
             starts_at__gte=now - timedelta(hours=12),
             starts_at__lt=now + timedelta(hours=12),
@@ -534,7 +539,7 @@ def dissociation_ratings(session) -> list:
 def infusion_progress(session, *, now=None) -> rules.InfusedDose | None:
     """What an IV infusion has delivered so far (rate × time up to now, or to its end), or None
     before it starts, for another route, or when a rate is missing."""
-    if session.route != "iv" or session.dosed_at is None or session.dose_mg is None:
+    if session.route != Route.IV or session.dosed_at is None or session.dose_mg is None:
         return None
     entries = [
         rules.InfusionEntry(kind, at, rate)

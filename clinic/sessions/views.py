@@ -20,11 +20,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
+from clinic.core.choices import Route
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
 from clinic.core.forms import add_service_error
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
+from clinic.scheduling.choices import AppointmentStatus
 from clinic.scheduling.services import check_in
 from clinic.sessions import forms, rules, selectors, services, stock, svg
 from clinic.sessions.aftercare import sheet_for
@@ -92,7 +94,7 @@ def start(request, appointment_public_id):
     if appointment is None:
         raise Http404("We could not find that appointment.")
     try:
-        if appointment.status == "booked":
+        if appointment.status == AppointmentStatus.BOOKED:
             appointment = check_in(actor=request.user, appointment=appointment)
         session = services.start_session(actor=request.user, appointment=appointment)
     except PermissionDeniedError as error:
@@ -196,7 +198,7 @@ def _panels_context(
     # The pump settings for the dose as confirmed: the infusion's rate is offered from them.
     pump = (
         pump_settings(session.plan_version, dose_mg=session.dose_mg, weight_kg=session.weight_kg)
-        if session.route == "iv" and session.dose_mg is not None
+        if session.route == Route.IV and session.dose_mg is not None
         else None
     )
     # The Aldrete items the record answers, offered as scored from it (and named beside each).

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.choices import Route
 from clinic.treatment.choices import PlanDraftStatus, PlanStatus
 from clinic.treatment.dosing import infusion_rates
 from clinic.treatment.models import TreatmentPlan, TreatmentPlanDraft, TreatmentPlanVersion
@@ -68,7 +69,7 @@ def pump_settings(version: TreatmentPlanVersion, *, dose_mg=None, weight_kg=None
     takes them from its protocol as it is now. None when it is not an infusion or a value is
     missing; the arithmetic refusing is reported as None too (the page shows no settings)."""
 
-    if version is None or version.route != "iv" or not version.infusion_minutes:
+    if version is None or version.route != Route.IV or not version.infusion_minutes:
         return None
     concentration = (
         version.stock_concentration_mg_per_ml or version.protocol.stock_concentration_mg_per_ml

@@ -13,6 +13,7 @@ from django.utils import timezone
 from clinic.assessments.policy import checks_before_each_session
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.choices import Route
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.meta import concrete_field
 from clinic.core.permissions import ensure_role
@@ -232,7 +233,7 @@ def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> Plan
             raise ClinicError(str(error), field="dose") from error
         dose_mg, working, basis_weight = dose.mg, dose.working, dose.basis_weight_kg
         weight_note = dose.note
-        infusion = protocol.route == "iv" and bool(draft.infusion_minutes)
+        infusion = protocol.route == Route.IV and bool(draft.infusion_minutes)
         problems = weight_based_problems(
             prescribed_mg_per_kg=draft.dose,
             dose_mg=dose.mg,
@@ -337,7 +338,7 @@ def sign_plan_version(
         raise ClinicError("Choose why this plan version is written.", field="change_reason")
     if not draft.target_outcomes.strip():
         raise ClinicError("Write the target outcomes.", field="target_outcomes")
-    if draft.protocol.route == "iv" and not draft.infusion_minutes:
+    if draft.protocol.route == Route.IV and not draft.infusion_minutes:
         raise ClinicError("An IV plan needs an infusion duration.", field="infusion_minutes")
     preview = preview_plan(patient=patient, draft=draft, evaluation=evaluation)
     if preview.outside_range and not draft.override_reason.strip():

@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from clinic.core.choices import Route
 from clinic.core.forms import form_status, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.patients.views import chart_section_url, patient_or_404
@@ -89,7 +90,7 @@ def write_plan(request, patient_public_id):
         if protocol is None:
             protocol = (
                 ProtocolTemplate.objects.filter(
-                    is_active=True, indication__in=patient.primary_conditions, route="iv"
+                    is_active=True, indication__in=patient.primary_conditions, route=Route.IV
                 ).first()
                 or ProtocolTemplate.objects.filter(is_active=True).first()
             )

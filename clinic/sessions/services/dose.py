@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
+from clinic.core.choices import Route
 from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
@@ -278,7 +279,7 @@ def record_infusion_event(
             _ensure_gates(locked)
             if (
                 rate_mg_per_hour is None
-                and locked.route == "iv"
+                and locked.route == Route.IV
                 and locked.plan_version.infusion_minutes
             ):
                 # The pump settings' mg/h (clinic.treatment.dosing.infusion_rates).
@@ -297,7 +298,11 @@ def record_infusion_event(
                 VitalSigns.objects.filter(pk__in=moved).update(context=VitalSignsContext.MONITORING)
         if kind == InfusionEventKind.RATE_CHANGE and rate_mg_per_hour is None:
             raise ClinicError("Enter the new rate in mg/h.", field="rate_mg_per_hour")
-        if kind == InfusionEventKind.START and locked.route == "iv" and rate_mg_per_hour is None:
+        if (
+            kind == InfusionEventKind.START
+            and locked.route == Route.IV
+            and rate_mg_per_hour is None
+        ):
             # The dose given is rate × time: an infusion without a rate cannot be accounted for.
             raise ClinicError(
                 "Enter the rate the pump is set to, in mg/h.", field="rate_mg_per_hour"
@@ -339,7 +344,7 @@ def _dose_given(
     """The dose actually given, when this event ends the dose (None otherwise): at once for a
     non-IV route, else from the infusion's events with this one (rate × time). "Completed"
     before the dose can have run is refused: the nurse records "Stopped" instead."""
-    if locked.route != "iv":
+    if locked.route != Route.IV:
         if kind != InfusionEventKind.START:
             return None
         return rules.dose_given_at_once(

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from clinic.assessments import services as assessment_services
+from clinic.assessments.choices import AssessmentContext
 from clinic.assessments.permissions import RESULT_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.core.exceptions import (
@@ -197,7 +198,7 @@ def rate_dissociation(
             instrument_code="cadss6",
             answers=answers,
             taken_at=taken_at,
-            context="post_dose",
+            context=AssessmentContext.POST_DOSE,
         )
         rating = DissociationRating.objects.create(
             session=locked, response=response, moment=moment, taken_at=taken_at, rated_by=actor
