@@ -195,8 +195,7 @@ def open_response(viewer, public_id, *, section: str) -> AssessmentResponse:
         actor=viewer,
         event_type=AuditEventType.PATIENT_CHART_VIEWED,
         target=response,
-        patient_id=response.patient_id,
-        location_id=response.location_id,
+        about=response,
         details={"section": section},
     )
     return response
@@ -224,8 +223,7 @@ def open_staff_request(viewer, public_id, *, page: str) -> QuestionnaireRequest:
         actor=viewer,
         event_type=AuditEventType.PATIENT_CHART_VIEWED,
         target=request,
-        patient_id=request.patient_id,
-        location_id=request.location_id,
+        about=request,
         details={"section": page},
     )
     return request

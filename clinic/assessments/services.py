@@ -150,8 +150,7 @@ def send_questionnaires(
             actor_label=system_label or None,
             event_type=AuditEventType.QUESTIONNAIRES_SENT,
             target=request,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"instruments": codes, "context": context},
         )
         transaction.on_commit(lambda: _send_questionnaire_email(request.pk, token))
@@ -175,8 +174,7 @@ def cancel_questionnaire_request(*, actor, request: QuestionnaireRequest) -> Que
             actor=actor,
             event_type=AuditEventType.QUESTIONNAIRES_CANCELLED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
         )
         return locked
 
@@ -266,8 +264,7 @@ def hand_over_tablet(
             event_type=AuditEventType.QUESTIONNAIRE_TABLET_HANDED_OVER,
             outcome=AuditOutcome.SUCCESS if confirmed else AuditOutcome.FAILED,
             target=request,
-            patient_id=request.patient_id,
-            location_id=request.location_id,
+            about=request,
             details={"identity_check": TABLET_IDENTITY_CHECK, "confirmed": confirmed},
         )
     if not confirmed:
@@ -382,8 +379,7 @@ def save_answer(
             **answerer,
             event_type=AuditEventType.ANSWER_SAVED,
             target=response,
-            patient_id=request.patient_id,
-            location_id=request.location_id,
+            about=request,
             details={"item": link_id, **details},
         )
         # An answer that raises a safety alert (PHQ-9 item 9 above 0, a C-SSRS "yes" …) is acted
@@ -475,8 +471,7 @@ def raise_alerts(
             actor_label="safety rule",
             event_type=AuditEventType.SAFETY_ALERT_RAISED,
             target=alert,
-            patient_id=response.patient_id,
-            location_id=response.location_id,
+            about=response,
             details=details,
         )
         alerts.append(alert)
@@ -515,8 +510,7 @@ def submit_response(
             **answerer,
             event_type=AuditEventType.RESPONSE_COMPLETED,
             target=response,
-            patient_id=request.patient_id,
-            location_id=request.location_id,
+            about=request,
             details={
                 "instrument": instrument_code,
                 "total": str(response.total),
@@ -608,8 +602,7 @@ def create_staff_response(
         actor=actor,
         event_type=AuditEventType.RESPONSE_ENTERED_BY_STAFF,
         target=response,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"instrument": instrument_code, "mode": mode, "total": str(response.total)},
     )
     return response, alerts
@@ -648,8 +641,7 @@ def mark_response_entered_in_error(
             actor=actor,
             event_type=AuditEventType.RESPONSE_ENTERED_IN_ERROR,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"reason": reason[:300]},
         )
         return locked
@@ -690,8 +682,7 @@ def resolve_safety_alert(
             actor=actor,
             event_type=AuditEventType.SAFETY_ALERT_RESOLVED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"actions": locked.actions},
         )
         return locked

@@ -187,8 +187,7 @@ def alert_detail(request, public_id):
         actor=request.user,
         event_type=AuditEventType.PATIENT_CHART_VIEWED,
         target=alert,
-        patient_id=alert.patient_id,
-        location_id=alert.location_id,
+        about=alert,
         details={"section": "safety alert"},
     )
     instrument = clinic_instrument(alert.response.instrument_code)
@@ -346,8 +345,7 @@ def answer_start(request, token=None, public_id=None, tablet=False):
         actor_label=None if answering.actor else "patient (questionnaire link)",
         event_type=AuditEventType.QUESTIONNAIRE_OPENED,
         target=questionnaires,
-        patient_id=questionnaires.patient_id,
-        location_id=questionnaires.location_id,
+        about=questionnaires,
         details=answering.audit_details(),
     )
     responses = _responses_by_code(questionnaires)
@@ -394,8 +392,7 @@ def answer_instrument(request, code, token=None, public_id=None, tablet=False):
         actor_label=None if answering.actor else "patient (questionnaire link)",
         event_type=AuditEventType.QUESTIONNAIRE_OPENED,
         target=questionnaires,
-        patient_id=questionnaires.patient_id,
-        location_id=questionnaires.location_id,
+        about=questionnaires,
         details={"instrument": code},
     )
     form = InstrumentAnswersForm(

@@ -22,6 +22,14 @@ _held: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
 )
 
 
+def filed_under(record: models.Model) -> tuple[int | None, int | None]:
+    """The patient and location an event about `record` is filed under: a patient is its own
+    patient; any other record names its patient (`patient_id`, if it has one) and location."""
+    if record._meta.label_lower == "patients.patient":
+        return record.pk, getattr(record, "location_id", None)
+    return getattr(record, "patient_id", None), getattr(record, "location_id", None)
+
+
 def record_audit_event(
     *,
     actor,
@@ -29,6 +37,7 @@ def record_audit_event(
     target: models.Model | None = None,
     patient_id: int | None = None,
     location_id: int | None = None,
+    about: models.Model | None = None,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     details: dict[str, Any] | None = None,
     actor_label: str | None = None,
@@ -36,7 +45,14 @@ def record_audit_event(
     """Append one event. Call it inside the transaction of the action it records, so that the
     action and its audit row are committed together or not at all (HIPAA §164.312(b) audit
     controls). `actor` may be None for the public (a visitor) or the system. Inside
-    `audited_together()` the event is written when that block ends (it has no id until then)."""
+    `audited_together()` the event is written when that block ends (it has no id until then).
+
+    `about` files the event under a record's patient and location (`filed_under`), instead of
+    naming `patient_id` and `location_id` one by one."""
+    if about is not None:
+        if patient_id is not None or location_id is not None:
+            raise TypeError("Give `about` or `patient_id`/`location_id`, not both.")
+        patient_id, location_id = filed_under(about)
     context = get_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(

@@ -90,8 +90,7 @@ def audit_document(actor, document: GeneratedDocument, *, step: str, **details) 
         actor=actor,
         event_type=registered_document_kind(document.kind).audit_event,
         target=document,
-        patient_id=document.patient_id,
-        location_id=document.location_id,
+        about=document,
         details={
             "document": str(document.public_id),
             "kind": document.kind,

@@ -236,8 +236,7 @@ def record_evaluation_viewed(viewer, evaluation: Evaluation) -> None:
         actor=viewer,
         event_type=AuditEventType.EVALUATION_VIEWED,
         target=evaluation,
-        patient_id=evaluation.patient_id,
-        location_id=evaluation.location_id,
+        about=evaluation,
     )
 
 
@@ -248,7 +247,6 @@ def record_consent_form_viewed(viewer, patient, document: ConsentDocument, *, ch
         actor=viewer,
         event_type=AuditEventType.CONSENT_FORM_VIEWED,
         target=document,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"channel": str(channel), "version": document.version},
     )

@@ -132,8 +132,7 @@ def start_evaluation(*, actor, patient: Patient) -> Evaluation:
             actor=actor,
             event_type=AuditEventType.EVALUATION_STARTED,
             target=evaluation,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
         )
         return evaluation
 
@@ -157,8 +156,7 @@ def update_evaluation(*, actor, evaluation: Evaluation, changes: dict[str, Any])
             actor=actor,
             event_type=AuditEventType.EVALUATION_UPDATED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"fields": changed},
         )
         if {"height_cm", "weight_kg"} & set(changed):
@@ -242,8 +240,7 @@ def add_allergy(
             actor=actor,
             event_type=AuditEventType.EVALUATION_UPDATED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"fields": ["allergy added"]},
         )
         return allergy
@@ -264,8 +261,7 @@ def remove_allergy(*, actor, evaluation: Evaluation, allergy_id: int) -> None:
             actor=actor,
             event_type=AuditEventType.EVALUATION_UPDATED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"fields": ["allergy removed"]},
         )
 
@@ -414,8 +410,7 @@ def sign_evaluation(
             actor=actor,
             event_type=AuditEventType.EVALUATION_SIGNED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={
                 "decision": decision,
                 "rule_set_version": rule_set.version,
@@ -464,8 +459,7 @@ def add_evaluation_addendum(
             actor=actor,
             event_type=AuditEventType.EVALUATION_ADDENDUM,
             target=addendum,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
         )
         return addendum
 
@@ -542,8 +536,7 @@ def sign_consent(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             event_type=AuditEventType.CONSENT_SIGNED,
             target=signature,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"document": document.code, "version": document.version, "channel": channel},
         )
         return signature

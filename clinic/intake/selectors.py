@@ -87,8 +87,7 @@ def get_consultation_request(
             actor=viewer,
             event_type=AuditEventType.CONSULTATION_VIEWED,
             target=request,
-            patient_id=request.patient_id,
-            location_id=request.location_id,
+            about=request,
         )
     return request
 

@@ -206,8 +206,7 @@ def add_consultation_note(
             actor=actor,
             event_type=AuditEventType.CONSULTATION_NOTE_ADDED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
         )
         return activity
 

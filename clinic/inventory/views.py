@@ -754,8 +754,7 @@ def session_report(request, session_public_id):
         actor=request.user,
         event_type=AuditEventType.STOCK_REGISTER_VIEWED,
         target=session,
-        patient_id=session.patient_id,
-        location_id=session.location_id,
+        about=session,
         details={"page": "session"},
     )
     return render(request, "inventory/session.html", reports.session_report(session))

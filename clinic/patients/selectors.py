@@ -136,8 +136,7 @@ def record_chart_viewed(viewer, patient: Patient, *, section: str) -> None:
         actor=viewer,
         event_type=AuditEventType.PATIENT_CHART_VIEWED,
         target=patient,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"section": section},
     )
 

@@ -184,8 +184,7 @@ def update_patient(
             actor=actor,
             event_type=AuditEventType.PATIENT_UPDATED,
             target=locked,
-            patient_id=locked.pk,
-            location_id=locked.location_id,
+            about=locked,
             details={"fields": changed},
         )
         return locked
@@ -226,8 +225,7 @@ def record_measurements(
         actor=actor,
         event_type=AuditEventType.PATIENT_UPDATED,
         target=locked,
-        patient_id=locked.pk,
-        location_id=locked.location_id,
+        about=locked,
         details={"fields": changed, "measured_in": "evaluation"},
     )
     return locked
@@ -290,8 +288,7 @@ def record_pregnancy_potential(
             actor=actor,
             event_type=AuditEventType.PATIENT_UPDATED,
             target=locked,
-            patient_id=locked.pk,
-            location_id=locked.location_id,
+            about=locked,
             details={"fields": sorted(values), **values},
         )
         return locked
@@ -341,8 +338,7 @@ def change_patient_status(
             actor=actor,
             event_type=AuditEventType.PATIENT_STATUS_CHANGED,
             target=locked,
-            patient_id=locked.pk,
-            location_id=locked.location_id,
+            about=locked,
             details={"from": from_status, "to": to_status},
         )
         return locked
@@ -380,8 +376,7 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
             actor=actor,
             event_type=AuditEventType.PORTAL_INVITED,
             target=locked,
-            patient_id=locked.pk,
-            location_id=locked.location_id,
+            about=locked,
         )
         return locked
 
@@ -444,8 +439,7 @@ def create_vital_signs(
         actor=actor,
         event_type=AuditEventType.VITAL_SIGNS_RECORDED,
         target=vitals,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"context": context},
         actor_label=actor_label,
     )

@@ -262,6 +262,5 @@ def record_review_viewed(viewer, review: FollowUpReview) -> None:
         actor=viewer,
         event_type=AuditEventType.REVIEW_VIEWED,
         target=review,
-        patient_id=review.patient_id,
-        location_id=review.location_id,
+        about=review,
     )

@@ -93,8 +93,7 @@ def open_review(
             actor=actor,
             event_type=AuditEventType.REVIEW_OPENED,
             target=review,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"kind": kind, "from_follow_up": follow_up is not None},
         )
         return review
@@ -133,8 +132,7 @@ def update_review(*, actor, review: FollowUpReview, changes: dict[str, Any]) -> 
                 actor=actor,
                 event_type=AuditEventType.REVIEW_UPDATED,
                 target=locked,
-                patient_id=locked.patient_id,
-                location_id=locked.location_id,
+                about=locked,
                 details={"fields": changed},
             )
         return locked
@@ -383,7 +381,6 @@ def add_review_addendum(
             actor=actor,
             event_type=AuditEventType.REVIEW_ADDENDUM,
             target=addendum,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
         )
         return addendum

@@ -91,8 +91,7 @@ def answer_check_in(
             actor_label="patient (check-in link)",
             event_type=AuditEventType.APPOINTMENT_CHANGED,
             target=check_in,
-            patient_id=appointment.patient_id,
-            location_id=appointment.location_id,
+            about=appointment,
             details={"pre_visit_check_in": True, "concerns": len(concerns)},
         )
         return check_in

@@ -41,8 +41,7 @@ def create_follow_up(
         actor_label="follow-up rule",
         event_type=AuditEventType.APPOINTMENT_CHANGED,
         target=follow_up,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"follow_up_due": due_on.isoformat(), "kind": kind},
     )
     return follow_up
@@ -91,8 +90,7 @@ def settle_by_review(*, actor, follow_up: FollowUp) -> FollowUp:
         actor=actor,
         event_type=AuditEventType.APPOINTMENT_CHANGED,
         target=locked,
-        patient_id=locked.patient_id,
-        location_id=locked.location_id,
+        about=locked,
         details={"follow_up": "done", "by_review": True},
     )
     return locked
@@ -121,8 +119,7 @@ def complete_follow_up(*, actor, follow_up: FollowUp) -> FollowUp:
             actor=actor,
             event_type=AuditEventType.APPOINTMENT_CHANGED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"follow_up": "done"},
         )
         return locked

@@ -249,8 +249,7 @@ def patient_ics_for(*, actor, public_id) -> tuple[Appointment, bytes]:
             actor=actor,
             event_type=AuditEventType.CALENDAR_VIEWED,
             target=appointment,
-            patient_id=appointment.patient_id,
-            location_id=appointment.location_id,
+            about=appointment,
             details={"download": "ics"},
         )
     return appointment, patient_ics(appointment)

@@ -189,8 +189,7 @@ def _send(
                 event_type=AuditEventType.REMINDER_SENT,
                 outcome=AuditOutcome.FAILED,
                 target=appointment,
-                patient_id=appointment.patient_id,
-                location_id=appointment.location_id,
+                about=appointment,
                 details={"kind": kind},
             )
         return False
@@ -224,8 +223,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     actor_label=JOB_LABEL,
                     event_type=AuditEventType.REMINDER_SENT,
                     target=appointment,
-                    patient_id=appointment.patient_id,
-                    location_id=appointment.location_id,
+                    about=appointment,
                     details={"kind": kind, "starts_at": appointment.starts_at.isoformat()},
                 )
                 transaction.on_commit(

@@ -195,8 +195,7 @@ def _create(
         actor=actor,
         event_type=AuditEventType.APPOINTMENT_BOOKED,
         target=appointment,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details=details,
     )
     return appointment
@@ -311,8 +310,7 @@ def _set_status(
             actor=actor,
             event_type=event_type,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"status": status},
         )
         return locked
@@ -519,8 +517,7 @@ def request_change(
             actor=patient_user,
             event_type=AuditEventType.APPOINTMENT_CHANGED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"patient_request": kind},
         )
         transaction.on_commit(lambda: _tell_clinic_of_request(locked.pk))

@@ -190,8 +190,7 @@ def appointment_detail(request, public_id):
         actor=request.user,
         event_type=AuditEventType.CALENDAR_VIEWED,
         target=appointment,
-        patient_id=appointment.patient_id,
-        location_id=appointment.location_id,
+        about=appointment,
     )
     cancel_form = CancelForm(prefix="cancel")
     local = timezone.localtime(appointment.starts_at, appointment.location.zone)
@@ -439,8 +438,7 @@ def pre_visit_check_in(request, token):
         actor_label="patient (check-in link)",
         event_type=AuditEventType.CHECK_IN_OPENED,
         target=record,
-        patient_id=appointment.patient_id,
-        location_id=appointment.location_id,
+        about=appointment,
     )
     return render(
         request,

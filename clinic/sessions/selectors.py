@@ -113,8 +113,7 @@ def open_session(viewer, public_id, *, view: str = "", poll: bool = False) -> Tr
             actor=viewer,
             event_type=AuditEventType.SESSION_VIEWED,
             target=session,
-            patient_id=session.patient_id,
-            location_id=session.location_id,
+            about=session,
             details={"view": view} if view else {},
         )
     return session

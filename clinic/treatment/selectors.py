@@ -57,8 +57,7 @@ def record_plan_viewed(viewer, patient, current: TreatmentPlanVersion | None) ->
         actor=viewer,
         event_type=AuditEventType.PLAN_VIEWED,
         target=current,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"version": current.number} if current else {},
     )
 

@@ -420,8 +420,7 @@ def sign_plan_version(
             actor=actor,
             event_type=AuditEventType.PLAN_VERSION_SIGNED,
             target=version,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={
                 "version": number,
                 "route": version.route,
@@ -519,8 +518,7 @@ def open_plan_draft(
                 actor=actor,
                 event_type=AuditEventType.PLAN_DRAFT_SET_ASIDE,
                 target=older,
-                patient_id=patient.pk,
-                location_id=patient.location_id,
+                about=patient,
                 details={"replaced": True},
             )
         draft = TreatmentPlanDraft.objects.create(
@@ -535,8 +533,7 @@ def open_plan_draft(
             actor=actor,
             event_type=AuditEventType.PLAN_DRAFT_OPENED,
             target=draft,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={
                 "based_on_version": current.number,
                 "change_reason": change_reason,
@@ -565,8 +562,7 @@ def set_plan_draft_aside(*, actor, draft: TreatmentPlanDraft) -> TreatmentPlanDr
             actor=actor,
             event_type=AuditEventType.PLAN_DRAFT_SET_ASIDE,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
         )
         return locked
 
@@ -597,8 +593,7 @@ def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> Treatme
             actor=actor,
             event_type=AuditEventType.PLAN_ENDED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"status": status},
         )
         return locked

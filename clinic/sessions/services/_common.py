@@ -143,8 +143,7 @@ def _audit(actor, event_type, session, details=None, target=None, actor_label=No
         actor=actor,
         event_type=event_type,
         target=target or session,
-        patient_id=session.patient_id,
-        location_id=session.location_id,
+        about=session,
         details=details or {},
         actor_label=actor_label,
     )

@@ -467,8 +467,7 @@ def acknowledge_alert(*, actor, alert: MonitoringAlert, action_taken: str) -> Mo
             event_type=AuditEventType.SESSION_ALERT_ACKNOWLEDGED,
             outcome=AuditOutcome.DENIED,
             target=locked,
-            patient_id=session.patient_id,
-            location_id=session.location_id,
+            about=session,
             details={"action": "acknowledge a stop-level alert", "alert": locked.message},
         )
         raise PermissionDeniedError(refusal, field="action_taken")
