@@ -75,6 +75,8 @@ class AuditEventType(models.IntegerChoices):
     PLAN_DRAFT_OPENED = 523, "Next plan version drafted (to check and sign)"
     PLAN_DRAFT_SET_ASIDE = 524, "Drafted plan version set aside"
     PROTOCOL_CHANGED = 530, "Protocol or screening rules changed"
+    REMS_SETTING_CERTIFIED = 535, "Esketamine REMS setting certification recorded"
+    REMS_PATIENT_ENROLLED = 536, "Esketamine REMS patient enrolment recorded"
     REVIEW_OPENED = 540, "Follow-up review opened"
     REVIEW_UPDATED = 541, "Follow-up review changed"
     REVIEW_SIGNED = 542, "Follow-up review and decision signed"
@@ -115,6 +117,8 @@ class AuditEventType(models.IntegerChoices):
         719,
         "Action recorded on a stop-level alert (a prescriber closes it)",
     )
+    REMS_FORM_REQUESTED = 723, "REMS Patient Monitoring Form drawn or downloaded"
+    REMS_FORM_SUBMITTED = 724, "REMS Patient Monitoring Form submission recorded"
     DEVICE_CHANGED = 720, "Monitor device issued or revoked"
     DEVICE_AUTH_FAILED = 721, "Monitor device refused"
     DEVICE_ACCESS_DENIED = 722, "Monitor posted to a session it may not reach"

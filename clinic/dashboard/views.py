@@ -6,6 +6,7 @@ from clinic.assessments.selectors import clinical_dashboard
 from clinic.core.permissions import role_required
 from clinic.intake.selectors import dashboard_summary
 from clinic.inventory.dashboard import register_panel
+from clinic.sessions.rems_form import overdue_forms
 from clinic.sessions.selectors import stop_level_alerts
 
 
@@ -14,7 +15,8 @@ def dashboard(request):
     """The staff start page: the consultation queue and patients for everyone; safety alerts, due
     questionnaires and worsening scores for clinical roles; chair-side stop-level alerts for
     prescribers; the controlled-substance register's open discrepancies, expiring stock and safes
-    due a count for those who may read the register."""
+    due a count for those who may read the register; esketamine REMS forms overdue for the
+    medical director."""
     context = {
         "alerts": None,
         **dashboard_summary(request.user),
@@ -22,6 +24,8 @@ def dashboard(request):
         # A prescriber is told at once of a chair-side stop-level alert waiting for them.
         "session_alerts": stop_level_alerts(request.user),
         "register": register_panel(request.user),
+        # The medical director sees each esketamine session whose REMS form is overdue.
+        "rems_overdue": overdue_forms(request.user),
         "now": timezone.now(),
     }
     return render(request, "dashboard/dashboard.html", context)

@@ -15,7 +15,9 @@ class SessionsConfig(AppConfig):
 
         guards.register()
 
-        from clinic.sessions import dose_history, integrity
+        from clinic.sessions import documents, dose_history, integrity
+
+        documents.register()
 
         integrity.register()
         dose_history.register()

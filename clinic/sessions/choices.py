@@ -45,6 +45,9 @@ class Gate(models.TextChoices):
     SAME_DAY = "same_day", "No other dose today"
     # The protocol's days between doses and its most doses in any 7 days.
     DOSE_INTERVAL = "dose_interval", "Days since the last dose"
+    # Esketamine at a US location: the setting is REMS-certified and the patient REMS-enrolled
+    # (Spravato REMS, FDA). Never overridden: the REMS allows no dose outside it.
+    REMS = "rems", "Esketamine REMS: setting certified, patient enrolled"
 
 
 # A clinician may document an override for these; the others must simply be met. The protocol's

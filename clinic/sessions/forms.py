@@ -466,3 +466,12 @@ class SignForm(forms.Form):
 
 class AddendumForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class RemsSubmissionForm(forms.Form):
+    """That the session's REMS Patient Monitoring Form was submitted (the service checks it)."""
+
+    submitted_on = forms.DateField(
+        label="Submitted on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    confirmation_number = forms.CharField(label="REMS confirmation number", max_length=60)

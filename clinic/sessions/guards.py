@@ -53,6 +53,14 @@ def register() -> None:
             name="session_addendum", table="treatment_sessions_sessionaddendum", message=LOCKED
         )
     )
+    # A recorded REMS form submission is what the clinic told the REMS: kept as it was.
+    register_row_guard(
+        RowGuard(
+            name="session_rems_submission",
+            table="treatment_sessions_remsformsubmission",
+            message="a REMS form submission is kept as recorded: record a corrected one",
+        )
+    )
     register_row_guard(
         RowGuard(
             name="session_vitals_locked",

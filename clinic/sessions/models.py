@@ -458,3 +458,25 @@ class SessionAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum {self.created_at:%Y-%m-%d}"
+
+
+class RemsFormSubmission(models.Model):
+    """That the Spravato REMS Patient Monitoring Form of an esketamine session was submitted to
+    the REMS (online or by fax), with the confirmation the REMS gave. Rows are never changed: a
+    mistyped submission is recorded again, and the latest one stands."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="rems_submissions"
+    )
+    # The form's version the clinic filled in (its concomitant-medicine block has changed).
+    form_version = models.CharField(max_length=20)
+    submitted_on = models.DateField()
+    confirmation_number = models.CharField(max_length=60)
+    submitted_by = models.ForeignKey(_user, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"REMS form submitted {self.submitted_on:%Y-%m-%d} ({self.confirmation_number})"

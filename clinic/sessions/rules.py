@@ -120,6 +120,17 @@ class GateFacts:
     prior_doses: tuple[PriorDose, ...]
     minimum_days_between_doses: int
     maximum_doses_per_7_days: int
+    # The Spravato REMS records, when it binds the session (esketamine at a US location).
+    rems: RemsFact | None = None
+
+
+@dataclass(frozen=True)
+class RemsFact:
+    """The location's REMS certification and the patient's enrolment ("" when none recorded)."""
+
+    certification_number: str
+    patient_rems_id: str
+    enrolled_on: date | None
 
 
 @dataclass(frozen=True)
@@ -261,7 +272,35 @@ def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = No
             + " Re-measure after rest, or a clinician documents an override.",
         )
     _add_interval_gates(facts, add)
+    if facts.rems is not None:
+        _add_rems_gate(facts.rems, add)
     return Checklist(results)
+
+
+def _add_rems_gate(rems: RemsFact, add) -> None:
+    """Spravato is given only in a REMS-certified healthcare setting to a patient enrolled in the
+    REMS before the first treatment (Spravato REMS, FDA; the setting's agreement to verify
+    enrolment before each dose)."""
+    missing = []
+    if not rems.certification_number:
+        missing.append(
+            "this location has no REMS healthcare-setting certification recorded (the medical "
+            "director records it on the location's REMS page)"
+        )
+    if not rems.patient_rems_id:
+        missing.append(
+            "the patient is not enrolled in the REMS (record the enrolment date and patient "
+            "REMS ID on the chart's treatment plan)"
+        )
+    if missing:
+        add(Gate.REMS, False, "Esketamine cannot be given: " + "; ".join(missing) + ".")
+        return
+    add(
+        Gate.REMS,
+        True,
+        f"Setting certified ({rems.certification_number}); patient enrolled "
+        f"{rems.enrolled_on:%-d %b %Y} ({rems.patient_rems_id}).",
+    )
 
 
 def _add_interval_gates(facts: GateFacts, add) -> None:
@@ -852,3 +891,38 @@ def first_ready_at(
         if not discharge_reasons(facts):
             return moment
     return None
+
+
+# --- The esketamine REMS Patient Monitoring Form -------------------------------------------
+# Outpatient settings submit a Patient Monitoring Form to the Spravato REMS after every session,
+# within 7 days (Spravato REMS, FDA; the REMS's Patient Monitoring Form and its instructions), read
+# as calendar days from the treatment date [SECONDARY: a vendor's guide reads them so].
+REMS_FORM_DAYS = 7
+# The least monitoring the REMS requires after the first device (Spravato US prescribing
+# information §2.2 and the REMS: at least 2 hours).
+REMS_MINIMUM_MONITORING_MINUTES = 120
+
+
+@dataclass(frozen=True)
+class RemsFormStanding:
+    due_on: date
+    submitted: bool
+    overdue: bool
+    days_left: int  # negative once overdue
+
+    @property
+    def label(self) -> str:
+        if self.submitted:
+            return "Submitted"
+        if self.overdue:
+            return f"Overdue by {-self.days_left} day{'s' if self.days_left != -1 else ''}"
+        if self.days_left == 0:
+            return "Due today"
+        return f"Due in {self.days_left} day{'s' if self.days_left != 1 else ''}"
+
+
+def rems_form_standing(*, treated_on: date, today: date, submitted: bool) -> RemsFormStanding:
+    """When a session's Patient Monitoring Form is due and whether it is late."""
+    due_on = treated_on + timedelta(days=REMS_FORM_DAYS)
+    days_left = (due_on - today).days
+    return RemsFormStanding(due_on, submitted, not submitted and days_left < 0, days_left)

@@ -36,7 +36,12 @@ from clinic.sessions.models import (
 )
 from clinic.treatment.choices import DoseUnit
 from clinic.treatment.dosing import DoseWorking, dose_for_plan
-from clinic.treatment.selectors import current_plan_version
+from clinic.treatment.rules import rems_applies
+from clinic.treatment.selectors import (
+    current_plan_version,
+    current_rems_certification,
+    current_rems_enrolment,
+)
 
 VITAL_VALUE_FIELDS = (
     "systolic_mmhg",
@@ -301,6 +306,20 @@ def gate_facts(
         prior_doses=tuple(prior_doses(session)),
         minimum_days_between_doses=session.plan_version.protocol.minimum_days_between_doses,
         maximum_doses_per_7_days=session.plan_version.protocol.maximum_doses_per_7_days,
+        rems=rems_fact(session),
+    )
+
+
+def rems_fact(session) -> rules.RemsFact | None:
+    """The Spravato REMS records the gate reads, when the REMS binds the session."""
+    if not rems_applies(route=session.route, country=session.location.country):
+        return None
+    certification = current_rems_certification(session.location)
+    enrolment = current_rems_enrolment(session.patient)
+    return rules.RemsFact(
+        certification_number=certification.certification_number if certification else "",
+        patient_rems_id=enrolment.patient_rems_id if enrolment else "",
+        enrolled_on=enrolment.enrolled_on if enrolment else None,
     )
 
 

@@ -22,7 +22,13 @@ from django.views.decorators.http import require_POST
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.core.choices import Route
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
-from clinic.core.forms import add_service_error
+from clinic.core.forms import (
+    add_service_error,
+    form_status,
+    posted_data,
+    refusal_as_message,
+    refusal_shown_on,
+)
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
@@ -31,8 +37,11 @@ from clinic.scheduling.services import check_in
 from clinic.sessions import forms, rules, selectors, services, stock, svg
 from clinic.sessions.aftercare import sheet_for
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
+from clinic.sessions.documents import request_rems_form_pdf
 from clinic.sessions.integrity import session_seal_problems
 from clinic.sessions.models import MonitoringAlert
+from clinic.sessions.rems_form import FORM_STATUSES, tracked_forms
+from clinic.sessions.rems_form import form_content as rems_form_content
 from clinic.treatment.selectors import current_plan_version, pump_settings
 
 
@@ -746,5 +755,68 @@ def aftercare(request, public_id):
             "session": session,
             "patient": session.patient,
             "sheet": sheet_for(route=session.route, location=session.location),
+        },
+    )
+
+
+# --- the esketamine REMS Patient Monitoring Form -------------------------------------------
+@role_required(*CLINICAL_ROLES)
+def rems_form(request, public_id):
+    """The session's REMS Patient Monitoring Form as the record fills it in: draw it as a PDF to
+    submit, and record the submission (when, and the REMS's confirmation number)."""
+    session = _session_or_404(request, public_id, audit_as="rems-form")
+    form = forms.RemsSubmissionForm(posted_data(request))
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "pdf":
+        with refusal_as_message(request):
+            document = request_rems_form_pdf(request.user, session=session)
+            return redirect("documents:detail", document.public_id)
+        return redirect("sessions:rems_form", session.public_id)
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.record_rems_submission(
+                actor=request.user,
+                session=session,
+                submitted_on=form.cleaned_data["submitted_on"],
+                confirmation_number=form.cleaned_data["confirmation_number"],
+            )
+            messages.success(request, "The REMS form's submission is recorded.")
+            return redirect("sessions:rems_form", session.public_id)
+    if request.method == "POST":
+        status = form_status(form)
+    try:
+        content = rems_form_content(session)
+    except ClinicError as error:
+        raise Http404(error.message) from error
+    standing = rules.rems_form_standing(
+        treated_on=content["treated_on"],
+        today=timezone.localdate(timezone.now(), session.location.zone),
+        submitted=content["submission"] is not None,
+    )
+    return render(
+        request,
+        "sessions/rems_form.html",
+        {
+            **content,
+            "form": form,
+            "standing": standing,
+            "submissions": list(session.rems_submissions.select_related("submitted_by")),
+            "can_submit": session.status in FORM_STATUSES,
+        },
+        status=status,
+    )
+
+
+@role_required(*CLINICAL_ROLES)
+def rems_forms(request):
+    """Every esketamine session's REMS form the viewer may see: due, overdue or submitted."""
+    tracked = tracked_forms(request.user)
+    return render(
+        request,
+        "sessions/rems_forms.html",
+        {
+            "open_forms": [f for f in tracked if not f.standing.submitted],
+            "submitted_forms": [f for f in tracked if f.standing.submitted],
+            "days": rules.REMS_FORM_DAYS,
         },
     )

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from clinic.core.choices import Route
 from clinic.core.integrity import report_broken_seal
 from clinic.evaluation.selectors import has_current_consent
 from clinic.patients.chart import (
@@ -12,12 +13,18 @@ from clinic.patients.chart import (
 )
 from clinic.treatment import selectors
 from clinic.treatment.integrity import plan_version_seal_problems
-from clinic.treatment.permissions import PLAN_READ_ROLES, can_write_plans
+from clinic.treatment.permissions import (
+    PLAN_READ_ROLES,
+    can_record_rems_enrolment,
+    can_write_plans,
+)
+from clinic.treatment.rules import REMS_COUNTRY
 
 
 def _plan_context(viewer, patient):
     current = selectors.current_plan_version(patient)
     history = selectors.plan_history(patient)
+    enrolment = selectors.current_rems_enrolment(patient)
     problems = [
         problem
         for version in history
@@ -29,6 +36,11 @@ def _plan_context(viewer, patient):
         "history": history,
         "can_write": can_write_plans(viewer),
         "plan_draft": selectors.open_plan_draft(patient),
+        "rems_enrolment": enrolment,
+        # Shown where the REMS binds: a US patient whose plan is esketamine, or who is enrolled.
+        "rems_shown": patient.location.country == REMS_COUNTRY
+        and (enrolment is not None or (current is not None and current.route == Route.INTRANASAL)),
+        "can_enrol": can_record_rems_enrolment(viewer),
         "seal": report_broken_seal(
             viewer=viewer,
             record=current.plan if current else None,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.models import Location
 from clinic.core.validators import BOOKING_DATES
 from clinic.treatment.choices import ChangeReason, WeightBasis
 from clinic.treatment.models import ProtocolTemplate
@@ -81,3 +82,29 @@ def initial_from_protocol(
         "change_reason": reason,
         "weight_basis": WeightBasis.ACTUAL,
     }
+
+
+class RemsCertificationForm(forms.Form):
+    """A location's Spravato REMS healthcare-setting certification (the service checks it)."""
+
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), label="Location")
+    certification_number = forms.CharField(label="REMS certification number", max_length=40)
+    authorised_representative = forms.CharField(label="Authorised representative", max_length=150)
+    certified_on = forms.DateField(
+        label="Certified on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, locations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = (
+            locations if locations is not None else Location.objects.none()
+        )
+
+
+class RemsEnrolmentForm(forms.Form):
+    """A patient's Spravato REMS enrolment (the service checks it)."""
+
+    patient_rems_id = forms.CharField(label="Patient REMS ID", max_length=40)
+    enrolled_on = forms.DateField(
+        label="Enrolled on", widget=forms.DateInput(attrs={"type": "date"})
+    )

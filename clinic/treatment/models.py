@@ -345,3 +345,56 @@ class TreatmentPlanDraft(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Draft of the next plan version ({self.get_status_display()})"
+
+
+# --- Esketamine REMS -----------------------------------------------------------------------
+# Spravato (esketamine) is dispensed in the US only under a Risk Evaluation and Mitigation
+# Strategy (21 U.S.C. 355-1; the Spravato REMS, FDA): an outpatient healthcare setting is certified
+# (its authorised representative enrols it, and re-certifies when the representative changes) and
+# each patient is enrolled before the first treatment. Both are kept as rows, never edited: the
+# latest is the one in force, the earlier ones stay as its history.
+class RemsSettingCertification(TimeStampedModel):
+    """A location's Spravato REMS healthcare-setting certification, as the REMS issued it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    location = models.ForeignKey(
+        "core.Location", on_delete=models.PROTECT, related_name="rems_certifications"
+    )
+    certification_number = models.CharField("REMS certification number", max_length=40)
+    authorised_representative = models.CharField(max_length=150)
+    certified_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-certified_on", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["location", "-certified_on"], name="rems_cert_location_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"REMS certification {self.certification_number}"
+
+
+class RemsPatientEnrolment(TimeStampedModel):
+    """A patient's enrolment in the Spravato REMS (patient and prescriber signed the form)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="rems_enrolments"
+    )
+    patient_rems_id = models.CharField("patient REMS ID", max_length=40)
+    enrolled_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-enrolled_on", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-enrolled_on"], name="rems_enrol_patient_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"REMS enrolment {self.patient_rems_id}"

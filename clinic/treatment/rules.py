@@ -3,8 +3,11 @@ between two doses (checked before dosing and at booking)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from clinic.core.choices import Route
 
 # The fewest days between two sessions for a given number per week, weekends skipped:
 # 3 a week → Mon/Wed/Fri; 2 → Mon/Thu; 1 → weekly.
@@ -131,3 +134,29 @@ def spacing_messages(
             + f"): the protocol allows at most {maximum_per_7_days} in any 7 days."
         )
     return messages
+
+
+# --- Esketamine REMS -----------------------------------------------------------------------
+# The Spravato REMS is a US programme (FDA, Spravato REMS, 21 U.S.C. 355-1): it binds settings in
+# the United States. Its certification number and patient REMS ID are issued by the REMS; their
+# format is not published [UNVERIFIED], so they are taken as written, letters, digits, spaces,
+# hyphens and slashes, 4 to 40 characters, starting and ending with a letter or digit.
+REMS_COUNTRY = "US"
+REMS_IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-/]{2,38}[A-Za-z0-9]$")
+
+
+def rems_applies(*, route: str, country: str) -> bool:
+    """Whether the Spravato REMS binds a session: esketamine given at a US location."""
+    return route == Route.INTRANASAL and country == REMS_COUNTRY
+
+
+def rems_identifier_problem(value: str, *, what: str) -> str:
+    """Why `value` cannot be a REMS-issued identifier, or "" when it can."""
+    if not value:
+        return f"Enter the {what} as the REMS issued it."
+    if not REMS_IDENTIFIER_PATTERN.match(value):
+        return (
+            f"The {what} is 4 to 40 letters, digits, spaces, hyphens or slashes, starting and "
+            "ending with a letter or digit, as the REMS issued it."
+        )
+    return ""

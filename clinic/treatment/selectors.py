@@ -5,7 +5,13 @@ from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
 from clinic.treatment.choices import PlanDraftStatus, PlanStatus
 from clinic.treatment.dosing import infusion_rates
-from clinic.treatment.models import TreatmentPlan, TreatmentPlanDraft, TreatmentPlanVersion
+from clinic.treatment.models import (
+    RemsPatientEnrolment,
+    RemsSettingCertification,
+    TreatmentPlan,
+    TreatmentPlanDraft,
+    TreatmentPlanVersion,
+)
 
 
 def active_plan(patient) -> TreatmentPlan | None:
@@ -88,3 +94,13 @@ def pump_settings(version: TreatmentPlanVersion, *, dose_mg=None, weight_kg=None
         )
     except ValueError:
         return None
+
+
+def current_rems_certification(location) -> RemsSettingCertification | None:
+    """The location's Spravato REMS certification in force (the latest recorded)."""
+    return RemsSettingCertification.objects.filter(location=location).first()
+
+
+def current_rems_enrolment(patient) -> RemsPatientEnrolment | None:
+    """The patient's Spravato REMS enrolment in force (the latest recorded)."""
+    return RemsPatientEnrolment.objects.filter(patient=patient).first()

@@ -33,12 +33,22 @@ from clinic.treatment.dosing import (
 )
 from clinic.treatment.models import (
     ProtocolTemplate,
+    RemsPatientEnrolment,
+    RemsSettingCertification,
     TreatmentPlan,
     TreatmentPlanDraft,
     TreatmentPlanVersion,
 )
-from clinic.treatment.permissions import PLAN_WRITE_ROLES
-from clinic.treatment.rules import propose_induction_dates, propose_maintenance_dates
+from clinic.treatment.permissions import (
+    PLAN_WRITE_ROLES,
+    REMS_CERTIFICATION_ROLES,
+    REMS_ENROLMENT_ROLES,
+)
+from clinic.treatment.rules import (
+    propose_induction_dates,
+    propose_maintenance_dates,
+    rems_identifier_problem,
+)
 
 # The prescribed values a plan version's signature covers (with its plan, number and signer).
 PLAN_SIGNED_FIELDS = (
@@ -597,3 +607,97 @@ def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> Treatme
             details={"status": status},
         )
         return locked
+
+
+# --- Esketamine REMS -----------------------------------------------------------------------
+def _rems_date_problem(day: date | None, *, today: date, what: str) -> str:
+    if day is None:
+        return f"Enter the date of the {what}."
+    if day > today:
+        return f"The {what} cannot be dated after today ({today:%-d %b %Y})."
+    return ""
+
+
+def record_rems_certification(
+    *, actor, location, certification_number: str, authorised_representative: str, certified_on
+) -> RemsSettingCertification:
+    """Record the location's Spravato REMS healthcare-setting certification (a re-certification,
+    when the authorised representative changes, is recorded the same way and takes over)."""
+    ensure_role(
+        actor,
+        REMS_CERTIFICATION_ROLES,
+        action="record a location's REMS certification",
+        event_type=AuditEventType.REMS_SETTING_CERTIFIED,
+        target=location,
+    )
+    number = (certification_number or "").strip()
+    representative = " ".join((authorised_representative or "").split())
+    today = timezone.localdate(timezone.now(), location.zone)
+    problem = rems_identifier_problem(number, what="certification number")
+    if problem:
+        raise ClinicError(problem, field="certification_number")
+    if not representative:
+        raise ClinicError(
+            "Name the authorised representative who enrolled the setting.",
+            field="authorised_representative",
+        )
+    if len(representative) > 150:
+        raise ClinicError(
+            "The representative's name is at most 150 characters.",
+            field="authorised_representative",
+        )
+    problem = _rems_date_problem(certified_on, today=today, what="certification")
+    if problem:
+        raise ClinicError(problem, field="certified_on")
+    with transaction.atomic():
+        certification = RemsSettingCertification.objects.create(
+            location=location,
+            certification_number=number,
+            authorised_representative=representative,
+            certified_on=certified_on,
+            recorded_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.REMS_SETTING_CERTIFIED,
+            target=certification,
+            location_id=location.pk,
+            details={"certification_number": number, "certified_on": certified_on.isoformat()},
+        )
+    return certification
+
+
+def record_rems_enrolment(*, actor, patient: Patient, patient_rems_id: str, enrolled_on):
+    """Record the patient's Spravato REMS enrolment (the form the patient and prescriber signed
+    before the first treatment); a corrected enrolment is recorded again and takes over."""
+    ensure_can_act_on_patient(
+        actor,
+        patient,
+        roles=REMS_ENROLMENT_ROLES,
+        action="record a patient's REMS enrolment",
+        event_type=AuditEventType.REMS_PATIENT_ENROLLED,
+    )
+    identifier = (patient_rems_id or "").strip()
+    problem = rems_identifier_problem(identifier, what="patient REMS ID")
+    if problem:
+        raise ClinicError(problem, field="patient_rems_id")
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    problem = _rems_date_problem(enrolled_on, today=today, what="enrolment")
+    if problem:
+        raise ClinicError(problem, field="enrolled_on")
+    with transaction.atomic():
+        enrolment = RemsPatientEnrolment.objects.create(
+            patient=patient,
+            patient_rems_id=identifier,
+            enrolled_on=enrolled_on,
+            recorded_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.REMS_PATIENT_ENROLLED,
+            target=enrolment,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"enrolled_on": enrolled_on.isoformat()},
+        )
+    return enrolment

@@ -6,14 +6,24 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from clinic.core.choices import Route
-from clinic.core.forms import form_status, refusal_as_message, refusal_shown_on
+from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
+from clinic.core.models import Location
 from clinic.core.permissions import role_required
 from clinic.patients.views import chart_section_url, patient_or_404
 from clinic.treatment import selectors, services
 from clinic.treatment.choices import ChangeReason
-from clinic.treatment.forms import PlanForm, initial_from_protocol
+from clinic.treatment.forms import (
+    PlanForm,
+    RemsCertificationForm,
+    RemsEnrolmentForm,
+    initial_from_protocol,
+)
 from clinic.treatment.models import ProtocolTemplate
-from clinic.treatment.permissions import PLAN_WRITE_ROLES
+from clinic.treatment.permissions import (
+    PLAN_WRITE_ROLES,
+    REMS_CERTIFICATION_ROLES,
+    REMS_ENROLMENT_ROLES,
+)
 
 
 def _draft_from(patient, value):
@@ -125,4 +135,62 @@ def write_plan(request, patient_public_id):
             "plan_draft": plan_draft,
         },
         status=status,
+    )
+
+
+@role_required(*REMS_CERTIFICATION_ROLES)
+def rems_settings(request):
+    """Each location's Spravato REMS certification in force and its history; record a new one (a
+    first certification, or a re-certification when the authorised representative changes)."""
+    locations = Location.objects.filter(is_active=True)
+    form = RemsCertificationForm(posted_data(request), locations=locations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_shown_on(form):
+            services.record_rems_certification(
+                actor=request.user,
+                location=data["location"],
+                certification_number=data["certification_number"],
+                authorised_representative=data["authorised_representative"],
+                certified_on=data["certified_on"],
+            )
+            messages.success(request, f"The REMS certification of {data['location']} is recorded.")
+            return redirect("treatment:rems_settings")
+    rows = [
+        (location, list(location.rems_certifications.select_related("recorded_by")))
+        for location in locations
+    ]
+    return render(
+        request,
+        "treatment/rems_settings.html",
+        {"form": form, "rows": rows},
+        status=form_status(form) if request.method == "POST" else 200,
+    )
+
+
+@role_required(*REMS_ENROLMENT_ROLES)
+def rems_enrolment(request, patient_public_id):
+    """Record the patient's Spravato REMS enrolment, from the form the patient and prescriber
+    signed before the first treatment."""
+    patient = patient_or_404(request, patient_public_id)
+    form = RemsEnrolmentForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.record_rems_enrolment(
+                actor=request.user,
+                patient=patient,
+                patient_rems_id=form.cleaned_data["patient_rems_id"],
+                enrolled_on=form.cleaned_data["enrolled_on"],
+            )
+            messages.success(request, "The REMS enrolment is recorded.")
+            return redirect(chart_section_url(patient, "plan"))
+    return render(
+        request,
+        "treatment/rems_enrolment.html",
+        {
+            "form": form,
+            "patient": patient,
+            "enrolments": list(patient.rems_enrolments.select_related("recorded_by")),
+        },
+        status=form_status(form) if request.method == "POST" else 200,
     )

@@ -10,7 +10,8 @@ Callers import from here (`from clinic.sessions import services`); the modules a
 - `dose`: confirmation, the second person's verification, the dose given, infusion events;
 - `entries`: side effects and interventions, medication, the dissociation rating;
 - `discharge`: discharge when the data allow it;
-- `signing`: the signed content, signatures, the lock and addenda.
+- `signing`: the signed content, signatures, the lock and addenda;
+- `rems`: the esketamine REMS Patient Monitoring Form's submission.
 """
 
 from clinic.sessions.services._common import BACKDATE_LIMIT, CHANGED_SINCE_OPENED
@@ -41,6 +42,7 @@ from clinic.sessions.services.readings import (
     record_alert_action,
     record_reading,
 )
+from clinic.sessions.services.rems import record_rems_submission
 from clinic.sessions.services.signing import (
     add_addendum,
     session_addendum_content,
@@ -66,6 +68,7 @@ __all__ = [
     "record_infusion_event",
     "record_medication",
     "record_reading",
+    "record_rems_submission",
     "record_side_effect",
     "session_addendum_content",
     "session_content",

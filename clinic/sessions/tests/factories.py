@@ -16,7 +16,11 @@ from clinic.inventory.tests import factories as register
 from clinic.scheduling.models import Appointment, AppointmentType
 from clinic.sessions import selectors, services, stock
 from clinic.treatment import services as treatment_services
-from clinic.treatment.models import ProtocolTemplate
+from clinic.treatment.models import (
+    ProtocolTemplate,
+    RemsPatientEnrolment,
+    RemsSettingCertification,
+)
 from conftest import PASSWORD
 
 IV_TRD = "IV ketamine — treatment-resistant depression"
@@ -51,7 +55,15 @@ def sign_consent_for(patient, route: str) -> None:
     )
 
 
-def plan_for(clinician, patient, *, protocol_name: str = IV_TRD, consent: bool = True, **changes):
+def plan_for(
+    clinician,
+    patient,
+    *,
+    protocol_name: str = IV_TRD,
+    consent: bool = True,
+    rems: bool = True,
+    **changes,
+):
     """A suitable signed evaluation, the consent for the route and a signed plan starting today."""
     evaluation = complete_evaluation(clinician, patient)
     evaluation_services.sign_evaluation(
@@ -98,7 +110,29 @@ def plan_for(clinician, patient, *, protocol_name: str = IV_TRD, consent: bool =
             ProtocolTemplate.objects.filter(pk=protocol.pk).update(instruments=protocol_instruments)
     if consent:
         sign_consent_for(patient, protocol.route)
+    if rems and protocol.route == "intranasal":
+        rems_certified_and_enrolled(clinician, patient)
     return version
+
+
+def rems_certified_and_enrolled(recorded_by, patient) -> None:
+    """The patient's location REMS-certified (unless it is already) and the patient enrolled, as
+    an esketamine session needs (the REMS tests leave them out to see the gate refuse)."""
+    location = patient.location
+    if not RemsSettingCertification.objects.filter(location=location).exists():
+        RemsSettingCertification.objects.create(
+            location=location,
+            certification_number="SPR-0042-US",
+            authorised_representative="Dana Whitfield",
+            certified_on=timezone.localdate() - timedelta(days=90),
+            recorded_by=recorded_by,
+        )
+    RemsPatientEnrolment.objects.create(
+        patient=patient,
+        patient_rems_id="PT-778812",
+        enrolled_on=timezone.localdate() - timedelta(days=7),
+        recorded_by=recorded_by,
+    )
 
 
 def checked_in_appointment(patient, *, booked_by, route: str = "iv", starts_at=None) -> Appointment:
