@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "clinic.monitoring",
     "clinic.reviews",
     "clinic.inventory",
+    "clinic.letters",
     "clinic.dashboard",
     "clinic.demo",
 ]

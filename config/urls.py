@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("clinic.treatment.urls")),
     path("", include("clinic.scheduling.urls")),
     path("", include("clinic.sessions.urls")),
+    path("", include("clinic.letters.urls")),
     path("", include("clinic.reviews.urls")),
     path("inventory/", include("clinic.inventory.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),

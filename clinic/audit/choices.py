@@ -123,6 +123,11 @@ class AuditEventType(models.IntegerChoices):
     DEVICE_AUTH_FAILED = 721, "Monitor device refused"
     DEVICE_ACCESS_DENIED = 722, "Monitor posted to a session it may not reach"
 
+    # 1100–1199: progress letters to the referring provider
+    LETTER_SIGNED = 1100, "Progress letter signed"
+    LETTER_SENT = 1101, "Progress letter recorded as sent"
+    LETTER_VIEWED = 1102, "Progress letter viewed, drawn or downloaded"
+
     # 1000–1099: the controlled-substance register
     STOCK_RECEIVED = 1000, "Controlled stock received"
     STOCK_DISPENSED = 1001, "Controlled stock drawn for a session"

@@ -417,6 +417,7 @@ def build_demo_clinic(
     }
     receive_controlled_stock(**register_people)
     _add_todays_chairs(staff, boston)
+    _add_esketamine_session(staff, boston)
     reconcile_and_count(**register_people)
     # Alice has questionnaires waiting in her portal.
     assessments.send_questionnaires(
@@ -848,4 +849,176 @@ def _add_todays_chairs(staff: dict, boston) -> None:
             route="IV",
             reason="Nausea",
             given_at=now - timedelta(minutes=24),
+        )
+
+
+# The esketamine session of the demo: its lot is the Spravato kit received into the Boston safe.
+DEMO_ESKETAMINE_LOT = "SPR-25-0311"
+
+
+def _add_esketamine_session(staff: dict, boston) -> None:
+    """Boston's Spravato REMS certification, and one patient moved to esketamine, enrolled in the
+    REMS and treated this morning: 56 mg (two devices of the kit in the safe), blood pressure
+    before dosing, at 40 minutes and before the end, two hours' monitoring, discharged. Its
+    Patient Monitoring Form is due within 7 days."""
+    from clinic.evaluation import services as evaluation
+    from clinic.evaluation.models import ConsentDocument
+    from clinic.inventory.models import Container
+    from clinic.scheduling.models import Appointment, AppointmentType, Room
+    from clinic.sessions import selectors as session_selectors
+    from clinic.sessions import services as sessions
+    from clinic.treatment import services as treatment
+    from clinic.treatment.models import ProtocolTemplate, TreatmentPlanVersion
+
+    director, nurse = staff[STAFF_ACCOUNTS[0].email], staff["nurse@demo.clinic"]
+    clinician = staff["clinician@demo.clinic"]
+    password = STAFF_ACCOUNTS[1].password
+    now = timezone.now()
+    today = timezone.localdate(now, boston.zone)
+    treatment.record_rems_certification(
+        actor=director,
+        location=boston,
+        certification_number="SPR-HCS-004217",
+        authorised_representative=director.full_name,
+        certified_on=today - timedelta(days=120),
+    )
+    current = (
+        TreatmentPlanVersion.objects.filter(plan__location=boston, route="iv")
+        .exclude(plan__patient__safety_alerts__status="open")
+        .select_related("plan__patient")
+        .order_by("pk")[8]
+    )
+    patient = current.plan.patient
+    evaluation.sign_consent(
+        actor=clinician,
+        patient=patient,
+        document=ConsentDocument.objects.get(code="esketamine-nasal-spray", status="active"),
+        typed_full_name=patient.legal_name,
+        signed_on=today,
+        channel="tablet",
+    )
+    protocol = ProtocolTemplate.objects.get(
+        name="Esketamine nasal spray — treatment-resistant depression"
+    )
+    version = treatment.sign_plan_version(
+        actor=clinician,
+        patient=patient,
+        password=password,
+        draft=treatment.PlanDraft(
+            protocol=protocol,
+            indications=[protocol.indication],
+            dose=protocol.default_dose,
+            weight_basis="",
+            start_date=today,
+            target_outcomes="Response (≥ 50 % reduction) by the end of induction.",
+            induction_sessions=protocol.induction_sessions,
+            induction_sessions_per_week=protocol.induction_sessions_per_week,
+            maintenance_interval_days=protocol.maintenance_interval_days,
+            infusion_minutes=None,
+            change_reason="patient_preference",
+            change_details="Prefers the nasal spray to infusions.",
+        ),
+    )
+    treatment.record_rems_enrolment(
+        actor=clinician, patient=patient, patient_rems_id="PT-5530981", enrolled_on=today
+    )
+    rng = random.Random(2027)
+    for code in version.instruments:
+        instrument = INSTRUMENTS.get(code)
+        if instrument is not None and instrument.respondent == "patient":
+            assessments.record_staff_response(
+                actor=nurse,
+                patient=patient,
+                instrument_code=code,
+                answers=_answers_for(instrument, 0.45, rng),
+                taken_at=now - timedelta(minutes=170),
+                context="pre_session",
+            )
+    kind = AppointmentType.objects.get(code="esketamine")
+    starts = now - timedelta(minutes=160)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        location=boston,
+        appointment_type=kind,
+        room=Room.objects.get(location=boston, name="Room A"),
+        staff=nurse,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=kind.duration_minutes),
+        status="checked_in",
+        checked_in_at=starts,
+        booked_by=nurse,
+        plan_version=version,
+        series_number=1,
+    )
+    session = sessions.start_session(actor=nurse, appointment=appointment)
+    sessions.update_checklist(
+        actor=nurse,
+        session=session,
+        changes={
+            "identity_confirmed": True,
+            "fasting_confirmed": True,
+            "escort_name": "Brother (Jordan)",
+            "escort_phone": "(617) 555-0177",
+            "escort_confirmed": True,
+            "pregnancy_potential": "not_possible",
+            "pregnancy_potential_reason": "post_menopausal",
+        },
+    )
+    vitals = {"heart_rate_bpm": 72, "respiratory_rate_per_min": 14, "spo2_pct": 98}
+    sessions.record_reading(
+        actor=nurse,
+        session=session,
+        taken_at=now - timedelta(minutes=155),
+        values={"systolic_mmhg": 128, "diastolic_mmhg": 78, **vitals},
+    )
+    session.refresh_from_db()
+    working = session_selectors.compute_dose(session, version, session.weight_kg)
+    kit = (
+        Container.objects.filter(safe__location=boston, lot__lot_number=DEMO_ESKETAMINE_LOT)
+        .order_by("identifier")
+        .first()
+    )
+    sessions.confirm_dose(
+        actor=nurse, session=session, expected_dose_mg=working.dose_mg, container=kit.identifier
+    )
+    sessions.verify_dose(
+        actor=clinician,
+        session=session,
+        dose_mg=working.dose_mg,
+        vial_lot=DEMO_ESKETAMINE_LOT,
+        password=password,
+    )
+    sessions.record_infusion_event(
+        actor=nurse, session=session, kind="start", at=now - timedelta(minutes=150)
+    )
+    for minutes_after, systolic, diastolic in ((10, 138, 84), (40, 142, 88), (90, 132, 82)):
+        sessions.record_reading(
+            actor=nurse,
+            session=session,
+            taken_at=now - timedelta(minutes=150 - minutes_after),
+            values={
+                "systolic_mmhg": systolic,
+                "diastolic_mmhg": diastolic,
+                "consciousness": "alert",
+                **vitals,
+            },
+        )
+    sessions.record_reading(
+        actor=nurse,
+        session=session,
+        taken_at=now - timedelta(minutes=4),
+        values={"systolic_mmhg": 126, "diastolic_mmhg": 80, "consciousness": "alert", **vitals},
+    )
+    result = sessions.discharge(
+        actor=nurse,
+        session=session,
+        aldrete=dict.fromkeys(
+            ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
+        ),
+        escort_present=True,
+        instructions_given=True,
+    )
+    if not result.discharged:
+        raise RuntimeError(
+            "The demo esketamine session could not be discharged: " + "; ".join(result.reasons)
         )

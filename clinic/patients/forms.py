@@ -51,7 +51,10 @@ class PatientForm(forms.ModelForm):
         fields = [
             f for f in EDITABLE_FIELDS if f not in {"height_cm", "weight_kg", "primary_conditions"}
         ]
-        widgets = {"date_of_birth": DATE_INPUT}
+        widgets = {
+            "date_of_birth": DATE_INPUT,
+            "referring_provider_address": forms.Textarea(attrs={"rows": 3}),
+        }
         labels = {"legal_first_name": "Legal first name", "legal_last_name": "Legal last name"}
         help_texts = {"preferred_name": "The name the patient likes to be called, if different."}
 
@@ -59,7 +62,12 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.show_measurements = show_measurements
         model_choice_field(self, "home_location").queryset = locations
-        for name in ("phone", "emergency_contact_phone", "referring_provider_phone"):
+        for name in (
+            "phone",
+            "emergency_contact_phone",
+            "referring_provider_phone",
+            "referring_provider_fax",
+        ):
             self.fields[name].widget.input_type = "tel"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})

@@ -71,6 +71,11 @@ class Patient(TimeStampedModel):
         max_length=40, blank=True, validators=[validate_phone_number]
     )
     referring_provider_email = models.EmailField(blank=True)
+    referring_provider_fax = models.CharField(
+        max_length=40, blank=True, validators=[validate_phone_number]
+    )
+    # Where progress letters are posted: the practice's address as it goes on an envelope.
+    referring_provider_address = models.TextField(max_length=400, blank=True)
 
     # Condition codes from clinic.core.choices.Condition.
     primary_conditions = models.JSONField(default=list, blank=True)

@@ -56,6 +56,8 @@ EDITABLE_FIELDS = (
     "referring_provider_practice",
     "referring_provider_phone",
     "referring_provider_email",
+    "referring_provider_fax",
+    "referring_provider_address",
     "primary_conditions",
     "other_condition",
     "height_cm",

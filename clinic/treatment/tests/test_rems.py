@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
 from clinic.treatment import selectors, services
+from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,47 @@ def test_a_clinician_or_nurse_records_an_enrolment_front_desk_cannot(
             patient_rems_id="PT-77881",
             enrolled_on=timezone.localdate(),
         )
+
+
+def test_the_director_records_a_certification_in_the_browser(medical_director, clinician, location):
+    url = reverse("treatment:rems_settings")
+    assert client_for(clinician).get(url).status_code == 403
+    client = client_for(medical_director)
+    assert "Not certified" in client.get(url).content.decode()
+    refused = client.post(
+        url,
+        {
+            "location": location.pk,
+            "certification_number": "S!",
+            "authorised_representative": "Dana Whitfield",
+            "certified_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "4 to 40 letters" in page and "Dana Whitfield" in page
+    response = client.post(
+        url,
+        {
+            "location": location.pk,
+            "certification_number": "SPR-7788",
+            "authorised_representative": "Dana Whitfield",
+            "certified_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert "SPR-7788" in client.get(url).content.decode()
+
+
+def test_a_clinician_records_an_enrolment_from_the_chart(clinician, front_desk, patient_alice):
+    url = reverse("treatment:rems_enrolment", args=[patient_alice.public_id])
+    assert client_for(front_desk).get(url).status_code == 403
+    client = client_for(clinician)
+    refused = client.post(url, {"patient_rems_id": "", "enrolled_on": "yesterday"})
+    assert refused.status_code == 400
+    response = client.post(
+        url, {"patient_rems_id": "PT-5501", "enrolled_on": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 302
+    assert selectors.current_rems_enrolment(patient_alice).patient_rems_id == "PT-5501"
+    assert "PT-5501" in client.get(url).content.decode()
