@@ -35,6 +35,14 @@ def write_letter(request, patient_public_id):
             )
             messages.success(request, f"Progress letter {letter.number} is signed.")
             return redirect("letters:detail", letter.public_id)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.LETTER_VIEWED,
+        target=patient,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"view": "compose"},
+    )
     preview = selectors.letter_content(
         patient,
         signer=request.user,

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
 from clinic.core.forms import (
@@ -811,6 +813,11 @@ def rems_form(request, public_id):
 def rems_forms(request):
     """Every esketamine session's REMS form the viewer may see: due, overdue or submitted."""
     tracked = tracked_forms(request.user)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.SESSION_BOARD_VIEWED,
+        details={"page": "rems-forms", "forms": len(tracked)},
+    )
     return render(
         request,
         "sessions/rems_forms.html",

@@ -5,6 +5,8 @@ import uuid
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.models import Location
@@ -184,6 +186,14 @@ def rems_enrolment(request, patient_public_id):
             )
             messages.success(request, "The REMS enrolment is recorded.")
             return redirect(chart_section_url(patient, "plan"))
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.PLAN_VIEWED,
+        target=patient,
+        patient_id=patient.pk,
+        location_id=patient.location_id,
+        details={"page": "rems-enrolment"},
+    )
     return render(
         request,
         "treatment/rems_enrolment.html",

@@ -87,6 +87,7 @@ NO_PATIENT_DATA = {
     "inventory:receive": "an empty form for receiving stock",
     "inventory:ledger": "the ledger's filter form, until a range is chosen (a chosen range is audited)",
     "inventory:inventory": "the inventory's filter form, until a date is chosen (a chosen date is audited)",
+    "treatment:rems_settings": "the locations' REMS certifications (no patient)",
     "documents:status": "a generated document's status (preparing, ready, failed): no title, no content",
 }
 # The configuration admin shows configuration tables, no patient's data, to the medical director.
@@ -270,6 +271,11 @@ SAMPLES = {
     "sessions:act": {"public_id": "session"},
     "sessions:acknowledge": {"public_id": "session"},
     "sessions:aftercare": {"public_id": "session"},
+    # An IV session has no REMS form: every role's look is a refusal, checked as audited.
+    "sessions:rems_form": {"public_id": "session"},
+    # Signing a letter needs more set-up than a walk of URLs (its page's audit is tested in
+    # clinic/letters/tests/): an unknown letter checks that the refusal is audited.
+    "letters:detail": {"public_id": "no_such_record"},
     "inventory:receipt_labels": {"public_id": "receipt"},
     "inventory:container": {"public_id": "container"},
     "inventory:container_label": {"public_id": "container"},

@@ -167,5 +167,8 @@ def test_the_letter_pdf_is_drawn_from_the_signed_letter(
     sent = client_for(nurse).post(detail, {"action": "sent", "sent_via": "email"})
     assert sent.status_code == 302
     assert "referrals@backbay.example" in client_for(nurse).get(detail).content.decode()
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.LETTER_VIEWED, details__view="page", actor=nurse
+    ).exists()
     chart = client.get(reverse("patients:chart", args=[patient.public_id]) + "?section=letters")
     assert "Progress letter 1" in chart.content.decode()
