@@ -856,6 +856,16 @@ def _add_todays_chairs(staff: dict, boston) -> None:
 DEMO_ESKETAMINE_LOT = "SPR-25-0311"
 
 
+def _booked_or_at_a_chair(boston) -> list[int]:
+    from clinic.scheduling.models import Appointment
+
+    return list(
+        Appointment.objects.filter(location=boston, plan_version__isnull=False).values_list(
+            "plan_version_id", flat=True
+        )
+    )
+
+
 def _add_esketamine_session(staff: dict, boston) -> None:
     """Boston's Spravato REMS certification, and one patient moved to esketamine, enrolled in the
     REMS and treated this morning: 56 mg (two devices of the kit in the safe), blood pressure
@@ -882,11 +892,18 @@ def _add_esketamine_session(staff: dict, boston) -> None:
         authorised_representative=director.full_name,
         certified_on=today - timedelta(days=120),
     )
+    # A patient not booked or at a chair today (the first eight plans are), under 65 (the older
+    # adults' first esketamine dose differs, clinical-rules.md §2.6).
+    under_65 = date(today.year - 64, today.month, min(today.day, 28))
     current = (
-        TreatmentPlanVersion.objects.filter(plan__location=boston, route="iv")
+        TreatmentPlanVersion.objects.filter(
+            plan__location=boston, route="iv", plan__patient__date_of_birth__gt=under_65
+        )
         .exclude(plan__patient__safety_alerts__status="open")
+        .exclude(pk__in=_booked_or_at_a_chair(boston))
         .select_related("plan__patient")
-        .order_by("pk")[8]
+        .order_by("pk")
+        .first()
     )
     patient = current.plan.patient
     evaluation.sign_consent(

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from clinic.accounts.choices import Role
 from clinic.core.choices import Route
 from clinic.core.exceptions import ClinicError
 from clinic.evaluation.choices import EvaluationStatus, InteractionKind
@@ -288,21 +289,29 @@ class TrackedForm:
 
 
 def tracked_forms(viewer, *, overdue_only: bool = False, limit: int = 200) -> list[TrackedForm]:
-    """The REMS forms of the esketamine sessions the viewer may see, oldest due first: each with
-    its due date and whether it is submitted or overdue."""
+    """The REMS forms of the esketamine sessions the viewer may see: those not yet submitted,
+    oldest due first, then (unless `overdue_only`) the latest `limit` submitted."""
     sessions = rems_sessions(selectors.visible_sessions(viewer)).select_related(
         "patient", "location"
     )
+    unsubmitted = sessions.filter(rems_submissions__isnull=True).order_by("dosed_at")
     if overdue_only:
-        # A form is overdue once its local due date has passed; a day's margin keeps every zone.
+        # A form is overdue once its local due date has passed; this bound keeps every zone's.
         cutoff = timezone.now() - timedelta(days=rules.REMS_FORM_DAYS)
-        sessions = sessions.filter(dosed_at__lt=cutoff, rems_submissions__isnull=True)
-    sessions = sessions.prefetch_related("rems_submissions__submitted_by").order_by("dosed_at")
+        unsubmitted = unsubmitted.filter(dosed_at__lt=cutoff)
+    chosen = [(session, []) for session in unsubmitted[:limit]]
+    if not overdue_only:
+        chosen += [
+            (session, list(session.rems_submissions.all()))
+            for session in sessions.filter(rems_submissions__isnull=False)
+            .distinct()
+            .prefetch_related("rems_submissions__submitted_by")
+            .order_by("-dosed_at")[:limit]
+        ]
     forms = []
     now = timezone.now()
-    for session in sessions[:limit]:
+    for session, submissions in chosen:
         zone = session.location.zone
-        submissions = list(session.rems_submissions.all())
         treated_on = timezone.localtime(session.dosed_at, zone).date()
         standing = rules.rems_form_standing(
             treated_on=treated_on,
@@ -314,12 +323,11 @@ def tracked_forms(viewer, *, overdue_only: bool = False, limit: int = 200) -> li
         forms.append(
             TrackedForm(session, treated_on, standing, submissions[0] if submissions else None)
         )
-    forms.sort(key=lambda f: (f.standing.submitted, f.standing.due_on))
     return forms
 
 
 def overdue_forms(viewer) -> list[TrackedForm] | None:
     """The dashboard's overdue REMS forms, for the medical director (None for anyone else)."""
-    if viewer.role != "medical_director":
+    if viewer.role != Role.MEDICAL_DIRECTOR:
         return None
     return tracked_forms(viewer, overdue_only=True, limit=50)

@@ -48,7 +48,12 @@ def test_a_clinician_downloads_a_progress_letter(open_page, monkeypatch):
     for person in (clinician, nurse):
         person.locations.set([location])
     patient = register_test_patient(
-        actor=clinician, location=location, first_name="Alice", last_name="Moreno", sex="female"
+        actor=clinician,
+        location=location,
+        first_name="Alice",
+        last_name="Moreno",
+        sex="female",
+        portal=True,
     )
     Patient.objects.filter(pk=patient.pk).update(
         referring_provider_name="Dr. Jane Referrer",
