@@ -36,6 +36,7 @@ from clinic.evaluation.models import ConsentDocument
 from clinic.evaluation.rules import BOOLEAN_FIELDS
 from clinic.intake import services as intake
 from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
+from clinic.inventory.models import Container
 from clinic.patients import services as patients
 from clinic.patients.choices import PatientStatus, Sex
 from clinic.scheduling import services as scheduling
@@ -857,8 +858,6 @@ DEMO_ESKETAMINE_LOT = "SPR-25-0311"
 
 
 def _booked_or_at_a_chair(boston) -> list[int]:
-    from clinic.scheduling.models import Appointment
-
     return list(
         Appointment.objects.filter(location=boston, plan_version__isnull=False).values_list(
             "plan_version_id", flat=True
@@ -871,14 +870,6 @@ def _add_esketamine_session(staff: dict, boston) -> None:
     REMS and treated this morning: 56 mg (two devices of the kit in the safe), blood pressure
     before dosing, at 40 minutes and before the end, two hours' monitoring, discharged. Its
     Patient Monitoring Form is due within 7 days."""
-    from clinic.evaluation import services as evaluation
-    from clinic.evaluation.models import ConsentDocument
-    from clinic.inventory.models import Container
-    from clinic.scheduling.models import Appointment, AppointmentType, Room
-    from clinic.sessions import selectors as session_selectors
-    from clinic.sessions import services as sessions
-    from clinic.treatment import services as treatment
-    from clinic.treatment.models import ProtocolTemplate, TreatmentPlanVersion
 
     director, nurse = staff[STAFF_ACCOUNTS[0].email], staff["nurse@demo.clinic"]
     clinician = staff["clinician@demo.clinic"]
@@ -905,7 +896,7 @@ def _add_esketamine_session(staff: dict, boston) -> None:
         .order_by("pk")
         .first()
     )
-    patient = current.plan.patient
+    patient = present(current, "A Boston IV plan for the esketamine session").plan.patient
     evaluation.sign_consent(
         actor=clinician,
         patient=patient,
@@ -990,10 +981,11 @@ def _add_esketamine_session(staff: dict, boston) -> None:
     )
     session.refresh_from_db()
     working = session_selectors.compute_dose(session, version, session.weight_kg)
-    kit = (
+    kit = present(
         Container.objects.filter(safe__location=boston, lot__lot_number=DEMO_ESKETAMINE_LOT)
         .order_by("identifier")
-        .first()
+        .first(),
+        "The Spravato kit in the Boston safe",
     )
     sessions.confirm_dose(
         actor=nurse, session=session, expected_dose_mg=working.dose_mg, container=kit.identifier

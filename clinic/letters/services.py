@@ -92,16 +92,17 @@ def record_letter_sent(*, actor, letter: ProgressLetter, sent_via: str) -> Progr
     )
     if sent_via not in SentVia.values:
         raise ClinicError("Choose how the letter was sent.", field="sent_via")
+    via = SentVia(sent_via)
     recipient = letter.content.get("recipient", {})
     sent_to = {
         SentVia.FAX: recipient.get("fax", ""),
         SentVia.EMAIL: recipient.get("email", ""),
         SentVia.POST: recipient.get("address", ""),
-    }[sent_via]
+    }[via]
     if not sent_to:
         label = {SentVia.FAX: "fax number", SentVia.EMAIL: "e-mail", SentVia.POST: "address"}
         raise ClinicError(
-            f"The letter names no {label[sent_via]} for the referring provider: choose another "
+            f"The letter names no {label[via]} for the referring provider: choose another "
             "way, or sign a new letter once the record holds it.",
             field="sent_via",
         )
@@ -111,7 +112,7 @@ def record_letter_sent(*, actor, letter: ProgressLetter, sent_via: str) -> Progr
             raise InvalidTransitionError(
                 f"This letter was already recorded as sent on {locked.sent_at:%-d %b %Y}."
             )
-        locked.sent_via, locked.sent_to = sent_via, sent_to[:400]
+        locked.sent_via, locked.sent_to = via, sent_to[:400]
         locked.sent_by, locked.sent_at = actor, timezone.now()
         locked.save(update_fields=["sent_via", "sent_to", "sent_by", "sent_at"])
         record_audit_event(

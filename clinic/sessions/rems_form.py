@@ -24,6 +24,7 @@ from django.utils import timezone
 from clinic.accounts.choices import Role
 from clinic.core.choices import Route
 from clinic.core.exceptions import ClinicError
+from clinic.core.meta import present
 from clinic.evaluation.choices import EvaluationStatus, InteractionKind
 from clinic.evaluation.models import Evaluation
 from clinic.evaluation.rules import find_interactions
@@ -107,13 +108,17 @@ def _blood_pressures(session, all_readings, protocol) -> list[BloodPressure]:
             timezone.localtime(reading.taken_at, zone),
         )
 
+    dosed_at = present(session.dosed_at, "The dose's time")
+
+    def off_target(reading) -> int:
+        return abs(int((reading.taken_at - dosed_at).total_seconds() // 60) - target)
+
     pre = [r for r in with_bp if r.pre_dose]
     before = shown("Before administration", pre[-1] if pre else None, "none recorded")
-    after = [r for r in with_bp if not r.pre_dose and r.taken_at > session.dosed_at]
+    after = [r for r in with_bp if not r.pre_dose and r.taken_at > dosed_at]
     target = protocol.blood_pressure_check_minutes or 40
     window = protocol.blood_pressure_check_window_minutes or 10
-    near = [r for r in after if abs(_minutes(session.dosed_at, r.taken_at) - target) <= window]
-    near.sort(key=lambda r: abs(_minutes(session.dosed_at, r.taken_at) - target))
+    near = sorted((r for r in after if off_target(r) <= window), key=off_target)
     at_40 = shown(
         f"About {target} minutes after administration",
         near[0] if near else None,
@@ -187,7 +192,8 @@ def form_content(session: TreatmentSession) -> dict:
     )
     bp_gate = next((g for g in checklist.gates if g.gate == Gate.BLOOD_PRESSURE), None)
     baseline = selectors.baseline(all_readings)
-    after = [r for r in all_readings if not r.pre_dose and r.taken_at > session.dosed_at]
+    dosed_at = present(session.dosed_at, "The dose's time")
+    after = [r for r in all_readings if not r.pre_dose and r.taken_at > dosed_at]
     last = after[-1] if after else None
     end_breaches = (
         check_discharge(selectors.values_of(last), protocol.limits(), baseline=baseline)
@@ -299,7 +305,9 @@ def tracked_forms(viewer, *, overdue_only: bool = False, limit: int = 200) -> li
         # A form is overdue once its local due date has passed; this bound keeps every zone's.
         cutoff = timezone.now() - timedelta(days=rules.REMS_FORM_DAYS)
         unsubmitted = unsubmitted.filter(dosed_at__lt=cutoff)
-    chosen = [(session, []) for session in unsubmitted[:limit]]
+    chosen: list[tuple[TreatmentSession, list[RemsFormSubmission]]] = [
+        (session, []) for session in unsubmitted[:limit]
+    ]
     if not overdue_only:
         chosen += [
             (session, list(session.rems_submissions.all()))

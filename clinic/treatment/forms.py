@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.forms import model_choice_field
 from clinic.core.models import Location
 from clinic.core.validators import BOOKING_DATES
 from clinic.treatment.choices import ChangeReason, WeightBasis
@@ -96,7 +97,7 @@ class RemsCertificationForm(forms.Form):
 
     def __init__(self, *args, locations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = (
+        model_choice_field(self, "location").queryset = (
             locations if locations is not None else Location.objects.none()
         )
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_generated_document'),
-        ('patients', '0005_referring_provider_fax_address'),
+        ('patients', '0006_referring_provider_fax_address'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
