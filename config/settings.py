@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "clinic.monitoring",
     "clinic.reviews",
     "clinic.inventory",
+    "clinic.messaging",
     "clinic.dashboard",
     "clinic.demo",
 ]
