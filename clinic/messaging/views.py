@@ -47,6 +47,19 @@ def _conversation_or_404(request, public_id):
         raise Http404(error.message) from error
 
 
+def _sent(request, to: str, *args):
+    """Where the page goes once a message is written: a redirect; for the page's own script (its
+    fetch would follow a redirect and use up the "sent" notice), the address in a header."""
+    from django.urls import reverse
+
+    url = reverse(to, args=args)
+    if request.headers.get("X-Requested-With") == "fetch":
+        response = HttpResponse(status=204)
+        response["X-Location"] = url
+        return response
+    return redirect(url)
+
+
 def _policy_context():
     return {"policy": MessagingPolicy.current()}
 
@@ -65,7 +78,7 @@ def my_messages(request):
                 submit_key=form.cleaned_data["submit_key"],
             )
             messages.success(request, "Your message is sent to the care team.")
-            return redirect("messaging:my_conversation", message.conversation.public_id)
+            return _sent(request, "messaging:my_conversation", message.conversation.public_id)
     conversations = selectors.own_conversations(patient)
     selectors.record_own_listing(request.user, patient, conversations)
     return render(
@@ -114,7 +127,7 @@ def my_conversation(request, public_id):
                 submit_key=form.cleaned_data["submit_key"],
             )
             messages.success(request, "Your message is sent.")
-            return redirect("messaging:my_conversation", conversation.public_id)
+            return _sent(request, "messaging:my_conversation", conversation.public_id)
     services.open_conversation(viewer=request.user, conversation=conversation)
     return render(
         request,
@@ -176,7 +189,7 @@ def conversation(request, public_id):
                 submit_key=form.cleaned_data["submit_key"],
             )
             messages.success(request, "Your reply is sent; the patient is told a reply is waiting.")
-            return redirect("messaging:conversation", conversation.public_id)
+            return _sent(request, "messaging:conversation", conversation.public_id)
     services.open_conversation(viewer=request.user, conversation=conversation)
     conversation.refresh_from_db()
     return render(

@@ -183,3 +183,19 @@ def test_a_patient_without_a_phone_cannot_say_yes_to_texts(patient_alice):
         reverse("messaging:sms_preference"), {"sms_opt_in": "on"}, follow=True
     )
     assert "no phone number on your record" in response.content.decode()
+
+
+def test_the_pages_script_is_told_where_to_go_without_using_up_the_notice(patient_alice):
+    client = client_for(patient_alice.user)
+    response = client.post(
+        reverse("messaging:mine"),
+        {"topic": "billing", "body": "Hello", "submit_key": str(uuid.uuid4())},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    conversation = Conversation.objects.get()
+    assert response.status_code == 204
+    assert response["X-Location"] == reverse(
+        "messaging:my_conversation", args=[conversation.public_id]
+    )
+    page = client.get(response["X-Location"]).content.decode()
+    assert "Your message is sent to the care team." in page

@@ -58,7 +58,8 @@
         headers: { "X-Requested-With": "fetch" }
       }).then(function (response) {
         if (response.status >= 500) throw new Error("the server could not save it (" + response.status + ")");
-        if (response.redirected) { drop(form); window.location.assign(response.url); return; }
+        var next = response.headers.get("X-Location");
+        if (next) { drop(form); window.location.assign(next); return; }
         if (response.status === 400) {
           // Refused (nothing was written): sent again the ordinary way, so that the page comes
           // back with the reason beside the field and the text still in the box.
