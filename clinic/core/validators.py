@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pydantic import AfterValidator, AwareDatetime
 
+from clinic.core.phone import to_e164
+
 
 def validate_phone_number(value: str) -> None:
     """Accept a number libphonenumber knows to be valid (see clinic.core.phone)."""
-    from clinic.core.phone import to_e164
-
     to_e164(value)
 
 

@@ -30,6 +30,7 @@ from clinic.messaging.permissions import (
     can_read_conversation,
     can_reply,
 )
+from clinic.messaging.tasks import send_notice
 from clinic.patients.models import Patient
 
 
@@ -176,8 +177,6 @@ def write_message(
 def _queue_notices(message: Message, patient: Patient) -> None:
     """Inside the reply's transaction: one notice row per channel the patient can be reached by,
     each queued to the worker once the transaction commits."""
-    from clinic.messaging.tasks import send_notice
-
     now = timezone.now()
     channels = []
     if patient.email:

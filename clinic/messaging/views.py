@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -50,8 +51,6 @@ def _conversation_or_404(request, public_id):
 def _sent(request, to: str, *args):
     """Where the page goes once a message is written: a redirect; for the page's own script (its
     fetch would follow a redirect and use up the "sent" notice), the address in a header."""
-    from django.urls import reverse
-
     url = reverse(to, args=args)
     if request.headers.get("X-Requested-With") == "fetch":
         response = HttpResponse(status=204)

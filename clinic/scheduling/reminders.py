@@ -44,6 +44,7 @@ from clinic.assessments.services import send_questionnaires
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError
+from clinic.core.sms import SmsError, send_sms
 from clinic.scheduling.checkin import flag_unanswered, issue_check_in_link
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment, ReminderDispatch, SchedulingPolicy
@@ -196,8 +197,6 @@ def _send(
     nothing could be sent (the mail server and the SMS provider refuse), forget the record (so the
     next run retries), audit the failure and return False. A text that fails after the e-mail went
     is audited, not retried (the patient has the e-mail)."""
-    from clinic.core.sms import SmsError, send_sms
-
     patient = appointment.patient
     delivered = False
     if patient.email:

@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"sessions"},
     {"reviews"},
     {"inventory"},
+    {"messaging"},
     {"dashboard"},
     {"demo"},
 ]

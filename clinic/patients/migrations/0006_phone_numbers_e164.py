@@ -30,7 +30,7 @@ def to_e164(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0004_name_search_trigram_indexes'),
+        ('patients', '0005_spo2_message_escapes_percent'),
     ]
 
     operations = [
