@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_generated_document'),
-        ('patients', '0005_phone_numbers_e164'),
+        ('patients', '0006_phone_numbers_e164'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
