@@ -133,7 +133,8 @@ class MessagingPolicy(TimeStampedModel):
     reply_target_hours = models.PositiveSmallIntegerField(
         default=24, validators=[MinValueValidator(1), MaxValueValidator(168)]
     )
-    # The local emergency number shown beside the 988 Lifeline (911 in the US and Canada).
+    # The local emergency number shown beside 988, the Suicide & Crisis Lifeline's three-digit
+    # number in the US (FCC designation, 47 CFR 52.200); 911 in the US and Canada.
     emergency_number = models.CharField(max_length=10, default="911")
     singleton = models.BooleanField(default=True, unique=True, editable=False)
 
