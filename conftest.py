@@ -44,6 +44,7 @@ SEED_MIGRATIONS = [
     "clinic.treatment.migrations.0004_seed_protocol_infusion_limits",
     "clinic.scheduling.migrations.0002_seed_types",
     "clinic.monitoring.migrations.0002_seed_protocols",
+    "clinic.messaging.migrations.0002_reply_templates",
 ]
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
 

@@ -38,10 +38,12 @@ NAV_ITEMS = [
         "inventory:stock",
         frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
+    NavItem("Inbox", "messaging:inbox", frozenset(Role.values) - {Role.PATIENT}),
     NavItem("Patients", "patients:list", frozenset(Role.values) - {Role.PATIENT}),
     NavItem("My record", "patients:my_record", frozenset({Role.PATIENT})),
     NavItem("Appointments", "scheduling:my_appointments", frozenset({Role.PATIENT})),
     NavItem("Consent forms", "evaluation:my_consent", frozenset({Role.PATIENT})),
+    NavItem("Messages", "messaging:mine", frozenset({Role.PATIENT})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
 ]

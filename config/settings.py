@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "clinic.reviews",
     "clinic.inventory",
     "clinic.letters",
+    "clinic.messaging",
     "clinic.dashboard",
     "clinic.demo",
 ]
@@ -314,6 +315,22 @@ EMAIL_BACKEND = os.environ.get(
         "production": "django.core.mail.backends.smtp.EmailBackend",
     }[CLINIC_ENVIRONMENT],
 )
+# Text messages (clinic.core.sms): logged in development, kept in memory in tests; set
+# SMS_BACKEND=clinic.core.sms.TwilioBackend and the TWILIO_* values to send them.
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    {
+        "development": "clinic.core.sms.ConsoleBackend",
+        "test": "clinic.core.sms.MemoryBackend",
+        "production": "clinic.core.sms.ConsoleBackend",
+    }[CLINIC_ENVIRONMENT],
+)
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "https://api.twilio.com")
+# The country whose numbers may be typed without the +country code (ISO 3166 two letters).
+CLINIC_PHONE_REGION = os.environ.get("CLINIC_PHONE_REGION", "US")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

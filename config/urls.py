@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("clinic.letters.urls")),
     path("", include("clinic.reviews.urls")),
     path("inventory/", include("clinic.inventory.urls")),
+    path("", include("clinic.messaging.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
     path("documents/", include("clinic.core.urls")),
     path("api/v1/", api.urls),

@@ -147,6 +147,19 @@ class AuditEventType(models.IntegerChoices):
     STOCK_LABEL_PRINTED = 1022, "Container label printed"
     INVENTORY_SETTINGS_CHANGED = 1030, "Register settings, safes or products changed"
 
+    # 1200–1299: messages between visits (clinic.messaging)
+    MESSAGE_WRITTEN = 1200, "Message written"
+    CONVERSATION_VIEWED = 1201, "Conversation opened"
+    CONVERSATIONS_LISTED = 1202, "Conversations listed (inbox or portal)"
+    CONVERSATION_ASSIGNED = 1203, "Conversation assigned"
+    CONVERSATION_CLOSED = 1204, "Conversation marked done or reopened"
+    # A "reply waiting" e-mail or text handed to the mail server or SMS provider (or refused).
+    MESSAGE_NOTICE_SENT = 1205, "Message notice sent"
+    SMS_PREFERENCE_CHANGED = 1206, "Text-message preference changed"
+    # A patient texted STOP (or another opt-out word) to the clinic's number.
+    SMS_OPT_OUT_RECEIVED = 1207, "Text-message opt-out received"
+    MESSAGING_SETTINGS_CHANGED = 1208, "Messaging settings or reply templates changed"
+
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
     # A signed-in person was refused a page or an API answer (403, or 404 for a record they may

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated
@@ -11,23 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pydantic import AfterValidator, AwareDatetime
 
-# Digits with the separators people type: spaces, dots, dashes, brackets and a leading +.
-_PHONE_ALLOWED = re.compile(r"^\+?[\d\s().\-]+$")
+from clinic.core.phone import to_e164
 
 
 def validate_phone_number(value: str) -> None:
-    """Accept an international or North American number of 7 to 15 digits (ITU-T E.164 allows at
-    most 15 digits)."""
-    if not _PHONE_ALLOWED.match(value or ""):
-        raise ValidationError(
-            "Enter a phone number using digits, spaces, dashes or brackets, e.g. (555) 123-4567.",
-            code="invalid_phone",
-        )
-    digits = re.sub(r"\D", "", value)
-    if not 7 <= len(digits) <= 15:
-        raise ValidationError(
-            "A phone number has between 7 and 15 digits; check the number.", code="invalid_phone"
-        )
+    """Accept a number libphonenumber knows to be valid (see clinic.core.phone)."""
+    to_e164(value)
 
 
 def age_in_years(date_of_birth: date, on: date) -> int:

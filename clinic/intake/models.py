@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from clinic.core.models import TimeStampedModel
-from clinic.core.validators import validate_phone_number
+from clinic.core.phone import PhoneNumberField
 from clinic.intake.choices import ConsultationStatus, ContactMethod, DeclineReason
 
 
@@ -26,7 +26,7 @@ class ConsultationRequest(TimeStampedModel):
     preferred_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
     email = models.EmailField()
-    phone = models.CharField(max_length=40, validators=[validate_phone_number])
+    phone = PhoneNumberField()
     preferred_contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
     # ContactTime codes.
     preferred_contact_times = models.JSONField(default=list)

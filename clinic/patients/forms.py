@@ -8,6 +8,7 @@ from django.utils import timezone
 from clinic.core.choices import Condition
 from clinic.core.forms import choice_field, model_choice_field
 from clinic.core.models import Location
+from clinic.core.phone import for_display
 from clinic.core.validators import validate_birth_date
 from clinic.patients.choices import PatientStatus
 from clinic.patients.models import Patient
@@ -70,6 +71,10 @@ class PatientForm(forms.ModelForm):
         ):
             self.fields[name].widget.input_type = "tel"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+        # Stored in E.164; shown in the box as people write it (saved back as E.164).
+        for name in ("phone", "emergency_contact_phone", "referring_provider_phone"):
+            if self.initial.get(name):
+                self.initial[name] = for_display(self.initial[name])
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
         if self.instance.pk:
             self.fields["home_location"].initial = self.instance.location_id

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from clinic.core.models import TimeStampedModel
-from clinic.core.validators import age_in_years, validate_phone_number
+from clinic.core.phone import PhoneNumberField
+from clinic.core.validators import age_in_years
 from clinic.patients.choices import (
     Consciousness,
     NoPregnancyPotentialReason,
@@ -52,7 +53,11 @@ class Patient(TimeStampedModel):
     pronouns = models.CharField(max_length=40, blank=True)
 
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, validators=[validate_phone_number])
+    phone = PhoneNumberField()
+    # Text messages (reminders, "a reply is waiting"): sent only after the patient said yes, and
+    # never after they texted STOP (or said no) later than that.
+    sms_opted_in_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -61,19 +66,13 @@ class Patient(TimeStampedModel):
 
     emergency_contact_name = models.CharField(max_length=150, blank=True)
     emergency_contact_relationship = models.CharField(max_length=60, blank=True)
-    emergency_contact_phone = models.CharField(
-        max_length=40, blank=True, validators=[validate_phone_number]
-    )
+    emergency_contact_phone = PhoneNumberField(blank=True)
 
     referring_provider_name = models.CharField(max_length=150, blank=True)
     referring_provider_practice = models.CharField(max_length=150, blank=True)
-    referring_provider_phone = models.CharField(
-        max_length=40, blank=True, validators=[validate_phone_number]
-    )
+    referring_provider_phone = PhoneNumberField(blank=True)
     referring_provider_email = models.EmailField(blank=True)
-    referring_provider_fax = models.CharField(
-        max_length=40, blank=True, validators=[validate_phone_number]
-    )
+    referring_provider_fax = PhoneNumberField(blank=True)
     # Where progress letters are posted: the practice's address as it goes on an envelope.
     referring_provider_address = models.TextField(max_length=400, blank=True)
 
@@ -150,6 +149,15 @@ class Patient(TimeStampedModel):
     @property
     def legal_name(self) -> str:
         return f"{self.legal_first_name} {self.legal_last_name}"
+
+    @property
+    def may_be_texted(self) -> bool:
+        """The patient said yes to text messages and has not said STOP since."""
+        return bool(
+            self.phone
+            and self.sms_opted_in_at
+            and (self.sms_opted_out_at is None or self.sms_opted_out_at < self.sms_opted_in_at)
+        )
 
     @property
     def display_name(self) -> str:

@@ -446,3 +446,63 @@ def create_vital_signs(
         actor_label=actor_label,
     )
     return vitals
+
+
+def set_sms_preference(*, actor, patient: Patient, opted_in: bool) -> Patient:
+    """The patient (on the portal) says yes or no to text messages: reminders and "a reply is
+    waiting" notices. A yes needs a mobile number on the record."""
+    if not (actor.role == Role.PATIENT and patient.user_id == actor.pk):
+        refuse(
+            actor,
+            action="change this patient's text-message preference",
+            event_type=AuditEventType.SMS_PREFERENCE_CHANGED,
+            target=patient,
+            patient_id=patient.pk,
+        )
+    with transaction.atomic(durable=True):
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if opted_in and not locked.phone:
+            raise ClinicError(
+                "There is no phone number on your record; ask the clinic to add one first.",
+                field="sms_opt_in",
+            )
+        if opted_in == locked.may_be_texted:
+            return locked
+        now = timezone.now()
+        if opted_in:
+            locked.sms_opted_in_at = now
+        else:
+            locked.sms_opted_out_at = now
+        locked.save(update_fields=["sms_opted_in_at", "sms_opted_out_at", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SMS_PREFERENCE_CHANGED,
+            target=locked,
+            patient_id=locked.pk,
+            location_id=locked.location_id,
+            details={"opted_in": opted_in},
+        )
+    return locked
+
+
+def record_sms_opt_out(*, phone_e164: str, source: str) -> int:
+    """A text saying STOP came from this number (through the SMS provider's verified webhook):
+    every patient with this mobile number stops getting texts. Returns how many records changed."""
+    changed = 0
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        for patient in Patient.objects.select_for_update().filter(phone=phone_e164):
+            if not patient.may_be_texted and patient.sms_opted_out_at is not None:
+                continue
+            patient.sms_opted_out_at = now
+            patient.save(update_fields=["sms_opted_out_at", "updated_at"])
+            record_audit_event(
+                actor=None,
+                actor_label=source,
+                event_type=AuditEventType.SMS_OPT_OUT_RECEIVED,
+                target=patient,
+                patient_id=patient.pk,
+                location_id=patient.location_id,
+            )
+            changed += 1
+    return changed

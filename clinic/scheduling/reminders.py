@@ -16,13 +16,14 @@ IntegrityError and skips it, so two jobs never both send. On PostgreSQL each app
 locked with SELECT … FOR UPDATE SKIP LOCKED, so concurrent jobs share the work instead of waiting
 on each other, and a concurrent cancellation or move is seen before sending.
 
-If sending fails (the mail server refuses), the record is deleted again and the failure audited,
-so the next run retries: a patient who must fast and bring a driver should rather get a reminder
+If sending fails (the mail server refuses, and the SMS provider too for a patient who takes
+texts), the record is deleted again and the failure audited, so the next run retries: a patient who must fast and bring a driver should rather get a reminder
 twice than not at all. Only a crash between the commit and the hand-over to the mail server loses
 a reminder.
 
-Patients without an e-mail address are skipped and nothing is recorded, so the reminder goes out
-if an address is added while its band lasts.
+A patient who said yes to text messages also gets the reminder as a text (when and where only;
+see `reminder_text`). Patients with neither an e-mail address nor texts are skipped and nothing is
+recorded, so the reminder goes out if an address is added while its band lasts.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from clinic.assessments.services import send_questionnaires
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError
+from clinic.core.sms import SmsError, send_sms
 from clinic.scheduling.checkin import flag_unanswered, issue_check_in_link
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment, ReminderDispatch, SchedulingPolicy
@@ -162,36 +164,68 @@ def _send_into(
     outcomes.append(_send(dispatch_id, appointment, kind, check_in_link))
 
 
+def reminder_text(appointment: Appointment) -> str:
+    """The text-message reminder: when and where, and the clinic's phone. Not the appointment's
+    type (a treatment's name tells what it treats): a phone's lock screen shows texts to anyone."""
+    clinic = settings.OTP_TOTP_ISSUER
+    location = appointment.location
+    starts = timezone.localtime(appointment.starts_at, location.zone)
+    phone = location.phone or location.organisation.phone
+    return (
+        f"{clinic}: reminder of your appointment on {starts:%a %b %-d at %-I:%M %p} at "
+        f"{location.name}. To change it, call {phone}. Reply STOP to stop texts."
+    )
+
+
+def _audit_failure(appointment: Appointment, kind: str, channel: str) -> None:
+    record_audit_event(
+        actor=None,
+        actor_label=JOB_LABEL,
+        event_type=AuditEventType.REMINDER_SENT,
+        outcome=AuditOutcome.FAILED,
+        target=appointment,
+        patient_id=appointment.patient_id,
+        location_id=appointment.location_id,
+        details={"kind": kind, "channel": channel},
+    )
+
+
 def _send(
     dispatch_id: int, appointment: Appointment, kind: str, check_in_link: str | None = None
 ) -> bool:
-    """After commit: e-mail the reminder. If the mail server refuses, forget the record (so the
-    next run retries), audit the failure and return False."""
-    subject, body = reminder_message(appointment, check_in_link)
-    try:
-        send_mail(
-            subject=subject,
-            message=body,
-            from_email=None,
-            recipient_list=[appointment.patient.email],
-        )
-    except Exception:
-        logger.exception(
-            "Reminder %s for appointment %s could not be sent; it will be retried.",
-            kind,
-            appointment.pk,
-        )
+    """After commit: e-mail the reminder, and text it to a patient who said yes to texts. If
+    nothing could be sent (the mail server and the SMS provider refuse), forget the record (so the
+    next run retries), audit the failure and return False. A text that fails after the e-mail went
+    is audited, not retried (the patient has the e-mail)."""
+    patient = appointment.patient
+    delivered = False
+    if patient.email:
+        subject, body = reminder_message(appointment, check_in_link)
+        try:
+            send_mail(
+                subject=subject, message=body, from_email=None, recipient_list=[patient.email]
+            )
+            delivered = True
+        except Exception:
+            logger.exception(
+                "Reminder %s for appointment %s could not be e-mailed.", kind, appointment.pk
+            )
+            with transaction.atomic():
+                _audit_failure(appointment, kind, "email")
+    if patient.may_be_texted:
+        try:
+            send_sms(patient.phone, reminder_text(appointment))
+            delivered = True
+        except SmsError:
+            logger.exception(
+                "Reminder %s for appointment %s could not be texted.", kind, appointment.pk
+            )
+            with transaction.atomic():
+                _audit_failure(appointment, kind, "sms")
+    if not delivered:
+        logger.error("Reminder %s for appointment %s will be retried.", kind, appointment.pk)
         with transaction.atomic():
             ReminderDispatch.objects.filter(pk=dispatch_id).delete()
-            record_audit_event(
-                actor=None,
-                actor_label=JOB_LABEL,
-                event_type=AuditEventType.REMINDER_SENT,
-                outcome=AuditOutcome.FAILED,
-                target=appointment,
-                about=appointment,
-                details={"kind": kind},
-            )
         return False
     return True
 
@@ -211,7 +245,9 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
         try:
             with transaction.atomic(durable=True):
                 appointment = _lock(pk, now, hours, lower)
-                if appointment is None or not appointment.patient.email:
+                if appointment is None or not (
+                    appointment.patient.email or appointment.patient.may_be_texted
+                ):
                     continue
                 # Recorded first: the unique constraint makes a second job's insert fail.
                 dispatch = ReminderDispatch.objects.create(appointment=appointment, kind=kind)

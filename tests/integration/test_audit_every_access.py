@@ -30,6 +30,7 @@ from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.intake.tests.factories import submit_test_request
 from clinic.inventory.tests.factories import SafeFactory
 from clinic.inventory.tests.factories import receive as receive_stock
+from clinic.messaging.tests.factories import patient_writes
 from clinic.reviews.services import open_review
 from clinic.scheduling.checkin import issue_check_in_link
 from clinic.scheduling.ical import create_feed_token
@@ -70,6 +71,7 @@ PUBLIC = {
     "admin:login": "the admin's sign-in page",
     "admin:logout": "the admin's sign-out",
     "admin:jsi18n": "the admin's translations script",
+    "messaging:sms_inbound": "the SMS provider's signed webhook (a STOP it records is audited)",
 }
 
 # A 200 here shows no patient's data (a refusal is still checked).
@@ -194,8 +196,10 @@ def world(personas, patient_alice, location, report_kind):
         location=location,
         patient_id=patient_alice.pk,
     )
+    conversation = patient_writes(patient_alice).conversation
     return {
         "patient": patient_alice.public_id,
+        "conversation": conversation.public_id,
         "request": request.public_id,
         "response": response.public_id,
         "safety_alert": response.alerts.get().public_id,
@@ -289,6 +293,10 @@ SAMPLES = {
     "documents:status": {"public_id": "document"},
     "documents:download": {"public_id": "document"},
     "session_public_id": "session",
+    "messaging:my_conversation": {"public_id": "conversation"},
+    "messaging:conversation": {"public_id": "conversation"},
+    "messaging:assign": {"public_id": "conversation"},
+    "messaging:done": {"public_id": "conversation"},
 }
 # The admin only asks whether the viewer may use it before anything else: any value will do.
 ADMIN_SAMPLE = {"object_id": "1", "content_type_id": "1", "app_label": "core", "url": "nothing/"}

@@ -9,6 +9,7 @@ from clinic.audit.choices import AuditEventType as E
 from clinic.audit.models import AuditEvent
 from clinic.intake import services as intake
 from clinic.intake.tests.factories import request_data, submit_test_request
+from clinic.messaging.tests import factories as messaging_writes
 from clinic.patients import services as patients
 from clinic.patients.tests.factories import patient_details, register_test_patient
 
@@ -24,6 +25,7 @@ def world(medical_director, clinician, front_desk, nurse, location):
         "location": location,
         "patient": patient,
         "request": submit_test_request(location=location),
+        "portal_patient": register_test_patient(actor=clinician, location=location, portal=True),
     }
 
 
@@ -106,6 +108,22 @@ WRITES = {
     "deactivate staff": (
         lambda w: accounts.set_account_active(actor=w["director"], user=w["nurse"], active=False),
         [E.USER_DEACTIVATED],
+    ),
+    "patient writes": (
+        lambda w: messaging_writes.patient_writes(w["portal_patient"]),
+        [E.MESSAGE_WRITTEN],
+    ),
+    "team replies": (
+        lambda w: messaging_writes.reply(
+            w["front_desk"], messaging_writes.patient_writes(w["portal_patient"]).conversation
+        ),
+        [E.MESSAGE_WRITTEN, E.MESSAGE_WRITTEN],
+    ),
+    "texts opted in": (
+        lambda w: patients.set_sms_preference(
+            actor=w["portal_patient"].user, patient=w["portal_patient"], opted_in=True
+        ),
+        [E.SMS_PREFERENCE_CHANGED],
     ),
     "reset two-factor": (
         lambda w: accounts.reset_two_factor(actor=w["director"], user=w["nurse"]),

@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from clinic.core.choices import condition_labels
+from clinic.core.phone import for_display
 from clinic.core.validators import age_in_years
 
 register = template.Library()
@@ -27,3 +28,9 @@ def split(text: str) -> list[str]:
 @register.filter
 def field(form, name: str):
     return form[name]
+
+
+@register.filter
+def phone(value) -> str:
+    """A stored E.164 number as people read it: (617) 555-0100, or +44 20 7946 0958 abroad."""
+    return for_display(value or "")

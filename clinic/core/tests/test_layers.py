@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"reviews"},
     {"inventory"},
     {"letters"},
+    {"messaging"},
     {"dashboard"},
     {"demo"},
 ]

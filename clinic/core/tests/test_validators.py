@@ -17,14 +17,25 @@ from clinic.core.validators import (
 
 
 @pytest.mark.parametrize(
-    "number", ["(617) 555-0100", "+1 617 555 0100", "617.555.0100", "+44 20 7946 0958", "5550100"]
+    "number", ["(617) 555-0100", "+1 617 555 0100", "617.555.0100", "+44 20 7946 0958"]
 )
 def test_phone_numbers_people_type_are_accepted(number):
     validate_phone_number(number)
 
 
 @pytest.mark.parametrize(
-    "number", ["call me", "555-01", "+1 (617) 555-0100 ext 12", "1234567890123456", ""]
+    "number",
+    [
+        "call me",
+        "555-01",
+        "+1 (617) 555-0100 ext 12",
+        "1234567890123456",
+        "",
+        # Seven digits without the area code: no text message could reach it.
+        "5550100",
+        # Not a US area code (libphonenumber knows the numbering plan).
+        "(055) 123-4567",
+    ],
 )
 def test_impossible_phone_numbers_are_refused(number):
     with pytest.raises(ValidationError):
@@ -116,3 +127,19 @@ def test_parsing_a_query_date_never_fails(text):
 def test_a_query_date_out_of_range_or_malformed_is_no_date(text):
     assert BROWSE_DATES.parse(text, today=TODAY) is None
     assert BROWSE_DATES.parse("2026-11-25", today=TODAY) == TODAY
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("(617) 555-0100", "+16175550100"),
+        ("617.555.0100", "+16175550100"),
+        ("+1 617 555 0100", "+16175550100"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
+def test_numbers_are_stored_in_e164(typed, stored):
+    from clinic.core.phone import for_display, to_e164
+
+    assert to_e164(typed) == stored
+    assert for_display(stored) in {"(617) 555-0100", "+44 20 7946 0958"}

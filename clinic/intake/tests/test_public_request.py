@@ -68,8 +68,8 @@ def test_a_complete_request_is_saved_confirmed_and_announced(
     ("field", "value", "message"),
     [
         ("email", "riley@", "Enter a valid email address."),
-        ("phone", "call me maybe", "Enter a phone number using digits"),
-        ("phone", "12345", "between 7 and 15 digits"),
+        ("phone", "call me maybe", "Enter a phone number that can be called"),
+        ("phone", "12345", "with its area code"),
         ("date_of_birth", "2099-01-01", "cannot be in the future"),
         ("date_of_birth", "31/31/1990", "Enter a valid date."),
         ("consent_to_contact", "", "Please agree to be contacted"),

@@ -291,3 +291,50 @@ def test_the_first_reminder_brings_a_check_in_link_and_the_questionnaires(
     assert request.sent_by is None
     sent = AuditEvent.objects.get(event_type=AuditEventType.QUESTIONNAIRES_SENT)
     assert sent.actor is None and sent.actor_label == "appointment reminder job"
+
+
+@pytest.fixture
+def provider(settings):
+    from clinic.core.tests.fake_sms_provider import fake_twilio, twilio_settings
+
+    with fake_twilio() as fake, twilio_settings(settings, fake):
+        yield fake
+
+
+def test_a_patient_who_said_yes_to_texts_also_gets_a_text_with_no_health_details(
+    book, run, mailoutbox, patient_alice, provider
+):
+    Patient.objects.filter(pk=patient_alice.pk).update(sms_opted_in_at=timezone.now())
+    book()
+    assert run(NINE_AM - timedelta(hours=20)) == 1
+    assert len(mailoutbox) == 1
+    (text,) = provider.received
+    assert text["To"] == "+16175550199"
+    assert "Mon Mar 15 at 9:00 AM" in text["Body"] and "STOP" in text["Body"]
+    assert "infusion" not in text["Body"].lower()
+
+
+def test_a_patient_who_texted_stop_gets_no_text(book, run, patient_alice, provider):
+    now = timezone.now()
+    Patient.objects.filter(pk=patient_alice.pk).update(
+        sms_opted_in_at=now - timedelta(days=2), sms_opted_out_at=now
+    )
+    book()
+    assert run(NINE_AM - timedelta(hours=20)) == 1
+    assert provider.received == []
+
+
+def test_a_text_only_patient_is_reminded_and_retried_when_the_provider_is_down(
+    book, run, mailoutbox, patient_alice, provider
+):
+    Patient.objects.filter(pk=patient_alice.pk).update(email="", sms_opted_in_at=timezone.now())
+    appointment = book()
+    provider.mode = "down"
+    run(NINE_AM - timedelta(hours=20))
+    assert not appointment.reminders.exists()
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.REMINDER_SENT, outcome=AuditOutcome.FAILED
+    ).exists()
+    provider.mode = "ok"
+    assert run(NINE_AM - timedelta(hours=19)) == 1
+    assert len(provider.received) == 1 and mailoutbox == []

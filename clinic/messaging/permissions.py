@@ -1,0 +1,48 @@
+"""Who reads and writes which conversation.
+
+A patient: their own conversations only. Staff: conversations of their locations (the medical
+director: every location) whose topic their role reads; front desk reads appointment and billing
+conversations only, as it sees no clinical content anywhere else (clinic.accounts' roles)."""
+
+from __future__ import annotations
+
+from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.messaging.choices import topics_for_role
+from clinic.patients.permissions import staff_location_ids
+
+
+def is_staff_reader(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in STAFF_ROLES
+
+
+def can_read_conversation(user, conversation) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.role == Role.PATIENT:
+        return conversation.patient.user_id == user.pk
+    if conversation.topic not in topics_for_role(user.role):
+        return False
+    if user.role == Role.MEDICAL_DIRECTOR:
+        return True
+    return conversation.location_id in staff_location_ids(user)
+
+
+def can_reply(user, conversation) -> bool:
+    return can_read_conversation(user, conversation)
+
+
+def can_manage_conversation(user, conversation) -> bool:
+    """Assign, mark done, reopen: the team, not the patient."""
+    return is_staff_reader(user) and can_read_conversation(user, conversation)
+
+
+def can_be_assigned(user, conversation) -> bool:
+    return (
+        user.is_active
+        and user.role in STAFF_ROLES
+        and conversation.topic in topics_for_role(user.role)
+        and (
+            user.role == Role.MEDICAL_DIRECTOR
+            or conversation.location_id in staff_location_ids(user)
+        )
+    )
