@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/ketamine_clinic
 
-.PHONY: run install test test-postgres test-e2e lint format bench bench-scale screenshots clean
+.PHONY: run install test test-postgres test-e2e lint format bench bench-scale bench-http screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "Python 3.11 is required (found: $(PYTHON))"; exit 1; }
@@ -69,6 +69,11 @@ bench: install
 # grow with the clinic. Builds the large clinic by bulk inserts (a few minutes).
 bench-scale: install
 	CLINIC_ENVIRONMENT=test $(BIN)/python -m bench.scale
+
+# The chart, the session page and its live region served by gunicorn (2 workers, production
+# settings, loopback) from PostgreSQL (DATABASE_URL, else POSTGRES_URL), beside a bare signed-in view.
+bench-http: install
+	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} CLINIC_ENVIRONMENT=test $(BIN)/python -m bench.http
 
 # Each role's main page from a throwaway demo clinic, into docs/screenshots/ (needs Chromium).
 screenshots: install

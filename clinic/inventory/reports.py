@@ -69,10 +69,11 @@ def inventory_report(viewer, *, safe, on: dt.date, timing: str) -> dict:
     1304.11)."""
     start, end = day_bounds(on, safe.location.zone)
     as_of = start if timing == CountTiming.OPENING else end
-    containers = list(
-        selectors.with_balances(selectors.visible_containers(viewer).filter(safe=safe), as_of=as_of)
-        .filter(in_safe__gt=0)
-        .order_by("lot__product__name", "lot__expiry_date", "identifier")
+    containers = selectors.in_stock_with_balances(
+        selectors.visible_containers(viewer)
+        .filter(safe=safe)
+        .order_by("lot__product__name", "lot__expiry_date", "identifier"),
+        as_of=as_of,
     )
     taken = selectors.last_inventory(viewer, safe=safe, before=end)
     return {

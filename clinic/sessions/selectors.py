@@ -3,7 +3,8 @@ discharge facts worked out from the record."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -218,6 +219,25 @@ def readings(session) -> list[SessionReading]:
         .select_related("vital_signs", "vital_signs__recorded_by", "device")
         .order_by("taken_at", "id")
     )
+
+
+class ReadingMark(NamedTuple):
+    """What the live region's poll needs of a reading to tell whether anything changed and which
+    scheduled readings are done: its id and times, not its vital signs."""
+
+    pk: int
+    taken_at: datetime
+    pre_dose: bool
+
+
+def reading_marks(session) -> list[ReadingMark]:
+    """The session's readings in time order, as `ReadingMark`s (one narrow query)."""
+    return [
+        ReadingMark(*row)
+        for row in SessionReading.objects.filter(session=session)
+        .order_by("taken_at", "id")
+        .values_list("pk", "taken_at", "pre_dose")
+    ]
 
 
 def values_of(reading: SessionReading) -> dict:
@@ -554,17 +574,21 @@ def dissociation_ratings(session) -> list:
     return ratings
 
 
-def infusion_progress(session, *, now=None) -> rules.InfusedDose | None:
+def infusion_progress(session, *, now=None, events=None) -> rules.InfusedDose | None:
     """What an IV infusion has delivered so far (rate × time up to now, or to its end), or None
-    before it starts, for another route, or when a rate is missing."""
+    before it starts, for another route, or when a rate is missing. `events`: the session's
+    infusion events when the caller has read them already (the page reads them once)."""
     if session.route != Route.IV or session.dosed_at is None or session.dose_mg is None:
         return None
-    entries = [
-        rules.InfusionEntry(kind, at, rate)
-        for kind, at, rate in session.infusion_events.order_by("at", "id").values_list(
+    if events is None:
+        rows = session.infusion_events.order_by("at", "id").values_list(
             "kind", "at", "rate_mg_per_hour"
         )
-    ]
+    else:
+        rows = [
+            (e.kind, e.at, e.rate_mg_per_hour) for e in sorted(events, key=lambda e: (e.at, e.id))
+        ]
+    entries = [rules.InfusionEntry(kind, at, rate) for kind, at, rate in rows]
     try:
         return rules.infused_dose(
             entries, dose_drawn_mg=session.dose_mg, until=now or timezone.now()

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseNotModified, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from clinic.sessions.aftercare import sheet_for
 from clinic.sessions.choices import InfusionEventKind, SessionStatus
 from clinic.sessions.documents import request_rems_form_pdf
 from clinic.sessions.integrity import session_seal_problems
+from clinic.sessions.live import LiveVersion, delta_since, version_of
 from clinic.sessions.models import MonitoringAlert
 from clinic.sessions.rems_form import FORM_STATUSES, tracked_forms
 from clinic.sessions.rems_form import form_content as rems_form_content
@@ -117,54 +118,89 @@ def start(request, appointment_public_id):
 
 
 # --- the session page ----------------------------------------------------------------------
-def _live_context(request, session, *, all_readings=None, protocol=None) -> dict:
-    all_readings = selectors.readings(session) if all_readings is None else all_readings
+def _live_context(
+    request, session, *, all_readings=None, protocol=None, events=None, marks=None
+) -> dict:
+    """The live region's context. With `all_readings` (or without `marks`) the whole region;
+    with only `marks` (a poll) everything but the readings' rows and the chart, which
+    `_add_readings_and_chart` adds when they are to be sent."""
+    if all_readings is None and marks is None:
+        all_readings = selectors.readings(session)
+    if marks is None:
+        marks = [selectors.ReadingMark(r.pk, r.taken_at, r.pre_dose) for r in all_readings]
     protocol = protocol or selectors.protocol_for(session.route)
-    for reading in all_readings:
-        reading.news2 = selectors.news2_of(reading)
     limits = protocol.limits()
     now = timezone.now()
     alerts = selectors.open_alerts(session)
     for alert in alerts:
         # Computed from the times at each poll: no background job re-raises it.
         alert.escalated = alert.is_escalated(now)
-    schedule = selectors.schedule_status(session, all_readings, now=now, protocol=protocol)
+    schedule = selectors.schedule_status(session, marks, now=now, protocol=protocol)
     ratings = selectors.dissociation_ratings(session)
-    return {
+    progress = (
+        selectors.infusion_progress(session, now=now, events=events)
+        if session.status == SessionStatus.IN_PROGRESS
+        else None
+    )
+    minutes_since_dose = (
+        int((now - session.dosed_at).total_seconds() // 60) if session.dosed_at else None
+    )
+    can_close_stop_level = request.user.role in PRESCRIBER_ROLES
+    version = version_of(
+        session=session,
+        marks=marks,
+        protocol=protocol,
+        limits=limits,
+        alerts=alerts,
+        ratings=ratings,
+        schedule=schedule,
+        progress=progress,
+        minutes_since_dose=minutes_since_dose,
+        can_close_stop_level=can_close_stop_level,
+    )
+    context = {
         "session": session,
-        "readings": list(reversed(all_readings)),
-        "reading_count": len(all_readings),
+        "marks": marks,
+        "version": version,
+        "etag": version.etag,
+        "reading_count": len(marks),
         "alerts": alerts,
         "alert_ids": ",".join(str(a.public_id) for a in alerts),
         # The sound re-alerts when an alert becomes escalated (the page compares the ids).
         "escalated_ids": ",".join(str(a.public_id) for a in alerts if a.escalated),
-        "can_close_stop_level": request.user.role in PRESCRIBER_ROLES,
+        "can_close_stop_level": can_close_stop_level,
         "schedule": schedule,
-        "chart": svg.vitals_chart(
-            all_readings,
-            limits=limits,
-            dosed_at=session.dosed_at,
-            zone=session.location.zone,
-            markers=[
-                (
-                    r.taken_at,
-                    f"CADSS {_score(r.response.total)}",
-                    f"CADSS-6 {_score(r.response.total)} of 24"
-                    + (f" ({r.get_moment_display().lower()})" if r.moment else ""),
-                )
-                for r in ratings
-            ],
-        ),
         "dissociation_ratings": ratings,
-        "progress": selectors.infusion_progress(session, now=now)
-        if session.status == SessionStatus.IN_PROGRESS
-        else None,
+        "progress": progress,
         "limits": limits,
-        "minutes_since_dose": int((now - session.dosed_at).total_seconds() // 60)
-        if session.dosed_at
-        else None,
+        "minutes_since_dose": minutes_since_dose,
         "now": now,
     }
+    if all_readings is not None:
+        _add_readings_and_chart(context, all_readings)
+    return context
+
+
+def _add_readings_and_chart(context: dict, all_readings) -> None:
+    session = context["session"]
+    for reading in all_readings:
+        reading.news2 = selectors.news2_of(reading)
+    context["readings"] = list(reversed(all_readings))
+    context["chart"] = svg.vitals_chart(
+        all_readings,
+        limits=context["limits"],
+        dosed_at=session.dosed_at,
+        zone=session.location.zone,
+        markers=[
+            (
+                r.taken_at,
+                f"CADSS {_score(r.response.total)}",
+                f"CADSS-6 {_score(r.response.total)} of 24"
+                + (f" ({r.get_moment_display().lower()})" if r.moment else ""),
+            )
+            for r in context["dissociation_ratings"]
+        ],
+    )
 
 
 def _score(total) -> str:
@@ -181,13 +217,15 @@ def _panels_context(
     all_readings=None,
     protocol=None,
     live_parts: bool = True,
+    events=None,
 ) -> dict:
     """The working panels, each with a fresh form except the one just refused (kept as typed).
     `live_parts`: the CADSS-6 ratings and the infusion's progress, which the whole page takes from
     the live region's context instead (read once)."""
     user = request.user
     protocol = protocol or selectors.protocol_for(session.route)
-    events = list(session.infusion_events.select_related("recorded_by"))
+    if events is None:
+        events = list(session.infusion_events.select_related("recorded_by"))
     kinds = [event.kind for event in events]
     side_effects = list(session.side_effects.select_related("recorded_by"))
     checklist = (
@@ -398,9 +436,11 @@ def detail(request, public_id):
 
 
 def _page_context(request, session, *, bound=None) -> dict:
-    """Panels and live region together, reading the session's readings and protocol once."""
+    """Panels and live region together, reading the session's readings, protocol and infusion
+    events once."""
     all_readings = selectors.readings(session)
     protocol = selectors.protocol_for(session.route)
+    events = list(session.infusion_events.select_related("recorded_by"))
     context = _panels_context(
         request,
         session,
@@ -408,8 +448,11 @@ def _page_context(request, session, *, bound=None) -> dict:
         all_readings=all_readings,
         protocol=protocol,
         live_parts=False,
+        events=events,
     )
-    context.update(_live_context(request, session, all_readings=all_readings, protocol=protocol))
+    context.update(
+        _live_context(request, session, all_readings=all_readings, protocol=protocol, events=events)
+    )
     context["seal"] = _broken_seal(request, session, all_readings)
     return context
 
@@ -438,17 +481,48 @@ def _render_page(request, session, *, bound=None, status=200):
 
 @role_required(*CLINICAL_ROLES)
 def live(request, public_id):
-    """The polled region: alerts, the reading due next, the chart and the readings."""
+    """The polled region: alerts, the reading due next, the chart and the readings. Answered
+    `304 Not Modified` when nothing changed since the tablet's copy (its ETag), else with only
+    what changed, or whole when the tablet's copy cannot be brought up to date
+    (`clinic.sessions.live`)."""
     try:
         # Audited at most every few minutes per person (the page's open always is): see
         # selectors.POLL_AUDIT_MINUTES.
         session = selectors.open_session(request.user, public_id, view="live", poll=True)
     except NotFoundError as error:
         raise Http404(error.message) from error
-    context = _live_context(request, session)
-    # The page's header shows the session's status: the poll brings it along (out of band).
-    context["status_out_of_band"] = True
-    return render(request, "sessions/_live.html", context)
+    context = _live_context(request, session, marks=selectors.reading_marks(session))
+    version = context["version"]
+    held_etag = request.headers.get("If-None-Match")
+    if held_etag == version.etag:
+        response = HttpResponseNotModified()
+    else:
+        delta = delta_since(LiveVersion.parse(held_etag), version, context["marks"])
+        if delta is None or delta.send_chart:
+            _add_readings_and_chart(context, selectors.readings(session))
+        if delta is None:
+            # The page's header shows the session's status: the poll brings it along (out of
+            # band).
+            context["status_out_of_band"] = True
+            response = render(request, "sessions/_live.html", context)
+        else:
+            new = set(delta.new_reading_pks)
+            context.update(
+                send_chart=delta.send_chart,
+                send_alerts=delta.send_alerts,
+                new_readings=[r for r in context.get("readings", ()) if r.pk in new],
+            )
+            response = render(request, "sessions/_live_delta.html", context)
+            # The answer replaces #live-state; everything else goes out of band.
+            response["HX-Retarget"] = "#live-state"
+            response["HX-Reswap"] = "outerHTML"
+    # (No cache keeps it: signed-in pages are sent no-store, and a delta is only right for the
+    # copy it follows.)
+    response["ETag"] = version.etag
+    response["X-Live-Updated"] = timezone.localtime(context["now"], session.location.zone).strftime(
+        "%H:%M:%S"
+    )
+    return response
 
 
 # --- actions -------------------------------------------------------------------------------

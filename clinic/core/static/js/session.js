@@ -155,6 +155,25 @@
       evt.preventDefault();
     }
   });
+  // The live region's poll sends back the version of the region it holds (#live-state's ETag):
+  // the server answers 304 when nothing changed, or only what changed.
+  document.body.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail.elt;
+    var state = document.getElementById("live-state");
+    if (elt && elt.id === "live" && evt.detail.verb === "get" && state) {
+      evt.detail.headers["If-None-Match"] = state.getAttribute("data-etag");
+    }
+  });
+  // Each answer (a 304 too) says when the server looked: the page shows it (and the connection
+  // warning quotes it).
+  function polled(evt) {
+    var when = evt.detail.xhr && evt.detail.xhr.getResponseHeader("X-Live-Updated");
+    var live = document.getElementById("live");
+    if (!when || !live) return;
+    live.setAttribute("data-updated", when);
+    var shown = document.getElementById("updated-at");
+    if (shown) shown.textContent = "Updated " + when;
+  }
   document.body.addEventListener("htmx:sendError", function (evt) { failed(evt, "no connection"); });
   document.body.addEventListener("htmx:responseError", function (evt) {
     failed(evt, "the server could not save it (" + evt.detail.xhr.status + ")");
@@ -167,7 +186,11 @@
   document.body.addEventListener("htmx:afterRequest", function (evt) {
     if (!evt.detail.successful && !(evt.detail.xhr && evt.detail.xhr.status >= 400 && evt.detail.xhr.status < 500)) return;
     var elt = source(evt);
-    if (elt && elt.id === "live") { document.getElementById("connection").hidden = true; return; }
+    if (elt && elt.id === "live") {
+      polled(evt);
+      document.getElementById("connection").hidden = true;
+      return;
+    }
     if (elt && elt.id === "panels" && pending) {
       // A kept entry sent again: saved, or refused with its reason shown in the form.
       var key = pending; pending = null;

@@ -3,7 +3,7 @@
      audio silent until the page has been touched once (autoplay policy): until then a prompt at
      the top asks for one tap, and any tap or key on the page unlocks it.
    - A new alert sounds, vibrates, flags the tab title and is announced once to screen readers
-     (the banner itself is redrawn every second, so it is not a live region).
+     (the banner itself is redrawn whenever an alert changes, so it is not a live region).
    - An alert open past the protocol's minutes is escalated: it sounds again at once and then
      every 30 seconds while it stays open. */
 (function () {
@@ -80,9 +80,10 @@
     if (urgent) { tone(880, 0.6, 0.25); tone(660, 0.9, 0.4); }
   }
   function split(value) { return (value || "").split(",").filter(Boolean); }
+  // The live region's state (#live-state) names the open and the escalated alerts.
   function openIds() {
-    var live = document.getElementById("live");
-    return live ? split(live.getAttribute("data-alert-ids")) : [];
+    var state = document.getElementById("live-state");
+    return state ? split(state.getAttribute("data-alert-ids")) : [];
   }
   function announce(ids) {
     if (!announcer) return;
@@ -94,10 +95,10 @@
     announcer.textContent = text.replace(/\s+/g, " ").trim();
   }
   function check() {
-    var live = document.getElementById("live");
-    if (!live) return;
-    var ids = split(live.getAttribute("data-alert-ids"));
-    var escalated = split(live.getAttribute("data-escalated-ids"));
+    var state = document.getElementById("live-state");
+    if (!state) return;
+    var ids = split(state.getAttribute("data-alert-ids"));
+    var escalated = split(state.getAttribute("data-escalated-ids"));
     var fresh = known === null ? ids : ids.filter(function (id) { return known.indexOf(id) === -1; });
     var newlyEscalated = escalated.filter(function (id) { return knownEscalated.indexOf(id) === -1; });
     if (fresh.length || newlyEscalated.length) {
