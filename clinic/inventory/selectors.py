@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -79,7 +80,8 @@ def in_stock_with_balances(containers: QuerySet[Container], *, as_of: dt.datetim
         .filter(in_safe__gt=0)
         .order_by()
     }
-    found = list(containers.filter(pk__in=list(balances)))
+    # Each container with its balance set on it (in the safe and drawn, in its counting unit).
+    found: list[Any] = list(containers.filter(pk__in=list(balances)))
     for container in found:
         container.in_safe = balances[container.pk]["in_safe"]
         container.drawn = balances[container.pk]["drawn"]

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotModified, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -494,6 +494,7 @@ def live(request, public_id):
     context = _live_context(request, session, marks=selectors.reading_marks(session))
     version = context["version"]
     held_etag = request.headers.get("If-None-Match")
+    response: HttpResponse
     if held_etag == version.etag:
         response = HttpResponseNotModified()
     else:
