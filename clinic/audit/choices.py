@@ -58,6 +58,9 @@ class AuditEventType(models.IntegerChoices):
     SAFETY_ALERT_RESOLVED = 411, "Safety alert resolved"
     CLINICAL_DASHBOARD_VIEWED = 420, "Clinical dashboard viewed"
     ASSESSMENT_SETTINGS_CHANGED = 430, "Assessment settings changed"
+    SIDE_EFFECT_REPORTED = 440, "Side effect reported by the patient"
+    SIDE_EFFECT_REPORT_VIEWED = 441, "Side-effect report viewed"
+    SIDE_EFFECT_REPORT_REVIEWED = 442, "Side-effect report reviewed"
 
     # 500–599: evaluation, consent and treatment plans
     EVALUATION_STARTED = 500, "Evaluation started"

@@ -13,7 +13,7 @@ from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.assessments.choices import AlertStatus as SafetyAlertStatus
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.models import AssessmentResponse, SafetyAlert
+from clinic.assessments.models import AssessmentResponse, SafetyAlert, SideEffectReport
 from clinic.assessments.policy import patient_answered
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -307,6 +307,7 @@ def gate_facts(
         minimum_days_between_doses=session.plan_version.protocol.minimum_days_between_doses,
         maximum_doses_per_7_days=session.plan_version.protocol.maximum_doses_per_7_days,
         rems=rems_fact(session),
+        side_effect_reports=tuple(side_effects_since_last_dose(session)),
     )
 
 
@@ -321,6 +322,30 @@ def rems_fact(session) -> rules.RemsFact | None:
         patient_rems_id=enrolment.patient_rems_id if enrolment else "",
         enrolled_on=enrolment.enrolled_on if enrolment else None,
     )
+
+
+def side_effects_since_last_dose(session) -> list[rules.ReportedSideEffect]:
+    """The side effects the patient reported since their last dose given, and any older one no
+    clinician has reviewed yet (one query for the last dose, one for the reports)."""
+    zone = session.location.zone
+    last_dose = (
+        TreatmentSession.objects.filter(patient_id=session.patient_id, dosed_at__isnull=False)
+        .exclude(pk=session.pk)
+        .order_by("-dosed_at")
+        .values_list("dosed_at", flat=True)
+        .first()
+    )
+    reports = SideEffectReport.objects.filter(patient_id=session.patient_id)
+    if last_dose is not None:
+        reports = reports.filter(Q(reported_at__gt=last_dose) | Q(reviewed_at__isnull=True))
+    return [
+        rules.ReportedSideEffect(
+            reported_on_label=f"{timezone.localtime(report.reported_at, zone):%a %-d %b %H:%M}",
+            symptoms_label=", ".join(report.symptom_labels),
+            reviewed=report.reviewed_at is not None,
+        )
+        for report in reports.order_by("reported_at", "id")[:20]
+    ]
 
 
 def prior_doses(session) -> list[rules.PriorDose]:
