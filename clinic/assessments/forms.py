@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -118,6 +120,17 @@ class SideEffectReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether it is still going on."},
     )
+
+    def clean_started_on(self):
+        started_on = self.cleaned_data["started_on"]
+        today = timezone.localdate()
+        # The service checks again in the clinic's zone; these are the same limits.
+        if started_on > today + timedelta(days=1):
+            raise forms.ValidationError("The date it started cannot be in the future.")
+        if started_on < today - timedelta(days=5 * 366):
+            raise forms.ValidationError("Check the year of the date it started.")
+        return started_on
+
     description = forms.CharField(
         label="Anything else we should know? (optional)",
         required=False,
