@@ -72,6 +72,8 @@ class AuditEventType(models.IntegerChoices):
     CONSENT_SIGNED = 510, "Consent signed"
     CONSENT_DOCUMENT_PUBLISHED = 511, "Consent document published"
     CONSENT_FORM_VIEWED = 512, "Consent form opened for signing"
+    EDUCATION_PAGE_PUBLISHED = 513, "Education page published"
+    EDUCATION_PAGE_OPENED = 514, "Education page opened by the patient"
     PLAN_VERSION_SIGNED = 520, "Treatment plan version signed"
     PLAN_ENDED = 521, "Treatment plan ended"
     PLAN_VIEWED = 522, "Treatment plan page viewed"

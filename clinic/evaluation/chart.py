@@ -39,6 +39,7 @@ def _evaluation_context(viewer, patient):
         ),
         "can_evaluate": can_evaluate(viewer),
         "can_witness": viewer.role in CONSENT_WITNESS_ROLES,
+        "education_opened": selectors.education_pages_opened(patient, limit=20),
     }
 
 

@@ -284,3 +284,33 @@ def sign_on_tablet(request, patient_public_id, document_id):
     return _sign_consent_page(
         request, patient, _consent_document(document_id), channel=ConsentChannel.TABLET
     )
+
+
+@role_required(Role.PATIENT)
+def my_education(request):
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    record_chart_viewed(request.user, patient, section="portal education")
+    opened = {o.page_id: o for o in reversed(selectors.education_pages_opened(patient))}
+    pages = selectors.education_pages_for(patient)
+    phases = {}
+    for page in pages:
+        phases.setdefault(page.get_phase_display(), []).append((page, opened.get(page.pk)))
+    return render(
+        request, "evaluation/my_education.html", {"patient": patient, "phases": phases.items()}
+    )
+
+
+@role_required(Role.PATIENT)
+def my_education_page(request, code):
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    page = selectors.education_page_for(patient, code)
+    if page is None:
+        raise Http404("We could not find that page.")
+    services.record_education_page_opened(actor=request.user, patient=patient, page=page)
+    return render(request, "evaluation/my_education_page.html", {"patient": patient, "page": page})
