@@ -110,7 +110,8 @@ def _send_questionnaire_email(request_id: int, token: str) -> None:
             f"Your care team at {clinic} asks you to answer {len(request.instrument_codes)} short "
             f"questionnaire(s). It takes a few minutes on your phone:\n\n{questionnaire_link(token)}\n\n"
             f"The link works until {expires:%B %-d at %-I:%M %p %Z} and only for you: please do not forward it.\n\n"
-            "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911."
+            "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911.\n\n"
+            + request.location.contact_text(clinic)
         ),
         from_email=None,
         recipient_list=[patient.email],
