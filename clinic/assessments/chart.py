@@ -18,6 +18,7 @@ from clinic.assessments.permissions import (
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.assessments.svg import progress_svg
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
+from clinic.patients.portal import PortalPanel, register_portal_panel
 
 
 def _assessments_context(viewer, patient):
@@ -132,3 +133,28 @@ def _side_effect_banner(viewer, patient):
 
 
 register_chart_banner(_side_effect_banner)
+
+
+def _my_progress_panel(patient):
+    """The patient's scores over time, in plain words, with a simple line of each."""
+    from clinic.assessments.progress import in_plain_words
+
+    progress = selectors.patient_progress(patient)
+    if not progress:
+        return None
+    return {
+        "progress": [
+            (
+                p,
+                in_plain_words(p),
+                progress_svg(p) if p.instrument.charted and p.has_follow_up else "",
+            )
+            for p in progress
+            if p.instrument.respondent == "patient"
+        ]
+    }
+
+
+register_portal_panel(
+    PortalPanel("my_progress", 20, "assessments/portal_progress.html", _my_progress_panel)
+)

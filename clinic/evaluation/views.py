@@ -314,3 +314,37 @@ def my_education_page(request, code):
         raise Http404("We could not find that page.")
     services.record_education_page_opened(actor=request.user, patient=patient, page=page)
     return render(request, "evaluation/my_education_page.html", {"patient": patient, "page": page})
+
+
+@require_POST
+def consent_pdf(request, public_id):
+    """Ask for a signed consent form as a PDF (the patient's own, or a patient's the clinical
+    viewer may see), then wait for it on the document's page."""
+    from django.contrib.auth.views import redirect_to_login
+
+    from clinic.core.services import request_document
+    from clinic.evaluation.documents import CONSENT_PDF, signature_for
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    signature = signature_for(request.user, public_id)
+    if signature is None:
+        from clinic.audit.choices import AuditEventType, AuditOutcome
+        from clinic.audit.services import record_audit_event
+
+        record_audit_event(
+            actor=request.user,
+            event_type=AuditEventType.PATIENT_RECORD_EXPORTED,
+            outcome=AuditOutcome.DENIED,
+            details={"consent_signature": str(public_id)},
+        )
+        raise Http404("We could not find that signed form.")
+    document = request_document(
+        actor=request.user,
+        kind=CONSENT_PDF,
+        title=f"{signature.document.title} v{signature.document.version}, signed {signature.signed_on:%Y-%m-%d}",
+        parameters={"signature": str(signature.public_id)},
+        location=signature.patient.location,
+        patient_id=signature.patient_id,
+    )
+    return redirect("documents:detail", public_id=document.public_id)

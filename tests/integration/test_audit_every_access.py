@@ -261,6 +261,7 @@ SAMPLES = {
     "assessments:side_effect_report": {"public_id": "side_effect_report"},
     "assessments:my_side_effect": {"public_id": "side_effect_report"},
     "evaluation:my_education_page": {"code": lambda w: "preparing"},
+    "evaluation:consent_pdf": {"public_id": "no_such_record"},
     "assessments:cancel_request": {"public_id": "questionnaires"},
     "assessments:answer_start": {"token": "questionnaire_token"},
     "assessments:answer_instrument": {"token": "questionnaire_token"},
