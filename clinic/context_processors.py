@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -7,7 +9,7 @@ from clinic.navigation import navigation_for
 CONTACTS_CACHE_SECONDS = 60
 
 
-def clinic_contacts(request) -> list:
+def clinic_contacts(request) -> list[Any]:
     """The clinic's address, phone and hours shown at the foot of every patient and public page:
     a patient's own location when a patient is signed in, else every active location. Staff
     pages leave it out (staff know the number, and their pages count their queries)."""
@@ -23,12 +25,14 @@ def clinic_contacts(request) -> list:
             patient = Patient.objects.select_related("location").filter(user=user).first()
             return [patient.location] if patient is not None else []
 
-        return cache.get_or_set(f"clinic:contacts:patient:{user.pk}", own, CONTACTS_CACHE_SECONDS)
-    return cache.get_or_set(
+        found = cache.get_or_set(f"clinic:contacts:patient:{user.pk}", own, CONTACTS_CACHE_SECONDS)
+        return list(found or [])
+    found = cache.get_or_set(
         "clinic:contacts:public",
         lambda: list(Location.objects.filter(is_active=True).order_by("name")[:5]),
         CONTACTS_CACHE_SECONDS,
     )
+    return list(found or [])
 
 
 def clinic(request):

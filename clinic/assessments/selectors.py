@@ -378,9 +378,16 @@ def get_side_effect_report(viewer, public_id) -> SideEffectReport:
         )
     except (ValueError, TypeError):
         report = None
+    if report is None:
+        record_audit_event(
+            actor=viewer,
+            event_type=AuditEventType.SIDE_EFFECT_REPORT_VIEWED,
+            outcome=AuditOutcome.DENIED,
+            details={"public_id": str(public_id)},
+        )
+        raise NotFoundError("We could not find that report.")
     allowed = (
-        report is not None
-        and viewer.is_authenticated
+        viewer.is_authenticated
         and (viewer.role == "patient" or can_view_results(viewer))
         and can_view_patient(viewer, report.patient)
     )
@@ -389,7 +396,7 @@ def get_side_effect_report(viewer, public_id) -> SideEffectReport:
             actor=viewer,
             event_type=AuditEventType.SIDE_EFFECT_REPORT_VIEWED,
             outcome=AuditOutcome.DENIED,
-            patient_id=report.patient_id if report else None,
+            patient_id=report.patient_id,
             details={"public_id": str(public_id)},
         )
         raise NotFoundError("We could not find that report.")

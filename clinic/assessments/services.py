@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -461,7 +461,7 @@ def raise_alerts(
 
 
 def _raise_alert_rows(
-    reasons: list[str],
+    reasons: Sequence[str],
     *,
     source: dict[str, Any],
     patient_id: int,

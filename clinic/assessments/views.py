@@ -195,7 +195,9 @@ def alert_detail(request, public_id):
         about=alert,
         details={"section": "safety alert"},
     )
-    instrument = clinic_instrument(alert.response.instrument_code) if alert.response_id else None
+    instrument = (
+        clinic_instrument(alert.response.instrument_code) if alert.response is not None else None
+    )
     return render(
         request,
         "assessments/alert.html",

@@ -168,7 +168,7 @@ class EducationPageAdmin(VersionedDraftAdmin):
             latest = EducationPage.objects.filter(code=page.code).order_by("-version").first()
             draft = EducationPage(
                 code=page.code,
-                version=latest.version + 1,
+                version=(latest.version if latest is not None else 0) + 1,
                 title=page.title,
                 phase=page.phase,
                 routes=page.routes,

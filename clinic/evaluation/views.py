@@ -295,7 +295,7 @@ def my_education(request):
     record_chart_viewed(request.user, patient, section="portal education")
     opened = {o.page_id: o for o in reversed(selectors.education_pages_opened(patient))}
     pages = selectors.education_pages_for(patient)
-    phases = {}
+    phases: dict[str, list] = {}
     for page in pages:
         phases.setdefault(page.get_phase_display(), []).append((page, opened.get(page.pk)))
     return render(
