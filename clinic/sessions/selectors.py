@@ -3,10 +3,11 @@ discharge facts worked out from the record."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
@@ -324,20 +325,25 @@ def rems_fact(session) -> rules.RemsFact | None:
     )
 
 
+# Before any record: "since the last dose" for a patient never dosed.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def side_effects_since_last_dose(session) -> list[rules.ReportedSideEffect]:
-    """The side effects the patient reported since their last dose given, and any older one no
-    clinician has reviewed yet (one query for the last dose, one for the reports)."""
+    """The side effects the patient reported since their last dose given (all of them before a
+    first dose), and any older one no clinician has reviewed yet: one query, the last dose read
+    inside it."""
     zone = session.location.zone
-    last_dose = (
+    last_dose = Subquery(
         TreatmentSession.objects.filter(patient_id=session.patient_id, dosed_at__isnull=False)
         .exclude(pk=session.pk)
         .order_by("-dosed_at")
-        .values_list("dosed_at", flat=True)
-        .first()
+        .values("dosed_at")[:1]
     )
-    reports = SideEffectReport.objects.filter(patient_id=session.patient_id)
-    if last_dose is not None:
-        reports = reports.filter(Q(reported_at__gt=last_dose) | Q(reviewed_at__isnull=True))
+    reports = SideEffectReport.objects.filter(patient_id=session.patient_id).filter(
+        Q(reviewed_at__isnull=True)
+        | Q(reported_at__gt=Coalesce(last_dose, Value(EARLIEST, output_field=DateTimeField())))
+    )
     return [
         rules.ReportedSideEffect(
             reported_on_label=f"{timezone.localtime(report.reported_at, zone):%a %-d %b %H:%M}",
