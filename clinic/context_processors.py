@@ -3,7 +3,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from clinic.core.models import Location
 from clinic.navigation import navigation_for
+from clinic.patients.models import Patient
 
 # The clinic's contact details change rarely; a minute's cache spares every page a query.
 CONTACTS_CACHE_SECONDS = 60
@@ -13,9 +15,6 @@ def clinic_contacts(request) -> list[Any]:
     """The clinic's address, phone and hours shown at the foot of every patient and public page:
     a patient's own location when a patient is signed in, else every active location. Staff
     pages leave it out (staff know the number, and their pages count their queries)."""
-    from clinic.core.models import Location
-    from clinic.patients.models import Patient
-
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         if user.role != "patient":

@@ -16,6 +16,7 @@ from clinic.assessments.permissions import (
     can_view_results,
 )
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
+from clinic.assessments.progress import in_plain_words
 from clinic.assessments.svg import progress_svg
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
 from clinic.patients.portal import PortalPanel, register_portal_panel
@@ -137,8 +138,6 @@ register_chart_banner(_side_effect_banner)
 
 def _my_progress_panel(patient):
     """The patient's scores over time, in plain words, with a simple line of each."""
-    from clinic.assessments.progress import in_plain_words
-
     progress = selectors.patient_progress(patient)
     if not progress:
         return None

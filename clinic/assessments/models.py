@@ -19,6 +19,7 @@ from clinic.assessments.choices import (
     SideEffectSeverity,
 )
 from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.side_effects import symptom_labels
 from clinic.core.choices import Condition
 from clinic.core.models import TimeStampedModel
 
@@ -263,8 +264,6 @@ class SideEffectReport(TimeStampedModel):
 
     @property
     def symptom_labels(self) -> list[str]:
-        from clinic.assessments.side_effects import symptom_labels
-
         return symptom_labels(self.symptoms)
 
 

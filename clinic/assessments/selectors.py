@@ -36,10 +36,11 @@ from clinic.assessments.relapse import (
     possible_relapse,
     relapse_threshold,
 )
-from clinic.audit.choices import AuditEventType
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.patients.choices import PatientStatus
+from clinic.patients.permissions import can_view_patient
 from clinic.patients.selectors import visible_patients
 
 CARE_STATUSES = (PatientStatus.IN_EVALUATION, PatientStatus.ACTIVE, PatientStatus.MAINTENANCE)
@@ -365,9 +366,6 @@ def _audit_report_read(viewer, report, *, outcome=None, details=None) -> None:
 def get_side_effect_report(viewer, public_id) -> SideEffectReport:
     """One side-effect report, if the viewer may read it: the patient who wrote it, or clinical
     staff who may see the patient. Anyone else learns nothing (NotFound, audited as denied)."""
-    from clinic.audit.choices import AuditOutcome
-    from clinic.patients.permissions import can_view_patient
-
     try:
         report = (
             SideEffectReport.objects.select_related(

@@ -10,6 +10,8 @@ from clinic.core.documents import DocumentKind, register_document_kind
 from clinic.core.exceptions import ClinicError
 from clinic.evaluation.models import ConsentSignature
 from clinic.evaluation.permissions import READ_ROLES
+from clinic.patients.models import Patient
+from clinic.patients.permissions import can_view_patient
 
 CONSENT_PDF = "evaluation.consent"
 
@@ -24,9 +26,6 @@ def may_request(user) -> bool:
 
 
 def may_view(user, document) -> bool:
-    from clinic.patients.models import Patient
-    from clinic.patients.permissions import can_view_patient
-
     patient = Patient.objects.filter(pk=document.patient_id).first()
     return patient is not None and user.role in READ_ROLES and can_view_patient(user, patient)
 
@@ -34,8 +33,6 @@ def may_view(user, document) -> bool:
 def signature_for(user, public_id) -> ConsentSignature | None:
     """The signature with this id if the user may have its PDF: their own, or (staff) one of a
     patient they may see."""
-    from clinic.patients.permissions import can_view_patient
-
     signature = (
         ConsentSignature.objects.select_related("document", "patient", "patient__location")
         .filter(public_id=public_id, withdrawn_at__isnull=True)

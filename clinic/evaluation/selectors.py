@@ -10,7 +10,8 @@ from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.policy import instruments_for_conditions
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.evaluation.choices import EvaluationStatus, RuleSetStatus
+from clinic.evaluation.choices import EducationPhase, EvaluationStatus, RuleSetStatus
+from clinic.evaluation.hooks import treatment_routes
 from clinic.evaluation.models import (
     Allergy,
     ConsentDocument,
@@ -207,8 +208,6 @@ def consent_status(patient) -> list[dict]:
         )
     )
     rows = []
-    from clinic.evaluation.hooks import treatment_routes
-
     # Only the documents the plan's routes need are asked for (every one while there is no plan
     # yet: the clinician may still choose any route); one already signed is still listed.
     routes = treatment_routes(patient)
@@ -265,9 +264,6 @@ def education_pages_for(patient) -> list[EducationPage]:
     """The current education pages for the patient's plan: those for every route and those for
     the plan's routes (all of them while the patient has no plan yet), in the order of the course
     of treatment."""
-    from clinic.evaluation.choices import EducationPhase
-    from clinic.evaluation.hooks import treatment_routes
-
     routes = treatment_routes(patient)
     pages = [
         page

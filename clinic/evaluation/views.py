@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,13 +9,17 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
 from clinic.assessments.selectors import patient_progress
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import client_ip
+from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, NotFoundError
 from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
+from clinic.core.services import request_document
 from clinic.evaluation import selectors, services
 from clinic.evaluation.choices import ConsentChannel, RuleSetStatus
+from clinic.evaluation.documents import CONSENT_PDF, signature_for
 from clinic.evaluation.forms import (
     AddendumForm,
     AllergyForm,
@@ -320,18 +325,10 @@ def my_education_page(request, code):
 def consent_pdf(request, public_id):
     """Ask for a signed consent form as a PDF (the patient's own, or a patient's the clinical
     viewer may see), then wait for it on the document's page."""
-    from django.contrib.auth.views import redirect_to_login
-
-    from clinic.core.services import request_document
-    from clinic.evaluation.documents import CONSENT_PDF, signature_for
-
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     signature = signature_for(request.user, public_id)
     if signature is None:
-        from clinic.audit.choices import AuditEventType, AuditOutcome
-        from clinic.audit.services import record_audit_event
-
         record_audit_event(
             actor=request.user,
             event_type=AuditEventType.PATIENT_RECORD_EXPORTED,

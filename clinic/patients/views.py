@@ -29,6 +29,7 @@ from clinic.patients.permissions import (
     can_view_clinical_details,
     staff_location_ids,
 )
+from clinic.patients.portal import portal_panels_for
 from clinic.patients.selectors import (
     find_possible_duplicates,
     get_own_patient_record,
@@ -130,8 +131,6 @@ def my_record(request):
     """The patient's first page: their next appointment, what waits for them, their progress in
     plain words and their signed consent forms (panels the apps register), never the staff
     chart."""
-    from clinic.patients.portal import portal_panels_for
-
     try:
         patient = get_own_patient_record(request.user)
     except NotFoundError as error:
