@@ -44,6 +44,8 @@ NAV_ITEMS = [
     NavItem("Appointments", "scheduling:my_appointments", frozenset({Role.PATIENT})),
     NavItem("Consent forms", "evaluation:my_consent", frozenset({Role.PATIENT})),
     NavItem("Messages", "messaging:mine", frozenset({Role.PATIENT})),
+    NavItem("Side effects", "assessments:my_side_effects", frozenset({Role.PATIENT})),
+    NavItem("What to expect", "evaluation:my_education", frozenset({Role.PATIENT})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
 ]

@@ -9,14 +9,17 @@ from clinic.assessments.forms import SendQuestionnairesForm
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import SafetyAlert
 from clinic.assessments.permissions import (
+    RESULT_ROLES,
     SEND_ROLES,
     TABLET_ROLES,
     can_resolve_safety_alerts,
     can_view_results,
 )
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
+from clinic.assessments.progress import in_plain_words
 from clinic.assessments.svg import progress_svg
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
+from clinic.patients.portal import PortalPanel, register_portal_panel
 
 
 def _assessments_context(viewer, patient):
@@ -92,3 +95,65 @@ def _questionnaires_waiting_banner(viewer, patient):
 
 
 register_chart_banner(_questionnaires_waiting_banner)
+
+
+def _side_effects_context(viewer, patient):
+    """Every side-effect report on one timeline, newest first (opening the section is audited as
+    a chart view by the chart itself)."""
+    return {"side_effect_reports": selectors.list_side_effect_reports(viewer, patient)}
+
+
+register_chart_section(
+    ChartSection(
+        "side_effects",
+        "Side effects",
+        "assessments/chart_side_effects.html",
+        11,
+        frozenset(RESULT_ROLES),
+        _side_effects_context,
+    )
+)
+
+
+def _side_effect_banner(viewer, patient):
+    """Staff who may read it see that a side-effect report waits for review."""
+    if not can_view_results(viewer):
+        return []
+    waiting = selectors.reports_waiting_for_review(patient)
+    if not waiting:
+        return []
+    latest = waiting[-1]
+    return [
+        {
+            "level": "warning",
+            "text": f"{len(waiting)} side-effect report{'s' if len(waiting) != 1 else ''} from the patient to review (latest {timezone.localtime(latest.reported_at):%b %-d, %H:%M %Z}: {'; '.join(latest.symptom_labels)}).",
+            "url": reverse("assessments:side_effect_report", args=[latest.public_id]),
+            "link_text": "Review",
+        }
+    ]
+
+
+register_chart_banner(_side_effect_banner)
+
+
+def _my_progress_panel(patient):
+    """The patient's scores over time, in plain words, with a simple line of each."""
+    progress = selectors.patient_progress(patient)
+    if not progress:
+        return None
+    return {
+        "progress": [
+            (
+                p,
+                in_plain_words(p),
+                progress_svg(p) if p.instrument.charted and p.has_follow_up else "",
+            )
+            for p in progress
+            if p.instrument.respondent == "patient"
+        ]
+    }
+
+
+register_portal_panel(
+    PortalPanel("my_progress", 20, "assessments/portal_progress.html", _my_progress_panel)
+)

@@ -62,6 +62,21 @@ class AlertReason(models.TextChoices):
     CSSRS_LOW = "cssrs_low", "C-SSRS screen: wish to be dead or suicidal thoughts (review)"
     # ASRM total at or above its cut-off (probable mania or hypomania, Altman et al. 1997).
     ASRM_MANIA = "asrm_mania", "ASRM: possible mania or hypomania (review)"
+    # A side effect the patient reported between visits that needs a clinician now
+    # (clinic.assessments.side_effects gives the sources).
+    REPORT_SELF_HARM = "report_self_harm", "Side-effect report: thoughts of self-harm"
+    REPORT_URINARY = "report_urinary", "Side-effect report: blood in urine or pain passing urine"
+    REPORT_CHEST_PAIN = "report_chest_pain", "Side-effect report: chest pain"
+    REPORT_FAINTING = "report_fainting", "Side-effect report: fainting"
+
+
+class SideEffectSeverity(models.TextChoices):
+    """How bad the patient says a side effect is, in the words of the usual patient-rated scale
+    (mild / moderate / severe, as CTCAE's patient-reported version asks)."""
+
+    MILD = "mild", "Mild: I notice it, but it does not get in the way"
+    MODERATE = "moderate", "Moderate: it gets in the way of some things I do"
+    SEVERE = "severe", "Severe: I cannot do my usual things"
 
 
 class AlertStatus(models.TextChoices):

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
-from clinic.assessments.choices import AlertAction, AssessmentContext
+from clinic.assessments.choices import AlertAction, AssessmentContext, SideEffectSeverity
 from clinic.assessments.instruments import INSTRUMENTS, Instrument
+from clinic.assessments.side_effects import SYMPTOM_CHOICES
 from clinic.core.validators import ENTRY_DATES
 
 PATIENT_INSTRUMENTS = [
@@ -84,4 +87,63 @@ class TabletHandOverForm(forms.Form):
 
     date_of_birth = forms.DateField(
         label="Your date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class SideEffectReportForm(forms.Form):
+    """A side effect reported by the patient between visits (checked again by the service)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    symptoms = forms.MultipleChoiceField(
+        label="What are you noticing?",
+        choices=SYMPTOM_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose everything that applies.",
+        error_messages={"required": "Choose at least one of the listed side effects."},
+    )
+    started_on = forms.DateField(
+        label="Since when?",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The day it started (a guess is fine).",
+        error_messages={"required": "Enter the day it started.", "invalid": "Enter a date."},
+    )
+    severity = forms.ChoiceField(
+        label="How bad is it?",
+        choices=SideEffectSeverity.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how bad it is."},
+    )
+    still_going = forms.TypedChoiceField(
+        label="Is it still going on?",
+        choices=[("yes", "Yes, I still have it"), ("no", "No, it has stopped")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether it is still going on."},
+    )
+
+    def clean_started_on(self):
+        started_on = self.cleaned_data["started_on"]
+        today = timezone.localdate()
+        # The service checks again in the clinic's zone; these are the same limits.
+        if started_on > today + timedelta(days=1):
+            raise forms.ValidationError("The date it started cannot be in the future.")
+        if started_on < today - timedelta(days=5 * 366):
+            raise forms.ValidationError("Check the year of the date it started.")
+        return started_on
+
+    description = forms.CharField(
+        label="Anything else we should know? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="In your own words. Needed if you chose “Something else”.",
+    )
+
+
+class ReviewSideEffectReportForm(forms.Form):
+    note = forms.CharField(
+        label="What you found and decided",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write what you found and decided."},
     )

@@ -16,8 +16,10 @@ from clinic.assessments.choices import (
     RequestStatus,
     ResponseMode,
     ResponseStatus,
+    SideEffectSeverity,
 )
 from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.side_effects import symptom_labels
 from clinic.core.choices import Condition
 from clinic.core.models import TimeStampedModel
 
@@ -209,17 +211,77 @@ class AssessmentResponse(TimeStampedModel):
         )
 
 
+class SideEffectReport(TimeStampedModel):
+    """A side effect the patient reported between visits, in their own portal: what, since when,
+    how bad, whether it is still going. A clinician reviews every report before the next dose;
+    a red-flag symptom also raises an urgent safety alert (`side_effects.ADVICE`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="side_effect_reports"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    # Sent with the form: the same report sent twice (a double tap, a resend after a lost
+    # connection) is recorded once.
+    submission_key = models.UUIDField()
+    # side_effects.SYMPTOMS codes
+    symptoms = models.JSONField()
+    started_on = models.DateField("since when")
+    severity = models.CharField("how bad", max_length=10, choices=SideEffectSeverity.choices)
+    still_going = models.BooleanField()
+    # The patient's own words, plain text (never rendered as HTML).
+    description = models.TextField(blank=True)
+    reported_at = models.DateTimeField()
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-reported_at"], name="side_effect_by_patient")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_key"], name="side_effect_submitted_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reviewed_at__isnull=True)
+                | (models.Q(reviewed_by__isnull=False) & ~models.Q(review_note="")),
+                name="side_effect_review_documented",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=SideEffectSeverity.values),
+                name="side_effect_severity_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Side-effect report of {self.reported_at:%Y-%m-%d}"
+
+    @property
+    def symptom_labels(self) -> list[str]:
+        return symptom_labels(self.symptoms)
+
+
 class SafetyAlert(TimeStampedModel):
-    """An urgent safety concern raised by a patient's answers; open until a clinician records what
-    was done."""
+    """An urgent safety concern raised by a patient's answers to a questionnaire or by a
+    side-effect report; open until a clinician records what was done."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="safety_alerts"
     )
     location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    # What raised it: a questionnaire's answers, or a side-effect report (exactly one).
     response = models.ForeignKey(
-        AssessmentResponse, on_delete=models.PROTECT, related_name="alerts"
+        AssessmentResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    side_effect_report = models.ForeignKey(
+        SideEffectReport, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
     )
     reason = models.CharField(max_length=20, choices=AlertReason.choices)
     status = models.CharField(
@@ -240,6 +302,16 @@ class SafetyAlert(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["response", "reason"], name="one_alert_per_response_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["side_effect_report", "reason"], name="one_alert_per_report_reason"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(response__isnull=False) & models.Q(side_effect_report__isnull=True)
+                )
+                | (models.Q(response__isnull=True) & models.Q(side_effect_report__isnull=False)),
+                name="alert_has_one_source",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=AlertStatus.RESOLVED)

@@ -126,3 +126,39 @@ def compute_progress(instrument: Instrument, points: list[Point]) -> Progress:
         worsening,
         remission_status,
     )
+
+
+def in_plain_words(progress: Progress) -> str:
+    """The patient's own reading of one questionnaire's scores: where they started, where they are
+    now, and what the change means by the clinic's outcome rules (a fall is better on every
+    instrument that has a response rule: each is a symptom scale)."""
+    instrument = progress.instrument
+    first, latest = progress.baseline, progress.latest
+    started = (
+        f"You started at {_score(first.total)} ({instrument.band_label(first.severity).lower()})"
+    )
+    if not progress.has_follow_up:
+        return started + ". Your next answers will show how this changes."
+    now = f"your latest score is {_score(latest.total)} ({instrument.band_label(latest.severity).lower()})"
+    change = progress.change_points
+    if change < 0:
+        moved = f", {_score(-change)} points lower"
+    elif change > 0:
+        moved = f", {_score(change)} points higher"
+    else:
+        moved = ", the same"
+    words = f"{started}; {now}{moved}."
+    if instrument.outcome.response_definition:
+        if progress.remission:
+            words += " That is in the range the clinic calls remission."
+        elif progress.response:
+            words += " That is a response to treatment by the clinic's measure."
+        elif progress.worsening:
+            words += " That is worse than before: your care team will look at it with you."
+        words += " On this questionnaire a lower score means fewer symptoms."
+    return words
+
+
+def _score(value) -> str:
+    value = Decimal(value)
+    return str(value.normalize()) if value == value.to_integral() else str(value)

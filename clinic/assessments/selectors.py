@@ -25,6 +25,7 @@ from clinic.assessments.models import (
     ProgressSummary,
     QuestionnaireRequest,
     SafetyAlert,
+    SideEffectReport,
 )
 from clinic.assessments.permissions import can_view_results
 from clinic.assessments.policy import clinic_instrument, get_policy
@@ -35,10 +36,11 @@ from clinic.assessments.relapse import (
     possible_relapse,
     relapse_threshold,
 )
-from clinic.audit.choices import AuditEventType
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.patients.choices import PatientStatus
+from clinic.patients.permissions import can_view_patient
 from clinic.patients.selectors import visible_patients
 
 CARE_STATUSES = (PatientStatus.IN_EVALUATION, PatientStatus.ACTIVE, PatientStatus.MAINTENANCE)
@@ -160,7 +162,7 @@ def patient_alerts(patient) -> list[SafetyAlert]:
 
 def get_alert(viewer, public_id) -> SafetyAlert:
     alert = (
-        SafetyAlert.objects.select_related("patient", "response")
+        SafetyAlert.objects.select_related("patient", "response", "side_effect_report")
         .filter(public_id=public_id)
         .first()
     )
@@ -344,3 +346,78 @@ def clinical_dashboard(viewer) -> dict:
             (row.patient, row) for row in relapsing if row.instrument_code in INSTRUMENTS
         ],
     }
+
+
+# --- Side-effect reports ----------------------------------------------------------------------
+
+
+def _audit_report_read(viewer, report, *, outcome=None, details=None) -> None:
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.SIDE_EFFECT_REPORT_VIEWED,
+        target=report,
+        patient_id=report.patient_id if report else None,
+        location_id=report.location_id if report else None,
+        **({"outcome": outcome} if outcome else {}),
+        details=details or {},
+    )
+
+
+def get_side_effect_report(viewer, public_id) -> SideEffectReport:
+    """One side-effect report, if the viewer may read it: the patient who wrote it, or clinical
+    staff who may see the patient. Anyone else learns nothing (NotFound, audited as denied)."""
+    try:
+        report = (
+            SideEffectReport.objects.select_related(
+                "patient", "patient__location", "reviewed_by", "location"
+            )
+            .filter(public_id=public_id)
+            .first()
+        )
+    except (ValueError, TypeError):
+        report = None
+    if report is None:
+        record_audit_event(
+            actor=viewer,
+            event_type=AuditEventType.SIDE_EFFECT_REPORT_VIEWED,
+            outcome=AuditOutcome.DENIED,
+            details={"public_id": str(public_id)},
+        )
+        raise NotFoundError("We could not find that report.")
+    allowed = (
+        viewer.is_authenticated
+        and (viewer.role == "patient" or can_view_results(viewer))
+        and can_view_patient(viewer, report.patient)
+    )
+    if not allowed:
+        record_audit_event(
+            actor=viewer,
+            event_type=AuditEventType.SIDE_EFFECT_REPORT_VIEWED,
+            outcome=AuditOutcome.DENIED,
+            patient_id=report.patient_id,
+            details={"public_id": str(public_id)},
+        )
+        raise NotFoundError("We could not find that report.")
+    _audit_report_read(viewer, report)
+    return report
+
+
+def list_side_effect_reports(viewer, patient, *, limit: int = 50) -> list[SideEffectReport]:
+    """A patient's reports, newest first (the caller has checked the viewer may see the patient
+    and audits the page)."""
+    return list(
+        SideEffectReport.objects.filter(patient=patient)
+        .select_related("reviewed_by")
+        .prefetch_related("alerts")
+        .order_by("-reported_at", "-id")[:limit]
+    )
+
+
+def reports_waiting_for_review(patient) -> list[SideEffectReport]:
+    """The patient's side-effect reports no clinician has reviewed yet (the pre-dose checklist
+    holds for them)."""
+    return list(
+        SideEffectReport.objects.filter(patient=patient, reviewed_at__isnull=True).order_by(
+            "reported_at", "id"
+        )[:20]
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.accounts.choices import PRESCRIBER_ROLES
+from clinic.accounts.choices import PRESCRIBER_ROLES, Role
 from clinic.accounts.models import User
 from clinic.assessments.choices import (
     ALERTING_FLAGS,
@@ -28,6 +28,7 @@ from clinic.assessments.choices import (
     RequestStatus,
     ResponseMode,
     ResponseStatus,
+    SideEffectSeverity,
 )
 from clinic.assessments.hooks import urgent_alert_raised
 from clinic.assessments.instruments import INSTRUMENTS
@@ -36,6 +37,7 @@ from clinic.assessments.models import (
     InstrumentAssignment,
     QuestionnaireRequest,
     SafetyAlert,
+    SideEffectReport,
 )
 from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES, TABLET_ROLES
 from clinic.assessments.policy import (
@@ -44,6 +46,8 @@ from clinic.assessments.policy import (
     clinic_instrument,
     get_policy,
 )
+from clinic.assessments.side_effects import SYMPTOM_CHOICES
+from clinic.assessments.side_effects import alert_reasons as side_effect_alert_reasons
 from clinic.assessments.summaries import refresh_series
 from clinic.assessments.tasks import refresh_requirements_after_assignment_change
 from clinic.audit.choices import AuditEventType, AuditOutcome
@@ -106,7 +110,8 @@ def _send_questionnaire_email(request_id: int, token: str) -> None:
             f"Your care team at {clinic} asks you to answer {len(request.instrument_codes)} short "
             f"questionnaire(s). It takes a few minutes on your phone:\n\n{questionnaire_link(token)}\n\n"
             f"The link works until {expires:%B %-d at %-I:%M %p %Z} and only for you: please do not forward it.\n\n"
-            "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911."
+            "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911.\n\n"
+            + request.location.contact_text(clinic)
         ),
         from_email=None,
         recipient_list=[patient.email],
@@ -445,34 +450,52 @@ def raise_alerts(
     was still answering or at submission, and whatever the answer was changed to since). Urgent
     alerts are e-mailed to the on-call clinician after commit; review flags wait for the chart."""
     reasons = [ALERTING_FLAGS[flag] for flag in sorted(flags) if flag in ALERTING_FLAGS]
+    return _raise_alert_rows(
+        reasons,
+        source={"response": response},
+        patient_id=response.patient_id,
+        location_id=response.location_id,
+        raised_at=raised_at,
+        details={"while_answering": True} if while_answering else {},
+    )
+
+
+def _raise_alert_rows(
+    reasons: Sequence[str],
+    *,
+    source: dict[str, Any],
+    patient_id: int,
+    location_id: int,
+    raised_at: datetime,
+    details: dict[str, Any],
+) -> list[SafetyAlert]:
+    """The one path every safety alert takes, whatever raised it (a questionnaire's answers, a
+    side-effect report): a row per reason not raised before from the same source, its audit
+    entry, the hooks (a follow-up review falls due), and the on-call e-mail after commit."""
     if not reasons:
         return []
     raised = set(
-        SafetyAlert.objects.filter(response=response, reason__in=reasons).values_list(
-            "reason", flat=True
-        )
+        SafetyAlert.objects.filter(reason__in=reasons, **source).values_list("reason", flat=True)
     )
     alerts = []
     for reason in reasons:
         if reason in raised:
             continue
         alert = SafetyAlert.objects.create(
-            patient_id=response.patient_id,
-            location_id=response.location_id,
-            response=response,
+            patient_id=patient_id,
+            location_id=location_id,
             reason=reason,
             raised_at=raised_at,
+            **source,
         )
-        details: dict[str, Any] = {"reason": reason}
-        if while_answering:
-            details["while_answering"] = True
         record_audit_event(
             actor=None,
             actor_label="safety rule",
             event_type=AuditEventType.SAFETY_ALERT_RAISED,
             target=alert,
-            about=response,
-            details=details,
+            patient_id=patient_id,
+            location_id=location_id,
+            details={"reason": reason, **details},
         )
         alerts.append(alert)
     urgent = [alert.pk for alert in alerts if alert.is_urgent]
@@ -766,3 +789,134 @@ def save_instrument_assignment(
         # background (a clinic of any size), once this change is committed.
         transaction.on_commit(refresh_requirements_after_assignment_change.enqueue)
     return assignment
+
+
+# --- Side effects reported between visits ------------------------------------------------------
+
+SIDE_EFFECT_DESCRIPTION_MAX_CHARS = 2000
+# A report of something that began more than this long ago is refused as a typing slip (the
+# longest treatment courses followed run for a few years).
+SIDE_EFFECT_EARLIEST_START_DAYS = 5 * 366
+
+
+def report_side_effect(
+    *,
+    actor,
+    patient: Patient,
+    submission_key,
+    symptoms: list[str],
+    started_on,
+    severity: str,
+    still_going: bool,
+    description: str = "",
+) -> tuple[SideEffectReport, bool, list[SafetyAlert]]:
+    """Record a side effect the patient reports from their portal, and raise an urgent safety
+    alert for each red-flag symptom (the path of the PHQ-9 item-9 alert: dashboard, on-call e-mail,
+    a follow-up review). The same submission key sent again returns the first report unchanged
+    (`created` False): a resend after a lost connection is never a second report."""
+    ensure_role(
+        actor,
+        {Role.PATIENT},
+        action="report side effects for a patient",
+        event_type=AuditEventType.SIDE_EFFECT_REPORTED,
+        patient_id=patient.pk,
+    )
+    if patient.user_id != actor.pk:
+        raise NotFoundError("We could not find that patient.")
+    codes = [code for code, _label in SYMPTOM_CHOICES if code in set(symptoms)]
+    if not codes or len(codes) != len(set(symptoms)):
+        raise ClinicError(
+            "Choose at least one of the listed side effects."
+            if not symptoms
+            else "Choose from the listed side effects.",
+            field="symptoms",
+        )
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    if started_on > today:
+        raise ClinicError("The date it started cannot be in the future.", field="started_on")
+    if started_on < today - timedelta(days=SIDE_EFFECT_EARLIEST_START_DAYS):
+        raise ClinicError("Check the year of the date it started.", field="started_on")
+    if severity not in SideEffectSeverity.values:
+        raise ClinicError("Choose how bad it is.", field="severity")
+    description = description.strip()
+    if len(description) > SIDE_EFFECT_DESCRIPTION_MAX_CHARS:
+        raise ClinicError(
+            f"Keep the description under {SIDE_EFFECT_DESCRIPTION_MAX_CHARS} characters.",
+            field="description",
+        )
+    if "other" in codes and not description:
+        raise ClinicError("Describe the side effect in a few words.", field="description")
+    with transaction.atomic(durable=True):
+        existing = (
+            SideEffectReport.objects.select_for_update()
+            .filter(patient=patient, submission_key=submission_key)
+            .first()
+        )
+        if existing is not None:
+            return existing, False, list(existing.alerts.all())
+        report = SideEffectReport.objects.create(
+            patient=patient,
+            location_id=patient.location_id,
+            submission_key=submission_key,
+            symptoms=codes,
+            started_on=started_on,
+            severity=severity,
+            still_going=bool(still_going),
+            description=description,
+            reported_at=timezone.now(),
+            reported_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SIDE_EFFECT_REPORTED,
+            target=report,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"symptoms": codes, "severity": severity, "still_going": report.still_going},
+        )
+        alerts = _raise_alert_rows(
+            side_effect_alert_reasons(codes),
+            source={"side_effect_report": report},
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            raised_at=report.reported_at,
+            details={"side_effect_report": str(report.public_id)},
+        )
+        return report, True, alerts
+
+
+def review_side_effect_report(*, actor, report: SideEffectReport, note: str) -> SideEffectReport:
+    """A clinician records that they read a side-effect report and what they decided; until then
+    the next session's pre-dose checklist holds for it. Any positive urinary symptom needs a
+    clinician's look before the next session, whatever the mood scores say (Ketalar label:
+    genitourinary pain with chronic use; Anderson et al. 2022 review of ketamine cystitis)."""
+    ensure_can_act_on_patient(
+        actor,
+        report.patient,
+        roles=RESULT_ROLES,
+        action="review side-effect reports",
+        event_type=AuditEventType.SIDE_EFFECT_REPORT_REVIEWED,
+    )
+    note = note.strip()
+    if not note:
+        raise ClinicError("Write what you found and decided.", field="note")
+    if len(note) > SIDE_EFFECT_DESCRIPTION_MAX_CHARS:
+        raise ClinicError(
+            f"Keep the note under {SIDE_EFFECT_DESCRIPTION_MAX_CHARS} characters.", field="note"
+        )
+    with transaction.atomic(durable=True):
+        locked = SideEffectReport.objects.select_for_update().get(pk=report.pk)
+        if locked.reviewed_at is not None:
+            raise InvalidTransitionError("This report has already been reviewed.")
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.review_note = note
+        locked.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SIDE_EFFECT_REPORT_REVIEWED,
+            target=locked,
+            patient_id=locked.patient_id,
+            location_id=locked.location_id,
+        )
+        return locked

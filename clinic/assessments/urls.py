@@ -18,6 +18,15 @@ urlpatterns = [
     ),
     path("assessments/alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
     path(
+        "assessments/side-effects/<uuid:public_id>/",
+        views.side_effect_report,
+        name="side_effect_report",
+    ),
+    # Side effects the patient reports from the portal.
+    path("portal/side-effects/", views.my_side_effects, name="my_side_effects"),
+    path("portal/side-effects/new/", views.report_side_effect, name="report_side_effect"),
+    path("portal/side-effects/<uuid:public_id>/", views.my_side_effect, name="my_side_effect"),
+    path(
         "assessments/requests/<uuid:public_id>/cancel/", views.cancel_request, name="cancel_request"
     ),
     # Answering by secure link (no sign-in) …

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -18,7 +19,9 @@ from clinic.assessments.forms import (
     EnteredInErrorForm,
     InstrumentAnswersForm,
     ResolveAlertForm,
+    ReviewSideEffectReportForm,
     SendQuestionnairesForm,
+    SideEffectReportForm,
     TabletHandOverForm,
 )
 from clinic.assessments.instruments import INSTRUMENTS
@@ -31,6 +34,7 @@ from clinic.assessments.permissions import (
     can_view_results,
 )
 from clinic.assessments.policy import clinic_instrument
+from clinic.assessments.side_effects import advice_for, grouped_symptoms
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import (
@@ -40,6 +44,7 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
+from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import chart_section_url, patient_or_404
 
 CRISIS_FLAGS = {"self_harm_risk", "suicide_risk_moderate", "suicide_risk_high"}
@@ -190,7 +195,9 @@ def alert_detail(request, public_id):
         about=alert,
         details={"section": "safety alert"},
     )
-    instrument = clinic_instrument(alert.response.instrument_code)
+    instrument = (
+        clinic_instrument(alert.response.instrument_code) if alert.response is not None else None
+    )
     return render(
         request,
         "assessments/alert.html",
@@ -497,6 +504,95 @@ def tablet_hand_over(request, public_id):
             "form": form,
             "first_name": patient.preferred_name or patient.legal_first_name,
             "chart_url": chart_section_url(patient, "assessments"),
+        },
+        status=form_status(form),
+    )
+
+
+# --- Side effects reported between visits ------------------------------------------------------
+
+
+def _own_patient_or_404(request):
+    try:
+        return get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+@role_required(Role.PATIENT)
+def my_side_effects(request):
+    patient = _own_patient_or_404(request)
+    record_chart_viewed(request.user, patient, section="portal side effects")
+    return render(
+        request,
+        "assessments/my_side_effects.html",
+        {
+            "patient": patient,
+            "reports": selectors.list_side_effect_reports(request.user, patient),
+        },
+    )
+
+
+@role_required(Role.PATIENT)
+def report_side_effect(request):
+    patient = _own_patient_or_404(request)
+    form = SideEffectReportForm(posted_data(request), initial={"submission_key": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            report, _created, _alerts = services.report_side_effect(
+                actor=request.user, patient=patient, **form.cleaned_data
+            )
+            return redirect("assessments:my_side_effect", public_id=report.public_id)
+    if request.method == "GET":
+        record_chart_viewed(request.user, patient, section="portal side-effect form")
+    return render(
+        request,
+        "assessments/report_side_effect.html",
+        {"patient": patient, "form": form, "groups": grouped_symptoms()},
+        status=form_status(form),
+    )
+
+
+@role_required(Role.PATIENT)
+def my_side_effect(request, public_id):
+    try:
+        report = selectors.get_side_effect_report(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    return render(
+        request,
+        "assessments/my_side_effect.html",
+        {
+            "patient": report.patient,
+            "report": report,
+            "advice": advice_for(report.symptoms),
+            "location": report.location,
+        },
+    )
+
+
+@role_required(*RESULT_ROLES)
+def side_effect_report(request, public_id):
+    try:
+        report = selectors.get_side_effect_report(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    form = ReviewSideEffectReportForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.review_side_effect_report(
+                actor=request.user, report=report, note=form.cleaned_data["note"]
+            )
+            messages.success(request, "The report is marked as reviewed.")
+            return redirect(chart_section_url(report.patient, "side_effects"))
+    return render(
+        request,
+        "assessments/side_effect_report.html",
+        {
+            "patient": report.patient,
+            "report": report,
+            "alerts": list(report.alerts.all()),
+            "form": form,
         },
         status=form_status(form),
     )

@@ -58,6 +58,9 @@ class AuditEventType(models.IntegerChoices):
     SAFETY_ALERT_RESOLVED = 411, "Safety alert resolved"
     CLINICAL_DASHBOARD_VIEWED = 420, "Clinical dashboard viewed"
     ASSESSMENT_SETTINGS_CHANGED = 430, "Assessment settings changed"
+    SIDE_EFFECT_REPORTED = 440, "Side effect reported by the patient"
+    SIDE_EFFECT_REPORT_VIEWED = 441, "Side-effect report viewed"
+    SIDE_EFFECT_REPORT_REVIEWED = 442, "Side-effect report reviewed"
 
     # 500–599: evaluation, consent and treatment plans
     EVALUATION_STARTED = 500, "Evaluation started"
@@ -69,6 +72,8 @@ class AuditEventType(models.IntegerChoices):
     CONSENT_SIGNED = 510, "Consent signed"
     CONSENT_DOCUMENT_PUBLISHED = 511, "Consent document published"
     CONSENT_FORM_VIEWED = 512, "Consent form opened for signing"
+    EDUCATION_PAGE_PUBLISHED = 513, "Education page published"
+    EDUCATION_PAGE_OPENED = 514, "Education page opened by the patient"
     PLAN_VERSION_SIGNED = 520, "Treatment plan version signed"
     PLAN_ENDED = 521, "Treatment plan ended"
     PLAN_VIEWED = 522, "Treatment plan page viewed"

@@ -74,6 +74,12 @@ class Location(TimeStampedModel):
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, default="US", help_text="ISO 3166 two-letter code")
     phone = models.CharField(max_length=40)
+    # Shown to patients on every page and e-mail beside the phone number (clinic policy).
+    opening_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When the phone is answered, as patients read it, e.g. Mon–Fri 8 am–6 pm.",
+    )
     time_zone = models.CharField(
         max_length=64,
         validators=[validate_time_zone],
@@ -99,6 +105,13 @@ class Location(TimeStampedModel):
     def address_lines(self) -> list[str]:
         city_line = " ".join(part for part in [self.city, self.region, self.postal_code] if part)
         return [line for line in [self.address_line1, self.address_line2, city_line] if line]
+
+    def contact_text(self, clinic_name: str) -> str:
+        """The clinic's address, phone and hours, as the foot of an e-mail to a patient."""
+        lines = [f"{clinic_name}, {self.name}", *self.address_lines, f"Phone: {self.phone}"]
+        if self.opening_hours:
+            lines.append(f"Hours: {self.opening_hours}")
+        return "\n".join(lines)
 
 
 def get_organisation() -> Organisation | None:

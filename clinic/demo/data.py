@@ -241,6 +241,7 @@ def build_demo_clinic(
             region="MA",
             postal_code="02116",
             phone="(617) 555-0100",
+            opening_hours="Mon–Fri 8 am–6 pm, Sat 9 am–1 pm",
             time_zone="America/New_York",
         )
         denver = Location.objects.create(
@@ -251,6 +252,7 @@ def build_demo_clinic(
             region="CO",
             postal_code="80206",
             phone="(303) 555-0100",
+            opening_hours="Mon–Fri 8 am–5 pm",
             time_zone="America/Denver",
         )
         staff = {}

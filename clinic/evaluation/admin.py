@@ -15,6 +15,7 @@ from clinic.evaluation.models import (
     ConsentDocument,
     ContraindicationRule,
     ContraindicationRuleSet,
+    EducationPage,
     MedicationInteraction,
 )
 from clinic.evaluation.rules import SCREENABLE_FIELDS, validate_rule
@@ -145,3 +146,38 @@ class ConsentDocumentAdmin(VersionedDraftAdmin):
     publish_one = staticmethod(
         lambda actor, obj: services.publish_consent_document(actor=actor, document=obj)
     )
+
+
+@admin.register(EducationPage, site=clinic_admin_site)
+class EducationPageAdmin(VersionedDraftAdmin):
+    """The patient education library: write a new version of a page as a draft, then publish it
+    (the published version stays as it was, with every patient's opening of it)."""
+
+    list_display = ["title", "code", "phase", "routes", "version", "status", "published_at"]
+    list_filter = ["status", "phase"]
+    actions = ["publish", "copy_to_new_draft"]
+    audit_event = AuditEventType.EDUCATION_PAGE_PUBLISHED
+
+    publish_one = staticmethod(
+        lambda actor, obj: services.publish_education_page(actor=actor, page=obj)
+    )
+
+    @admin.action(description="Copy to a new draft version")
+    def copy_to_new_draft(self, request, queryset):
+        for page in queryset:
+            latest = EducationPage.objects.filter(code=page.code).order_by("-version").first()
+            draft = EducationPage(
+                code=page.code,
+                version=(latest.version if latest is not None else 0) + 1,
+                title=page.title,
+                phase=page.phase,
+                routes=page.routes,
+                body=page.body,
+            )
+            save_configuration(
+                actor=request.user,
+                record=draft,
+                changed_fields=["code", "version", "title", "phase", "routes", "body"],
+                event=AuditEventType.EDUCATION_PAGE_PUBLISHED,
+            )
+            self.message_user(request, f"Draft v{draft.version} created; edit it, then publish it.")

@@ -14,6 +14,10 @@ class EvaluationConfig(AppConfig):
 
         guards.register()
 
+        from clinic.evaluation import documents
+
+        documents.register()
+
         from clinic.evaluation import integrity
 
         integrity.register()

@@ -4,6 +4,7 @@ from clinic.core.integrity import report_broken_seal
 from clinic.evaluation import selectors
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.integrity import consent_signature_problems
+from clinic.evaluation.models import ConsentSignature
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, READ_ROLES, can_evaluate
 from clinic.patients.chart import (
     ChartSection,
@@ -11,6 +12,7 @@ from clinic.patients.chart import (
     register_chart_section,
     register_chart_summary,
 )
+from clinic.patients.portal import PortalPanel, register_portal_panel
 
 
 def _evaluation_context(viewer, patient):
@@ -39,6 +41,7 @@ def _evaluation_context(viewer, patient):
         ),
         "can_evaluate": can_evaluate(viewer),
         "can_witness": viewer.role in CONSENT_WITNESS_ROLES,
+        "education_opened": selectors.education_pages_opened(patient, limit=20),
     }
 
 
@@ -108,3 +111,18 @@ def allergy_banners(viewer, patient):
 
 
 register_chart_banner(allergy_banners)
+
+
+def _signed_consent_panel(patient):
+    """The consent forms the patient signed, each downloadable as a PDF."""
+    signatures = list(
+        ConsentSignature.objects.filter(patient=patient, withdrawn_at__isnull=True)
+        .select_related("document")
+        .order_by("-signed_at")[:20]
+    )
+    return {"signatures": signatures}
+
+
+register_portal_panel(
+    PortalPanel("signed_consent", 40, "evaluation/portal_consent.html", _signed_consent_panel)
+)

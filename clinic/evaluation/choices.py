@@ -89,3 +89,14 @@ class AllergySeverity(models.TextChoices):
     MODERATE = "moderate", "Moderate"
     SEVERE = "severe", "Severe (e.g. anaphylaxis)"
     UNKNOWN = "unknown", "Not known"
+
+
+class EducationPhase(models.TextChoices):
+    """Where in the course of treatment an education page helps (the order the library shows)."""
+
+    PREPARING = "preparing", "Preparing for treatment"
+    SESSION = "session", "The session"
+    AFTERWARDS = "afterwards", "Afterwards"
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    DRIVING = "driving", "Driving and travel"
+    WHEN_TO_CALL = "when_to_call", "When to call us"

@@ -16,6 +16,7 @@ from clinic.evaluation.choices import (
     ConsentChannel,
     Control,
     Decision,
+    EducationPhase,
     EvaluationStatus,
     InteractionKind,
     Presence,
@@ -366,3 +367,67 @@ class ConsentSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.typed_full_name} signed {self.document}"
+
+
+class EducationPage(TimeStampedModel):
+    """A version of one page of the patient education library, for one route or for every route
+    (no routes), in one phase of treatment. Written and published by the medical director like a
+    consent document: a published version never changes, a change is a new version."""
+
+    code = models.SlugField(
+        max_length=60, help_text="Stable name across versions, e.g. iv-the-session."
+    )
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    phase = models.CharField(max_length=20, choices=EducationPhase.choices)
+    routes = models.JSONField(
+        default=list, blank=True, help_text="Route codes this page is for; empty: every route."
+    )
+    body = models.TextField(
+        help_text="Plain-language text, as the patient reads it. Paragraphs separated by blank lines."
+    )
+    status = models.CharField(
+        max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "version"], name="education_code_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(status="active"),
+                name="one_active_education_page_per_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [part.strip() for part in self.body.split("\n\n") if part.strip()]
+
+
+class EducationPageOpened(models.Model):
+    """A patient opened one exact version of an education page (the record of what they were
+    given to read before and during treatment)."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="education_pages_opened"
+    )
+    page = models.ForeignKey(EducationPage, on_delete=models.PROTECT, related_name="openings")
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-opened_at"], name="education_opened_by_pt")]
+
+    def __str__(self) -> str:
+        return f"{self.page} opened {self.opened_at:%Y-%m-%d}"

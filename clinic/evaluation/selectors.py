@@ -10,12 +10,15 @@ from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.policy import instruments_for_conditions
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.evaluation.choices import EvaluationStatus, RuleSetStatus
+from clinic.evaluation.choices import EducationPhase, EvaluationStatus, RuleSetStatus
+from clinic.evaluation.hooks import treatment_routes
 from clinic.evaluation.models import (
     Allergy,
     ConsentDocument,
     ConsentSignature,
     ContraindicationRuleSet,
+    EducationPage,
+    EducationPageOpened,
     Evaluation,
     MedicationInteraction,
 )
@@ -205,8 +208,13 @@ def consent_status(patient) -> list[dict]:
         )
     )
     rows = []
+    # Only the documents the plan's routes need are asked for (every one while there is no plan
+    # yet: the clinician may still choose any route); one already signed is still listed.
+    routes = treatment_routes(patient)
     for document in active_consent_documents():
         current = next((s for s in signatures if s.document_id == document.pk), None)
+        if routes is not None and not routes & set(document.routes) and current is None:
+            continue
         older = next(
             (
                 s
@@ -250,3 +258,27 @@ def record_consent_form_viewed(viewer, patient, document: ConsentDocument, *, ch
         about=patient,
         details={"channel": str(channel), "version": document.version},
     )
+
+
+def education_pages_for(patient) -> list[EducationPage]:
+    """The current education pages for the patient's plan: those for every route and those for
+    the plan's routes (all of them while the patient has no plan yet), in the order of the course
+    of treatment."""
+    routes = treatment_routes(patient)
+    pages = [
+        page
+        for page in EducationPage.objects.filter(status=RuleSetStatus.ACTIVE)
+        if routes is None or not page.routes or routes & set(page.routes)
+    ]
+    order = list(EducationPhase.values)
+    return sorted(pages, key=lambda page: (order.index(page.phase), page.title))
+
+
+def education_page_for(patient, code: str) -> EducationPage | None:
+    """The current version of one of the patient's education pages, or None."""
+    return next((page for page in education_pages_for(patient) if page.code == code), None)
+
+
+def education_pages_opened(patient, *, limit: int = 50) -> list[EducationPageOpened]:
+    """Which version of which education page the patient opened, and when, newest first."""
+    return list(EducationPageOpened.objects.filter(patient=patient).select_related("page")[:limit])

@@ -29,6 +29,8 @@ from clinic.evaluation.models import (
     ConsentDocument,
     ConsentSignature,
     ContraindicationRuleSet,
+    EducationPage,
+    EducationPageOpened,
     Evaluation,
     EvaluationAddendum,
 )
@@ -600,3 +602,44 @@ def publish_rule_set(*, actor, rule_set: ContraindicationRuleSet) -> Contraindic
         check=_validate_rules,
         details=lambda r: {"rule_set_version": r.version},
     )
+
+
+def publish_education_page(*, actor, page: EducationPage) -> EducationPage:
+    """Make a draft education page the current version (the medical director's decision, as for
+    consent documents); the version it replaces retires and is kept with every opening of it."""
+    return _publish_draft(
+        actor=actor,
+        model=EducationPage,
+        pk=page.pk,
+        action="publish education pages",
+        event_type=AuditEventType.EDUCATION_PAGE_PUBLISHED,
+        scope={"code"},
+        details=lambda d: {"code": d.code, "version": d.version},
+    )
+
+
+def record_education_page_opened(*, actor, patient: Patient, page: EducationPage):
+    """The patient opened this version of an education page: kept with the time, so the record
+    shows what they were given to read (and audited as a read of their record)."""
+    ensure_role(
+        actor,
+        {"patient"},
+        action="open education pages for a patient",
+        event_type=AuditEventType.EDUCATION_PAGE_OPENED,
+        patient_id=patient.pk,
+    )
+    if patient.user_id != actor.pk:
+        raise NotFoundError("We could not find that page.")
+    with transaction.atomic(durable=True):
+        opened = EducationPageOpened.objects.create(
+            patient=patient, page=page, opened_at=timezone.now()
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.EDUCATION_PAGE_OPENED,
+            target=page,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"code": page.code, "version": page.version},
+        )
+        return opened

@@ -17,4 +17,7 @@ urlpatterns = [
     ),
     path("portal/consent/", views.my_consent, name="my_consent"),
     path("portal/consent/<int:document_id>/", views.sign_in_portal, name="sign_in_portal"),
+    path("consent/signed/<uuid:public_id>/pdf/", views.consent_pdf, name="consent_pdf"),
+    path("portal/learn/", views.my_education, name="my_education"),
+    path("portal/learn/<slug:code>/", views.my_education_page, name="my_education_page"),
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,13 +9,17 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
 from clinic.assessments.selectors import patient_progress
+from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import client_ip
+from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, NotFoundError
 from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
+from clinic.core.services import request_document
 from clinic.evaluation import selectors, services
 from clinic.evaluation.choices import ConsentChannel, RuleSetStatus
+from clinic.evaluation.documents import CONSENT_PDF, signature_for
 from clinic.evaluation.forms import (
     AddendumForm,
     AllergyForm,
@@ -284,3 +289,59 @@ def sign_on_tablet(request, patient_public_id, document_id):
     return _sign_consent_page(
         request, patient, _consent_document(document_id), channel=ConsentChannel.TABLET
     )
+
+
+@role_required(Role.PATIENT)
+def my_education(request):
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    record_chart_viewed(request.user, patient, section="portal education")
+    opened = {o.page_id: o for o in reversed(selectors.education_pages_opened(patient))}
+    pages = selectors.education_pages_for(patient)
+    phases: dict[str, list] = {}
+    for page in pages:
+        phases.setdefault(page.get_phase_display(), []).append((page, opened.get(page.pk)))
+    return render(
+        request, "evaluation/my_education.html", {"patient": patient, "phases": phases.items()}
+    )
+
+
+@role_required(Role.PATIENT)
+def my_education_page(request, code):
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    page = selectors.education_page_for(patient, code)
+    if page is None:
+        raise Http404("We could not find that page.")
+    services.record_education_page_opened(actor=request.user, patient=patient, page=page)
+    return render(request, "evaluation/my_education_page.html", {"patient": patient, "page": page})
+
+
+@require_POST
+def consent_pdf(request, public_id):
+    """Ask for a signed consent form as a PDF (the patient's own, or a patient's the clinical
+    viewer may see), then wait for it on the document's page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    signature = signature_for(request.user, public_id)
+    if signature is None:
+        record_audit_event(
+            actor=request.user,
+            event_type=AuditEventType.PATIENT_RECORD_EXPORTED,
+            outcome=AuditOutcome.DENIED,
+            details={"consent_signature": str(public_id)},
+        )
+        raise Http404("We could not find that signed form.")
+    document = request_document(
+        actor=request.user,
+        kind=CONSENT_PDF,
+        title=f"{signature.document.title} v{signature.document.version}, signed {signature.signed_on:%Y-%m-%d}",
+        parameters={"signature": str(signature.public_id)},
+        location=signature.patient.location,
+        patient_id=signature.patient_id,
+    )
+    return redirect("documents:detail", public_id=document.public_id)

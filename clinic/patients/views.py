@@ -29,6 +29,7 @@ from clinic.patients.permissions import (
     can_view_clinical_details,
     staff_location_ids,
 )
+from clinic.patients.portal import portal_panels_for
 from clinic.patients.selectors import (
     find_possible_duplicates,
     get_own_patient_record,
@@ -127,7 +128,23 @@ def patient_chart(request, patient_public_id):
 
 @role_required(Role.PATIENT)
 def my_record(request):
-    return _chart(request, None, own_record=True)
+    """The patient's first page: their next appointment, what waits for them, their progress in
+    plain words and their signed consent forms (panels the apps register), never the staff
+    chart."""
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    record_chart_viewed(request.user, patient, section="portal home")
+    return render(
+        request,
+        "patients/my_record.html",
+        {
+            "patient": patient,
+            "banners": banners_for(request.user, patient),
+            "panels": portal_panels_for(patient),
+        },
+    )
 
 
 def register_after_duplicate_check(request, form, register):

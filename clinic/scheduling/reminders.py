@@ -148,6 +148,8 @@ def reminder_message(appointment: Appointment, check_in_link: str | None = None)
         f"If you need to cancel or change this appointment, or have questions, call us on {phone}.",
         "",
         "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911.",
+        "",
+        appointment.location.contact_text(clinic),
     ]
     return f"{clinic}: reminder of your appointment on {starts:%a %b %-d at %-I:%M %p}", "\n".join(
         lines

@@ -39,6 +39,9 @@ class Gate(models.TextChoices):
     PREGNANCY = "pregnancy", "Pregnancy excluded"
     QUESTIONNAIRES = "questionnaires", "Pre-session questionnaires done"
     SAFETY = "safety", "No open safety flag"
+    # Every side effect the patient reported between visits is read by a clinician before the
+    # next dose (a positive urinary symptom must never wait behind a good mood score).
+    SIDE_EFFECTS = "side_effects", "Side effects reported since the last visit reviewed"
     VITALS = "vitals", "Pre-dose vital signs and weight"
     BLOOD_PRESSURE = "blood_pressure", "Blood pressure within the pre-dose limit"
     # No other dose the same calendar day, by any route, given or confirmed in another session.

@@ -122,6 +122,8 @@ class GateFacts:
     maximum_doses_per_7_days: int
     # The Spravato REMS records, when it binds the session (esketamine at a US location).
     rems: RemsFact | None = None
+    # Side effects the patient reported since their last dose (or not yet reviewed), oldest first.
+    side_effect_reports: tuple[ReportedSideEffect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,15 @@ class RemsFact:
     certification_number: str
     patient_rems_id: str
     enrolled_on: date | None
+
+
+@dataclass(frozen=True)
+class ReportedSideEffect:
+    """A side effect the patient reported from the portal, as the checklist names it."""
+
+    reported_on_label: str  # in the clinic's zone
+    symptoms_label: str
+    reviewed: bool
 
 
 @dataclass(frozen=True)
@@ -247,6 +258,23 @@ def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = No
         "None open."
         if not facts.open_safety_flags
         else "A questionnaire raised a safety flag: a clinician must review and clear it.",
+    )
+    reports = facts.side_effect_reports
+    waiting = [r for r in reports if not r.reviewed]
+    listed = "; ".join(
+        f"{r.reported_on_label}: {r.symptoms_label}" + ("" if r.reviewed else " (not reviewed)")
+        for r in reports
+    )
+    # Ketamine uropathy's early signs (Anderson et al., Health Psychol Res 2022) and the Ketalar
+    # label's advice to consider stopping when urinary pain persists: a clinician reads every
+    # report before the next dose.
+    add(
+        Gate.SIDE_EFFECTS,
+        not waiting,
+        "None reported."
+        if not reports
+        else f"Reported by the patient: {listed}."
+        + (" A clinician reviews them before dosing." if waiting else " Reviewed."),
     )
     values = facts.pre_dose_values
     complete = values is not None and all(values.get(name) is not None for name in PRE_DOSE_VITALS)

@@ -3,18 +3,19 @@ discharge facts worked out from the record."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.assessments.choices import AlertStatus as SafetyAlertStatus
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.models import AssessmentResponse, SafetyAlert
+from clinic.assessments.models import AssessmentResponse, SafetyAlert, SideEffectReport
 from clinic.assessments.policy import patient_answered
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -327,6 +328,7 @@ def gate_facts(
         minimum_days_between_doses=session.plan_version.protocol.minimum_days_between_doses,
         maximum_doses_per_7_days=session.plan_version.protocol.maximum_doses_per_7_days,
         rems=rems_fact(session),
+        side_effect_reports=tuple(side_effects_since_last_dose(session)),
     )
 
 
@@ -341,6 +343,35 @@ def rems_fact(session) -> rules.RemsFact | None:
         patient_rems_id=enrolment.patient_rems_id if enrolment else "",
         enrolled_on=enrolment.enrolled_on if enrolment else None,
     )
+
+
+# Before any record: "since the last dose" for a patient never dosed.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def side_effects_since_last_dose(session) -> list[rules.ReportedSideEffect]:
+    """The side effects the patient reported since their last dose given (all of them before a
+    first dose), and any older one no clinician has reviewed yet: one query, the last dose read
+    inside it."""
+    zone = session.location.zone
+    last_dose = Subquery(
+        TreatmentSession.objects.filter(patient_id=session.patient_id, dosed_at__isnull=False)
+        .exclude(pk=session.pk)
+        .order_by("-dosed_at")
+        .values("dosed_at")[:1]
+    )
+    reports = SideEffectReport.objects.filter(patient_id=session.patient_id).filter(
+        Q(reviewed_at__isnull=True)
+        | Q(reported_at__gt=Coalesce(last_dose, Value(EARLIEST, output_field=DateTimeField())))
+    )
+    return [
+        rules.ReportedSideEffect(
+            reported_on_label=f"{timezone.localtime(report.reported_at, zone):%a %-d %b %H:%M}",
+            symptoms_label=", ".join(report.symptom_labels),
+            reviewed=report.reviewed_at is not None,
+        )
+        for report in reports.order_by("reported_at", "id")[:20]
+    ]
 
 
 def prior_doses(session) -> list[rules.PriorDose]:

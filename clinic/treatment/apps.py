@@ -14,6 +14,11 @@ class TreatmentConfig(AppConfig):
 
         guards.register()
 
+        from clinic.evaluation.hooks import provide_treatment_routes
+        from clinic.treatment.selectors import plan_routes
+
+        provide_treatment_routes(plan_routes)
+
         from clinic.treatment import integrity
 
         integrity.register()

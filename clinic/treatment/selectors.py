@@ -36,6 +36,22 @@ def current_plan_version(patient) -> TreatmentPlanVersion | None:
     )
 
 
+def plan_routes(patient) -> set[str] | None:
+    """The route of the patient's active plan, and of a drafted next version waiting to be
+    signed (a change of route needs its consent before the new version is used); None without
+    an active plan or draft."""
+    routes = set(
+        TreatmentPlanVersion.objects.filter(plan__patient=patient, plan__status=PlanStatus.ACTIVE)
+        .order_by("-number")
+        .values_list("route", flat=True)[:1]
+    )
+    draft = open_plan_draft(patient)
+    drafted_route = (draft.values or {}).get("route") if draft is not None else None
+    if isinstance(drafted_route, str) and drafted_route:
+        routes.add(drafted_route)
+    return routes or None
+
+
 def open_plan_draft(patient) -> TreatmentPlanDraft | None:
     """The drafted next version waiting to be checked and signed, if any."""
     return (

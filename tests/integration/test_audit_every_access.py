@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from clinic.api import api
-from clinic.assessments.services import send_questionnaires
+from clinic.assessments.services import report_side_effect, send_questionnaires
 from clinic.assessments.tests.factories import record_phq9
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.models import AuditEvent
@@ -197,9 +197,19 @@ def world(personas, patient_alice, location, report_kind):
         patient_id=patient_alice.pk,
     )
     conversation = patient_writes(patient_alice).conversation
+    side_effect_report, _created, _alerts = report_side_effect(
+        actor=patient_alice.user,
+        patient=patient_alice,
+        submission_key=uuid.uuid4(),
+        symptoms=["headache"],
+        started_on=timezone.localdate(),
+        severity="mild",
+        still_going=True,
+    )
     return {
         "patient": patient_alice.public_id,
         "conversation": conversation.public_id,
+        "side_effect_report": side_effect_report.public_id,
         "request": request.public_id,
         "response": response.public_id,
         "safety_alert": response.alerts.get().public_id,
@@ -252,6 +262,10 @@ SAMPLES = {
     "assessments:response": {"public_id": "response"},
     "assessments:entered_in_error": {"public_id": "response"},
     "assessments:alert": {"public_id": "safety_alert"},
+    "assessments:side_effect_report": {"public_id": "side_effect_report"},
+    "assessments:my_side_effect": {"public_id": "side_effect_report"},
+    "evaluation:my_education_page": {"code": lambda w: "preparing"},
+    "evaluation:consent_pdf": {"public_id": "no_such_record"},
     "assessments:cancel_request": {"public_id": "questionnaires"},
     "assessments:answer_start": {"token": "questionnaire_token"},
     "assessments:answer_instrument": {"token": "questionnaire_token"},

@@ -209,7 +209,7 @@ def test_booking_in_a_far_year_is_refused_beside_the_date(front_desk, patient_al
 
 def _date_forms(location):
     """Every form of the product with a date or date-time field, by the name of that field."""
-    from clinic.assessments.forms import InstrumentAnswersForm
+    from clinic.assessments.forms import InstrumentAnswersForm, SideEffectReportForm
     from clinic.assessments.instruments import get_instrument
     from clinic.audit.forms import AuditFilterForm
     from clinic.core.models import Location
@@ -234,6 +234,7 @@ def _date_forms(location):
             "taken_at",
         ),
         (ConfirmDoseForm, "vial_expiry"),
+        (SideEffectReportForm, "started_on"),
         (ConsultationRequestForm, "date_of_birth"),
         (
             lambda data: PatientForm(data, locations=locations, show_measurements=False),

@@ -158,8 +158,8 @@ def test_a_patient_never_opens_another_patients_record(personas, patient_alice, 
     assert bob.get(f"/api/v1/patients/{patient_alice.public_id}").status_code == 404
     response = bob.get("/patients/me/")
     assert response.status_code == 200
-    assert patient_bob.mrn in response.content.decode()
-    assert patient_alice.mrn not in response.content.decode()
+    assert f"Hello {patient_bob.legal_first_name}" in response.content.decode()
+    assert patient_alice.legal_first_name not in response.content.decode()
 
 
 def test_front_desk_sees_no_clinical_measurements(personas, patient_alice):

@@ -208,11 +208,12 @@ def test_the_patient_list_and_chart_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         assert client.get("/patients/", {"q": "Bulk"}).status_code == 200
     # The chart: its reads (the banners' among them: the possible-relapse banner reads the
-    # progress summaries once) and its audit row, whose seal reads the chain's head (and on
-    # PostgreSQL takes the chain's lock).
-    with django_assert_max_num_queries(16):
+    # progress summaries once; the side-effect banner reads the reports waiting for review once;
+    # the consent summary reads the plan's routes, in two) and its audit row, whose seal reads
+    # the chain's head (and on PostgreSQL takes the chain's lock).
+    with django_assert_max_num_queries(18):
         assert client.get(f"/patients/{patient_alice.public_id}/").status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         assert (
             client.get(f"/patients/{patient_alice.public_id}/?section=consultation").status_code
             == 200

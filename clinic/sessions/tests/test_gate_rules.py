@@ -12,7 +12,7 @@ import pytest
 from clinic.monitoring.limits import Limits
 from clinic.patients.choices import PregnancyPotential
 from clinic.sessions.choices import Gate, PregnancyTest
-from clinic.sessions.rules import GateFacts, PlanFact, evaluate_gates
+from clinic.sessions.rules import GateFacts, PlanFact, ReportedSideEffect, evaluate_gates
 
 TODAY = date(2026, 12, 1)
 READY = GateFacts(
@@ -66,11 +66,29 @@ def test_a_complete_record_is_ready_to_dose():
         Gate.PREGNANCY,
         Gate.QUESTIONNAIRES,
         Gate.SAFETY,
+        Gate.SIDE_EFFECTS,
         Gate.VITALS,
         Gate.BLOOD_PRESSURE,
         Gate.SAME_DAY,
         Gate.DOSE_INTERVAL,
     ]
+
+
+def test_a_side_effect_report_not_yet_reviewed_holds_the_dose_and_is_named():
+    report = ReportedSideEffect("Mon 30 Nov 08:10", "Blood in my urine", reviewed=False)
+    checklist = evaluate_gates(replace(READY, side_effect_reports=(report,)))
+    gate = next(g for g in checklist.gates if g.gate == Gate.SIDE_EFFECTS)
+    assert not gate.passed
+    assert "Mon 30 Nov 08:10: Blood in my urine (not reviewed)" in gate.reason
+    assert Gate.SIDE_EFFECTS in blocking(replace(READY, side_effect_reports=(report,)))
+
+
+def test_a_reviewed_side_effect_report_is_still_shown_but_does_not_hold_the_dose():
+    report = ReportedSideEffect("Mon 30 Nov 08:10", "Headache", reviewed=True)
+    checklist = evaluate_gates(replace(READY, side_effect_reports=(report,)))
+    gate = next(g for g in checklist.gates if g.gate == Gate.SIDE_EFFECTS)
+    assert gate.passed
+    assert gate.reason == "Reported by the patient: Mon 30 Nov 08:10: Headache. Reviewed."
 
 
 @pytest.mark.parametrize(

@@ -423,6 +423,52 @@ def test_questionnaires_gate_can_be_overridden(clinician, nurse, patient_alice):
     assert not failing(session)
 
 
+# --- side effects reported between visits --------------------------------------------------
+def _report_side_effect(patient, symptoms):
+    import uuid
+
+    report, _created, _alerts = assessment_services.report_side_effect(
+        actor=patient.user,
+        patient=patient,
+        submission_key=uuid.uuid4(),
+        symptoms=symptoms,
+        started_on=timezone.localdate(),
+        severity="mild",
+        still_going=True,
+    )
+    return report
+
+
+def test_a_reported_side_effect_is_in_the_checklist_and_holds_until_reviewed(
+    clinician, nurse, patient_alice
+):
+    session = ready_to_dose(clinician, nurse, patient_alice)
+    assert gate(session, Gate.SIDE_EFFECTS).reason == "None reported."
+    report = _report_side_effect(patient_alice, ["urinary_frequency"])
+
+    result = gate(session, Gate.SIDE_EFFECTS)
+    assert not result.passed
+    assert "Needing to pass urine more often or urgently (not reviewed)" in result.reason
+    assert failing(session) == {Gate.SIDE_EFFECTS}
+    with pytest.raises(ClinicError):
+        services.override_gate(
+            actor=clinician, session=session, gate=Gate.SIDE_EFFECTS, reason=OVERRIDE_REASON
+        )
+
+    assessment_services.review_side_effect_report(
+        actor=clinician, report=report, note="Urine dip clear; reviewed at the chair."
+    )
+    result = gate(session, Gate.SIDE_EFFECTS)
+    assert result.passed and "Reviewed." in result.reason
+    assert not failing(session)
+
+
+def test_a_red_flag_report_also_holds_the_safety_gate(clinician, nurse, patient_alice):
+    session = ready_to_dose(clinician, nurse, patient_alice)
+    _report_side_effect(patient_alice, ["blood_in_urine"])
+    assert failing(session) == {Gate.SIDE_EFFECTS, Gate.SAFETY}
+
+
 # --- safety --------------------------------------------------------------------------------
 def test_open_safety_alert_blocks_until_resolved(clinician, nurse, patient_alice):
     session = ready_to_dose(clinician, nurse, patient_alice)
