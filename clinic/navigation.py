@@ -42,6 +42,7 @@ NAV_ITEMS = [
     NavItem("My record", "patients:my_record", frozenset({Role.PATIENT})),
     NavItem("Appointments", "scheduling:my_appointments", frozenset({Role.PATIENT})),
     NavItem("Consent forms", "evaluation:my_consent", frozenset({Role.PATIENT})),
+    NavItem("Your goals", "treatment:my_goals", frozenset({Role.PATIENT})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
 ]

@@ -108,3 +108,20 @@ def allergy_banners(viewer, patient):
 
 
 register_chart_banner(allergy_banners)
+
+
+def _medicines_context(viewer, patient):
+    series = selectors.mme_series(patient)
+    return {"series": list(reversed(series[-12:])), "latest": series[-1] if series else None}
+
+
+register_chart_section(
+    ChartSection(
+        "medicines",
+        "Medicines & opioid dose",
+        "evaluation/chart_medicines.html",
+        25,
+        frozenset(READ_ROLES),
+        _medicines_context,
+    )
+)

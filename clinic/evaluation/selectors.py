@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+
+from django.db.models import Q
 
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
@@ -18,7 +22,9 @@ from clinic.evaluation.models import (
     ContraindicationRuleSet,
     Evaluation,
     MedicationInteraction,
+    MedicineList,
 )
+from clinic.evaluation.opioids import DailyMme, daily_mme
 from clinic.evaluation.rules import (
     SCREENABLE_FIELDS,
     Finding,
@@ -250,3 +256,46 @@ def record_consent_form_viewed(viewer, patient, document: ConsentDocument, *, ch
         about=patient,
         details={"channel": str(channel), "version": document.version},
     )
+
+
+@dataclass(frozen=True)
+class MmeEntry:
+    """The daily opioid dose (MME) worked from one recorded medicine list."""
+
+    recorded_at: datetime
+    source: str
+    medicines: str
+    mme: DailyMme
+
+
+def mme_series(patient) -> list[MmeEntry]:
+    """The daily MME each time the patient's medicine list was recorded, oldest first: each
+    signed evaluation's list (at its signature), then each list recorded since (two queries)."""
+    entries = [
+        MmeEntry(
+            signed_at,
+            "Evaluation",
+            "" if none else text,
+            daily_mme("" if none else text),
+        )
+        for signed_at, text, none in Evaluation.objects.filter(
+            patient=patient,
+            status__in=[EvaluationStatus.COMPLETED, EvaluationStatus.AMENDED],
+            signed_at__isnull=False,
+        )
+        .filter(Q(no_current_medications=True) | ~Q(current_medications=""))
+        .values_list("signed_at", "current_medications", "no_current_medications")
+    ]
+    entries += [
+        MmeEntry(recorded_at, "Medicine list", text, daily_mme(text))
+        for recorded_at, text in MedicineList.objects.filter(patient=patient).values_list(
+            "recorded_at", "medicines"
+        )
+    ]
+    return sorted(entries, key=lambda entry: entry.recorded_at)
+
+
+def latest_medicines(patient) -> str:
+    """The medicine list as last recorded ("" when none was)."""
+    series = mme_series(patient)
+    return series[-1].medicines if series else ""

@@ -31,6 +31,7 @@ from clinic.treatment.dosing import (
     infusion_rates,
     weight_based_problems,
 )
+from clinic.treatment.goals import clean_goals
 from clinic.treatment.models import (
     ProtocolTemplate,
     TreatmentPlan,
@@ -71,6 +72,7 @@ PLAN_SIGNED_FIELDS_WHEN_SET = (
     "protocol_problems",
     "stock_concentration_mg_per_ml",
     "bag_volume_ml",
+    "goals",
 )
 
 
@@ -91,6 +93,8 @@ class PlanDraft:
     change_reason: str
     change_details: str = ""
     override_reason: str = ""
+    # The patient's goals as the form gave them (clinic.treatment.goals.clean_goal's keys).
+    goals: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,6 +344,10 @@ def sign_plan_version(
         raise ClinicError("Write the target outcomes.", field="target_outcomes")
     if draft.protocol.route == Route.IV and not draft.infusion_minutes:
         raise ClinicError("An IV plan needs an infusion duration.", field="infusion_minutes")
+    try:
+        goals = clean_goals(list(draft.goals))
+    except ValueError as error:
+        raise ClinicError(str(error), field="goals") from error
     preview = preview_plan(patient=patient, draft=draft, evaluation=evaluation)
     if preview.outside_range and not draft.override_reason.strip():
         raise ClinicError(
@@ -395,6 +403,7 @@ def sign_plan_version(
             if preview.pump
             else None,
             "bag_volume_ml": preview.pump.bag_volume_ml if preview.pump else None,
+            "goals": goals or None,
         }
         version = TreatmentPlanVersion(
             plan=plan,
@@ -427,6 +436,7 @@ def sign_plan_version(
                 "dose_mg": str(version.dose_mg),
                 "outside_range": version.dose_outside_range,
                 "protocol_problems": list(preview.problems),
+                "goals": len(goals),
                 **({"from_draft": str(from_draft.public_id)} if from_draft else {}),
             },
         )
@@ -462,6 +472,7 @@ def draft_values_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
         "target_outcomes": version.target_outcomes,
         "change_reason": ChangeReason.RESPONSE,
         "change_details": "",
+        "goals": list(version.goals or []),
     }
 
 

@@ -3,4 +3,7 @@ from django.urls import path
 from clinic.treatment import views
 
 app_name = "treatment"
-urlpatterns = [path("patients/<uuid:patient_public_id>/plan/", views.write_plan, name="write")]
+urlpatterns = [
+    path("patients/<uuid:patient_public_id>/plan/", views.write_plan, name="write"),
+    path("portal/goals/", views.my_goals, name="my_goals"),
+]
