@@ -578,8 +578,11 @@ def set_plan_draft_aside(*, actor, draft: TreatmentPlanDraft) -> TreatmentPlanDr
         return locked
 
 
-def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> TreatmentPlan:
-    """Close a plan as completed or stopped, with the reason."""
+def end_plan(
+    *, actor, plan: TreatmentPlan, status: str, reason: str, in_caller_transaction: bool = False
+) -> TreatmentPlan:
+    """Close a plan as completed or stopped, with the reason. `in_caller_transaction`: part of
+    a larger action that commits or fails as one (a follow-up review ending treatment)."""
     ensure_role(
         actor,
         PLAN_WRITE_ROLES,
@@ -592,7 +595,7 @@ def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> Treatme
         raise ClinicError("Choose completed or stopped.", field="status")
     if not reason.strip():
         raise ClinicError("Say why the plan ends.", field="reason")
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=not in_caller_transaction):
         locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.status != PlanStatus.ACTIVE:
             raise InvalidTransitionError("This plan has already ended.")
