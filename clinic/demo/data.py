@@ -38,6 +38,7 @@ from clinic.intake import services as intake
 from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
 from clinic.patients import services as patients
 from clinic.patients.choices import PatientStatus, Sex
+from clinic.reviews import services as reviews
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.choices import RoomKind
 from clinic.scheduling.models import Appointment, AppointmentType, Room, StaffHours
@@ -690,8 +691,6 @@ def _demo_goals(*, pain: bool, today: date) -> tuple[dict, ...]:
 
 def _add_signed_review(clinician, patient, password: str) -> bool:
     """A signed follow-up review (continue the plan) for the first patient in treatment."""
-    from clinic.reviews import services as reviews
-
     review = reviews.open_review(actor=clinician, patient=patient, kind="video")
     review = reviews.update_review(
         actor=clinician,

@@ -14,6 +14,7 @@ from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.policy import instruments_for_conditions
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.meta import present
 from clinic.evaluation.choices import EvaluationStatus, RuleSetStatus
 from clinic.evaluation.models import (
     Allergy,
@@ -273,7 +274,7 @@ def mme_series(patient) -> list[MmeEntry]:
     signed evaluation's list (at its signature), then each list recorded since (two queries)."""
     entries = [
         MmeEntry(
-            signed_at,
+            present(signed_at, "A signed evaluation's signing time"),
             "Evaluation",
             "" if none else text,
             daily_mme("" if none else text),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -137,8 +138,8 @@ class GoalForm(forms.Form):
             or data.get("target_date")
         )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not self.has_goal():
             return data
         if data.get("measure") and data.get("value") is None and "value" not in self.errors:
@@ -179,4 +180,6 @@ def goal_formset(data=None, *, goals=None) -> BaseGoalFormSet:
         }
         for goal in goals or []
     ]
-    return GoalFormSet(data, initial=initial, prefix="goal")
+    formset = GoalFormSet(data, initial=initial, prefix="goal")
+    assert isinstance(formset, BaseGoalFormSet)
+    return formset
