@@ -46,6 +46,7 @@ NAV_ITEMS = [
     NavItem("Messages", "messaging:mine", frozenset({Role.PATIENT})),
     NavItem("Side effects", "assessments:my_side_effects", frozenset({Role.PATIENT})),
     NavItem("What to expect", "evaluation:my_education", frozenset({Role.PATIENT})),
+    NavItem("Your goals", "treatment:my_goals", frozenset({Role.PATIENT})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
 ]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from clinic.assessments import selectors
 from clinic.assessments.choices import AlertStatus
 from clinic.assessments.forms import SendQuestionnairesForm
+from clinic.assessments.hooks import beside_scores
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import SafetyAlert
 from clinic.assessments.permissions import (
@@ -41,6 +42,7 @@ def _assessments_context(viewer, patient):
             progress=[(p, progress_svg(p) if p.instrument.charted else "") for p in progress],
             responses=selectors.recent_responses(patient),
             alerts=selectors.patient_alerts(patient),
+            beside_scores=beside_scores(viewer, patient),
         )
     return context
 

@@ -69,6 +69,7 @@ class AuditEventType(models.IntegerChoices):
     EVALUATION_ADDENDUM = 503, "Addendum to a signed record"
     SIGNATURE_FAILED = 504, "Signature refused (wrong password)"
     EVALUATION_VIEWED = 505, "Evaluation viewed"
+    MEDICINE_LIST_RECORDED = 506, "Medicine list recorded"
     CONSENT_SIGNED = 510, "Consent signed"
     CONSENT_DOCUMENT_PUBLISHED = 511, "Consent document published"
     CONSENT_FORM_VIEWED = 512, "Consent form opened for signing"

@@ -39,6 +39,7 @@ from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime
 from clinic.inventory.models import Container
 from clinic.patients import services as patients
 from clinic.patients.choices import PatientStatus, Sex
+from clinic.reviews import services as reviews
 from clinic.scheduling import services as scheduling
 from clinic.scheduling.choices import RoomKind
 from clinic.scheduling.models import Appointment, AppointmentType, Room, StaffHours
@@ -515,6 +516,7 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
     password = STAFF_ACCOUNTS[1].password
     today = timezone.localdate()
     consent = ConsentDocument.objects.get(code="ketamine-infusion-injection", status="active")
+    reviewed = False
     for index, patient in enumerate(patients_created):
         if patient.status not in {
             PatientStatus.IN_EVALUATION,
@@ -523,6 +525,7 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
         }:
             continue
         record = evaluation.start_evaluation(actor=clinician, patient=patient)
+        pain = bool(set(patient.primary_conditions) & PAIN_CONDITIONS)
         changes = {
             # Every screening item asked and answered (an unasked item stops "suitable").
             **dict.fromkeys(BOOLEAN_FIELDS, False),
@@ -543,13 +546,18 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
             "no_known_allergies": index % 4 != 1,
             "adequate_antidepressant_trials": rng.randint(2, 5),
             "prior_tms": rng.random() < 0.3,
-            "current_medications": rng.choice(
-                [
-                    "Sertraline 100 mg daily",
-                    "Venlafaxine 150 mg daily\nLorazepam 0.5 mg as needed",
-                    "Bupropion 300 mg daily",
-                    "Lamotrigine 100 mg daily",
-                ]
+            "current_medications": (
+                # A chronic-pain patient on opioids: 60 + 40 = 100 MME a day (CDC 2022 factors).
+                "Oxycodone ER 20 mg twice daily\nTramadol 50 mg every 6 hours\nDuloxetine 60 mg daily"
+                if pain
+                else rng.choice(
+                    [
+                        "Sertraline 100 mg daily",
+                        "Venlafaxine 150 mg daily\nLorazepam 0.5 mg as needed",
+                        "Bupropion 300 mg daily",
+                        "Lamotrigine 100 mg daily",
+                    ]
+                )
             ),
             "hypertension": "controlled" if index % 3 == 0 else "none",
             "clinical_summary": "Long history of depression with inadequate response to several trials.",
@@ -634,8 +642,72 @@ def _add_evaluations_and_plans(rng: random.Random, clinician, witness, patients_
                 maintenance_interval_days=protocol.maintenance_interval_days,
                 infusion_minutes=protocol.infusion_minutes,
                 change_reason="initial",
+                goals=_demo_goals(pain=pain, today=today),
             ),
         )
+        if pain:
+            # Recorded since the evaluation: less oxycodone, 30 + 40 = 70 MME a day.
+            evaluation.record_medicine_list(
+                actor=clinician,
+                patient=patient,
+                medicines="Oxycodone ER 10 mg twice daily\nTramadol 50 mg every 6 hours\n"
+                "Duloxetine 60 mg daily",
+            )
+        if not reviewed:
+            reviewed = _add_signed_review(clinician, patient, password)
+
+
+PAIN_CONDITIONS = {"chronic_pain", "neuropathic_pain", "crps", "fibromyalgia"}
+
+
+def _demo_goals(*, pain: bool, today: date) -> tuple[dict, ...]:
+    """The goals a demo plan is signed with: the patient's words and targets on a score (and,
+    for chronic pain, the daily opioid dose), twelve weeks out."""
+    by = (today + timedelta(weeks=12)).isoformat()
+    if pain:
+        return (
+            {
+                "words": "walk the dog every day",
+                "measure": "pain_nrs",
+                "comparison": "reduce_by_percent",
+                "value": "30",
+                "target_date": by,
+            },
+            {
+                "words": "fewer pain pills",
+                "measure": "mme",
+                "comparison": "reduce_by_percent",
+                "value": "25",
+                "target_date": by,
+            },
+        )
+    return (
+        {
+            "words": "feel like myself again",
+            "measure": "phq9",
+            "comparison": "below",
+            "value": "10",
+            "target_date": by,
+        },
+        {"words": "back at work", "measure": "", "target_date": by},
+    )
+
+
+def _add_signed_review(clinician, patient, password: str) -> bool:
+    """A signed follow-up review (continue the plan) for the first patient in treatment."""
+    review = reviews.open_review(actor=clinician, patient=patient, kind="video")
+    review = reviews.update_review(
+        actor=clinician,
+        review=review,
+        changes={
+            "concerns": "Asks whether the sessions will stop working.",
+            "assessment": "Early in the induction series; tolerating the infusions well.",
+            "decision": "continue",
+            "decision_reason": "Too early to judge the response: complete the induction series.",
+        },
+    )
+    reviews.sign_review(actor=clinician, review=review, password=password)
+    return True
 
 
 def _add_rooms_hours_and_bookings(staff: dict, boston, denver, front_desk) -> None:

@@ -126,3 +126,20 @@ def _signed_consent_panel(patient):
 register_portal_panel(
     PortalPanel("signed_consent", 40, "evaluation/portal_consent.html", _signed_consent_panel)
 )
+
+
+def _medicines_context(viewer, patient):
+    series = selectors.mme_series(patient)
+    return {"series": list(reversed(series[-12:])), "latest": series[-1] if series else None}
+
+
+register_chart_section(
+    ChartSection(
+        "medicines",
+        "Medicines & opioid dose",
+        "evaluation/chart_medicines.html",
+        25,
+        frozenset(READ_ROLES),
+        _medicines_context,
+    )
+)

@@ -195,3 +195,19 @@ class ConsentSignForm(forms.Form):
         label="I have read this document and agree to it.",
         error_messages={"required": "Tick the box to confirm you have read and agree."},
     )
+
+
+class MedicineListForm(forms.Form):
+    """The patient's medicines as they are now, one a line with strength and frequency."""
+
+    medicines = forms.CharField(
+        label="Current medicines (one a line, with strength and how often)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=(
+            "E.g. “oxycodone 10 mg twice daily”, “fentanyl 25 mcg/hr patch”. Opioids are "
+            "converted to a daily MME when the strength and the doses a day can be read."
+        ),
+    )
+    no_medicines = forms.BooleanField(label="Takes no medicines", required=False)

@@ -431,3 +431,37 @@ class EducationPageOpened(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} opened {self.opened_at:%Y-%m-%d}"
+
+
+class MedicineList(models.Model):
+    """The patient's medicines as a clinician recorded them after the evaluation (at a follow-up,
+    or whenever they change), one a line with dose and frequency. The evaluation's list is the
+    first; each of these is the list from then on. Written once, never changed: a correction is a
+    new list."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="medicine_lists"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    medicines = models.TextField(
+        blank=True, help_text="One per line, with dose, e.g. “oxycodone 10 mg twice daily”."
+    )
+    no_medicines = models.BooleanField("takes no medicines", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["patient", "recorded_at"], name="medicine_list_patient")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(no_medicines=True, medicines="")
+                | (models.Q(no_medicines=False) & ~models.Q(medicines="")),
+                name="medicine_list_given_or_none",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Medicine list of {self.recorded_at:%Y-%m-%d}"

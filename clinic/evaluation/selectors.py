@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+
+from django.db.models import Q
 
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
@@ -10,6 +14,7 @@ from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.policy import instruments_for_conditions
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.meta import present
 from clinic.evaluation.choices import EducationPhase, EvaluationStatus, RuleSetStatus
 from clinic.evaluation.hooks import treatment_routes
 from clinic.evaluation.models import (
@@ -21,7 +26,9 @@ from clinic.evaluation.models import (
     EducationPageOpened,
     Evaluation,
     MedicationInteraction,
+    MedicineList,
 )
+from clinic.evaluation.opioids import DailyMme, daily_mme
 from clinic.evaluation.rules import (
     SCREENABLE_FIELDS,
     Finding,
@@ -282,3 +289,46 @@ def education_page_for(patient, code: str) -> EducationPage | None:
 def education_pages_opened(patient, *, limit: int = 50) -> list[EducationPageOpened]:
     """Which version of which education page the patient opened, and when, newest first."""
     return list(EducationPageOpened.objects.filter(patient=patient).select_related("page")[:limit])
+
+
+@dataclass(frozen=True)
+class MmeEntry:
+    """The daily opioid dose (MME) worked from one recorded medicine list."""
+
+    recorded_at: datetime
+    source: str
+    medicines: str
+    mme: DailyMme
+
+
+def mme_series(patient) -> list[MmeEntry]:
+    """The daily MME each time the patient's medicine list was recorded, oldest first: each
+    signed evaluation's list (at its signature), then each list recorded since (two queries)."""
+    entries = [
+        MmeEntry(
+            present(signed_at, "A signed evaluation's signing time"),
+            "Evaluation",
+            "" if none else text,
+            daily_mme("" if none else text),
+        )
+        for signed_at, text, none in Evaluation.objects.filter(
+            patient=patient,
+            status__in=[EvaluationStatus.COMPLETED, EvaluationStatus.AMENDED],
+            signed_at__isnull=False,
+        )
+        .filter(Q(no_current_medications=True) | ~Q(current_medications=""))
+        .values_list("signed_at", "current_medications", "no_current_medications")
+    ]
+    entries += [
+        MmeEntry(recorded_at, "Medicine list", text, daily_mme(text))
+        for recorded_at, text in MedicineList.objects.filter(patient=patient).values_list(
+            "recorded_at", "medicines"
+        )
+    ]
+    return sorted(entries, key=lambda entry: entry.recorded_at)
+
+
+def latest_medicines(patient) -> str:
+    """The medicine list as last recorded ("" when none was)."""
+    series = mme_series(patient)
+    return series[-1].medicines if series else ""

@@ -33,8 +33,14 @@ from clinic.evaluation.models import (
     EducationPageOpened,
     Evaluation,
     EvaluationAddendum,
+    MedicineList,
 )
-from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES
+from clinic.evaluation.opioids import daily_mme
+from clinic.evaluation.permissions import (
+    CONSENT_WITNESS_ROLES,
+    EVALUATE_ROLES,
+    MEDICINE_LIST_ROLES,
+)
 from clinic.evaluation.rules import validate_rule
 from clinic.evaluation.selectors import missing_for_suitable, run_screen
 from clinic.patients.choices import VitalSignsContext
@@ -643,3 +649,60 @@ def record_education_page_opened(*, actor, patient: Patient, page: EducationPage
             details={"code": page.code, "version": page.version},
         )
         return opened
+
+
+MEDICINE_LIST_MAX_CHARACTERS = 5000
+
+
+def record_medicine_list(
+    *, actor, patient: Patient, medicines: str, no_medicines: bool = False
+) -> MedicineList:
+    """Record the patient's medicines as they are now (after the evaluation's list: at a
+    follow-up, or when they change). The daily opioid dose in MME is worked from each list
+    recorded (clinic.evaluation.opioids)."""
+    ensure_can_act_on_patient(
+        actor,
+        patient,
+        roles=MEDICINE_LIST_ROLES,
+        action="record medicine lists",
+        event_type=AuditEventType.MEDICINE_LIST_RECORDED,
+    )
+    lines = [" ".join(line.split()) for line in medicines.splitlines()]
+    text = "\n".join(line for line in lines if line)
+    if no_medicines and text:
+        raise ClinicError(
+            "Either list the medicines or tick “takes no medicines”, not both.", field="medicines"
+        )
+    if not no_medicines and not text:
+        raise ClinicError(
+            "List the medicines, one a line, or tick “takes no medicines”.", field="medicines"
+        )
+    if len(text) > MEDICINE_LIST_MAX_CHARACTERS:
+        raise ClinicError(
+            f"A medicine list is at most {MEDICINE_LIST_MAX_CHARACTERS} characters.",
+            field="medicines",
+        )
+    with transaction.atomic(durable=True):
+        record = MedicineList.objects.create(
+            patient=patient,
+            location_id=patient.location_id,
+            medicines=text,
+            no_medicines=no_medicines,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        mme = daily_mme(text)
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.MEDICINE_LIST_RECORDED,
+            target=record,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={
+                "lines": len(text.splitlines()),
+                "opioids": len(mme.lines),
+                "daily_mme": str(mme.total),
+                "all_converted": mme.complete,
+            },
+        )
+        return record

@@ -15,6 +15,7 @@ urlpatterns = [
         views.sign_on_tablet,
         name="sign_on_tablet",
     ),
+    path("patients/<uuid:patient_public_id>/medicines/", views.medicines, name="medicines"),
     path("portal/consent/", views.my_consent, name="my_consent"),
     path("portal/consent/<int:document_id>/", views.sign_in_portal, name="sign_in_portal"),
     path("consent/signed/<uuid:public_id>/pdf/", views.consent_pdf, name="consent_pdf"),

@@ -26,11 +26,19 @@ from clinic.evaluation.forms import (
     BaselineVitalsForm,
     ConsentSignForm,
     EvaluationForm,
+    MedicineListForm,
     SignEvaluationForm,
 )
 from clinic.evaluation.integrity import evaluation_seal_problems
 from clinic.evaluation.models import ConsentDocument, Evaluation
-from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, EVALUATE_ROLES, READ_ROLES
+from clinic.evaluation.opioids import GUIDELINE, daily_mme
+from clinic.evaluation.permissions import (
+    CONSENT_WITNESS_ROLES,
+    EVALUATE_ROLES,
+    MEDICINE_LIST_ROLES,
+    READ_ROLES,
+)
+from clinic.evaluation.svg import mme_svg
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import patient_or_404
 
@@ -345,3 +353,37 @@ def consent_pdf(request, public_id):
         patient_id=signature.patient_id,
     )
     return redirect("documents:detail", public_id=document.public_id)
+
+
+@role_required(*READ_ROLES)
+def medicines(request, patient_public_id):
+    """The patient's medicine lists over the course of care with the daily opioid dose in
+    morphine milligram equivalents (MME) worked from each, and the form to record the list as
+    it is now (nurses and clinicians)."""
+    patient = patient_or_404(request, patient_public_id)
+    record_chart_viewed(request.user, patient, section="medicines")
+    series = selectors.mme_series(patient)
+    form = MedicineListForm(
+        posted_data(request), initial={"medicines": series[-1].medicines if series else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.record_medicine_list(actor=request.user, patient=patient, **form.cleaned_data)
+            messages.success(request, "The medicine list is recorded.")
+            return redirect("evaluation:medicines", patient.public_id)
+    preview = daily_mme(form.data.get("medicines", "")) if form.is_bound else None
+    return render(
+        request,
+        "evaluation/medicines.html",
+        {
+            "patient": patient,
+            "series": list(reversed(series)),
+            "latest": series[-1] if series else None,
+            "chart": mme_svg(series),
+            "form": form,
+            "preview": preview,
+            "guideline": GUIDELINE,
+            "can_record": request.user.role in MEDICINE_LIST_ROLES,
+        },
+        status=form_status(form),
+    )

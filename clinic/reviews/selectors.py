@@ -27,7 +27,8 @@ from clinic.scheduling.models import Appointment, FollowUp
 from clinic.sessions.choices import SessionStatus
 from clinic.sessions.models import MonitoringAlert, SideEffect, TreatmentSession
 from clinic.treatment.choices import ChangeReason
-from clinic.treatment.selectors import current_plan_version
+from clinic.treatment.goals import describe_target
+from clinic.treatment.selectors import current_plan_version, plan_goal_progress
 
 # Lists in the facts are capped: a review covers weeks, not years; the counts stay exact.
 FACT_LIST_LIMIT = 100
@@ -204,10 +205,28 @@ def review_facts(patient, *, since: datetime | None, until: datetime | None = No
                 plan_version=version, dosed_at__isnull=False
             ).count(),
         }
+    goals = [
+        {
+            "words": progress.goal.get("words", ""),
+            "target": describe_target(progress.goal),
+            "measure": progress.goal.get("measure", ""),
+            "target_date": progress.goal.get("target_date", ""),
+            "status": progress.status,
+            "status_label": progress.status_label,
+            "baseline": _number(progress.baseline),
+            "latest": _number(progress.latest),
+            "latest_on": _day(progress.latest_on, zone),
+            "target_value": _number(progress.target_value),
+            "change_percent": _number(progress.change_percent),
+            "summary": progress.summary,
+        }
+        for progress in (plan_goal_progress(patient, version, until=until) if version else [])
+    ]
     return {
         "since": _day(since, zone) if since else "",
         "until": _day(until, zone),
         "plan": plan,
+        "goals": goals,
         "instruments": instruments,
         "sessions": {
             "given": len(given_rows),

@@ -32,8 +32,9 @@ from clinic.reviews.permissions import REVIEW_WRITE_ROLES
 from clinic.scheduling.choices import FollowUpKind, FollowUpStatus
 from clinic.scheduling.follow_ups import create_follow_up, settle_by_review
 from clinic.scheduling.models import FollowUp
+from clinic.treatment.choices import PlanStatus
 from clinic.treatment.selectors import current_plan_version
-from clinic.treatment.services import open_plan_draft
+from clinic.treatment.services import end_plan, open_plan_draft
 
 # What a person edits on the review form; the signing fields are set only by sign_review.
 EDITABLE_FIELDS = (
@@ -318,6 +319,16 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
                 reason=f"Review after the review of {today:%b %-d}",
             )
         if locked.decision == ReviewDecision.END_TREATMENT:
+            # Treatment ends: so does the plan (no further session may be given under it).
+            if version is not None:
+                end_plan(
+                    actor=actor,
+                    plan=version.plan,
+                    status=PlanStatus.STOPPED,
+                    reason=f"Ended at the follow-up review of {today:%b %-d, %Y}: "
+                    f"{locked.decision_reason}"[:300],
+                    in_caller_transaction=True,
+                )
             change_patient_status(
                 actor=actor,
                 patient=patient,

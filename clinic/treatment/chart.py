@@ -1,7 +1,9 @@
 """The chart's "Plan" section: the current plan and every signed version before it."""
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 
+from clinic.assessments.hooks import on_beside_scores
 from clinic.core.choices import Route
 from clinic.core.integrity import report_broken_seal
 from clinic.evaluation.selectors import has_current_consent
@@ -41,6 +43,7 @@ def _plan_context(viewer, patient):
         "rems_shown": patient.location.country == REMS_COUNTRY
         and (enrolment is not None or (current is not None and current.route == Route.INTRANASAL)),
         "can_enrol": can_record_rems_enrolment(viewer),
+        "goal_progress": selectors.plan_goal_progress(patient, current) if current else [],
         "seal": report_broken_seal(
             viewer=viewer,
             record=current.plan if current else None,
@@ -102,3 +105,17 @@ def _consent_needed_banner(viewer, patient):
 
 register_chart_summary(_plan_summary)
 register_chart_banner(_consent_needed_banner)
+
+
+@on_beside_scores
+def _goal_progress_beside_scores(viewer, patient) -> str:
+    """Progress toward the plan's goals, above the score charts (staff who read plans)."""
+    if viewer.role not in PLAN_READ_ROLES:
+        return ""
+    version = selectors.current_plan_version(patient)
+    progress = selectors.plan_goal_progress(patient, version) if version else []
+    if not progress:
+        return ""
+    return render_to_string(
+        "treatment/_goal_progress.html", {"goal_progress": progress, "version": version}
+    )

@@ -1,15 +1,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from clinic.assessments.instruments import INSTRUMENTS
 from clinic.core.choices import Condition
 from clinic.core.forms import model_choice_field
 from clinic.core.models import Location
 from clinic.core.validators import BOOKING_DATES
 from clinic.treatment.choices import ChangeReason, WeightBasis
+from clinic.treatment.goals import (
+    BELOW,
+    COMPARISONS,
+    MAX_GOALS,
+    MAX_WORDS,
+    MME_LABEL,
+    MME_MEASURE,
+    clean_goal,
+)
 from clinic.treatment.models import ProtocolTemplate
 
 
@@ -109,3 +120,94 @@ class RemsEnrolmentForm(forms.Form):
     enrolled_on = forms.DateField(
         label="Enrolled on", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+def _measure_choices():
+    return [
+        ("", "Not measured (the patient's words only)"),
+        *[(code, i.short_name) for code, i in INSTRUMENTS.items() if i.charted],
+        (MME_MEASURE, MME_LABEL),
+    ]
+
+
+class GoalForm(forms.Form):
+    """One treatment goal: the patient's words and, when it is measured, the target and its
+    date. A row left empty is no goal."""
+
+    words = forms.CharField(
+        label="The goal in the patient's words",
+        required=False,
+        max_length=MAX_WORDS,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. back at work"}),
+    )
+    measure = forms.ChoiceField(label="Measured by", required=False, choices=_measure_choices)
+    comparison = forms.ChoiceField(
+        label="Target", required=False, choices=list(COMPARISONS.items()), initial=BELOW
+    )
+    value = forms.DecimalField(
+        label="Value (score, MME or %)",
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        min_value=0,
+    )
+    target_date = forms.DateField(
+        label="Target date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def has_goal(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return bool(
+            data.get("words")
+            or data.get("measure")
+            or data.get("value") is not None
+            or data.get("target_date")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.has_goal():
+            return data
+        if data.get("measure") and data.get("value") is None and "value" not in self.errors:
+            self.add_error("value", "Give the target value.")
+            return data
+        if not data.get("target_date") and "target_date" not in self.errors:
+            self.add_error("target_date", "Give each goal a target date.")
+            return data
+        if self.errors:
+            return data
+        try:
+            data["goal"] = clean_goal(data)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+        return data
+
+
+class BaseGoalFormSet(forms.BaseFormSet):
+    def goals(self) -> list[dict]:
+        """The goals written (valid formset only), empty rows left out."""
+        return [form.cleaned_data["goal"] for form in self.forms if form.cleaned_data.get("goal")]
+
+
+GoalFormSet = forms.formset_factory(
+    GoalForm, formset=BaseGoalFormSet, extra=2, max_num=MAX_GOALS, validate_max=True
+)
+
+
+def goal_formset(data=None, *, goals=None) -> BaseGoalFormSet:
+    """The plan page's goal rows: the goals so far (to keep or change) and two empty rows."""
+    initial = [
+        {
+            "words": goal.get("words", ""),
+            "measure": goal.get("measure", ""),
+            "comparison": goal.get("comparison", BELOW),
+            "value": goal.get("value"),
+            "target_date": goal.get("target_date"),
+        }
+        for goal in goals or []
+    ]
+    formset = GoalFormSet(data, initial=initial, prefix="goal")
+    assert isinstance(formset, BaseGoalFormSet)
+    return formset

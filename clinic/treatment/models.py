@@ -270,6 +270,10 @@ class TreatmentPlanVersion(models.Model):
         max_digits=5, decimal_places=1, null=True, blank=True
     )
     bag_volume_ml = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    # The patient's goals (clinic.treatment.goals.clean_goal: the patient's words, what measures
+    # each, the target and its date). Nullable without a default so that adding it leaves signed
+    # rows untouched; signed with the rest of the version.
+    goals = models.JSONField(null=True, blank=True)
     change_reason = models.CharField(max_length=20, choices=ChangeReason.choices)
     change_details = models.TextField(blank=True)
     signed_by = models.ForeignKey(

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from clinic.assessments.selectors import patient_progress
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
+from clinic.evaluation.selectors import mme_series
 from clinic.treatment.choices import PlanDraftStatus, PlanStatus
 from clinic.treatment.dosing import infusion_rates
+from clinic.treatment.goals import MME_MEASURE, GoalProgress, Reading, goal_progress
 from clinic.treatment.models import (
     RemsPatientEnrolment,
     RemsSettingCertification,
@@ -120,3 +123,37 @@ def current_rems_certification(location) -> RemsSettingCertification | None:
 def current_rems_enrolment(patient) -> RemsPatientEnrolment | None:
     """The patient's Spravato REMS enrolment in force (the latest recorded)."""
     return RemsPatientEnrolment.objects.filter(patient=patient).first()
+
+
+def goal_readings(patient) -> dict[str, list[Reading]]:
+    """Each goal measure's readings: the scores per instrument (the baseline answer marked) and
+    the daily MME of each recorded medicine list whose opioids are all converted (a partial
+    total would show a fall that is only a medicine not counted). Three queries."""
+    readings: dict[str, list[Reading]] = {}
+    for progress in patient_progress(patient):
+        readings[progress.instrument.code] = [
+            Reading(point.taken_at, point.total, baseline=point is progress.baseline)
+            for point in progress.points
+        ]
+    readings[MME_MEASURE] = [
+        Reading(entry.recorded_at, entry.mme.total)
+        for entry in mme_series(patient)
+        if entry.mme.complete
+    ]
+    return readings
+
+
+def plan_goal_progress(patient, version=None, *, until=None) -> list[GoalProgress]:
+    """Progress toward each goal of the patient's current plan version (none without goals),
+    from the readings up to `until` (all when None)."""
+    version = version if version is not None else current_plan_version(patient)
+    if version is None or not version.goals:
+        return []
+    readings = goal_readings(patient)
+    if until is not None:
+        readings = {
+            code: [r for r in rows if r.taken_at <= until] for code, rows in readings.items()
+        }
+    return [
+        goal_progress(goal, readings.get(goal.get("measure") or "", [])) for goal in version.goals
+    ]

@@ -31,6 +31,7 @@ from clinic.treatment.dosing import (
     infusion_rates,
     weight_based_problems,
 )
+from clinic.treatment.goals import clean_goals
 from clinic.treatment.models import (
     ProtocolTemplate,
     RemsPatientEnrolment,
@@ -81,6 +82,7 @@ PLAN_SIGNED_FIELDS_WHEN_SET = (
     "protocol_problems",
     "stock_concentration_mg_per_ml",
     "bag_volume_ml",
+    "goals",
 )
 
 
@@ -101,6 +103,8 @@ class PlanDraft:
     change_reason: str
     change_details: str = ""
     override_reason: str = ""
+    # The patient's goals as the form gave them (clinic.treatment.goals.clean_goal's keys).
+    goals: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -350,6 +354,10 @@ def sign_plan_version(
         raise ClinicError("Write the target outcomes.", field="target_outcomes")
     if draft.protocol.route == Route.IV and not draft.infusion_minutes:
         raise ClinicError("An IV plan needs an infusion duration.", field="infusion_minutes")
+    try:
+        goals = clean_goals(list(draft.goals))
+    except ValueError as error:
+        raise ClinicError(str(error), field="goals") from error
     preview = preview_plan(patient=patient, draft=draft, evaluation=evaluation)
     if preview.outside_range and not draft.override_reason.strip():
         raise ClinicError(
@@ -405,6 +413,7 @@ def sign_plan_version(
             if preview.pump
             else None,
             "bag_volume_ml": preview.pump.bag_volume_ml if preview.pump else None,
+            "goals": goals or None,
         }
         version = TreatmentPlanVersion(
             plan=plan,
@@ -437,6 +446,7 @@ def sign_plan_version(
                 "dose_mg": str(version.dose_mg),
                 "outside_range": version.dose_outside_range,
                 "protocol_problems": list(preview.problems),
+                "goals": len(goals),
                 **({"from_draft": str(from_draft.public_id)} if from_draft else {}),
             },
         )
@@ -472,6 +482,7 @@ def draft_values_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
         "target_outcomes": version.target_outcomes,
         "change_reason": ChangeReason.RESPONSE,
         "change_details": "",
+        "goals": list(version.goals or []),
     }
 
 
@@ -577,8 +588,11 @@ def set_plan_draft_aside(*, actor, draft: TreatmentPlanDraft) -> TreatmentPlanDr
         return locked
 
 
-def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> TreatmentPlan:
-    """Close a plan as completed or stopped, with the reason."""
+def end_plan(
+    *, actor, plan: TreatmentPlan, status: str, reason: str, in_caller_transaction: bool = False
+) -> TreatmentPlan:
+    """Close a plan as completed or stopped, with the reason. `in_caller_transaction`: part of
+    a larger action that commits or fails as one (a follow-up review ending treatment)."""
     ensure_role(
         actor,
         PLAN_WRITE_ROLES,
@@ -591,7 +605,7 @@ def end_plan(*, actor, plan: TreatmentPlan, status: str, reason: str) -> Treatme
         raise ClinicError("Choose completed or stopped.", field="status")
     if not reason.strip():
         raise ClinicError("Say why the plan ends.", field="reason")
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=not in_caller_transaction):
         locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.status != PlanStatus.ACTIVE:
             raise InvalidTransitionError("This plan has already ended.")

@@ -11,4 +11,5 @@ urlpatterns = [
         name="rems_enrolment",
     ),
     path("rems/settings/", views.rems_settings, name="rems_settings"),
+    path("portal/goals/", views.my_goals, name="my_goals"),
 ]

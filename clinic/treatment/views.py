@@ -3,14 +3,18 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 
+from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
+from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
+from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import chart_section_url, patient_or_404
 from clinic.treatment import selectors, services
 from clinic.treatment.choices import ChangeReason
@@ -18,8 +22,10 @@ from clinic.treatment.forms import (
     PlanForm,
     RemsCertificationForm,
     RemsEnrolmentForm,
+    goal_formset,
     initial_from_protocol,
 )
+from clinic.treatment.goals import describe_for_patient
 from clinic.treatment.models import ProtocolTemplate
 from clinic.treatment.permissions import (
     PLAN_WRITE_ROLES,
@@ -57,7 +63,19 @@ def write_plan(request, patient_public_id):
         return redirect(chart_section_url(patient, "plan"))
     if request.method == "POST":
         form = PlanForm(request.POST)
-        if form.is_valid():
+        carried = (
+            plan_draft.values.get("goals")
+            if plan_draft is not None
+            else (current.goals if current is not None else None)
+        ) or []
+        if "goal-TOTAL_FORMS" in request.POST:
+            goals = goal_formset(request.POST)
+            goals_valid = goals.is_valid()
+            written = goals.goals() if goals_valid else []
+        else:
+            # A post without the goal rows (not the plan page) keeps the goals as they were.
+            goals, goals_valid, written = goal_formset(goals=carried), True, list(carried)
+        if form.is_valid() and goals_valid:
             data = form.cleaned_data
             draft = services.PlanDraft(
                 protocol=data["protocol"],
@@ -73,6 +91,7 @@ def write_plan(request, patient_public_id):
                 change_reason=data["change_reason"],
                 change_details=data["change_details"],
                 override_reason=data["override_reason"],
+                goals=tuple(written),
             )
             with refusal_shown_on(form):
                 preview = services.preview_plan(patient=patient, draft=draft, evaluation=evaluation)
@@ -88,7 +107,7 @@ def write_plan(request, patient_public_id):
                         request, "The plan is signed. Its proposed sessions are ready to book."
                     )
                     return redirect(chart_section_url(patient, "plan"))
-        status = form_status(form)
+        status = 400 if form_status(form) == 400 or not goals_valid else 200
     else:
         protocol = (
             ProtocolTemplate.objects.filter(
@@ -122,6 +141,11 @@ def write_plan(request, patient_public_id):
         if plan_draft is not None:
             initial.update(plan_draft.values)
         form = PlanForm(initial=initial)
+        goals = goal_formset(
+            goals=plan_draft.values.get("goals")
+            if plan_draft is not None
+            else (current.goals if current is not None else None)
+        )
     selectors.record_plan_viewed(request.user, patient, current)
     protocols = list(ProtocolTemplate.objects.filter(is_active=True))
     return render(
@@ -130,6 +154,7 @@ def write_plan(request, patient_public_id):
         {
             "patient": patient,
             "form": form,
+            "goals": goals,
             "preview": preview,
             "current": current,
             "protocols": protocols,
@@ -204,3 +229,20 @@ def rems_enrolment(request, patient_public_id):
         },
         status=form_status(form) if request.method == "POST" else 200,
     )
+
+
+@role_required(Role.PATIENT)
+def my_goals(request):
+    """The patient's own treatment goals, in plain words (their current plan version's). The
+    record is the signed-in patient's own: no identifier in the address chooses it."""
+    try:
+        patient = get_own_patient_record(request.user)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    record_chart_viewed(request.user, patient, section="portal goals")
+    version = selectors.current_plan_version(patient)
+    goals = [
+        {"words": goal.get("words", ""), "target": describe_for_patient(goal)}
+        for goal in (version.goals or [] if version else [])
+    ]
+    return render(request, "treatment/my_goals.html", {"patient": patient, "goals": goals})

@@ -1,5 +1,6 @@
 """In the browser: after the sixth infusion a review falls due; the clinician opens it, sees the
-progress (PHQ-9 20 → 8, a response; six sessions given), decides to move to maintenance and signs;
+progress (PHQ-9 20 → 8, a response; six sessions given) and the progress against the plan's goals
+(PHQ-9 below 10: met), decides to move to maintenance and signs;
 the drafted plan version waits on the plan page, where they check and sign it, and the next
 review appears among those due."""
 
@@ -42,7 +43,17 @@ def test_a_clinician_reviews_after_the_sixth_infusion_and_moves_to_maintenance(o
         sex="female",
         portal=True,
     )
-    _version, given = induction_course(clinician, nurse, patient)
+    goals = (
+        {
+            "words": "feel like myself again",
+            "measure": "phq9",
+            "comparison": "below",
+            "value": "10",
+            "target_date": "2027-01-15",
+        },
+        {"words": "back at work", "measure": "", "target_date": "2027-03-01"},
+    )
+    _version, given = induction_course(clinician, nurse, patient, goals=goals)
     # The sixth session's record is signed and locked: the review falls due (the hook runs inside
     # the signing's transaction, as here).
     with transaction.atomic():
@@ -64,6 +75,12 @@ def test_a_clinician_reviews_after_the_sixth_infusion_and_moves_to_maintenance(o
     expect(scores.locator("tbody .badge-success").first).to_have_text("Response")
     expect(doc.locator("#facts-side-effects")).to_contain_text("Nausea or vomiting")
     expect(doc.locator("#facts-alerts")).to_contain_text("Systolic 172 mmHg")
+    progress = doc.locator("#facts-goals")
+    expect(progress).to_contain_text("“feel like myself again”")
+    expect(progress).to_contain_text("PHQ-9 below 10 by Jan 15, 2027")
+    expect(progress).to_contain_text("20 → 8; target below 10")
+    expect(progress.locator("tbody tr").first.locator(".badge")).to_have_text("Met")
+    expect(progress).to_contain_text("“back at work”")
 
     doc.get_by_label("The patient's concerns (in their words)").fill(
         "Wants to know how long the effect lasts."
@@ -86,12 +103,17 @@ def test_a_clinician_reviews_after_the_sixth_infusion_and_moves_to_maintenance(o
     expect(doc.locator("#plan-draft")).to_contain_text("Move from induction to maintenance")
     expect(doc.get_by_label("Maintenance every (days)")).to_have_value("21")
     expect(doc.get_by_label("Induction sessions")).to_have_value("1")
+    # The goals come with the drafted version, to keep or change before signing.
+    expect(doc.locator("#id_goal-0-words")).to_have_value("feel like myself again")
+    expect(doc.locator("#id_goal-1-words")).to_have_value("back at work")
     doc.get_by_role("button", name="Calculate the dose and dates").click()
     doc.get_by_label("Your password (to sign)").fill(PASSWORD)
     doc.get_by_role("button", name="Sign plan").click()
     expect(doc.get_by_text("The plan is signed.")).to_be_visible()
     version = TreatmentPlanVersion.objects.get(plan__patient=patient, number=2)
     assert version.change_reason == "maintenance" and version.maintenance_interval_days == 21
+    assert version.goals == list(goals)
+    expect(doc.locator("#plan-goals")).to_contain_text("“back at work” — by Mar 1, 2027")
 
     doc.goto(f"/patients/{patient.public_id}/?section=reviews")
     next_due = timezone.localdate() + timedelta(weeks=8)

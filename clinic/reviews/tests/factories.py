@@ -111,12 +111,12 @@ def days_ago(days: float):
     return timezone.now() - timedelta(days=days)
 
 
-def induction_course(clinician, nurse, patient, *, sessions=6):
+def induction_course(clinician, nurse, patient, *, sessions=6, goals=()):
     """PHQ-9 20 at baseline (30 days ago), an IV plan, `sessions` sessions given over the last
     13 days (the 2nd with nausea, the 4th with a blood-pressure alert), one cancelled, and PHQ-9
     14 (10 days ago) and 8 (2 days ago): a 60 % fall, a response, not remission (< 5)."""
     record_phq9(actor=clinician, patient=patient, total=20, days_ago=30, context="baseline")
-    version = plan_for(clinician, patient)
+    version = plan_for(clinician, patient, goals=tuple(goals))
     given = []
     for number in range(sessions):
         given.append(given_session(version, nurse=nurse, at=days_ago(13 - 2 * number)))

@@ -93,3 +93,50 @@ def test_a_signed_review_keeps_the_facts_it_was_signed_with(clinician, nurse, pa
     given_session(version, nurse=nurse, at=days_ago(0.01))
     assert phq9(selectors.facts_of(review))["latest"] == "8"
     assert selectors.facts_of(review)["sessions"]["given"] == 6
+
+
+GOALS = (
+    {
+        "words": "feel like myself again",
+        "measure": "phq9",
+        "comparison": "below",
+        "value": "10",
+        "target_date": "2027-01-15",
+    },
+    {
+        "words": "",
+        "measure": "phq9",
+        "comparison": "reduce_by_percent",
+        "value": "60",
+        "target_date": "2027-01-15",
+    },
+    {"words": "back at work", "measure": "", "target_date": "2027-03-01"},
+)
+
+
+def test_the_facts_show_progress_toward_each_goal_and_signing_freezes_it(
+    clinician, nurse, patient_alice
+):
+    from clinic.reviews.integrity import review_seal_problems
+
+    induction_course(clinician, nurse, patient_alice, goals=GOALS)
+    facts = selectors.review_facts(patient_alice, since=None)
+    below, reduction, words = facts["goals"]
+    # PHQ-9 20 at baseline, 8 latest: below 10 met; down 60 % exactly (20 → 8) met.
+    assert below["status"] == "met" and below["latest"] == "8" and below["baseline"] == "20"
+    assert below["target"] == "PHQ-9 below 10 by Jan 15, 2027"
+    assert reduction["status"] == "met" and reduction["target_value"] == "8"
+    assert reduction["change_percent"] == "-60"
+    assert words["status"] == "not_measured" and words["words"] == "back at work"
+    review = signed_review(clinician, patient_alice)
+    record_phq9(actor=clinician, patient=patient_alice, total=12, days_ago=0)
+    frozen = selectors.facts_of(review)["goals"]
+    assert frozen[0]["status"] == "met" and frozen[0]["latest"] == "8"
+    assert review_seal_problems(review) == []
+    live = selectors.review_facts(patient_alice, since=None)["goals"]
+    assert live[0]["status"] == "not_yet" and live[0]["latest"] == "12"
+
+
+def test_a_plan_without_goals_gives_an_empty_list(clinician, nurse, patient_alice):
+    induction_course(clinician, nurse, patient_alice)
+    assert selectors.review_facts(patient_alice, since=None)["goals"] == []

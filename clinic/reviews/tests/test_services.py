@@ -130,7 +130,11 @@ def test_a_new_draft_sets_the_older_one_aside(clinician, patient_alice, course):
     assert second.plan_draft.status == "open"
 
 
-def test_ending_treatment_discharges_the_patient(clinician, patient_alice, course):
+def test_ending_treatment_discharges_the_patient_and_ends_the_plan(
+    clinician, patient_alice, course
+):
+    from clinic.treatment.models import TreatmentPlan
+
     patient_alice.refresh_from_db()
     assert patient_alice.status != PatientStatus.DISCHARGED
     review = signed_review(clinician, patient_alice, decision="end_treatment")
@@ -139,6 +143,12 @@ def test_ending_treatment_discharges_the_patient(clinician, patient_alice, cours
     change = patient_alice.status_changes.first()
     assert "follow-up review" in change.reason and change.changed_by == clinician
     assert review.next_review_due_on is None and review.plan_draft is None
+    plan = TreatmentPlan.objects.get(patient=patient_alice)
+    assert plan.status == "stopped" and plan.ended_at is not None
+    assert plan.end_reason.startswith("Ended at the follow-up review of ")
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.PLAN_ENDED, target_id=str(plan.pk), actor=clinician
+    ).exists()
 
 
 def test_pausing_changes_no_status_and_the_review_falls_due_later(clinician, patient_alice, course):

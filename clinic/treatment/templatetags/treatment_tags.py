@@ -1,6 +1,7 @@
 from django import template
 
 from clinic.treatment import selectors
+from clinic.treatment.goals import describe_target
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def pump_settings(plan_version, dose_mg=None, weight_kg=None):
 def pump_settings_of(pump):
     """The same panel for settings already worked out (the plan preview)."""
     return {"pump": pump}
+
+
+@register.filter
+def goal_target(goal) -> str:
+    """A goal's target in words ("PHQ-9 below 10 by Mar 1, 2027")."""
+    return describe_target(goal)
