@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.assessments import selectors, services
 from clinic.assessments.choices import AlertStatus, ResponseMode, ResponseStatus
 from clinic.assessments.forms import (
@@ -235,7 +235,7 @@ class _NotHandedOver(Exception):
 
 
 def _is_staff(user) -> bool:
-    return user.is_authenticated and user.role != Role.PATIENT
+    return user.is_authenticated and user.role in STAFF_ROLES
 
 
 def _handed_over(request, public_id) -> bool:

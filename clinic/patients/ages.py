@@ -1,0 +1,35 @@
+"""Age rules of the patient record: who is a minor, and the clinic's minimum age (pure rules and
+the one read of the clinic's setting)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from clinic.core.validators import age_in_years
+
+# The age at which a person consents to their own treatment: 18 in most US states (state law
+# decides, with exceptions for emancipated minors) [UNVERIFIED clinic policy]. Below it a patient
+# needs a guardian, whose consent is signed beside the patient's own assent (American Academy of
+# Pediatrics, "Informed Consent in Decision-Making in Pediatric Practice", Pediatrics
+# 2016;138:e20161484: the parent's permission and the child's assent).
+AGE_OF_MAJORITY_YEARS = 18
+
+
+def is_minor(date_of_birth: date, on: date) -> bool:
+    return age_in_years(date_of_birth, on) < AGE_OF_MAJORITY_YEARS
+
+
+def under_age_message(minimum_age_years: int) -> str:
+    """The refusal shown when someone younger than the clinic's minimum age asks or is
+    registered."""
+    if minimum_age_years >= AGE_OF_MAJORITY_YEARS:
+        return f"Our clinic treats adults only: you must be at least {minimum_age_years} years old."
+    return f"Our clinic treats patients aged {minimum_age_years} and over."
+
+
+def get_patient_policy():
+    """The clinic's registration and guardian policy (its defaults before the medical director
+    saves one)."""
+    from clinic.patients.models import PatientPolicy
+
+    return PatientPolicy.objects.filter(singleton=True).first() or PatientPolicy()
