@@ -79,6 +79,15 @@ class InteractionKind(models.TextChoices):
     SEDATION = "sedation", "Adds sedation or respiratory depression"
 
 
+class ConsentSigner(models.TextChoices):
+    """Who signed: an adult patient's consent; for a minor, the patient's own assent and, beside
+    it, a guardian's consent (permission) — both are needed (American Academy of Pediatrics,
+    Pediatrics 2016;138:e20161484)."""
+
+    PATIENT = "patient", "Patient"
+    GUARDIAN = "guardian", "Guardian"
+
+
 class ConsentChannel(models.TextChoices):
     PORTAL = "portal", "Patient portal"
     TABLET = "tablet", "Clinic tablet"

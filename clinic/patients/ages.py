@@ -19,6 +19,22 @@ def is_minor(date_of_birth: date, on: date) -> bool:
     return age_in_years(date_of_birth, on) < AGE_OF_MAJORITY_YEARS
 
 
+def patient_today(patient) -> date:
+    """Today in the patient's home location's zone when the location is already loaded (no
+    query), else in the clinic's default zone: a birthday is off by at most the hours between
+    the two."""
+    from django.utils import timezone
+
+    location = patient._state.fields_cache.get("location")
+    if location is not None:
+        return timezone.localdate(timezone.now(), location.zone)
+    return timezone.localdate()
+
+
+def patient_is_minor_today(patient) -> bool:
+    return is_minor(patient.date_of_birth, patient_today(patient))
+
+
 def under_age_message(minimum_age_years: int) -> str:
     """The refusal shown when someone younger than the clinic's minimum age asks or is
     registered."""
