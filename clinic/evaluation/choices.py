@@ -65,6 +65,7 @@ class RuleOperator(models.TextChoices):
     IN = "in", "is one of"
     AT_LEAST = "gte", "is at least"
     MORE_THAN = "gt", "is more than"
+    LESS_THAN = "lt", "is less than"
 
 
 class RuleSetStatus(models.TextChoices):

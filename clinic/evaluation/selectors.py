@@ -59,7 +59,15 @@ def screening_history(evaluation: Evaluation) -> dict:
     history["baseline_systolic_mmhg"] = vitals.systolic_mmhg if vitals else None
     history["baseline_diastolic_mmhg"] = vitals.diastolic_mmhg if vitals else None
     history["bmi"] = bmi(evaluation)
+    history["age_years"] = _age_at_screening(evaluation)
     return history
+
+
+def _age_at_screening(evaluation: Evaluation) -> int | None:
+    from clinic.patients.ages import patient_today
+
+    patient = evaluation.patient
+    return patient.age_on(patient_today(patient)) if patient.date_of_birth else None
 
 
 def bmi(evaluation: Evaluation):

@@ -322,11 +322,12 @@ class PatientPolicy(TimeStampedModel):
     """Who the clinic registers and what a guardian's portal account shows (one row, edited by the
     medical director in the admin)."""
 
-    # 18 is the age of majority in most US states (state law decides; a clinic in a state that
-    # differs, or one that sees only adults from 21, sets its own) [UNVERIFIED clinic policy].
+    # 18, the age of majority in most US states, or lower for a clinic that sees minors (state
+    # law decides who may consent) [UNVERIFIED clinic policy]. At most 18: an adult is always
+    # accepted, so registering one never reads this row.
     minimum_age_years = models.PositiveSmallIntegerField(
         default=18,
-        validators=[MaxValueValidator(99)],
+        validators=[MaxValueValidator(18)],
         help_text=(
             "Youngest age (years) the consultation form and registration accept. Below 18 the "
             "clinic treats minors: each needs a guardian's consent and their own assent."

@@ -95,11 +95,14 @@ def _check_fields(details: dict[str, Any]) -> None:
 
 
 def _check_minimum_age(patient: Patient) -> None:
-    """Registration follows the clinic's minimum age (PatientPolicy.minimum_age_years)."""
+    """Registration follows the clinic's minimum age (PatientPolicy.minimum_age_years, never
+    above the age of majority)."""
     if not patient.date_of_birth:
         return
-    minimum = get_patient_policy().minimum_age_years
     today = timezone.localdate(timezone.now(), patient.location.zone)
+    if not patient.is_minor_on(today):
+        return  # the minimum is at most the age of majority: an adult needs no read
+    minimum = get_patient_policy().minimum_age_years
     if patient.age_on(today) < minimum:
         raise ClinicError(under_age_message(minimum), field="date_of_birth")
 

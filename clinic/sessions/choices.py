@@ -45,6 +45,8 @@ class Gate(models.TextChoices):
     SAME_DAY = "same_day", "No other dose today"
     # The protocol's days between doses and its most doses in any 7 days.
     DOSE_INTERVAL = "dose_interval", "Days since the last dose"
+    # Shown for a minor only: a current guardian, and no esketamine under 18.
+    MINOR = "minor", "A minor: guardian recorded, route allowed at this age"
 
 
 # A clinician may document an override for these; the others must simply be met. The protocol's

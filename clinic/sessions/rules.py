@@ -28,6 +28,7 @@ from clinic.treatment.rules import (
     ROLLING_WINDOW_DAYS,
     DoseOnRecord,
     DoseSpacing,
+    age_refusals,
     dose_spacing,
     spacing_messages,
 )
@@ -120,6 +121,11 @@ class GateFacts:
     prior_doses: tuple[PriorDose, ...]
     minimum_days_between_doses: int
     maximum_doses_per_7_days: int
+    # The patient's age today and, for a minor, whether a current guardian is recorded.
+    age_years: int | None = None
+    is_minor: bool = False
+    has_guardian: bool = True
+    route: str = ""
 
 
 @dataclass(frozen=True)
@@ -261,6 +267,21 @@ def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = No
             + " Re-measure after rest, or a clinician documents an override.",
         )
     _add_interval_gates(facts, add)
+    if facts.age_years is not None:
+        # For a minor only (adults see no such line): no esketamine under 18 and a current
+        # guardian recorded (clinic.treatment.rules.age_refusals, whose comment gives the source).
+        refusals = age_refusals(
+            age_years=facts.age_years,
+            route=facts.route,
+            is_minor=facts.is_minor,
+            has_guardian=facts.has_guardian,
+        )
+        if refusals or facts.is_minor:
+            add(
+                Gate.MINOR,
+                not refusals,
+                " ".join(refusals) if refusals else f"Aged {facts.age_years}; guardian recorded.",
+            )
     return Checklist(results)
 
 

@@ -301,7 +301,21 @@ def gate_facts(
         prior_doses=tuple(prior_doses(session)),
         minimum_days_between_doses=session.plan_version.protocol.minimum_days_between_doses,
         maximum_doses_per_7_days=session.plan_version.protocol.maximum_doses_per_7_days,
+        **_age_facts(patient, session),
     )
+
+
+def _age_facts(patient, session) -> dict:
+    """The patient's age in the clinic's zone today and, for a minor only (no query for an
+    adult), whether a current guardian is recorded."""
+    today = _local_today(session)
+    minor = patient.is_minor_on(today)
+    return {
+        "age_years": patient.age_on(today),
+        "is_minor": minor,
+        "has_guardian": not minor or patient.guardians.filter(ended_at__isnull=True).exists(),
+        "route": session.route,
+    }
 
 
 def prior_doses(session) -> list[rules.PriorDose]:

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('minimum_age_years', models.PositiveSmallIntegerField(default=18, help_text="Youngest age (years) the consultation form and registration accept. Below 18 the clinic treats minors: each needs a guardian's consent and their own assent.", validators=[django.core.validators.MaxValueValidator(99)])),
+                ('minimum_age_years', models.PositiveSmallIntegerField(default=18, help_text="Youngest age (years) the consultation form and registration accept. Below 18 the clinic treats minors: each needs a guardian's consent and their own assent.", validators=[django.core.validators.MaxValueValidator(18)])),
                 ('guardians_see_questionnaire_answers', models.BooleanField(default=False, help_text="Whether a guardian's portal account may open the patient's own questionnaires (and so see their answers).")),
                 ('singleton', models.BooleanField(default=True, editable=False, unique=True)),
             ],
