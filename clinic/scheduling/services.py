@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -488,9 +488,14 @@ def book_series(
 def request_change(
     *, patient_user, appointment: Appointment, kind: str, note: str = ""
 ) -> Appointment:
-    """A patient asks, in the portal, to cancel or move an appointment; the clinic is told and
+    """A patient (or a minor's guardian) asks, in the portal, to cancel or move an appointment; the clinic is told and
     staff act on it (the booking itself is not changed by the patient)."""
-    if appointment.patient.user_id != patient_user.pk:
+    # The patient, or a current guardian of a minor patient (their portal account).
+    from clinic.patients.permissions import can_view_patient
+
+    if patient_user.role not in PORTAL_ROLES or not can_view_patient(
+        patient_user, appointment.patient
+    ):
         raise InvalidTransitionError("We could not find that appointment.")
     if kind not in {"cancel", "reschedule"}:
         raise ClinicError("Choose cancel or reschedule.", field="kind")
