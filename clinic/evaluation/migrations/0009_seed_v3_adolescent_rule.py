@@ -1,5 +1,5 @@
 """Publish version 3 of the screening rules: the active version's rules plus the rule on an
-adolescent patient (clinic.evaluation.seed_v3). A published rule set takes no new rules (the triggers of
+adolescent patient and the cognitive screen of an older adult (clinic.evaluation.seed_v3). A published rule set takes no new rules (the triggers of
 clinic.evaluation.guards refuse them), so the new version is written as a draft, filled, and
 then published: the old version retires first (only one may be active)."""
 
@@ -23,7 +23,7 @@ def seed(apps, schema_editor):
     draft = RuleSet.objects.create(
         version=latest.version + 1,
         status="draft",
-        notes=f"Version {active.version} plus a rule on an adolescent patient.",
+        notes=f"Version {active.version} plus rules on an adolescent and an older adult.",
     )
     fields = ("code", "label", "severity", "field", "operator", "value", "advice", "source", "order")
     copied = list(Rule.objects.filter(rule_set=active).order_by("order", "id"))
