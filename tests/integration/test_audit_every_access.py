@@ -30,6 +30,7 @@ from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.intake.tests.factories import submit_test_request
 from clinic.inventory.tests.factories import SafeFactory
 from clinic.inventory.tests.factories import receive as receive_stock
+from clinic.patients.models import Guardian
 from clinic.reviews.services import open_review
 from clinic.scheduling.checkin import issue_check_in_link
 from clinic.scheduling.ical import create_feed_token
@@ -193,8 +194,20 @@ def world(personas, patient_alice, location, report_kind):
         location=location,
         patient_id=patient_alice.pk,
     )
+    # A guardian on Alice's record (she is an adult, so the service would refuse one: the row is
+    # written directly, only to give the guardian pages an identifier).
+    guardian = Guardian.objects.create(
+        patient=patient_alice,
+        full_name="Dana Moreno",
+        relationship="parent",
+        phone="+16175550123",
+        authority_proof="birth_certificate",
+        authority_proof_note="Seen at the desk.",
+        recorded_by=clinician,
+    )
     return {
         "patient": patient_alice.public_id,
+        "guardian": guardian.public_id,
         "request": request.public_id,
         "response": response.public_id,
         "safety_alert": response.alerts.get().public_id,
@@ -283,6 +296,7 @@ SAMPLES = {
     "documents:status": {"public_id": "document"},
     "documents:download": {"public_id": "document"},
     "session_public_id": "session",
+    "guardian_public_id": "guardian",
 }
 # The admin only asks whether the viewer may use it before anything else: any value will do.
 ADMIN_SAMPLE = {"object_id": "1", "content_type_id": "1", "app_label": "core", "url": "nothing/"}

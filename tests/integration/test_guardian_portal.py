@@ -5,6 +5,7 @@ identifiers answers 404); the patient's questionnaires only when the clinic allo
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.assessments.services import send_questionnaires
@@ -59,6 +60,8 @@ def families(clinician, location):
 def test_a_guardian_sees_their_patients_record_appointments_and_consent(families):
     ours = families[0]
     client = client_for(ours["guardian"].user)
+    home = client.get(reverse("accounts:home"))
+    assert home.status_code == 302 and home["Location"] == "/patients/me/"
     record = client.get("/patients/me/")
     assert record.status_code == 200 and ours["minor"].legal_last_name in record.content.decode()
     appointments = client.get("/portal/appointments/")
