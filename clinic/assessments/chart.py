@@ -17,6 +17,7 @@ from clinic.assessments.permissions import (
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.assessments.svg import progress_svg
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
+from clinic.patients.policy import get_patient_policy
 
 
 def _assessments_context(viewer, patient):
@@ -81,8 +82,6 @@ def _questionnaires_waiting_banner(viewer, patient):
     if viewer.pk is None:
         return []
     if getattr(viewer, "role", None) == "guardian":
-        from clinic.patients.ages import get_patient_policy
-
         if not get_patient_policy().guardians_see_questionnaire_answers:
             return []
         waiting = selectors.guardian_requests(patient)

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clinic.accounts.choices import Role
 from clinic.assessments.choices import AlertStatus, RequestStatus, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import (
@@ -252,9 +253,6 @@ def guardian_requests(patient) -> list[QuestionnaireRequest]:
 def get_portal_request(user, public_id) -> QuestionnaireRequest:
     """Questionnaires a signed-in patient answers; for a guardian (the caller has checked that
     the clinic allows it), those of a patient they represent."""
-    from clinic.accounts.choices import Role
-    from clinic.patients.selectors import visible_patients
-
     owner = (
         {"patient__in": visible_patients(user)}
         if user.is_authenticated and user.role == Role.GUARDIAN

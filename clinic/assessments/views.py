@@ -40,7 +40,7 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
-from clinic.patients.ages import get_patient_policy
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.views import chart_section_url, patient_or_404
 
 CRISIS_FLAGS = {"self_harm_risk", "suicide_risk_moderate", "suicide_risk_high"}

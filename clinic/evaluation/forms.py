@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.forms import choice_field
 from clinic.core.validators import ENTRY_DATES
 from clinic.evaluation.choices import AllergySeverity, Decision
 from clinic.evaluation.models import Evaluation
@@ -204,8 +205,9 @@ class ConsentSignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.guardians = {str(g.public_id): g for g in guardians}
         if self.guardians:
-            self.fields["signer"].required = True
-            self.fields["signer"].choices = [
+            signer = choice_field(self, "signer")
+            signer.required = True
+            signer.choices = [
                 ("patient", "The patient (their assent)"),
                 *(
                     (key, f"{g.full_name}, {g.get_relationship_display().lower()} (consent)")

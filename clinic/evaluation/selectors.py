@@ -28,6 +28,7 @@ from clinic.evaluation.rules import (
     not_answered,
     screen,
 )
+from clinic.patients.ages import patient_is_minor_today, patient_today
 
 
 def active_rule_set() -> ContraindicationRuleSet | None:
@@ -64,8 +65,6 @@ def screening_history(evaluation: Evaluation) -> dict:
 
 
 def _age_at_screening(evaluation: Evaluation) -> int | None:
-    from clinic.patients.ages import patient_today
-
     patient = evaluation.patient
     return patient.age_on(patient_today(patient)) if patient.date_of_birth else None
 
@@ -205,8 +204,6 @@ def active_consent_documents() -> list[ConsentDocument]:
 
 
 def _is_minor_today(patient) -> bool:
-    from clinic.patients.ages import patient_is_minor_today
-
     return patient_is_minor_today(patient)
 
 

@@ -9,7 +9,8 @@ from clinic.core.models import Location
 from clinic.core.validators import age_in_years, validate_birth_date, validate_phone_number
 from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
 from clinic.intake.services import CONSENT_TO_CONTACT_TEXT
-from clinic.patients.ages import AGE_OF_MAJORITY_YEARS, get_patient_policy, under_age_message
+from clinic.patients.ages import AGE_OF_MAJORITY_YEARS, under_age_message
+from clinic.patients.policy import get_patient_policy
 
 
 class ConsultationRequestForm(forms.Form):

@@ -27,8 +27,9 @@ from clinic.intake.choices import (
 )
 from clinic.intake.models import ConsultationActivity, ConsultationRequest
 from clinic.intake.permissions import QUEUE_ROLES
-from clinic.patients.ages import get_patient_policy, under_age_message
+from clinic.patients.ages import under_age_message
 from clinic.patients.models import Patient
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.services import create_patient_record
 
 logger = logging.getLogger(__name__)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
+
 from clinic.core.validators import age_in_years
 
 # The age at which a person consents to their own treatment: 18 in most US states (state law
@@ -23,8 +25,6 @@ def patient_today(patient) -> date:
     """Today in the patient's home location's zone when the location is already loaded (no
     query), else in the clinic's default zone: a birthday is off by at most the hours between
     the two."""
-    from django.utils import timezone
-
     location = patient._state.fields_cache.get("location")
     if location is not None:
         return timezone.localdate(timezone.now(), location.zone)
@@ -41,11 +41,3 @@ def under_age_message(minimum_age_years: int) -> str:
     if minimum_age_years >= AGE_OF_MAJORITY_YEARS:
         return f"Our clinic treats adults only: you must be at least {minimum_age_years} years old."
     return f"Our clinic treats patients aged {minimum_age_years} and over."
-
-
-def get_patient_policy():
-    """The clinic's registration and guardian policy (its defaults before the medical director
-    saves one)."""
-    from clinic.patients.models import PatientPolicy
-
-    return PatientPolicy.objects.filter(singleton=True).first() or PatientPolicy()

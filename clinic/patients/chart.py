@@ -11,9 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.audit.models import AuditEvent
-from clinic.patients.permissions import can_view_clinical_details
+from clinic.patients.permissions import (
+    can_invite_patient_to_portal,
+    can_manage_guardians,
+    can_view_clinical_details,
+)
+from clinic.patients.selectors import list_guardians
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,6 @@ register_chart_section(
 
 
 def _guardians_context(viewer, patient) -> dict[str, Any]:
-    from django.utils import timezone
-
-    from clinic.patients.permissions import can_invite_patient_to_portal, can_manage_guardians
-    from clinic.patients.selectors import list_guardians
-
     today = timezone.localdate(timezone.now(), patient.location.zone)
     return {
         "guardians": list_guardians(viewer, patient),

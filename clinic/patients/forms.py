@@ -9,9 +9,10 @@ from clinic.core.choices import Condition
 from clinic.core.forms import choice_field, model_choice_field
 from clinic.core.models import Location
 from clinic.core.validators import age_in_years, validate_birth_date
-from clinic.patients.ages import get_patient_policy, under_age_message
-from clinic.patients.choices import PatientStatus
+from clinic.patients.ages import under_age_message
+from clinic.patients.choices import GuardianAuthorityProof, GuardianRelationship, PatientStatus
 from clinic.patients.models import Patient
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.services import EDITABLE_FIELDS
 
 CENTIMETRES_PER_INCH = Decimal("2.54")
@@ -150,7 +151,9 @@ class GuardianForm(forms.Form):
     """A minor's legal representative, as the front desk records them from the proof seen."""
 
     full_name = forms.CharField(label="Full legal name", max_length=150)
-    relationship = forms.ChoiceField(label="Relationship to the patient", choices=[])
+    relationship = forms.ChoiceField(
+        label="Relationship to the patient", choices=GuardianRelationship.choices
+    )
     phone = forms.CharField(
         label="Phone number",
         max_length=40,
@@ -162,22 +165,18 @@ class GuardianForm(forms.Form):
         required=False,
         help_text="Needed for a portal account.",
     )
-    authority_proof = forms.ChoiceField(label="Proof of authority seen", choices=[])
+    authority_proof = forms.ChoiceField(
+        label="Proof of authority seen", choices=GuardianAuthorityProof.choices
+    )
     authority_proof_note = forms.CharField(
         label="Proof noted",
         max_length=300,
         help_text="What was seen and by whom, e.g. “court order 2025-FC-118 seen, copy scanned”.",
     )
 
-    def __init__(self, *args, **kwargs):
-        from clinic.patients.choices import GuardianAuthorityProof, GuardianRelationship
-
-        super().__init__(*args, **kwargs)
-        self.fields["relationship"].choices = GuardianRelationship.choices
-        self.fields["authority_proof"].choices = GuardianAuthorityProof.choices
-
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("authority_proof") == "other_document"
             and not (cleaned.get("authority_proof_note") or "").strip()

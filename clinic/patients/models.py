@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from clinic.core.models import TimeStampedModel
 from clinic.core.validators import age_in_years, validate_phone_number
+from clinic.patients.ages import AGE_OF_MAJORITY_YEARS, is_minor
 from clinic.patients.choices import (
     Consciousness,
     GuardianAuthorityProof,
@@ -160,8 +162,6 @@ class Patient(TimeStampedModel):
 
     def is_minor_on(self, on: date) -> bool:
         """Under the age of majority on that day (clinic.patients.ages): needs a guardian."""
-        from clinic.patients.ages import is_minor
-
         return is_minor(self.date_of_birth, on)
 
     @property
@@ -353,8 +353,6 @@ class PatientPolicy(TimeStampedModel):
 
     @property
     def allows_minors(self) -> bool:
-        from clinic.patients.ages import AGE_OF_MAJORITY_YEARS
-
         return self.minimum_age_years < AGE_OF_MAJORITY_YEARS
 
 

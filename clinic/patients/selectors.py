@@ -15,7 +15,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.core.models import Organisation
 from clinic.core.pagination import Window, window
-from clinic.patients.models import Patient
+from clinic.patients.models import Guardian, Patient
 from clinic.patients.permissions import can_view_patient, staff_location_ids
 
 PATIENTS_PER_PAGE = 25
@@ -177,8 +177,6 @@ def list_guarded_patients(viewer) -> list[Patient]:
 
 def list_guardians(viewer, patient: Patient) -> list:
     """A patient's guardians, current first, for staff who may see the patient."""
-    from clinic.patients.models import Guardian
-
     if not can_view_patient(viewer, patient) or viewer.role not in STAFF_ROLES:
         return []
     return sorted(
@@ -189,8 +187,6 @@ def list_guardians(viewer, patient: Patient) -> list:
 
 def get_guardian(viewer, patient: Patient, public_id):
     """One of this patient's guardians, for staff who may see the patient; else NotFoundError."""
-    from clinic.patients.models import Guardian
-
     if viewer.role not in STAFF_ROLES or not can_view_patient(viewer, patient):
         raise NotFoundError("We could not find that guardian.")
     try:

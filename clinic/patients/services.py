@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import phonenumbers
 from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, Role
+from clinic.accounts.models import User
 from clinic.accounts.services import create_account_with_invitation
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -17,7 +19,7 @@ from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.records import apply_changes
 from clinic.core.validation import clean_without_queries, explain_refusal
-from clinic.patients.ages import get_patient_policy, under_age_message
+from clinic.patients.ages import under_age_message
 from clinic.patients.choices import (
     ALLOWED_STATUS_CHANGES,
     NoPregnancyPotentialReason,
@@ -35,6 +37,7 @@ from clinic.patients.permissions import (
     can_view_clinical_details,
     ensure_can_act_on_patient,
 )
+from clinic.patients.policy import get_patient_policy
 
 # Fields a person may set through the record form; everything else is set by the services.
 EDITABLE_FIELDS = (
@@ -477,8 +480,6 @@ def normalise_guardian_phone(value: str, *, country: str) -> str:
     """A phone number as E.164 (+15551234567), parsed and checked with the phonenumbers library
     (Google's libphonenumber metadata) in the patient's location's country unless it starts
     with +. Raises ClinicError on the phone field."""
-    import phonenumbers
-
     try:
         number = phonenumbers.parse(value or "", country or "US")
     except phonenumbers.NumberParseException:
@@ -597,8 +598,6 @@ def invite_guardian_to_portal(*, actor, guardian: Guardian) -> Guardian:
     """Give a guardian a portal account linked to the patient (e-mailing a set-password link, as
     for patients). A guardian who already has an account (for a brother or sister) is linked to
     this patient too."""
-    from clinic.accounts.models import User
-
     patient = guardian.patient
     if not can_invite_patient_to_portal(actor, patient):
         refuse(

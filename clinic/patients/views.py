@@ -296,8 +296,6 @@ def _guardian_page(request, patient, form, *, guardian=None):
 
 
 def _guardians_url(patient) -> str:
-    from django.urls import reverse
-
     return reverse("patients:chart", args=[patient.public_id]) + "?section=guardians"
 
 

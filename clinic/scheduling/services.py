@@ -22,7 +22,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
-from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
@@ -491,8 +491,6 @@ def request_change(
     """A patient (or a minor's guardian) asks, in the portal, to cancel or move an appointment; the clinic is told and
     staff act on it (the booking itself is not changed by the patient)."""
     # The patient, or a current guardian of a minor patient (their portal account).
-    from clinic.patients.permissions import can_view_patient
-
     if patient_user.role not in PORTAL_ROLES or not can_view_patient(
         patient_user, appointment.patient
     ):

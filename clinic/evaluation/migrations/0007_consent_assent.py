@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0003_generated_document'),
         ('evaluation', '0006_seed_v2_suicide_attempt_rule'),
-        ('patients', '0005_guardians'),
+        ('patients', '0006_guardians'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
