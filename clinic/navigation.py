@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -19,30 +19,32 @@ class NavItem:
 
 
 NAV_ITEMS = [
-    NavItem("Dashboard", "dashboard:home", frozenset(Role.values) - {Role.PATIENT}),
+    NavItem("Dashboard", "dashboard:home", STAFF_ROLES),
     NavItem(
         "Consultations",
         "intake:queue",
         frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
-    NavItem("Calendar", "scheduling:calendar", frozenset(Role.values) - {Role.PATIENT}),
+    NavItem("Calendar", "scheduling:calendar", STAFF_ROLES),
     NavItem(
         "Sessions",
         "sessions:board",
         frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
-    NavItem("Follow-ups", "scheduling:follow_ups", frozenset(Role.values) - {Role.PATIENT}),
+    NavItem("Follow-ups", "scheduling:follow_ups", STAFF_ROLES),
     # The controlled-substance register (front desk never handles stock).
     NavItem(
         "Register",
         "inventory:stock",
         frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
-    NavItem("Inbox", "messaging:inbox", frozenset(Role.values) - {Role.PATIENT}),
-    NavItem("Patients", "patients:list", frozenset(Role.values) - {Role.PATIENT}),
+    NavItem("Inbox", "messaging:inbox", STAFF_ROLES),
+    NavItem("Patients", "patients:list", STAFF_ROLES),
     NavItem("My record", "patients:my_record", frozenset({Role.PATIENT})),
-    NavItem("Appointments", "scheduling:my_appointments", frozenset({Role.PATIENT})),
-    NavItem("Consent forms", "evaluation:my_consent", frozenset({Role.PATIENT})),
+    # A guardian's portal: the record of the patient(s) they represent.
+    NavItem("Patient's record", "patients:my_record", frozenset({Role.GUARDIAN})),
+    NavItem("Appointments", "scheduling:my_appointments", PORTAL_ROLES),
+    NavItem("Consent forms", "evaluation:my_consent", PORTAL_ROLES),
     NavItem("Messages", "messaging:mine", frozenset({Role.PATIENT})),
     NavItem("Side effects", "assessments:my_side_effects", frozenset({Role.PATIENT})),
     NavItem("What to expect", "evaluation:my_education", frozenset({Role.PATIENT})),

@@ -14,8 +14,13 @@ class Role(models.TextChoices):
     FRONT_DESK = "front_desk", "Front desk"
     # A patient using the portal: sees only their own record.
     PATIENT = "patient", "Patient"
+    # A minor patient's guardian using the portal: sees the patient's appointments, documents and
+    # consent forms, and their questionnaires only when the clinic allows it.
+    GUARDIAN = "guardian", "Guardian"
 
 
 STAFF_ROLES = frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN, Role.NURSE, Role.FRONT_DESK})
 CLINICAL_ROLES = frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN, Role.NURSE})
 PRESCRIBER_ROLES = frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN})
+# Accounts that use the patient portal (never staff pages).
+PORTAL_ROLES = frozenset({Role.PATIENT, Role.GUARDIAN})

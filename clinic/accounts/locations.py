@@ -14,6 +14,11 @@ def user_location_rows(user) -> list[tuple[int, str]]:
         if user.is_patient:
             # Patients rank above accounts; the home location is found by relation name.
             locations = Location.objects.filter(patients__user=user)
+        elif user.role == "guardian":
+            # A guardian: the home locations of the patients they currently represent.
+            locations = Location.objects.filter(
+                patients__guardians__user=user, patients__guardians__ended_at__isnull=True
+            ).distinct()
         else:
             locations = Location.objects.filter(staff=user)
         cached = list(locations.order_by("pk").values_list("pk", "time_zone"))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import services
-from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.accounts.forms import (
     EmailAuthenticationForm,
     EnrolmentCodeForm,
@@ -127,7 +127,7 @@ def two_factor(request):
 @login_required
 def home(request):
     user = request.user
-    if user.role == Role.PATIENT:
+    if user.role in PORTAL_ROLES:
         return redirect("patients:my_record")
     if user.role not in STAFF_ROLES:
         raise PermissionDenied

@@ -20,6 +20,7 @@ from clinic.assessments.policy import instruments_for_conditions, patient_answer
 from clinic.assessments.progress import in_plain_words
 from clinic.assessments.svg import progress_svg
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.portal import PortalPanel, register_portal_panel
 
 
@@ -83,16 +84,26 @@ register_chart_banner(_open_alert_banner)
 
 def _questionnaires_waiting_banner(viewer, patient):
     """A patient looking at their own record sees the questionnaires waiting for them."""
-    if viewer.pk is None or patient.user_id != viewer.pk:
+    if viewer.pk is None:
         return []
+    if getattr(viewer, "role", None) == "guardian":
+        if not get_patient_policy().guardians_see_questionnaire_answers:
+            return []
+        waiting = selectors.guardian_requests(patient)
+        intro = f"{patient.display_name}'s care team asks them to answer"
+    elif patient.user_id != viewer.pk:
+        return []
+    else:
+        waiting = selectors.portal_requests(viewer)
+        intro = "Your care team asks you to answer"
     return [
         {
             "level": "info",
-            "text": f"Your care team asks you to answer: {', '.join(INSTRUMENTS[c].short_name for c in request.instrument_codes)}.",
+            "text": f"{intro}: {', '.join(INSTRUMENTS[c].short_name for c in request.instrument_codes)}.",
             "url": reverse("assessments:portal_start", args=[request.public_id]),
             "link_text": "Answer now",
         }
-        for request in selectors.portal_requests(viewer)
+        for request in waiting
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     DecimalField,
     ExpressionWrapper,
@@ -17,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clinic.accounts.choices import Role
 from clinic.assessments.choices import AlertStatus, RequestStatus, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import (
@@ -240,14 +242,34 @@ def portal_requests(user) -> list[QuestionnaireRequest]:
     )
 
 
-def get_portal_request(user, public_id) -> QuestionnaireRequest:
-    request = (
-        QuestionnaireRequest.objects.select_related("patient", "location")
-        .filter(public_id=public_id, patient__user=user)
-        .first()
-        if user.is_authenticated
-        else None
+def guardian_requests(patient) -> list[QuestionnaireRequest]:
+    """Questionnaires waiting for a minor patient, shown to their guardian's portal account when
+    the clinic allows guardians to see the answers (PatientPolicy)."""
+    return list(
+        QuestionnaireRequest.objects.filter(
+            patient=patient, status=RequestStatus.OPEN, expires_at__gt=timezone.now()
+        ).order_by("expires_at")
     )
+
+
+def get_portal_request(user, public_id) -> QuestionnaireRequest:
+    """Questionnaires a signed-in patient answers; for a guardian (the caller has checked that
+    the clinic allows it), those of a patient they represent."""
+    owner = (
+        {"patient__in": visible_patients(user)}
+        if user.is_authenticated and user.role == Role.GUARDIAN
+        else {"patient__user": user}
+    )
+    try:
+        request = (
+            QuestionnaireRequest.objects.select_related("patient", "location")
+            .filter(public_id=public_id, **owner)
+            .first()
+            if user.is_authenticated
+            else None
+        )
+    except (ValueError, ValidationError):
+        request = None
     if request is None:
         raise NotFoundError("We could not find those questionnaires.")
     return request

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.assessments import selectors, services
 from clinic.assessments.choices import AlertStatus, ResponseMode, ResponseStatus
 from clinic.assessments.forms import (
@@ -44,6 +44,7 @@ from clinic.core.exceptions import (
 )
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import chart_section_url, patient_or_404
 
@@ -242,7 +243,7 @@ class _NotHandedOver(Exception):
 
 
 def _is_staff(user) -> bool:
-    return user.is_authenticated and user.role != Role.PATIENT
+    return user.is_authenticated and user.role in STAFF_ROLES
 
 
 def _handed_over(request, public_id) -> bool:
@@ -281,8 +282,17 @@ class Answering:
             self.actor = None
             self.mode = ResponseMode.PATIENT_LINK
         else:
-            if not request.user.is_authenticated or request.user.role != Role.PATIENT:
+            if not request.user.is_authenticated or request.user.role not in PORTAL_ROLES:
                 raise PermissionDenied("Sign in to your patient account to answer.")
+            if request.user.role == Role.GUARDIAN and not (
+                get_patient_policy().guardians_see_questionnaire_answers
+            ):
+                # A young person's own answers (mood, suicidal thoughts, substance use) are
+                # theirs unless the clinic decides otherwise (PatientPolicy).
+                raise PermissionDenied(
+                    "The patient answers their questionnaires themself: the clinic does not "
+                    "show a patient's questionnaire answers to their guardian."
+                )
             self.questionnaires = selectors.get_portal_request(request.user, public_id)
             services.ensure_request_is_open(self.questionnaires)
             self.actor = request.user

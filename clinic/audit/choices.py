@@ -42,6 +42,10 @@ class AuditEventType(models.IntegerChoices):
     PATIENT_LIST_VIEWED = 311, "Patient list viewed"
     PATIENT_RECORD_EXPORTED = 312, "Patient record exported"
     VITAL_SIGNS_RECORDED = 320, "Vital signs recorded"
+    GUARDIAN_ADDED = 330, "Guardian added to a patient"
+    GUARDIAN_CHANGED = 331, "Guardian details changed or guardianship ended"
+    GUARDIAN_INVITED = 332, "Guardian invited to the portal"
+    PATIENT_SETTINGS_CHANGED = 333, "Registration and guardian settings changed"
 
     # 400–499: assessments and safety
     QUESTIONNAIRES_SENT = 400, "Questionnaires sent to patient"

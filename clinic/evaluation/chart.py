@@ -23,8 +23,9 @@ def _evaluation_context(viewer, patient):
     problems = [
         problem
         for row in consent
-        if row["signature"] is not None
-        for problem in consent_signature_problems(row["signature"])
+        for signature in (row["signature"], row["guardian_signature"])
+        if signature is not None
+        for problem in consent_signature_problems(signature)
     ]
     return {
         "evaluation": evaluation,
@@ -82,9 +83,7 @@ def _evaluation_summary(viewer, patient):
                 "level": level,
             }
         ]
-    signed = [
-        row["document"].title for row in selectors.consent_status(patient) if row["signature"]
-    ]
+    signed = [row["document"].title for row in selectors.consent_status(patient) if row["complete"]]
     items.append(
         {
             "label": "Consent",

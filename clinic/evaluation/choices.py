@@ -65,6 +65,7 @@ class RuleOperator(models.TextChoices):
     IN = "in", "is one of"
     AT_LEAST = "gte", "is at least"
     MORE_THAN = "gt", "is more than"
+    LESS_THAN = "lt", "is less than"
 
 
 class RuleSetStatus(models.TextChoices):
@@ -77,6 +78,15 @@ class InteractionKind(models.TextChoices):
     BLUNTS_RESPONSE = "blunts_response", "May blunt the antidepressant response"
     RAISES_BLOOD_PRESSURE = "raises_blood_pressure", "Raises blood pressure or heart rate"
     SEDATION = "sedation", "Adds sedation or respiratory depression"
+
+
+class ConsentSigner(models.TextChoices):
+    """Who signed: an adult patient's consent; for a minor, the patient's own assent and, beside
+    it, a guardian's consent (permission) — both are needed (American Academy of Pediatrics,
+    Pediatrics 2016;138:e20161484)."""
+
+    PATIENT = "patient", "Patient"
+    GUARDIAN = "guardian", "Guardian"
 
 
 class ConsentChannel(models.TextChoices):

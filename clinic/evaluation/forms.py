@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.forms import choice_field
 from clinic.core.validators import ENTRY_DATES
 from clinic.evaluation.choices import AllergySeverity, Decision
 from clinic.evaluation.models import Evaluation
@@ -189,12 +190,36 @@ class AddendumForm(forms.Form):
 
 
 class ConsentSignForm(forms.Form):
+    """A signature on a consent document. On the clinic tablet for a minor, who signs is chosen
+    first: the patient (their assent) or one of their current guardians (consent)."""
+
+    signer = forms.ChoiceField(label="Who signs now", required=False, choices=[])
     typed_full_name = forms.CharField(label="Type your full legal name", max_length=200)
     signed_on = forms.DateField(label="Today's date", widget=DATE_INPUT, validators=[ENTRY_DATES])
     agree = forms.BooleanField(
         label="I have read this document and agree to it.",
         error_messages={"required": "Tick the box to confirm you have read and agree."},
     )
+
+    def __init__(self, *args, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guardians = {str(g.public_id): g for g in guardians}
+        if self.guardians:
+            signer = choice_field(self, "signer")
+            signer.required = True
+            signer.choices = [
+                ("patient", "The patient (their assent)"),
+                *(
+                    (key, f"{g.full_name}, {g.get_relationship_display().lower()} (consent)")
+                    for key, g in self.guardians.items()
+                ),
+            ]
+        else:
+            del self.fields["signer"]
+
+    def chosen_guardian(self):
+        """The guardian signing (None: the patient)."""
+        return self.guardians.get(self.cleaned_data.get("signer") or "")
 
 
 class MedicineListForm(forms.Form):

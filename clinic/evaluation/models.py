@@ -14,6 +14,7 @@ from clinic.core.models import TimeStampedModel
 from clinic.evaluation.choices import (
     AllergySeverity,
     ConsentChannel,
+    ConsentSigner,
     Control,
     Decision,
     EducationPhase,
@@ -333,7 +334,8 @@ class ConsentDocument(TimeStampedModel):
 
 
 class ConsentSignature(models.Model):
-    """A patient's signature on one exact version of a consent document."""
+    """A signature on one exact version of a consent document: the patient's, or for a minor
+    patient a guardian's beside the patient's own assent."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
@@ -354,15 +356,32 @@ class ConsentSignature(models.Model):
     # The SHA-256 of the document text the patient saw.
     document_sha256 = models.CharField(max_length=64)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The patient's own signature (consent; for a minor, their assent) or a guardian's consent
+    # for a minor (then `guardian` names them).
+    signed_as = models.CharField(
+        max_length=10, choices=ConsentSigner.choices, default=ConsentSigner.PATIENT
+    )
+    guardian = models.ForeignKey(
+        "patients.Guardian",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consent_signatures",
+    )
 
     class Meta:
         ordering = ["-signed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "document"],
+                fields=["patient", "document", "signed_as"],
                 condition=models.Q(withdrawn_at__isnull=True),
                 name="one_signature_per_document",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signed_as="patient", guardian__isnull=True)
+                | models.Q(signed_as="guardian", guardian__isnull=False),
+                name="consent_guardian_signs_as_guardian",
+            ),
         ]
 
     def __str__(self) -> str:

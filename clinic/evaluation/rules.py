@@ -34,10 +34,12 @@ SCREENABLE_FIELDS = {
     "baseline_systolic_mmhg": "Baseline systolic blood pressure (mmHg)",
     "baseline_diastolic_mmhg": "Baseline diastolic blood pressure (mmHg)",
     "bmi": "Body-mass index (kg/m²)",
+    # The patient's age in whole years on the day of screening (from the date of birth).
+    "age_years": "Age (years)",
 }
 
 
-OPERATORS = frozenset({"is_true", "equals", "in", "gte", "gt"})
+OPERATORS = frozenset({"is_true", "equals", "in", "gte", "gt", "lt"})
 BOOLEAN_FIELDS = frozenset(
     {
         "suicide_attempt_past_year",
@@ -110,9 +112,11 @@ def matches(operator: str, recorded: Any, expected: Any) -> bool:
         return recorded == expected
     if operator == "in":
         return recorded in (expected or [])
-    if operator in {"gte", "gt"}:
+    if operator in {"gte", "gt", "lt"}:
         try:
             number, limit = Decimal(str(recorded)), Decimal(str(expected))
+            if operator == "lt":
+                return number < limit
             return number >= limit if operator == "gte" else number > limit
         except ArithmeticError:
             return False
@@ -133,13 +137,13 @@ def validate_rule(field: str, operator: str, value: Any) -> None:
         )
     if operator == "in" and not isinstance(value, list):
         raise ValueError('“is one of” needs a list of values, e.g. ["moderate", "severe"].')
-    if operator in {"gte", "gt"}:
+    if operator in {"gte", "gt", "lt"}:
         try:
             finite = Decimal(str(value)).is_finite()
         except ArithmeticError:
             finite = False
         if not finite or isinstance(value, bool):
-            raise ValueError("“is at least” and “is more than” need a number.")
+            raise ValueError("“is at least”, “is more than” and “is less than” need a number.")
     if operator == "equals" and value is None:
         raise ValueError("“equals” needs a value.")
     if value == NOT_ASKED or (isinstance(value, list) and NOT_ASKED in value):

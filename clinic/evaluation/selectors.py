@@ -15,7 +15,7 @@ from clinic.assessments.policy import instruments_for_conditions
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.meta import present
-from clinic.evaluation.choices import EducationPhase, EvaluationStatus, RuleSetStatus
+from clinic.evaluation.choices import ConsentSigner, EducationPhase, EvaluationStatus, RuleSetStatus
 from clinic.evaluation.hooks import treatment_routes
 from clinic.evaluation.models import (
     Allergy,
@@ -38,6 +38,7 @@ from clinic.evaluation.rules import (
     not_answered,
     screen,
 )
+from clinic.patients.ages import patient_is_minor_today, patient_today
 
 
 def active_rule_set() -> ContraindicationRuleSet | None:
@@ -69,7 +70,13 @@ def screening_history(evaluation: Evaluation) -> dict:
     history["baseline_systolic_mmhg"] = vitals.systolic_mmhg if vitals else None
     history["baseline_diastolic_mmhg"] = vitals.diastolic_mmhg if vitals else None
     history["bmi"] = bmi(evaluation)
+    history["age_years"] = _age_at_screening(evaluation)
     return history
+
+
+def _age_at_screening(evaluation: Evaluation) -> int | None:
+    patient = evaluation.patient
+    return patient.age_on(patient_today(patient)) if patient.date_of_birth else None
 
 
 def bmi(evaluation: Evaluation):
@@ -206,42 +213,69 @@ def active_consent_documents() -> list[ConsentDocument]:
     return list(ConsentDocument.objects.filter(status=RuleSetStatus.ACTIVE).order_by("title"))
 
 
+def _is_minor_today(patient) -> bool:
+    return patient_is_minor_today(patient)
+
+
 def consent_status(patient) -> list[dict]:
     """For each active consent document: the patient's signature on this version, or what they
-    signed before (an older version needs signing again)."""
+    signed before (an older version needs signing again). For a minor, also the guardian's
+    signature on this version (`guardian_signature`; `needs_guardian` says it is needed) — the
+    patient's own signature is then their assent."""
     signatures = list(
         ConsentSignature.objects.filter(patient=patient, withdrawn_at__isnull=True).select_related(
-            "document", "witnessed_by"
+            "document", "witnessed_by", "guardian"
         )
     )
+    minor = _is_minor_today(patient)
     rows = []
     # Only the documents the plan's routes need are asked for (every one while there is no plan
     # yet: the clinician may still choose any route); one already signed is still listed.
     routes = treatment_routes(patient)
     for document in active_consent_documents():
-        current = next((s for s in signatures if s.document_id == document.pk), None)
+        own = [s for s in signatures if s.signed_as == ConsentSigner.PATIENT]
+        by_guardian = [s for s in signatures if s.signed_as == ConsentSigner.GUARDIAN]
+        current = next((s for s in own if s.document_id == document.pk), None)
+        guardian_current = next((s for s in by_guardian if s.document_id == document.pk), None)
         if routes is not None and not routes & set(document.routes) and current is None:
             continue
         older = next(
             (
                 s
-                for s in signatures
+                for s in own + by_guardian
                 if s.document.code == document.code and s.document_id != document.pk
             ),
             None,
         )
-        rows.append({"document": document, "signature": current, "older": older})
+        rows.append(
+            {
+                "document": document,
+                "signature": current,
+                "guardian_signature": guardian_current,
+                "needs_guardian": minor,
+                "complete": current is not None and (not minor or guardian_current is not None),
+                "older": older,
+            }
+        )
     return rows
 
 
 def has_current_consent(patient, route: str) -> bool:
-    """True if the patient signed the active version of a consent document covering `route`.
-    The gate a treatment session checks before dosing. (A patient has a handful of signatures:
-    the route is matched in Python, the same on SQLite and PostgreSQL.)"""
+    """True if the patient signed the active version of a consent document covering `route`;
+    for a minor, the patient's assent AND a guardian's consent on that version. The gate a
+    treatment session checks before dosing. (A patient has a handful of signatures: the route is
+    matched in Python, the same on SQLite and PostgreSQL.)"""
     signatures = ConsentSignature.objects.filter(
         patient=patient, withdrawn_at__isnull=True, document__status=RuleSetStatus.ACTIVE
-    ).values_list("document__routes", flat=True)
-    return any(route in routes for routes in signatures)
+    ).values_list("document_id", "document__routes", "signed_as")
+    signed: dict[int, set[str]] = {}
+    for document_id, routes, signed_as in signatures:
+        if route in routes:
+            signed.setdefault(document_id, set()).add(signed_as)
+    needed = {ConsentSigner.PATIENT}
+    if signed and _is_minor_today(patient):
+        needed.add(ConsentSigner.GUARDIAN)
+    return any(needed <= signers for signers in signed.values())
 
 
 def record_evaluation_viewed(viewer, evaluation: Evaluation) -> None:

@@ -20,6 +20,7 @@ from clinic.core.validation import explain_refusal
 from clinic.evaluation.choices import (
     AllergySeverity,
     ConsentChannel,
+    ConsentSigner,
     Decision,
     EvaluationStatus,
     RuleSetStatus,
@@ -44,7 +45,7 @@ from clinic.evaluation.permissions import (
 from clinic.evaluation.rules import validate_rule
 from clinic.evaluation.selectors import missing_for_suitable, run_screen
 from clinic.patients.choices import VitalSignsContext
-from clinic.patients.models import Patient
+from clinic.patients.models import Guardian, Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.patients.services import create_vital_signs, record_measurements
 
@@ -491,11 +492,20 @@ def sign_consent(
     signed_on: date,
     channel: str,
     ip_address: str | None = None,
+    guardian: Guardian | None = None,
 ) -> ConsentSignature:
     """The patient signs the exact active version of a consent document, in the portal or on a
-    clinic tablet (then the member of staff holding it is recorded as witness)."""
+    clinic tablet (then the member of staff holding it is recorded as witness). For a minor
+    patient, the patient's signature is their assent and a current guardian (`guardian`) signs
+    the consent beside it; both are needed before treatment (has_current_consent)."""
+    if guardian is not None and (
+        guardian.patient_id != patient.pk or guardian.ended_at is not None
+    ):
+        raise NotFoundError("We could not find that guardian.")
     if channel == ConsentChannel.PORTAL:
-        if getattr(actor, "pk", None) is None or patient.user_id != actor.pk:
+        actor_pk = getattr(actor, "pk", None)
+        signer_pk = guardian.user_id if guardian is not None else patient.user_id
+        if actor_pk is None or signer_pk != actor_pk:
             raise NotFoundError("We could not find that consent.")
         witness = None
     elif channel == ConsentChannel.TABLET:
@@ -515,19 +525,32 @@ def sign_consent(
         raise InvalidTransitionError(
             "This version of the document is no longer current; please read the new version."
         )
-    if not _names_match(typed_full_name, patient):
+    if guardian is not None:
+        if " ".join(typed_full_name.lower().split()) != " ".join(
+            guardian.full_name.lower().split()
+        ):
+            raise ClinicError(
+                f"Type the guardian's full legal name as the clinic has it: {guardian.full_name}.",
+                field="typed_full_name",
+            )
+    elif not _names_match(typed_full_name, patient):
         raise ClinicError(
             f"Type your full legal name as the clinic has it: {patient.legal_name}.",
             field="typed_full_name",
         )
+    signed_as = ConsentSigner.GUARDIAN if guardian is not None else ConsentSigner.PATIENT
     today = timezone.localdate(timezone.now(), patient.location.zone)
     if signed_on != today:
         raise ClinicError(f"Write today's date ({today:%B %-d, %Y}).", field="signed_on")
     with transaction.atomic(durable=True):
         if ConsentSignature.objects.filter(
-            patient=patient, document=document, withdrawn_at__isnull=True
+            patient=patient, document=document, signed_as=signed_as, withdrawn_at__isnull=True
         ).exists():
-            raise InvalidTransitionError("This version is already signed.")
+            raise InvalidTransitionError(
+                "A guardian has already signed this version."
+                if guardian is not None
+                else "This version is already signed."
+            )
         signature = ConsentSignature.objects.create(
             patient=patient,
             location_id=patient.location_id,
@@ -539,13 +562,20 @@ def sign_consent(
             witnessed_by=witness,
             ip_address=ip_address,
             document_sha256=content_sha256(consent_document_content(document)),
+            signed_as=signed_as,
+            guardian=guardian,
         )
         record_audit_event(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             event_type=AuditEventType.CONSENT_SIGNED,
             target=signature,
             about=patient,
-            details={"document": document.code, "version": document.version, "channel": channel},
+            details={
+                "document": document.code,
+                "version": document.version,
+                "channel": channel,
+                "signed_as": signed_as,
+            },
         )
         return signature
 

@@ -5,9 +5,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.assessments.selectors import patient_progress
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import client_ip
@@ -39,6 +40,7 @@ from clinic.evaluation.permissions import (
     READ_ROLES,
 )
 from clinic.evaluation.svg import mme_svg
+from clinic.patients.ages import patient_is_minor_today
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
 from clinic.patients.views import patient_or_404
 
@@ -230,9 +232,20 @@ def _consent_document(public_id) -> ConsentDocument:
     return document
 
 
-def _sign_consent_page(request, patient, document, *, channel):
-    form = ConsentSignForm(posted_data(request))
+def _current_guardians(patient):
+    return list(patient.guardians.filter(ended_at__isnull=True).order_by("full_name"))
+
+
+def _sign_consent_page(request, patient, document, *, channel, portal_guardian=None):
+    """The consent form and its signature. In the portal the signer is the person signed in
+    (the patient, or a guardian of a minor); on the tablet for a minor, staff choose who signs
+    (the patient's assent or a guardian's consent)."""
+    minor = channel == ConsentChannel.TABLET and patient_is_minor_today(patient)
+    form = ConsentSignForm(
+        posted_data(request), guardians=_current_guardians(patient) if minor else ()
+    )
     if request.method == "POST" and form.is_valid():
+        guardian = portal_guardian if channel == ConsentChannel.PORTAL else form.chosen_guardian()
         with refusal_shown_on(form):
             services.sign_consent(
                 actor=request.user,
@@ -242,14 +255,16 @@ def _sign_consent_page(request, patient, document, *, channel):
                 signed_on=form.cleaned_data["signed_on"],
                 channel=channel,
                 ip_address=client_ip(request),
+                guardian=guardian,
             )
             messages.success(
                 request, f"Thank you. “{document.title}” (version {document.version}) is signed."
             )
-            return redirect(
-                "evaluation:my_consent" if channel == ConsentChannel.PORTAL else "patients:chart",
-                *([] if channel == ConsentChannel.PORTAL else [patient.public_id]),
-            )
+            if channel == ConsentChannel.PORTAL and portal_guardian is not None:
+                return redirect(f"{reverse('evaluation:my_consent')}?patient={patient.public_id}")
+            if channel == ConsentChannel.PORTAL:
+                return redirect("evaluation:my_consent")
+            return redirect("patients:chart", patient.public_id)
     selectors.record_consent_form_viewed(request.user, patient, document, channel=channel)
     paragraphs = [p.strip() for p in document.body.split("\n\n") if p.strip()]
     return render(
@@ -261,33 +276,52 @@ def _sign_consent_page(request, patient, document, *, channel):
             "form": form,
             "paragraphs": paragraphs,
             "tablet": channel == ConsentChannel.TABLET,
+            "portal_guardian": portal_guardian,
+            "minor": minor or portal_guardian is not None,
         },
         status=form_status(form),
     )
 
 
-@role_required(Role.PATIENT)
-def my_consent(request):
+def _portal_patient(request):
+    """The patient whose consent forms the portal shows, and the guardian signing for them
+    (None when the patient signs in themself)."""
     try:
-        patient = get_own_patient_record(request.user)
+        patient = get_own_patient_record(request.user, request.GET.get("patient"))
     except NotFoundError as error:
         raise Http404(error.message) from error
+    guardian = None
+    if request.user.role == Role.GUARDIAN:
+        guardian = patient.guardians.filter(user=request.user, ended_at__isnull=True).first()
+        if guardian is None:
+            raise Http404("There is no patient record linked to your account.")
+    return patient, guardian
+
+
+@role_required(*PORTAL_ROLES)
+def my_consent(request):
+    patient, guardian = _portal_patient(request)
     record_chart_viewed(request.user, patient, section="portal consent")
     return render(
         request,
         "evaluation/my_consent.html",
-        {"patient": patient, "rows": selectors.consent_status(patient)},
+        {
+            "patient": patient,
+            "rows": selectors.consent_status(patient),
+            "portal_guardian": guardian,
+        },
     )
 
 
-@role_required(Role.PATIENT)
+@role_required(*PORTAL_ROLES)
 def sign_in_portal(request, document_id):
-    try:
-        patient = get_own_patient_record(request.user)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient, guardian = _portal_patient(request)
     return _sign_consent_page(
-        request, patient, _consent_document(document_id), channel=ConsentChannel.PORTAL
+        request,
+        patient,
+        _consent_document(document_id),
+        channel=ConsentChannel.PORTAL,
+        portal_guardian=guardian,
     )
 
 

@@ -6,11 +6,11 @@ from django.utils import timezone
 from clinic.core.choices import Condition
 from clinic.core.forms import model_choice_field
 from clinic.core.models import Location
-from clinic.core.validators import validate_birth_date, validate_phone_number
+from clinic.core.validators import age_in_years, validate_birth_date, validate_phone_number
 from clinic.intake.choices import ConsultationStatus, ContactMethod, ContactTime, DeclineReason
 from clinic.intake.services import CONSENT_TO_CONTACT_TEXT
-
-MINIMUM_AGE_YEARS = 18
+from clinic.patients.ages import AGE_OF_MAJORITY_YEARS, under_age_message
+from clinic.patients.policy import get_patient_policy
 
 
 class ConsultationRequestForm(forms.Form):
@@ -27,7 +27,6 @@ class ConsultationRequestForm(forms.Form):
     )
     date_of_birth = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        help_text="We treat adults aged 18 and over.",
     )
     email = forms.EmailField(
         label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
@@ -85,6 +84,14 @@ class ConsultationRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The clinic's minimum age (the medical director's setting; 18 unless minors are seen).
+        self.minimum_age_years = get_patient_policy().minimum_age_years
+        self.fields["date_of_birth"].help_text = (
+            f"We treat patients aged {self.minimum_age_years} and over; a parent or guardian "
+            "may fill this in for a young person."
+            if self.minimum_age_years < AGE_OF_MAJORITY_YEARS
+            else f"We treat adults aged {self.minimum_age_years} and over."
+        )
         locations = Location.objects.filter(is_active=True)
         model_choice_field(self, "location").queryset = locations
         if len(locations) == 1:
@@ -93,7 +100,10 @@ class ConsultationRequestForm(forms.Form):
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
-        validate_birth_date(value, today=timezone.localdate(), minimum_age_years=MINIMUM_AGE_YEARS)
+        today = timezone.localdate()
+        validate_birth_date(value, today=today)
+        if age_in_years(value, today) < self.minimum_age_years:
+            raise forms.ValidationError(under_age_message(self.minimum_age_years), code="under_age")
         return value
 
     def clean(self):

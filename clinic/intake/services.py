@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -17,6 +18,7 @@ from clinic.core.models import Location
 from clinic.core.permissions import ensure_role
 from clinic.core.ratelimit import hit_and_check
 from clinic.core.validation import explain_refusal
+from clinic.core.validators import age_in_years
 from clinic.intake.choices import (
     ALLOWED_QUEUE_STEPS,
     OPEN_STATUSES,
@@ -25,7 +27,9 @@ from clinic.intake.choices import (
 )
 from clinic.intake.models import ConsultationActivity, ConsultationRequest
 from clinic.intake.permissions import QUEUE_ROLES
+from clinic.patients.ages import under_age_message
 from clinic.patients.models import Patient
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.services import create_patient_record
 
 logger = logging.getLogger(__name__)
@@ -94,6 +98,12 @@ def submit_consultation_request(
         raise ClinicError(
             "Please agree to be contacted: we cannot reply otherwise.", field="consent_to_contact"
         )
+    # The clinic's minimum age (PatientPolicy), checked here too for callers other than the form.
+    birth_date = data.get("date_of_birth")
+    if birth_date is not None:
+        minimum = get_patient_policy().minimum_age_years
+        if age_in_years(birth_date, timezone.localdate(timezone.now(), location.zone)) < minimum:
+            raise ClinicError(under_age_message(minimum), field="date_of_birth")
     with transaction.atomic(durable=True):
         request = ConsultationRequest(
             location=location, consent_text=CONSENT_TO_CONTACT_TEXT, submitted_ip=ip_address, **data

@@ -11,9 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from clinic.accounts.choices import Role
+from django.utils import timezone
+
+from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.audit.models import AuditEvent
-from clinic.patients.permissions import can_view_clinical_details
+from clinic.patients.permissions import (
+    can_invite_patient_to_portal,
+    can_manage_guardians,
+    can_view_clinical_details,
+)
+from clinic.patients.selectors import list_guardians
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ def _access_log_context(viewer, patient) -> dict[str, Any]:
 
 
 ALL_VIEWERS = frozenset(Role.values)
-STAFF = frozenset(Role.values) - {Role.PATIENT}
+STAFF = STAFF_ROLES
 
 register_chart_section(
     ChartSection(
@@ -96,5 +103,28 @@ register_chart_section(
         900,
         frozenset({Role.MEDICAL_DIRECTOR}),
         _access_log_context,
+    )
+)
+
+
+def _guardians_context(viewer, patient) -> dict[str, Any]:
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    return {
+        "guardians": list_guardians(viewer, patient),
+        "is_minor": patient.is_minor_on(today),
+        "age_years": patient.age_on(today),
+        "can_manage_guardians": can_manage_guardians(viewer, patient),
+        "can_invite_guardians": can_invite_patient_to_portal(viewer, patient),
+    }
+
+
+register_chart_section(
+    ChartSection(
+        "guardians",
+        "Guardians",
+        "patients/chart/guardians.html",
+        5,
+        STAFF,
+        _guardians_context,
     )
 )

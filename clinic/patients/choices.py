@@ -76,3 +76,24 @@ class Consciousness(models.TextChoices):
     VOICE = "voice", "Responds to voice"
     PAIN = "pain", "Responds to pain"
     UNRESPONSIVE = "unresponsive", "Unresponsive"
+
+
+class GuardianRelationship(models.TextChoices):
+    """Who a minor's legal representative is to them."""
+
+    # A parent with parental responsibility (birth or adoptive).
+    PARENT = "parent", "Parent"
+    # A guardian appointed by a court.
+    LEGAL_GUARDIAN = "legal_guardian", "Legal guardian (court-appointed)"
+    # Another person with legal authority to consent for the minor (e.g. a custodian named in a
+    # custody order, a state agency's representative); the proof says which.
+    OTHER_REPRESENTATIVE = "other_representative", "Other legal representative"
+
+
+class GuardianAuthorityProof(models.TextChoices):
+    """The document the clinic saw showing that the guardian may consent for the minor."""
+
+    BIRTH_CERTIFICATE = "birth_certificate", "Birth certificate naming the parent"
+    ADOPTION_ORDER = "adoption_order", "Adoption order"
+    COURT_ORDER = "court_order", "Court order (guardianship or custody)"
+    OTHER_DOCUMENT = "other_document", "Another document (described in the note)"

@@ -9,9 +9,11 @@ from clinic.core.choices import Condition
 from clinic.core.forms import choice_field, model_choice_field
 from clinic.core.models import Location
 from clinic.core.phone import for_display
-from clinic.core.validators import validate_birth_date
-from clinic.patients.choices import PatientStatus
+from clinic.core.validators import age_in_years, validate_birth_date
+from clinic.patients.ages import under_age_message
+from clinic.patients.choices import GuardianAuthorityProof, GuardianRelationship, PatientStatus
 from clinic.patients.models import Patient
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.services import EDITABLE_FIELDS
 
 CENTIMETRES_PER_INCH = Decimal("2.54")
@@ -87,7 +89,13 @@ class PatientForm(forms.ModelForm):
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
-        validate_birth_date(value, today=timezone.localdate())
+        today = timezone.localdate()
+        validate_birth_date(value, today=today)
+        if not self.instance.pk:
+            # Registration follows the clinic's minimum age (the service checks it again).
+            minimum = get_patient_policy().minimum_age_years
+            if age_in_years(value, today) < minimum:
+                raise forms.ValidationError(under_age_message(minimum), code="under_age")
         return value
 
     def _converted(self, value_field, unit_field, per_unit, limits, unit_names):
@@ -149,4 +157,50 @@ class PatientSearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "All statuses"), *PatientStatus.choices]
+    )
+
+
+class GuardianForm(forms.Form):
+    """A minor's legal representative, as the front desk records them from the proof seen."""
+
+    full_name = forms.CharField(label="Full legal name", max_length=150)
+    relationship = forms.ChoiceField(
+        label="Relationship to the patient", choices=GuardianRelationship.choices
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="Checked and stored with its country code.",
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        required=False,
+        help_text="Needed for a portal account.",
+    )
+    authority_proof = forms.ChoiceField(
+        label="Proof of authority seen", choices=GuardianAuthorityProof.choices
+    )
+    authority_proof_note = forms.CharField(
+        label="Proof noted",
+        max_length=300,
+        help_text="What was seen and by whom, e.g. “court order 2025-FC-118 seen, copy scanned”.",
+    )
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        if (
+            cleaned.get("authority_proof") == "other_document"
+            and not (cleaned.get("authority_proof_note") or "").strip()
+        ):
+            self.add_error("authority_proof_note", "Describe the document that was seen.")
+        return cleaned
+
+
+class EndGuardianshipForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the guardianship ends",
+        max_length=300,
+        help_text="E.g. “custody changed by court order”, “recorded in error”.",
     )

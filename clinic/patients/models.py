@@ -8,13 +8,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from clinic.core.models import TimeStampedModel
 from clinic.core.phone import PhoneNumberField
 from clinic.core.validators import age_in_years
+from clinic.patients.ages import AGE_OF_MAJORITY_YEARS, is_minor
 from clinic.patients.choices import (
     Consciousness,
+    GuardianAuthorityProof,
+    GuardianRelationship,
     NoPregnancyPotentialReason,
     PatientStatus,
     PregnancyPotential,
@@ -169,6 +173,10 @@ class Patient(TimeStampedModel):
     def age_on(self, on: date) -> int:
         return age_in_years(self.date_of_birth, on)
 
+    def is_minor_on(self, on: date) -> bool:
+        """Under the age of majority on that day (clinic.patients.ages): needs a guardian."""
+        return is_minor(self.date_of_birth, on)
+
     @property
     def bmi(self) -> Decimal | None:
         """Body-mass index, kg/m² (WHO definition), to one decimal."""
@@ -321,3 +329,101 @@ class VitalSigns(models.Model):
         if self.systolic_mmhg is None or self.diastolic_mmhg is None:
             return ""
         return f"{self.systolic_mmhg}/{self.diastolic_mmhg}"
+
+
+class PatientPolicy(TimeStampedModel):
+    """Who the clinic registers and what a guardian's portal account shows (one row, edited by the
+    medical director in the admin)."""
+
+    # 18, the age of majority in most US states, or lower for a clinic that sees minors (state
+    # law decides who may consent) [UNVERIFIED clinic policy]. At most 18: an adult is always
+    # accepted, so registering one never reads this row.
+    minimum_age_years = models.PositiveSmallIntegerField(
+        default=18,
+        validators=[MaxValueValidator(18)],
+        help_text=(
+            "Youngest age (years) the consultation form and registration accept. Below 18 the "
+            "clinic treats minors: each needs a guardian's consent and their own assent."
+        ),
+    )
+    # A young person's questionnaire answers (mood, suicidal thoughts, substance use) are theirs:
+    # by default a guardian's portal account does not show them (clinic policy, UNVERIFIED;
+    # state minor-confidentiality laws differ).
+    guardians_see_questionnaire_answers = models.BooleanField(
+        default=False,
+        help_text=(
+            "Whether a guardian's portal account may open the patient's own questionnaires "
+            "(and so see their answers)."
+        ),
+    )
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "patient policy"
+
+    def __str__(self) -> str:
+        return "Registration and guardian policy"
+
+    @property
+    def allows_minors(self) -> bool:
+        return self.minimum_age_years < AGE_OF_MAJORITY_YEARS
+
+
+class Guardian(TimeStampedModel):
+    """A minor patient's legal representative: the person who consents to treatment for them
+    (beside the patient's own assent) and who may have a portal account to follow their care.
+    Never deleted: a guardianship that ends keeps its row with `ended_at` and the reason."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="guardians")
+    full_name = models.CharField("full legal name", max_length=150)
+    relationship = models.CharField(max_length=24, choices=GuardianRelationship.choices)
+    # Stored in E.164 (+15551234567), checked with the phonenumbers library.
+    phone = models.CharField(max_length=20)
+    email = models.EmailField("e-mail address", blank=True)
+    authority_proof = models.CharField(
+        "proof of authority", max_length=24, choices=GuardianAuthorityProof.choices
+    )
+    authority_proof_note = models.CharField(
+        "proof noted",
+        max_length=300,
+        help_text="What was seen, e.g. “birth certificate seen at the front desk, copy scanned”.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The guardian's portal account (one account may be the guardian of several patients).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guardianships",
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(relationship__in=GuardianRelationship.values),
+                name="guardian_relationship_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | ~models.Q(end_reason=""),
+                name="guardian_end_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "user"],
+                condition=models.Q(user__isnull=False),
+                name="guardian_account_once_per_patient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_relationship_display()})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None

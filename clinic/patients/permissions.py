@@ -22,6 +22,8 @@ def can_view_patient(user, patient) -> bool:
         return False
     if user.role == Role.PATIENT:
         return patient.user_id == user.pk
+    if user.role == Role.GUARDIAN:
+        return patient.guardians.filter(user=user, ended_at__isnull=True).exists()
     if user.role == Role.MEDICAL_DIRECTOR:
         return True
     return user.role in STAFF_ROLES and patient.location_id in staff_location_ids(user)
@@ -49,6 +51,12 @@ def can_change_patient_status(user, patient, to_status: str) -> bool:
 
 
 def can_invite_patient_to_portal(user, patient) -> bool:
+    return user.role in REGISTRATION_ROLES and can_view_patient(user, patient)
+
+
+def can_manage_guardians(user, patient) -> bool:
+    """Front desk and prescribers record a minor's guardians (they check the proof at
+    registration); every member of staff who may see the patient may read them."""
     return user.role in REGISTRATION_ROLES and can_view_patient(user, patient)
 
 

@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from clinic.accounts.choices import STAFF_ROLES, Role
@@ -14,7 +15,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.core.models import Organisation
 from clinic.core.pagination import Window, window
-from clinic.patients.models import Patient
+from clinic.patients.models import Guardian, Patient
 from clinic.patients.permissions import can_view_patient, staff_location_ids
 
 PATIENTS_PER_PAGE = 25
@@ -32,6 +33,8 @@ def visible_patients(viewer) -> QuerySet[Patient]:
         return patients.filter(location_id__in=staff_location_ids(viewer))
     if viewer.role == Role.PATIENT:
         return patients.filter(user=viewer)
+    if viewer.role == Role.GUARDIAN:
+        return patients.filter(guardians__user=viewer, guardians__ended_at__isnull=True).distinct()
     return patients.none()
 
 
@@ -141,13 +144,57 @@ def record_chart_viewed(viewer, patient: Patient, *, section: str) -> None:
     )
 
 
-def get_own_patient_record(viewer) -> Patient:
-    patient = (
-        visible_patients(viewer).filter(user=viewer).first() if viewer.is_authenticated else None
-    )
+def get_own_patient_record(viewer, public_id: uuid.UUID | str | None = None) -> Patient:
+    """The patient whose portal pages the viewer opens: a patient's own record; for a guardian,
+    the patient named by `public_id` among those they represent (the first by name when none is
+    named). Anyone else's: NotFoundError."""
+    if not viewer.is_authenticated:
+        patient = None
+    elif viewer.role == Role.GUARDIAN:
+        patients = visible_patients(viewer)
+        if public_id:
+            try:
+                patients = patients.filter(public_id=public_id)
+            except (ValueError, TypeError, ValidationError):
+                patients = patients.none()
+        try:
+            patient = patients.first()
+        except ValidationError:
+            patient = None
+    else:
+        patient = visible_patients(viewer).filter(user=viewer).first()
     if patient is None:
         raise NotFoundError("There is no patient record linked to your account.")
     return patient
+
+
+def list_guarded_patients(viewer) -> list[Patient]:
+    """The patients a guardian's portal account represents (none for anyone else)."""
+    if not viewer.is_authenticated or viewer.role != Role.GUARDIAN:
+        return []
+    return list(visible_patients(viewer))
+
+
+def list_guardians(viewer, patient: Patient) -> list:
+    """A patient's guardians, current first, for staff who may see the patient."""
+    if not can_view_patient(viewer, patient) or viewer.role not in STAFF_ROLES:
+        return []
+    return sorted(
+        Guardian.objects.filter(patient=patient).select_related("user"),
+        key=lambda g: (g.ended_at is not None, g.full_name),
+    )
+
+
+def get_guardian(viewer, patient: Patient, public_id):
+    """One of this patient's guardians, for staff who may see the patient; else NotFoundError."""
+    if viewer.role not in STAFF_ROLES or not can_view_patient(viewer, patient):
+        raise NotFoundError("We could not find that guardian.")
+    try:
+        return Guardian.objects.select_related("patient__location").get(
+            patient=patient, public_id=public_id
+        )
+    except (Guardian.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+        raise NotFoundError("We could not find that guardian.") from error
 
 
 def find_possible_duplicates(viewer, *, first_name: str, last_name: str, date_of_birth: date):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import phonenumbers
 from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, Role
+from clinic.accounts.models import User
 from clinic.accounts.services import create_account_with_invitation
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -17,6 +19,7 @@ from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.records import apply_changes
 from clinic.core.validation import clean_without_queries, explain_refusal
+from clinic.patients.ages import under_age_message
 from clinic.patients.choices import (
     ALLOWED_STATUS_CHANGES,
     NoPregnancyPotentialReason,
@@ -24,15 +27,17 @@ from clinic.patients.choices import (
     PregnancyPotential,
 )
 from clinic.patients.hooks import care_changed
-from clinic.patients.models import Patient, PatientStatusChange, VitalSigns
+from clinic.patients.models import Guardian, Patient, PatientStatusChange, VitalSigns
 from clinic.patients.permissions import (
     REGISTRATION_ROLES,
     can_change_patient_status,
     can_edit_patient,
     can_invite_patient_to_portal,
+    can_manage_guardians,
     can_view_clinical_details,
     ensure_can_act_on_patient,
 )
+from clinic.patients.policy import get_patient_policy
 
 # Fields a person may set through the record form; everything else is set by the services.
 EDITABLE_FIELDS = (
@@ -94,6 +99,19 @@ def _check_fields(details: dict[str, Any]) -> None:
         raise ClinicError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
 
 
+def _check_minimum_age(patient: Patient) -> None:
+    """Registration follows the clinic's minimum age (PatientPolicy.minimum_age_years, never
+    above the age of majority)."""
+    if not patient.date_of_birth:
+        return
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    if not patient.is_minor_on(today):
+        return  # the minimum is at most the age of majority: an adult needs no read
+    minimum = get_patient_policy().minimum_age_years
+    if patient.age_on(today) < minimum:
+        raise ClinicError(under_age_message(minimum), field="date_of_birth")
+
+
 def create_patient_record(
     *, actor, location: Location, details: dict[str, Any], source: str
 ) -> Patient:
@@ -107,6 +125,7 @@ def create_patient_record(
     } and not can_view_clinical_details(actor):
         raise PermissionDeniedError("Your role does not record height or weight.")
     patient = Patient(location=location, status=PatientStatus.PROSPECTIVE, **details)
+    _check_minimum_age(patient)
     if patient.height_cm or patient.weight_kg:
         patient.measurements_taken_at = timezone.now()
     patient.mrn = "pending"
@@ -506,3 +525,187 @@ def record_sms_opt_out(*, phone_e164: str, source: str) -> int:
             )
             changed += 1
     return changed
+
+
+# --- Guardians of minor patients ---------------------------------------------------------------
+GUARDIAN_FIELDS = (
+    "full_name",
+    "relationship",
+    "phone",
+    "email",
+    "authority_proof",
+    "authority_proof_note",
+)
+
+
+def normalise_guardian_phone(value: str, *, country: str) -> str:
+    """A phone number as E.164 (+15551234567), parsed and checked with the phonenumbers library
+    (Google's libphonenumber metadata) in the patient's location's country unless it starts
+    with +. Raises ClinicError on the phone field."""
+    try:
+        number = phonenumbers.parse(value or "", country or "US")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ClinicError(
+            "Enter a valid phone number, e.g. (555) 123-4567, or with the country code "
+            "(+44 20 7946 0958).",
+            field="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_guardian_details(details: dict[str, Any], *, patient: Patient) -> dict[str, Any]:
+    unknown = set(details) - set(GUARDIAN_FIELDS)
+    if unknown:
+        raise ClinicError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in details.items()}
+    if "phone" in cleaned:
+        cleaned["phone"] = normalise_guardian_phone(
+            cleaned["phone"], country=patient.location.country
+        )
+    if "email" in cleaned:
+        cleaned["email"] = (cleaned["email"] or "").lower()
+    return cleaned
+
+
+def _ensure_can_manage_guardians(actor, patient: Patient, event_type) -> None:
+    if not can_manage_guardians(actor, patient):
+        refuse(
+            actor,
+            action="record guardians",
+            event_type=event_type,
+            target=patient,
+            patient_id=patient.pk,
+        )
+
+
+def add_guardian(*, actor, patient: Patient, details: dict[str, Any]) -> Guardian:
+    """Record a minor patient's legal representative, with the proof of authority the clinic
+    saw. Only a patient under the age of majority has guardians (clinic.patients.ages)."""
+    _ensure_can_manage_guardians(actor, patient, AuditEventType.GUARDIAN_ADDED)
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    if not patient.is_minor_on(today):
+        raise ClinicError(
+            "This patient is an adult: they consent for themselves and have no guardian here."
+        )
+    cleaned = _clean_guardian_details(details, patient=patient)
+    with transaction.atomic(durable=True):
+        Patient.objects.select_for_update().get(pk=patient.pk)
+        guardian = Guardian(patient=patient, recorded_by=actor, **cleaned)
+        guardian.full_clean()
+        guardian.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.GUARDIAN_ADDED,
+            target=guardian,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"relationship": guardian.relationship, "proof": guardian.authority_proof},
+        )
+        return guardian
+
+
+def update_guardian(*, actor, guardian: Guardian, changes: dict[str, Any]) -> Guardian:
+    """Correct a guardian's details; the audit entry names the fields changed (not values)."""
+    patient = guardian.patient
+    _ensure_can_manage_guardians(actor, patient, AuditEventType.GUARDIAN_CHANGED)
+    cleaned = _clean_guardian_details(changes, patient=patient)
+    with transaction.atomic(durable=True):
+        locked = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        if locked.ended_at is not None:
+            raise InvalidTransitionError("This guardianship has ended; add the guardian again.")
+        changed = apply_changes(locked, cleaned)
+        if not changed:
+            return locked
+        locked.full_clean()
+        locked.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.GUARDIAN_CHANGED,
+            target=locked,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"fields": changed},
+        )
+        return locked
+
+
+def end_guardianship(*, actor, guardian: Guardian, reason: str) -> Guardian:
+    """A guardian no longer represents the patient (custody changed, recorded in error). The row
+    is kept; their portal account no longer opens the patient's record."""
+    patient = guardian.patient
+    _ensure_can_manage_guardians(actor, patient, AuditEventType.GUARDIAN_CHANGED)
+    if not reason.strip():
+        raise ClinicError("Say why this guardianship ends.", field="reason")
+    with transaction.atomic(durable=True):
+        locked = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        if locked.ended_at is not None:
+            raise InvalidTransitionError("This guardianship has already ended.")
+        locked.ended_at = timezone.now()
+        locked.end_reason = reason.strip()[:300]
+        locked.save(update_fields=["ended_at", "end_reason", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.GUARDIAN_CHANGED,
+            target=locked,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"ended": True},
+        )
+        return locked
+
+
+def invite_guardian_to_portal(*, actor, guardian: Guardian) -> Guardian:
+    """Give a guardian a portal account linked to the patient (e-mailing a set-password link, as
+    for patients). A guardian who already has an account (for a brother or sister) is linked to
+    this patient too."""
+    patient = guardian.patient
+    if not can_invite_patient_to_portal(actor, patient):
+        refuse(
+            actor,
+            action="invite guardians to the portal",
+            event_type=AuditEventType.GUARDIAN_INVITED,
+            target=patient,
+            patient_id=patient.pk,
+        )
+    if not guardian.email:
+        raise ClinicError(
+            "Add the guardian's e-mail address first: the invitation is sent there.",
+            field="email",
+        )
+    with transaction.atomic(durable=True):
+        locked = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        if locked.ended_at is not None:
+            raise InvalidTransitionError("This guardianship has ended.")
+        if locked.user_id is not None:
+            raise ClinicError("This guardian already has a portal account.")
+        existing = User.objects.filter(email__iexact=locked.email).first()
+        if existing is not None:
+            if existing.role != Role.GUARDIAN:
+                raise ClinicError(
+                    "This e-mail address belongs to another kind of account (staff or a "
+                    "patient's own): use the guardian's own address.",
+                    field="email",
+                )
+            user = existing
+        else:
+            user = create_account_with_invitation(
+                actor=actor,
+                email=locked.email,
+                full_name=locked.full_name,
+                role=Role.GUARDIAN,
+                locations=[],
+                patient_id=patient.pk,
+            )
+        locked.user = user
+        locked.save(update_fields=["user", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.GUARDIAN_INVITED,
+            target=locked,
+            patient_id=patient.pk,
+            location_id=patient.location_id,
+            details={"existing_account": existing is not None},
+        )
+        return locked

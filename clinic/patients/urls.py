@@ -11,4 +11,20 @@ urlpatterns = [
     path("<uuid:patient_public_id>/edit/", views.patient_edit, name="edit"),
     path("<uuid:patient_public_id>/status/", views.patient_change_status, name="change_status"),
     path("<uuid:patient_public_id>/invite/", views.patient_invite, name="invite"),
+    path("<uuid:patient_public_id>/guardians/new/", views.guardian_add, name="guardian_add"),
+    path(
+        "<uuid:patient_public_id>/guardians/<uuid:guardian_public_id>/edit/",
+        views.guardian_edit,
+        name="guardian_edit",
+    ),
+    path(
+        "<uuid:patient_public_id>/guardians/<uuid:guardian_public_id>/end/",
+        views.guardian_end,
+        name="guardian_end",
+    ),
+    path(
+        "<uuid:patient_public_id>/guardians/<uuid:guardian_public_id>/invite/",
+        views.guardian_invite,
+        name="guardian_invite",
+    ),
 ]

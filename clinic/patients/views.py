@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import (
     form_status,
@@ -20,20 +20,29 @@ from clinic.core.permissions import role_required
 from clinic.patients import services
 from clinic.patients.chart import banners_for, sections_for, summaries_for
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES
-from clinic.patients.forms import PatientForm, PatientSearchForm, PatientStatusForm
+from clinic.patients.forms import (
+    EndGuardianshipForm,
+    GuardianForm,
+    PatientForm,
+    PatientSearchForm,
+    PatientStatusForm,
+)
 from clinic.patients.permissions import (
     REGISTRATION_ROLES,
     can_change_patient_status,
     can_edit_patient,
     can_invite_patient_to_portal,
+    can_manage_guardians,
     can_view_clinical_details,
     staff_location_ids,
 )
 from clinic.patients.portal import portal_panels_for
 from clinic.patients.selectors import (
     find_possible_duplicates,
+    get_guardian,
     get_own_patient_record,
     get_patient,
+    list_guarded_patients,
     list_patients,
     open_patient_chart,
     record_chart_viewed,
@@ -82,7 +91,7 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
     section = sections[keys.index(key)]
     try:
         if own_record:
-            patient = get_own_patient_record(request.user)
+            patient = get_own_patient_record(request.user, request.GET.get("patient"))
             patient = open_patient_chart(request.user, patient.public_id, section=key)
         else:
             patient = open_patient_chart(request.user, patient_public_id, section=key)
@@ -98,6 +107,7 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         "sections": sections,
         "section": section,
         "own_record": own_record,
+        "guarded_patients": list_guarded_patients(viewer) if own_record else [],
         "can_edit": not own_record and can_edit_patient(viewer, patient),
         "can_invite": not own_record
         and can_invite_patient_to_portal(viewer, patient)
@@ -126,7 +136,7 @@ def patient_chart(request, patient_public_id):
     return _chart(request, patient_public_id)
 
 
-@role_required(Role.PATIENT)
+@role_required(*PORTAL_ROLES)
 def my_record(request):
     """The patient's first page: their next appointment, what waits for them, their progress in
     plain words and their signed consent forms (panels the apps register), never the staff
@@ -275,3 +285,98 @@ def patient_invite(request, patient_public_id):
             request, f"An invitation to the patient portal was e-mailed to {patient.email}."
         )
     return redirect("patients:chart", patient.public_id)
+
+
+# --- Guardians of a minor patient -------------------------------------------------------------
+def _guardian_or_404(request, patient, guardian_public_id):
+    try:
+        return get_guardian(request.user, patient, guardian_public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+
+
+def _guardian_page(request, patient, form, *, guardian=None):
+    return render(
+        request,
+        "patients/guardian_form.html",
+        {
+            "patient": patient,
+            "guardian": guardian,
+            "form": form,
+            "end_form": EndGuardianshipForm() if guardian is not None else None,
+            "title": f"Edit guardian {guardian.full_name}"
+            if guardian
+            else f"Add a guardian for {patient.display_name}",
+        },
+        status=form_status(form),
+    )
+
+
+def _guardians_url(patient) -> str:
+    return reverse("patients:chart", args=[patient.public_id]) + "?section=guardians"
+
+
+@role_required(*REGISTRATION_ROLES)
+def guardian_add(request, patient_public_id):
+    viewer = request.user
+    patient = patient_or_404(request, patient_public_id)
+    if not can_manage_guardians(viewer, patient):
+        raise PermissionDenied("Your role does not record guardians.")
+    record_chart_viewed(viewer, patient, section="add guardian")
+    form = GuardianForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            guardian = services.add_guardian(
+                actor=viewer, patient=patient, details=form.cleaned_data
+            )
+            messages.success(request, f"{guardian.full_name} is recorded as a guardian.")
+            return redirect(_guardians_url(patient))
+    return _guardian_page(request, patient, form)
+
+
+@role_required(*REGISTRATION_ROLES)
+def guardian_edit(request, patient_public_id, guardian_public_id):
+    viewer = request.user
+    patient = patient_or_404(request, patient_public_id)
+    guardian = _guardian_or_404(request, patient, guardian_public_id)
+    if not can_manage_guardians(viewer, patient):
+        raise PermissionDenied("Your role does not record guardians.")
+    record_chart_viewed(viewer, patient, section="edit guardian")
+    initial = {name: getattr(guardian, name) for name in services.GUARDIAN_FIELDS}
+    form = GuardianForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.update_guardian(actor=viewer, guardian=guardian, changes=form.cleaned_data)
+            messages.success(request, "The guardian's details are saved.")
+            return redirect(_guardians_url(patient))
+    return _guardian_page(request, patient, form, guardian=guardian)
+
+
+@require_POST
+@role_required(*REGISTRATION_ROLES)
+def guardian_end(request, patient_public_id, guardian_public_id):
+    viewer = request.user
+    patient = patient_or_404(request, patient_public_id)
+    guardian = _guardian_or_404(request, patient, guardian_public_id)
+    form = EndGuardianshipForm(request.POST)
+    if form.is_valid():
+        with refusal_as_message(request):
+            services.end_guardianship(
+                actor=viewer, guardian=guardian, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, f"{guardian.full_name} no longer represents the patient.")
+    else:
+        messages.error(request, "Say why the guardianship ends.")
+    return redirect(_guardians_url(patient))
+
+
+@require_POST
+@role_required(*REGISTRATION_ROLES)
+def guardian_invite(request, patient_public_id, guardian_public_id):
+    viewer = request.user
+    patient = patient_or_404(request, patient_public_id)
+    guardian = _guardian_or_404(request, patient, guardian_public_id)
+    with refusal_as_message(request):
+        services.invite_guardian_to_portal(actor=viewer, guardian=guardian)
+        messages.success(request, f"An invitation to the portal was e-mailed to {guardian.email}.")
+    return redirect(_guardians_url(patient))

@@ -28,6 +28,7 @@ from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import NotFoundError
 from clinic.core.permissions import ensure_role, has_role
 from clinic.core.tokens import token_sha256
+from clinic.patients.selectors import visible_patients
 from clinic.scheduling.choices import AppointmentStatus
 from clinic.scheduling.models import Appointment, CalendarFeed
 from clinic.scheduling.permissions import CALENDAR_FEED_ROLES
@@ -235,12 +236,13 @@ def open_staff_feed(token: str) -> bytes | None:
 
 
 def patient_ics_for(*, actor, public_id) -> tuple[Appointment, bytes]:
-    """A patient's .ics download of one of their own appointments (audited); NotFoundError for
-    anyone else's, as if it did not exist."""
-    if not has_role(actor, {Role.PATIENT}):
+    """A patient's .ics download of one of their own appointments, or a guardian's of the
+    patient they represent (audited); NotFoundError for anyone else's, as if it did not exist."""
+    if not has_role(actor, {Role.PATIENT, Role.GUARDIAN}):
         raise NotFoundError("We could not find that appointment.")
+    # The patient's own, or (a guardian) those of the patients they represent.
     appointment = _with_related(
-        Appointment.objects.filter(public_id=public_id, patient__user=actor)
+        Appointment.objects.filter(public_id=public_id, patient__in=visible_patients(actor))
     ).first()
     if appointment is None:
         raise NotFoundError("We could not find that appointment.")

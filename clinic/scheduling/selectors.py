@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinic.accounts.choices import Role
 from clinic.patients.permissions import staff_location_ids
+from clinic.patients.selectors import visible_patients
 from clinic.scheduling.choices import AppointmentStatus
 from clinic.scheduling.models import Appointment, FollowUp, Room
 
@@ -20,6 +21,8 @@ def visible_appointments(viewer):
         return appointments
     if viewer.role == Role.PATIENT:
         return appointments.filter(patient__user=viewer)
+    if viewer.role == Role.GUARDIAN:
+        return appointments.filter(patient__in=visible_patients(viewer))
     return appointments.filter(location_id__in=staff_location_ids(viewer))
 
 

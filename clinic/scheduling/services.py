@@ -15,14 +15,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
-from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
@@ -488,9 +488,12 @@ def book_series(
 def request_change(
     *, patient_user, appointment: Appointment, kind: str, note: str = ""
 ) -> Appointment:
-    """A patient asks, in the portal, to cancel or move an appointment; the clinic is told and
+    """A patient (or a minor's guardian) asks, in the portal, to cancel or move an appointment; the clinic is told and
     staff act on it (the booking itself is not changed by the patient)."""
-    if appointment.patient.user_id != patient_user.pk:
+    # The patient, or a current guardian of a minor patient (their portal account).
+    if patient_user.role not in PORTAL_ROLES or not can_view_patient(
+        patient_user, appointment.patient
+    ):
         raise InvalidTransitionError("We could not find that appointment.")
     if kind not in {"cancel", "reschedule"}:
         raise ClinicError("Choose cancel or reschedule.", field="kind")

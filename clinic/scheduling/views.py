@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -324,10 +324,10 @@ def _is_uuid(value) -> bool:
     return True
 
 
-@role_required(Role.PATIENT)
+@role_required(*PORTAL_ROLES)
 def my_appointments(request):
     try:
-        patient = get_own_patient_record(request.user)
+        patient = get_own_patient_record(request.user, request.GET.get("patient"))
     except NotFoundError as error:
         raise Http404(error.message) from error
     record_chart_viewed(request.user, patient, section="portal appointments")
@@ -349,6 +349,10 @@ def my_appointments(request):
             messages.success(
                 request, "Your request is sent. The clinic will contact you to confirm."
             )
+            if request.user.role == Role.GUARDIAN:
+                return redirect(
+                    f"{reverse('scheduling:my_appointments')}?patient={patient.public_id}"
+                )
             return redirect("scheduling:my_appointments")
     return render(
         request,
@@ -377,7 +381,7 @@ def staff_calendar_feed(request, token):
 
 @require_GET
 @never_cache
-@role_required(Role.PATIENT)
+@role_required(*PORTAL_ROLES)
 def appointment_ics(request, public_id):
     try:
         _appointment, body = ical.patient_ics_for(actor=request.user, public_id=public_id)

@@ -51,6 +51,8 @@ class Gate(models.TextChoices):
     # Esketamine at a US location: the setting is REMS-certified and the patient REMS-enrolled
     # (Spravato REMS, FDA). Never overridden: the REMS allows no dose outside it.
     REMS = "rems", "Esketamine REMS: setting certified, patient enrolled"
+    # Shown for a minor only: a current guardian, and no esketamine under 18.
+    MINOR = "minor", "A minor: guardian recorded, route allowed at this age"
 
 
 # A clinician may document an override for these; the others must simply be met. The protocol's

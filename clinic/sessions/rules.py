@@ -28,6 +28,7 @@ from clinic.treatment.rules import (
     ROLLING_WINDOW_DAYS,
     DoseOnRecord,
     DoseSpacing,
+    age_refusals,
     dose_spacing,
     spacing_messages,
 )
@@ -124,6 +125,11 @@ class GateFacts:
     rems: RemsFact | None = None
     # Side effects the patient reported since their last dose (or not yet reviewed), oldest first.
     side_effect_reports: tuple[ReportedSideEffect, ...] = ()
+    # The patient's age today and, for a minor, whether a current guardian is recorded.
+    age_years: int | None = None
+    is_minor: bool = False
+    has_guardian: bool = True
+    route: str = ""
 
 
 @dataclass(frozen=True)
@@ -302,6 +308,21 @@ def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = No
     _add_interval_gates(facts, add)
     if facts.rems is not None:
         _add_rems_gate(facts.rems, add)
+    if facts.age_years is not None:
+        # For a minor only (adults see no such line): no esketamine under 18 and a current
+        # guardian recorded (clinic.treatment.rules.age_refusals, whose comment gives the source).
+        refusals = age_refusals(
+            age_years=facts.age_years,
+            route=facts.route,
+            is_minor=facts.is_minor,
+            has_guardian=facts.has_guardian,
+        )
+        if refusals or facts.is_minor:
+            add(
+                Gate.MINOR,
+                not refusals,
+                " ".join(refusals) if refusals else f"Aged {facts.age_years}; guardian recorded.",
+            )
     return Checklist(results)
 
 

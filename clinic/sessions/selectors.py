@@ -329,6 +329,7 @@ def gate_facts(
         maximum_doses_per_7_days=session.plan_version.protocol.maximum_doses_per_7_days,
         rems=rems_fact(session),
         side_effect_reports=tuple(side_effects_since_last_dose(session)),
+        **_age_facts(patient, session),
     )
 
 
@@ -372,6 +373,19 @@ def side_effects_since_last_dose(session) -> list[rules.ReportedSideEffect]:
         )
         for report in reports.order_by("reported_at", "id")[:20]
     ]
+
+
+def _age_facts(patient, session) -> dict:
+    """The patient's age in the clinic's zone today and, for a minor only (no query for an
+    adult), whether a current guardian is recorded."""
+    today = _local_today(session)
+    minor = patient.is_minor_on(today)
+    return {
+        "age_years": patient.age_on(today),
+        "is_minor": minor,
+        "has_guardian": not minor or patient.guardians.filter(ended_at__isnull=True).exists(),
+        "route": session.route,
+    }
 
 
 def prior_doses(session) -> list[rules.PriorDose]:

@@ -160,3 +160,32 @@ def rems_identifier_problem(value: str, *, what: str) -> str:
             "ending with a letter or digit, as the REMS issued it."
         )
     return ""
+
+
+# --- Age rules of a plan and a dose -------------------------------------------------------------
+# Esketamine (Spravato) is approved for adults: "The safety and effectiveness of SPRAVATO in
+# pediatric patients have not been established" (Spravato US prescribing information, Janssen,
+# §8.4 Pediatric Use; the EU SmPC likewise gives no paediatric use). The product is dispensed only
+# under its REMS for adult indications, so the clinic never plans or doses it below 18: a gate no
+# clinician overrides.
+ESKETAMINE_ROUTE = "intranasal"
+ESKETAMINE_MINIMUM_AGE_YEARS = 18
+
+
+def age_refusals(*, age_years: int, route: str, is_minor: bool, has_guardian: bool) -> list[str]:
+    """Why a plan may not be signed, or a dose given, for a patient of this age: esketamine under
+    18, and a minor with no current guardian (no one who may consent for them: see
+    clinic.patients.ages)."""
+    refusals = []
+    if route == ESKETAMINE_ROUTE and age_years < ESKETAMINE_MINIMUM_AGE_YEARS:
+        refusals.append(
+            f"Esketamine is not approved under {ESKETAMINE_MINIMUM_AGE_YEARS}: its safety and "
+            "effectiveness in pediatric patients are not established (Spravato prescribing "
+            f"information §8.4). The patient is {age_years}."
+        )
+    if is_minor and not has_guardian:
+        refusals.append(
+            "The patient is a minor with no guardian recorded: add a guardian (who consents for "
+            "them) on the chart first."
+        )
+    return refusals

@@ -20,6 +20,7 @@ from clinic.core.permissions import ensure_role
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
+from clinic.patients.ages import patient_today
 from clinic.patients.models import Patient, VitalSigns
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.treatment.choices import ChangeReason, DoseUnit, PlanDraftStatus, PlanStatus
@@ -46,6 +47,7 @@ from clinic.treatment.permissions import (
     REMS_ENROLMENT_ROLES,
 )
 from clinic.treatment.rules import (
+    age_refusals,
     propose_induction_dates,
     propose_maintenance_dates,
     rems_identifier_problem,
@@ -326,6 +328,19 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
     return content
 
 
+def _check_age_rules(patient: Patient, *, route: str, start_date) -> None:
+    """Esketamine is never planned under 18, and a minor's plan needs a current guardian
+    (treatment.rules.age_refusals). Ages on the plan's first day and today, the younger."""
+    today = patient_today(patient)
+    on = min(today, start_date) if start_date else today
+    age = patient.age_on(on)
+    minor = patient.is_minor_on(on)
+    has_guardian = minor and patient.guardians.filter(ended_at__isnull=True).exists()
+    refusals = age_refusals(age_years=age, route=route, is_minor=minor, has_guardian=has_guardian)
+    if refusals:
+        raise ClinicError(" ".join(refusals))
+
+
 def sign_plan_version(
     *,
     actor,
@@ -358,6 +373,7 @@ def sign_plan_version(
         goals = clean_goals(list(draft.goals))
     except ValueError as error:
         raise ClinicError(str(error), field="goals") from error
+    _check_age_rules(patient, route=draft.protocol.route, start_date=draft.start_date)
     preview = preview_plan(patient=patient, draft=draft, evaluation=evaluation)
     if preview.outside_range and not draft.override_reason.strip():
         raise ClinicError(

@@ -31,6 +31,7 @@ from clinic.intake.tests.factories import submit_test_request
 from clinic.inventory.tests.factories import SafeFactory
 from clinic.inventory.tests.factories import receive as receive_stock
 from clinic.messaging.tests.factories import patient_writes
+from clinic.patients.models import Guardian
 from clinic.reviews.services import open_review
 from clinic.scheduling.checkin import issue_check_in_link
 from clinic.scheduling.ical import create_feed_token
@@ -206,10 +207,22 @@ def world(personas, patient_alice, location, report_kind):
         severity="mild",
         still_going=True,
     )
+    # A guardian on Alice's record (she is an adult, so the service would refuse one: the row is
+    # written directly, only to give the guardian pages an identifier).
+    guardian = Guardian.objects.create(
+        patient=patient_alice,
+        full_name="Dana Moreno",
+        relationship="parent",
+        phone="+16175550123",
+        authority_proof="birth_certificate",
+        authority_proof_note="Seen at the desk.",
+        recorded_by=clinician,
+    )
     return {
         "patient": patient_alice.public_id,
         "conversation": conversation.public_id,
         "side_effect_report": side_effect_report.public_id,
+        "guardian": guardian.public_id,
         "request": request.public_id,
         "response": response.public_id,
         "safety_alert": response.alerts.get().public_id,
@@ -311,6 +324,7 @@ SAMPLES = {
     "messaging:conversation": {"public_id": "conversation"},
     "messaging:assign": {"public_id": "conversation"},
     "messaging:done": {"public_id": "conversation"},
+    "guardian_public_id": "guardian",
 }
 # The admin only asks whether the viewer may use it before anything else: any value will do.
 ADMIN_SAMPLE = {"object_id": "1", "content_type_id": "1", "app_label": "core", "url": "nothing/"}

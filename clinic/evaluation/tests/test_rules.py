@@ -141,7 +141,7 @@ def test_matches_non_numeric_recorded_value_for_gt_is_false():
 
 def test_matches_unknown_operator_raises():
     with pytest.raises(ValueError, match="Unknown rule operator"):
-        matches("lt", 1, 2)
+        matches("lte", 1, 2)
 
 
 def test_validate_rule_accepts_valid_rules():
@@ -183,7 +183,7 @@ def test_a_nan_threshold_that_slipped_through_never_crashes_the_screen():
 
 def test_validate_rule_rejects_unknown_operator():
     with pytest.raises(ValueError):
-        validate_rule("baseline_systolic_mmhg", "lt", 90)
+        validate_rule("baseline_systolic_mmhg", "lte", 90)
 
 
 # Interaction cases: INTERACTIONS_V1 (trial exclusions, PMC6884875 and PMC10812090; Spravato label).
@@ -290,3 +290,28 @@ def test_the_suicide_attempt_rule_is_relative_sourced_and_fires_on_yes_only():
     assert "Posner" in rule.source
     assert [f.code for f in screen({rule.field: True}, [rule])] == ["suicide-attempt-past-year"]
     assert screen({rule.field: False}, [rule]) == [] and screen({rule.field: None}, [rule]) == []
+
+
+@pytest.mark.parametrize(("age", "fires"), [(12, True), (17, True), (18, False), (65, False)])
+def test_the_adolescent_rule_fires_below_18_only(age, fires):
+    from clinic.evaluation.seed_v3 import ADOLESCENT_PATIENT
+
+    code, label, severity, field, operator, value, advice, source = ADOLESCENT_PATIENT
+    validate_rule(field, operator, value)
+    spec = RuleSpec(code, label, severity, field, operator, value, advice, source)
+    assert bool(screen({"age_years": age}, [spec])) is fires
+    assert severity == "relative"
+
+
+def test_is_less_than_needs_a_number():
+    with pytest.raises(ValueError, match="need a number"):
+        validate_rule("age_years", "lt", "young")
+
+
+@pytest.mark.parametrize(("age", "fires"), [(64, False), (65, True), (80, True)])
+def test_an_older_adult_is_asked_for_a_cognitive_screen_from_65(age, fires):
+    from clinic.evaluation.seed_v3 import OLDER_ADULT_COGNITIVE_SCREEN
+
+    spec = RuleSpec(*OLDER_ADULT_COGNITIVE_SCREEN)
+    validate_rule(spec.field, spec.operator, spec.value)
+    assert bool(screen({"age_years": age}, [spec])) is fires

@@ -76,7 +76,7 @@ def test_the_screen_shows_every_rule_that_fired_and_why(clinician, evaluation):
         taken_at=timezone.now(),
     )
     rule_set, findings, _ = run_screen(evaluation)
-    assert rule_set.version == 2
+    assert rule_set.version == 3
     assert {f.code for f in findings} == {
         "uncontrolled-hypertension",
         "pregnancy",
@@ -122,7 +122,7 @@ def test_signing_needs_the_password_and_locks_the_record(clinician, complete):
     assert (
         signed.status == "completed"
         and signed.signed_by == clinician
-        and signed.rule_set.version == 2
+        and signed.rule_set.version == 3
     )
     assert signed.content_sha256 == content_sha256(services.signed_content(signed))
     with pytest.raises(InvalidTransitionError, match="locked"):
@@ -180,7 +180,7 @@ def test_a_decision_keeps_the_rule_version_it_was_screened_with(
         ),
         acknowledgements={"pregnancy": "Not pregnant any more: the test was negative today."},
     )
-    draft = ContraindicationRuleSet.objects.create(version=3)
+    draft = ContraindicationRuleSet.objects.create(version=4)
     ContraindicationRule.objects.create(
         rule_set=draft,
         code="all",
@@ -191,9 +191,9 @@ def test_a_decision_keeps_the_rule_version_it_was_screened_with(
         source="test",
     )
     services.publish_rule_set(actor=medical_director, rule_set=draft)
-    assert ContraindicationRuleSet.objects.get(version=2).status == RuleSetStatus.RETIRED
+    assert ContraindicationRuleSet.objects.get(version=3).status == RuleSetStatus.RETIRED
     rule_set, findings, _ = run_screen(signed)
-    assert rule_set.version == 2 and [f.code for f in findings] == ["pregnancy"]
+    assert rule_set.version == 3 and [f.code for f in findings] == ["pregnancy"]
 
 
 def test_consent_is_signed_on_the_exact_version_and_gates_by_route(patient_alice):
@@ -329,7 +329,7 @@ def test_bad_vital_signs_are_refused_beside_the_field_and_kept(
 
 
 def test_a_draft_with_an_impossible_rule_cannot_be_published(medical_director, clinician):
-    draft = ContraindicationRuleSet.objects.create(version=3)
+    draft = ContraindicationRuleSet.objects.create(version=4)
     ContraindicationRule.objects.create(
         rule_set=draft,
         code="bad",
@@ -343,7 +343,7 @@ def test_a_draft_with_an_impossible_rule_cannot_be_published(medical_director, c
         services.publish_rule_set(actor=medical_director, rule_set=draft)
     with pytest.raises(PermissionDeniedError):
         services.publish_rule_set(actor=clinician, rule_set=draft)
-    assert ContraindicationRuleSet.objects.get(version=2).status == RuleSetStatus.ACTIVE
+    assert ContraindicationRuleSet.objects.get(version=3).status == RuleSetStatus.ACTIVE
 
 
 def test_the_director_publishes_a_new_rule_version_from_the_admin(medical_director):

@@ -103,6 +103,60 @@ def test_a_person_under_18_is_told_the_clinic_treats_adults(client, form_data):
     assert "at least 18 years old" in response.content.decode()
 
 
+def _clinic_minimum_age(years: int) -> None:
+    from clinic.patients.models import PatientPolicy
+
+    PatientPolicy.objects.update_or_create(singleton=True, defaults={"minimum_age_years": years})
+
+
+def _born_years_ago(years: int, extra_days: int = 0) -> str:
+    today = timezone.localdate()
+    return (today.replace(year=today.year - years) - timedelta(days=extra_days)).isoformat()
+
+
+def test_an_under_18_request_is_accepted_only_when_the_clinic_allows_minors(client, form_data):
+    # Given a 16-year-old, when the clinic sees adults only (the default), then refused …
+    form_data["date_of_birth"] = _born_years_ago(16, extra_days=30)
+    refused = client.post(URL, form_data)
+    assert refused.status_code == 400
+    assert "adults only: you must be at least 18 years old" in refused.content.decode()
+    assert ConsultationRequest.objects.count() == 0
+    # … and what they typed is kept.
+    assert "Riley.Park@Example.com" in refused.content.decode()
+    # When the medical director allows patients from 12, then accepted.
+    _clinic_minimum_age(12)
+    page = client.get(URL).content.decode()
+    assert "We treat patients aged 12 and over" in page
+    accepted = client.post(URL, form_data)
+    assert accepted.status_code == 302
+    assert ConsultationRequest.objects.count() == 1
+
+
+def test_a_child_below_the_clinics_minimum_age_is_refused_even_when_minors_are_seen(
+    client, form_data
+):
+    _clinic_minimum_age(12)
+    form_data["date_of_birth"] = _born_years_ago(11, extra_days=200)
+    response = client.post(URL, form_data)
+    assert response.status_code == 400
+    assert "Our clinic treats patients aged 12 and over." in response.content.decode()
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_the_request_service_itself_follows_the_minimum_age(location):
+    from datetime import date
+
+    from clinic.core.exceptions import ClinicError
+    from clinic.intake.services import submit_consultation_request
+    from clinic.intake.tests.factories import request_data
+
+    data = request_data(date_of_birth=date.fromisoformat(_born_years_ago(15)))
+    with pytest.raises(ClinicError, match="adults only"):
+        submit_consultation_request(data=data, location=location, ip_address=None)
+    _clinic_minimum_age(14)
+    assert submit_consultation_request(data=data, location=location, ip_address=None).pk
+
+
 def test_a_bot_that_fills_the_honeypot_sees_thanks_but_nothing_is_saved(client, form_data):
     form_data["website"] = "http://spam.example"
     response = client.post(URL, form_data)

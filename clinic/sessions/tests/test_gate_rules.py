@@ -137,3 +137,29 @@ def test_an_override_satisfies_an_overridable_gate_only():
 
 def test_a_fixed_dose_needs_no_weight():
     assert evaluate_gates(replace(READY, needs_weight=False, weight_kg=None)).ready_to_dose
+
+
+# --- A minor: a guardian recorded, and no esketamine under 18 ---------------------------------
+def _minor_gate(facts):
+    return next((g for g in evaluate_gates(facts).gates if g.gate == Gate.MINOR), None)
+
+
+def test_an_adult_has_no_minor_gate():
+    assert _minor_gate(replace(READY, age_years=40, route="iv")) is None
+    assert _minor_gate(replace(READY, age_years=18, route="intranasal")) is None
+
+
+def test_a_minor_with_a_guardian_passes_and_without_one_is_blocked():
+    with_guardian = replace(READY, age_years=16, is_minor=True, has_guardian=True, route="iv")
+    assert _minor_gate(with_guardian).passed
+    without = replace(with_guardian, has_guardian=False)
+    gate = _minor_gate(without)
+    assert not gate.passed and not gate.overridable and "no guardian" in gate.reason
+    assert not evaluate_gates(without).ready_to_dose
+
+
+def test_esketamine_is_never_dosed_under_18():
+    facts = replace(READY, age_years=17, is_minor=True, has_guardian=True, route="intranasal")
+    gate = _minor_gate(facts)
+    assert not gate.passed and not gate.overridable
+    assert "not approved under 18" in gate.reason and "§8.4" in gate.reason

@@ -19,7 +19,7 @@ from conftest import PASSWORD
 IV = "IV ketamine — treatment-resistant depression"
 
 
-def suitable(clinician, patient):
+def suitable(clinician, patient, acknowledgements=None):
     evaluation = complete_evaluation(clinician, patient)
     return evaluation_services.sign_evaluation(
         actor=clinician,
@@ -27,6 +27,7 @@ def suitable(clinician, patient):
         decision="suitable",
         reasoning="Suitable.",
         password=PASSWORD,
+        acknowledgements=acknowledgements,
     )
 
 
@@ -392,7 +393,8 @@ def test_esketamine_from_65_starts_at_28_mg(clinician, patient_alice):
     patient = measured(
         clinician, patient_alice, date_of_birth=timezone.localdate().replace(year=1950)
     )
-    suitable(clinician, patient)
+    # From 65 the screen asks for a cognitive screen, recorded in the acknowledgement.
+    suitable(clinician, patient, {"older-adult-cognitive-screen": "MoCA 28/30."})
     preview = services.preview_plan(patient=patient, draft=draft(**esketamine(dose=Decimal("28"))))
     assert not preview.outside_range and "1 × 28 mg devices" in preview.working
     refused = services.preview_plan(patient=patient, draft=draft(**esketamine()))
