@@ -9,10 +9,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, Role
-from clinic.accounts.services import create_account_with_invitation
+from clinic.accounts.services import create_account_with_invitation, send_invitation_again
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, PermissionDeniedError
+from clinic.core.meta import present
 from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.records import apply_changes
@@ -347,7 +348,8 @@ def change_patient_status(
 
 
 def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
-    """Give a patient a portal account and e-mail them a link to choose their password."""
+    """Give a patient a portal account and e-mail them a link to choose their password; for an
+    account whose password was never chosen, send a new link (the earlier one stops working)."""
     if not can_invite_patient_to_portal(actor, patient):
         refuse(
             actor,
@@ -363,7 +365,22 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
     with transaction.atomic(durable=True):
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
         if locked.user_id is not None:
-            raise ClinicError("This patient already has a portal account.")
+            account = present(locked.user, "The patient's portal account")
+            if account.has_usable_password():
+                raise ClinicError(
+                    "This patient already uses the portal (a password has been chosen); "
+                    "a forgotten password is reset from the sign-in page."
+                )
+            send_invitation_again(account)
+            record_audit_event(
+                actor=actor,
+                event_type=AuditEventType.PORTAL_INVITED,
+                target=locked,
+                patient_id=locked.pk,
+                location_id=locked.location_id,
+                details={"sent_again": True},
+            )
+            return locked
         user = create_account_with_invitation(
             actor=actor,
             email=locked.email,
