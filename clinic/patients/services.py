@@ -376,8 +376,7 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
                 actor=actor,
                 event_type=AuditEventType.PORTAL_INVITED,
                 target=locked,
-                patient_id=locked.pk,
-                location_id=locked.location_id,
+                about=locked,
                 details={"sent_again": True},
             )
             return locked
