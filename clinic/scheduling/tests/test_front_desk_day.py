@@ -12,18 +12,19 @@ from clinic.audit.models import AuditEvent
 from clinic.core.exceptions import InvalidTransitionError
 from clinic.scheduling import services
 from clinic.scheduling.models import Appointment, FollowUp
-from clinic.scheduling.tests.factories import infusion
+from clinic.scheduling.tests.factories import infusion, make_chair
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
 
-def booked(patient, front_desk, nurse, starts_at) -> Appointment:
+def booked(patient, front_desk, nurse, starts_at, room=None) -> Appointment:
     kind = infusion()
     return Appointment.objects.create(  # set-up: a booked appointment at any time
         patient=patient,
         location=patient.location,
         appointment_type=kind,
+        room=room,
         staff=nurse,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=kind.duration_minutes),
@@ -62,7 +63,8 @@ def test_a_check_in_is_undone_with_its_follow_up_and_an_audit_entry(
 def test_a_checked_in_appointment_is_moved_or_cancelled_only_after_undoing_it(
     front_desk, nurse, patient_alice
 ):
-    appointment = booked(patient_alice, front_desk, nurse, timezone.now())
+    chair = make_chair(patient_alice.location)
+    appointment = booked(patient_alice, front_desk, nurse, timezone.now(), room=chair)
     services.check_in(actor=front_desk, appointment=appointment)
     with pytest.raises(InvalidTransitionError, match="Undo the check-in first"):
         services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
