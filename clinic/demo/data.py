@@ -259,11 +259,11 @@ def _clock_at(moment: datetime) -> Iterator[None]:
 
     real_now = timezone.now
     started = real_now()
-    timezone.now = lambda: moment + (real_now() - started)  # type: ignore[assignment]
+    timezone.now = lambda: moment + (real_now() - started)
     try:
         yield
     finally:
-        timezone.now = real_now  # type: ignore[assignment]
+        timezone.now = real_now
 
 
 def _phone(rng: random.Random) -> str:
