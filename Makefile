@@ -32,6 +32,9 @@ install: $(STAMP)
 # Development: SQLite in ./db.sqlite3, demo clinic, console e-mail, 2FA off. The task worker
 # (e-mails such as password reset links) runs beside the server and stops with it.
 run: export CLINIC_ENVIRONMENT ?= development
+# Links in e-mails, portal invitations and the printed sign-ins name the host and port served here,
+# unless CLINIC_BASE_URL is set (a proxy's public address, for example).
+run: export CLINIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo_clinic

@@ -63,6 +63,15 @@ def _send_invitation(user_id: int) -> None:
     )
 
 
+def send_invitation_again(user: User) -> None:
+    """Inside the caller's transaction: a new set-password link for an account whose password was
+    never chosen (the first e-mail lost, or its link expired). A fresh unusable password makes
+    the earlier link stop working (the token is derived from the password hash)."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    transaction.on_commit(lambda: _send_invitation(user.pk))
+
+
 def create_account_with_invitation(
     *,
     actor,

@@ -4,9 +4,12 @@ its audit trail and histories are true. Deterministic: the same seed gives the s
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,6 +59,12 @@ class DemoAccount:
     role: str
     credentials: str
     password: str
+
+    @property
+    def label(self) -> str:
+        """The role as the sign-in table prints it, with the credentials that tell two apart."""
+        role = str(Role(self.role).label).lower()
+        return f"{role} ({self.credentials})" if self.credentials else role
 
 
 DEMO_PASSWORD_SUFFIX = "-demo-2026"
@@ -206,8 +215,56 @@ STATUS_PATH = {
 }
 
 
+BOSTON_TIME_ZONE = "America/New_York"
+
+
 def demo_clinic_exists() -> bool:
     return User.objects.filter(email=STAFF_ACCOUNTS[0].email).exists()
+
+
+# The demo clinic's day at the Boston suite, where today's chairs are told: the first chair opens at
+# 09:00 and the last patient is checked in by 17:00 (the staff's hours are 08:00–18:00). The day's
+# sessions need three hours from the first questionnaire (the esketamine patient's two hours of
+# monitoring), so the story is told at a moment between 12:00 and 16:30 on a weekday.
+CLINIC_DAY_OPENS = time(9)
+STORY_EARLIEST = time(12, 0)
+STORY_LATEST = time(16, 30)
+# Everything before today's chairs (registrations, evaluations, plans, stock) is recorded from
+# 08:00 on the clinic day, before the first patient arrives.
+PRELUDE_STARTS = time(8)
+
+
+def demo_clinic_day(now: datetime, zone) -> datetime:
+    """The moment the demo's chair story has reached, whatever time the demo is loaded: now, on a
+    weekday between 12:00 and 16:30 at the location; 16:30 the same day when loaded later; 16:30
+    on the last weekday before when loaded before 12:00 or on a weekend (so that no session is
+    ever in the future, outside hours, or out of order)."""
+
+    local = timezone.localtime(now, zone)
+    day = local.date()
+    if day.weekday() < 5 and local.time() >= STORY_EARLIEST:
+        if local.time() <= STORY_LATEST:
+            return local
+        return timezone.make_aware(datetime.combine(day, STORY_LATEST), zone)
+    day -= timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, STORY_LATEST), zone)
+
+
+@contextmanager
+def _clock_at(moment: datetime) -> Iterator[None]:
+    """Demo only: run services as if the clock read `moment` (ticking on from there), so that what
+    they stamp themselves (a session started, identity confirmed, a dose confirmed) falls in the
+    story's order. The audit trail keeps the real time its entries were written at."""
+
+    real_now = timezone.now
+    started = real_now()
+    timezone.now = lambda: moment + (real_now() - started)
+    try:
+        yield
+    finally:
+        timezone.now = real_now
 
 
 def _phone(rng: random.Random) -> str:
@@ -226,6 +283,40 @@ def _conditions(rng: random.Random) -> list[str]:
 def build_demo_clinic(
     *, seed: int = 2026, patient_count: int = 50, request_count: int = 16
 ) -> dict:
+    """The clinic as it stands at the demo's clinic day (see demo_clinic_day): its history recorded
+    from 08:00 that day, today's chairs told in order inside working hours."""
+
+    story_at = demo_clinic_day(timezone.now(), ZoneInfo(BOSTON_TIME_ZONE))
+    prelude_at = timezone.make_aware(
+        datetime.combine(story_at.date(), PRELUDE_STARTS), story_at.tzinfo
+    )
+    with _clock_at(prelude_at):
+        built = _build_before_the_chairs(
+            seed=seed, patient_count=patient_count, request_count=request_count
+        )
+    staff, boston = built["staff"], built["boston"]
+    _add_todays_chairs(staff, boston, story_at)
+    _add_esketamine_session(staff, boston, story_at)
+    with _clock_at(story_at - timedelta(minutes=52)):
+        # What was drawn up beyond the dose is wasted before the infusion starts; the count follows.
+        reconcile_and_count(
+            nurse=staff["nurse@demo.clinic"],
+            clinician=staff["clinician@demo.clinic"],
+            witness_password=STAFF_ACCOUNTS[1].password,
+            location=boston,
+        )
+    with _clock_at(story_at):
+        # Alice has questionnaires waiting in her portal.
+        assessments.send_questionnaires(
+            actor=staff["clinician@demo.clinic"],
+            patient=built["portal"][0],
+            instrument_codes=["phq9", "gad7"],
+            context=AssessmentContext.CHECK_IN,
+        )
+    return {"director": built["director"], "patients": built["patients"], "story_at": story_at}
+
+
+def _build_before_the_chairs(*, seed: int, patient_count: int, request_count: int) -> dict:
     rng = random.Random(seed)
     with transaction.atomic():
         organisation = Organisation.objects.create(
@@ -243,7 +334,7 @@ def build_demo_clinic(
             postal_code="02116",
             phone="(617) 555-0100",
             opening_hours="Mon–Fri 8 am–6 pm, Sat 9 am–1 pm",
-            time_zone="America/New_York",
+            time_zone=BOSTON_TIME_ZONE,
         )
         denver = Location.objects.create(
             organisation=organisation,
@@ -413,24 +504,19 @@ def build_demo_clinic(
     _add_rooms_hours_and_bookings(staff, boston, denver, front_desk)
     # The controlled-substance register: stock in the Boston safe, today's doses drawn from it
     # when they are confirmed, what was drawn up beyond the dose wasted, then today's count.
-    register_people = {
-        "nurse": staff["nurse@demo.clinic"],
-        "clinician": clinician,
-        "witness_password": STAFF_ACCOUNTS[1].password,
-        "location": boston,
-    }
-    receive_controlled_stock(**register_people)
-    _add_todays_chairs(staff, boston)
-    _add_esketamine_session(staff, boston)
-    reconcile_and_count(**register_people)
-    # Alice has questionnaires waiting in her portal.
-    assessments.send_questionnaires(
-        actor=clinician,
-        patient=portal[0],
-        instrument_codes=["phq9", "gad7"],
-        context=AssessmentContext.CHECK_IN,
+    receive_controlled_stock(
+        nurse=staff["nurse@demo.clinic"],
+        clinician=clinician,
+        witness_password=STAFF_ACCOUNTS[1].password,
+        location=boston,
     )
-    return {"director": director, "patients": created + portal}
+    return {
+        "director": director,
+        "patients": created + portal,
+        "portal": portal,
+        "staff": staff,
+        "boston": boston,
+    }
 
 
 def _answers_for(
@@ -759,13 +845,19 @@ def _add_rooms_hours_and_bookings(staff: dict, boston, denver, front_desk) -> No
 DEMO_MONITOR_TOKEN = "kcm_demo-chair-1-monitor-token"
 
 
-def _add_todays_chairs(staff: dict, boston) -> None:
-    """Today's chair-side board: one patient dosed 50 minutes ago and monitored (with a raised
-    blood pressure acknowledged and a side effect treated), one checked in and waiting to start;
-    and a monitor at Chair 1 that can post readings (token printed by load_demo_clinic)."""
+def _add_todays_chairs(staff: dict, boston, story_at: datetime) -> None:
+    """Today's chair-side board as it stands at `story_at`: one patient checked in 90 minutes
+    before, identity and fasting checked, dosed 50 minutes before and monitored (with a raised
+    blood pressure acknowledged and a side effect treated); one checked in and waiting to start;
+    and a monitor at Chair 1 that can post readings (token printed by load_demo_clinic). Each step
+    is recorded at its own time, so the record reads in the order a nurse works."""
 
     nurse, clinician = staff["nurse@demo.clinic"], staff["clinician@demo.clinic"]
     password = STAFF_ACCOUNTS[1].password
+
+    def at(minutes_before: int) -> datetime:
+        return story_at - timedelta(minutes=minutes_before)
+
     # Demo only: a known token so that the README's curl example works (real tokens are issued
     # in the admin and shown once).
     MonitorDevice.objects.create(
@@ -780,23 +872,26 @@ def _add_todays_chairs(staff: dict, boston) -> None:
         .exclude(plan__patient__safety_alerts__status="open")
         .select_related("plan__patient")[6:8]
     )
-    now = timezone.now()
     rng = random.Random(2026)
+    # (questionnaires answered, checked in, appointment's start), minutes before the story's moment.
+    timeline = [(80, 90, 70), (10, 15, 5)]
     for index, version in enumerate(versions):
-        # The pre-session questionnaires, answered in the waiting room this morning.
-        for code in version.instruments:
-            instrument = INSTRUMENTS.get(code)
-            if instrument is None or instrument.respondent != "patient":
-                continue
-            assessments.record_staff_response(
-                actor=nurse,
-                patient=version.plan.patient,
-                instrument_code=code,
-                answers=_answers_for(instrument, 0.45, rng),
-                taken_at=now - timedelta(minutes=90),
-                context="pre_session",
-            )
-        starts = now - timedelta(minutes=70 if index == 0 else 5)
+        answered, checked_in, starts_before = timeline[index]
+        with _clock_at(at(answered)):
+            # The pre-session questionnaires, answered in the waiting room.
+            for code in version.instruments:
+                instrument = INSTRUMENTS.get(code)
+                if instrument is None or instrument.respondent != "patient":
+                    continue
+                assessments.record_staff_response(
+                    actor=nurse,
+                    patient=version.plan.patient,
+                    instrument_code=code,
+                    answers=_answers_for(instrument, 0.45, rng),
+                    taken_at=at(answered),
+                    context="pre_session",
+                )
+        starts = at(starts_before)
         appointment = Appointment.objects.create(
             patient=version.plan.patient,
             location=boston,
@@ -806,125 +901,139 @@ def _add_todays_chairs(staff: dict, boston) -> None:
             starts_at=starts,
             ends_at=starts + timedelta(minutes=infusion.duration_minutes),
             status="checked_in",
-            checked_in_at=starts,
+            checked_in_at=at(checked_in),
             booked_by=nurse,
             plan_version=version,
             series_number=1,
         )
         if index == 1:
             continue
-        session = sessions.start_session(actor=nurse, appointment=appointment)
-        sessions.update_checklist(
-            actor=nurse,
-            session=session,
-            changes={
-                "identity_confirmed": True,
-                "fasting_confirmed": True,
-                "escort_name": "Partner (Chris)",
-                "escort_phone": "(617) 555-0142",
-                "escort_confirmed": True,
-                # Asked of every patient, whatever the sex recorded for dosing; kept on the
-                # patient's record for the next sessions.
-                "pregnancy_potential": "not_possible",
-                "pregnancy_potential_reason": "post_menopausal",
-            },
-        )
+        with _clock_at(at(68)):
+            session = sessions.start_session(actor=nurse, appointment=appointment)
+        with _clock_at(at(66)):
+            sessions.update_checklist(
+                actor=nurse,
+                session=session,
+                changes={
+                    "identity_confirmed": True,
+                    "fasting_confirmed": True,
+                    "escort_name": "Partner (Chris)",
+                    "escort_phone": "(617) 555-0142",
+                    "escort_confirmed": True,
+                    # Asked of every patient, whatever the sex recorded for dosing; kept on the
+                    # patient's record for the next sessions.
+                    "pregnancy_potential": "not_possible",
+                    "pregnancy_potential_reason": "post_menopausal",
+                },
+            )
         weight = version.plan.patient.weight_kg or version.weight_kg or Decimal("72.0")
-        sessions.record_reading(
-            actor=nurse,
-            session=session,
-            taken_at=now - timedelta(minutes=58),
-            values={
-                "systolic_mmhg": 126,
-                "diastolic_mmhg": 80,
-                "heart_rate_bpm": 74,
-                "respiratory_rate_per_min": 14,
-                "spo2_pct": 98,
-                "weight_kg": weight,
-            },
-        )
+        with _clock_at(at(60)):
+            sessions.record_reading(
+                actor=nurse,
+                session=session,
+                taken_at=at(62),
+                values={
+                    "systolic_mmhg": 126,
+                    "diastolic_mmhg": 80,
+                    "heart_rate_bpm": 74,
+                    "respiratory_rate_per_min": 14,
+                    "spo2_pct": 98,
+                    "weight_kg": weight,
+                },
+            )
         session.refresh_from_db()
         working = session_selectors.compute_dose(session, version, session.weight_kg)
         _, drawn_ml = overdraw_ml(working.dose_mg)
-        sessions.confirm_dose(
-            actor=nurse,
-            session=session,
-            expected_dose_mg=working.dose_mg,
-            container=dosing_vial(boston).identifier,
-            drawn_ml=drawn_ml,
-        )
-        sessions.verify_dose(
-            actor=clinician,
-            session=session,
-            dose_mg=working.dose_mg,
-            vial_lot=DOSING_LOT,
-            password=password,
-        )
-        sessions.record_infusion_event(
-            actor=nurse, session=session, kind="start", at=now - timedelta(minutes=50)
-        )
+        with _clock_at(at(56)):
+            sessions.confirm_dose(
+                actor=nurse,
+                session=session,
+                expected_dose_mg=working.dose_mg,
+                container=dosing_vial(boston).identifier,
+                drawn_ml=drawn_ml,
+            )
+        with _clock_at(at(54)):
+            sessions.verify_dose(
+                actor=clinician,
+                session=session,
+                dose_mg=working.dose_mg,
+                vial_lot=DOSING_LOT,
+                password=password,
+            )
+        with _clock_at(at(50)):
+            sessions.record_infusion_event(actor=nurse, session=session, kind="start", at=at(50))
         for minutes_after, systolic, heart_rate in (
             (10, 138, 82),
             (20, 158, 88),
             (30, 188, 92),
             (40, 150, 84),
         ):
-            outcome = sessions.record_reading(
-                actor=nurse,
-                session=session,
-                taken_at=now - timedelta(minutes=50 - minutes_after),
-                values={
-                    "systolic_mmhg": systolic,
-                    "diastolic_mmhg": 86,
-                    "heart_rate_bpm": heart_rate,
-                    "respiratory_rate_per_min": 14,
-                    "spo2_pct": 97,
-                    "consciousness": "alert",
-                },
-            )
-            for alert in outcome.alerts:
-                # A stop-level alert (188 mmHg): the nurse records what was done and the
-                # supervising clinician closes it.
-                if alert.stop_level:
-                    sessions.record_alert_action(
-                        actor=nurse,
-                        alert=alert,
-                        action_taken="Rate halved; reassured; re-measured in 5 minutes.",
-                    )
-                sessions.acknowledge_alert(
-                    actor=clinician if alert.stop_level else nurse,
-                    alert=alert,
-                    action_taken="Reviewed at the chair: asymptomatic; continue at half rate."
-                    if alert.stop_level
-                    else "Rate halved; reassured; re-measured in 5 minutes.",
+            with _clock_at(at(50 - minutes_after)):
+                outcome = sessions.record_reading(
+                    actor=nurse,
+                    session=session,
+                    taken_at=at(50 - minutes_after),
+                    values={
+                        "systolic_mmhg": systolic,
+                        "diastolic_mmhg": 86,
+                        "heart_rate_bpm": heart_rate,
+                        "respiratory_rate_per_min": 14,
+                        "spo2_pct": 97,
+                        "consciousness": "alert",
+                    },
                 )
-        sessions.record_infusion_event(
-            actor=nurse,
-            session=session,
-            kind="rate_change",
-            at=now - timedelta(minutes=19),
-            rate_mg_per_hour=Decimal(str(working.dose_mg * 60 / 40 / 2)).quantize(Decimal("0.1")),
-            reason="Systolic 188 mmHg",
-        )
-        sessions.record_side_effect(
-            actor=nurse,
-            session=session,
-            kind="nausea_vomiting",
-            severity="mild",
-            onset_at=now - timedelta(minutes=25),
-            interventions=["antiemetic"],
-            outcome="resolved",
-        )
-        sessions.record_medication(
-            actor=nurse,
-            session=session,
-            medication="Ondansetron",
-            dose_amount=Decimal("4"),
-            dose_unit="mg",
-            route="IV",
-            reason="Nausea",
-            given_at=now - timedelta(minutes=24),
-        )
+            with _clock_at(at(49 - minutes_after)):
+                for alert in outcome.alerts:
+                    # A stop-level alert (188 mmHg): the nurse records what was done and the
+                    # supervising clinician closes it.
+                    if alert.stop_level:
+                        sessions.record_alert_action(
+                            actor=nurse,
+                            alert=alert,
+                            action_taken="Rate halved; reassured; re-measured in 5 minutes.",
+                        )
+                    sessions.acknowledge_alert(
+                        actor=clinician if alert.stop_level else nurse,
+                        alert=alert,
+                        action_taken="Reviewed at the chair: asymptomatic; continue at half rate."
+                        if alert.stop_level
+                        else "Rate halved; reassured; re-measured in 5 minutes.",
+                    )
+            if minutes_after != 30:
+                continue
+            # After the 188 mmHg reading: the rate is halved, and the nausea that began a few
+            # minutes before is treated.
+            with _clock_at(at(19)):
+                sessions.record_infusion_event(
+                    actor=nurse,
+                    session=session,
+                    kind="rate_change",
+                    at=at(19),
+                    rate_mg_per_hour=Decimal(str(working.dose_mg * 60 / 40 / 2)).quantize(
+                        Decimal("0.1")
+                    ),
+                    reason="Systolic 188 mmHg",
+                )
+            with _clock_at(at(18)):
+                sessions.record_side_effect(
+                    actor=nurse,
+                    session=session,
+                    kind="nausea_vomiting",
+                    severity="mild",
+                    onset_at=at(25),
+                    interventions=["antiemetic"],
+                    outcome="resolved",
+                )
+                sessions.record_medication(
+                    actor=nurse,
+                    session=session,
+                    medication="Ondansetron",
+                    dose_amount=Decimal("4"),
+                    dose_unit="mg",
+                    route="IV",
+                    reason="Nausea",
+                    given_at=at(18),
+                )
 
 
 # The esketamine session of the demo: its lot is the Spravato kit received into the Boston safe.
@@ -939,7 +1048,7 @@ def _booked_or_at_a_chair(boston) -> list[int]:
     )
 
 
-def _add_esketamine_session(staff: dict, boston) -> None:
+def _add_esketamine_session(staff: dict, boston, story_at: datetime) -> None:
     """Boston's Spravato REMS certification, and one patient moved to esketamine, enrolled in the
     REMS and treated this morning: 56 mg (two devices of the kit in the safe), blood pressure
     before dosing, at 40 minutes and before the end, two hours' monitoring, discharged. Its
@@ -948,74 +1057,81 @@ def _add_esketamine_session(staff: dict, boston) -> None:
     director, nurse = staff[STAFF_ACCOUNTS[0].email], staff["nurse@demo.clinic"]
     clinician = staff["clinician@demo.clinic"]
     password = STAFF_ACCOUNTS[1].password
-    now = timezone.now()
+    # Each step at its own time before the story's moment (see _add_todays_chairs).
+    now = story_at
+
+    def clock(minutes_before: int):
+        return _clock_at(now - timedelta(minutes=minutes_before))
+
     today = timezone.localdate(now, boston.zone)
-    treatment.record_rems_certification(
-        actor=director,
-        location=boston,
-        certification_number="SPR-HCS-004217",
-        authorised_representative=director.full_name,
-        certified_on=today - timedelta(days=120),
-    )
-    # A patient not booked or at a chair today (the first eight plans are), under 65 (the older
-    # adults' first esketamine dose differs, clinical-rules.md §2.6).
-    under_65 = date(today.year - 64, today.month, min(today.day, 28))
-    current = (
-        TreatmentPlanVersion.objects.filter(
-            plan__location=boston, route="iv", plan__patient__date_of_birth__gt=under_65
+    with clock(175):
+        treatment.record_rems_certification(
+            actor=director,
+            location=boston,
+            certification_number="SPR-HCS-004217",
+            authorised_representative=director.full_name,
+            certified_on=today - timedelta(days=120),
         )
-        .exclude(plan__patient__safety_alerts__status="open")
-        .exclude(pk__in=_booked_or_at_a_chair(boston))
-        .select_related("plan__patient")
-        .order_by("pk")
-        .first()
-    )
-    patient = present(current, "A Boston IV plan for the esketamine session").plan.patient
-    evaluation.sign_consent(
-        actor=clinician,
-        patient=patient,
-        document=ConsentDocument.objects.get(code="esketamine-nasal-spray", status="active"),
-        typed_full_name=patient.legal_name,
-        signed_on=today,
-        channel="tablet",
-    )
-    protocol = ProtocolTemplate.objects.get(
-        name="Esketamine nasal spray — treatment-resistant depression"
-    )
-    version = treatment.sign_plan_version(
-        actor=clinician,
-        patient=patient,
-        password=password,
-        draft=treatment.PlanDraft(
-            protocol=protocol,
-            indications=[protocol.indication],
-            dose=protocol.default_dose,
-            weight_basis="",
-            start_date=today,
-            target_outcomes="Response (≥ 50 % reduction) by the end of induction.",
-            induction_sessions=protocol.induction_sessions,
-            induction_sessions_per_week=protocol.induction_sessions_per_week,
-            maintenance_interval_days=protocol.maintenance_interval_days,
-            infusion_minutes=None,
-            change_reason="patient_preference",
-            change_details="Prefers the nasal spray to infusions.",
-        ),
-    )
-    treatment.record_rems_enrolment(
-        actor=clinician, patient=patient, patient_rems_id="PT-5530981", enrolled_on=today
-    )
-    rng = random.Random(2027)
-    for code in version.instruments:
-        instrument = INSTRUMENTS.get(code)
-        if instrument is not None and instrument.respondent == "patient":
-            assessments.record_staff_response(
-                actor=nurse,
-                patient=patient,
-                instrument_code=code,
-                answers=_answers_for(instrument, 0.45, rng),
-                taken_at=now - timedelta(minutes=170),
-                context="pre_session",
+        # A patient not booked or at a chair today (the first eight plans are), under 65 (the older
+        # adults' first esketamine dose differs, clinical-rules.md §2.6).
+        under_65 = date(today.year - 64, today.month, min(today.day, 28))
+        current = (
+            TreatmentPlanVersion.objects.filter(
+                plan__location=boston, route="iv", plan__patient__date_of_birth__gt=under_65
             )
+            .exclude(plan__patient__safety_alerts__status="open")
+            .exclude(pk__in=_booked_or_at_a_chair(boston))
+            .select_related("plan__patient")
+            .order_by("pk")
+            .first()
+        )
+        patient = present(current, "A Boston IV plan for the esketamine session").plan.patient
+        evaluation.sign_consent(
+            actor=clinician,
+            patient=patient,
+            document=ConsentDocument.objects.get(code="esketamine-nasal-spray", status="active"),
+            typed_full_name=patient.legal_name,
+            signed_on=today,
+            channel="tablet",
+        )
+        protocol = ProtocolTemplate.objects.get(
+            name="Esketamine nasal spray — treatment-resistant depression"
+        )
+        version = treatment.sign_plan_version(
+            actor=clinician,
+            patient=patient,
+            password=password,
+            draft=treatment.PlanDraft(
+                protocol=protocol,
+                indications=[protocol.indication],
+                dose=protocol.default_dose,
+                weight_basis="",
+                start_date=today,
+                target_outcomes="Response (≥ 50 % reduction) by the end of induction.",
+                induction_sessions=protocol.induction_sessions,
+                induction_sessions_per_week=protocol.induction_sessions_per_week,
+                maintenance_interval_days=protocol.maintenance_interval_days,
+                infusion_minutes=None,
+                change_reason="patient_preference",
+                change_details="Prefers the nasal spray to infusions.",
+            ),
+        )
+        treatment.record_rems_enrolment(
+            actor=clinician, patient=patient, patient_rems_id="PT-5530981", enrolled_on=today
+        )
+    rng = random.Random(2027)
+    with clock(170):
+        for code in version.instruments:
+            instrument = INSTRUMENTS.get(code)
+            if instrument is not None and instrument.respondent == "patient":
+                assessments.record_staff_response(
+                    actor=nurse,
+                    patient=patient,
+                    instrument_code=code,
+                    answers=_answers_for(instrument, 0.45, rng),
+                    taken_at=now - timedelta(minutes=170),
+                    context="pre_session",
+                )
     kind = AppointmentType.objects.get(code="esketamine")
     starts = now - timedelta(minutes=160)
     appointment = Appointment.objects.create(
@@ -1032,27 +1148,30 @@ def _add_esketamine_session(staff: dict, boston) -> None:
         plan_version=version,
         series_number=1,
     )
-    session = sessions.start_session(actor=nurse, appointment=appointment)
-    sessions.update_checklist(
-        actor=nurse,
-        session=session,
-        changes={
-            "identity_confirmed": True,
-            "fasting_confirmed": True,
-            "escort_name": "Brother (Jordan)",
-            "escort_phone": "(617) 555-0177",
-            "escort_confirmed": True,
-            "pregnancy_potential": "not_possible",
-            "pregnancy_potential_reason": "post_menopausal",
-        },
-    )
+    with clock(158):
+        session = sessions.start_session(actor=nurse, appointment=appointment)
+    with clock(157):
+        sessions.update_checklist(
+            actor=nurse,
+            session=session,
+            changes={
+                "identity_confirmed": True,
+                "fasting_confirmed": True,
+                "escort_name": "Brother (Jordan)",
+                "escort_phone": "(617) 555-0177",
+                "escort_confirmed": True,
+                "pregnancy_potential": "not_possible",
+                "pregnancy_potential_reason": "post_menopausal",
+            },
+        )
     vitals = {"heart_rate_bpm": 72, "respiratory_rate_per_min": 14, "spo2_pct": 98}
-    sessions.record_reading(
-        actor=nurse,
-        session=session,
-        taken_at=now - timedelta(minutes=155),
-        values={"systolic_mmhg": 128, "diastolic_mmhg": 78, **vitals},
-    )
+    with clock(155):
+        sessions.record_reading(
+            actor=nurse,
+            session=session,
+            taken_at=now - timedelta(minutes=155),
+            values={"systolic_mmhg": 128, "diastolic_mmhg": 78, **vitals},
+        )
     session.refresh_from_db()
     working = session_selectors.compute_dose(session, version, session.weight_kg)
     kit = present(
@@ -1061,46 +1180,52 @@ def _add_esketamine_session(staff: dict, boston) -> None:
         .first(),
         "The Spravato kit in the Boston safe",
     )
-    sessions.confirm_dose(
-        actor=nurse, session=session, expected_dose_mg=working.dose_mg, container=kit.identifier
-    )
-    sessions.verify_dose(
-        actor=clinician,
-        session=session,
-        dose_mg=working.dose_mg,
-        vial_lot=DEMO_ESKETAMINE_LOT,
-        password=password,
-    )
-    sessions.record_infusion_event(
-        actor=nurse, session=session, kind="start", at=now - timedelta(minutes=150)
-    )
+    with clock(153):
+        sessions.confirm_dose(
+            actor=nurse, session=session, expected_dose_mg=working.dose_mg, container=kit.identifier
+        )
+    with clock(152):
+        sessions.verify_dose(
+            actor=clinician,
+            session=session,
+            dose_mg=working.dose_mg,
+            vial_lot=DEMO_ESKETAMINE_LOT,
+            password=password,
+        )
+    with clock(150):
+        sessions.record_infusion_event(
+            actor=nurse, session=session, kind="start", at=now - timedelta(minutes=150)
+        )
     for minutes_after, systolic, diastolic in ((10, 138, 84), (40, 142, 88), (90, 132, 82)):
+        with clock(150 - minutes_after):
+            sessions.record_reading(
+                actor=nurse,
+                session=session,
+                taken_at=now - timedelta(minutes=150 - minutes_after),
+                values={
+                    "systolic_mmhg": systolic,
+                    "diastolic_mmhg": diastolic,
+                    "consciousness": "alert",
+                    **vitals,
+                },
+            )
+    with clock(4):
         sessions.record_reading(
             actor=nurse,
             session=session,
-            taken_at=now - timedelta(minutes=150 - minutes_after),
-            values={
-                "systolic_mmhg": systolic,
-                "diastolic_mmhg": diastolic,
-                "consciousness": "alert",
-                **vitals,
-            },
+            taken_at=now - timedelta(minutes=4),
+            values={"systolic_mmhg": 126, "diastolic_mmhg": 80, "consciousness": "alert", **vitals},
         )
-    sessions.record_reading(
-        actor=nurse,
-        session=session,
-        taken_at=now - timedelta(minutes=4),
-        values={"systolic_mmhg": 126, "diastolic_mmhg": 80, "consciousness": "alert", **vitals},
-    )
-    result = sessions.discharge(
-        actor=nurse,
-        session=session,
-        aldrete=dict.fromkeys(
-            ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
-        ),
-        escort_present=True,
-        instructions_given=True,
-    )
+    with clock(2):
+        result = sessions.discharge(
+            actor=nurse,
+            session=session,
+            aldrete=dict.fromkeys(
+                ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
+            ),
+            escort_present=True,
+            instructions_given=True,
+        )
     if not result.discharged:
         raise RuntimeError(
             "The demo esketamine session could not be discharged: " + "; ".join(result.reasons)

@@ -136,7 +136,11 @@ class QueueFilterForm(forms.Form):
 
 
 class QueueStepForm(forms.Form):
-    to_status = forms.ChoiceField(label="Mark as", choices=ConsultationStatus.choices)
+    to_status = forms.ChoiceField(
+        label="Mark as",
+        choices=ConsultationStatus.choices,
+        error_messages={"required": "Choose the step the request has reached."},
+    )
     note = forms.CharField(
         label="Note about this step (optional)",
         required=False,

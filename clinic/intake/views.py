@@ -116,8 +116,11 @@ def _get_request(request, public_id, *, audit=True):
 def _detail_context(consultation, **forms):
     allowed = ALLOWED_QUEUE_STEPS[consultation.status]
     step_form = forms.pop("step_form", None) or QueueStepForm(prefix="step")
+    # The box opens on the request's current status, not on the first step it could take
+    # (which read as if the request were already there); a step is a deliberate choice.
     choice_field(step_form, "to_status").choices = [
-        (v, label) for v, label in ConsultationStatus.choices if v in allowed
+        ("", f"{consultation.get_status_display()} (now)"),
+        *((v, label) for v, label in ConsultationStatus.choices if v in allowed),
     ]
     return {
         "consultation": consultation,

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES, Role
 from clinic.accounts.models import User
-from clinic.accounts.services import create_account_with_invitation
+from clinic.accounts.services import create_account_with_invitation, send_invitation_again
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, PermissionDeniedError
+from clinic.core.meta import present
 from clinic.core.models import Location, Organisation
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.records import apply_changes
@@ -366,7 +367,8 @@ def change_patient_status(
 
 
 def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
-    """Give a patient a portal account and e-mail them a link to choose their password."""
+    """Give a patient a portal account and e-mail them a link to choose their password; for an
+    account whose password was never chosen, send a new link (the earlier one stops working)."""
     if not can_invite_patient_to_portal(actor, patient):
         refuse(
             actor,
@@ -382,7 +384,21 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
     with transaction.atomic(durable=True):
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
         if locked.user_id is not None:
-            raise ClinicError("This patient already has a portal account.")
+            account = present(locked.user, "The patient's portal account")
+            if account.has_usable_password():
+                raise ClinicError(
+                    "This patient already uses the portal (a password has been chosen); "
+                    "a forgotten password is reset from the sign-in page."
+                )
+            send_invitation_again(account)
+            record_audit_event(
+                actor=actor,
+                event_type=AuditEventType.PORTAL_INVITED,
+                target=locked,
+                about=locked,
+                details={"sent_again": True},
+            )
+            return locked
         user = create_account_with_invitation(
             actor=actor,
             email=locked.email,

@@ -111,7 +111,7 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         "can_edit": not own_record and can_edit_patient(viewer, patient),
         "can_invite": not own_record
         and can_invite_patient_to_portal(viewer, patient)
-        and patient.user_id is None,
+        and (patient.user is None or not patient.user.has_usable_password()),
         "show_measurements": can_view_clinical_details(viewer) or own_record,
         "banners": [] if partial else banners_for(viewer, patient),
         "summaries": [] if own_record or partial else summaries_for(viewer, patient),

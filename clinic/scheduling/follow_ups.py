@@ -60,6 +60,27 @@ def after_session(appointment: Appointment) -> FollowUp | None:
     )
 
 
+def withdraw_after_session(appointment: Appointment, *, reason: str = "check-in undone") -> None:
+    """Inside the caller's transaction: a check-in undone, or a session stopped before any dose
+    was given, withdraws the follow-up call the check-in made due (while nobody has booked or
+    done it: there are no after-effects to ask about), with an audit entry saying why."""
+    for follow_up in FollowUp.objects.select_for_update().filter(
+        source_appointment=appointment, kind=FollowUpKind.FOLLOW_UP, status=FollowUpStatus.OPEN
+    ):
+        record_audit_event(
+            actor=None,
+            actor_label="follow-up rule",
+            event_type=AuditEventType.APPOINTMENT_CHANGED,
+            target=follow_up,
+            about=follow_up,
+            details={
+                "follow_up_withdrawn": follow_up.due_on.isoformat(),
+                "reason": reason,
+            },
+        )
+        follow_up.delete()
+
+
 def after_series(appointments: list[Appointment]) -> FollowUp | None:
     if not appointments:
         return None

@@ -228,6 +228,11 @@ def move_appointment(
         if locked.status != AppointmentStatus.BOOKED:
             raise InvalidTransitionError(
                 f"A {locked.get_status_display().lower()} appointment cannot be moved."
+                + (
+                    " Undo the check-in first if the patient is to come another time."
+                    if locked.status == AppointmentStatus.CHECKED_IN
+                    else ""
+                )
             )
         ends_at, conflicts = _check(
             patient, locked.appointment_type, starts_at, room, staff, ignore_id=locked.pk
@@ -284,6 +289,7 @@ def _set_status(
     event_type,
     after=None,
     durable=True,
+    details: dict | None = None,
     **fields,
 ) -> Appointment:
     ensure_can_act_on_patient(
@@ -298,6 +304,11 @@ def _set_status(
         if locked.status not in allowed_from:
             raise InvalidTransitionError(
                 f"This appointment is {locked.get_status_display().lower()}."
+                + (
+                    " Undo the check-in first if the patient is not being seen."
+                    if locked.status == AppointmentStatus.CHECKED_IN
+                    else ""
+                )
             )
         locked.status = status
         for name, value in fields.items():
@@ -311,7 +322,7 @@ def _set_status(
             event_type=event_type,
             target=locked,
             about=locked,
-            details={"status": status},
+            details={"status": status, **(details or {})},
         )
         return locked
 
@@ -337,6 +348,22 @@ def cancel_appointment(
 
 
 def check_in(*, actor, appointment: Appointment) -> Appointment:
+    """The patient has arrived. Accepted on the appointment's own day at its location only: a
+    check-in the day before would start the chair-side record (and the next day's follow-up call)
+    for a visit that has not happened."""
+    starts_at = Appointment.objects.values_list("starts_at", flat=True).get(pk=appointment.pk)
+    zone = appointment.location.zone
+    day = timezone.localtime(starts_at, zone).date()
+    today = timezone.localtime(timezone.now(), zone).date()
+    if day != today:
+        raise InvalidTransitionError(
+            f"Check-in is open on the appointment's day ({day:%a %b %-d}) only; "
+            + (
+                "move the appointment to today if the patient is here now."
+                if day > today
+                else "that day has passed: mark it a no-show, or book again."
+            )
+        )
     return _set_status(
         actor,
         appointment,
@@ -346,6 +373,27 @@ def check_in(*, actor, appointment: Appointment) -> Appointment:
         checked_in_at=timezone.now(),
         # The session happens: its follow-up call falls due the next day.
         after=follow_ups.after_session,
+    )
+
+
+def undo_check_in(*, actor, appointment: Appointment) -> Appointment:
+    """A check-in made by mistake (the wrong patient, or the patient left before anything was
+    done) is undone while no treatment session has been started: the appointment is booked again,
+    and the follow-up call the check-in made due is withdrawn. Audited like every change."""
+    if Appointment.objects.filter(pk=appointment.pk, treatment_session__isnull=False).exists():
+        raise InvalidTransitionError(
+            "A treatment session has been started for this appointment: its check-in stands "
+            "(stop the session before dosing if the visit does not go ahead)."
+        )
+    return _set_status(
+        actor,
+        appointment,
+        AppointmentStatus.BOOKED,
+        {AppointmentStatus.CHECKED_IN},
+        AuditEventType.APPOINTMENT_CHANGED,
+        checked_in_at=None,
+        after=follow_ups.withdraw_after_session,
+        details={"undone": "check_in"},
     )
 
 

@@ -227,6 +227,12 @@ def appointment_detail(request, public_id):
                 services.check_in(actor=request.user, appointment=appointment)
                 messages.success(request, "Checked in.")
                 return redirect("scheduling:appointment", appointment.public_id)
+            elif action == "undo_check_in":
+                services.undo_check_in(actor=request.user, appointment=appointment)
+                messages.success(
+                    request, "The check-in is undone; the appointment is booked again."
+                )
+                return redirect("scheduling:appointment", appointment.public_id)
             elif action == "no_show":
                 services.mark_no_show(actor=request.user, appointment=appointment)
                 messages.success(request, "Marked as a no-show.")

@@ -221,3 +221,17 @@ def test_the_queue_runs_a_fixed_number_of_queries(
         response = client.get("/consultations/")
     assert response.status_code == 200
     assert ConsultationRequest.objects.count() == 30
+
+
+def test_the_mark_as_box_opens_on_the_current_status_and_asks_for_a_step(front_desk, request_):
+    client = client_for(front_desk)
+    page = client.get(f"/consultations/{request_.public_id}/").content.decode()
+    assert '<option value="" selected>New (now)</option>' in page
+    response = client.post(
+        f"/consultations/{request_.public_id}/step/", {"step-to_status": "", "step-note": "Called"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Choose the step the request has reached." in body and "Called" in body
+    request_.refresh_from_db()
+    assert request_.status == "new"

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
@@ -12,7 +13,7 @@ from clinic.core.validation import clean_without_queries
 from clinic.patients import services
 from clinic.patients.models import Patient, VitalSigns
 from clinic.patients.tests.factories import patient_details, register_test_patient
-from conftest import service_statements
+from conftest import client_for, service_statements
 
 
 def test_registering_gives_consecutive_mrns_and_one_audit_entry_each(clinician, location):
@@ -120,8 +121,31 @@ def test_inviting_a_patient_creates_a_portal_account_and_emails_a_link(
     assert patient.user.role == "patient" and patient.user.email == "pat@example.com"
     assert not patient.user.has_usable_password()
     assert len(mailoutbox) == 1 and "/accounts/password-reset/" in mailoutbox[0].body
-    with pytest.raises(ClinicError, match="already has a portal account"):
+
+
+def test_the_portal_invitation_is_sent_again_until_a_password_is_chosen(
+    front_desk, clinician, location, django_capture_on_commit_callbacks, mailoutbox
+):
+    patient = register_test_patient(actor=clinician, location=location, email="pat@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        patient = services.invite_patient_to_portal(actor=front_desk, patient=patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.invite_patient_to_portal(actor=front_desk, patient=patient)
+    assert again.user_id == patient.user_id and len(mailoutbox) == 2
+    first_link, second_link = (m.body.split("\n\n")[2].strip() for m in mailoutbox)
+    assert first_link != second_link
+    entries = AuditEvent.objects.filter(
+        event_type=AuditEventType.PORTAL_INVITED, target_id=str(patient.pk)
+    )
+    assert [e.details.get("sent_again", False) for e in entries.order_by("id")] == [False, True]
+    chart = client_for(front_desk).get(reverse("patients:chart", args=[patient.public_id]))
+    assert "Send the portal invitation again" in chart.content.decode()
+    user = patient.user
+    user.set_password("chosen-by-the-patient-2026")
+    user.save()
+    with pytest.raises(ClinicError, match="already uses the portal"):
         services.invite_patient_to_portal(actor=front_desk, patient=patient)
+    assert len(mailoutbox) == 2
 
 
 def test_a_patient_without_email_cannot_be_invited(front_desk, clinician, location):

@@ -17,6 +17,7 @@ from clinic.core.exceptions import (
 from clinic.core.meta import concrete_field
 from clinic.patients import services as patient_services
 from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.scheduling import follow_ups
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment
 from clinic.sessions.choices import (
@@ -213,5 +214,9 @@ def stop_before_dosing(*, actor, session: TreatmentSession, reason: str) -> Trea
         locked.status, locked.not_done_reason = SessionStatus.NOT_DONE, reason
         _save(locked, ["status", "not_done_reason"])
         _complete_appointment(actor, locked)
+        # No dose given: no call about after-effects the next day.
+        follow_ups.withdraw_after_session(
+            locked.appointment, reason="session stopped before dosing"
+        )
         _audit(actor, AuditEventType.SESSION_NOT_DONE, locked, {"reason": reason})
         return locked

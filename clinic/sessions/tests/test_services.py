@@ -32,7 +32,9 @@ from clinic.core.exceptions import (
 from clinic.core.signing import content_sha256
 from clinic.patients.models import VitalSigns
 from clinic.scheduling import services as scheduling_services
-from clinic.scheduling.models import Appointment, AppointmentType
+from clinic.scheduling.choices import FollowUpKind
+from clinic.scheduling.follow_ups import create_follow_up
+from clinic.scheduling.models import Appointment, AppointmentType, FollowUp
 from clinic.sessions import rules, selectors, services
 from clinic.sessions.choices import AlertStatus, SessionStatus
 from clinic.sessions.models import (
@@ -1434,6 +1436,23 @@ def test_stopping_before_dosing_marks_the_session_not_done_and_completes_the_app
     assert audit_count(AuditEventType.SESSION_NOT_DONE, session) == 1
     with pytest.raises(InvalidTransitionError, match="not done"):
         services.record_reading(actor=nurse, session=session, values={"heart_rate_bpm": 70})
+
+
+def test_a_session_stopped_before_dosing_withdraws_its_follow_up_call(
+    clinician, nurse, patient_alice
+):
+    session = factories.started_session(clinician, nurse, patient_alice)
+    create_follow_up(
+        patient=patient_alice,
+        kind=FollowUpKind.FOLLOW_UP,
+        due_on=timezone.localdate() + timedelta(days=1),
+        reason="Call after infusion",
+        source=session.appointment,
+    )
+    services.stop_before_dosing(actor=nurse, session=session, reason="BP 168/102 twice.")
+    assert not FollowUp.objects.filter(source_appointment=session.appointment).exists()
+    withdrawn = AuditEvent.objects.get(details__follow_up_withdrawn__isnull=False)
+    assert withdrawn.details["reason"] == "session stopped before dosing"
 
 
 def test_a_session_cannot_be_stopped_before_dosing_once_the_dose_is_verified(
