@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "clinic.reviews",
     "clinic.inventory",
     "clinic.letters",
+    "clinic.interop",
     "clinic.dashboard",
     "clinic.demo",
 ]
