@@ -44,6 +44,7 @@ NAV_ITEMS = [
     NavItem("Consent forms", "evaluation:my_consent", frozenset({Role.PATIENT})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
+    NavItem("FHIR API", "interop:tokens", frozenset({Role.MEDICAL_DIRECTOR})),
 ]
 
 

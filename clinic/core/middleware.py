@@ -47,6 +47,25 @@ class RejectNullCharactersMiddleware:
         if not has_nul and request.META.get("CONTENT_TYPE", "").startswith(CHECKED_BODY_TYPES):
             has_nul = any(marker in request.body for marker in NUL_MARKERS)
         if has_nul:
+            if request.path.startswith("/fhir/"):
+                # The FHIR API answers every error as a FHIR OperationOutcome (clinic.interop).
+                from django.http import JsonResponse
+
+                return JsonResponse(
+                    {
+                        "resourceType": "OperationOutcome",
+                        "issue": [
+                            {
+                                "severity": "error",
+                                "code": "invalid",
+                                "diagnostics": "The request contains a NUL character.",
+                            }
+                        ],
+                    },
+                    status=400,
+                    content_type="application/fhir+json; charset=utf-8",
+                )
+
             context = {
                 "title": "The request contained a character we cannot accept",
                 "message": "Remove any invisible control characters from what you typed and try again.",
