@@ -15,6 +15,7 @@ Codes:
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -207,6 +208,19 @@ def compact(resource: dict) -> dict:
             if item not in (None, "", [], {})
         ]
     return resource
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        # FHIR decimals are JSON numbers.
+        return float(value) if value != value.to_integral() else int(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def dumps(resource: dict, *, compact_separators: bool = False) -> str:
+    """FHIR JSON text of a resource (UTF-8, decimals as numbers)."""
+    separators = (",", ":") if compact_separators else None
+    return json.dumps(resource, default=_json_default, ensure_ascii=False, separators=separators)
 
 
 def validated(resource: dict) -> dict:

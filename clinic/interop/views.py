@@ -10,9 +10,7 @@ tests validate with fhir.resources' R4B models."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,7 +25,7 @@ from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.forms import posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
-from clinic.interop import selectors, services
+from clinic.interop import mapping, selectors, services
 from clinic.interop.capability import capability_statement
 from clinic.interop.models import FhirApiToken
 from clinic.interop.search import SearchError, check_parameters, observation_matches, parse_search
@@ -40,16 +38,9 @@ RESPONSE_PARAMETERS = {"patient", "_count", "_offset"}
 
 
 # --- answers ------------------------------------------------------------------------------------
-def _json_default(value):
-    if isinstance(value, Decimal):
-        # FHIR decimals are JSON numbers (the digits the clinic stored).
-        return float(value) if value != value.to_integral() else int(value)
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
 def fhir_response(resource: dict, *, status: int = 200) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(resource, default=_json_default, ensure_ascii=False),
+        mapping.dumps(resource),
         status=status,
         content_type=FHIR_JSON,
     )
