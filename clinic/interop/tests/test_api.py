@@ -154,3 +154,70 @@ def test_any_observation_search_answers_fhir_never_500(clinician_token, patient_
     response = bearer(clinician_token).get("/fhir/Observation", params)
     assert response.status_code in {200, 400, 404}
     assert response["Content-Type"].startswith("application/fhir+json")
+
+
+def test_observations_are_searched_by_category_code_and_date_and_paged(
+    clinician_token, clinician, patient_alice
+):
+    from clinic.assessments.tests.factories import record_phq9
+
+    for days_ago, total in ((20, 18), (10, 12), (1, 6)):
+        record_phq9(actor=clinician, patient=patient_alice, total=total, days_ago=days_ago)
+    client = bearer(clinician_token)
+    patient = str(patient_alice.public_id)
+    survey = client.get(
+        "/fhir/Observation",
+        {"patient": patient, "category": "survey", "code": "http://loinc.org|44261-6"},
+    ).json()
+    mapping.validated(survey)
+    assert survey["total"] == 3
+    assert sorted(e["resource"]["valueQuantity"]["value"] for e in survey["entry"]) == [6, 12, 18]
+    recent_day = (timezone.localdate() - timedelta(days=15)).isoformat()
+    recent = client.get(
+        "/fhir/Observation", {"patient": patient, "code": "44261-6", "date": f"ge{recent_day}"}
+    ).json()
+    assert recent["total"] == 2
+    first = client.get(
+        "/fhir/Observation", {"patient": patient, "code": "44261-6", "_count": 2}
+    ).json()
+    assert len(first["entry"]) == 2 and first["total"] == 3
+    next_url = next(link["url"] for link in first["link"] if link["relation"] == "next")
+    second = client.get(next_url).json()
+    assert len(second["entry"]) == 1
+    assert not any(link["relation"] == "next" for link in second["link"])
+    seen = {e["resource"]["id"] for e in first["entry"] + second["entry"]}
+    assert len(seen) == 3
+    vitals = client.get("/fhir/Observation", {"patient": patient, "category": "vital-signs"}).json()
+    assert all(
+        e["resource"]["category"][0]["coding"][0]["code"] == "vital-signs" for e in vitals["entry"]
+    )
+    responses = client.get("/fhir/QuestionnaireResponse", {"patient": patient}).json()
+    assert responses["total"] == 3
+    for entry in responses["entry"]:
+        mapping.validated(entry["resource"])
+        assert {item["linkId"] for item in entry["resource"]["item"]} >= {"phq9_1", "phq9_9"}
+
+
+def test_the_director_issues_lists_and_revokes_tokens_on_the_page(medical_director, clinician):
+    from conftest import client_for
+
+    page = client_for(medical_director)
+    response = page.post(
+        "/interop/tokens/", {"name": "Registry feed", "owner": clinician.pk, "valid_days": 30}
+    )
+    assert response.status_code == 200
+    token = response.context["new_token"]
+    assert token.startswith("kcf_") and token in response.content.decode()
+    row = FhirApiToken.objects.get()
+    assert row.token_sha256 != token and token not in row.token_sha256
+    assert (row.expires_at - row.issued_at).days == 30
+    listing = page.get("/interop/tokens/").content.decode()
+    assert "Registry feed" in listing and token not in listing and row.token_hint in listing
+    assert bearer(token).get("/fhir/metadata").status_code == 200
+    page.post(f"/interop/tokens/{row.public_id}/revoke/")
+    row.refresh_from_db()
+    assert row.revoked_at is not None
+    refused = page.post("/interop/tokens/", {"name": "", "owner": clinician.pk, "valid_days": 999})
+    assert refused.status_code == 200 and refused.context["new_token"] is None
+    assert FhirApiToken.objects.count() == 1
+    assert client_for(clinician).get("/interop/tokens/").status_code == 403
