@@ -26,6 +26,8 @@ LAYERS: list[set[str]] = [
     {"reviews"},
     {"inventory"},
     {"letters"},
+    # The FHIR mapping reads every clinical app (above sessions and inventory); nothing reads it.
+    {"interop"},
     {"dashboard"},
     {"demo"},
 ]
