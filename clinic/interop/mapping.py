@@ -196,18 +196,27 @@ def quantity(value, unit: str, code: str) -> dict:
     return {"value": number(value), "unit": unit, "system": UCUM, "code": code}
 
 
-def compact(resource: dict) -> dict:
-    """The resource without empty values (FHIR forbids empty strings, lists and objects)."""
-    if isinstance(resource, dict):
-        cleaned = {key: compact(value) for key, value in resource.items()}
-        return {key: value for key, value in cleaned.items() if value not in (None, "", [], {})}
-    if isinstance(resource, list):
-        return [
-            item
-            for item in (compact(value) for value in resource)
-            if item not in (None, "", [], {})
-        ]
-    return resource
+def _compact_value(value):
+    kind = type(value)
+    if kind is dict:
+        return compact(value)
+    if kind is list:
+        return [item for item in map(_compact_value, value) if item is not None]
+    return None if value == "" else value
+
+
+def compact(resource: dict) -> dict | None:
+    """The resource without empty values (FHIR forbids empty strings, lists and objects); None
+    when nothing is left. Written as loops: the export calls it for every resource."""
+    found = {}
+    for key, value in resource.items():
+        if value is None:
+            continue
+        value = _compact_value(value)
+        if value is None or value == [] or value == {}:
+            continue
+        found[key] = value
+    return found or None
 
 
 def _json_default(value):
@@ -607,9 +616,8 @@ def questionnaire_response_resource(patient, response, instrument) -> dict:
             "authored": instant(response.taken_at or response.created_at),
             "source": patient_ref(patient) if response.mode != "clinician_rated" else None,
             "author": person(response.entered_by) if response.entered_by_id else None,
-            "item": items,
         }
-    )
+    ) | ({"item": items} if items else {})
 
 
 # --- CarePlan, Appointment, Encounter ---------------------------------------------------------
