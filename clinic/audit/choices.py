@@ -147,12 +147,12 @@ class AuditEventType(models.IntegerChoices):
     STOCK_LABEL_PRINTED = 1022, "Container label printed"
     INVENTORY_SETTINGS_CHANGED = 1030, "Register settings, safes or products changed"
 
-    # 1100–1199: FHIR interoperability (the API and the bulk export)
-    FHIR_TOKEN_CHANGED = 1100, "FHIR API token issued or revoked"
+    # 1200–1299: FHIR interoperability (the API and the bulk export)
+    FHIR_TOKEN_CHANGED = 1200, "FHIR API token issued or revoked"
     # Every answer of the FHIR API that holds a patient's data (one row per request).
-    FHIR_READ = 1101, "Record read through the FHIR API"
-    FHIR_TOKEN_REFUSED = 1102, "FHIR API token refused"
-    FHIR_EXPORTED = 1103, "Whole clinic exported as FHIR (bulk)"
+    FHIR_READ = 1201, "Record read through the FHIR API"
+    FHIR_TOKEN_REFUSED = 1202, "FHIR API token refused"
+    FHIR_EXPORTED = 1203, "Whole clinic exported as FHIR (bulk)"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 
 NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
@@ -49,8 +50,6 @@ class RejectNullCharactersMiddleware:
         if has_nul:
             if request.path.startswith("/fhir/"):
                 # The FHIR API answers every error as a FHIR OperationOutcome (clinic.interop).
-                from django.http import JsonResponse
-
                 return JsonResponse(
                     {
                         "resourceType": "OperationOutcome",

@@ -23,6 +23,8 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
+from clinic.core.choices import Condition
+
 # --- code systems ------------------------------------------------------------------------------
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -310,8 +312,6 @@ def patient_resource(patient) -> dict:
 def condition_resources(patient) -> list[dict]:
     """One Condition for each condition the patient is treated for (the indications recorded on
     the patient's record), coded in the clinic's own condition list."""
-    from clinic.core.choices import Condition
-
     labels = dict(Condition.choices)
     found = []
     for code in patient.primary_conditions or []:

@@ -14,6 +14,7 @@ import uuid
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -196,9 +197,7 @@ def patient_read(request, token, public_id):
     if patient is None:
         return operation_outcome(404, NOT_FOUND)
     _record_read(token, patient, interaction="read Patient", count=1)
-    from clinic.interop.mapping import patient_resource
-
-    return fhir_response(patient_resource(patient))
+    return fhir_response(mapping.patient_resource(patient))
 
 
 @fhir_endpoint
@@ -312,7 +311,5 @@ def revoke_token(request, public_id):
     token = get_object_or_404(FhirApiToken, public_id=public_id)
     with refusal_as_message(request):
         services.revoke_fhir_token(actor=request.user, token=token)
-        from django.contrib import messages
-
         messages.success(request, f"“{token.name}” is revoked: it no longer opens the FHIR API.")
     return redirect("interop:tokens")
