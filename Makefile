@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/ketamine_clinic
 
-.PHONY: run install test test-postgres test-e2e lint format bench bench-scale bench-http screenshots clean
+.PHONY: run install test test-postgres test-e2e lint format bench bench-fhir bench-scale bench-http screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "Python 3.11 is required (found: $(PYTHON))"; exit 1; }
@@ -66,7 +66,13 @@ format: install
 # SQLite always; PostgreSQL too when DATABASE_URL is set.
 bench: install
 	env -u DATABASE_URL CLINIC_ENVIRONMENT=test $(BIN)/python -m bench
+	env -u DATABASE_URL CLINIC_ENVIRONMENT=test $(BIN)/python -m bench.fhir
 	@if [ -n "$$DATABASE_URL" ]; then CLINIC_ENVIRONMENT=test $(BIN)/python -m bench; fi
+
+# The bulk FHIR export alone (also run by `make bench`): resources a second and peak memory at
+# 1,000 and 10,000 patients (BENCH_FHIR_SIZES).
+bench-fhir: install
+	env -u DATABASE_URL CLINIC_ENVIRONMENT=test $(BIN)/python -m bench.fhir
 
 # The same pages at about 1,000 and at 100,000 patients (BENCH_SCALE_PATIENTS): their cost must not
 # grow with the clinic. Builds the large clinic by bulk inserts (a few minutes).

@@ -51,6 +51,7 @@ NAV_ITEMS = [
     NavItem("Your goals", "treatment:my_goals", frozenset({Role.PATIENT})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
+    NavItem("FHIR API", "interop:tokens", frozenset({Role.MEDICAL_DIRECTOR})),
 ]
 
 

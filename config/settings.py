@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "clinic.inventory",
     "clinic.letters",
     "clinic.messaging",
+    "clinic.interop",
     "clinic.dashboard",
     "clinic.demo",
 ]

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from clinic.api import api
 from clinic.core.admin_site import clinic_admin_site
+from clinic.interop.urls import fhir_urlpatterns
 
 urlpatterns = [
     path("", include("clinic.intake.urls")),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("inventory/", include("clinic.inventory.urls")),
     path("", include("clinic.messaging.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
+    path("", include("clinic.interop.urls")),
+    path("fhir/", include((fhir_urlpatterns, "fhir"))),
     path("documents/", include("clinic.core.urls")),
     path("api/v1/", api.urls),
     path("admin/", clinic_admin_site.urls),

@@ -170,6 +170,13 @@ class AuditEventType(models.IntegerChoices):
     SMS_OPT_OUT_RECEIVED = 1207, "Text-message opt-out received"
     MESSAGING_SETTINGS_CHANGED = 1208, "Messaging settings or reply templates changed"
 
+    # 1300–1399: FHIR interoperability (the API and the bulk export)
+    FHIR_TOKEN_CHANGED = 1300, "FHIR API token issued or revoked"
+    # Every answer of the FHIR API that holds a patient's data (one row per request).
+    FHIR_READ = 1301, "Record read through the FHIR API"
+    FHIR_TOKEN_REFUSED = 1302, "FHIR API token refused"
+    FHIR_EXPORTED = 1303, "Whole clinic exported as FHIR (bulk)"
+
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
     # A signed-in person was refused a page or an API answer (403, or 404 for a record they may

@@ -24,6 +24,7 @@ EVENT_GROUPS = {
     "scheduling": ("Scheduling", 600, 699),
     "sessions": ("Treatment sessions and monitors", 700, 799),
     "inventory": ("Controlled-substance register", 1000, 1099),
+    "interop": ("FHIR API and export", 1200, 1299),
     "system": ("Audit and configuration", 900, 999),
 }
 

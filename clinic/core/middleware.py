@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 
 NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
@@ -47,6 +48,23 @@ class RejectNullCharactersMiddleware:
         if not has_nul and request.META.get("CONTENT_TYPE", "").startswith(CHECKED_BODY_TYPES):
             has_nul = any(marker in request.body for marker in NUL_MARKERS)
         if has_nul:
+            if request.path.startswith("/fhir/"):
+                # The FHIR API answers every error as a FHIR OperationOutcome (clinic.interop).
+                return JsonResponse(
+                    {
+                        "resourceType": "OperationOutcome",
+                        "issue": [
+                            {
+                                "severity": "error",
+                                "code": "invalid",
+                                "diagnostics": "The request contains a NUL character.",
+                            }
+                        ],
+                    },
+                    status=400,
+                    content_type="application/fhir+json; charset=utf-8",
+                )
+
             context = {
                 "title": "The request contained a character we cannot accept",
                 "message": "Remove any invisible control characters from what you typed and try again.",

@@ -73,6 +73,7 @@ PUBLIC = {
     "admin:logout": "the admin's sign-out",
     "admin:jsi18n": "the admin's translations script",
     "messaging:sms_inbound": "the SMS provider's signed webhook (a STOP it records is audited)",
+    "fhir:metadata": "the FHIR API's CapabilityStatement (what it serves; no patient's data)",
 }
 
 # A 200 here shows no patient's data (a refusal is still checked).
@@ -91,6 +92,7 @@ NO_PATIENT_DATA = {
     "inventory:ledger": "the ledger's filter form, until a range is chosen (a chosen range is audited)",
     "inventory:inventory": "the inventory's filter form, until a date is chosen (a chosen date is audited)",
     "treatment:rems_settings": "the locations' REMS certifications (no patient)",
+    "interop:tokens": "the FHIR API tokens: names, owners, dates (never a token itself)",
     "documents:status": "a generated document's status (preparing, ready, failed): no title, no content",
 }
 # The configuration admin shows configuration tables, no patient's data, to the medical director.
@@ -263,6 +265,11 @@ SAMPLES = {
     "instrument_code": lambda w: "phq9",
     "code": lambda w: "phq9",
     "action": lambda w: "vitals",
+    # The FHIR API answers a browser session 401 (it takes tokens only); its reads with a token
+    # are audited in clinic/interop/tests/test_api.py.
+    "fhir:patient": {"public_id": "patient"},
+    "fhir:everything": {"public_id": "patient"},
+    "interop:revoke_token": {"public_id": lambda w: uuid.uuid4()},
     "intake:detail": {"public_id": "request"},
     "intake:record_step": {"public_id": "request"},
     "intake:add_note": {"public_id": "request"},

@@ -27,6 +27,8 @@ LAYERS: list[set[str]] = [
     {"inventory"},
     {"letters"},
     {"messaging"},
+    # The FHIR mapping reads every clinical app (above sessions and inventory); nothing reads it.
+    {"interop"},
     {"dashboard"},
     {"demo"},
 ]
