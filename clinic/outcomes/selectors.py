@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -20,7 +21,9 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -147,30 +150,33 @@ def funnel(filters: OutcomeFilters) -> list[Stage]:
         output_field=IntegerField(),
     )
     plans = TreatmentPlan.objects.filter(patient=OuterRef("patient"))
-    rows = (
-        _cohort(filters)
-        .annotate(
-            evaluated=Exists(signed),
-            suitable=Exists(signed.filter(decision=Decision.SUITABLE)),
-            plan_signed=Exists(
-                TreatmentPlanVersion.objects.filter(plan__patient=OuterRef("patient"))
-            ),
-            dosed=Coalesce(dosed_count, 0),
-            induction=Coalesce(induction, 0),
-            finished=Exists(plans.filter(status=PlanStatus.COMPLETED)),
-            stopped=Exists(plans.filter(status=PlanStatus.STOPPED)),
-        )
-        .aggregate(
-            consultation=Count("pk"),
-            evaluated=Count("pk", filter=Q(evaluated=True)),
-            suitable=Count("pk", filter=Q(suitable=True)),
-            plan_signed=Count("pk", filter=Q(plan_signed=True)),
-            session_1=Count("pk", filter=Q(dosed__gte=1)),
-            session_6=Count("pk", filter=Q(dosed__gte=OUTCOME_AT_SESSION)),
-            maintenance=Count("pk", filter=Q(induction__gt=0, dosed__gt=F("induction"))),
-            finished=Count("pk", filter=Q(finished=True)),
-            stopped=Count("pk", filter=Q(stopped=True)),
-        )
+    # Each stage is a 0/1 column per request, summed: Django answers an aggregate over annotated
+    # subqueries from a wrapping query, where a boolean annotation used as a count's filter was
+    # lost and a subquery written into the filter could not reach the request's columns.
+    signed_plan = TreatmentPlanVersion.objects.filter(plan__patient=OuterRef("patient"))
+    dosed = Coalesce(dosed_count, 0)
+    flags = {
+        "consultation": Value(1),
+        "evaluated": Exists(signed),
+        "suitable": Exists(signed.filter(decision=Decision.SUITABLE)),
+        "plan_signed": Exists(signed_plan),
+        "session_1": Q(dosed__gte=1),
+        "session_6": Q(dosed__gte=OUTCOME_AT_SESSION),
+        "maintenance": Q(induction__gt=0, dosed__gt=F("induction")),
+        "finished": Exists(plans.filter(status=PlanStatus.COMPLETED)),
+        "stopped": Exists(plans.filter(status=PlanStatus.STOPPED)),
+    }
+    annotated = _cohort(filters).annotate(dosed=dosed, induction=Coalesce(induction, 0))
+    annotated = annotated.annotate(
+        **{
+            f"is_{key}": Case(When(condition, then=Value(1)), default=Value(0))
+            if key != "consultation"
+            else condition
+            for key, condition in flags.items()
+        }
+    )
+    rows = annotated.aggregate(
+        **{key: Coalesce(Sum(f"is_{key}"), 0) for key in flags},
     )
     stages = []
     previous = None

@@ -23,7 +23,10 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 of n and n of n the limits are exactly 0 and 1; floating point would miss by 1e-17.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def quantile_positions(n: int, q: float) -> tuple[int, int, float]:
