@@ -28,6 +28,7 @@ from clinic.scheduling.models import Appointment, AppointmentType
 from clinic.sessions.models import SideEffect, TreatmentSession
 from clinic.sessions.tests.factories import plan_for
 from clinic.treatment.models import ProtocolTemplate, TreatmentPlan
+from conftest import client_for
 
 # Each patient: PHQ-9 baseline, dosed sessions, the first PHQ-9 on or after the sixth dose.
 PATIENTS = {
@@ -254,12 +255,26 @@ def _check_session_and_attendance_rates(clinic_data):
     assert rates["late_cancellation_percent"].numerator == 1
 
 
-def test_every_figure_on_the_known_clinic(clinic_data, location):
+def _check_the_page_shows_each_figure_with_its_definition(director):
+    page = client_for(director).get("/outcomes/?condition=trd")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "2/3 = 66.7 %" in text  # response
+    assert "1/2 = 50.0 %" in text  # remission, of those at or above the cut-off
+    assert "-6.0 (-11.0 to -4.0)" in text  # median change (Q1 to Q3)
+    assert "Response: a fall of at least 50 % from baseline." in text
+    assert "<svg" in text and 'id="funnel-table"' in text
+    csv_rows = client_for(director).get("/outcomes/export/response.csv?condition=trd")
+    assert "20.8–93.9" in csv_rows.content.decode()  # Wilson 95 % of 2/3, in percent
+
+
+def test_every_figure_on_the_known_clinic(clinic_data, location, medical_director):
     """One build of the known clinic (it takes a while), each figure checked in turn."""
     _check_funnel_counts_each_stage_and_its_conversion(clinic_data)
     _check_funnel_filters_by_condition_route_protocol_and_dates(clinic_data, location)
     _check_response_and_remission_at_session_6_match_the_per_patient_rules(clinic_data)
     _check_session_and_attendance_rates(clinic_data)
     _check_an_empty_filter_says_why(clinic_data)
+    _check_the_page_shows_each_figure_with_its_definition(medical_director)
     # Last: it takes P1's baseline away.
     _check_a_missing_baseline_is_named(clinic_data)
