@@ -49,6 +49,7 @@ NAV_ITEMS = [
     NavItem("Side effects", "assessments:my_side_effects", frozenset({Role.PATIENT})),
     NavItem("What to expect", "evaluation:my_education", frozenset({Role.PATIENT})),
     NavItem("Your goals", "treatment:my_goals", frozenset({Role.PATIENT})),
+    NavItem("Outcomes", "outcomes:home", frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN})),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("FHIR API", "interop:tokens", frozenset({Role.MEDICAL_DIRECTOR})),

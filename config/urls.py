@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("clinic.scheduling.urls")),
     path("", include("clinic.sessions.urls")),
     path("", include("clinic.letters.urls")),
+    path("", include("clinic.outcomes.urls")),
     path("", include("clinic.reviews.urls")),
     path("inventory/", include("clinic.inventory.urls")),
     path("", include("clinic.messaging.urls")),

@@ -138,6 +138,10 @@ class AuditEventType(models.IntegerChoices):
     LETTER_SENT = 1101, "Progress letter recorded as sent"
     LETTER_VIEWED = 1102, "Progress letter viewed, drawn or downloaded"
 
+    # 1400–1499: outcomes and retention (aggregate figures, with the filter used)
+    OUTCOMES_VIEWED = 1400, "Outcomes and retention viewed"
+    OUTCOMES_EXPORTED = 1401, "Outcomes table exported as CSV"
+
     # 1000–1099: the controlled-substance register
     STOCK_RECEIVED = 1000, "Controlled stock received"
     STOCK_DISPENSED = 1001, "Controlled stock drawn for a session"

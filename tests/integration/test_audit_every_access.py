@@ -314,6 +314,8 @@ SAMPLES = {
     # Signing a letter needs more set-up than a walk of URLs (its page's audit is tested in
     # clinic/letters/tests/): an unknown letter checks that the refusal is audited.
     "letters:detail": {"public_id": "no_such_record"},
+    # Each table's CSV; every export is audited with its filter (clinic/outcomes/tests/).
+    "outcomes:export": {"table": lambda world: "funnel"},
     "inventory:receipt_labels": {"public_id": "receipt"},
     "inventory:container": {"public_id": "container"},
     "inventory:container_label": {"public_id": "container"},

@@ -76,6 +76,8 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/patients/{alice}/rems-enrolment/", expect(CLINICAL)),
     ("GET", "/rems/settings/", expect({"medical_director"})),
     ("GET", "/sessions/rems-forms/", expect(CLINICAL)),
+    ("GET", "/outcomes/", expect(PRESCRIBERS)),
+    ("GET", "/outcomes/export/funnel.csv", expect(PRESCRIBERS)),
     ("GET", "/patients/{alice}/letters/new/", expect(PRESCRIBERS)),
     ("GET", "/patients/{alice}/?section=letters", expect(STAFF)),
     ("GET", "/patients/{alice}/consent/{consent}/tablet/", expect(STAFF)),

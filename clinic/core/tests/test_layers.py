@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"messaging"},
     # The FHIR mapping reads every clinical app (above sessions and inventory); nothing reads it.
     {"interop"},
+    {"outcomes"},
     {"dashboard"},
     {"demo"},
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from clinic.outcomes import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("outcomes/", views.outcomes, name="home"),
+    path("outcomes/export/<slug:table>.csv", views.export, name="export"),
+]
