@@ -32,6 +32,7 @@ from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import all_instruments
 from clinic.assessments.models import AssessmentResponse, ProgressSummary
 from clinic.assessments.policy import clinic_instrument, get_policy
+from clinic.core.models import Location
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.intake.models import ConsultationRequest
@@ -57,7 +58,7 @@ PATIENT_CANCELLATIONS = (CancelReason.PATIENT_REQUEST, CancelReason.ILLNESS)
 class OutcomeFilters:
     date_from: date | None = None
     date_to: date | None = None
-    location: object | None = None
+    location: Location | None = None
     condition: str = ""
     route: str = ""
     protocol: ProtocolTemplate | None = None
