@@ -168,5 +168,11 @@ def _my_progress_panel(patient):
 
 
 register_portal_panel(
-    PortalPanel("my_progress", 20, "assessments/portal_progress.html", _my_progress_panel)
+    PortalPanel(
+        "my_progress",
+        20,
+        "assessments/portal_progress.html",
+        _my_progress_panel,
+        shows_answers=True,
+    )
 )

@@ -1114,6 +1114,7 @@ def _add_esketamine_session(staff: dict, boston, story_at: datetime) -> None:
                 infusion_minutes=None,
                 change_reason="patient_preference",
                 change_details="Prefers the nasal spray to infusions.",
+                goals=_demo_goals(pain=False, today=today),
             ),
         )
         treatment.record_rems_enrolment(

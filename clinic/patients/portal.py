@@ -18,6 +18,9 @@ class PortalPanel:
     template: str
     # (patient) -> the template's context, or None to leave the panel out.
     context: Callable[[Any], dict[str, Any] | None]
+    # Shows the patient's questionnaire answers or scores: a guardian sees it only when the
+    # clinic's setting lets guardians see them (patients.PatientPolicy).
+    shows_answers: bool = False
 
 
 _PANELS: dict[str, PortalPanel] = {}
@@ -27,9 +30,15 @@ def register_portal_panel(panel: PortalPanel) -> None:
     _PANELS[panel.key] = panel
 
 
-def portal_panels_for(patient) -> list[tuple[PortalPanel, dict[str, Any]]]:
+def portal_panels_for(
+    patient, *, with_answers: bool = True
+) -> list[tuple[PortalPanel, dict[str, Any]]]:
+    """The panels of `patient`'s first page; `with_answers=False` (a guardian, unless the clinic
+    allows it) leaves out those that show questionnaire answers or scores."""
     shown = []
     for panel in sorted(_PANELS.values(), key=lambda p: p.order):
+        if panel.shows_answers and not with_answers:
+            continue
         context = panel.context(patient)
         if context is not None:
             shown.append((panel, context))

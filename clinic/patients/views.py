@@ -36,6 +36,7 @@ from clinic.patients.permissions import (
     can_view_clinical_details,
     staff_location_ids,
 )
+from clinic.patients.policy import get_patient_policy
 from clinic.patients.portal import portal_panels_for
 from clinic.patients.selectors import (
     find_possible_duplicates,
@@ -142,7 +143,7 @@ def my_record(request):
     plain words and their signed consent forms (panels the apps register), never the staff
     chart."""
     try:
-        patient = get_own_patient_record(request.user)
+        patient = get_own_patient_record(request.user, request.GET.get("patient"))
     except NotFoundError as error:
         raise Http404(error.message) from error
     record_chart_viewed(request.user, patient, section="portal home")
@@ -152,7 +153,11 @@ def my_record(request):
         {
             "patient": patient,
             "banners": banners_for(request.user, patient),
-            "panels": portal_panels_for(patient),
+            "panels": portal_panels_for(
+                patient,
+                with_answers=request.user.role != Role.GUARDIAN
+                or get_patient_policy().guardians_see_questionnaire_answers,
+            ),
         },
     )
 

@@ -810,7 +810,7 @@ def derived_aldrete(
             continue
         found = derived_items(latest_reading.values, pre_dose_systolic_mmhg=pre_dose).get(item)
         if found is not None:
-            at_label = f" at {reading.time_label}" if reading.time_label else ""
+            at_label = f" at {latest_reading.time_label}" if latest_reading.time_label else ""
             items[item] = DerivedItem(found.score, found.basis + at_label)
     return items
 

@@ -64,6 +64,8 @@ def test_a_guardian_sees_their_patients_record_appointments_and_consent(families
     assert home.status_code == 302 and home["Location"] == "/patients/me/"
     record = client.get("/patients/me/")
     assert record.status_code == 200 and ours["minor"].legal_last_name in record.content.decode()
+    # The patient's scores are their questionnaire answers: not for a guardian by default.
+    assert "Your progress" not in record.content.decode()
     appointments = client.get("/portal/appointments/")
     assert appointments.status_code == 200
     ics = client.get(f"/portal/appointments/{ours['appointment'].public_id}.ics")
@@ -78,7 +80,7 @@ def test_a_guardian_sees_their_patients_record_appointments_and_consent(families
         patient_id=ours["minor"].pk,
     )
     assert {e.details.get("section") for e in seen} >= {
-        "overview",
+        "portal home",
         "portal appointments",
         "portal consent",
     }

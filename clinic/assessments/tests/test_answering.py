@@ -241,8 +241,10 @@ def test_the_assessments_section_runs_a_fixed_number_of_queries(
         record_phq9(actor=clinician, patient=patient_alice, total=days % 25, days_ago=days)
     client = client_for(clinician)
     client.get("/dashboard/")
-    # 21 with the possible-relapse banner's one read of the progress summaries.
-    with django_assert_max_num_queries(21):
+    # 24: the possible-relapse banner's one read of the progress summaries, the side-effect
+    # banner's one, the consent summary's read of the plan's routes (version and draft), and the
+    # plan's goals shown beside the scores (one read of the current version).
+    with django_assert_max_num_queries(24):
         response = client.get(f"/patients/{patient_alice.public_id}/?section=assessments")
     assert response.content.decode().count('class="score-point"') == 50
 

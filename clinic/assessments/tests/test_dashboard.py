@@ -74,9 +74,10 @@ def test_the_dashboard_and_chart_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(28):
         page = client.get("/dashboard/").content.decode()
     assert "Scores worsening" in page and 'id="register-panel"' in page
-    # The chart: 23 whatever the clinic's size (the possible-relapse banner reads once, the
-    # side-effect banner once, the consent summary the plan's routes in two).
-    with django_assert_max_num_queries(23):
+    # The chart: 24 whatever the clinic's size (the possible-relapse banner reads once, the
+    # side-effect banner once, the consent summary the plan's routes in two, the goals beside the
+    # scores the current plan version once).
+    with django_assert_max_num_queries(24):
         chart = client.get(
             f"/patients/{patient_alice.public_id}/?section=assessments"
         ).content.decode()

@@ -112,6 +112,7 @@ def test_pages_carry_a_strict_content_security_policy(client, clinician):
         assert "unsafe-eval" not in policy
 
 
+@pytest.mark.django_db  # the public pages show the clinic's contact from its locations
 def test_htmx_is_configured_to_add_no_inline_style_and_evaluate_nothing(client):
     page = client.get("/").content.decode()
     assert (

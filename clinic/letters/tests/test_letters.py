@@ -65,7 +65,7 @@ def test_a_letter_says_what_the_record_holds_and_is_kept_as_signed(clinician, nu
     )
     content = letter.content
     assert letter.number == 1 and len(letter.content_sha256) == 64
-    assert content["recipient"]["fax"] == "(617) 555-0199"
+    assert content["recipient"]["fax"] == "+16175550199"
     assert content["indications"] == ["Treatment-resistant depression"]
     assert content["plan"]["route"] == "IV infusion"
     [given] = content["sessions"]
@@ -115,7 +115,7 @@ def test_a_letter_is_recorded_as_sent_once(clinician, nurse, patient_alice):
         actor=clinician, patient=patient, next_steps=NEXT, comment="", password=PASSWORD
     )
     sent = services.record_letter_sent(actor=nurse, letter=letter, sent_via="fax")
-    assert sent.sent_by == nurse and sent.sent_to == "(617) 555-0199" and sent.sent_at
+    assert sent.sent_by == nurse and sent.sent_to == "+16175550199" and sent.sent_at
     with pytest.raises(InvalidTransitionError, match="already recorded as sent"):
         services.record_letter_sent(actor=nurse, letter=letter, sent_via="email")
 

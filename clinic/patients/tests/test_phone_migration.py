@@ -9,7 +9,7 @@ from django.db import connection
 from clinic.patients.models import Patient
 from clinic.patients.tests.factories import register_test_patient
 
-migration = importlib.import_module("clinic.patients.migrations.0006_phone_numbers_e164")
+migration = importlib.import_module("clinic.patients.migrations.0007_phone_numbers_e164")
 
 
 @pytest.mark.django_db

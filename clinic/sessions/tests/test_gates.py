@@ -90,8 +90,11 @@ def verify(clinician, session):
 def test_a_new_session_lists_every_gate_in_order(clinician, nurse, patient_alice):
     session = started_session(clinician, nurse, patient_alice)
     checklist = selectors.checklist(session)
-    # The esketamine REMS gate is only for esketamine (clinic/sessions/tests/test_rems_gate.py).
-    assert [g.gate for g in checklist.gates] == [g for g in Gate.values if g != Gate.REMS]
+    # The esketamine REMS gate is only for esketamine (clinic/sessions/tests/test_rems_gate.py),
+    # the minor's gate only for a patient under 18 (tests/integration/test_minor_patients.py).
+    assert [g.gate for g in checklist.gates] == [
+        g for g in Gate.values if g not in (Gate.REMS, Gate.MINOR)
+    ]
     assert not checklist.ready_to_dose
     assert {g.gate for g in checklist.blocking} == {
         Gate.IDENTITY,
