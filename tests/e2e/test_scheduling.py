@@ -112,6 +112,6 @@ def test_front_desk_books_the_series_and_the_patient_sees_it(open_page, clinic):
 
     phone = open_page(PHONE)
     sign_in(phone, alice.user.email, PASSWORD)
-    phone.get_by_role("link", name="Appointments").click()
+    phone.get_by_role("link", name="Appointments", exact=True).click()
     expect(phone.locator(".appointment-list > li")).to_have_count(6)
     expect(phone.get_by_text(re.compile("IV ketamine infusion")).first).to_be_visible()
