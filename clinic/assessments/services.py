@@ -870,8 +870,7 @@ def report_side_effect(
             actor=actor,
             event_type=AuditEventType.SIDE_EFFECT_REPORTED,
             target=report,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"symptoms": codes, "severity": severity, "still_going": report.still_going},
         )
         alerts = _raise_alert_rows(
@@ -916,7 +915,6 @@ def review_side_effect_report(*, actor, report: SideEffectReport, note: str) -> 
             actor=actor,
             event_type=AuditEventType.SIDE_EFFECT_REPORT_REVIEWED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
         )
         return locked

@@ -674,8 +674,7 @@ def record_education_page_opened(*, actor, patient: Patient, page: EducationPage
             actor=actor,
             event_type=AuditEventType.EDUCATION_PAGE_OPENED,
             target=page,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"code": page.code, "version": page.version},
         )
         return opened
@@ -726,8 +725,7 @@ def record_medicine_list(
             actor=actor,
             event_type=AuditEventType.MEDICINE_LIST_RECORDED,
             target=record,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={
                 "lines": len(text.splitlines()),
                 "opioids": len(mme.lines),

@@ -135,8 +135,7 @@ def _record_read(token, patient, *, interaction: str, count: int) -> None:
         actor_label=token.audit_label,
         event_type=AuditEventType.FHIR_READ,
         target=patient,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"interaction": interaction, "resources": count, "token": str(token.public_id)},
     )
 

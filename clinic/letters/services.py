@@ -73,8 +73,7 @@ def sign_progress_letter(
             actor=actor,
             event_type=AuditEventType.LETTER_SIGNED,
             target=letter,
-            patient_id=locked.pk,
-            location_id=locked.location_id,
+            about=locked,
             details={"number": letter.number, "sha256": letter.content_sha256},
         )
     return letter
@@ -119,8 +118,7 @@ def record_letter_sent(*, actor, letter: ProgressLetter, sent_via: str) -> Progr
             actor=actor,
             event_type=AuditEventType.LETTER_SENT,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"number": locked.number, "via": sent_via},
         )
     return locked

@@ -39,8 +39,7 @@ def write_letter(request, patient_public_id):
         actor=request.user,
         event_type=AuditEventType.LETTER_VIEWED,
         target=patient,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"view": "compose"},
     )
     preview = selectors.letter_content(
@@ -80,8 +79,7 @@ def letter_detail(request, public_id):
         actor=request.user,
         event_type=AuditEventType.LETTER_VIEWED,
         target=letter,
-        patient_id=letter.patient_id,
-        location_id=letter.location_id,
+        about=letter,
         details={"number": letter.number, "view": "page"},
     )
     return render(

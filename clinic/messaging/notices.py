@@ -115,8 +115,7 @@ def send_one(notice_pk: int, *, now: datetime | None = None) -> str:
             actor_label=JOB_LABEL,
             event_type=AuditEventType.MESSAGE_NOTICE_SENT,
             target=notice,
-            patient_id=conversation.patient_id,
-            location_id=conversation.location_id,
+            about=conversation,
             outcome=outcome,
             details={"channel": notice.channel, "attempt": notice.attempts},
         )

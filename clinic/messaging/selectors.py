@@ -144,7 +144,6 @@ def record_own_listing(viewer, patient, conversations: list[Conversation]) -> No
         actor=viewer,
         event_type=AuditEventType.CONVERSATIONS_LISTED,
         target=patient,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"view": "portal", "count": len(conversations)},
     )

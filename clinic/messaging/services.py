@@ -53,8 +53,7 @@ def _audit_write(actor, message: Message, conversation: Conversation) -> None:
         actor=actor,
         event_type=AuditEventType.MESSAGE_WRITTEN,
         target=message,
-        patient_id=conversation.patient_id,
-        location_id=conversation.location_id,
+        about=conversation,
         # The words stay out of the audit trail (minimum necessary): its length is enough.
         details={
             "conversation": str(conversation.public_id),
@@ -210,8 +209,7 @@ def open_conversation(*, viewer, conversation: Conversation) -> Conversation:
             actor=viewer,
             event_type=AuditEventType.CONVERSATION_VIEWED,
             target=conversation,
-            patient_id=conversation.patient_id,
-            location_id=conversation.location_id,
+            about=conversation,
         )
     return conversation
 
@@ -240,8 +238,7 @@ def assign_conversation(*, actor, conversation: Conversation, assignee) -> Conve
             actor=actor,
             event_type=AuditEventType.CONVERSATION_ASSIGNED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"assignee": assignee.email if assignee else ""},
         )
     return locked
@@ -270,8 +267,7 @@ def set_conversation_done(*, actor, conversation: Conversation, done: bool) -> C
             actor=actor,
             event_type=AuditEventType.CONVERSATION_CLOSED,
             target=locked,
-            patient_id=locked.patient_id,
-            location_id=locked.location_id,
+            about=locked,
             details={"status": status},
         )
     return locked

@@ -513,8 +513,7 @@ def set_sms_preference(*, actor, patient: Patient, opted_in: bool) -> Patient:
             actor=actor,
             event_type=AuditEventType.SMS_PREFERENCE_CHANGED,
             target=locked,
-            patient_id=locked.pk,
-            location_id=locked.location_id,
+            about=locked,
             details={"opted_in": opted_in},
         )
     return locked
@@ -536,8 +535,7 @@ def record_sms_opt_out(*, phone_e164: str, source: str) -> int:
                 actor_label=source,
                 event_type=AuditEventType.SMS_OPT_OUT_RECEIVED,
                 target=patient,
-                patient_id=patient.pk,
-                location_id=patient.location_id,
+                about=patient,
             )
             changed += 1
     return changed
@@ -615,8 +613,7 @@ def add_guardian(*, actor, patient: Patient, details: dict[str, Any]) -> Guardia
             actor=actor,
             event_type=AuditEventType.GUARDIAN_ADDED,
             target=guardian,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"relationship": guardian.relationship, "proof": guardian.authority_proof},
         )
         return guardian
@@ -640,8 +637,7 @@ def update_guardian(*, actor, guardian: Guardian, changes: dict[str, Any]) -> Gu
             actor=actor,
             event_type=AuditEventType.GUARDIAN_CHANGED,
             target=locked,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"fields": changed},
         )
         return locked
@@ -665,8 +661,7 @@ def end_guardianship(*, actor, guardian: Guardian, reason: str) -> Guardian:
             actor=actor,
             event_type=AuditEventType.GUARDIAN_CHANGED,
             target=locked,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"ended": True},
         )
         return locked
@@ -720,8 +715,7 @@ def invite_guardian_to_portal(*, actor, guardian: Guardian) -> Guardian:
             actor=actor,
             event_type=AuditEventType.GUARDIAN_INVITED,
             target=locked,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"existing_account": existing is not None},
         )
         return locked

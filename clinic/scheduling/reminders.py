@@ -186,8 +186,7 @@ def _audit_failure(appointment: Appointment, kind: str, channel: str) -> None:
         event_type=AuditEventType.REMINDER_SENT,
         outcome=AuditOutcome.FAILED,
         target=appointment,
-        patient_id=appointment.patient_id,
-        location_id=appointment.location_id,
+        about=appointment,
         details={"kind": kind, "channel": channel},
     )
 

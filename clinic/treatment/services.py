@@ -726,8 +726,7 @@ def record_rems_enrolment(*, actor, patient: Patient, patient_rems_id: str, enro
             actor=actor,
             event_type=AuditEventType.REMS_PATIENT_ENROLLED,
             target=enrolment,
-            patient_id=patient.pk,
-            location_id=patient.location_id,
+            about=patient,
             details={"enrolled_on": enrolled_on.isoformat()},
         )
     return enrolment

@@ -215,8 +215,7 @@ def rems_enrolment(request, patient_public_id):
         actor=request.user,
         event_type=AuditEventType.PLAN_VIEWED,
         target=patient,
-        patient_id=patient.pk,
-        location_id=patient.location_id,
+        about=patient,
         details={"page": "rems-enrolment"},
     )
     return render(

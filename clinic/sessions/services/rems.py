@@ -65,8 +65,7 @@ def record_rems_submission(
             actor=actor,
             event_type=AuditEventType.REMS_FORM_SUBMITTED,
             target=session,
-            patient_id=session.patient_id,
-            location_id=session.location_id,
+            about=session,
             details={
                 "submitted_on": submitted_on.isoformat(),
                 "confirmation_number": number,
