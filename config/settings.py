@@ -264,11 +264,16 @@ def env_networks(name: str) -> list[str]:
 CLINIC_TRUSTED_PROXIES = env_networks("CLINIC_TRUSTED_PROXIES")
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 # The zone used when neither the viewer nor the record has a location yet.
 CLINIC_DEFAULT_TIME_ZONE = os.environ.get("CLINIC_DEFAULT_TIME_ZONE", "America/New_York")
+# Stored times are UTC whatever this says (USE_TZ). It is the zone "today" and "now" are read in
+# outside a request (the reminder and export commands, background tasks, the demo loader), so it is
+# the clinic's own: a UTC default made "today" the next day from 19:00 in New York, and a command
+# run in the evening booked, dated and refused by tomorrow's date. A request still reads times in
+# its viewer's zone (LocationTimeZoneMiddleware).
+TIME_ZONE = CLINIC_DEFAULT_TIME_ZONE
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
