@@ -45,7 +45,7 @@ NAV_ITEMS = [
     NavItem("Patient's record", "patients:my_record", frozenset({Role.GUARDIAN})),
     NavItem("Appointments", "scheduling:my_appointments", PORTAL_ROLES),
     NavItem("Consent forms", "evaluation:my_consent", PORTAL_ROLES),
-    NavItem("Messages", "messaging:mine", frozenset({Role.PATIENT})),
+    NavItem("Messages", "messaging:mine", PORTAL_ROLES),
     NavItem("Side effects", "assessments:my_side_effects", frozenset({Role.PATIENT})),
     NavItem("What to expect", "evaluation:my_education", frozenset({Role.PATIENT})),
     NavItem("Your goals", "treatment:my_goals", frozenset({Role.PATIENT})),

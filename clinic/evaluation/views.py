@@ -42,7 +42,7 @@ from clinic.evaluation.permissions import (
 from clinic.evaluation.svg import mme_svg
 from clinic.patients.ages import patient_is_minor_today
 from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
-from clinic.patients.views import patient_or_404
+from clinic.patients.views import patient_or_404, portal_patient_or_404
 
 
 def _evaluation_page(
@@ -286,10 +286,7 @@ def _sign_consent_page(request, patient, document, *, channel, portal_guardian=N
 def _portal_patient(request):
     """The patient whose consent forms the portal shows, and the guardian signing for them
     (None when the patient signs in themself)."""
-    try:
-        patient = get_own_patient_record(request.user, request.GET.get("patient"))
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = portal_patient_or_404(request)
     guardian = None
     if request.user.role == Role.GUARDIAN:
         guardian = patient.guardians.filter(user=request.user, ended_at__isnull=True).first()

@@ -78,7 +78,7 @@ class Message(models.Model):
 
 class Notice(models.Model):
     """A "a reply is waiting" e-mail or text for one message: no health details, a link only.
-    One per message and channel, so it is sent once."""
+    One per message, channel and recipient (the patient, each guardian), so each is sent once."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="notices")
@@ -96,7 +96,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["message", "channel"], name="one_notice_per_channel")
+            models.UniqueConstraint(
+                fields=["message", "channel", "recipient"], name="one_notice_per_recipient"
+            )
         ]
 
     def __str__(self) -> str:

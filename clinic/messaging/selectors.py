@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.messaging.choices import ConversationStatus, NoticeStatus, topics_for_role
 from clinic.messaging.models import Conversation, Message, MessagingPolicy, Notice, ReplyTemplate
 from clinic.patients.permissions import staff_location_ids
+from clinic.patients.selectors import visible_patients
 
 INBOX_VIEWS = {
     "waiting": "Waiting for a reply",
@@ -30,8 +31,9 @@ def visible_conversations(viewer) -> QuerySet[Conversation]:
     if not (viewer.is_authenticated and viewer.is_active):
         return Conversation.objects.none()
     rows = Conversation.objects.select_related("patient", "location", "assigned_to")
-    if viewer.role == Role.PATIENT:
-        return rows.filter(patient__user=viewer)
+    if viewer.role in PORTAL_ROLES:
+        # The patient's own, or (a guardian) those of the patients they represent now.
+        return rows.filter(patient__in=visible_patients(viewer))
     if viewer.role not in STAFF_ROLES:
         return Conversation.objects.none()
     rows = rows.filter(topic__in=topics_for_role(viewer.role))

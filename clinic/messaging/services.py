@@ -18,7 +18,7 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import PORTAL_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, NotFoundError
@@ -30,6 +30,7 @@ from clinic.messaging.permissions import (
     can_manage_conversation,
     can_read_conversation,
     can_reply,
+    speaks_for_patient,
 )
 from clinic.messaging.tasks import send_notice
 from clinic.patients.models import Patient
@@ -74,9 +75,10 @@ def _already_sent(actor, submit_key: uuid.UUID) -> Message | None:
 def start_conversation(
     *, actor, patient: Patient, topic: str, body: str, submit_key: uuid.UUID
 ) -> Message:
-    """The patient writes to the care team about `topic`: a new conversation with its first
-    message. Sent again with the same key, the message already written is returned."""
-    if not (actor.role == Role.PATIENT and patient.user_id == actor.pk):
+    """The patient (or their guardian) writes to the care team about `topic`: a new
+    conversation with its first message. Sent again with the same key, the message already
+    written is returned."""
+    if not speaks_for_patient(actor, patient):
         refuse(
             actor,
             action="start a conversation for this patient",
@@ -120,11 +122,12 @@ def start_conversation(
 def write_message(
     *, actor, conversation: Conversation, body: str, submit_key: uuid.UUID
 ) -> Message:
-    """A message in an existing conversation, by the patient or by the team. A team message
-    answers the patient (the conversation no longer waits) and queues the notices; a patient's
-    message makes it wait again (and reopens it if it was done)."""
+    """A message in an existing conversation, by the patient's side (the patient or a guardian)
+    or by the team. A team message answers the patient (the conversation no longer waits) and
+    queues the notices; a message from the patient's side makes it wait again (and reopens it if
+    it was done)."""
     if not can_reply(actor, conversation):
-        if actor.role == Role.PATIENT:
+        if actor.role in PORTAL_ROLES:
             raise NotFoundError("We could not find that conversation.")
         refuse(
             actor,
@@ -139,7 +142,9 @@ def write_message(
         if existing.conversation_id != conversation.pk:
             raise ClinicError("This message was already sent in another conversation.")
         return existing
-    from_patient = actor.role == Role.PATIENT
+    # "From the patient" is the patient's side: the patient or their guardian (the author says
+    # which).
+    from_patient = actor.role in PORTAL_ROLES
     try:
         with transaction.atomic(durable=True):
             locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
@@ -175,14 +180,20 @@ def write_message(
 
 
 def _queue_notices(message: Message, patient: Patient) -> None:
-    """Inside the reply's transaction: one notice row per channel the patient can be reached by,
-    each queued to the worker once the transaction commits."""
+    """Inside the reply's transaction: one notice row per way the patient's side can be reached
+    (the patient's e-mail, a text where they said yes, and the sign-in e-mail of each current
+    guardian with a portal account), each queued to the worker once the transaction commits."""
     now = timezone.now()
     channels = []
     if patient.email:
         channels.append((NoticeChannel.EMAIL, patient.email))
     if patient.may_be_texted:
         channels.append((NoticeChannel.SMS, patient.phone))
+    guardian_emails = patient.guardians.filter(
+        ended_at__isnull=True, user__isnull=False, user__is_active=True
+    ).values_list("user__email", flat=True)
+    for email in sorted(set(guardian_emails) - {patient.email}):
+        channels.append((NoticeChannel.EMAIL, email))
     for channel, recipient in channels:
         notice = Notice.objects.create(
             message=message,
@@ -200,7 +211,8 @@ def open_conversation(*, viewer, conversation: Conversation) -> Conversation:
     (the read receipt the writer sees)."""
     if not can_read_conversation(viewer, conversation):
         raise NotFoundError("We could not find that conversation.")
-    from_patient = viewer.role != Role.PATIENT
+    # The viewer reads the other side's messages: the team's, for the patient's side.
+    from_patient = viewer.role not in PORTAL_ROLES
     with transaction.atomic():
         conversation.messages.filter(from_patient=from_patient, read_at=None).update(
             read_at=timezone.now()

@@ -1,4 +1,5 @@
-"""Pages of messaging: the patient's conversations (phone first) and the staff inbox."""
+"""Pages of messaging: the patient's conversations (phone first; a minor's guardian sees and
+writes in those of the patient they represent) and the staff inbox."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.models import Location
@@ -30,8 +31,10 @@ from clinic.messaging.models import MessagingPolicy
 from clinic.messaging.permissions import can_be_assigned
 from clinic.patients.selectors import get_own_patient_record
 from clinic.patients.services import record_sms_opt_out, set_sms_preference
+from clinic.patients.views import portal_patient_or_404
 
 STAFF = tuple(STAFF_ROLES)
+PORTAL = tuple(PORTAL_ROLES)
 
 
 def _own_patient(request):
@@ -63,9 +66,9 @@ def _policy_context():
     return {"policy": MessagingPolicy.current()}
 
 
-@role_required(Role.PATIENT)
+@role_required(*PORTAL)
 def my_messages(request):
-    patient = _own_patient(request)
+    patient = portal_patient_or_404(request)
     form = NewConversationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
@@ -87,7 +90,10 @@ def my_messages(request):
             "patient": patient,
             "conversations": conversations,
             "form": form,
-            "sms_form": SmsPreferenceForm(initial={"sms_opt_in": patient.may_be_texted}),
+            # Texts go to the patient's own phone: their choice, not a guardian's.
+            "sms_form": SmsPreferenceForm(initial={"sms_opt_in": patient.may_be_texted})
+            if request.user.role == Role.PATIENT
+            else None,
             "phone_shown": for_display(patient.phone),
             **_policy_context(),
         },
@@ -113,7 +119,7 @@ def my_sms_preference(request):
     return redirect("messaging:mine")
 
 
-@role_required(Role.PATIENT)
+@role_required(*PORTAL)
 def my_conversation(request, public_id):
     conversation = _conversation_or_404(request, public_id)
     form = ReplyForm(posted_data(request))

@@ -27,6 +27,7 @@ from clinic.patients.forms import (
     PatientSearchForm,
     PatientStatusForm,
 )
+from clinic.patients.models import Patient
 from clinic.patients.permissions import (
     REGISTRATION_ROLES,
     can_change_patient_status,
@@ -83,7 +84,7 @@ def patient_list(request):
     return render(request, template, context)
 
 
-def _chart(request, patient_public_id, *, own_record: bool = False):
+def _chart(request, patient_public_id):
     sections = sections_for(request.user)
     keys = [s.key for s in sections]
     key = request.GET.get("section", "overview")
@@ -91,11 +92,7 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         key = "overview"
     section = sections[keys.index(key)]
     try:
-        if own_record:
-            patient = get_own_patient_record(request.user, request.GET.get("patient"))
-            patient = open_patient_chart(request.user, patient.public_id, section=key)
-        else:
-            patient = open_patient_chart(request.user, patient_public_id, section=key)
+        patient = open_patient_chart(request.user, patient_public_id, section=key)
     except NotFoundError as error:
         raise Http404(error.message) from error
     viewer = request.user
@@ -107,15 +104,12 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         "patient": patient,
         "sections": sections,
         "section": section,
-        "own_record": own_record,
-        "guarded_patients": list_guarded_patients(viewer) if own_record else [],
-        "can_edit": not own_record and can_edit_patient(viewer, patient),
-        "can_invite": not own_record
-        and can_invite_patient_to_portal(viewer, patient)
+        "can_edit": can_edit_patient(viewer, patient),
+        "can_invite": can_invite_patient_to_portal(viewer, patient)
         and (patient.user is None or not patient.user.has_usable_password()),
-        "show_measurements": can_view_clinical_details(viewer) or own_record,
+        "show_measurements": can_view_clinical_details(viewer),
         "banners": [] if partial else banners_for(viewer, patient),
-        "summaries": [] if own_record or partial else summaries_for(viewer, patient),
+        "summaries": [] if partial else summaries_for(viewer, patient),
         **section.context(viewer, patient),
     }
     allowed = {
@@ -123,7 +117,7 @@ def _chart(request, patient_public_id, *, own_record: bool = False):
         for s in ALLOWED_STATUS_CHANGES[patient.status]
         if can_change_patient_status(viewer, patient, s)
     }
-    if allowed and not own_record:
+    if allowed:
         context["status_form"] = PatientStatusForm(
             current_status=patient.status, allowed=frozenset(allowed)
         )
@@ -142,16 +136,14 @@ def my_record(request):
     """The patient's first page: their next appointment, what waits for them, their progress in
     plain words and their signed consent forms (panels the apps register), never the staff
     chart."""
-    try:
-        patient = get_own_patient_record(request.user, request.GET.get("patient"))
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = portal_patient_or_404(request)
     record_chart_viewed(request.user, patient, section="portal home")
     return render(
         request,
         "patients/my_record.html",
         {
             "patient": patient,
+            "guarded_patients": list_guarded_patients(request.user),
             "banners": banners_for(request.user, patient),
             "panels": portal_panels_for(
                 patient,
@@ -187,6 +179,37 @@ def chart_section_url(patient, section: str) -> str:
     """The address of one section of a patient's chart."""
 
     return reverse("patients:chart", args=[patient.public_id]) + f"?section={section}"
+
+
+# The ward a guardian last chose (their public id), so that every portal page, reached from the
+# menu without `?patient=`, stays on the same child.
+PORTAL_PATIENT_SESSION_KEY = "portal_patient"
+
+
+def portal_patient_or_404(request) -> Patient:
+    """The patient whose portal pages the request opens: the signed-in patient's own record; for
+    a guardian, the ward `?patient=` names (remembered for the next pages), else the one last
+    chosen, else the first by name. Anyone else, or a ward no longer theirs: a 404 page."""
+    viewer = request.user
+    named = request.GET.get("patient")
+    remembered = (
+        request.session.get(PORTAL_PATIENT_SESSION_KEY)
+        if getattr(viewer, "role", None) == Role.GUARDIAN
+        else None
+    )
+    try:
+        patient = get_own_patient_record(viewer, named or remembered)
+    except NotFoundError as error:
+        if named or not remembered:
+            raise Http404(error.message) from error
+        # The guardianship of the remembered ward ended: fall back to the first ward.
+        try:
+            patient = get_own_patient_record(viewer)
+        except NotFoundError as first_error:
+            raise Http404(first_error.message) from first_error
+    if viewer.role == Role.GUARDIAN and remembered != str(patient.public_id):
+        request.session[PORTAL_PATIENT_SESSION_KEY] = str(patient.public_id)
+    return patient
 
 
 def patient_or_404(request, public_id):

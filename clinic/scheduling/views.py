@@ -31,8 +31,13 @@ from clinic.core.forms import (
 )
 from clinic.core.permissions import role_required
 from clinic.core.validators import BROWSE_DATES
-from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
-from clinic.patients.views import chart_section_url, locations_for, patient_or_404
+from clinic.patients.selectors import record_chart_viewed
+from clinic.patients.views import (
+    chart_section_url,
+    locations_for,
+    patient_or_404,
+    portal_patient_or_404,
+)
 from clinic.scheduling import checkin, follow_ups, ical, selectors, services
 from clinic.scheduling.choices import AppointmentKind
 from clinic.scheduling.forms import (
@@ -332,10 +337,7 @@ def _is_uuid(value) -> bool:
 
 @role_required(*PORTAL_ROLES)
 def my_appointments(request):
-    try:
-        patient = get_own_patient_record(request.user, request.GET.get("patient"))
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = portal_patient_or_404(request)
     record_chart_viewed(request.user, patient, section="portal appointments")
     appointments = selectors.upcoming_for_patient(patient)
     form = PatientRequestForm(posted_data(request))
@@ -355,10 +357,7 @@ def my_appointments(request):
             messages.success(
                 request, "Your request is sent. The clinic will contact you to confirm."
             )
-            if request.user.role == Role.GUARDIAN:
-                return redirect(
-                    f"{reverse('scheduling:my_appointments')}?patient={patient.public_id}"
-                )
+            # A guardian's choice of patient is remembered (the session): the plain address.
             return redirect("scheduling:my_appointments")
     return render(
         request,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.assessments.services import send_questionnaires
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
+from clinic.core.exceptions import PermissionDeniedError
 from clinic.evaluation.models import ConsentDocument
 from clinic.patients.models import PatientPolicy
 from clinic.patients.tests.factories import add_test_guardian, register_test_minor
@@ -155,3 +156,158 @@ def test_a_guardian_whose_guardianship_ended_sees_nothing(families, clinician):
         client.get(f"/portal/appointments/{ours['appointment'].public_id}.ics").status_code == 404
     )
     assert client.get("/portal/consent/").status_code == 404
+
+
+# Messages: a guardian writes to the care team for the patient they represent.
+
+
+def _write(client, url, body, **fields):
+    import uuid
+
+    return client.post(url, {"body": body, "submit_key": str(uuid.uuid4()), **fields})
+
+
+def test_a_guardian_writes_to_the_team_and_reads_the_reply(families, clinician, nurse):
+    from clinic.messaging.models import Conversation, Notice
+
+    ours = families[0]
+    guardian_user = ours["guardian"].user
+    client = client_for(guardian_user)
+    page = client.get("/messages/")
+    assert page.status_code == 200
+    assert f"Messages to {ours['minor'].display_name}" in page.content.decode()
+    # Texts go to the patient's own phone: the guardian has no say in them.
+    assert "Text messages" not in page.content.decode()
+    assert client.post("/messages/texts/", {"sms_opt_in": "on"}).status_code == 403
+
+    sent = _write(client, "/messages/", "She had a headache the day after.", topic="side_effects")
+    assert sent.status_code == 302
+    conversation = Conversation.objects.get(patient=ours["minor"])
+    message = conversation.messages.get()
+    assert message.author == guardian_user and message.from_patient
+    assert conversation.waiting_since is not None
+
+    # The team sees who wrote: the guardian, not the patient.
+    staff_page = client_for(clinician).get(f"/inbox/{conversation.public_id}/")
+    assert staff_page.status_code == 200
+    assert f"{ours['guardian'].full_name}, guardian" in staff_page.content.decode()
+    _write(
+        client_for(clinician),
+        f"/inbox/{conversation.public_id}/",
+        "Thank you; that is common and passes. Call us if it lasts.",
+    )
+    # The reply's notice goes to the guardian's sign-in address (no words of the message).
+    notice_to = set(
+        Notice.objects.filter(message__conversation=conversation).values_list(
+            "recipient", flat=True
+        )
+    )
+    assert guardian_user.email in notice_to
+
+    thread = client.get(f"/messages/{conversation.public_id}/")
+    assert thread.status_code == 200
+    body = thread.content.decode()
+    assert "You" in body and "that is common and passes" in body
+    team_message = conversation.messages.get(from_patient=False)
+    assert team_message.read_at is not None  # read by the guardian: the receipt the team sees
+    # The guardian writes again in the same conversation.
+    assert _write(client, f"/messages/{conversation.public_id}/", "Thanks!").status_code == 302
+    assert conversation.messages.filter(author=guardian_user).count() == 2
+    assert AuditEvent.objects.filter(
+        actor=guardian_user,
+        event_type=AuditEventType.CONVERSATION_VIEWED,
+        patient_id=ours["minor"].pk,
+    ).exists()
+
+
+def test_a_guardian_never_reaches_another_familys_messages(families):
+    import uuid
+
+    from clinic.messaging import services as messaging
+
+    ours, theirs = families
+    other_guardian = theirs["guardian"].user
+
+    theirs_message = messaging.start_conversation(
+        actor=other_guardian,
+        patient=theirs["minor"],
+        topic="side_effects",
+        body="Private words of the other family",
+        submit_key=uuid.uuid4(),
+    )
+    conversation = theirs_message.conversation
+    client = client_for(ours["guardian"].user)
+    for method, url in [
+        ("get", f"/messages/{conversation.public_id}/"),
+        ("post", f"/messages/{conversation.public_id}/"),
+        ("get", f"/messages/?patient={theirs['minor'].public_id}"),
+    ]:
+        response = (
+            _write(client, url, "Hello") if method == "post" else getattr(client, method)(url)
+        )
+        assert response.status_code == 404, url
+        assert "Private words" not in response.content.decode()
+        assert theirs["minor"].legal_last_name not in response.content.decode()
+    assert conversation.messages.count() == 1
+    # The listing of one's own ward's messages does not show the other family's conversation.
+    listing = client.get("/messages/").content.decode()
+    assert str(conversation.public_id) not in listing
+    # Nor can the service be made to write in the other family's name.
+    with pytest.raises(PermissionDeniedError):
+        messaging.start_conversation(
+            actor=ours["guardian"].user,
+            patient=theirs["minor"],
+            topic="other",
+            body="x",
+            submit_key=uuid.uuid4(),
+        )
+
+
+def test_a_guardianship_that_ends_closes_the_messages(families, clinician):
+    import uuid
+
+    from clinic.messaging import services as messaging
+    from clinic.patients.services import end_guardianship
+
+    ours = families[0]
+    message = messaging.start_conversation(
+        actor=ours["guardian"].user,
+        patient=ours["minor"],
+        topic="appointments",
+        body="Can we move Friday?",
+        submit_key=uuid.uuid4(),
+    )
+    end_guardianship(actor=clinician, guardian=ours["guardian"], reason="Custody changed")
+    client = client_for(ours["guardian"].user)
+    assert client.get("/messages/").status_code == 404
+    assert client.get(f"/messages/{message.conversation.public_id}/").status_code == 404
+    # The team's replies no longer notify the former guardian.
+    from clinic.messaging.models import Notice
+
+    messaging.write_message(
+        actor=clinician, conversation=message.conversation, body="Yes.", submit_key=uuid.uuid4()
+    )
+    assert not Notice.objects.filter(recipient=ours["guardian"].user.email).exists()
+
+
+def test_a_guardian_of_two_chooses_one_and_every_portal_page_follows(families, clinician):
+    ours, theirs = families
+    # The first family's guardian also represents the second family's child.
+    from clinic.patients.models import Guardian
+
+    Guardian.objects.filter(pk=theirs["guardian"].pk).update(user=ours["guardian"].user)
+    client = client_for(ours["guardian"].user)
+    home = client.get("/patients/me/").content.decode()
+    assert "You represent:" in home
+    chosen = client.get(f"/patients/me/?patient={theirs['minor'].public_id}")
+    assert chosen.status_code == 200
+    assert f"{theirs['minor'].display_name}'s record" in chosen.content.decode()
+    # The menu's plain addresses now show that child.
+    appointments = client.get("/portal/appointments/")
+    assert appointments.status_code == 200
+    assert appointments.context["patient"] == theirs["minor"]
+    assert client.get("/portal/consent/").context["patient"] == theirs["minor"]
+    assert client.get("/messages/").context["patient"] == theirs["minor"]
+    # Choosing the other again switches back.
+    client.get(f"/patients/me/?patient={ours['minor'].public_id}")
+    assert client.get("/portal/appointments/").context["patient"] == ours["minor"]
