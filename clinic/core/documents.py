@@ -41,6 +41,8 @@ class DocumentKind:
     - `may_request(user) -> bool`: whether someone may ask for this kind at all (their role).
       The person who asked downloads it while this still holds.
     - `may_view(user, document) -> bool`: who else may download it (staff who may see the report).
+    - `still_theirs(user, document) -> bool` (optional): for the person who asked, what else must
+      still hold (a guardian asked for a patient's form: only while the guardianship lasts).
     - `audit_event`: the event its request, its status page and its downloads are audited under.
     - `back_url(document) -> str`: where the status page's "back" link leads (the report's page).
     """
@@ -53,6 +55,7 @@ class DocumentKind:
     may_view: Callable[[Any, Any], bool]
     audit_event: AuditEventType
     back_url: Callable[[Any], str] | None = None
+    still_theirs: Callable[[Any, Any], bool] | None = None
 
 
 _KINDS: dict[str, DocumentKind] = {}
@@ -86,7 +89,9 @@ def may_download(user, document) -> bool:
     if kind is None:
         return False
     if document.requested_by_id == user.pk:
-        return kind.may_request(user)
+        return kind.may_request(user) and (
+            kind.still_theirs is None or kind.still_theirs(user, document)
+        )
     return kind.may_view(user, document)
 
 

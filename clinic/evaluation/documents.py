@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from clinic.accounts.choices import PORTAL_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.core.documents import DocumentKind, register_document_kind
 from clinic.core.exceptions import ClinicError
@@ -17,17 +18,26 @@ CONSENT_PDF = "evaluation.consent"
 
 
 def may_request(user) -> bool:
-    """The patient asks for their own signed forms from the portal; clinical staff from the chart."""
+    """The patient (or a minor's guardian) asks for the signed forms from the portal; clinical
+    staff from the chart."""
     return (
         user.is_authenticated
         and user.is_active
-        and (user.role == "patient" or user.role in READ_ROLES)
+        and (user.role in PORTAL_ROLES or user.role in READ_ROLES)
     )
 
 
 def may_view(user, document) -> bool:
+    """Clinical staff who may see the patient."""
     patient = Patient.objects.filter(pk=document.patient_id).first()
     return patient is not None and user.role in READ_ROLES and can_view_patient(user, patient)
+
+
+def still_theirs(user, document) -> bool:
+    """The person who asked may still see the patient: a guardianship that ended closes the PDFs
+    the guardian asked for too."""
+    patient = Patient.objects.filter(pk=document.patient_id).first()
+    return patient is not None and can_view_patient(user, patient)
 
 
 def signature_for(user, public_id) -> ConsentSignature | None:
@@ -56,7 +66,7 @@ def _context(document) -> dict:
 
 
 def _back(document) -> str:
-    if document.requested_by.role == "patient":
+    if document.requested_by.role in PORTAL_ROLES:
         return reverse("patients:my_record")
     return ""
 
@@ -72,5 +82,6 @@ def register() -> None:
             may_view=may_view,
             audit_event=AuditEventType.PATIENT_RECORD_EXPORTED,
             back_url=_back,
+            still_theirs=still_theirs,
         )
     )

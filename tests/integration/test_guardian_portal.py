@@ -311,3 +311,35 @@ def test_a_guardian_of_two_chooses_one_and_every_portal_page_follows(families, c
     # Choosing the other again switches back.
     client.get(f"/patients/me/?patient={ours['minor'].public_id}")
     assert client.get("/portal/appointments/").context["patient"] == ours["minor"]
+
+
+def test_a_guardian_downloads_the_signed_consent_pdf_until_the_guardianship_ends(
+    families, clinician, django_capture_on_commit_callbacks
+):
+    from clinic.core.models import GeneratedDocument
+    from clinic.evaluation.services import sign_consent
+    from clinic.patients.services import end_guardianship
+
+    ours = families[0]
+    document = ConsentDocument.objects.filter(status="active").first()
+    guardian_user = ours["guardian"].user
+    client = client_for(guardian_user)
+    signature = sign_consent(
+        actor=guardian_user,
+        patient=ours["minor"],
+        document=document,
+        typed_full_name=ours["guardian"].full_name,
+        signed_on=timezone.localdate(),
+        channel="portal",
+        guardian=ours["guardian"],
+    )
+    home = client.get("/patients/me/").content.decode()
+    assert "Download PDF" in home
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(f"/consent/signed/{signature.public_id}/pdf/")
+    assert asked.status_code == 302
+    generated = GeneratedDocument.objects.get(patient_id=ours["minor"].pk)
+    download = f"/documents/{generated.public_id}/download/"
+    assert client.get(download).status_code == 200
+    end_guardianship(actor=clinician, guardian=ours["guardian"], reason="Custody changed")
+    assert client.get(download).status_code == 404
