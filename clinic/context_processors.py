@@ -13,14 +13,23 @@ CONTACTS_CACHE_SECONDS = 60
 
 def clinic_contacts(request) -> list[Any]:
     """The clinic's address, phone and hours shown at the foot of every patient and public page:
-    a patient's own location when a patient is signed in, else every active location. Staff
-    pages leave it out (staff know the number, and their pages count their queries)."""
+    a patient's own location when a patient is signed in (a guardian: the locations of the
+    patients they represent), else every active location. Staff pages leave it out (staff know
+    the number, and their pages count their queries)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        if user.role != "patient":
+        if user.role not in {"patient", "guardian"}:
             return []
 
         def own():
+            if user.role == "guardian":
+                return list(
+                    Location.objects.filter(
+                        patients__guardians__user=user, patients__guardians__ended_at__isnull=True
+                    )
+                    .distinct()
+                    .order_by("name")
+                )
             patient = Patient.objects.select_related("location").filter(user=user).first()
             return [patient.location] if patient is not None else []
 

@@ -27,6 +27,7 @@ from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import ClinicError, LockedOutError
+from clinic.core.models import Location
 from clinic.core.permissions import ensure_role
 from clinic.core.reauthentication import (
     TWO_FACTOR_ENROLMENT,
@@ -47,9 +48,14 @@ def set_password_link(user: User) -> str:
     )
 
 
-def _send_invitation(user_id: int) -> None:
+def _send_invitation(user_id: int, contact_location_id: int | None = None) -> None:
+    """The set-password e-mail; a portal invitation ends with the clinic's address, phone and
+    hours (`contact_location_id`: the patient's location)."""
     user = User.objects.get(pk=user_id)
     clinic = settings.OTP_TOTP_ISSUER
+    contact = (
+        Location.objects.filter(pk=contact_location_id).first() if contact_location_id else None
+    )
     send_mail(
         subject=f"Your {clinic} account",
         message=(
@@ -57,19 +63,20 @@ def _send_invitation(user_id: int) -> None:
             f"An account has been created for you at {clinic}. Choose your password here "
             f"(the link works once and expires in a few days):\n\n{set_password_link(user)}\n\n"
             "If you did not expect this e-mail, you can ignore it."
+            + (f"\n\n{contact.contact_text(clinic)}" if contact is not None else "")
         ),
         from_email=None,
         recipient_list=[user.email],
     )
 
 
-def send_invitation_again(user: User) -> None:
+def send_invitation_again(user: User, *, contact_location_id: int | None = None) -> None:
     """Inside the caller's transaction: a new set-password link for an account whose password was
     never chosen (the first e-mail lost, or its link expired). A fresh unusable password makes
     the earlier link stop working (the token is derived from the password hash)."""
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    transaction.on_commit(lambda: _send_invitation(user.pk))
+    transaction.on_commit(lambda: _send_invitation(user.pk, contact_location_id))
 
 
 def create_account_with_invitation(
@@ -81,9 +88,11 @@ def create_account_with_invitation(
     locations: Iterable,
     credentials: str = "",
     patient_id: int | None = None,
+    contact_location_id: int | None = None,
 ) -> User:
-    """Create an account with no usable password and e-mail a set-password link after commit.
-    Runs inside the caller's transaction."""
+    """Create an account with no usable password and e-mail a set-password link after commit
+    (ending with the contact details of `contact_location_id`, for a portal account). Runs
+    inside the caller's transaction."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ClinicError("An account with this e-mail address already exists.", field="email")
@@ -101,7 +110,7 @@ def create_account_with_invitation(
         patient_id=patient_id,
         details={"role": role, "email": email},
     )
-    transaction.on_commit(lambda: _send_invitation(user.pk))
+    transaction.on_commit(lambda: _send_invitation(user.pk, contact_location_id))
     return user
 
 

@@ -61,6 +61,8 @@ def notice_text(notice: Notice) -> tuple[str, str]:
             f"Messages are read {policy.staffed_hours}; they are not monitored around the clock.",
             "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline). "
             f"In an emergency, call {policy.emergency_number}.",
+            "",
+            notice.message.conversation.location.contact_text(clinic),
         ]
     )
     return f"{clinic}: a reply is waiting for you", body

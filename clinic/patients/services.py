@@ -390,7 +390,7 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
                     "This patient already uses the portal (a password has been chosen); "
                     "a forgotten password is reset from the sign-in page."
                 )
-            send_invitation_again(account)
+            send_invitation_again(account, contact_location_id=locked.location_id)
             record_audit_event(
                 actor=actor,
                 event_type=AuditEventType.PORTAL_INVITED,
@@ -406,6 +406,7 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
             role=Role.PATIENT,
             locations=[],
             patient_id=locked.pk,
+            contact_location_id=locked.location_id,
         )
         locked.user = user
         locked.save(update_fields=["user", "updated_at"])
@@ -708,6 +709,7 @@ def invite_guardian_to_portal(*, actor, guardian: Guardian) -> Guardian:
                 role=Role.GUARDIAN,
                 locations=[],
                 patient_id=patient.pk,
+                contact_location_id=patient.location_id,
             )
         locked.user = user
         locked.save(update_fields=["user", "updated_at"])

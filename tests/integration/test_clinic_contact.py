@@ -84,3 +84,56 @@ def test_the_questionnaire_email_ends_with_the_clinics_contact(
     body = mail.outbox[-1].body
     assert f"Phone: {hours.phone}" in body and "Hours: Mon–Fri 8 am–6 pm" in body
     assert hours.address_line1 in body
+
+
+def test_the_portal_invitation_ends_with_the_clinics_contact(
+    hours, clinician, django_capture_on_commit_callbacks
+):
+    from clinic.patients.services import invite_patient_to_portal
+    from clinic.patients.tests.factories import register_test_patient
+
+    patient = register_test_patient(actor=clinician, location=hours)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_patient_to_portal(actor=clinician, patient=patient)
+    body = mail.outbox[-1].body
+    assert "Choose your password" in body
+    assert f"Phone: {hours.phone}" in body and "Hours: Mon–Fri 8 am–6 pm" in body
+
+
+def test_a_staff_invitation_carries_no_patient_footer(
+    hours, medical_director, django_capture_on_commit_callbacks
+):
+    from clinic.accounts.services import create_staff_account
+
+    with django_capture_on_commit_callbacks(execute=True):
+        create_staff_account(
+            actor=medical_director,
+            email="new.nurse@example.com",
+            full_name="New Nurse",
+            role="nurse",
+            locations=[hours],
+        )
+    assert "Hours:" not in mail.outbox[-1].body
+
+
+def test_the_reply_waiting_email_ends_with_the_clinics_contact(
+    hours, clinician, patient_alice, django_capture_on_commit_callbacks
+):
+    from clinic.messaging.models import Notice
+    from clinic.messaging.notices import notice_text
+    from clinic.messaging.tests.factories import patient_writes, reply
+
+    conversation = patient_writes(patient_alice).conversation
+    reply(clinician, conversation)
+    notice = Notice.objects.get(channel="email")
+    _subject, body = notice_text(notice)
+    assert f"Phone: {hours.phone}" in body and "Hours: Mon–Fri 8 am–6 pm" in body
+
+
+def test_a_guardians_pages_show_the_patients_clinic(hours, clinician):
+    from clinic.patients.tests.factories import add_test_guardian, register_test_minor
+
+    minor = register_test_minor(actor=clinician, location=hours)
+    guardian = add_test_guardian(actor=clinician, patient=minor, portal=True)
+    page = client_for(guardian.user).get(reverse("patients:my_record")).content.decode()
+    assert f'href="tel:{hours.phone}"' in page and "Hours: Mon–Fri 8 am–6 pm" in page
