@@ -4,11 +4,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.assessments import selectors
+from clinic.assessments.checks import open_check_of
 from clinic.assessments.choices import AlertStatus
 from clinic.assessments.forms import SendQuestionnairesForm
 from clinic.assessments.hooks import beside_scores
 from clinic.assessments.instruments import INSTRUMENTS
-from clinic.assessments.models import SafetyAlert
+from clinic.assessments.models import SafetyAlert, SideEffectCheck
 from clinic.assessments.permissions import (
     RESULT_ROLES,
     SEND_ROLES,
@@ -113,7 +114,12 @@ register_chart_banner(_questionnaires_waiting_banner)
 def _side_effects_context(viewer, patient):
     """Every side-effect report on one timeline, newest first (opening the section is audited as
     a chart view by the chart itself)."""
-    return {"side_effect_reports": selectors.list_side_effect_reports(viewer, patient)}
+    return {
+        "side_effect_reports": selectors.list_side_effect_reports(viewer, patient),
+        "side_effect_checks": list(
+            SideEffectCheck.objects.filter(patient=patient).select_related("report")[:12]
+        ),
+    }
 
 
 register_chart_section(
@@ -165,6 +171,17 @@ def _my_progress_panel(patient):
             if p.instrument.respondent == "patient"
         ]
     }
+
+
+def _side_effect_check_panel(patient):
+    """The care team's side-effect check waiting for the patient, first on their home page."""
+    check = open_check_of(patient)
+    return {"check": check} if check is not None else None
+
+
+register_portal_panel(
+    PortalPanel("side_effect_check", 5, "assessments/portal_check.html", _side_effect_check_panel)
+)
 
 
 register_portal_panel(

@@ -70,6 +70,15 @@ class AlertReason(models.TextChoices):
     REPORT_FAINTING = "report_fainting", "Side-effect report: fainting"
 
 
+class SideEffectCheckAnswer(models.TextChoices):
+    """How the patient answered a scheduled side-effect check."""
+
+    # Open: sent, not answered yet.
+    OPEN = "open", "Waiting for the patient"
+    NOTHING = "nothing", "Nothing to report"
+    REPORTED = "reported", "Side effects reported"
+
+
 class SideEffectSeverity(models.TextChoices):
     """How bad the patient says a side effect is, in the words of the usual patient-rated scale
     (mild / moderate / severe, as CTCAE's patient-reported version asks)."""

@@ -16,6 +16,7 @@ from clinic.assessments.choices import (
     RequestStatus,
     ResponseMode,
     ResponseStatus,
+    SideEffectCheckAnswer,
     SideEffectSeverity,
 )
 from clinic.assessments.instruments import INSTRUMENTS
@@ -265,6 +266,56 @@ class SideEffectReport(TimeStampedModel):
     @property
     def symptom_labels(self) -> list[str]:
         return symptom_labels(self.symptoms)
+
+
+class SideEffectCheck(TimeStampedModel):
+    """A scheduled side-effect check during maintenance: the patient is asked, between visits,
+    whether anything has changed (the interval is the plan's protocol's, set by the medical
+    director; `clinic.treatment.side_effect_checks` decides who is due). Answered with "nothing
+    to report" or by a side-effect report, which the check then points to. One per patient and
+    day, so a repeated run of the daily job never asks twice."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="side_effect_checks"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    asked_on = models.DateField()
+    # When the e-mail (and text, where the patient said yes) telling them went out; empty while it
+    # has not (no address, or the mail server was down): the next run of the job tries again.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(
+        max_length=10, choices=SideEffectCheckAnswer.choices, default=SideEffectCheckAnswer.OPEN
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    report = models.ForeignKey(
+        SideEffectReport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checks_answered",
+    )
+
+    class Meta:
+        ordering = ["-asked_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "asked_on"], name="one_check_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(answer__in=SideEffectCheckAnswer.values),
+                name="side_effect_check_answer_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answer=SideEffectCheckAnswer.OPEN, answered_at__isnull=True)
+                | (
+                    ~models.Q(answer=SideEffectCheckAnswer.OPEN)
+                    & models.Q(answered_at__isnull=False)
+                ),
+                name="side_effect_check_answered_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Side-effect check of {self.asked_on:%Y-%m-%d}"
 
 
 class SafetyAlert(TimeStampedModel):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from clinic.accounts.choices import PRESCRIBER_ROLES, Role
 from clinic.accounts.models import User
+from clinic.assessments.checks import answer_open_checks_with
 from clinic.assessments.choices import (
     ALERTING_FLAGS,
     AlertAction,
@@ -873,6 +874,8 @@ def report_side_effect(
             about=patient,
             details={"symptoms": codes, "severity": severity, "still_going": report.still_going},
         )
+        # A report answers the side-effect checks waiting for the patient.
+        answer_open_checks_with(report, actor=actor)
         alerts = _raise_alert_rows(
             side_effect_alert_reasons(codes),
             source={"side_effect_report": report},

@@ -25,6 +25,11 @@ urlpatterns = [
     # Side effects the patient reports from the portal.
     path("portal/side-effects/", views.my_side_effects, name="my_side_effects"),
     path("portal/side-effects/new/", views.report_side_effect, name="report_side_effect"),
+    path(
+        "portal/side-effects/checks/<uuid:public_id>/nothing/",
+        views.nothing_to_report,
+        name="nothing_to_report",
+    ),
     path("portal/side-effects/<uuid:public_id>/", views.my_side_effect, name="my_side_effect"),
     path(
         "assessments/requests/<uuid:public_id>/cancel/", views.cancel_request, name="cancel_request"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
-from clinic.assessments import selectors, services
+from clinic.assessments import checks, selectors, services
 from clinic.assessments.choices import AlertStatus, ResponseMode, ResponseStatus
 from clinic.assessments.forms import (
     EnteredInErrorForm,
@@ -539,8 +539,25 @@ def my_side_effects(request):
         {
             "patient": patient,
             "reports": selectors.list_side_effect_reports(request.user, patient),
+            "open_check": checks.open_check_of(patient),
         },
     )
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def nothing_to_report(request, public_id):
+    """The patient answers the care team's side-effect check: nothing to report."""
+    try:
+        check = checks.get_own_check(request.user, public_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from error
+    with refusal_as_message(request):
+        checks.answer_nothing_to_report(actor=request.user, check=check)
+        messages.success(
+            request, "Thank you: your care team will see that you have nothing to report."
+        )
+    return redirect("assessments:my_side_effects")
 
 
 @role_required(Role.PATIENT)

@@ -65,6 +65,8 @@ class AuditEventType(models.IntegerChoices):
     SIDE_EFFECT_REPORTED = 440, "Side effect reported by the patient"
     SIDE_EFFECT_REPORT_VIEWED = 441, "Side-effect report viewed"
     SIDE_EFFECT_REPORT_REVIEWED = 442, "Side-effect report reviewed"
+    SIDE_EFFECT_CHECK_SENT = 443, "Side-effect check sent to the patient"
+    SIDE_EFFECT_CHECK_ANSWERED = 444, "Side-effect check answered by the patient"
 
     # 500–599: evaluation, consent and treatment plans
     EVALUATION_STARTED = 500, "Evaluation started"

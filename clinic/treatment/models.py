@@ -161,6 +161,19 @@ class ProtocolTemplate(TimeStampedModel):
     instruments = models.JSONField(
         default=list, blank=True, help_text="Instrument codes to repeat."
     )
+    # In maintenance, how often the patient is asked between visits whether they have side
+    # effects (clinic.treatment.side_effect_checks). Long-term effects (bladder, memory,
+    # dissociation, misuse) are what the labels ask to be followed over a course (Ketalar, Spravato
+    # prescribing information); no source fixes the interval [clinic policy, UNVERIFIED: monthly].
+    side_effect_check_days = models.PositiveSmallIntegerField(
+        "side-effect check every (days)",
+        null=True,
+        blank=True,
+        default=28,
+        validators=[MinValueValidator(7), MaxValueValidator(180)],
+        help_text="In maintenance, ask the patient about side effects this often between visits "
+        "(empty: never). Clinic policy, UNVERIFIED.",
+    )
     source = models.TextField()
     is_active = models.BooleanField(default=True)
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from clinic.api import api
+from clinic.assessments.checks import ask_for_side_effect_check
 from clinic.assessments.services import report_side_effect, send_questionnaires
 from clinic.assessments.tests.factories import record_phq9
 from clinic.audit.choices import AuditEventType, AuditOutcome
@@ -209,6 +210,8 @@ def world(personas, patient_alice, location, report_kind):
         severity="mild",
         still_going=True,
     )
+    # A side-effect check waiting for Alice (asked by the daily job).
+    side_effect_check = ask_for_side_effect_check(patient_alice, asked_on=timezone.localdate())
     # A guardian on Alice's record (she is an adult, so the service would refuse one: the row is
     # written directly, only to give the guardian pages an identifier).
     guardian = Guardian.objects.create(
@@ -224,6 +227,7 @@ def world(personas, patient_alice, location, report_kind):
         "patient": patient_alice.public_id,
         "conversation": conversation.public_id,
         "side_effect_report": side_effect_report.public_id,
+        "side_effect_check": side_effect_check.public_id,
         "guardian": guardian.public_id,
         "request": request.public_id,
         "response": response.public_id,
@@ -284,6 +288,7 @@ SAMPLES = {
     "assessments:alert": {"public_id": "safety_alert"},
     "assessments:side_effect_report": {"public_id": "side_effect_report"},
     "assessments:my_side_effect": {"public_id": "side_effect_report"},
+    "assessments:nothing_to_report": {"public_id": "side_effect_check"},
     "evaluation:my_education_page": {"code": lambda w: "preparing"},
     "evaluation:consent_pdf": {"public_id": "no_such_record"},
     "assessments:cancel_request": {"public_id": "questionnaires"},
