@@ -83,3 +83,31 @@ class SmsPreferenceForm(forms.Form):
         label="Text me when a reply is waiting, and before my appointments",
         required=False,
     )
+
+
+class ReplyTemplateForm(forms.Form):
+    """One of the team's reply templates, as the medical director writes it."""
+
+    title = forms.CharField(
+        label="Title",
+        max_length=80,
+        help_text="What the team picks it by, e.g. “Moving an appointment”.",
+        error_messages={"required": "Give the template a short title."},
+    )
+    topic = forms.ChoiceField(
+        label="Offered in",
+        required=False,
+        choices=[("", "Every topic"), *Topic.choices],
+        error_messages={"invalid_choice": "Choose a topic, or every topic."},
+    )
+    body = forms.CharField(
+        label="Text",
+        max_length=MESSAGE_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": MESSAGE_MAX_CHARACTERS}),
+        help_text="Plain text. The person replying reads it over and changes it before sending.",
+        error_messages={
+            "required": "Write the template's text.",
+            "max_length": f"A template holds at most {MESSAGE_MAX_CHARACTERS} characters.",
+        },
+    )
+    is_active = forms.BooleanField(label="Offered to the team", required=False, initial=True)

@@ -18,13 +18,19 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.accounts.choices import PORTAL_ROLES
+from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, NotFoundError
-from clinic.core.permissions import refuse
+from clinic.core.permissions import ensure_role, refuse
 from clinic.messaging.choices import ConversationStatus, NoticeChannel, Topic
-from clinic.messaging.models import MESSAGE_MAX_CHARACTERS, Conversation, Message, Notice
+from clinic.messaging.models import (
+    MESSAGE_MAX_CHARACTERS,
+    Conversation,
+    Message,
+    Notice,
+    ReplyTemplate,
+)
 from clinic.messaging.permissions import (
     can_be_assigned,
     can_manage_conversation,
@@ -283,3 +289,58 @@ def set_conversation_done(*, actor, conversation: Conversation, done: bool) -> C
             details={"status": status},
         )
     return locked
+
+
+TEMPLATE_FIELDS = ("title", "topic", "body", "is_active")
+
+
+def save_reply_template(
+    *,
+    actor,
+    template: ReplyTemplate | None,
+    title: str,
+    topic: str,
+    body: str,
+    is_active: bool = True,
+) -> ReplyTemplate:
+    """The medical director adds or changes one of the team's reply templates (a template is
+    never deleted: one no longer wanted is switched off, and stays in the audit trail)."""
+    ensure_role(
+        actor,
+        {Role.MEDICAL_DIRECTOR},
+        action="edit the team's reply templates",
+        event_type=AuditEventType.MESSAGING_SETTINGS_CHANGED,
+    )
+    title = (title or "").strip()
+    if not title:
+        raise ClinicError("Give the template a short title.", field="title")
+    if topic and topic not in Topic.values:
+        raise ClinicError("Choose a topic, or every topic.", field="topic")
+    text = clean_body(body)
+    clash = ReplyTemplate.objects.filter(title__iexact=title)
+    if template is not None:
+        clash = clash.exclude(pk=template.pk)
+    if clash.exists():
+        raise ClinicError("Another template has this title; choose another.", field="title")
+    with transaction.atomic(durable=True):
+        if template is None:
+            saved = ReplyTemplate.objects.create(
+                title=title, topic=topic, body=text, is_active=is_active
+            )
+            changed = list(TEMPLATE_FIELDS)
+        else:
+            saved = ReplyTemplate.objects.select_for_update().get(pk=template.pk)
+            new = {"title": title, "topic": topic, "body": text, "is_active": is_active}
+            changed = [name for name, value in new.items() if getattr(saved, name) != value]
+            if not changed:
+                return saved
+            for name in changed:
+                setattr(saved, name, new[name])
+            saved.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.MESSAGING_SETTINGS_CHANGED,
+            target=saved,
+            details={"reply_template": saved.title, "changed": changed, "new": template is None},
+        )
+    return saved

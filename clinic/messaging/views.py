@@ -24,10 +24,11 @@ from clinic.messaging.forms import (
     AssignForm,
     NewConversationForm,
     ReplyForm,
+    ReplyTemplateForm,
     SmsPreferenceForm,
     StaffReplyForm,
 )
-from clinic.messaging.models import MessagingPolicy
+from clinic.messaging.models import MessagingPolicy, ReplyTemplate
 from clinic.messaging.permissions import can_be_assigned
 from clinic.patients.selectors import get_own_patient_record
 from clinic.patients.services import record_sms_opt_out, set_sms_preference
@@ -172,6 +173,50 @@ def inbox(request):
             "counts": selectors.waiting_counts(request.user),
             **_policy_context(),
         },
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def reply_templates(request):
+    """The team's reply templates: the list, and a form to add one."""
+    form = ReplyTemplateForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            template = services.save_reply_template(
+                actor=request.user, template=None, **form.cleaned_data
+            )
+            messages.success(request, f"The template “{template.title}” is saved.")
+            return redirect("messaging:templates")
+    return render(
+        request,
+        "messaging/templates.html",
+        {"templates": ReplyTemplate.objects.order_by("-is_active", "title"), "form": form},
+        status=form_status(form),
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def reply_template_edit(request, pk):
+    template = ReplyTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise Http404("We could not find that template.")
+    initial = {
+        "title": template.title,
+        "topic": template.topic,
+        "body": template.body,
+        "is_active": template.is_active,
+    }
+    form = ReplyTemplateForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.save_reply_template(actor=request.user, template=template, **form.cleaned_data)
+            messages.success(request, f"The template “{form.cleaned_data['title']}” is saved.")
+            return redirect("messaging:templates")
+    return render(
+        request,
+        "messaging/template_edit.html",
+        {"template": template, "form": form},
+        status=form_status(form),
     )
 
 

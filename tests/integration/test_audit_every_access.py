@@ -31,6 +31,7 @@ from clinic.evaluation.models import ConsentDocument, Evaluation
 from clinic.intake.tests.factories import submit_test_request
 from clinic.inventory.tests.factories import SafeFactory
 from clinic.inventory.tests.factories import receive as receive_stock
+from clinic.messaging.models import ReplyTemplate
 from clinic.messaging.tests.factories import patient_writes
 from clinic.patients.models import Guardian
 from clinic.reviews.services import open_review
@@ -95,6 +96,8 @@ NO_PATIENT_DATA = {
     "treatment:rems_settings": "the locations' REMS certifications (no patient)",
     "interop:tokens": "the FHIR API tokens: names, owners, dates (never a token itself)",
     "documents:status": "a generated document's status (preparing, ready, failed): no title, no content",
+    "messaging:templates": "the team's reply templates (no patient)",
+    "messaging:template_edit": "one reply template (no patient)",
 }
 # The configuration admin shows configuration tables, no patient's data, to the medical director.
 # (Its refusal of everyone else is checked.)
@@ -228,6 +231,7 @@ def world(personas, patient_alice, location, report_kind):
         "conversation": conversation.public_id,
         "side_effect_report": side_effect_report.public_id,
         "side_effect_check": side_effect_check.public_id,
+        "reply_template": ReplyTemplate.objects.create(title="Thanks", body="Thank you.").pk,
         "guardian": guardian.public_id,
         "request": request.public_id,
         "response": response.public_id,
@@ -289,6 +293,7 @@ SAMPLES = {
     "assessments:side_effect_report": {"public_id": "side_effect_report"},
     "assessments:my_side_effect": {"public_id": "side_effect_report"},
     "assessments:nothing_to_report": {"public_id": "side_effect_check"},
+    "messaging:template_edit": {"pk": "reply_template"},
     "evaluation:my_education_page": {"code": lambda w: "preparing"},
     "evaluation:consent_pdf": {"public_id": "no_such_record"},
     "assessments:cancel_request": {"public_id": "questionnaires"},

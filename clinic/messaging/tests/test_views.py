@@ -7,7 +7,7 @@ from django.urls import reverse
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.models import AuditEvent
 from clinic.core.sms import twilio_signature
-from clinic.messaging.models import Conversation, Message
+from clinic.messaging.models import Conversation, Message, ReplyTemplate
 from clinic.messaging.tests.factories import patient_writes, reply
 from clinic.patients.models import Patient
 from conftest import client_for
@@ -199,3 +199,57 @@ def test_the_pages_script_is_told_where_to_go_without_using_up_the_notice(patien
     )
     page = client.get(response["X-Location"]).content.decode()
     assert "Your message is sent to the care team." in page
+
+
+def test_the_director_writes_and_switches_off_reply_templates(medical_director, clinician):
+    client = client_for(medical_director)
+    assert "Reply templates" in client.get("/inbox/").content.decode()
+    page = client.get("/inbox/templates/")
+    assert page.status_code == 200
+    added = client.post(
+        "/inbox/templates/",
+        {
+            "title": "Moving an appointment",
+            "topic": "appointments",
+            "body": "We can move it; which days suit you?",
+            "is_active": "on",
+        },
+    )
+    assert added.status_code == 302
+    template = ReplyTemplate.objects.get(title="Moving an appointment")
+    assert template.topic == "appointments" and template.is_active
+    # Bad input is refused with a message and nothing typed is lost.
+    refused = client.post(
+        "/inbox/templates/", {"title": "moving an APPOINTMENT", "topic": "x", "body": ""}
+    )
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "Choose a topic, or every topic." in body and "Write the template" in body
+    assert "moving an APPOINTMENT" in body
+    duplicate = client.post(
+        "/inbox/templates/", {"title": "moving an APPOINTMENT", "topic": "", "body": "Hi"}
+    )
+    assert duplicate.status_code == 400
+    assert "Another template has this title" in duplicate.content.decode()
+    # Switched off (never deleted): no longer offered.
+    edit = f"/inbox/templates/{template.pk}/"
+    assert client.get(edit).status_code == 200
+    assert (
+        client.post(
+            edit, {"title": template.title, "topic": "appointments", "body": template.body}
+        ).status_code
+        == 302
+    )
+    template.refresh_from_db()
+    assert not template.is_active
+    events = AuditEvent.objects.filter(
+        event_type=AuditEventType.MESSAGING_SETTINGS_CHANGED, actor=medical_director
+    )
+    assert [e.details["changed"] for e in events.order_by("id")] == [
+        ["title", "topic", "body", "is_active"],
+        ["is_active"],
+    ]
+    # Only the medical director edits them.
+    assert client_for(clinician).get("/inbox/templates/").status_code == 403
+    assert client_for(clinician).post(edit, {"title": "x", "body": "y"}).status_code == 403
+    assert client.get("/inbox/templates/999999/").status_code == 404
