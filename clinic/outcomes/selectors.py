@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    DurationField,
     Exists,
     ExpressionWrapper,
     F,
@@ -398,6 +399,57 @@ def _rate(key, label, definition, numerator, denominator, per) -> Rate:
     return Rate(key, label, definition, numerator, denominator, per, value)
 
 
+def _median_minutes(delays, n: int) -> tuple[Decimal, Decimal, Decimal]:
+    """Median and quartiles of the annotated `delay` (a duration), in minutes, each value read
+    by the database at its sorted position."""
+    ordered = delays.order_by("delay").values_list("delay", flat=True)
+    found = []
+    for q in (0.25, 0.5, 0.75):
+        lower, upper, weight = quantile_positions(n, q)
+        values = [Decimal(v.total_seconds()) / 60 for v in ordered[lower : upper + 1]]
+        found.append(interpolate(values[0], values[-1], weight).quantize(Decimal("0.1")))
+    return found[1], found[0], found[2]
+
+
+def discharge_delay(sessions) -> Rate:
+    """The median minutes from "ready for discharge" (every discharge criterion first met) to
+    the discharge itself, over the dosed sessions that have both times."""
+    delays = sessions.filter(
+        ready_for_discharge_at__isnull=False, discharged_at__isnull=False
+    ).annotate(
+        delay=ExpressionWrapper(
+            F("discharged_at") - F("ready_for_discharge_at"), output_field=DurationField()
+        )
+    )
+    measured = delays.count()
+    definition = (
+        "Median minutes from the moment every discharge criterion was first met to the "
+        "discharge, over the dosed sessions with both times (From: those sessions / all dosed "
+        "sessions)."
+    )
+    total = sessions.count()
+    if not measured:
+        return Rate(
+            "discharge_delay_minutes",
+            "Discharge delay, median (min)",
+            definition,
+            0,
+            total,
+            1,
+            None,
+        )
+    median, q1, q3 = _median_minutes(delays, measured)
+    return Rate(
+        "discharge_delay_minutes",
+        "Discharge delay, median (min)",
+        f"{definition} Interquartile range {q1}–{q3} min.",
+        measured,
+        total,
+        1,
+        median,
+    )
+
+
 def session_rates(filters: OutcomeFilters) -> list[Rate]:
     sessions = TreatmentSession.objects.filter(dosed_at__isnull=False)
     appointments = Appointment.objects.filter(
@@ -478,4 +530,5 @@ def session_rates(filters: OutcomeFilters) -> list[Rate]:
             visits["due"],
             100,
         ),
+        discharge_delay(sessions),
     ]

@@ -71,6 +71,9 @@ def _sessions(patient, version, clinician, nurse, count):
             dose_verified_by=clinician,
             dose_verified_at=dose_time(k),
             dosed_at=dose_time(k),
+            # Ready an hour after the dose, discharged 5 × k minutes later.
+            ready_for_discharge_at=dose_time(k) + timedelta(minutes=60),
+            discharged_at=dose_time(k) + timedelta(minutes=60 + 5 * k),
         )
 
 
@@ -253,6 +256,16 @@ def _check_session_and_attendance_rates(clinic_data):
     assert rates["no_show_percent"].denominator == 22
     assert rates["no_show_percent"].value == (Decimal(100) / 22).quantize(Decimal("0.01"))
     assert rates["late_cancellation_percent"].numerator == 1
+    # Discharge delay: 5 × k minutes for each patient's k-th session, worked out here.
+    delays = sorted(
+        Decimal(5 * k) for facts in PATIENTS.values() for k in range(1, facts["sessions"] + 1)
+    )
+    delay = rates["discharge_delay_minutes"]
+    assert (delay.numerator, delay.denominator) == (20, 20)
+    assert delay.value == quantile(delays, 0.5).quantize(Decimal("0.1"))
+    assert f"Interquartile range {quantile(delays, 0.25).quantize(Decimal('0.1'))}" in (
+        delay.definition
+    )
 
 
 def _check_the_page_shows_each_figure_with_its_definition(director):
