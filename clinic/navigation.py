@@ -32,6 +32,12 @@ NAV_ITEMS = [
         frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
     NavItem("Follow-ups", "scheduling:follow_ups", STAFF_ROLES),
+    # Patients who stalled mid-induction or missed a session: the front desk reaches out.
+    NavItem(
+        "Drop-offs",
+        "outcomes:drop_offs",
+        frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
+    ),
     # The controlled-substance register (front desk never handles stock).
     NavItem(
         "Register",

@@ -143,6 +143,8 @@ class AuditEventType(models.IntegerChoices):
     # 1400–1499: outcomes and retention (aggregate figures, with the filter used)
     OUTCOMES_VIEWED = 1400, "Outcomes and retention viewed"
     OUTCOMES_EXPORTED = 1401, "Outcomes table exported as CSV"
+    DROP_OFF_LIST_VIEWED = 1402, "Drop-off list viewed"
+    OUTREACH_RECORDED = 1403, "Outreach to a patient recorded"
 
     # 1000–1099: the controlled-substance register
     STOCK_RECEIVED = 1000, "Controlled stock received"

@@ -4,6 +4,8 @@ from django import forms
 
 from clinic.core.choices import Condition, Route
 from clinic.core.models import Location
+from clinic.outcomes.choices import OutreachChannel, OutreachResult
+from clinic.outcomes.models import OUTREACH_NOTE_MAX_CHARS
 from clinic.outcomes.selectors import OutcomeFilters
 from clinic.treatment.models import ProtocolTemplate
 
@@ -48,3 +50,30 @@ class OutcomesFilterForm(forms.Form):
             route=data.get("route") or "",
             protocol=data.get("protocol"),
         )
+
+
+class OutreachForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="How",
+        choices=[("", "Choose…"), *OutreachChannel.choices],
+        error_messages={
+            "required": "Choose how you tried to reach the patient.",
+            "invalid_choice": "Choose how you tried to reach the patient.",
+        },
+    )
+    result = forms.ChoiceField(
+        label="What came of it",
+        choices=[("", "Choose…"), *OutreachResult.choices],
+        error_messages={
+            "required": "Choose what came of it.",
+            "invalid_choice": "Choose what came of it.",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=OUTREACH_NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": OUTREACH_NOTE_MAX_CHARS}),
+        help_text="For the team: when to try again, what the patient said. No clinical detail.",
+        error_messages={"max_length": f"Keep the note under {OUTREACH_NOTE_MAX_CHARS} characters."},
+    )

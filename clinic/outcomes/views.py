@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from clinic.accounts.choices import PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.forms import form_status, posted_data, refusal_shown_on
 from clinic.core.permissions import role_required
-from clinic.outcomes import selectors
-from clinic.outcomes.forms import OutcomesFilterForm
+from clinic.outcomes import retention, selectors
+from clinic.outcomes.forms import OutcomesFilterForm, OutreachForm
+from clinic.patients.selectors import record_chart_viewed
+from clinic.patients.views import patient_or_404
 
 # The medical director runs the programme; clinicians read the same figures (nothing on the page
 # writes). Nurses and the front desk are refused.
@@ -160,3 +164,40 @@ def export(request, table: str):
             [f"'{c}" if isinstance(c, str) and c[:1] in {"=", "+", "-", "@"} else c for c in row]
         )
     return response
+
+
+@role_required(*retention.RETENTION_ROLES)
+def drop_offs(request):
+    """The drop-off list: who stalled mid-induction or missed a session, and the last try to
+    reach them."""
+    rows = retention.drop_off_list(request.user)
+    retention.record_drop_off_listed(request.user, rows)
+    return render(
+        request,
+        "outcomes/drop_offs.html",
+        {"rows": rows, "missed_within_days": retention.MISSED_WITHIN_DAYS},
+    )
+
+
+@role_required(*retention.RETENTION_ROLES)
+def outreach(request, patient_public_id):
+    """One patient's outreach: the attempts so far and a form to record the next."""
+    patient = patient_or_404(request, patient_public_id)
+    if request.method == "GET":
+        record_chart_viewed(request.user, patient, section="outreach")
+    form = OutreachForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            retention.record_outreach(actor=request.user, patient=patient, **form.cleaned_data)
+            messages.success(request, f"Outreach to {patient.display_name} is recorded.")
+            return redirect("outcomes:drop_offs")
+    return render(
+        request,
+        "outcomes/outreach.html",
+        {
+            "patient": patient,
+            "attempts": retention.attempts_for(request.user, patient),
+            "form": form,
+        },
+        status=form_status(form),
+    )
