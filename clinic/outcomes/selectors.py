@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     DecimalField,
     DurationField,
     Exists,
@@ -48,6 +49,10 @@ from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPl
 # induction of six infusions over 2–3 weeks (Murrough et al., Biol Psychiatry 2013;74:250–256;
 # Phillips et al., Am J Psychiatry 2019;176:401–409).
 OUTCOME_AT_SESSION = 6
+# Response at 3 months: the first score from 12 weeks (84 days) after the first dose, up to 16
+# weeks (112 days) [UNVERIFIED: clinic policy; a 4-week window so that a score taken a little
+# late still counts, and a score months later is not read as the 3-month one].
+THREE_MONTH_WINDOW_DAYS = (84, 112)
 # A cancellation by the patient less than this many hours before the start counts as late
 # [UNVERIFIED: clinic policy; no source sets the window].
 LATE_CANCELLATION_HOURS = 24
@@ -255,7 +260,29 @@ def _quartiles(rows, n: int) -> tuple[Decimal, Decimal, Decimal]:
 
 
 def response_at_session_6(filters: OutcomeFilters) -> list[OutcomeRow]:
+    """Response and remission read on the first score on or after the sixth dose."""
     sixth = _dosed().order_by("dosed_at", "pk")[OUTCOME_AT_SESSION - 1 : OUTCOME_AT_SESSION]
+    return _responses(filters, anchor=sixth, window=None)
+
+
+def response_at_3_months(filters: OutcomeFilters) -> list[OutcomeRow]:
+    """Response and remission read on the first score from 12 weeks after the first dose, within
+    the following 4 weeks; only patients whose first dose is at least 12 weeks ago count."""
+    first = _dosed().order_by("dosed_at", "pk")[:1]
+    return _responses(filters, anchor=first, window=THREE_MONTH_WINDOW_DAYS)
+
+
+def _responses(
+    filters: OutcomeFilters, *, anchor, window: tuple[int, int] | None
+) -> list[OutcomeRow]:
+    """Each instrument's response and remission per protocol, read at `anchor` (a session
+    subquery per patient): the first score on or after it, or (`window`, days after it) the first
+    score inside the window."""
+    reading = (
+        f"after session {OUTCOME_AT_SESSION}"
+        if window is None
+        else f"in weeks {window[0] // 7}–{window[1] // 7} after the first dose"
+    )
     policy = get_policy()
     results: list[OutcomeRow] = []
     protocols = {p.pk: p for p in ProtocolTemplate.objects.all()}
@@ -265,42 +292,53 @@ def response_at_session_6(filters: OutcomeFilters) -> list[OutcomeRow]:
         rule = _response_rule(outcome)
         if rule is None:
             continue
-        score_after = (
-            AssessmentResponse.objects.filter(
-                patient=OuterRef("patient"),
-                instrument_code=instrument.code,
-                status=ResponseStatus.COMPLETED,
-                taken_at__gte=OuterRef("sixth_at"),
-            )
-            .order_by("taken_at", "pk")
-            .values("total")[:1]
+        scores = AssessmentResponse.objects.filter(
+            patient=OuterRef("patient"),
+            instrument_code=instrument.code,
+            status=ResponseStatus.COMPLETED,
         )
         rows = (
             ProgressSummary.objects.filter(instrument_code=instrument.code)
             .annotate(
-                sixth_at=Subquery(sixth.values("dosed_at")),
-                protocol_id=Subquery(sixth.values("plan_version__protocol_id")),
-                route=Subquery(sixth.values("route")),
+                anchor_at=Subquery(anchor.values("dosed_at")),
+                protocol_id=Subquery(anchor.values("plan_version__protocol_id")),
+                route=Subquery(anchor.values("route")),
             )
-            .filter(sixth_at__isnull=False)
-            .annotate(score=Subquery(score_after))
-            .annotate(
-                change=ExpressionWrapper(
-                    F("score") - F("baseline_total"),
-                    output_field=DecimalField(max_digits=7, decimal_places=2),
+            .filter(anchor_at__isnull=False)
+        )
+        if window is None:
+            scores = scores.filter(taken_at__gte=OuterRef("anchor_at"))
+        else:
+            start, end = window
+            rows = rows.filter(anchor_at__lte=timezone.now() - timedelta(days=start)).annotate(
+                window_start=ExpressionWrapper(
+                    F("anchor_at") + timedelta(days=start), output_field=DateTimeField()
                 ),
-                drop=ExpressionWrapper(
-                    F("baseline_total") - F("score"),
-                    output_field=DecimalField(max_digits=7, decimal_places=2),
+                window_end=ExpressionWrapper(
+                    F("anchor_at") + timedelta(days=end), output_field=DateTimeField()
                 ),
             )
+            scores = scores.filter(
+                taken_at__gte=OuterRef("window_start"), taken_at__lt=OuterRef("window_end")
+            )
+        rows = rows.annotate(
+            score=Subquery(scores.order_by("taken_at", "pk").values("total")[:1])
+        ).annotate(
+            change=ExpressionWrapper(
+                F("score") - F("baseline_total"),
+                output_field=DecimalField(max_digits=7, decimal_places=2),
+            ),
+            drop=ExpressionWrapper(
+                F("baseline_total") - F("score"),
+                output_field=DecimalField(max_digits=7, decimal_places=2),
+            ),
         )
         if filters.location is not None:
             rows = rows.filter(patient__location=filters.location)
         if filters.date_from:
-            rows = rows.filter(sixth_at__date__gte=filters.date_from)
+            rows = rows.filter(anchor_at__date__gte=filters.date_from)
         if filters.date_to:
-            rows = rows.filter(sixth_at__date__lte=filters.date_to)
+            rows = rows.filter(anchor_at__date__lte=filters.date_to)
         if filters.route:
             rows = rows.filter(route=filters.route)
         if filters.protocol is not None:
@@ -359,11 +397,7 @@ def response_at_session_6(filters: OutcomeFilters) -> list[OutcomeRow]:
                 in_group = rows.filter(assessed, protocol_id=group["protocol_id"])
                 row.median_change, row.change_q1, row.change_q3 = _quartiles(in_group, row.assessed)
             else:
-                reason = (
-                    "baseline missing"
-                    if row.baseline_missing
-                    else f"no score yet after session {OUTCOME_AT_SESSION}"
-                )
+                reason = "baseline missing" if row.baseline_missing else f"no score yet {reading}"
                 row.empty_reasons["response"] = reason
             if not row.remission_eligible:
                 row.empty_reasons["remission"] = (

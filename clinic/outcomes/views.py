@@ -41,15 +41,16 @@ def _funnel_table(filters):
     return header, rows
 
 
-def _response_table(filters):
+def _response_table(filters, *, at_3_months: bool = False):
+    at = "at 3 months" if at_3_months else "at session 6"
     header = [
         "Instrument",
         "Protocol",
         "Condition",
         "Route",
-        "Patients at session 6",
+        f"Patients {at}",
         "Baseline missing",
-        "No score after session 6",
+        "No score in weeks 12–16" if at_3_months else "No score after session 6",
         "Assessed",
         "Responders",
         "Response (%)",
@@ -87,9 +88,17 @@ def _response_table(filters):
             r.response_definition,
             r.remission_definition,
         ]
-        for r in selectors.response_at_session_6(filters)
+        for r in (
+            selectors.response_at_3_months(filters)
+            if at_3_months
+            else selectors.response_at_session_6(filters)
+        )
     ]
     return header, rows
+
+
+def _response_3_months_table(filters):
+    return _response_table(filters, at_3_months=True)
 
 
 def _rates_table(filters):
@@ -101,7 +110,12 @@ def _rates_table(filters):
     return header, rows
 
 
-TABLES = {"funnel": _funnel_table, "response": _response_table, "rates": _rates_table}
+TABLES = {
+    "funnel": _funnel_table,
+    "response": _response_table,
+    "response-3-months": _response_3_months_table,
+    "rates": _rates_table,
+}
 
 
 def _filter_form(request):
@@ -131,8 +145,10 @@ def outcomes(request):
         ],
         "svg_height": len(stages) * 28,
         "responses": selectors.response_at_session_6(filters),
+        "responses_3_months": selectors.response_at_3_months(filters),
         "rates": selectors.session_rates(filters),
         "outcome_session": selectors.OUTCOME_AT_SESSION,
+        "session_label": f"at session {selectors.OUTCOME_AT_SESSION}",
         "query": request.GET.urlencode(),
     }
     return render(request, "outcomes/outcomes.html", context)
