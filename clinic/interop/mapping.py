@@ -415,6 +415,30 @@ def medication_statement_resources(patient, evaluation) -> list[dict]:
     return found
 
 
+def medicine_list_statements(patient, medicine_list) -> list[dict]:
+    """A medicine list a clinician recorded after the evaluation (the patient's medicines as they
+    were then): one MedicationStatement per line, "active" as of the day it was recorded, asserted
+    by the clinician. A list of "takes no medicines" has none."""
+    found = []
+    lines = [line.strip() for line in (medicine_list.medicines or "").splitlines()]
+    for number_, line in enumerate(line for line in lines if line):
+        found.append(
+            resource_of(
+                {
+                    "resourceType": "MedicationStatement",
+                    "id": stable_id("medicine-list", medicine_list.pk, number_),
+                    "status": "active",
+                    "medicationCodeableConcept": {"text": line[:500]},
+                    "subject": patient_ref(patient),
+                    "effectiveDateTime": instant(medicine_list.recorded_at),
+                    "dateAsserted": instant(medicine_list.recorded_at),
+                    "informationSource": person(medicine_list.recorded_by),
+                }
+            )
+        )
+    return found
+
+
 # --- Observations ------------------------------------------------------------------------------
 def _vital_observation(patient, vitals, code, display, *, code_concept=None, **values) -> dict:
     return resource_of(

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, QuerySet
 
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse
-from clinic.evaluation.models import Allergy, ConsentSignature, Evaluation
+from clinic.evaluation.models import Allergy, ConsentSignature, Evaluation, MedicineList
 from clinic.interop import mapping
 from clinic.patients.models import Patient, VitalSigns
 from clinic.scheduling.models import Appointment
@@ -135,6 +135,13 @@ def with_record(patients: QuerySet[Patient], *, since: datetime | None = None) -
             to_attr="fhir_sessions",
         ),
         Prefetch(
+            "medicine_lists",
+            queryset=MedicineList.objects.select_related("recorded_by").order_by(
+                "-recorded_at", "-id"
+            ),
+            to_attr="fhir_medicine_lists",
+        ),
+        Prefetch(
             "consent_signatures",
             queryset=_since(
                 ConsentSignature.objects.select_related("document").order_by("signed_at", "id"),
@@ -162,6 +169,16 @@ def resources_for(patient, *, since: datetime | None = None) -> Iterator[dict]:
         yield from mapping.condition_resources(patient)
         yield from mapping.body_measurement_observations(patient)
     latest = patient.signed_evaluations[0] if patient.signed_evaluations else None
+    # The medicines now: the newest list recorded after the evaluation, else the evaluation's.
+    medicine_list = patient.fhir_medicine_lists[0] if patient.fhir_medicine_lists else None
+    if (
+        medicine_list is not None
+        and latest is not None
+        and medicine_list.recorded_at < latest.signed_at
+    ):
+        medicine_list = None
+    if medicine_list is not None and (since is None or medicine_list.recorded_at >= since):
+        yield from mapping.medicine_list_statements(patient, medicine_list)
     if since is None or (latest is not None and latest.signed_at >= since):
         nka_at = latest.signed_at if latest is not None and latest.no_known_allergies else None
         yield from mapping.allergy_resources(
@@ -169,7 +186,8 @@ def resources_for(patient, *, since: datetime | None = None) -> Iterator[dict]:
             latest.allergy_set.all() if latest is not None else [],
             no_known_allergies_at=nka_at,
         )
-        yield from mapping.medication_statement_resources(patient, latest)
+        if medicine_list is None:
+            yield from mapping.medication_statement_resources(patient, latest)
     for response, instrument in _responses_with_instruments(patient):
         yield mapping.questionnaire_response_resource(patient, response, instrument)
         if response.total is not None:

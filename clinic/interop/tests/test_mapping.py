@@ -187,3 +187,33 @@ def test_allergies_and_medicines_say_what_the_evaluation_recorded():
         "sertraline 100 mg daily",
         "lithium 400 mg",
     ]
+
+
+def test_the_medicines_now_are_the_newest_list_recorded_after_the_evaluation(
+    clinician, nurse, patient_alice
+):
+    from clinic.evaluation.services import record_medicine_list
+
+    full_record(clinician, nurse, patient_alice)
+    before = [r for r in record_of(patient_alice) if r["resourceType"] == "MedicationStatement"]
+    assert all(s["status"] == "unknown" for s in before)  # the evaluation's list, if any
+    record_medicine_list(
+        actor=clinician,
+        patient=patient_alice,
+        medicines="oxycodone 10 mg twice daily\n\nsertraline 50 mg daily",
+    )
+    record_medicine_list(actor=clinician, patient=patient_alice, medicines="sertraline 50 mg daily")
+    statements = [
+        mapping.validated(r)
+        for r in record_of(patient_alice)
+        if r["resourceType"] == "MedicationStatement"
+    ]
+    # The newest list only, asserted by the clinician who recorded it, active as of that day.
+    assert [s["medicationCodeableConcept"]["text"] for s in statements] == [
+        "sertraline 50 mg daily"
+    ]
+    assert statements[0]["status"] == "active"
+    assert statements[0]["informationSource"] == {"display": clinician.signature_name}
+    # "Takes no medicines": no statement at all.
+    record_medicine_list(actor=clinician, patient=patient_alice, medicines="", no_medicines=True)
+    assert not [r for r in record_of(patient_alice) if r["resourceType"] == "MedicationStatement"]
