@@ -187,6 +187,7 @@ class AuditEventType(models.IntegerChoices):
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
+    AUDIT_LOG_EXPORTED = 903, "Audit log exported as CSV"
     # A signed-in person was refused a page or an API answer (403, or 404 for a record they may
     # not know of); written by the role gate or, for every other refusal, by the refusal
     # middleware (clinic.audit.middleware).

@@ -116,3 +116,25 @@ def test_resetting_two_factor_removes_the_devices(medical_director, nurse):
     client_for(medical_director).post(f"/accounts/team/{nurse.public_id}/reset-two-factor/")
     assert not TOTPDevice.objects.filter(user=nurse).exists()
     assert AuditEvent.objects.filter(event_type=AuditEventType.TWO_FACTOR_RESET).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_team_page_shows_each_persons_last_sign_in_and_two_factor(
+    medical_director, nurse, clinician
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    User.objects.filter(pk=nurse.pk).update(
+        last_login=datetime(2026, 11, 30, 14, 5, tzinfo=ZoneInfo("UTC"))
+    )
+    User.objects.filter(pk=clinician.pk).update(last_login=None)
+    TOTPDevice.objects.create(user=nurse, name="phone", confirmed=True)
+    page = client_for(medical_director).get("/accounts/team/").content.decode()
+    nurse_row = page[page.index(nurse.full_name) :].split("</tr>")[0]
+    assert "Nov 30, 2026 9:05 AM" in nurse_row  # in the director's zone (New York)
+    assert "Set up" in nurse_row
+    clinician_row = page[page.index(clinician.full_name) :].split("</tr>")[0]
+    assert "Never" in clinician_row and "Not yet" in clinician_row
