@@ -1,7 +1,7 @@
 """The drop-off list the front desk works from, and the outreach attempts recorded on it.
 
-Nearly half the patients in published real-world series of IV ketamine do not finish a
-six-infusion induction, so a clinic reaches out to those who stall. A patient is on the list
+A patient who stalls part-way through an induction, or misses a session, is one the clinic
+reaches out to before they are lost. A patient is on the list
 while their plan is active, nothing is booked ahead, and either
 - they are mid-induction: at least one dose given and fewer than the induction the latest signed
   plan version sets, or
