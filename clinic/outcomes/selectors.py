@@ -248,13 +248,16 @@ def _response_rule(outcome):
     return None
 
 
-def _quartiles(rows, n: int) -> tuple[Decimal, Decimal, Decimal]:
-    """Median and quartiles of the change, each read by the database at its sorted position."""
-    ordered = rows.order_by("change").values_list("change", flat=True)
+def _quartiles(
+    rows, n: int, field: str = "change", as_number=Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """Median and quartiles of the annotated `field` over `n` rows, each value read by the
+    database at its sorted position (`as_number` turns a value into a Decimal)."""
+    ordered = rows.order_by(field).values_list(field, flat=True)
     found = []
     for q in (0.25, 0.5, 0.75):
         lower, upper, weight = quantile_positions(n, q)
-        values = list(ordered[lower : upper + 1])
+        values = [as_number(v) for v in ordered[lower : upper + 1]]
         found.append(interpolate(values[0], values[-1], weight).quantize(Decimal("0.1")))
     return found[1], found[0], found[2]
 
@@ -433,16 +436,8 @@ def _rate(key, label, definition, numerator, denominator, per) -> Rate:
     return Rate(key, label, definition, numerator, denominator, per, value)
 
 
-def _median_minutes(delays, n: int) -> tuple[Decimal, Decimal, Decimal]:
-    """Median and quartiles of the annotated `delay` (a duration), in minutes, each value read
-    by the database at its sorted position."""
-    ordered = delays.order_by("delay").values_list("delay", flat=True)
-    found = []
-    for q in (0.25, 0.5, 0.75):
-        lower, upper, weight = quantile_positions(n, q)
-        values = [Decimal(v.total_seconds()) / 60 for v in ordered[lower : upper + 1]]
-        found.append(interpolate(values[0], values[-1], weight).quantize(Decimal("0.1")))
-    return found[1], found[0], found[2]
+def _minutes(duration) -> Decimal:
+    return Decimal(duration.total_seconds()) / 60
 
 
 def discharge_delay(sessions) -> Rate:
@@ -472,7 +467,7 @@ def discharge_delay(sessions) -> Rate:
             1,
             None,
         )
-    median, q1, q3 = _median_minutes(delays, measured)
+    median, q1, q3 = _quartiles(delays, measured, field="delay", as_number=_minutes)
     return Rate(
         "discharge_delay_minutes",
         "Discharge delay, median (min)",
