@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from clinic.assessments.checks import ask_for_side_effect_check, notify_side_effect_check
 from clinic.assessments.choices import SideEffectCheckAnswer
-from clinic.assessments.models import SideEffectCheck
+from clinic.assessments.models import SideEffectCheck, SideEffectReport
 from clinic.patients.choices import PatientStatus
 from clinic.patients.models import Patient
 from clinic.treatment.choices import ChangeReason, PlanStatus
@@ -58,8 +58,18 @@ def due_side_effect_checks(today: date) -> list[DueCheck]:
             interval_days=Subquery(current.values("protocol__side_effect_check_days")[:1]),
             change_reason=Subquery(current.values("change_reason")[:1]),
             version_signed_at=Subquery(current.values("signed_at")[:1]),
-            last_asked_on=Max("side_effect_checks__asked_on"),
-            last_reported_at=Max("side_effect_reports__reported_at"),
+            # Subqueries, not Max over two joins: joined, every check would be paired with
+            # every report of the patient.
+            last_asked_on=Subquery(
+                SideEffectCheck.objects.filter(patient=OuterRef("pk"))
+                .order_by("-asked_on")
+                .values("asked_on")[:1]
+            ),
+            last_reported_at=Subquery(
+                SideEffectReport.objects.filter(patient=OuterRef("pk"))
+                .order_by("-reported_at")
+                .values("reported_at")[:1]
+            ),
             waiting=Exists(
                 SideEffectCheck.objects.filter(
                     patient=OuterRef("pk"), answer=SideEffectCheckAnswer.OPEN
