@@ -45,8 +45,8 @@ from clinic.core.exceptions import (
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.patients.policy import get_patient_policy
-from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
-from clinic.patients.views import chart_section_url, patient_or_404
+from clinic.patients.selectors import record_chart_viewed
+from clinic.patients.views import chart_section_url, patient_or_404, portal_patient_or_404
 
 CRISIS_FLAGS = {"self_harm_risk", "suicide_risk_moderate", "suicide_risk_high"}
 
@@ -522,16 +522,9 @@ def tablet_hand_over(request, public_id):
 # --- Side effects reported between visits ------------------------------------------------------
 
 
-def _own_patient_or_404(request):
-    try:
-        return get_own_patient_record(request.user)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-
-
 @role_required(Role.PATIENT)
 def my_side_effects(request):
-    patient = _own_patient_or_404(request)
+    patient = portal_patient_or_404(request)
     record_chart_viewed(request.user, patient, section="portal side effects")
     return render(
         request,
@@ -562,7 +555,7 @@ def nothing_to_report(request, public_id):
 
 @role_required(Role.PATIENT)
 def report_side_effect(request):
-    patient = _own_patient_or_404(request)
+    patient = portal_patient_or_404(request)
     form = SideEffectReportForm(posted_data(request), initial={"submission_key": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):

@@ -41,7 +41,7 @@ from clinic.evaluation.permissions import (
 )
 from clinic.evaluation.svg import mme_svg
 from clinic.patients.ages import patient_is_minor_today
-from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
+from clinic.patients.selectors import record_chart_viewed
 from clinic.patients.views import patient_or_404, portal_patient_or_404
 
 
@@ -332,10 +332,7 @@ def sign_on_tablet(request, patient_public_id, document_id):
 
 @role_required(Role.PATIENT)
 def my_education(request):
-    try:
-        patient = get_own_patient_record(request.user)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = portal_patient_or_404(request)
     record_chart_viewed(request.user, patient, section="portal education")
     opened = {o.page_id: o for o in reversed(selectors.education_pages_opened(patient))}
     pages = selectors.education_pages_for(patient)
@@ -349,10 +346,7 @@ def my_education(request):
 
 @role_required(Role.PATIENT)
 def my_education_page(request, code):
-    try:
-        patient = get_own_patient_record(request.user)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = portal_patient_or_404(request)
     page = selectors.education_page_for(patient, code)
     if page is None:
         raise Http404("We could not find that page.")

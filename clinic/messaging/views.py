@@ -30,19 +30,11 @@ from clinic.messaging.forms import (
 )
 from clinic.messaging.models import MessagingPolicy, ReplyTemplate
 from clinic.messaging.permissions import can_be_assigned
-from clinic.patients.selectors import get_own_patient_record
 from clinic.patients.services import record_sms_opt_out, set_sms_preference
 from clinic.patients.views import portal_patient_or_404
 
 STAFF = tuple(STAFF_ROLES)
 PORTAL = tuple(PORTAL_ROLES)
-
-
-def _own_patient(request):
-    try:
-        return get_own_patient_record(request.user)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
 
 
 def _conversation_or_404(request, public_id):
@@ -105,7 +97,7 @@ def my_messages(request):
 @require_POST
 @role_required(Role.PATIENT)
 def my_sms_preference(request):
-    patient = _own_patient(request)
+    patient = portal_patient_or_404(request)
     form = SmsPreferenceForm(request.POST)
     if form.is_valid():
         with refusal_as_message(request):

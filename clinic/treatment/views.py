@@ -3,19 +3,17 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
-from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
-from clinic.patients.selectors import get_own_patient_record, record_chart_viewed
-from clinic.patients.views import chart_section_url, patient_or_404
+from clinic.patients.selectors import record_chart_viewed
+from clinic.patients.views import chart_section_url, patient_or_404, portal_patient_or_404
 from clinic.treatment import selectors, services
 from clinic.treatment.choices import ChangeReason
 from clinic.treatment.forms import (
@@ -234,10 +232,7 @@ def rems_enrolment(request, patient_public_id):
 def my_goals(request):
     """The patient's own treatment goals, in plain words (their current plan version's). The
     record is the signed-in patient's own: no identifier in the address chooses it."""
-    try:
-        patient = get_own_patient_record(request.user)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = portal_patient_or_404(request)
     record_chart_viewed(request.user, patient, section="portal goals")
     version = selectors.current_plan_version(patient)
     goals = [
