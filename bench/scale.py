@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bench.clinic import Clinic, reading_values
+from bench.courses import CourseGrower
 from clinic.accounts.services import issue_device_token
 from clinic.assessments.choices import AssessmentContext, ResponseMode, ResponseStatus
 from clinic.assessments.instruments import get_instrument
@@ -38,9 +39,12 @@ from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.summaries import rebuild_all
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
+from clinic.outcomes.courses import rebuild_all as rebuild_course_summaries
 from clinic.patients.choices import PatientStatus, Sex, VitalSignsContext
 from clinic.patients.models import Patient, VitalSigns
 from clinic.sessions import services as session_services
+from clinic.sessions.models import TreatmentSession
+from clinic.treatment.models import TreatmentPlanVersion
 
 SMALL_PATIENTS = int(os.environ.get("BENCH_SCALE_SMALL", "1000"))
 LARGE_PATIENTS = int(os.environ.get("BENCH_SCALE_PATIENTS", "100000"))
@@ -51,6 +55,11 @@ BATCH = 5_000
 REQUESTS_PER_PAGE = int(os.environ.get("BENCH_SCALE_REQUESTS", "15"))
 TARGET_GROWTH = 1.25
 MEMORY_TARGET_MIB = 150
+# The outcomes page computes every figure over the whole programme (aggregates in the database):
+# its cost grows with the clinic by nature, so its target is absolute, per filter, at the large
+# size: well under a second.
+OUTCOMES_TARGET_MS = 500
+OUTCOME_REQUESTS = int(os.environ.get("BENCH_SCALE_OUTCOME_REQUESTS", "3"))
 
 
 def rss_mib() -> float:
@@ -66,6 +75,7 @@ class Grower:
 
     def __init__(self, clinic: Clinic) -> None:
         self.clinic = clinic
+        self.courses = CourseGrower(clinic)
         self.patients = 0
         phq9 = get_instrument("phq9")
         self.phq9_answers = {item.link_id: 1 for item in phq9.items if item.scored}
@@ -79,6 +89,8 @@ class Grower:
         # Bulk rows bypass the services that keep the dashboard's progress summaries: rebuild
         # them, as after an import (manage.py rebuild_progress_summaries).
         rebuild_all()
+        # The same for the outcomes page's course summaries (manage.py rebuild_course_summaries).
+        rebuild_course_summaries()
         return time.perf_counter() - start
 
     def _add(self, count: int) -> None:
@@ -100,6 +112,8 @@ class Grower:
             )
             for n in range(count)
         )
+        # Three in five patients are in a course of care (request, evaluation, plan, sessions).
+        self.courses.add([patient for n, patient in enumerate(created) if n % 5 < 3])
         responses = []
         for index, patient in enumerate(created):
             for k in range(RESPONSES_PER_PATIENT):
@@ -173,6 +187,37 @@ def measure(clinic: Clinic, pages: dict[str, tuple[Client, str, dict]]) -> dict[
     return {name: median_ms(client, url, params) for name, (client, url, params) in pages.items()}
 
 
+def outcome_filters(clinic: Clinic) -> dict[str, dict]:
+    """The outcomes page's filters, one at a time, as the director would try them."""
+    protocol = TreatmentPlanVersion.objects.order_by("pk").first().protocol
+    today = timezone.localdate()
+    return {
+        "outcomes, no filter": {},
+        "outcomes, last 90 days": {
+            "date_from": (today - timedelta(days=90)).isoformat(),
+            "date_to": today.isoformat(),
+        },
+        "outcomes, location": {"location": clinic.location.pk},
+        "outcomes, condition": {"condition": protocol.indication},
+        "outcomes, route": {"route": protocol.route},
+        "outcomes, protocol": {"protocol": protocol.pk},
+    }
+
+
+def measure_outcomes(client: Client, filters: dict[str, dict]) -> dict[str, float]:
+    times: dict[str, float] = {}
+    for name, params in filters.items():
+        client.get("/outcomes/", params)
+        samples = []
+        for _ in range(OUTCOME_REQUESTS):
+            start = time.perf_counter()
+            response = client.get("/outcomes/", params)
+            samples.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (name, response.status_code)
+        times[name] = statistics.median(samples)
+    return times
+
+
 def run() -> int:
     clinic = Clinic()
     grower = Grower(clinic)
@@ -214,12 +259,15 @@ def run() -> int:
         "audit log, first page": (director, "/audit/", {}),
     }
     small = measure(clinic, pages)
+    filters = outcome_filters(clinic)
+    small_outcomes = measure_outcomes(director, filters)
     small_memory = rss_mib()
     seconds = grower.grow_to(LARGE_PATIENTS)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     large = measure(clinic, pages)
+    large_outcomes = measure_outcomes(director, filters)
     large_memory = rss_mib()
 
     print(
@@ -238,6 +286,19 @@ def run() -> int:
         missed += not ok
         result = "met" if ok else f"MISSED: {growth:.2f}× > {TARGET_GROWTH}×"
         print(f"{name:<32} {small[name]:>9.1f} {large[name]:>9.1f} {growth:>6.2f}×  {result}")
+    sessions = TreatmentSession.objects.filter(dosed_at__isnull=False).count()
+    print(
+        f"\nThe outcomes page (every figure, median of {OUTCOME_REQUESTS}) over "
+        f"{sessions:,} dosed sessions at the large size; target ≤ {OUTCOMES_TARGET_MS} ms each"
+    )
+    header = f"{'filter':<32} {'small ms':>9} {'large ms':>9}  result"
+    print(header)
+    print("-" * len(header))
+    for name in filters:
+        ok = large_outcomes[name] <= OUTCOMES_TARGET_MS
+        missed += not ok
+        result = "met" if ok else f"MISSED: > {OUTCOMES_TARGET_MS} ms"
+        print(f"{name:<32} {small_outcomes[name]:>9.1f} {large_outcomes[name]:>9.1f}  {result}")
     memory_ok = large_memory <= MEMORY_TARGET_MIB
     missed += not memory_ok
     print(

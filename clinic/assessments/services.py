@@ -62,6 +62,7 @@ from clinic.core.exceptions import (
 )
 from clinic.core.permissions import ensure_role, refuse
 from clinic.core.tokens import token_sha256
+from clinic.patients.hooks import course_changed
 from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
 
@@ -440,6 +441,7 @@ def _score_and_complete(
     response.full_clean()
     response.save()
     refresh_series(response.patient_id, response.instrument_code)
+    course_changed(response.patient_id)
     return raise_alerts(response, response.flags, raised_at=taken_at)
 
 
@@ -661,6 +663,7 @@ def mark_response_entered_in_error(
         locked.error_reason = reason[:300]
         locked.save(update_fields=["status", "error_reason", "updated_at"])
         refresh_series(locked.patient_id, locked.instrument_code)
+        course_changed(locked.patient_id)
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.RESPONSE_ENTERED_IN_ERROR,

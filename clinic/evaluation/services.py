@@ -45,6 +45,7 @@ from clinic.evaluation.permissions import (
 from clinic.evaluation.rules import validate_rule
 from clinic.evaluation.selectors import missing_for_suitable, run_screen
 from clinic.patients.choices import VitalSignsContext
+from clinic.patients.hooks import course_changed
 from clinic.patients.models import Guardian, Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.patients.services import create_vital_signs, record_measurements
@@ -429,6 +430,7 @@ def sign_evaluation(
                 "sha256": locked.content_sha256,
             },
         )
+        course_changed(locked.patient_id)
         return locked
 
 

@@ -42,3 +42,80 @@ class OutreachAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Outreach to {self.patient_id} on {self.made_at:%Y-%m-%d}"
+
+
+class CourseSummary(models.Model):
+    """Derived data, one row per patient with a course of care: the milestones the outcomes page
+    counts, so that its figures are aggregates over one indexed row per patient instead of a
+    search of every patient's sessions. `clinic.outcomes.courses.refresh_courses` recomputes a
+    patient's row from the evaluations, plans and sessions inside the transaction of every service
+    that changes one of them (`manage.py rebuild_course_summaries` recomputes them all)."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, related_name="course_summary"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    evaluated = models.BooleanField(default=False)
+    suitable = models.BooleanField(default=False)
+    plan_signed = models.BooleanField(default=False)
+    # The induction the latest signed plan version sets (0 without one).
+    induction_sessions = models.PositiveIntegerField(default=0)
+    dosed_sessions = models.PositiveIntegerField(default=0)
+    plan_completed = models.BooleanField(default=False)
+    plan_stopped = models.BooleanField(default=False)
+    # The first dosed session (the 3-month outcome counts from it) ...
+    first_dose_at = models.DateTimeField(null=True, blank=True)
+    first_dose_protocol = models.ForeignKey(
+        "treatment.ProtocolTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_dose_route = models.CharField(max_length=20, blank=True)
+    # ... and the session at which response is read (the sixth).
+    outcome_dose_at = models.DateTimeField(null=True, blank=True)
+    outcome_dose_protocol = models.ForeignKey(
+        "treatment.ProtocolTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome_dose_route = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["first_dose_at"], name="course_first_dose"),
+            models.Index(fields=["outcome_dose_at"], name="course_outcome_dose"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Course summary of patient {self.patient_id}"
+
+
+class OutcomeScore(models.Model):
+    """Derived data beside `CourseSummary`: for each of a patient's progress series, the baseline
+    and the scores read at the outcome points (the first score on or after the sixth dose; the
+    first in the 3-month window). Kept with the course summary."""
+
+    course = models.ForeignKey(CourseSummary, on_delete=models.CASCADE, related_name="scores")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    instrument_code = models.CharField(max_length=20)
+    baseline_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    score_after_outcome_dose = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    score_at_3_months = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "instrument_code"], name="one_outcome_score_per_series"
+            )
+        ]
+        indexes = [models.Index(fields=["instrument_code", "course"], name="outcome_score_series")]
+
+    def __str__(self) -> str:
+        return f"Outcome scores of patient {self.patient_id}, {self.instrument_code}"

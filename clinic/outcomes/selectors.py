@@ -1,5 +1,6 @@
-"""The outcomes page's figures, each one database aggregate (annotate/aggregate over subqueries):
-nothing here loops over patients in Python. Loops below run over the few stages, instruments
+"""The outcomes page's figures, each one database aggregate over the requests, the sessions, or the
+course summaries the services keep (clinic.outcomes.courses: one row per patient, one per series):
+nothing here loops over patients in Python, and no figure searches every patient's sessions. Loops below run over the few stages, instruments
 and protocols, never over rows of patients or sessions.
 
 Each figure carries its definition (shown beside it on the page and in its CSV)."""
@@ -11,52 +12,33 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
-    DateTimeField,
     DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import all_instruments
-from clinic.assessments.models import AssessmentResponse, ProgressSummary
 from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.core.models import Location
-from clinic.evaluation.choices import Decision, EvaluationStatus
-from clinic.evaluation.models import Evaluation
 from clinic.intake.models import ConsultationRequest
+from clinic.outcomes.courses import OUTCOME_AT_SESSION, THREE_MONTH_WINDOW_DAYS
+from clinic.outcomes.models import OutcomeScore
 from clinic.outcomes.statistics import interpolate, quantile_positions, wilson_interval
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.models import Appointment
 from clinic.sessions.models import MonitoringAlert, SideEffect, TreatmentSession
-from clinic.treatment.choices import PlanStatus
-from clinic.treatment.models import ProtocolTemplate, TreatmentPlan, TreatmentPlanVersion
+from clinic.treatment.models import ProtocolTemplate, TreatmentPlanVersion
 
-# The session at which response and remission are read: the sixth, the end of the usual IV
-# induction of six infusions over 2–3 weeks (Murrough et al., Biol Psychiatry 2013;74:250–256;
-# Phillips et al., Am J Psychiatry 2019;176:401–409).
-OUTCOME_AT_SESSION = 6
-# Response at 3 months: the first score from 12 weeks (84 days) after the first dose, up to 16
-# weeks (112 days) [UNVERIFIED: clinic policy; a 4-week window so that a score taken a little
-# late still counts, and a score months later is not read as the 3-month one].
-THREE_MONTH_WINDOW_DAYS = (84, 112)
 # A cancellation by the patient less than this many hours before the start counts as late
 # [UNVERIFIED: clinic policy; no source sets the window].
 LATE_CANCELLATION_HOURS = 24
-SIGNED_EVALUATION = (EvaluationStatus.COMPLETED, EvaluationStatus.AMENDED)
 PATIENT_CANCELLATIONS = (CancelReason.PATIENT_REQUEST, CancelReason.ILLNESS)
 
 
@@ -79,10 +61,6 @@ class OutcomeFilters:
             "route": self.route,
             "protocol": str(getattr(self.protocol, "pk", "") or ""),
         }
-
-
-def _dosed(patient_ref: str = "patient"):
-    return TreatmentSession.objects.filter(patient=OuterRef(patient_ref), dosed_at__isnull=False)
 
 
 # --- 1. the funnel -------------------------------------------------------------------------
@@ -145,45 +123,27 @@ def _cohort(filters: OutcomeFilters):
 
 
 def funnel(filters: OutcomeFilters) -> list[Stage]:
-    signed = Evaluation.objects.filter(patient=OuterRef("patient"), status__in=SIGNED_EVALUATION)
-    dosed_count = Subquery(
-        _dosed().order_by().values("patient").annotate(n=Count("pk")).values("n")[:1],
-        output_field=IntegerField(),
-    )
-    induction = Subquery(
-        TreatmentPlanVersion.objects.filter(plan__patient=OuterRef("patient"))
-        .order_by("-signed_at")
-        .values("induction_sessions")[:1],
-        output_field=IntegerField(),
-    )
-    plans = TreatmentPlan.objects.filter(patient=OuterRef("patient"))
-    # Each stage is a 0/1 column per request, summed: Django answers an aggregate over annotated
-    # subqueries from a wrapping query, where a boolean annotation used as a count's filter was
-    # lost and a subquery written into the filter could not reach the request's columns.
-    signed_plan = TreatmentPlanVersion.objects.filter(plan__patient=OuterRef("patient"))
-    dosed = Coalesce(dosed_count, 0)
+    # One pass over the requests, each joined to its patient's course summary (kept by the
+    # services, clinic.outcomes.courses): each stage is a count with its condition.
+    course = "patient__course_summary__"
     flags = {
-        "consultation": Value(1),
-        "evaluated": Exists(signed),
-        "suitable": Exists(signed.filter(decision=Decision.SUITABLE)),
-        "plan_signed": Exists(signed_plan),
-        "session_1": Q(dosed__gte=1),
-        "session_6": Q(dosed__gte=OUTCOME_AT_SESSION),
-        "maintenance": Q(induction__gt=0, dosed__gt=F("induction")),
-        "finished": Exists(plans.filter(status=PlanStatus.COMPLETED)),
-        "stopped": Exists(plans.filter(status=PlanStatus.STOPPED)),
+        "consultation": Q(),
+        "evaluated": Q(**{f"{course}evaluated": True}),
+        "suitable": Q(**{f"{course}suitable": True}),
+        "plan_signed": Q(**{f"{course}plan_signed": True}),
+        "session_1": Q(**{f"{course}dosed_sessions__gte": 1}),
+        "session_6": Q(**{f"{course}dosed_sessions__gte": OUTCOME_AT_SESSION}),
+        "maintenance": Q(
+            **{
+                f"{course}induction_sessions__gt": 0,
+                f"{course}dosed_sessions__gt": F(f"{course}induction_sessions"),
+            }
+        ),
+        "finished": Q(**{f"{course}plan_completed": True}),
+        "stopped": Q(**{f"{course}plan_stopped": True}),
     }
-    annotated = _cohort(filters).annotate(dosed=dosed, induction=Coalesce(induction, 0))
-    annotated = annotated.annotate(
-        **{
-            f"is_{key}": Case(When(condition, then=Value(1)), default=Value(0))
-            if key != "consultation"
-            else condition
-            for key, condition in flags.items()
-        }
-    )
-    rows = annotated.aggregate(
-        **{key: Coalesce(Sum(f"is_{key}"), 0) for key in flags},
+    rows = _cohort(filters).aggregate(
+        **{key: Count("pk", filter=condition) for key, condition in flags.items()}
     )
     stages = []
     previous = None
@@ -264,23 +224,21 @@ def _quartiles(
 
 def response_at_session_6(filters: OutcomeFilters) -> list[OutcomeRow]:
     """Response and remission read on the first score on or after the sixth dose."""
-    sixth = _dosed().order_by("dosed_at", "pk")[OUTCOME_AT_SESSION - 1 : OUTCOME_AT_SESSION]
-    return _responses(filters, anchor=sixth, window=None)
+    return _responses(filters, anchor="outcome_dose", window=None)
 
 
 def response_at_3_months(filters: OutcomeFilters) -> list[OutcomeRow]:
     """Response and remission read on the first score from 12 weeks after the first dose, within
     the following 4 weeks; only patients whose first dose is at least 12 weeks ago count."""
-    first = _dosed().order_by("dosed_at", "pk")[:1]
-    return _responses(filters, anchor=first, window=THREE_MONTH_WINDOW_DAYS)
+    return _responses(filters, anchor="first_dose", window=THREE_MONTH_WINDOW_DAYS)
 
 
 def _responses(
-    filters: OutcomeFilters, *, anchor, window: tuple[int, int] | None
+    filters: OutcomeFilters, *, anchor: str, window: tuple[int, int] | None
 ) -> list[OutcomeRow]:
-    """Each instrument's response and remission per protocol, read at `anchor` (a session
-    subquery per patient): the first score on or after it, or (`window`, days after it) the first
-    score inside the window."""
+    """Each instrument's response and remission per protocol, read at `anchor` (the course
+    summary's "outcome_dose" or "first_dose"): the first score on or after it, or (`window`,
+    days after it) the first score inside the window, as the course summary keeps them."""
     reading = (
         f"after session {OUTCOME_AT_SESSION}"
         if window is None
@@ -295,38 +253,16 @@ def _responses(
         rule = _response_rule(outcome)
         if rule is None:
             continue
-        scores = AssessmentResponse.objects.filter(
-            patient=OuterRef("patient"),
-            instrument_code=instrument.code,
-            status=ResponseStatus.COMPLETED,
+        rows = OutcomeScore.objects.filter(instrument_code=instrument.code).annotate(
+            anchor_at=F(f"course__{anchor}_at"),
+            protocol_id=F(f"course__{anchor}_protocol_id"),
+            route=F(f"course__{anchor}_route"),
+            score=F("score_after_outcome_dose" if window is None else "score_at_3_months"),
         )
-        rows = (
-            ProgressSummary.objects.filter(instrument_code=instrument.code)
-            .annotate(
-                anchor_at=Subquery(anchor.values("dosed_at")),
-                protocol_id=Subquery(anchor.values("plan_version__protocol_id")),
-                route=Subquery(anchor.values("route")),
-            )
-            .filter(anchor_at__isnull=False)
-        )
-        if window is None:
-            scores = scores.filter(taken_at__gte=OuterRef("anchor_at"))
-        else:
-            start, end = window
-            rows = rows.filter(anchor_at__lte=timezone.now() - timedelta(days=start)).annotate(
-                window_start=ExpressionWrapper(
-                    F("anchor_at") + timedelta(days=start), output_field=DateTimeField()
-                ),
-                window_end=ExpressionWrapper(
-                    F("anchor_at") + timedelta(days=end), output_field=DateTimeField()
-                ),
-            )
-            scores = scores.filter(
-                taken_at__gte=OuterRef("window_start"), taken_at__lt=OuterRef("window_end")
-            )
+        rows = rows.filter(anchor_at__isnull=False)
+        if window is not None:
+            rows = rows.filter(anchor_at__lte=timezone.now() - timedelta(days=window[0]))
         rows = rows.annotate(
-            score=Subquery(scores.order_by("taken_at", "pk").values("total")[:1])
-        ).annotate(
             change=ExpressionWrapper(
                 F("score") - F("baseline_total"),
                 output_field=DecimalField(max_digits=7, decimal_places=2),
@@ -337,7 +273,7 @@ def _responses(
             ),
         )
         if filters.location is not None:
-            rows = rows.filter(patient__location=filters.location)
+            rows = rows.filter(course__location=filters.location)
         if filters.date_from:
             rows = rows.filter(anchor_at__date__gte=filters.date_from)
         if filters.date_to:

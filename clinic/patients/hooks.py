@@ -3,7 +3,10 @@ them: they register a callback here from their `AppConfig.ready()`, and the pati
 it inside their own transaction.
 
 - `care_changed(patient)`: the patient's status or conditions changed (the assessments app then
-  updates which questionnaires fall due for them)."""
+  updates which questionnaires fall due for them).
+- `course_changed(patient_id)`: an evaluation was signed, a plan version signed or a plan ended,
+  a dose given, or a questionnaire completed or entered in error (the outcomes app then
+  recomputes the patient's course summary)."""
 
 from __future__ import annotations
 
@@ -25,3 +28,17 @@ def on_care_changed(callback: Callable[[Patient], None]) -> Callable[[Patient], 
 def care_changed(patient: Patient) -> None:
     for callback in _care_changed:
         callback(patient)
+
+
+_course_changed: list[Callable[[int], None]] = []
+
+
+def on_course_changed(callback: Callable[[int], None]) -> Callable[[int], None]:
+    if callback not in _course_changed:
+        _course_changed.append(callback)
+    return callback
+
+
+def course_changed(patient_id: int) -> None:
+    for callback in _course_changed:
+        callback(patient_id)

@@ -21,6 +21,7 @@ from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.patients.ages import patient_today
+from clinic.patients.hooks import course_changed
 from clinic.patients.models import Patient, VitalSigns
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.treatment.choices import ChangeReason, DoseUnit, PlanDraftStatus, PlanStatus
@@ -466,6 +467,7 @@ def sign_plan_version(
                 **({"from_draft": str(from_draft.public_id)} if from_draft else {}),
             },
         )
+        course_changed(patient.pk)
         return version
 
 
@@ -636,6 +638,7 @@ def end_plan(
             about=locked,
             details={"status": status},
         )
+        course_changed(locked.patient_id)
         return locked
 
 

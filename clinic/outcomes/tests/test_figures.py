@@ -16,6 +16,7 @@ from clinic.assessments.progress import Point, compute_progress
 from clinic.assessments.tests.factories import record_phq9
 from clinic.intake.models import ConsultationRequest
 from clinic.intake.tests.factories import submit_test_request
+from clinic.outcomes.courses import rebuild_all as rebuild_course_summaries
 from clinic.outcomes.selectors import (
     OutcomeFilters,
     funnel,
@@ -145,6 +146,9 @@ def clinic_data(clinician, nurse, location):
                 else None
             ),
         )
+    # The sessions and the stopped plan above are written directly, not through the services
+    # that keep the course summaries up to date: recompute them, as after an import.
+    rebuild_course_summaries()
     return patients
 
 
@@ -241,6 +245,7 @@ def _check_a_missing_baseline_is_named(clinic_data):
     from clinic.assessments.models import ProgressSummary
 
     ProgressSummary.objects.filter(patient=clinic_data["P1"]).update(baseline_total=None)
+    rebuild_course_summaries()  # the rows above were changed directly, not by the services
     (row,) = [r for r in response_at_session_6(OutcomeFilters()) if r.instrument == "phq9"]
     assert row.baseline_missing == 1 and row.assessed == 2
 

@@ -18,6 +18,7 @@ from clinic.core.exceptions import (
 from clinic.core.meta import present
 from clinic.core.signing import confirm_person_at_tablet
 from clinic.patients.choices import VitalSignsContext
+from clinic.patients.hooks import course_changed
 from clinic.patients.models import VitalSigns
 from clinic.sessions import rules, selectors, stock
 from clinic.sessions.choices import (
@@ -332,6 +333,7 @@ def record_infusion_event(
                 register.record_given(actor=actor, session=locked, dose_given_mg=given.mg)
         if kind == InfusionEventKind.START:
             _save(locked, ["dosed_at", "status", "dose_given_mg", "dose_given_working"])
+            course_changed(locked.patient_id)
         else:
             _save(locked, ["dose_given_mg", "dose_given_working"] if given else [])
         _audit(actor, AuditEventType.SESSION_INFUSION_EVENT, locked, details, target=event)
