@@ -129,6 +129,7 @@ class ConsultationRequestForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
+        label="Status",
         required=False,
         choices=[("open", "Open requests"), *ConsultationStatus.choices, ("all", "All")],
     )
