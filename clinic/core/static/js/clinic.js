@@ -7,3 +7,33 @@
     if (button) { event.preventDefault(); window.print(); }
   });
 })();
+
+/* A refused form's error summary (core/form_errors.html) takes the focus when the page loads and
+   when an htmx swap brings one in, so a screen reader announces the one summary, not each field's
+   message; each summary is focused once, so a later swap elsewhere does not pull the focus back.
+   A link in it moves the focus to its field and shows the field's label above it. */
+(function () {
+  "use strict";
+  function focusNewSummary() {
+    var summary = document.querySelector("[data-error-summary]:not([data-error-summary-shown])");
+    if (!summary) { return; }
+    summary.setAttribute("data-error-summary-shown", "");
+    summary.focus();
+  }
+  focusNewSummary();
+  document.addEventListener("htmx:afterSettle", focusNewSummary);
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) { return; }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) { return; }
+    // A group of radio buttons or checkboxes is linked by its field's box: its first choice.
+    var field = target.matches("input, select, textarea") ? target
+      : target.querySelector("input:not([type=hidden]), select, textarea");
+    if (!field) { return; }
+    event.preventDefault();
+    var container = field.closest(".field") || field;
+    container.scrollIntoView();
+    field.focus({preventScroll: true});
+  });
+})();
