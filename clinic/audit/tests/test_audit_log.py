@@ -235,3 +235,11 @@ def test_the_last_event_of_a_short_log_is_not_pushed_off_by_the_viewing_itself(m
     response = client_for(medical_director).get("/audit/")
     shown = [event.pk for event, _, _, _ in response.context["rows"]]
     assert first.pk in shown
+
+
+def test_the_admins_role_filter_names_the_events_of_no_signed_in_person(event, medical_director):
+    # A blank role would be a filter link with no words (WCAG 2.1 SC 2.4.4 Link Purpose).
+    record_audit_event(actor=None, event_type=AuditEventType.LOGIN_FAILED)
+    page = client_for(medical_director).get("/admin/audit/auditevent/").content.decode()
+    assert '<a href="?actor_role=">No signed-in person</a>' in page
+    assert '<a href="?actor_role="></a>' not in page
