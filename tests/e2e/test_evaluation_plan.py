@@ -83,7 +83,8 @@ def test_evaluation_decision_consent_and_a_six_session_iv_plan(open_page, clinic
     )
     doc.get_by_label("Your password (to sign)").fill("wrong password")
     doc.get_by_role("button", name="Sign decision").click()
-    expect(doc.get_by_text("That password is not right")).to_be_visible()
+    # Said in the form's error summary and again beside the field.
+    expect(doc.locator("[data-error-summary]")).to_contain_text("That password is not right")
     expect(doc.get_by_label("Reasoning")).to_have_value(re.compile("Hypertension now controlled"))
     doc.get_by_label("Your password (to sign)").fill(PASSWORD)
     doc.get_by_role("button", name="Sign decision").click()

@@ -53,9 +53,11 @@ def test_a_visitor_requests_a_consultation_on_a_phone(open_page, clinic):
     page.get_by_role("link", name="Request a consultation").first.click()
     expect(page.get_by_role("heading", name="Request a consultation")).to_be_visible()
     fill_consultation_form(page)
-    # Forgetting consent is explained beside the field, and nothing typed is lost.
+    # Forgetting consent is explained beside the field (and in the form's error summary), and
+    # nothing typed is lost.
     page.get_by_role("button", name="Send my request").click()
-    expect(page.get_by_text("Please agree to be contacted")).to_be_visible()
+    expect(page.locator(".field-error").get_by_text("Please agree to be contacted")).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Please agree to be contacted")
     expect(page.get_by_label("Last name")).to_have_value("Okonkwo")
     expect(page.get_by_label("Treatments you have tried")).to_have_value(
         "Sertraline, bupropion, two years of CBT."

@@ -45,8 +45,10 @@ def test_staff_add_a_guardian_to_a_16_year_old_and_both_sign_consent(open_page):
     page.get_by_label("Proof of authority seen").select_option("birth_certificate")
     page.get_by_label("Proof noted").fill("Birth certificate seen at the desk.")
     page.get_by_role("button", name="Save guardian").click()
-    # A wrong phone number is refused beside its field, and nothing typed is lost.
-    expect(page.get_by_text("Enter a valid phone number")).to_be_visible()
+    # A wrong phone number is refused beside its field (and in the form's error summary), and
+    # nothing typed is lost.
+    expect(page.locator(".field-error").get_by_text("Enter a valid phone number")).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Enter a valid phone number")
     expect(page.get_by_label("Full legal name")).to_have_value("Dana Reyes")
     page.get_by_label("Phone number").fill("(617) 555-0123")
     page.get_by_role("button", name="Save guardian").click()

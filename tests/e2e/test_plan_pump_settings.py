@@ -42,7 +42,13 @@ def test_a_clinician_writes_an_iv_plan_and_sees_the_pump_settings(open_page):
     expect(problems).to_contain_text("45.00 mg/kg/h")
     doc.get_by_label("Your password (to sign)").fill(PASSWORD)
     doc.get_by_role("button", name="Sign plan").click()
-    expect(doc.get_by_text("Document why to override the protocol.")).to_be_visible()
+    # Said beside the field and in the form's error summary.
+    expect(
+        doc.locator(".field-error").get_by_text("Document why to override the protocol.")
+    ).to_be_visible()
+    expect(doc.locator("[data-error-summary]")).to_contain_text(
+        "Document why to override the protocol."
+    )
     assert not TreatmentPlanVersion.objects.exists()
 
     doc.get_by_label("Infusion duration (minutes, IV)").fill("40")
