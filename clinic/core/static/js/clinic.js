@@ -40,30 +40,21 @@
 
 /* A table too wide or too long for its box scrolls inside it; a keyboard reaches the scroll only
    if the box takes the focus (WCAG 2.1 SC 2.1.1 Keyboard), so a box that scrolls is made
-   focusable and named after its table. Checked when the page loads, after each htmx swap and
-   when the window changes size. */
+   focusable (and no longer, once it fits). It gets no role or name of its own: the table inside
+   it is what is read, and a second region named after its heading would be a second landmark
+   of the same name. Checked when the page loads, after each htmx swap and when the window
+   changes size. */
 (function () {
   "use strict";
-  function name(wrap) {
-    var table = wrap.querySelector("table");
-    var caption = table && table.querySelector("caption");
-    if (caption) { return caption.textContent.trim(); }
-    if (table && table.getAttribute("aria-label")) { return table.getAttribute("aria-label"); }
-    var heading = wrap.previousElementSibling;
-    while (heading && !/^H[1-6]$/.test(heading.tagName)) { heading = heading.previousElementSibling; }
-    return heading ? heading.textContent.trim() : "Table";
-  }
   function markScrollingTables() {
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
       var scrolls = wrap.scrollHeight > wrap.clientHeight || wrap.scrollWidth > wrap.clientWidth;
       if (scrolls && !wrap.hasAttribute("tabindex")) {
         wrap.setAttribute("tabindex", "0");
-        wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", name(wrap) + " (scrolls)");
-      } else if (!scrolls && wrap.getAttribute("tabindex") === "0" && wrap.getAttribute("role") === "region") {
+        wrap.setAttribute("data-scrolls", "");
+      } else if (!scrolls && wrap.hasAttribute("data-scrolls")) {
         wrap.removeAttribute("tabindex");
-        wrap.removeAttribute("role");
-        wrap.removeAttribute("aria-label");
+        wrap.removeAttribute("data-scrolls");
       }
     });
   }
