@@ -148,6 +148,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            # The date variants (weekday, live clock) in every template, as |date is.
+            "builtins": ["clinic.core.templatetags.clinic_dates"],
         },
     },
 ]
@@ -264,6 +266,8 @@ def env_networks(name: str) -> list[str]:
 CLINIC_TRUSTED_PROXIES = env_networks("CLINIC_TRUSTED_PROXIES")
 
 LANGUAGE_CODE = "en-us"
+# The product's date and time formats (one of each, US English): config/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 # The zone used when neither the viewer nor the record has a location yet.

@@ -1,7 +1,6 @@
 """The chart's "Assessments" section and its safety-alert banner."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from clinic.assessments import selectors
 from clinic.assessments.checks import open_check_of
@@ -20,6 +19,7 @@ from clinic.assessments.permissions import (
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
 from clinic.assessments.progress import in_plain_words
 from clinic.assessments.svg import progress_svg
+from clinic.core.dates import show_datetime
 from clinic.patients.chart import ChartSection, register_chart_banner, register_chart_section
 from clinic.patients.policy import get_patient_policy
 from clinic.patients.portal import PortalPanel, register_portal_panel
@@ -72,7 +72,7 @@ def _open_alert_banner(viewer, patient):
     return [
         {
             "level": "error",
-            "text": f"Urgent safety alert: {alert.get_reason_display()} (raised {timezone.localtime(alert.raised_at):%b %-d, %H:%M %Z}).",
+            "text": f"Urgent safety alert: {alert.get_reason_display()} (raised {show_datetime(alert.raised_at)}).",
             "url": reverse("assessments:alert", args=[alert.public_id]),
             "link_text": "Record what was done",
         }
@@ -145,7 +145,7 @@ def _side_effect_banner(viewer, patient):
     return [
         {
             "level": "warning",
-            "text": f"{len(waiting)} side-effect report{'s' if len(waiting) != 1 else ''} from the patient to review (latest {timezone.localtime(latest.reported_at):%b %-d, %H:%M %Z}: {'; '.join(latest.symptom_labels)}).",
+            "text": f"{len(waiting)} side-effect report{'s' if len(waiting) != 1 else ''} from the patient to review (latest {show_datetime(latest.reported_at)}: {'; '.join(latest.symptom_labels)}).",
             "url": reverse("assessments:side_effect_report", args=[latest.public_id]),
             "link_text": "Review",
         }

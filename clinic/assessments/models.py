@@ -22,6 +22,7 @@ from clinic.assessments.choices import (
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.side_effects import symptom_labels
 from clinic.core.choices import Condition
+from clinic.core.dates import show_date
 from clinic.core.models import TimeStampedModel
 
 
@@ -261,7 +262,7 @@ class SideEffectReport(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Side-effect report of {self.reported_at:%Y-%m-%d}"
+        return f"Side-effect report of {show_date(self.reported_at)}"
 
     @property
     def symptom_labels(self) -> list[str]:
@@ -315,7 +316,7 @@ class SideEffectCheck(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Side-effect check of {self.asked_on:%Y-%m-%d}"
+        return f"Side-effect check of {show_date(self.asked_on)}"
 
 
 class SafetyAlert(TimeStampedModel):

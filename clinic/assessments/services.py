@@ -54,6 +54,7 @@ from clinic.assessments.tasks import refresh_requirements_after_assignment_chang
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.audit.throttle import record_unauthenticated_refusal
+from clinic.core.dates import show_date, show_time
 from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
@@ -111,7 +112,7 @@ def _send_questionnaire_email(request_id: int, token: str) -> None:
             f"Hello {patient.preferred_name or patient.legal_first_name},\n\n"
             f"Your care team at {clinic} asks you to answer {len(request.instrument_codes)} short "
             f"questionnaire(s). It takes a few minutes on your phone:\n\n{questionnaire_link(token)}\n\n"
-            f"The link works until {expires:%B %-d at %-I:%M %p %Z} and only for you: please do not forward it.\n\n"
+            f"The link works until {show_date(expires)} at {show_time(expires)} ({expires:%Z}) and only for you: please do not forward it.\n\n"
             "If you are in crisis, call or text 988 (Suicide & Crisis Lifeline) or call 911.\n\n"
             + request.location.contact_text(clinic)
         ),

@@ -11,6 +11,7 @@ from html import escape
 from django.utils import timezone
 
 from clinic.assessments.progress import Progress
+from clinic.core.dates import show_date
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 30
@@ -82,13 +83,13 @@ def progress_svg(progress: Progress) -> str:
     for (x, y), point in zip(coordinates, points, strict=True):
         when = timezone.localtime(point.taken_at)
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" class="score-point"><title>{when:%b %-d, %Y}: {point.total.normalize():f} ({escape(instrument.band_label(point.severity))})</title></circle>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" class="score-point"><title>{show_date(when)}: {point.total.normalize():f} ({escape(instrument.band_label(point.severity))})</title></circle>'
         )
     for point in (points[0], points[-1]) if count > 1 else (points[0],):
         when = timezone.localtime(point.taken_at)
         anchor = "start" if point is points[0] and count > 1 else "end" if count > 1 else "middle"
         parts.append(
-            f'<text x="{x_of(point):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" class="axis">{when:%b %-d}</text>'
+            f'<text x="{x_of(point):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" class="axis">{show_date(when)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType, AuditOutcome
+from clinic.core.dates import show_datetime
 
 
 class AuditLogIsAppendOnlyError(Exception):
@@ -76,7 +77,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_event_type_display()}"
+        return f"{show_datetime(self.occurred_at)} {self.get_event_type_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

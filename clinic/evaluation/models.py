@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from clinic.core.dates import show_date
 from clinic.core.models import TimeStampedModel
 from clinic.evaluation.choices import (
     AllergySeverity,
@@ -294,7 +295,7 @@ class EvaluationAddendum(models.Model):
         verbose_name_plural = "evaluation addenda"
 
     def __str__(self) -> str:
-        return f"Addendum {self.signed_at:%Y-%m-%d}"
+        return f"Addendum {show_date(self.signed_at)}"
 
 
 class ConsentDocument(TimeStampedModel):
@@ -449,7 +450,7 @@ class EducationPageOpened(models.Model):
         indexes = [models.Index(fields=["patient", "-opened_at"], name="education_opened_by_pt")]
 
     def __str__(self) -> str:
-        return f"{self.page} opened {self.opened_at:%Y-%m-%d}"
+        return f"{self.page} opened {show_date(self.opened_at)}"
 
 
 class MedicineList(models.Model):
@@ -483,4 +484,4 @@ class MedicineList(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Medicine list of {self.recorded_at:%Y-%m-%d}"
+        return f"Medicine list of {show_date(self.recorded_at)}"

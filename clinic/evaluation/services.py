@@ -12,6 +12,7 @@ from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import audited_together, record_audit_event
 from clinic.core.compiled import CompiledQuery
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
 from clinic.core.records import apply_changes
@@ -543,7 +544,7 @@ def sign_consent(
     signed_as = ConsentSigner.GUARDIAN if guardian is not None else ConsentSigner.PATIENT
     today = timezone.localdate(timezone.now(), patient.location.zone)
     if signed_on != today:
-        raise ClinicError(f"Write today's date ({today:%B %-d, %Y}).", field="signed_on")
+        raise ClinicError(f"Write today's date ({show_date(today)}).", field="signed_on")
     with transaction.atomic(durable=True):
         if ConsentSignature.objects.filter(
             patient=patient, document=document, signed_as=signed_as, withdrawn_at__isnull=True

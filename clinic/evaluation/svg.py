@@ -7,8 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from django.utils import timezone
-
+from clinic.core.dates import show_date
 from clinic.evaluation.opioids import shown
 
 WIDTH, HEIGHT = 640, 200
@@ -44,7 +43,7 @@ def mme_svg(series) -> str:
     points = " ".join(f"{x(e.recorded_at):.1f},{y(e.mme.total):.1f}" for e in series)
     parts.append(f'<polyline points="{points}" fill="none" stroke="#2a5d9f" stroke-width="2"/>')
     for entry in series:
-        day = timezone.localtime(entry.recorded_at).strftime("%b %-d, %Y")
+        day = show_date(entry.recorded_at)
         fill = "#2a5d9f" if entry.mme.complete else "#fff"
         label = f"{day}: {shown(entry.mme.total)} MME a day"
         if not entry.mme.complete:
@@ -54,12 +53,11 @@ def mme_svg(series) -> str:
             f'fill="{fill}" stroke="#2a5d9f"><title>{escape(label)}</title></circle>'
         )
     parts.append(
-        f'<text x="{LEFT}" y="{HEIGHT - 8}" font-size="11">'
-        f"{escape(timezone.localtime(first).strftime('%b %-d, %Y'))}</text>"
+        f'<text x="{LEFT}" y="{HEIGHT - 8}" font-size="11">{escape(show_date(first))}</text>'
     )
     parts.append(
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" text-anchor="end" font-size="11">'
-        f"{escape(timezone.localtime(last).strftime('%b %-d, %Y'))}</text>"
+        f"{escape(show_date(last))}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)

@@ -13,6 +13,7 @@ from clinic.assessments.selectors import patient_progress
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import client_ip
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError, NotFoundError
 from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
 from clinic.core.integrity import report_broken_seal
@@ -372,7 +373,7 @@ def consent_pdf(request, public_id):
     document = request_document(
         actor=request.user,
         kind=CONSENT_PDF,
-        title=f"{signature.document.title} v{signature.document.version}, signed {signature.signed_on:%Y-%m-%d}",
+        title=f"{signature.document.title} v{signature.document.version}, signed {show_date(signature.signed_on)}",
         parameters={"signature": str(signature.public_id)},
         location=signature.patient.location,
         patient_id=signature.patient_id,

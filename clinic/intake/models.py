@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from clinic.core.dates import show_datetime
 from clinic.core.models import TimeStampedModel
 from clinic.core.phone import PhoneNumberField
 from clinic.intake.choices import ConsultationStatus, ContactMethod, DeclineReason
@@ -106,4 +107,4 @@ class ConsultationActivity(models.Model):
         verbose_name_plural = "consultation activities"
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.to_status or 'note'}"
+        return f"{show_datetime(self.created_at)} {self.to_status or 'note'}"

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.core.choices import Route
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError
 from clinic.inventory import selectors, services
 from clinic.inventory.choices import MovementKind, ProductForm
@@ -56,7 +57,7 @@ def _label(container) -> str:
     left = services.describe(product, selectors.exact(container.in_safe)).split(" (")[0]
     return (
         f"{container.identifier} · {product.name} · lot {container.lot.lot_number}, expires "
-        f"{container.lot.expiry_date:%Y-%m-%d} · {left} left ({container.safe.name})"
+        f"{show_date(container.lot.expiry_date)} · {left} left ({container.safe.name})"
     )
 
 

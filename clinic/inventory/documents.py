@@ -12,10 +12,10 @@ import datetime as dt
 import zoneinfo
 
 from django.urls import reverse
-from django.utils import timezone
 
 from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
+from clinic.core.dates import show_date
 from clinic.core.documents import DocumentKind, register_document_kind
 from clinic.core.exceptions import ClinicError
 from clinic.core.services import request_document
@@ -83,7 +83,7 @@ def request_ledger_pdf(viewer, *, start_on, end_on, product, safe, zone, back_qu
     return request_document(
         actor=viewer,
         kind=LEDGER,
-        title=f"Ledger, {where}, {what}, {start_on:%Y-%m-%d} to {end_on:%Y-%m-%d}",
+        title=f"Ledger, {where}, {what}, {show_date(start_on)} to {show_date(end_on)}",
         parameters={
             "start": start_on.isoformat(),
             "end": end_on.isoformat(),
@@ -153,7 +153,7 @@ def request_inventory_pdf(viewer, *, safe, on: dt.date, timing: str, back_query:
         kind=INVENTORY,
         title=(
             f"Inventory, {safe.name}, {safe.location.name}, "
-            f"{dict(CountTiming.choices)[timing].lower()} {on:%Y-%m-%d}"
+            f"{dict(CountTiming.choices)[timing].lower()} {show_date(on)}"
         ),
         parameters={
             "safe": str(safe.public_id),
@@ -192,7 +192,7 @@ def request_session_pdf(viewer, *, session: TreatmentSession):
         # No patient's name in the title or the file's name: the PDF itself names them.
         title=(
             f"Controlled stock for a session, {session.location.name}, "
-            f"{timezone.localtime(session.created_at, session.location.zone):%Y-%m-%d}"
+            f"{show_date(session.created_at, session.location.zone)}"
         ),
         parameters={"session": str(session.public_id)},
         location=session.location,

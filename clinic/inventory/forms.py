@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.accounts.choices import Role
+from clinic.core.dates import show_date
 from clinic.core.forms import choice_field, model_choice_field
 from clinic.core.validators import BROWSE_DATES, ENTRY_DATES, VIAL_EXPIRY_DATES
 from clinic.inventory.choices import (
@@ -134,7 +135,7 @@ class ContainerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return (
             f"{obj.identifier} · {obj.product.name} · lot {obj.lot.lot_number} "
-            f"(exp {obj.lot.expiry_date:%Y-%m-%d}) · holds {obj.in_safe} {obj.product.unit}"
+            f"(exp {show_date(obj.lot.expiry_date)}) · holds {obj.in_safe} {obj.product.unit}"
         )
 
 

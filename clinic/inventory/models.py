@@ -29,6 +29,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Round
 
+from clinic.core.dates import show_date, show_datetime
 from clinic.core.models import TimeStampedModel
 from clinic.inventory.choices import (
     CountKind,
@@ -265,7 +266,7 @@ class Lot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.name} lot {self.lot_number} (exp {self.expiry_date:%Y-%m-%d})"
+        return f"{self.product.name} lot {self.lot_number} (exp {show_date(self.expiry_date)})"
 
 
 class Receipt(models.Model):
@@ -303,7 +304,7 @@ class Receipt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Receipt {self.invoice_reference} ({self.received_on:%Y-%m-%d})"
+        return f"Receipt {self.invoice_reference} ({show_date(self.received_on)})"
 
 
 class Container(models.Model):
@@ -384,7 +385,7 @@ class Destruction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Destruction {self.destroyed_on:%Y-%m-%d} ({self.get_reason_display()})"
+        return f"Destruction {show_date(self.destroyed_on)} ({self.get_reason_display()})"
 
 
 class Count(models.Model):
@@ -413,7 +414,7 @@ class Count(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.safe} at {self.counted_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} of {self.safe} at {show_datetime(self.counted_at)}"
 
 
 class CountLine(models.Model):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, LockedOutError
 from clinic.core.reauthentication import password_confirmed
 from clinic.core.validators import ENTRY_DATES
@@ -358,7 +359,7 @@ def receive_stock(
         )
         if lot.expiry_date != expiry_date:
             raise ClinicError(
-                f"Lot {lot_number} is already registered with expiry {lot.expiry_date:%Y-%m-%d}: "
+                f"Lot {lot_number} is already registered with expiry {show_date(lot.expiry_date)}: "
                 "check the date on the package.",
                 field="expiry_date",
             )
@@ -456,7 +457,7 @@ def dispense(
         (locked,) = _lock_containers([container])
         if locked.lot.expiry_date < _local_today(locked.safe):
             raise ClinicError(
-                f"Lot {locked.lot.lot_number} expired on {locked.lot.expiry_date:%Y-%m-%d}: "
+                f"Lot {locked.lot.lot_number} expired on {show_date(locked.lot.expiry_date)}: "
                 "use another container, and destroy this one."
             )
         movement = _enter(locked, MovementKind.DISPENSE, quantity, actor=actor, session=session)

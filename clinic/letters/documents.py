@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from clinic.audit.choices import AuditEventType
+from clinic.core.dates import show_date
 from clinic.core.documents import DocumentKind, register_document_kind
 from clinic.core.exceptions import ClinicError
 from clinic.core.services import request_document
@@ -37,7 +38,7 @@ def request_letter_pdf(viewer, *, letter: ProgressLetter):
         actor=viewer,
         kind=PROGRESS_LETTER,
         # No patient's name in the title or the file's name: the letter itself names them.
-        title=f"Progress letter {letter.number}, {letter.location.name}, {letter.signed_at:%Y-%m-%d}",
+        title=f"Progress letter {letter.number}, {letter.location.name}, {show_date(letter.signed_at, letter.location.zone)}",
         parameters={"letter": str(letter.public_id)},
         location=letter.location,
         patient_id=letter.patient_id,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.letters import selectors
@@ -109,7 +110,7 @@ def record_letter_sent(*, actor, letter: ProgressLetter, sent_via: str) -> Progr
         locked = ProgressLetter.objects.select_for_update().get(pk=letter.pk)
         if locked.sent_at is not None:
             raise InvalidTransitionError(
-                f"This letter was already recorded as sent on {locked.sent_at:%-d %b %Y}."
+                f"This letter was already recorded as sent on {show_date(locked.sent_at)}."
             )
         locked.sent_via, locked.sent_to = via, sent_to[:400]
         locked.sent_by, locked.sent_at = actor, timezone.now()

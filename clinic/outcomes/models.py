@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from clinic.core.dates import show_date
 from clinic.outcomes.choices import OutreachChannel, OutreachResult
 
 OUTREACH_NOTE_MAX_CHARS = 1000
@@ -41,7 +42,7 @@ class OutreachAttempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Outreach to {self.patient_id} on {self.made_at:%Y-%m-%d}"
+        return f"Outreach to {self.patient_id} on {show_date(self.made_at)}"
 
 
 class CourseSummary(models.Model):

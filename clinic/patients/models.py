@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from clinic.core.dates import show_datetime
 from clinic.core.models import TimeStampedModel
 from clinic.core.phone import PhoneNumberField
 from clinic.core.validators import age_in_years
@@ -304,7 +305,7 @@ class VitalSigns(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Vitals {self.taken_at:%Y-%m-%d %H:%M} ({self.context})"
+        return f"Vitals {show_datetime(self.taken_at)} ({self.context})"
 
     def clean(self) -> None:
         """The checks the constraints above make, as messages beside the field (the field

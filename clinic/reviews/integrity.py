@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clinic.core.dates import show_datetime
 from clinic.core.integrity import SealCheck, register_seal_check
 from clinic.core.signing import content_sha256
 from clinic.reviews.choices import ReviewStatus
@@ -26,7 +27,7 @@ def review_seal_problems(review: FollowUpReview) -> list[str]:
             )
         )
         if expected != addendum.content_sha256:
-            problems.append(f"The addendum of {addendum.signed_at:%Y-%m-%d %H:%M} UTC was changed.")
+            problems.append(f"The addendum of {show_datetime(addendum.signed_at)} was changed.")
     return problems
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from clinic.core.dates import show_date
 from clinic.core.models import TimeStampedModel
 from clinic.reviews.choices import ReviewDecision, ReviewKind, ReviewStatus
 
@@ -163,4 +164,4 @@ class FollowUpReviewAddendum(models.Model):
         ordering = ["signed_at", "id"]
 
     def __str__(self) -> str:
-        return f"Addendum of {self.signed_at:%Y-%m-%d}"
+        return f"Addendum of {show_date(self.signed_at)}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.meta import present
 from clinic.core.records import apply_changes
@@ -286,7 +287,7 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
                     **change.changes,
                     "change_details": f"{change.summary}. {locked.decision_reason}"[:2000],
                 },
-                origin=f"Follow-up review of {today:%b %-d, %Y}: {locked.get_decision_display()}",
+                origin=f"Follow-up review of {show_date(today)}: {locked.get_decision_display()}",
             )
         locked.next_review_due_on = rules.next_review_on(
             locked.decision,
@@ -316,7 +317,7 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
             review_due(
                 patient=patient,
                 due_on=locked.next_review_due_on,
-                reason=f"Review after the review of {today:%b %-d}",
+                reason=f"Review after the review of {show_date(today)}",
             )
         if locked.decision == ReviewDecision.END_TREATMENT:
             # Treatment ends: so does the plan (no further session may be given under it).
@@ -325,7 +326,7 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
                     actor=actor,
                     plan=version.plan,
                     status=PlanStatus.STOPPED,
-                    reason=f"Ended at the follow-up review of {today:%b %-d, %Y}: "
+                    reason=f"Ended at the follow-up review of {show_date(today)}: "
                     f"{locked.decision_reason}"[:300],
                     in_caller_transaction=True,
                 )

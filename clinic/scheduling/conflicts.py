@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.core.dates import show_time, show_weekday_date
 from clinic.scheduling.choices import HOLDING_STATUSES, StaffRole
 from clinic.scheduling.models import Appointment, SchedulingPolicy, StaffHours
 
@@ -86,7 +87,7 @@ def find_conflicts(
     def when(appointment) -> str:
         start = timezone.localtime(appointment.starts_at, zone)
         end = timezone.localtime(appointment.ends_at, zone)
-        return f"{start:%a %b %-d %H:%M}–{end:%H:%M}"
+        return f"{show_weekday_date(start)}, {show_time(start)}–{show_time(end)}"
 
     for other in others:
         if other.patient_id == patient.pk:
@@ -134,7 +135,7 @@ def find_conflicts(
                 conflicts.append(
                     Conflict(
                         "hours",
-                        f"{local_start:%a %b %-d %H:%M}–{local_end:%H:%M} is outside {staff.full_name}'s working hours.",
+                        f"{show_weekday_date(local_start)}, {show_time(local_start)}–{show_time(local_end)} is outside {staff.full_name}'s working hours.",
                     )
                 )
     return conflicts

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from clinic.core.choices import Route
+from clinic.core.dates import show_time, show_weekday_date
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.models import Appointment
 from clinic.treatment.dose_history import doses_given
@@ -26,7 +27,7 @@ WARNING_MAX_LENGTH = 1000
 def _label(verb: str, at: datetime, zone, route: str = "") -> str:
     local = timezone.localtime(at, zone)
     route_label = f" ({Route(route).label.lower()})" if route in Route.values else ""
-    return f"{verb} {local:%a %-d %b %Y} at {local:%H:%M}{route_label}"
+    return f"{verb} {show_weekday_date(local)} at {show_time(local)}{route_label}"
 
 
 def spacing_warning(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_date
 from clinic.core.exceptions import InvalidTransitionError
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling.choices import AppointmentKind, FollowUpKind, FollowUpStatus
@@ -55,7 +56,7 @@ def after_session(appointment: Appointment) -> FollowUp | None:
         patient=appointment.patient,
         kind=FollowUpKind.FOLLOW_UP,
         due_on=day + timedelta(days=FOLLOW_UP_AFTER_SESSION_DAYS),
-        reason=f"Call after {appointment.appointment_type.name.lower()} on {day:%b %-d}",
+        reason=f"Call after {appointment.appointment_type.name.lower()} on {show_date(day)}",
         source=appointment,
     )
 

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from clinic.core.choices import Route
+from clinic.core.dates import show_datetime, show_time
 from clinic.core.models import TimeStampedModel
 from clinic.scheduling.choices import (
     AppointmentKind,
@@ -73,7 +74,7 @@ class StaffHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+        return f"{self.user} {self.get_weekday_display()} {show_time(self.starts)}–{show_time(self.ends)}"
 
 
 class AppointmentType(TimeStampedModel):
@@ -187,7 +188,7 @@ class Appointment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.appointment_type} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.appointment_type} {show_datetime(self.starts_at)}"
 
 
 class ReminderDispatch(models.Model):

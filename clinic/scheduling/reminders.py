@@ -43,6 +43,7 @@ from clinic.assessments.policy import instruments_for_conditions, patient_answer
 from clinic.assessments.services import send_questionnaires
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_time, show_weekday_date
 from clinic.core.exceptions import ClinicError
 from clinic.core.sms import SmsError, send_sms
 from clinic.scheduling.checkin import flag_unanswered, issue_check_in_link
@@ -113,7 +114,7 @@ def reminder_message(appointment: Appointment, check_in_link: str | None = None)
     location = appointment.location
     appointment_type = appointment.appointment_type
     starts = timezone.localtime(appointment.starts_at, location.zone)
-    when = f"{starts:%A, %B %-d at %-I:%M %p} ({starts:%Z})"
+    when = f"{show_weekday_date(starts)} at {show_time(starts)} ({starts:%Z})"
     phone = location.phone or location.organisation.phone
     lines = [
         f"Hello {patient.preferred_name or patient.legal_first_name},",
@@ -151,8 +152,9 @@ def reminder_message(appointment: Appointment, check_in_link: str | None = None)
         "",
         appointment.location.contact_text(clinic),
     ]
-    return f"{clinic}: reminder of your appointment on {starts:%a %b %-d at %-I:%M %p}", "\n".join(
-        lines
+    return (
+        f"{clinic}: reminder of your appointment on {show_weekday_date(starts)} at {show_time(starts)}",
+        "\n".join(lines),
     )
 
 
@@ -174,7 +176,7 @@ def reminder_text(appointment: Appointment) -> str:
     starts = timezone.localtime(appointment.starts_at, location.zone)
     phone = location.phone or location.organisation.phone
     return (
-        f"{clinic}: reminder of your appointment on {starts:%a %b %-d at %-I:%M %p} at "
+        f"{clinic}: reminder of your appointment on {show_weekday_date(starts)} at {show_time(starts)} at "
         f"{location.name}. To change it, call {phone}. Reply STOP to stop texts."
     )
 

@@ -19,6 +19,7 @@ from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_weekday_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
@@ -357,7 +358,7 @@ def check_in(*, actor, appointment: Appointment) -> Appointment:
     today = timezone.localtime(timezone.now(), zone).date()
     if day != today:
         raise InvalidTransitionError(
-            f"Check-in is open on the appointment's day ({day:%a %b %-d}) only; "
+            f"Check-in is open on the appointment's day ({show_weekday_date(day)}) only; "
             + (
                 "move the appointment to today if the patient is here now."
                 if day > today

@@ -16,6 +16,7 @@ from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_time, show_weekday_date
 from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
@@ -86,7 +87,7 @@ def book(request, patient_public_id):
         else:
             messages.success(
                 request,
-                f"Booked: {appointment.appointment_type} on {timezone.localtime(appointment.starts_at, patient.location.zone):%a %b %-d at %H:%M}.",
+                f"Booked: {appointment.appointment_type} on {show_weekday_date(appointment.starts_at, patient.location.zone)} at {show_time(appointment.starts_at, patient.location.zone)}.",
             )
             if appointment.dose_spacing_warning:
                 # Booked all the same: the pre-dose gates decide on the day.

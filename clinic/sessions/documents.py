@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES
 from clinic.audit.choices import AuditEventType
+from clinic.core.dates import show_date
 from clinic.core.documents import DocumentKind, register_document_kind
 from clinic.core.exceptions import ClinicError
 from clinic.core.services import request_document
@@ -49,7 +50,7 @@ def request_rems_form_pdf(viewer, *, session: TreatmentSession):
         # No patient's name in the title or the file's name: the form itself names them.
         title=(
             f"REMS Patient Monitoring Form, {session.location.name}, "
-            f"{timezone.localtime(session.dosed_at, session.location.zone):%Y-%m-%d}"
+            f"{show_date(session.dosed_at or timezone.now(), session.location.zone)}"
         ),
         parameters={"session": str(session.public_id)},
         location=session.location,

@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from clinic.core.choices import Route
+from clinic.core.dates import show_date, show_time
 from clinic.core.models import TimeStampedModel
 from clinic.patients.ranges import PLAUSIBLE
 from clinic.sessions.choices import (
@@ -244,7 +245,7 @@ class SessionReading(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reading at {self.taken_at:%H:%M}"
+        return f"Reading at {show_time(self.taken_at)}"
 
 
 class MonitoringAlert(models.Model):
@@ -457,7 +458,7 @@ class SessionAddendum(models.Model):
         verbose_name_plural = "session addenda"
 
     def __str__(self) -> str:
-        return f"Addendum {self.created_at:%Y-%m-%d}"
+        return f"Addendum {show_date(self.created_at)}"
 
 
 class RemsFormSubmission(models.Model):
@@ -479,4 +480,4 @@ class RemsFormSubmission(models.Model):
         ordering = ["-recorded_at", "-id"]
 
     def __str__(self) -> str:
-        return f"REMS form submitted {self.submitted_on:%Y-%m-%d} ({self.confirmation_number})"
+        return f"REMS form submitted {show_date(self.submitted_on)} ({self.confirmation_number})"

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from clinic.core.choices import Route
+from clinic.core.dates import show_date, show_time, show_weekday_date
 from clinic.monitoring.discharge import ITEM_LABELS as ALDRETE_LABELS
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.monitoring.discharge import DerivedItem, derived_items
@@ -161,7 +162,7 @@ class PriorDose:
 
     @property
     def label(self) -> str:
-        when = f"{self.at:%a %-d %b %Y} at {self.at:%H:%M}"
+        when = f"{show_weekday_date(self.at)} at {show_time(self.at)}"
         if self.given:
             return f"given {when} ({self.route_label.lower()})"
         return (
@@ -204,7 +205,7 @@ def evaluate_gates(facts: GateFacts, overrides: Mapping[str, object] | None = No
     elif not plan.route_matches:
         add(Gate.PLAN, False, f"The plan's route is now {plan.route_label.lower()}.")
     elif plan.start_date > facts.today:
-        add(Gate.PLAN, False, f"The plan starts on {plan.start_date:%-d %b %Y}.")
+        add(Gate.PLAN, False, f"The plan starts on {show_date(plan.start_date)}.")
     else:
         add(Gate.PLAN, True, f"Plan version {plan.number}.")
     said = ""
@@ -347,8 +348,8 @@ def _add_rems_gate(rems: RemsFact, add) -> None:
     add(
         Gate.REMS,
         True,
-        f"Setting certified ({rems.certification_number}); patient enrolled "
-        f"{rems.enrolled_on:%-d %b %Y} ({rems.patient_rems_id}).",
+        f"Setting certified ({rems.certification_number}); patient enrolled"
+        f"{' ' + show_date(rems.enrolled_on) if rems.enrolled_on else ''} ({rems.patient_rems_id}).",
     )
 
 
@@ -388,7 +389,7 @@ def _add_interval_gates(facts: GateFacts, add) -> None:
             False,
             f"Last dose {last.label}. "
             + " ".join(problems)
-            + f" Next dose from {max(allowed):%a %-d %b %Y}, or a prescriber documents why it "
+            + f" Next dose from {show_weekday_date(max(allowed))}, or a prescriber documents why it "
             "is given sooner.",
         )
     elif earlier:

@@ -20,6 +20,7 @@ from clinic.assessments.policy import patient_answered
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
+from clinic.core.dates import show_date, show_time, show_weekday_date
 from clinic.core.exceptions import NotFoundError
 from clinic.evaluation.selectors import has_current_consent
 from clinic.monitoring.limits import Limits, news2_of_values, reading_schedule_status
@@ -309,7 +310,7 @@ def gate_facts(
             patient=patient, status=SafetyAlertStatus.OPEN
         ).count(),
         pre_dose_values=values_of(latest_bp) if latest_bp is not None else None,
-        pre_dose_taken_at_label=f"{timezone.localtime(latest_bp.taken_at, session.location.zone):%H:%M}"
+        pre_dose_taken_at_label=show_time(latest_bp.taken_at, session.location.zone)
         if latest_bp is not None
         else "",
         needs_weight=session.plan_version.dose_unit == DoseUnit.MG_PER_KG,
@@ -367,7 +368,7 @@ def side_effects_since_last_dose(session) -> list[rules.ReportedSideEffect]:
     )
     return [
         rules.ReportedSideEffect(
-            reported_on_label=f"{timezone.localtime(report.reported_at, zone):%a %-d %b %H:%M}",
+            reported_on_label=f"{show_weekday_date(report.reported_at, zone)}, {show_time(report.reported_at, zone)}",
             symptoms_label=", ".join(report.symptom_labels),
             reviewed=report.reviewed_at is not None,
         )
@@ -430,7 +431,7 @@ def pregnancy_potential_reason(patient) -> str:
         by = patient.pregnancy_potential_recorded_by
         who = f" by {by.full_name}" if by is not None else ""
         local = timezone.localtime(recorded, patient.location.zone)
-        reason += f" (recorded{who} on {local:%-d %b %Y})"
+        reason += f" (recorded{who} on {show_date(local)})"
     return reason + ("" if reason.endswith(".") else ".")
 
 
@@ -475,7 +476,7 @@ def reading_facts(session, all_readings: list[SessionReading]) -> tuple[rules.Re
                 "consciousness": r.vital_signs.consciousness,
                 "on_supplemental_oxygen": r.vital_signs.on_supplemental_oxygen,
             },
-            time_label=f"{timezone.localtime(r.taken_at, zone):%H:%M}",
+            time_label=show_time(r.taken_at, zone),
         )
         for r in all_readings
         if not r.pre_dose

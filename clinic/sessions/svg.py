@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.core.dates import show_time
+
 WIDTH, LEFT, RIGHT = 640, 40, 10
 SERIES = (
     ("systolic_mmhg", "Systolic", "#b42318"),
@@ -45,7 +47,7 @@ def _panel(points_by_series, *, low, high, height, top, x_of, limits, title) -> 
             )
         for x, y, v, at in coords:
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{escape(label)} {v} at {at:%H:%M}</title></circle>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{escape(label)} {v} at {show_time(at)}</title></circle>'
             )
     return parts
 
@@ -111,8 +113,8 @@ def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone, markers=(
         x = x_of(dosed_at)
         parts.append(
             f'<line x1="{x:.1f}" y1="10" x2="{x:.1f}" y2="305" stroke="#555" stroke-width="1">'
-            f"<title>Dose given at {local(dosed_at):%H:%M}</title></line>"
-            f'<text x="{x + 3:.1f}" y="322" class="axis">dose {local(dosed_at):%H:%M}</text>'
+            f"<title>Dose given at {show_time(local(dosed_at))}</title></line>"
+            f'<text x="{x + 3:.1f}" y="322" class="axis">dose {show_time(local(dosed_at))}</text>'
         )
     for at, label, description in markers:
         x = x_of(at)
@@ -120,11 +122,11 @@ def vitals_chart(readings, *, limits, dosed_at: datetime | None, zone, markers=(
             f'<g class="chart-marker"><line x1="{x:.1f}" y1="235" x2="{x:.1f}" y2="305" '
             'stroke="#6b3fa0" stroke-width="1" stroke-dasharray="2 2"/>'
             f'<text x="{x + 3:.1f}" y="232" class="axis" fill="#6b3fa0">{escape(label)}</text>'
-            f"<title>{escape(description)} at {local(at):%H:%M}</title></g>"
+            f"<title>{escape(description)} at {show_time(local(at))}</title></g>"
         )
-    parts.append(f'<text x="{LEFT}" y="322" class="axis">{local(start):%H:%M}</text>')
+    parts.append(f'<text x="{LEFT}" y="322" class="axis">{show_time(local(start))}</text>')
     parts.append(
-        f'<text x="{WIDTH - RIGHT - 40}" y="322" text-anchor="end" class="axis">{local(end):%H:%M}</text>'
+        f'<text x="{WIDTH - RIGHT - 40}" y="322" text-anchor="end" class="axis">{show_time(local(end))}</text>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from clinic.assessments.services import on_call_recipients
+from clinic.core.dates import show_time
 from clinic.sessions.choices import AlertStatus
 from clinic.sessions.models import MonitoringAlert
 
@@ -63,7 +64,7 @@ def _notify(alert_id: str) -> None:
     send_mail(
         subject=f"URGENT stop-level vital-sign alert — {location.name}, {room}",
         message=(
-            f"A reading at {raised:%H:%M} in {room} at {location.name} breached the protocol's "
+            f"A reading at {show_time(raised)} in {room} at {location.name} breached the protocol's "
             f"stop level ({len(alert.breach_list)} breach(es)). A prescriber must review the "
             "patient and acknowledge the alert.\n\n"
             f"Open the session now (sign-in required):\n{link}\n"

@@ -23,6 +23,7 @@ from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
+from clinic.core.dates import show_time, show_time_with_seconds
 from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
 from clinic.core.forms import (
     add_service_error,
@@ -520,9 +521,7 @@ def live(request, public_id):
     # (No cache keeps it: signed-in pages are sent no-store, and a delta is only right for the
     # copy it follows.)
     response["ETag"] = version.etag
-    response["X-Live-Updated"] = timezone.localtime(context["now"], session.location.zone).strftime(
-        "%H:%M:%S"
-    )
+    response["X-Live-Updated"] = show_time_with_seconds(context["now"], session.location.zone)
     return response
 
 
@@ -564,7 +563,7 @@ def _act_vitals(request, session, form):
             f"Vital signs saved. {'STOP-LEVEL ' if alert.stop_level else ''}Alert: "
             f"{count} limit{'s' if count != 1 else ''} breached — see the alert banner."
         )
-    return f"Vital signs saved ({timezone.localtime(outcome.reading.taken_at, session.location.zone):%H:%M})."
+    return f"Vital signs saved ({show_time(outcome.reading.taken_at, session.location.zone)})."
 
 
 def _act_override(request, session, form):
@@ -610,7 +609,7 @@ def _act_infusion(request, session, form):
         reason=data["reason"],
         expected_version=data["version"],
     )
-    said = f"{event.get_kind_display()} at {timezone.localtime(event.at, session.location.zone):%H:%M}."
+    said = f"{event.get_kind_display()} at {show_time(event.at, session.location.zone)}."
     session.refresh_from_db(fields=["dose_given_mg", "dose_given_working"])
     if session.dose_given_mg is not None and event.kind != InfusionEventKind.RATE_CHANGE:
         said += f" Dose given: {session.dose_given_mg} mg ({session.dose_given_working})"
@@ -647,7 +646,7 @@ def _act_dissociation(request, session, form):
     return (
         f"CADSS-6 recorded: {_score(rating.response.total)} of 24 "
         f"({rating.get_moment_display().lower()}, "
-        f"{timezone.localtime(rating.taken_at, session.location.zone):%H:%M})."
+        f"{show_time(rating.taken_at, session.location.zone)})."
     )
 
 

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from clinic.assessments.instruments import INSTRUMENTS
+from clinic.core.dates import show_date
 
 # What a goal is measured by, besides an instrument's code.
 MME_MEASURE = "mme"
@@ -98,7 +99,7 @@ def describe_target(goal: dict[str, Any]) -> str:
     measure = goal.get("measure") or ""
     by = ""
     if goal.get("target_date"):
-        by = f" by {date.fromisoformat(goal['target_date']):%b %-d, %Y}"
+        by = f" by {show_date(date.fromisoformat(goal['target_date']))}"
     if not measure:
         return by.strip() or "no target date"
     value = _plain(Decimal(goal["value"]))
@@ -113,7 +114,7 @@ def describe_for_patient(goal: dict[str, Any]) -> str:
     measure = goal.get("measure") or ""
     by = ""
     if goal.get("target_date"):
-        by = f"by {date.fromisoformat(goal['target_date']):%B %-d, %Y}"
+        by = f"by {show_date(date.fromisoformat(goal['target_date']))}"
     if not measure:
         return by
     value = _plain(Decimal(goal["value"]))

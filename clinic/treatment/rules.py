@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from clinic.core.choices import Route
+from clinic.core.dates import show_weekday_date
 
 # The fewest days between two sessions for a given number per week, weekends skipped:
 # 3 a week → Mon/Wed/Fri; 2 → Mon/Thu; 1 → weekly.
@@ -129,7 +130,7 @@ def spacing_messages(
         last = first + timedelta(days=ROLLING_WINDOW_DAYS - 1)
         messages.append(
             f"{len(inside)} other dose{'s' if len(inside) != 1 else ''} in the 7 days "
-            f"{first:%a %-d %b} to {last:%a %-d %b} ("
+            f"{show_weekday_date(first)} to {show_weekday_date(last)} ("
             + "; ".join(o.label for o in inside)
             + f"): the protocol allows at most {maximum_per_7_days} in any 7 days."
         )

@@ -14,6 +14,7 @@ from clinic.assessments.policy import checks_before_each_session
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.meta import concrete_field
 from clinic.core.permissions import ensure_role
@@ -647,7 +648,7 @@ def _rems_date_problem(day: date | None, *, today: date, what: str) -> str:
     if day is None:
         return f"Enter the date of the {what}."
     if day > today:
-        return f"The {what} cannot be dated after today ({today:%-d %b %Y})."
+        return f"The {what} cannot be dated after today ({show_date(today)})."
     return ""
 
 

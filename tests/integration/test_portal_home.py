@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic.assessments.tests.factories import record_phq9
 from clinic.core.choices import DocumentStatus
+from clinic.core.dates import show_weekday_date
 from clinic.core.models import GeneratedDocument
 from clinic.core.tests.pdf import pdf_text
 from clinic.evaluation.models import ConsentSignature
@@ -45,7 +46,7 @@ def test_the_next_appointment_is_on_the_first_screen(clinician, patient_alice, l
     page = client_for(patient_alice.user).get(reverse("patients:my_record")).content.decode()
     local = timezone.localtime(starts_at, location.zone)
     assert "Your next appointment" in page
-    assert f"{local:%A %B} {local.day}" in page and kind.name in page
+    assert show_weekday_date(local) in page and kind.name in page
 
 
 def test_scores_over_time_in_plain_words_with_a_chart(clinician, patient_alice):

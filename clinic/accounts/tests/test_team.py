@@ -134,7 +134,7 @@ def test_the_team_page_shows_each_persons_last_sign_in_and_two_factor(
     TOTPDevice.objects.create(user=nurse, name="phone", confirmed=True)
     page = client_for(medical_director).get("/accounts/team/").content.decode()
     nurse_row = page[page.index(nurse.full_name) :].split("</tr>")[0]
-    assert "Nov 30, 2026 9:05 AM" in nurse_row  # in the director's zone (New York)
+    assert "Nov 30, 2026, 9:05 AM EST" in nurse_row  # in the director's zone (New York)
     assert "Set up" in nurse_row
     clinician_row = page[page.index(clinician.full_name) :].split("</tr>")[0]
     assert "Never" in clinician_row and "Not yet" in clinician_row

@@ -17,15 +17,15 @@ def test_a_request_is_shown_in_its_locations_zone_to_every_viewer(
     other_location_clinician.locations.add(location)  # a Denver clinician who also covers Boston
     client = client_for(other_location_clinician)
     assert (
-        "Jul 1, 2026 12:30 EDT"
+        "Jul 1, 2026, 12:30 PM EDT"
         in client.get(f"/consultations/{boston.public_id}/").content.decode()
     )
     assert (
-        "Jul 1, 2026 10:30 MDT"
+        "Jul 1, 2026, 10:30 AM MDT"
         in client.get(f"/consultations/{denver.public_id}/").content.decode()
     )
     queue = client.get("/consultations/").content.decode()
-    assert "Jul 1, 2026 12:30 EDT" in queue and "Jul 1, 2026 10:30 MDT" in queue
+    assert "Jul 1, 2026, 12:30 PM EDT" in queue and "Jul 1, 2026, 10:30 AM MDT" in queue
     assert ConsultationRequest.objects.get(pk=boston.pk).created_at == moment
 
 
@@ -35,4 +35,4 @@ def test_a_daylight_saving_change_moves_no_stored_time(front_desk, location):
         created_at=datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
     )
     page = client_for(front_desk).get(f"/consultations/{request.public_id}/").content.decode()
-    assert "Jan 15, 2026 12:00 EST" in page
+    assert "Jan 15, 2026, 12:00 PM EST" in page

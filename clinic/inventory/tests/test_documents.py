@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.models import AuditEvent
 from clinic.core.choices import DocumentStatus
+from clinic.core.dates import show_date
 from clinic.core.models import GeneratedDocument
 from clinic.core.tests.pdf import pdf_text
 from clinic.inventory import reports, services
@@ -105,7 +106,7 @@ def test_the_ledger_pdf_for_a_range_and_a_product(
     )
     document, text = drawn(response, nurse)
     assert document.location_id is None  # every safe: the nurse's own
-    assert f"{query['start']} to {query['end']}" in document.title
+    assert f"{show_date(today - timedelta(days=1))} to {show_date(today)}" in document.title
     assert "Opening balance: 0.00 mL" in text and "Closing balance: 4.60 mL" in text
     assert "Received" in text and "Drawn for a session" in text
     assert session.patient.display_name in text and "Nurse Nora" in text

@@ -50,7 +50,7 @@ def test_a_treatment_the_day_after_another_booking_is_booked_with_a_warning(
 
     assert tuesday.pk is not None
     assert tuesday.dose_spacing_warning.startswith(
-        "Fewer than 2 calendar days from another dose: booked Mon 11 Jan 2027 at 09:00."
+        "Fewer than 2 calendar days from another dose: booked Mon, Jan 11, 2027 at 9:00 AM."
     )
     assert "at least 2 calendar day(s) between doses, at most 3 in any 7 days" in (
         tuesday.dose_spacing_warning
@@ -71,7 +71,7 @@ def test_a_well_spaced_week_has_no_warning_until_the_fourth(
     sunday = services.spacing_warning(
         patient=patient_alice, appointment_type=infusion(), starts_at=at(location, 2027, 1, 17, 9)
     )
-    assert "3 other doses in the 7 days Mon 11 Jan to Sun 17 Jan" in sunday
+    assert "3 other doses in the 7 days Mon, Jan 11, 2027 to Sun, Jan 17, 2027" in sunday
     assert "at most 3 in any 7 days" in sunday
 
 
@@ -80,7 +80,7 @@ def test_a_booking_before_an_existing_one_is_warned_too(
 ):
     book(front_desk, patient_alice, at(location, 2027, 1, 12, 9), chair, nurse)
     monday = book(front_desk, patient_alice, at(location, 2027, 1, 11, 9), chair, nurse)
-    assert "booked Tue 12 Jan 2027 at 09:00" in monday.dose_spacing_warning
+    assert "booked Tue, Jan 12, 2027 at 9:00 AM" in monday.dose_spacing_warning
 
 
 def test_a_dose_given_counts_whatever_its_route(
@@ -89,7 +89,9 @@ def test_a_dose_given_counts_whatever_its_route(
     given = GivenDose(at(location, 2027, 1, 11, 18, 30), "intranasal", None)
     monkeypatch.setattr(dose_history, "_time_readers", [lambda *, patient: [given]])
     tuesday = book(front_desk, patient_alice, at(location, 2027, 1, 12, 9), chair, nurse)
-    assert "given Mon 11 Jan 2027 at 18:30 (intranasal esketamine)" in tuesday.dose_spacing_warning
+    assert (
+        "given Mon, Jan 11, 2027 at 6:30 PM (intranasal esketamine)" in tuesday.dose_spacing_warning
+    )
 
 
 def test_the_booking_of_a_dosed_session_is_not_counted_twice(
@@ -101,8 +103,8 @@ def test_the_booking_of_a_dosed_session_is_not_counted_twice(
     warning = services.spacing_warning(
         patient=patient_alice, appointment_type=infusion(), starts_at=at(location, 2027, 1, 12, 9)
     )
-    assert "given Mon 11 Jan 2027 at 09:20" in warning
-    assert "booked Mon 11 Jan" not in warning
+    assert "given Mon, Jan 11, 2027 at 9:20 AM" in warning
+    assert "booked Mon, Jan 11" not in warning
 
 
 def test_no_warning_without_a_plan_or_for_another_kind_of_visit(
@@ -137,7 +139,7 @@ def test_moving_a_booking_next_to_another_records_the_warning(
     moved = services.move_appointment(
         actor=front_desk, appointment=friday, starts_at=at(location, 2027, 1, 12, 9)
     )
-    assert "booked Mon 11 Jan 2027 at 09:00" in moved.dose_spacing_warning
+    assert "booked Mon, Jan 11, 2027 at 9:00 AM" in moved.dose_spacing_warning
 
 
 def test_a_series_shows_each_sessions_warning_and_books_them_all(
@@ -152,8 +154,8 @@ def test_a_series_shows_each_sessions_warning_and_books_them_all(
         room=chair,
         staff=nurse,
     )
-    assert "in this series Tue 12 Jan 2027 at 09:00" in slots[0].dose_spacing_warning
-    assert "in this series Mon 11 Jan 2027 at 09:00" in slots[1].dose_spacing_warning
+    assert "in this series Tue, Jan 12, 2027 at 9:00 AM" in slots[0].dose_spacing_warning
+    assert "in this series Mon, Jan 11, 2027 at 9:00 AM" in slots[1].dose_spacing_warning
     booked = services.book_series(
         actor=front_desk,
         patient=patient_alice,

@@ -221,7 +221,7 @@ def test_the_email_has_local_time_place_and_preparation_and_no_diagnosis(
 
     [message] = mailoutbox
     body = message.body
-    assert "Monday, March 15 at 9:00 AM (EDT)" in body
+    assert "Mon, Mar 15, 2027 at 9:00 AM (EDT)" in body
     assert "9:00 AM" in message.subject
     assert "1:00 PM" not in body  # the UTC time
     assert location.name in body and location.address_line1 in body
@@ -310,7 +310,7 @@ def test_a_patient_who_said_yes_to_texts_also_gets_a_text_with_no_health_details
     assert len(mailoutbox) == 1
     (text,) = provider.received
     assert text["To"] == "+16175550199"
-    assert "Mon Mar 15 at 9:00 AM" in text["Body"] and "STOP" in text["Body"]
+    assert "Mon, Mar 15, 2027 at 9:00 AM" in text["Body"] and "STOP" in text["Body"]
     assert "infusion" not in text["Body"].lower()
 
 

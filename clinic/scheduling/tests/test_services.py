@@ -57,7 +57,7 @@ def test_the_same_chair_cannot_be_double_booked_and_the_reason_is_given(
         book(front_desk, patient_bob, at(location, 2027, 1, 11, 10), chair, nurse)
     kinds = {c.kind for c in caught.value.conflicts}
     assert "room" in kinds
-    assert "Chair 1 is booked Mon Jan 11 09:00–11:00" in caught.value.message
+    assert "Chair 1 is booked Mon, Jan 11, 2027, 9:00 AM–11:00 AM" in caught.value.message
     assert caught.value.alternatives and all(
         alt >= at(location, 2027, 1, 11, 8) for alt in caught.value.alternatives
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.accounts.choices import CLINICAL_ROLES
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_time
 from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
@@ -92,7 +93,7 @@ def _save(locked: TreatmentSession, update_fields: list[str] | None = None) -> N
 
 
 def _at(session: TreatmentSession, value: datetime) -> str:
-    return f"{timezone.localtime(value, session.location.zone):%H:%M}"
+    return show_time(value, session.location.zone)
 
 
 def _dose_state(session: TreatmentSession) -> str:

@@ -16,6 +16,7 @@ from clinic.accounts.choices import PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import audited_together, record_audit_event
 from clinic.core.compiled import CompiledQuery
+from clinic.core.dates import show_time
 from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
@@ -501,10 +502,7 @@ def record_alert_action(*, actor, alert: MonitoringAlert, action_taken: str) -> 
                 field="action_taken",
             )
         now = timezone.now()
-        line = (
-            f"{timezone.localtime(now, locked_session.location.zone):%H:%M} "
-            f"{actor.full_name}: {action_taken}"
-        )
+        line = f"{show_time(now, locked_session.location.zone)} {actor.full_name}: {action_taken}"
         locked.interim_action = (
             f"{locked.interim_action}\n{line}" if locked.interim_action else line
         )[:4000]

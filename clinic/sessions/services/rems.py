@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.accounts.choices import CLINICAL_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
+from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.sessions import rules
@@ -49,7 +50,7 @@ def record_rems_submission(
         raise ClinicError("Enter the date the form was submitted.", field="submitted_on")
     if submitted_on < treated_on or submitted_on > today:
         raise ClinicError(
-            f"The form was submitted between the treatment ({treated_on:%-d %b %Y}) and today.",
+            f"The form was submitted between the treatment ({show_date(treated_on)}) and today.",
             field="submitted_on",
         )
     with transaction.atomic():

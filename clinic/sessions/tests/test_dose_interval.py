@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic.core.dates import show_time, show_weekday_date
 from clinic.core.exceptions import ClinicError
 from clinic.sessions import selectors, services
 from clinic.sessions.choices import Gate
@@ -50,7 +51,7 @@ def gate(session, name):
 
 def local_label(session, at: datetime) -> str:
     local = timezone.localtime(at, session.location.zone)
-    return f"{local:%a %-d %b %Y} at {local:%H:%M}"
+    return f"{show_weekday_date(local)} at {show_time(local)}"
 
 
 def move_dose(session: TreatmentSession, *, days_ago: int, at: time) -> datetime:

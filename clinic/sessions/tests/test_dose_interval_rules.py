@@ -82,7 +82,7 @@ def test_the_interval_gates_at_their_boundaries(doses, gap, most, same_day_block
 def test_the_same_day_gate_names_the_first_dose_in_local_time():
     by_gate, checklist = gates(given(TODAY, 9, 14))
     reason = by_gate[Gate.SAME_DAY].reason
-    assert "given Tue 1 Dec 2026 at 09:14 (iv infusion)" in reason
+    assert "given Tue, Dec 1, 2026 at 9:14 AM (iv infusion)" in reason
     assert "never given on the same day" in reason
     assert not checklist.ready_to_dose
 
@@ -91,30 +91,32 @@ def test_a_dose_confirmed_in_another_open_session_counts_as_today():
     pending = PriorDose(at=at(TODAY, 8, 50), given=False, route_label="IV infusion")
     by_gate, _ = gates(pending)
     assert not by_gate[Gate.SAME_DAY].passed
-    assert "confirmed Tue 1 Dec 2026 at 08:50 in another session" in by_gate[Gate.SAME_DAY].reason
+    assert (
+        "confirmed Tue, Dec 1, 2026 at 8:50 AM in another session" in by_gate[Gate.SAME_DAY].reason
+    )
 
 
 def test_a_dose_too_soon_names_the_last_dose_and_the_next_allowed_day():
     by_gate, _ = gates(given(days_ago(1), 23, 59))
     reason = by_gate[Gate.DOSE_INTERVAL].reason
-    assert reason.startswith("Last dose given Mon 30 Nov 2026 at 23:59")
+    assert reason.startswith("Last dose given Mon, Nov 30, 2026 at 11:59 PM")
     assert "Fewer than 2 calendar days" in reason
-    assert "Next dose from Wed 2 Dec 2026" in reason
+    assert "Next dose from Wed, Dec 2, 2026" in reason
 
 
 def test_a_full_week_names_its_doses_and_when_a_place_frees():
     by_gate, _ = gates(given(days_ago(6)), given(days_ago(4)), given(days_ago(2)))
     reason = by_gate[Gate.DOSE_INTERVAL].reason
-    assert "3 other doses in the 7 days Wed 25 Nov to Tue 1 Dec" in reason
+    assert "3 other doses in the 7 days Wed, Nov 25, 2026 to Tue, Dec 1, 2026" in reason
     assert "at most 3 in any 7 days" in reason
     # The oldest (Wed 25 Nov) leaves the window on Wed 2 Dec.
-    assert "Next dose from Wed 2 Dec 2026" in reason
+    assert "Next dose from Wed, Dec 2, 2026" in reason
 
 
 def test_a_passing_interval_names_the_last_dose():
     by_gate, _ = gates(given(days_ago(9)), given(days_ago(3), 10, 5))
     assert by_gate[Gate.DOSE_INTERVAL].reason == (
-        "Last dose given Sat 28 Nov 2026 at 10:05 (iv infusion), 3 days ago."
+        "Last dose given Sat, Nov 28, 2026 at 10:05 AM (iv infusion), 3 days ago."
     )
 
 

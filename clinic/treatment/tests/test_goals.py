@@ -127,7 +127,7 @@ def test_targets_read_in_words():
     )
     assert describe_target(BACK_AT_WORK) == "by Mar 1, 2027"
     assert "PHQ-9" in describe_for_patient(PHQ9_BELOW_10)
-    assert "January 15, 2027" in describe_for_patient(PHQ9_BELOW_10)
+    assert "Jan 15, 2027" in describe_for_patient(PHQ9_BELOW_10)
 
 
 @pytest.mark.django_db
