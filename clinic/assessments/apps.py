@@ -13,3 +13,24 @@ class AssessmentsConfig(AppConfig):
 
         # A patient's status or conditions changed: which questionnaires fall due follows.
         on_care_changed(refresh_patient_requirements)
+        _register_audit_labels()
+
+
+def _register_audit_labels() -> None:
+    """The audit log shows this app's codes in its details ({"item": "phq9_2"},
+    {"flags": ["self_harm_risk"]}, {"symptoms": [...]}) as staff read them."""
+    from clinic.assessments.choices import FLAG_LABELS
+    from clinic.assessments.instruments import all_instruments
+    from clinic.assessments.side_effects import SYMPTOMS
+    from clinic.audit.labels import register_code_labels
+
+    register_code_labels(FLAG_LABELS)
+    register_code_labels({symptom.code: symptom.label for symptom in SYMPTOMS})
+    for instrument in all_instruments():
+        register_code_labels({instrument.code: instrument.short_name})
+        register_code_labels(
+            {
+                item.link_id: f"{instrument.short_name} item {item.number}"
+                for item in instrument.items
+            }
+        )

@@ -200,7 +200,7 @@ class AssessmentResponse(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.instrument_code} {self.total} ({self.status})"
+        return f"{self.instrument_code} {self.total} ({self.get_status_display()})"
 
     @property
     def total_display(self) -> str:

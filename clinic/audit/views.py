@@ -8,31 +8,29 @@ from django.shortcuts import render
 from django.utils.text import capfirst
 
 from clinic.audit.forms import AuditFilterForm
+from clinic.audit.labels import code_label, fallback_target_label, target_labels
 from clinic.audit.selectors import EXPORT_MAX_DAYS, browse_audit_log, export_audit_log
 from clinic.core.permissions import role_required
 
 
-def _readable(value) -> str:
+def _readable(value, key: str = "") -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_readable(item)}" for key, item in value.items())
+        return ", ".join(
+            f"{str(k).replace('_', ' ')}: {_readable(item, k)}" for k, item in value.items()
+        )
     if isinstance(value, list | tuple):
-        return ", ".join(_readable(item) for item in value)
+        return ", ".join(_readable(item, key) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str):
+        return code_label(value, key)
     return "—" if value is None else str(value)
 
 
 def target_label(target_type: str, target_id: str) -> str:
-    """What an event touched, in words: "Treatment session, record 55", not
-    "treatment_sessions.treatmentsession #55" (the stored label stays as written)."""
-    if not target_type:
-        return ""
-    try:
-        name = apps.get_model(target_type)._meta.verbose_name
-    except (LookupError, ValueError):
-        name = target_type
-    name = capfirst(str(name))
-    return f"{name}, record {target_id}" if target_id else name
+    """What an event touched when the record itself is not read: "Treatment session, record 55",
+    not "treatment_sessions.treatmentsession #55" (the stored label stays as written)."""
+    return fallback_target_label(target_type, target_id)
 
 
 def _key_label(key: str) -> str:
@@ -40,14 +38,15 @@ def _key_label(key: str) -> str:
 
 
 def readable_details(details) -> list[tuple[str, str]]:
-    """An event's details as (key, text) pairs. The template must not loop over the dict itself:
-    Django's template lookup tries `details["items"]` before `details.items()`, so details with a
-    key named items, keys, values or get (a checklist event stores {"items": ...}) would break."""
+    """An event's details as (key, text) pairs, codes in words ("rate_reduced" is "Infusion
+    rate reduced"). The template must not loop over the dict itself: Django's template lookup
+    tries `details["items"]` before `details.items()`, so details with a key named items, keys,
+    values or get (a checklist event stores {"items": ...}) would break."""
     if not details:
         return []
     if not isinstance(details, dict):
         return [("Details", _readable(details))]
-    return [(_key_label(key), _readable(value)) for key, value in details.items()]
+    return [(_key_label(key), _readable(value, key)) for key, value in details.items()]
 
 
 def _patient_model():
@@ -90,11 +89,13 @@ def audit_log(request):
             "pk", "mrn", "public_id"
         )
     }
+    names = target_labels((event.target_type, event.target_id) for event in page)
     rows = [
         (
             event,
             patients.get(event.patient_id),
-            target_label(event.target_type, event.target_id),
+            names.get((event.target_type, event.target_id))
+            or target_label(event.target_type, event.target_id),
             readable_details(event.details),
         )
         for event in page
@@ -122,6 +123,8 @@ class _Echo:
         return value
 
 
+# The export is read by spreadsheets and scripts as well as people: the role, the event's code
+# and the outcome stay the stored codes (a machine filters on them), beside the event in words.
 EXPORT_HEADER = [
     "When (UTC, ISO 8601)",
     "Who",

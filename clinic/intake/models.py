@@ -107,4 +107,4 @@ class ConsultationActivity(models.Model):
         verbose_name_plural = "consultation activities"
 
     def __str__(self) -> str:
-        return f"{show_datetime(self.created_at)} {self.to_status or 'note'}"
+        return f"{show_datetime(self.created_at)} {self.get_to_status_display() or 'Note'}"

@@ -478,6 +478,8 @@ def destruction_detail(request, public_id):
 
 
 # --- ledger and inventory -----------------------------------------------------------------
+# Column names are codes on purpose: the ledger's CSV is read by the register's reconciliation
+# scripts and spreadsheets, which key on them; the values are the labels a person reads.
 LEDGER_CSV_HEADER = [
     "occurred_at",
     "recorded_at",

@@ -102,7 +102,7 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} notice for {self.message_id}"
+        return f"{self.get_channel_display()} notice for {self.message_id}"
 
 
 class ReplyTemplate(TimeStampedModel):

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.audit.labels import register_code_labels
 from clinic.audit.models import AuditEvent
 from clinic.patients.permissions import (
     can_invite_patient_to_portal,
@@ -41,6 +42,8 @@ _BANNERS: list[Callable[[Any, Any], list[dict[str, str]]]] = []
 
 def register_chart_section(section: ChartSection) -> None:
     _SECTIONS[section.key] = section
+    # The access log names the section opened ({"section": "appointments"}) by its label.
+    register_code_labels({section.key: section.label}, key="section")
 
 
 # Functions (viewer, patient) -> list of {"label", "value", "level"}: where the patient stands,

@@ -204,7 +204,7 @@ class PatientStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or 'registered'} → {self.to_status}"
+        return f"{self.get_from_status_display() or 'Registered'} → {self.get_to_status_display()}"
 
 
 class VitalSigns(models.Model):
@@ -305,7 +305,7 @@ class VitalSigns(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Vitals {show_datetime(self.taken_at)} ({self.context})"
+        return f"Vitals {show_datetime(self.taken_at)} ({self.get_context_display()})"
 
     def clean(self) -> None:
         """The checks the constraints above make, as messages beside the field (the field

@@ -178,7 +178,7 @@ class TreatmentSession(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Session {self.public_id} ({self.status})"
+        return f"Session {self.public_id} ({self.get_status_display()})"
 
     @property
     def is_locked(self) -> bool:
@@ -204,7 +204,7 @@ class GateOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Override of {self.gate}"
+        return f"Override of {self.get_gate_display()}"
 
 
 class SessionReading(models.Model):

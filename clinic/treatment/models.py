@@ -242,7 +242,7 @@ class TreatmentPlan(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Plan for patient {self.patient_id} ({self.status})"
+        return f"Plan for patient {self.patient_id} ({self.get_status_display()})"
 
 
 class TreatmentPlanVersion(models.Model):
