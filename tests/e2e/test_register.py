@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
+from clinic.core.dates import show_date
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.inventory import selectors
 from clinic.inventory.models import Container, Count, Discrepancy, Receipt
@@ -134,7 +135,7 @@ def test_received_drawn_given_wasted_counted_and_reported(open_page, live_server
     expect(labels).to_have_count(2)
     for container in containers:
         label = labels.filter(has_text=container.identifier)
-        expect(label).to_contain_text(f"Lot {LOT} · Exp {expiry:%Y-%m-%d}")
+        expect(label).to_contain_text(f"Lot {LOT} · Exp {show_date(expiry)}")
         # One QR code per container, titled with its identifier (it encodes its page's address).
         expect(label.locator(".stock-label-qr svg")).to_have_count(1)
         expect(label.locator(".stock-label-qr svg title")).to_have_text(
@@ -348,7 +349,9 @@ def test_received_drawn_given_wasted_counted_and_reported(open_page, live_server
     field(tablet, "Timing").select_option(label="Close of business")
     tablet.get_by_role("button", name="Show").click()
     expect(
-        tablet.get_by_role("heading", name=re.compile(rf"close of business, {today:%Y-%m-%d}"))
+        tablet.get_by_role(
+            "heading", name=re.compile(rf"close of business, {re.escape(show_date(today))}")
+        )
     ).to_be_visible()
     inventory_cells = cells(tablet.get_by_role("row").filter(has_text=vial.identifier))
     assert millilitres(inventory_cells[4]) == balance_ml

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
+from clinic.core.dates import show_time, show_weekday_date
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.patients.tests.factories import register_test_patient
 from clinic.sessions import services
@@ -70,7 +71,9 @@ def test_a_second_session_the_same_day_is_held_and_the_pregnancy_question_is_ask
     page.goto(f"/sessions/{second.public_id}/")
     same_day = page.locator('[data-gate="same_day"]')
     expect(same_day).to_have_class(re.compile("gate-blocked"))
-    expect(same_day).to_contain_text(f"given {first_at:%a %-d %b %Y} at {first_at:%H:%M}")
+    expect(same_day).to_contain_text(
+        f"given {show_weekday_date(first_at)} at {show_time(first_at)}"
+    )
     expect(page.locator('[data-gate="dose_interval"]')).to_have_class(re.compile("gate-ok"))
 
     # The sex recorded for dosing does not answer the pregnancy question.

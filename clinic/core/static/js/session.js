@@ -11,10 +11,17 @@
   var sessionId = grid.getAttribute("data-session");
   // Times are shown in the clinic's zone (the tablet's own zone may differ).
   var zone = grid.getAttribute("data-zone") || undefined;
+  // The product's one time format (config/formats/en/formats.py): "4:05 PM", in the location's zone.
+  // Some ICU versions put a narrow no-break space before "PM": a plain space reads the same as the pages.
   function clinicTime(date) {
+    var options = { hour: "numeric", minute: "2-digit", hour12: true };
     try {
-      return new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone }).format(date);
-    } catch (e) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+      options.timeZone = zone;
+      return new Intl.DateTimeFormat("en-US", options).format(date).replace(/\s/g, " ");
+    } catch (e) {
+      delete options.timeZone;
+      return date.toLocaleTimeString("en-US", options).replace(/\s/g, " ");
+    }
   }
   var storeKey = "clinic:unsaved:" + sessionId;
 
