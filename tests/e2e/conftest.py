@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.accessibility import check_open_pages, watch_staff_pages
+
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 PHONE = {"width": 390, "height": 844}
@@ -68,26 +70,39 @@ _FAILED = pytest.StashKey[bool]()
 
 @pytest.fixture
 def open_page(browser, request, live_server):
-    """Open pages in a fresh browser context of the given viewport; screenshot each on failure."""
+    """Open pages in a fresh browser context of the given viewport; screenshot each on failure.
+
+    Every staff page the test shows is checked by axe-core (tests/e2e/accessibility.py): a WCAG
+    2.x A/AA violation on any of them fails the test."""
     contexts = []
+    violations: list[str] = []
 
     def opener(viewport=DESKTOP):
         context = browser.new_context(viewport=viewport, base_url=live_server.url)
         context.set_default_timeout(10_000)
-        contexts.append(context)
+        contexts.append((context, watch_staff_pages(context)))
         return context.new_page()
 
     yield opener
+    for context, found in contexts:
+        check_open_pages(context, found)
+        violations.extend(found)
     if request.node.stash.get(_FAILED, False):
         ARTIFACTS.mkdir(exist_ok=True)
-        for index, context in enumerate(contexts):
+        for index, (context, _found) in enumerate(contexts):
             for number, page in enumerate(context.pages):
                 page.screenshot(
                     path=str(ARTIFACTS / f"{request.node.name}-{index}-{number}.png"),
                     full_page=True,
                 )
-    for context in contexts:
+    for context, _found in contexts:
         context.close()
+    if violations:
+        pytest.fail(
+            "axe-core found WCAG 2.x A/AA violations on staff pages:\n"
+            + "\n".join(dict.fromkeys(violations)),
+            pytrace=False,
+        )
 
 
 def sign_in(page, email: str, password: str) -> None:
