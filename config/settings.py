@@ -187,6 +187,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "NAME",
             str(Path(tempfile.gettempdir()) / f"ketamine-clinic-test-{os.getpid()}.sqlite3"),
         )
+# A PostgreSQL streaming replica (postgres://...) that reports may read from: the router sends a
+# read there only inside `reporting_reads()`, outside any transaction and before the block writes
+# (clinic.core.routing, docs/scaling.md). Unset: no `replica` alias, no router, nothing changes.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # Under tests the replica is read as a mirror of the primary's test database: nothing can be
+    # created on a replica, and the primary's test database reaches it by replication.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+elif CLINIC_ENVIRONMENT == "test" and env_bool("CLINIC_TEST_REPLICA_MIRROR", False):
+    # The test suite (pyproject's pytest_env) runs with a `replica` alias mirroring the test
+    # database, so that the reports' tests go through the router on SQLite and PostgreSQL alike.
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["clinic.core.routing.ReportingReadsRouter"] if "replica" in DATABASES else []
+# A replica further behind than this (its replay, in seconds) is not read: the reports read from
+# the primary until it catches up.
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

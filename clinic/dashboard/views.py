@@ -4,6 +4,7 @@ from django.utils import timezone
 from clinic.accounts.choices import STAFF_ROLES
 from clinic.assessments.selectors import clinical_dashboard
 from clinic.core.permissions import role_required
+from clinic.core.routing import reporting_reads
 from clinic.intake.selectors import dashboard_summary
 from clinic.inventory.dashboard import register_panel
 from clinic.sessions.rems_form import overdue_forms
@@ -11,6 +12,7 @@ from clinic.sessions.selectors import stop_level_alerts
 
 
 @role_required(*STAFF_ROLES)
+@reporting_reads()
 def dashboard(request):
     """The staff start page: the consultation queue and patients for everyone; safety alerts, due
     questionnaires and worsening scores for clinical roles; chair-side stop-level alerts for

@@ -14,6 +14,7 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.forms import form_status, posted_data, refusal_shown_on
 from clinic.core.permissions import role_required
+from clinic.core.routing import reporting_reads
 from clinic.outcomes import retention, selectors
 from clinic.outcomes.forms import OutcomesFilterForm, OutreachForm
 from clinic.patients.selectors import record_chart_viewed
@@ -126,6 +127,7 @@ def _filter_form(request):
 
 
 @role_required(*VIEWERS)
+@reporting_reads()
 def outcomes(request):
     form, filters = _filter_form(request)
     if filters is None:
@@ -155,6 +157,7 @@ def outcomes(request):
 
 
 @role_required(*VIEWERS)
+@reporting_reads()
 def export(request, table: str):
     if table not in TABLES:
         raise Http404("There is no such table.")
@@ -183,6 +186,7 @@ def export(request, table: str):
 
 
 @role_required(*retention.RETENTION_ROLES)
+@reporting_reads()
 def drop_offs(request):
     """The drop-off list: who stalled mid-induction or missed a session, and the last try to
     reach them."""

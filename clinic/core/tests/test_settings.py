@@ -67,3 +67,26 @@ def test_production_keeps_database_connections_open_with_health_checks():
         "shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, "DATABASE_CONN_MAX_AGE": "0"}
     )
     assert result.stdout.split()[-2:] == ["0", "True"]
+
+
+def test_production_has_a_replica_alias_and_its_router_only_when_a_replica_is_named():
+    code = (
+        "from django.conf import settings; r = settings.DATABASES.get('replica'); "
+        "print(settings.DATABASE_ROUTERS, r and (r['HOST'], r['PORT'], r['CONN_MAX_AGE'], "
+        "r['CONN_HEALTH_CHECKS']))"
+    )
+    result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[] None"
+    replica_url = "postgres://clinic@replica.internal:5433/clinic"
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env={**PRODUCTION_ENV, "DATABASE_REPLICA_URL": replica_url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "['clinic.core.routing.ReportingReadsRouter'] ('replica.internal', 5433, 60, True)"
+    )

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from clinic.core.routing import reporting_reads
 from clinic.interop.export import export_clinic
 from clinic.patients.models import Patient
 
@@ -50,13 +51,17 @@ class Command(BaseCommand):
         out_dir = Path(out)
         if out_dir.exists() and not out_dir.is_dir():
             raise CommandError(f"--out {out} is a file, not a directory.")
-        with tqdm(
-            total=Patient.objects.count(),
-            unit="patient",
-            desc="Exporting",
-            disable=no_progress,
-            file=self.stderr._out,
-        ) as bar:
+        # The export only reads (and audits itself): a replica may serve it.
+        with (
+            reporting_reads(),
+            tqdm(
+                total=Patient.objects.count(),
+                unit="patient",
+                desc="Exporting",
+                disable=no_progress,
+                file=self.stderr._out,
+            ) as bar,
+        ):
             counts = export_clinic(out_dir, since=since_at, validate=validate, progress=bar.update)
         width = max(len(name) for name in counts) if counts else 0
         for name, count in counts.items():
