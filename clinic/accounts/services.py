@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.choices import STAFF_ROLES, Role
+from clinic.accounts.locks import lock_user
 from clinic.accounts.models import MonitorDevice, TwoFactorEnrolmentCode, User
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
@@ -168,7 +169,7 @@ def update_staff_account(
             "Choose at least one location where this person works.", field="locations"
         )
     with transaction.atomic(durable=True):
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = lock_user(user.pk)
         before = {
             "full_name": locked.full_name,
             "role": locked.role,
@@ -212,7 +213,7 @@ def set_account_active(*, actor, user: User, active: bool) -> User:
     if user.pk == actor.pk:
         raise ClinicError("You cannot deactivate your own account.")
     with transaction.atomic(durable=True):
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = lock_user(user.pk)
         if locked.is_active == active:
             return locked
         locked.is_active = active

@@ -28,6 +28,7 @@ from clinic.patients.choices import (
     PregnancyPotential,
 )
 from clinic.patients.hooks import care_changed
+from clinic.patients.locks import lock_guardian, lock_patient, lock_patients_with_phone
 from clinic.patients.models import Guardian, Patient, PatientStatusChange, VitalSigns
 from clinic.patients.permissions import (
     REGISTRATION_ROLES,
@@ -183,7 +184,7 @@ def update_patient(
         )
     _check_fields(changes)
     with transaction.atomic(durable=True):
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = lock_patient(patient.pk)
         changed = apply_changes(locked, changes)
         if MEASUREMENT_FIELDS & set(changed) and not can_view_clinical_details(actor):
             raise PermissionDeniedError("Your role does not record height or weight.")
@@ -226,9 +227,7 @@ def record_measurements(
     evaluation, become the patient's when they are newer than those on record. A caller that
     already holds the patient's row lock passes the row it read under it
     (`patient_is_locked`)."""
-    locked = (
-        patient if patient_is_locked else Patient.objects.select_for_update().get(pk=patient.pk)
-    )
+    locked = patient if patient_is_locked else lock_patient(patient.pk)
     if locked.measurements_taken_at is not None and measured_at <= locked.measurements_taken_at:
         return locked
     changes = {
@@ -286,7 +285,7 @@ def record_pregnancy_potential(
         # "Could be pregnant" and "not asked" carry no reason.
         reason = note = ""
     with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = lock_patient(patient.pk)
         values = {
             "pregnancy_potential": potential,
             "pregnancy_potential_reason": reason,
@@ -334,7 +333,7 @@ def change_patient_status(
         )
     reason = reason.strip()
     with transaction.atomic(durable=not in_caller_transaction):
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = lock_patient(patient.pk)
         if to_status not in ALLOWED_STATUS_CHANGES[locked.status]:
             raise InvalidTransitionError(
                 f"A patient who is “{locked.get_status_display()}” cannot move to "
@@ -382,7 +381,7 @@ def invite_patient_to_portal(*, actor, patient: Patient) -> Patient:
             "Add the patient's e-mail address first: the invitation is sent there.", field="email"
         )
     with transaction.atomic(durable=True):
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = lock_patient(patient.pk)
         if locked.user_id is not None:
             account = present(locked.user, "The patient's portal account")
             if account.has_usable_password():
@@ -496,7 +495,7 @@ def set_sms_preference(*, actor, patient: Patient, opted_in: bool) -> Patient:
             patient_id=patient.pk,
         )
     with transaction.atomic(durable=True):
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = lock_patient(patient.pk)
         if opted_in and not locked.phone:
             raise ClinicError(
                 "There is no phone number on your record; ask the clinic to add one first.",
@@ -526,7 +525,7 @@ def record_sms_opt_out(*, phone_e164: str, source: str) -> int:
     changed = 0
     with transaction.atomic(durable=True):
         now = timezone.now()
-        for patient in Patient.objects.select_for_update().filter(phone=phone_e164):
+        for patient in lock_patients_with_phone(phone_e164):
             if not patient.may_be_texted and patient.sms_opted_out_at is not None:
                 continue
             patient.sms_opted_out_at = now
@@ -606,7 +605,7 @@ def add_guardian(*, actor, patient: Patient, details: dict[str, Any]) -> Guardia
         )
     cleaned = _clean_guardian_details(details, patient=patient)
     with transaction.atomic(durable=True):
-        Patient.objects.select_for_update().get(pk=patient.pk)
+        lock_patient(patient.pk)
         guardian = Guardian(patient=patient, recorded_by=actor, **cleaned)
         guardian.full_clean()
         guardian.save()
@@ -626,7 +625,7 @@ def update_guardian(*, actor, guardian: Guardian, changes: dict[str, Any]) -> Gu
     _ensure_can_manage_guardians(actor, patient, AuditEventType.GUARDIAN_CHANGED)
     cleaned = _clean_guardian_details(changes, patient=patient)
     with transaction.atomic(durable=True):
-        locked = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        locked = lock_guardian(guardian.pk)
         if locked.ended_at is not None:
             raise InvalidTransitionError("This guardianship has ended; add the guardian again.")
         changed = apply_changes(locked, cleaned)
@@ -652,7 +651,7 @@ def end_guardianship(*, actor, guardian: Guardian, reason: str) -> Guardian:
     if not reason.strip():
         raise ClinicError("Say why this guardianship ends.", field="reason")
     with transaction.atomic(durable=True):
-        locked = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        locked = lock_guardian(guardian.pk)
         if locked.ended_at is not None:
             raise InvalidTransitionError("This guardianship has already ended.")
         locked.ended_at = timezone.now()
@@ -687,7 +686,7 @@ def invite_guardian_to_portal(*, actor, guardian: Guardian) -> Guardian:
             field="email",
         )
     with transaction.atomic(durable=True):
-        locked = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        locked = lock_guardian(guardian.pk)
         if locked.ended_at is not None:
             raise InvalidTransitionError("This guardianship has ended.")
         if locked.user_id is not None:

@@ -15,6 +15,7 @@ from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.tokens import token_sha256
 from clinic.scheduling.choices import AppointmentStatus
+from clinic.scheduling.locks import lock_appointment, lock_check_in
 from clinic.scheduling.models import Appointment, PreVisitCheckIn
 
 
@@ -72,7 +73,7 @@ def answer_check_in(
         )
     with transaction.atomic(durable=True):
         check_in = open_check_in(token)
-        check_in = PreVisitCheckIn.objects.select_for_update().get(pk=check_in.pk)
+        check_in = lock_check_in(check_in.pk)
         check_in.fasting_as_instructed, check_in.ride_home_arranged = fasting, ride
         check_in.medication_changed, check_in.medication_change_details = (
             medication_changed,
@@ -81,7 +82,7 @@ def answer_check_in(
         check_in.answered_at = timezone.now()
         check_in.save()
         concerns = check_in.concerns
-        appointment = Appointment.objects.select_for_update().get(pk=check_in.appointment_id)
+        appointment = lock_appointment(check_in.appointment_id)
         if concerns:
             appointment.flagged = True
             appointment.flag_reason = "; ".join(concerns)[:300]

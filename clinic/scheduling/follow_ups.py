@@ -17,6 +17,7 @@ from clinic.core.dates import show_date
 from clinic.core.exceptions import InvalidTransitionError
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling.choices import AppointmentKind, FollowUpKind, FollowUpStatus
+from clinic.scheduling.locks import lock_follow_up, lock_open_follow_up_calls_of
 from clinic.scheduling.models import Appointment, FollowUp
 from clinic.scheduling.permissions import BOOKING_ROLES
 from clinic.scheduling.selectors import visible_follow_ups
@@ -65,9 +66,7 @@ def withdraw_after_session(appointment: Appointment, *, reason: str = "check-in 
     """Inside the caller's transaction: a check-in undone, or a session stopped before any dose
     was given, withdraws the follow-up call the check-in made due (while nobody has booked or
     done it: there are no after-effects to ask about), with an audit entry saying why."""
-    for follow_up in FollowUp.objects.select_for_update().filter(
-        source_appointment=appointment, kind=FollowUpKind.FOLLOW_UP, status=FollowUpStatus.OPEN
-    ):
+    for follow_up in lock_open_follow_up_calls_of(appointment.pk):
         record_audit_event(
             actor=None,
             actor_label="follow-up rule",
@@ -99,7 +98,7 @@ def after_series(appointments: list[Appointment]) -> FollowUp | None:
 def settle_by_review(*, actor, follow_up: FollowUp) -> FollowUp:
     """Inside the caller's transaction: the follow-up review it called for is signed (the
     reviews app's signing service has checked the actor may sign it)."""
-    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    locked = lock_follow_up(follow_up.pk)
     if locked.status == FollowUpStatus.DONE:
         return locked
     locked.status, locked.completed_at, locked.completed_by = (
@@ -128,7 +127,7 @@ def complete_follow_up(*, actor, follow_up: FollowUp) -> FollowUp:
         event_type=AuditEventType.APPOINTMENT_CHANGED,
     )
     with transaction.atomic(durable=True):
-        locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        locked = lock_follow_up(follow_up.pk)
         if locked.status == FollowUpStatus.DONE:
             raise InvalidTransitionError("This follow-up is already done.")
         locked.status, locked.completed_at, locked.completed_by = (

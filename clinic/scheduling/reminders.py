@@ -34,7 +34,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.assessments.choices import AssessmentContext, RequestStatus
@@ -48,6 +48,7 @@ from clinic.core.exceptions import ClinicError
 from clinic.core.sms import SmsError, send_sms
 from clinic.scheduling.checkin import flag_unanswered, issue_check_in_link
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
+from clinic.scheduling.locks import lock_booked_appointment_in_band
 from clinic.scheduling.models import Appointment, ReminderDispatch, SchedulingPolicy
 
 logger = logging.getLogger(__name__)
@@ -89,17 +90,9 @@ def due_reminders(now: datetime) -> list[tuple[int, int, int]]:
 def _lock(pk: int, now: datetime, hours: int, lower: int) -> Appointment | None:
     """The appointment, locked for this transaction, if it is still booked and still in the band;
     None if another job holds it (PostgreSQL) or it changed since it was listed."""
-    rows = Appointment.objects.filter(
-        pk=pk,
-        status=AppointmentStatus.BOOKED,
-        starts_at__gt=now + timedelta(hours=lower),
-        starts_at__lte=now + timedelta(hours=hours),
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True)
-    elif connection.features.has_select_for_update:
-        rows = rows.select_for_update()
-    if not rows.values_list("pk", flat=True).first():
+    if not lock_booked_appointment_in_band(
+        pk, starts_after=now + timedelta(hours=lower), starts_until=now + timedelta(hours=hours)
+    ):
         return None
     return Appointment.objects.select_related(
         "patient", "location__organisation", "appointment_type"
