@@ -11,7 +11,6 @@ from django.utils import timezone
 from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import audited_together, record_audit_event
-from clinic.core.compiled import CompiledQuery
 from clinic.core.dates import show_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, NotFoundError
 from clinic.core.permissions import ensure_role
@@ -26,6 +25,7 @@ from clinic.evaluation.choices import (
     EvaluationStatus,
     RuleSetStatus,
 )
+from clinic.evaluation.locks import lock_evaluation, lock_open_evaluation_of, lock_version
 from clinic.evaluation.models import (
     Allergy,
     ConsentDocument,
@@ -98,21 +98,10 @@ def _ensure_evaluator(actor, patient: Patient, action: str, event_type) -> None:
     )
 
 
-def _evaluation_to_lock(pk, *, of: tuple[str, ...]):
-    return Evaluation.objects.select_for_update(of=of).select_related("patient").filter(pk=pk)
-
-
-# Compiled once per connection (clinic.core.compiled): every change to an evaluation runs one.
-_LOCK = CompiledQuery(lambda pk: _evaluation_to_lock(pk, of=("self",)), pk=Evaluation._meta.pk)
-_LOCK_WITH_PATIENT = CompiledQuery(
-    lambda pk: _evaluation_to_lock(pk, of=("self", "patient")), pk=Evaluation._meta.pk
-)
-
-
 def _lock(evaluation: Evaluation, *, with_patient: bool = False) -> Evaluation:
     """The evaluation row, locked for this transaction, read with its patient in one statement;
     `with_patient` locks the patient's row too (before the patient's measurements change)."""
-    locked = (_LOCK_WITH_PATIENT if with_patient else _LOCK).get(pk=evaluation.pk)
+    locked = lock_evaluation(evaluation.pk, with_patient=with_patient)
     if locked.is_locked:
         raise InvalidTransitionError(
             "This evaluation is signed and locked; add an addendum instead."
@@ -124,11 +113,7 @@ def start_evaluation(*, actor, patient: Patient) -> Evaluation:
     """Open a comprehensive evaluation, pre-filled with the conditions and measurements on record."""
     _ensure_evaluator(actor, patient, "evaluate patients", AuditEventType.EVALUATION_STARTED)
     with transaction.atomic(durable=True):
-        open_one = (
-            Evaluation.objects.select_for_update()
-            .filter(patient=patient, status=EvaluationStatus.IN_PROGRESS)
-            .first()
-        )
+        open_one = lock_open_evaluation_of(patient.pk)
         if open_one is not None:
             return open_one
         evaluation = Evaluation.objects.create(
@@ -445,7 +430,7 @@ def add_evaluation_addendum(
         raise ClinicError("Write the addendum.", field="text")
     confirm_signer(actor, password, target=evaluation, patient_id=evaluation.patient_id)
     with transaction.atomic(durable=True):
-        locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        locked = lock_evaluation(evaluation.pk)
         if not locked.is_locked:
             raise InvalidTransitionError("The evaluation is not signed yet: edit it directly.")
         signed_at = timezone.now()
@@ -590,7 +575,7 @@ def _publish_draft(
     the draft row locked). Used for consent documents and screening rule sets."""
     ensure_role(actor, {Role.MEDICAL_DIRECTOR}, action=action, event_type=event_type)
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=pk)
+        locked = lock_version(model, pk)
         if locked.status != RuleSetStatus.DRAFT:
             raise InvalidTransitionError("Only a draft can be published.")
         if check is not None:

@@ -25,6 +25,7 @@ from clinic.intake.choices import (
     ConsultationStatus,
     DeclineReason,
 )
+from clinic.intake.locks import lock_consultation_request
 from clinic.intake.models import ConsultationActivity, ConsultationRequest
 from clinic.intake.permissions import QUEUE_ROLES
 from clinic.patients.ages import under_age_message
@@ -129,10 +130,6 @@ def submit_consultation_request(
     return request
 
 
-def _lock(request: ConsultationRequest) -> ConsultationRequest:
-    return ConsultationRequest.objects.select_for_update().get(pk=request.pk)
-
-
 def _ensure_queue_role(actor, request, action: str, event_type) -> None:
     ensure_role(
         actor,
@@ -152,7 +149,7 @@ def record_consultation_step(
         actor, request, "work the consultation queue", AuditEventType.CONSULTATION_STATUS_CHANGED
     )
     with transaction.atomic(durable=True):
-        locked = _lock(request)
+        locked = lock_consultation_request(request.pk)
         if to_status not in ALLOWED_QUEUE_STEPS[locked.status]:
             label = (
                 ConsultationStatus(to_status).label
@@ -208,7 +205,7 @@ def add_consultation_note(
     if not note:
         raise ClinicError("Write the note first.", field="note")
     with transaction.atomic(durable=True):
-        locked = _lock(request)
+        locked = lock_consultation_request(request.pk)
         activity = ConsultationActivity.objects.create(
             request=locked, location_id=locked.location_id, author=actor, note=note
         )
@@ -234,7 +231,7 @@ def decline_consultation_request(
     if reason == DeclineReason.OTHER and not details:
         raise ClinicError("Describe the reason when you choose “Other”.", field="details")
     with transaction.atomic(durable=True):
-        locked = _lock(request)
+        locked = lock_consultation_request(request.pk)
         if locked.status not in OPEN_STATUSES:
             raise InvalidTransitionError(
                 f"This request is already “{locked.get_status_display()}”."
@@ -290,7 +287,7 @@ def convert_request_to_patient(
     # The new record's keys and uniqueness are checked by the database; a refusal is explained
     # in the words of the check before the write (clinic.core.validation).
     with explain_refusal(), transaction.atomic(durable=True):
-        locked = _lock(request)
+        locked = lock_consultation_request(request.pk)
         if locked.status not in OPEN_STATUSES:
             raise InvalidTransitionError(
                 f"This request is “{locked.get_status_display()}”; only open requests can be converted."

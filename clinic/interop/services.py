@@ -16,6 +16,7 @@ from clinic.audit.throttle import record_unauthenticated_refusal
 from clinic.core.exceptions import ClinicError
 from clinic.core.permissions import ensure_role
 from clinic.core.tokens import token_sha256
+from clinic.interop.locks import lock_fhir_token
 from clinic.interop.models import FhirApiToken
 
 TOKEN_PREFIX = "kcf_"
@@ -77,7 +78,7 @@ def revoke_fhir_token(*, actor, token: FhirApiToken) -> FhirApiToken:
         event_type=AuditEventType.FHIR_TOKEN_CHANGED,
     )
     with transaction.atomic():
-        token = FhirApiToken.objects.select_for_update().get(pk=token.pk)
+        token = lock_fhir_token(token.pk)
         if token.revoked_at is not None:
             return token
         token.revoked_at, token.revoked_by = timezone.now(), actor

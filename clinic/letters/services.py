@@ -12,8 +12,10 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.letters import selectors
 from clinic.letters.choices import SentVia
+from clinic.letters.locks import lock_progress_letter
 from clinic.letters.models import ProgressLetter
 from clinic.letters.permissions import LETTER_READ_ROLES, LETTER_WRITE_ROLES
+from clinic.patients.locks import lock_patient
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 
@@ -55,7 +57,7 @@ def sign_progress_letter(
     comment = _text(comment, field="comment", limit=COMMENT_MAX, required=False, what="the comment")
     confirm_signer(actor, password, target=patient, patient_id=patient.pk)
     with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = lock_patient(patient.pk)
         last = ProgressLetter.objects.filter(patient=locked).order_by("-number").first()
         content = selectors.letter_content(
             locked, signer=actor, next_steps=next_steps, comment=comment
@@ -107,7 +109,7 @@ def record_letter_sent(*, actor, letter: ProgressLetter, sent_via: str) -> Progr
             field="sent_via",
         )
     with transaction.atomic():
-        locked = ProgressLetter.objects.select_for_update().get(pk=letter.pk)
+        locked = lock_progress_letter(letter.pk)
         if locked.sent_at is not None:
             raise InvalidTransitionError(
                 f"This letter was already recorded as sent on {show_date(locked.sent_at)}."

@@ -18,6 +18,7 @@ from clinic.core.meta import present
 from clinic.core.records import apply_changes
 from clinic.core.signing import confirm_signer, content_sha256
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES, PatientStatus
+from clinic.patients.locks import lock_patient
 from clinic.patients.models import Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.patients.services import change_patient_status
@@ -28,10 +29,12 @@ from clinic.reviews.choices import (
     ReviewKind,
     ReviewStatus,
 )
+from clinic.reviews.locks import lock_review
 from clinic.reviews.models import FollowUpReview, FollowUpReviewAddendum
 from clinic.reviews.permissions import REVIEW_WRITE_ROLES
 from clinic.scheduling.choices import FollowUpKind, FollowUpStatus
 from clinic.scheduling.follow_ups import create_follow_up, settle_by_review
+from clinic.scheduling.locks import lock_open_reviews_due
 from clinic.scheduling.models import FollowUp
 from clinic.treatment.choices import PlanStatus
 from clinic.treatment.selectors import current_plan_version
@@ -59,7 +62,7 @@ def _ensure_reviewer(actor, patient: Patient, action: str, event_type) -> None:
 
 
 def _lock(review: FollowUpReview) -> FollowUpReview:
-    locked = FollowUpReview.objects.select_for_update().get(pk=review.pk)
+    locked = lock_review(review.pk)
     if locked.is_locked:
         raise InvalidTransitionError("This review is signed and locked; add an addendum instead.")
     return locked
@@ -78,7 +81,7 @@ def open_review(
     ):
         raise ClinicError("That follow-up is not a review of this patient.")
     with transaction.atomic(durable=True):
-        Patient.objects.select_for_update().get(pk=patient.pk)
+        lock_patient(patient.pk)
         existing = selectors.open_review(patient)
         if existing is not None:
             return existing
@@ -216,13 +219,11 @@ def _keep_only_decision_values(review: FollowUpReview) -> None:
 def review_due(*, patient: Patient, due_on, reason: str) -> FollowUp | None:
     """Inside the caller's transaction: a review falls due on `due_on` unless one is already
     due (not done) on or before that day; a later one is brought forward."""
-    open_ones = FollowUp.objects.select_for_update().filter(
-        patient=patient, kind=FollowUpKind.REVIEW, status=FollowUpStatus.OPEN
-    )
-    if open_ones.filter(due_on__lte=due_on).exists():
+    open_ones = lock_open_reviews_due(patient.pk)
+    if any(open_one.due_on <= due_on for open_one in open_ones):
         return None
-    later = open_ones.order_by("due_on").first()
-    if later is not None:
+    if open_ones:
+        later = min(open_ones, key=lambda open_one: (open_one.due_on, open_one.pk))
         later.due_on, later.reason = due_on, reason[:200]
         later.save(update_fields=["due_on", "reason", "updated_at"])
         return later
@@ -367,7 +368,7 @@ def add_review_addendum(
         raise ClinicError(f"Keep the addendum under {TEXT_LIMIT} characters.", field="text")
     confirm_signer(actor, password, target=review, patient_id=review.patient_id)
     with transaction.atomic(durable=True):
-        locked = FollowUpReview.objects.select_for_update().get(pk=review.pk)
+        locked = lock_review(review.pk)
         if not locked.is_locked:
             raise InvalidTransitionError("The review is not signed yet: edit it directly.")
         signed_at = timezone.now()
