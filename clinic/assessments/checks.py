@@ -25,6 +25,11 @@ from django_tasks import task
 
 from clinic.accounts.choices import Role
 from clinic.assessments.choices import SideEffectCheckAnswer
+from clinic.assessments.locks import (
+    lock_open_side_effect_checks_of,
+    lock_side_effect_check,
+    lock_side_effect_check_to_notify,
+)
 from clinic.assessments.models import SideEffectCheck, SideEffectReport
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
@@ -70,12 +75,7 @@ def notify(check_id: int) -> bool:
     """Send the check's e-mail and text (once: the row is locked and marked in one transaction).
     False when there is nothing to send yet or sending failed (the job tries again)."""
     with transaction.atomic():
-        check = (
-            SideEffectCheck.objects.select_for_update()
-            .select_related("patient", "location")
-            .filter(pk=check_id, notified_at__isnull=True, answer=SideEffectCheckAnswer.OPEN)
-            .first()
-        )
+        check = lock_side_effect_check_to_notify(check_id)
         if check is None:
             return False
         patient = check.patient
@@ -138,7 +138,7 @@ def answer_nothing_to_report(*, actor, check: SideEffectCheck) -> SideEffectChec
     if check.patient.user_id != actor.pk:
         raise NotFoundError("We could not find that check.")
     with transaction.atomic(durable=True):
-        locked = SideEffectCheck.objects.select_for_update().get(pk=check.pk)
+        locked = lock_side_effect_check(check.pk)
         if locked.answer == SideEffectCheckAnswer.NOTHING:
             return locked  # the same answer sent twice
         if locked.answer != SideEffectCheckAnswer.OPEN:
@@ -158,11 +158,7 @@ def answer_nothing_to_report(*, actor, check: SideEffectCheck) -> SideEffectChec
 
 def answer_open_checks_with(report: SideEffectReport, *, actor) -> int:
     """Inside the report's transaction: the report answers every open check of its patient."""
-    open_checks = list(
-        SideEffectCheck.objects.select_for_update().filter(
-            patient_id=report.patient_id, answer=SideEffectCheckAnswer.OPEN
-        )
-    )
+    open_checks = lock_open_side_effect_checks_of(report.patient_id)
     for check in open_checks:
         check.answer = SideEffectCheckAnswer.REPORTED
         check.answered_at = report.reported_at

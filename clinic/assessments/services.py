@@ -33,6 +33,14 @@ from clinic.assessments.choices import (
 )
 from clinic.assessments.hooks import urgent_alert_raised
 from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.locks import (
+    lock_questionnaire_request,
+    lock_response,
+    lock_response_to,
+    lock_safety_alert,
+    lock_side_effect_report,
+    lock_side_effect_report_sent_as,
+)
 from clinic.assessments.models import (
     AssessmentResponse,
     InstrumentAssignment,
@@ -171,7 +179,7 @@ def cancel_questionnaire_request(*, actor, request: QuestionnaireRequest) -> Que
         actor, request.patient, "cancel questionnaires", AuditEventType.QUESTIONNAIRES_CANCELLED
     )
     with transaction.atomic(durable=True):
-        locked = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
+        locked = lock_questionnaire_request(request.pk)
         if locked.status != RequestStatus.OPEN:
             raise InvalidTransitionError(
                 f"These questionnaires are already {locked.get_status_display().lower()}."
@@ -320,11 +328,7 @@ def _answerer(request: QuestionnaireRequest, actor, mode: str) -> dict[str, Any]
 def _lock_request_response(
     request: QuestionnaireRequest, code: str, mode: str
 ) -> AssessmentResponse:
-    response = (
-        AssessmentResponse.objects.select_for_update()
-        .filter(request=request, instrument_code=code)
-        .first()
-    )
+    response = lock_response_to(request.pk, code)
     if response is None:
         response = AssessmentResponse.objects.create(
             patient_id=request.patient_id,
@@ -371,7 +375,7 @@ def save_answer(
     # Checked before the transaction, so that a refusal's audit entry is kept.
     answerer = _answerer(request, actor, mode)
     with transaction.atomic(durable=True):
-        locked_request = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
+        locked_request = lock_questionnaire_request(request.pk)
         ensure_request_is_open(locked_request)
         response = _lock_request_response(locked_request, instrument_code, mode)
         answers = dict(response.answers)
@@ -525,7 +529,7 @@ def submit_response(
         raise NotFoundError("That questionnaire is not part of this request.")
     answerer = _answerer(request, actor, mode)
     with transaction.atomic(durable=True):
-        locked_request = QuestionnaireRequest.objects.select_for_update().get(pk=request.pk)
+        locked_request = lock_questionnaire_request(request.pk)
         ensure_request_is_open(locked_request)
         response = _lock_request_response(locked_request, instrument_code, mode)
         _set_mode(response, mode, actor)
@@ -651,7 +655,7 @@ def mark_response_entered_in_error(
     if not reason:
         raise ClinicError("Say why the response was entered in error.", field="reason")
     with transaction.atomic(durable=True):
-        locked = AssessmentResponse.objects.select_for_update().get(pk=response.pk)
+        locked = lock_response(response.pk)
         if locked.status != ResponseStatus.COMPLETED:
             raise InvalidTransitionError(
                 "Only a completed response can be marked as entered in error."
@@ -697,7 +701,7 @@ def resolve_safety_alert(
     if not note:
         raise ClinicError("Write what you found and decided.", field="note")
     with transaction.atomic(durable=True):
-        locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
+        locked = lock_safety_alert(alert.pk)
         if locked.status != AlertStatus.OPEN:
             raise InvalidTransitionError("This alert is already resolved.")
         locked.status = AlertStatus.RESOLVED
@@ -852,11 +856,7 @@ def report_side_effect(
     if "other" in codes and not description:
         raise ClinicError("Describe the side effect in a few words.", field="description")
     with transaction.atomic(durable=True):
-        existing = (
-            SideEffectReport.objects.select_for_update()
-            .filter(patient=patient, submission_key=submission_key)
-            .first()
-        )
+        existing = lock_side_effect_report_sent_as(patient.pk, submission_key)
         if existing is not None:
             return existing, False, list(existing.alerts.all())
         report = SideEffectReport.objects.create(
@@ -911,7 +911,7 @@ def review_side_effect_report(*, actor, report: SideEffectReport, note: str) -> 
             f"Keep the note under {SIDE_EFFECT_DESCRIPTION_MAX_CHARS} characters.", field="note"
         )
     with transaction.atomic(durable=True):
-        locked = SideEffectReport.objects.select_for_update().get(pk=report.pk)
+        locked = lock_side_effect_report(report.pk)
         if locked.reviewed_at is not None:
             raise InvalidTransitionError("This report has already been reviewed.")
         locked.reviewed_by = actor

@@ -19,6 +19,7 @@ from clinic.assessments.models import AssessmentResponse, InstrumentAssignment, 
 from clinic.assessments.policy import clinic_instrument, get_policy, instruments_for_conditions
 from clinic.assessments.progress import Point, completed_point, compute_progress
 from clinic.assessments.relapse import best_after_baseline, responded
+from clinic.patients.locks import lock_patient_row
 from clinic.patients.models import Patient
 
 # Patients whose requirements are refreshed per transaction when every patient's are (the medical
@@ -33,7 +34,7 @@ def refresh_series(patient_id: int, instrument_code: str, *, policy=None) -> Pro
     Two responses of one patient completed at once would each summarise the series without the
     other's: the patient's row is locked first, so the second waits for the first to commit and
     then reads both."""
-    list(Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk", flat=True))
+    lock_patient_row(patient_id)
     rows = list(
         AssessmentResponse.objects.filter(
             patient_id=patient_id,

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.sms import send_sms
 from clinic.messaging.choices import NoticeChannel, NoticeStatus
+from clinic.messaging.locks import lock_notice_to_send
 from clinic.messaging.models import MessagingPolicy, Notice
 
 logger = logging.getLogger(__name__)
@@ -76,20 +77,11 @@ def _deliver(notice: Notice) -> None:
         send_mail(subject=subject, message=body, from_email=None, recipient_list=[notice.recipient])
 
 
-def _locked(pk: int) -> Notice | None:
-    rows = Notice.objects.filter(pk=pk, status__in=[NoticeStatus.PENDING, NoticeStatus.RETRYING])
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True)
-    elif connection.features.has_select_for_update:
-        rows = rows.select_for_update()
-    return rows.select_related("message__conversation").first()
-
-
 def send_one(notice_pk: int, *, now: datetime | None = None) -> str:
     """Try to send one notice; returns its status afterwards ("sent", "retrying", "failed"), or
     "skipped" if it was already sent or another worker holds it."""
     with transaction.atomic(durable=True):
-        notice = _locked(notice_pk)
+        notice = lock_notice_to_send(notice_pk)
         if notice is None:
             return "skipped"
         now = now or timezone.now()

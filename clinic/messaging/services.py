@@ -24,6 +24,7 @@ from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import ClinicError, NotFoundError
 from clinic.core.permissions import ensure_role, refuse
 from clinic.messaging.choices import ConversationStatus, NoticeChannel, Topic
+from clinic.messaging.locks import lock_conversation, lock_reply_template
 from clinic.messaging.models import (
     MESSAGE_MAX_CHARACTERS,
     Conversation,
@@ -153,7 +154,7 @@ def write_message(
     from_patient = actor.role in PORTAL_ROLES
     try:
         with transaction.atomic(durable=True):
-            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            locked = lock_conversation(conversation.pk)
             now = timezone.now()
             message = Message.objects.create(
                 conversation=locked,
@@ -249,7 +250,7 @@ def assign_conversation(*, actor, conversation: Conversation, assignee) -> Conve
             field="assignee",
         )
     with transaction.atomic(durable=True):
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        locked = lock_conversation(conversation.pk)
         locked.assigned_to = assignee
         locked.save(update_fields=["assigned_to", "updated_at"])
         record_audit_event(
@@ -274,7 +275,7 @@ def set_conversation_done(*, actor, conversation: Conversation, done: bool) -> C
         )
     status = ConversationStatus.DONE if done else ConversationStatus.OPEN
     with transaction.atomic(durable=True):
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        locked = lock_conversation(conversation.pk)
         if locked.status == status:
             return locked
         locked.status = status
@@ -329,7 +330,7 @@ def save_reply_template(
             )
             changed = list(TEMPLATE_FIELDS)
         else:
-            saved = ReplyTemplate.objects.select_for_update().get(pk=template.pk)
+            saved = lock_reply_template(template.pk)
             new = {"title": title, "topic": topic, "body": text, "is_active": is_active}
             changed = [name for name, value in new.items() if getattr(saved, name) != value]
             if not changed:

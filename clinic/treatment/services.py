@@ -23,6 +23,7 @@ from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.patients.ages import patient_today
 from clinic.patients.hooks import course_changed
+from clinic.patients.locks import lock_patient
 from clinic.patients.models import Patient, VitalSigns
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.treatment.choices import ChangeReason, DoseUnit, PlanDraftStatus, PlanStatus
@@ -35,6 +36,12 @@ from clinic.treatment.dosing import (
     weight_based_problems,
 )
 from clinic.treatment.goals import clean_goals
+from clinic.treatment.locks import (
+    lock_open_plan_draft,
+    lock_open_plan_drafts_of,
+    lock_plan,
+    lock_plan_draft,
+)
 from clinic.treatment.models import (
     ProtocolTemplate,
     RemsPatientEnrolment,
@@ -384,7 +391,7 @@ def sign_plan_version(
         )
     confirm_signer(actor, password, target=patient, patient_id=patient.pk)
     with transaction.atomic(durable=True):
-        Patient.objects.select_for_update().get(pk=patient.pk)
+        lock_patient(patient.pk)
         plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
         if plan is None:
             if draft.change_reason != ChangeReason.INITIAL:
@@ -445,11 +452,7 @@ def sign_plan_version(
         version.full_clean()
         version.save()
         if from_draft is not None:
-            opened = (
-                TreatmentPlanDraft.objects.select_for_update()
-                .filter(pk=from_draft.pk, patient=patient, status=PlanDraftStatus.OPEN)
-                .first()
-            )
+            opened = lock_open_plan_draft(from_draft.pk, patient_id=patient.pk)
             if opened is not None:
                 opened.status, opened.signed_version = PlanDraftStatus.SIGNED, version
                 opened.save(update_fields=["status", "signed_version", "updated_at"])
@@ -528,7 +531,7 @@ def open_plan_draft(
     if not origin:
         raise ClinicError("Say what the draft comes from.", field="origin")
     with transaction.atomic():
-        Patient.objects.select_for_update().get(pk=patient.pk)
+        lock_patient(patient.pk)
         current = (
             TreatmentPlanVersion.objects.filter(
                 plan__patient=patient, plan__status=PlanStatus.ACTIVE
@@ -549,9 +552,7 @@ def open_plan_draft(
                 value = value.isoformat()
             values[name] = value
         values["change_reason"] = change_reason
-        for older in TreatmentPlanDraft.objects.select_for_update().filter(
-            patient=patient, status=PlanDraftStatus.OPEN
-        ):
+        for older in lock_open_plan_drafts_of(patient.pk):
             older.status = PlanDraftStatus.SET_ASIDE
             older.save(update_fields=["status", "updated_at"])
             record_audit_event(
@@ -593,7 +594,7 @@ def set_plan_draft_aside(*, actor, draft: TreatmentPlanDraft) -> TreatmentPlanDr
         event_type=AuditEventType.PLAN_DRAFT_SET_ASIDE,
     )
     with transaction.atomic(durable=True):
-        locked = TreatmentPlanDraft.objects.select_for_update().get(pk=draft.pk)
+        locked = lock_plan_draft(draft.pk)
         if locked.status != PlanDraftStatus.OPEN:
             raise InvalidTransitionError("This draft is no longer open.")
         locked.status = PlanDraftStatus.SET_ASIDE
@@ -625,7 +626,7 @@ def end_plan(
     if not reason.strip():
         raise ClinicError("Say why the plan ends.", field="reason")
     with transaction.atomic(durable=not in_caller_transaction):
-        locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+        locked = lock_plan(plan.pk)
         if locked.status != PlanStatus.ACTIVE:
             raise InvalidTransitionError("This plan has already ended.")
         locked.status = status
