@@ -14,7 +14,7 @@ session's public id and may run inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
@@ -39,6 +39,7 @@ from clinic.inventory.choices import (
     DiscrepancyStatus,
     MovementKind,
 )
+from clinic.inventory.locks import lock_containers, lock_discrepancy
 from clinic.inventory.models import (
     MOVEMENT_EFFECTS,
     Container,
@@ -130,19 +131,6 @@ def _balance(container: Container, *, session_id: int | None = None) -> Balance:
 
 def _exact(value) -> Decimal:
     return Decimal(str(value)).quantize(HUNDREDTH)
-
-
-def _lock_containers(containers: Iterable[Container]) -> list[Container]:
-    """Row locks on the containers, taken in primary-key order so that two services locking the
-    same containers never wait on each other in a circle."""
-    ids = sorted({container.pk for container in containers})
-    locked = list(
-        Container.objects.select_for_update(of=("self",))
-        .select_related("lot__product", "safe__location")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
-    return locked
 
 
 def _enter(
@@ -454,7 +442,7 @@ def dispense(
     session = _session_for(container, session_public_id)
     _ensure_route(container, session)
     with transaction.atomic():
-        (locked,) = _lock_containers([container])
+        (locked,) = lock_containers([container.pk])
         if locked.lot.expiry_date < _local_today(locked.safe):
             raise ClinicError(
                 f"Lot {locked.lot.lot_number} expired on {show_date(locked.lot.expiry_date)}: "
@@ -489,7 +477,7 @@ def administer(
     quantity = quantity_of(container.product, amount_ml=amount_ml, devices=devices)
     session = _session_for(container, session_public_id)
     with transaction.atomic():
-        (locked,) = _lock_containers([container])
+        (locked,) = lock_containers([container.pk])
         movement = _enter(locked, MovementKind.ADMINISTER, quantity, actor=actor, session=session)
         record_audit_event(
             actor=actor,
@@ -528,7 +516,7 @@ def waste(
     if get_policy().waste_witness_required or witness is not None:
         confirm_witness(witness, witness_password, actor=actor, safe=container.safe)
     with transaction.atomic():
-        (locked,) = _lock_containers([container])
+        (locked,) = lock_containers([container.pk])
         movement = _enter(
             locked,
             MovementKind.WASTE,
@@ -596,7 +584,7 @@ def return_to_supplier(
     _validate(record, exclude=["movement"])
     confirm_witness(witness, witness_password, actor=actor, safe=container.safe)
     with transaction.atomic():
-        (locked,) = _lock_containers([container])
+        (locked,) = lock_containers([container.pk])
         remaining = _balance(locked).in_safe
         if remaining <= 0:
             raise ClinicError(f"Container {locked.identifier} is empty: nothing to return.")
@@ -698,7 +686,7 @@ def destroy_stock(
             note=_text(note, limit=300),
         )
         entries = []
-        for locked in _lock_containers(containers):
+        for locked in lock_containers(container.pk for container in containers):
             remaining = _balance(locked).in_safe
             if remaining <= 0:
                 raise ClinicError(
@@ -779,7 +767,7 @@ def take_count(
     with transaction.atomic():
         # Lock the containers that hold stock, then read their balances again under the locks
         # (one grouped sum each time, however many empty containers the safe has held).
-        in_stock = _lock_containers(Container(pk=pk) for pk in _safe_balances(safe))
+        in_stock = lock_containers(_safe_balances(safe))
         balances = _safe_balances(safe, only=[container.pk for container in in_stock])
         in_stock = [container for container in in_stock if balances.get(container.pk, ZERO) > 0]
         unknown = set(counted) - {container.pk for container in in_stock}
@@ -888,16 +876,12 @@ def resolve_discrepancy(
             "Only stock that is really missing is reported as a loss.", field="reportable"
         )
     with transaction.atomic():
-        locked = (
-            Discrepancy.objects.select_for_update(of=("self",))
-            .select_related("line__count", "container__lot__product", "safe__location")
-            .get(pk=discrepancy.pk)
-        )
+        locked = lock_discrepancy(discrepancy.pk)
         if locked.status != DiscrepancyStatus.OPEN:
             raise InvalidTransitionError("This discrepancy is already resolved.")
         adjustment = None
         if outcome == DiscrepancyOutcome.STOCK_DIFFERS:
-            (container,) = _lock_containers([locked.container])
+            (container,) = lock_containers([locked.container_id])
             difference = locked.line.counted - locked.line.expected
             try:
                 adjustment = _enter(
@@ -973,7 +957,7 @@ def reverse_movement(*, actor, movement: Movement, reason: str) -> Movement:
             "This entry is itself a correction: enter the right movement again instead."
         )
     with transaction.atomic():
-        (locked,) = _lock_containers([movement.container])
+        (locked,) = lock_containers([movement.container_id])
         if Movement.objects.filter(reverses=movement).exists():
             raise InvalidTransitionError("This entry has already been reversed.")
         try:

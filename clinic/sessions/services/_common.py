@@ -15,7 +15,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
-from clinic.patients.models import Patient
+from clinic.patients.locks import lock_patient_row
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling import services as scheduling_services
 from clinic.scheduling.choices import AppointmentStatus
@@ -23,6 +23,7 @@ from clinic.sessions.choices import (
     EDITABLE_STATUSES,
     SessionStatus,
 )
+from clinic.sessions.locks import lock_session
 from clinic.sessions.models import (
     TreatmentSession,
 )
@@ -42,13 +43,7 @@ def _lock(
 ) -> TreatmentSession:
     """The session row, locked for this transaction (only it: `of=("self",)` keeps PostgreSQL from
     also locking the patient, location and plan rows joined in, which other sessions share)."""
-    locked = (
-        TreatmentSession.objects.select_for_update(of=("self",))
-        .select_related(
-            "patient", "location", "plan_version", "plan_version__protocol", "appointment"
-        )
-        .get(pk=session.pk)
-    )
+    locked = lock_session(session.pk)
     _ensure_open(locked, statuses)
     if not signing and locked.signatures.exists():
         _refuse_signed()
@@ -79,7 +74,7 @@ def _lock_patient(session: TreatmentSession) -> None:
     """Lock the patient's row before the pre-dose gates are judged (after the session's own lock,
     the order every dose step keeps): two sessions of one patient confirming or giving a dose at
     once take turns, so the second sees the first one's dose and its interval gates refuse it."""
-    Patient.objects.select_for_update().filter(pk=session.patient_id).first()
+    lock_patient_row(session.patient_id)
 
 
 def _save(locked: TreatmentSession, update_fields: list[str] | None = None) -> None:

@@ -19,6 +19,7 @@ from clinic.patients import services as patient_services
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
+from clinic.scheduling.locks import lock_appointment_with_type_and_patient
 from clinic.scheduling.models import Appointment
 from clinic.sessions.choices import (
     OVERRIDABLE_GATES,
@@ -51,11 +52,7 @@ def start_session(*, actor, appointment: Appointment) -> TreatmentSession:
         event_type=AuditEventType.SESSION_STARTED,
     )
     with transaction.atomic(durable=True):
-        locked = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("appointment_type", "patient")
-            .get(pk=appointment.pk)
-        )
+        locked = lock_appointment_with_type_and_patient(appointment.pk)
         existing = TreatmentSession.objects.filter(appointment=locked).first()
         if existing is not None:
             return existing

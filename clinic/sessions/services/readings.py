@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from clinic.accounts.choices import PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import audited_together, record_audit_event
-from clinic.core.compiled import CompiledQuery
 from clinic.core.dates import show_time
 from clinic.core.exceptions import (
     ClinicError,
@@ -36,10 +33,15 @@ from clinic.sessions.choices import (
     ReadingSource,
     SessionStatus,
 )
+from clinic.sessions.locks import (
+    LockedSession,
+    lock_monitoring_alert,
+    lock_session_for_reading,
+    lock_sessions_for_reading_by_public_id,
+)
 from clinic.sessions.models import (
     MonitoringAlert,
     SessionReading,
-    SessionSignature,
     TreatmentSession,
 )
 from clinic.sessions.services._common import (
@@ -54,24 +56,7 @@ from clinic.sessions.services._common import (
 )
 from clinic.sessions.tasks import notify_stop_level_alert, notify_stop_level_alerts
 
-
-class _LockAnnotations(TypedDict):
-    signed: bool
-    route_limits: dict[str, Any] | None
-    stored_baseline: dict[str, Any] | None
-
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-    # A session as `_sessions_to_lock` reads it, with what a reading is checked against.
-    LockedSession: TypeAlias = WithAnnotations[TreatmentSession, _LockAnnotations]
-else:
-    LockedSession = TreatmentSession
-
-
 READING_STATUSES = (SessionStatus.PREPARATION, SessionStatus.IN_PROGRESS)
-_LIMIT_FIELDS = tuple(f.name for f in fields(Limits))
 
 
 @dataclass
@@ -86,57 +71,6 @@ def _clean_values(values: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ClinicError(f"Unknown vital signs: {', '.join(sorted(unknown))}.")
     return {k: v for k, v in values.items() if v not in (None, "")}
-
-
-def _sessions_to_lock():
-    """The session row for a reading, locked for the transaction (only it), read narrowly in one
-    statement with all a reading is checked against: whether anyone has signed, the route's
-    limits, and the pre-dose baseline (the latest pre-dose reading with a blood pressure, found
-    through its index: the cost does not grow with the readings taken since the dose)."""
-    patient_columns = ("patient__id", "patient__location_id", "patient__user_id")
-    return (
-        TreatmentSession.objects.select_for_update(of=("self",))
-        .select_related("patient", "location")
-        .only(
-            *(f.name for f in TreatmentSession._meta.concrete_fields),
-            *patient_columns,
-            "location__id",
-            "location__time_zone",
-        )
-        .annotate(
-            signed=Exists(SessionSignature.objects.filter(session=OuterRef("pk"))),
-            route_limits=Subquery(
-                MonitoringProtocol.objects.filter(route=OuterRef("route")).values(
-                    limits=JSONObject(**{name: name for name in _LIMIT_FIELDS})
-                )[:1]
-            ),
-            stored_baseline=Subquery(
-                SessionReading.objects.filter(
-                    session=OuterRef("pk"), pre_dose=True, vital_signs__systolic_mmhg__isnull=False
-                )
-                .order_by("-taken_at", "-id")
-                .values(
-                    values=JSONObject(
-                        **{name: f"vital_signs__{name}" for name in selectors.VITAL_VALUE_FIELDS}
-                    )
-                )[:1]
-            ),
-        )
-    )
-
-
-# Compiled once per connection: Django would take longer to build and compile this read on every
-# reading than the database takes to answer it.
-_LOCK_BY_ID = CompiledQuery(
-    lambda pk: _sessions_to_lock().filter(pk=pk), pk=TreatmentSession._meta.pk
-)
-_LOCK_BY_PUBLIC_ID = CompiledQuery(
-    lambda public_id, location_id: _sessions_to_lock().filter(
-        public_id=public_id, location_id=location_id
-    ),
-    public_id=TreatmentSession._meta.get_field("public_id"),
-    location_id=TreatmentSession._meta.get_field("location"),
-)
 
 
 def _ensure_takes_readings(locked: LockedSession) -> None:
@@ -216,7 +150,7 @@ def _store_reading(
     taken_at: datetime,
     source: str,
 ) -> ReadingOutcome:
-    """Inside the caller's transaction (session locked by `_sessions_to_lock`): store one
+    """Inside the caller's transaction (session locked by `lock_session_for_reading`): store one
     reading typed by hand and raise its alerts."""
     pre_dose = session.dosed_at is None or taken_at < session.dosed_at
     weight = values.get("weight_kg")
@@ -297,7 +231,7 @@ def record_reading(
     _check(actor, session, AuditEventType.SESSION_READING_RECORDED, action="record vital signs")
     values = _clean_values(values)
     with explain_refusal(), transaction.atomic(durable=True), audited_together():
-        locked = _LOCK_BY_ID.get(pk=session.pk)
+        locked = lock_session_for_reading(session.pk)
         _ensure_takes_readings(locked)
         taken_at = _when(locked, taken_at, field="taken_at", label="time of the reading")
         return _store_reading(
@@ -326,7 +260,7 @@ def ingest_device_readings(
     if not device.is_active:
         raise PermissionDeniedError("This monitor has been revoked.")
     with explain_refusal(), transaction.atomic(durable=True), audited_together():
-        found = _LOCK_BY_PUBLIC_ID.all(public_id=session_public_id, location_id=device.location_id)
+        found = lock_sessions_for_reading_by_public_id(session_public_id, device.location_id)
         locked = found[0] if found else None
         if locked is not None:
             if not readings:
@@ -440,7 +374,7 @@ def acknowledge_alert(*, actor, alert: MonitoringAlert, action_taken: str) -> Mo
         raise ClinicError("Say what was done about the alert.", field="action_taken")
     with transaction.atomic(durable=True):
         _lock(session)
-        locked = MonitoringAlert.objects.select_for_update().get(pk=alert.pk)
+        locked = lock_monitoring_alert(alert.pk)
         if locked.status != AlertStatus.OPEN:
             raise InvalidTransitionError(
                 f"{locked.acknowledged_by.full_name if locked.acknowledged_by else 'Someone'} "
@@ -490,7 +424,7 @@ def record_alert_action(*, actor, alert: MonitoringAlert, action_taken: str) -> 
         raise ClinicError("Say what was done about the alert.", field="action_taken")
     with transaction.atomic(durable=True):
         locked_session = _lock(session)
-        locked = MonitoringAlert.objects.select_for_update().get(pk=alert.pk)
+        locked = lock_monitoring_alert(alert.pk)
         if locked.status != AlertStatus.OPEN:
             raise InvalidTransitionError(
                 f"{locked.acknowledged_by.full_name if locked.acknowledged_by else 'Someone'} "

@@ -20,6 +20,7 @@ from clinic.sessions.choices import (
     SignatureRole,
 )
 from clinic.sessions.hooks import session_locked
+from clinic.sessions.locks import lock_session
 from clinic.sessions.models import (
     SessionAddendum,
     SessionReading,
@@ -195,7 +196,7 @@ def add_addendum(*, actor, session: TreatmentSession, text: str) -> SessionAdden
     if len(text) > 5000:
         raise ClinicError("Keep an addendum under 5,000 characters.", field="text")
     with transaction.atomic(durable=True):
-        locked = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+        locked = lock_session(session.pk)
         if locked.locked_at is None:
             raise InvalidTransitionError("The record is not signed yet: record the entry itself.")
         addendum = SessionAddendum.objects.create(

@@ -16,8 +16,9 @@ from clinic.accounts.services import issue_device_token
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.models import VitalSigns
 from clinic.sessions import selectors, services
+from clinic.sessions.locks import lock_session_for_reading
 from clinic.sessions.models import SessionReading
-from clinic.sessions.services.readings import _limits_of, _sessions_to_lock, _stored_baseline
+from clinic.sessions.services.readings import _limits_of, _stored_baseline
 from clinic.sessions.tests.factories import (
     GOOD_DURING,
     dosed,
@@ -68,7 +69,7 @@ def post(device, session, count: int, *, start: int = 0, **values):
 
 def as_read_with_the_lock(session):
     with transaction.atomic():
-        locked = _sessions_to_lock().get(pk=session.pk)
+        locked = lock_session_for_reading(session.pk)
     return locked
 
 
