@@ -25,6 +25,7 @@ from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.models import AssessmentResponse, ProgressSummary
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
+from clinic.outcomes.locks import lock_course_patients
 from clinic.outcomes.models import CourseSummary, OutcomeScore
 from clinic.patients.models import Patient
 from clinic.sessions.models import TreatmentSession
@@ -153,12 +154,7 @@ def rebuild_all(tables: Tables = CURRENT) -> int:
 
 
 def _refresh(ids: list[int], tables: Tables = CURRENT) -> None:
-    locations = dict(
-        tables.patient.objects.select_for_update()
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", "location_id")
-    )
+    locations = lock_course_patients(ids, model=tables.patient)
     decisions: dict[int, list[str]] = defaultdict(list)
     for patient_id, decision in tables.evaluation.objects.filter(
         patient_id__in=ids, status__in=SIGNED_EVALUATION

@@ -37,5 +37,8 @@ def assert_locks(helper: Callable[[], object], table: str, *, pk_ordered: bool =
     if connection.features.has_select_for_update:
         assert "FOR UPDATE" in sql, sql
     if pk_ordered:
-        assert f"ORDER BY {quote(table)}.{quote('id')} ASC" in sql, sql
+        pk = f"{quote(table)}.{quote('id')}"
+        # A read of a few columns may be ordered by its first column's place when that is the key.
+        by_place = sql.startswith(f"SELECT {pk}") and "ORDER BY 1 ASC" in sql
+        assert f"ORDER BY {pk} ASC" in sql or by_place, sql
     return sql
