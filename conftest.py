@@ -7,6 +7,7 @@ Permission tests read like sentences: `front_desk` cannot open `patient_alice`'s
 from __future__ import annotations
 
 import os
+from datetime import time
 
 import pytest
 from django.core.cache import cache
@@ -94,6 +95,19 @@ def _staff(role, location, **kwargs):
     return user
 
 
+def on_duty_all_week(user, location):
+    """Working hours round the clock, every day: a booking with this person is never warned of
+    missing hours (clinic.scheduling.booking_checks) nor outside them, unless a test sets a
+    working week of its own (clinic.scheduling.tests.factories.working_week replaces these)."""
+    from clinic.scheduling.models import StaffHours
+
+    StaffHours.objects.bulk_create(
+        StaffHours(user=user, location=location, weekday=day, starts=time(0), ends=time(23, 59))
+        for day in range(7)
+    )
+    return user
+
+
 @pytest.fixture
 def medical_director(location):
     return _staff(
@@ -103,12 +117,16 @@ def medical_director(location):
 
 @pytest.fixture
 def clinician(location):
-    return _staff(Role.CLINICIAN, location, full_name="Dr. Clinician", credentials="MD")
+    return on_duty_all_week(
+        _staff(Role.CLINICIAN, location, full_name="Dr. Clinician", credentials="MD"), location
+    )
 
 
 @pytest.fixture
 def nurse(location):
-    return _staff(Role.NURSE, location, full_name="Nurse Nora", credentials="RN")
+    return on_duty_all_week(
+        _staff(Role.NURSE, location, full_name="Nurse Nora", credentials="RN"), location
+    )
 
 
 @pytest.fixture

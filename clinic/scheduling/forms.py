@@ -6,6 +6,7 @@ from clinic.accounts.choices import Role
 from clinic.accounts.models import User
 from clinic.core.forms import label_choices_with, model_choice_field
 from clinic.core.validators import BOOKING_DATES
+from clinic.scheduling.booking_checks import OVERRIDE_REASON_MAX_CHARS
 from clinic.scheduling.choices import AppointmentKind, CancelReason
 from clinic.scheduling.models import AppointmentType, Room
 
@@ -23,6 +24,14 @@ class BookingForm(forms.Form):
         queryset=Room.objects.none(), required=False, label="Room or chair"
     )
     staff = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="With")
+    override_reason = forms.CharField(
+        required=False,
+        max_length=OVERRIDE_REASON_MAX_CHARS,
+        label="Reason to book despite a warning",
+        help_text="Only when the booking warns you (for example, a session the plan does not "
+        "include): say who asked for it and why.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, location, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +79,13 @@ class CancelForm(forms.Form):
 class MoveForm(forms.Form):
     day = forms.DateField(label="New date", widget=DATE, validators=[BOOKING_DATES])
     at = forms.TimeField(label="New start time", widget=TIME)
+    override_reason = forms.CharField(
+        required=False,
+        max_length=OVERRIDE_REASON_MAX_CHARS,
+        label="Reason to move despite a warning",
+        help_text="Only when the move warns you: say who asked for it and why.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class PatientRequestForm(forms.Form):

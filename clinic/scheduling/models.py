@@ -160,6 +160,11 @@ class Appointment(TimeStampedModel):
     # most doses in any 7 days), as the front desk was warned when booking it: a warning, never a
     # refusal (the pre-dose gates decide on the day). Empty when it was spaced as asked.
     dose_spacing_warning = models.CharField(max_length=1000, blank=True)
+    # What the front desk was warned of and booked anyway (a member of staff with no working
+    # hours on record, a treatment outside the plan: clinic.scheduling.booking_checks), with the
+    # reason they gave. Both empty when there was nothing to warn of.
+    booking_warnings = models.TextField(blank=True)
+    override_reason = models.CharField(max_length=300, blank=True)
     # A patient's request from the portal (cancel or reschedule), for staff to act on.
     patient_request = models.CharField(
         max_length=12, choices=[("cancel", "Cancel"), ("reschedule", "Reschedule")], blank=True

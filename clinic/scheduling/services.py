@@ -25,6 +25,7 @@ from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
+from clinic.scheduling.booking_checks import OVERRIDE_REASON_MAX_CHARS, booking_warnings
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
 from clinic.scheduling.dose_spacing import spacing_warning
@@ -43,6 +44,31 @@ class ConflictError(ClinicError):
         super().__init__(" ".join(c.message for c in conflicts), field="starts_at")
         self.conflicts = conflicts
         self.alternatives = alternatives or []
+
+
+class WarningsNeedReasonError(ClinicError):
+    """The booking has warnings (clinic.scheduling.booking_checks): it goes ahead only with the
+    reason the front desk books it anyway."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(
+            " ".join(warnings) + " To book it anyway, say why.", field="override_reason"
+        )
+        self.warnings = warnings
+
+
+def _warned(warnings: list[str], override_reason: str) -> tuple[str, str]:
+    """The warnings and reason the booking keeps; refused when there are warnings and no reason."""
+    reason = override_reason.strip()
+    if not warnings:
+        return "", ""
+    if not reason:
+        raise WarningsNeedReasonError(warnings)
+    if len(reason) > OVERRIDE_REASON_MAX_CHARS:
+        raise ClinicError(
+            f"Keep the reason to {OVERRIDE_REASON_MAX_CHARS} characters.", field="override_reason"
+        )
+    return " ".join(warnings), reason
 
 
 def _ensure_future(starts_at: datetime) -> None:
@@ -125,8 +151,10 @@ def book_appointment(
     staff: User | None = None,
     plan_version=None,
     series_number: int | None = None,
+    override_reason: str = "",
 ) -> Appointment:
-    """Book one appointment, refused with the reasons (and the nearest free times) if it collides."""
+    """Book one appointment, refused with the reasons (and the nearest free times) if it collides;
+    with warnings (clinic.scheduling.booking_checks) only when `override_reason` says why."""
     ensure_can_act_on_patient(
         actor,
         patient,
@@ -138,6 +166,16 @@ def book_appointment(
     _ensure_future(starts_at)
     with transaction.atomic(durable=True):
         _lock_resources(patient, room, staff)
+        warnings, reason = _warned(
+            booking_warnings(
+                patient=patient,
+                appointment_type=appointment_type,
+                starts_at=starts_at,
+                staff=staff,
+                in_plan_series=plan_version is not None,
+            ),
+            override_reason,
+        )
         appointment = _create(
             actor,
             patient,
@@ -153,6 +191,7 @@ def book_appointment(
                 starts_at=starts_at,
                 plan_version=plan_version,
             ),
+            warnings=(warnings, reason),
         )
         follow_ups.link_booking(appointment)
     return appointment
@@ -168,6 +207,7 @@ def _create(
     plan_version,
     series_number,
     dose_spacing_warning: str = "",
+    warnings: tuple[str, str] = ("", ""),
 ) -> Appointment:
     """`dose_spacing_warning` is recorded with the booking (and in its audit entry): the booking
     goes ahead, the front desk having been shown it."""
@@ -188,10 +228,14 @@ def _create(
         series_number=series_number,
         booked_by=actor,
         dose_spacing_warning=dose_spacing_warning,
+        booking_warnings=warnings[0],
+        override_reason=warnings[1],
     )
     details = {"type": appointment_type.code, "starts_at": starts_at.isoformat()}
     if dose_spacing_warning:
         details["dose_spacing_warning"] = dose_spacing_warning
+    if warnings[0]:
+        details["warnings"], details["override_reason"] = warnings
     record_audit_event(
         actor=actor,
         event_type=AuditEventType.APPOINTMENT_BOOKED,
@@ -209,8 +253,10 @@ def move_appointment(
     starts_at: datetime,
     room: Room | None = None,
     staff: User | None = None,
+    override_reason: str = "",
 ) -> Appointment:
-    """Move to another time (and room or member of staff); refused with the reasons if it collides."""
+    """Move to another time (and room or member of staff); refused with the reasons if it
+    collides, and with warnings only when `override_reason` says why."""
     patient = appointment.patient
     ensure_can_act_on_patient(
         actor,
@@ -245,6 +291,17 @@ def move_appointment(
                     patient, locked.appointment_type, starts_at, room, staff, ignore_id=locked.pk
                 ),
             )
+        locked.booking_warnings, locked.override_reason = _warned(
+            booking_warnings(
+                patient=patient,
+                appointment_type=locked.appointment_type,
+                starts_at=starts_at,
+                staff=staff,
+                ignore_id=locked.pk,
+                in_plan_series=locked.plan_version_id is not None,
+            ),
+            override_reason,
+        )
         before = locked.starts_at
         locked.starts_at, locked.ends_at, locked.room, locked.staff = (
             starts_at,
@@ -275,6 +332,11 @@ def move_appointment(
                 **(
                     {"dose_spacing_warning": locked.dose_spacing_warning}
                     if locked.dose_spacing_warning
+                    else {}
+                ),
+                **(
+                    {"warnings": locked.booking_warnings, "override_reason": locked.override_reason}
+                    if locked.booking_warnings
                     else {}
                 ),
             },

@@ -74,6 +74,7 @@ def book(request, patient_public_id):
                 starts_at=services.local_start(data["day"], data["at"], patient.location),
                 room=data["room"],
                 staff=data["staff"],
+                override_reason=data["override_reason"],
             )
         except services.ConflictError as error:
             conflict = error
@@ -225,7 +226,10 @@ def appointment_detail(request, public_id):
                         appointment.location,
                     )
                     services.move_appointment(
-                        actor=request.user, appointment=appointment, starts_at=starts_at
+                        actor=request.user,
+                        appointment=appointment,
+                        starts_at=starts_at,
+                        override_reason=move_form.cleaned_data["override_reason"],
                     )
                     messages.success(request, "The appointment is moved.")
                     return redirect("scheduling:appointment", appointment.public_id)
@@ -247,6 +251,8 @@ def appointment_detail(request, public_id):
             conflict = error
         except PermissionDeniedError:
             raise  # Django's PermissionDenied: the 403 page
+        except services.WarningsNeedReasonError as error:
+            add_service_error(move_form, error)  # the warnings beside the reason they ask for
         except ClinicError as error:
             messages.error(request, error.message)
     return render(

@@ -22,7 +22,7 @@ from clinic.scheduling.models import Appointment, AppointmentType
 from clinic.scheduling.tests.factories import make_chair
 from clinic.treatment import services as treatment
 from clinic.treatment.models import ProtocolTemplate
-from conftest import PASSWORD
+from conftest import PASSWORD, on_duty_all_week
 from tests.e2e.conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,6 +43,7 @@ def clinic():
     desk = UserFactory(role=Role.FRONT_DESK, email="desk@clinic.test", full_name="Frankie Desk")
     for user in (clinician, nurse, desk):
         user.locations.set([location])
+    on_duty_all_week(nurse, location)  # her bookings are not warned of missing working hours
     chair = make_chair(location)
     alice = register_test_patient(
         actor=clinician, location=location, first_name="Alice", last_name="Moreno", portal=True

@@ -233,7 +233,9 @@ def test_the_last_induction_session_locked_makes_a_review_fall_due(clinician, nu
     sixth = given_session(version, nurse=nurse, at=timezone.now() - timedelta(hours=2))
     after_session_locked(sixth)
     due = FollowUp.objects.get(patient=patient_alice, kind="review")
-    assert due.due_on == timezone.localdate() + timedelta(days=1)
+    # The day after the sixth dose's own day (two hours ago is yesterday just after midnight).
+    dosed_on = timezone.localtime(sixth.dosed_at, patient_alice.location.zone).date()
+    assert due.due_on == dosed_on + timedelta(days=1)
     assert "induction" in due.reason
     # The same again (a second signature, a retry) adds no second one.
     after_session_locked(sixth)

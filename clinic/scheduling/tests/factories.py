@@ -12,6 +12,8 @@ def make_chair(location, name="Chair 1") -> Room:
 
 
 def working_week(user, location, starts=time(8), ends=time(18)) -> None:
+    """Monday to Friday, `starts`–`ends`, in place of any hours the person had there."""
+    StaffHours.objects.filter(user=user, location=location).delete()
     for weekday in range(5):
         StaffHours.objects.create(
             user=user, location=location, weekday=weekday, starts=starts, ends=ends

@@ -14,6 +14,7 @@ from clinic.audit.models import AuditEvent
 from clinic.core.exceptions import NotFoundError, PermissionDeniedError
 from clinic.scheduling import ical, services
 from clinic.scheduling.models import AppointmentType, CalendarFeed, Room
+from conftest import on_duty_all_week
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -32,7 +33,7 @@ def chair(location):
 def other_nurse(location):
     user = UserFactory(role=Role.NURSE, full_name="Nurse Other", credentials="RN")
     user.locations.set([location])
-    return user
+    return on_duty_all_week(user, location)
 
 
 def local(*args) -> datetime:
