@@ -29,6 +29,7 @@ from clinic.scheduling.booking_checks import OVERRIDE_REASON_MAX_CHARS, booking_
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
 from clinic.scheduling.dose_spacing import spacing_warning
+from clinic.scheduling.locks import lock_appointment, lock_booking_resources
 from clinic.scheduling.models import Appointment, AppointmentType, Room
 from clinic.scheduling.permissions import BOOKING_ROLES
 
@@ -79,11 +80,9 @@ def _ensure_future(starts_at: datetime) -> None:
 
 
 def _lock_resources(patient: Patient, room: Room | None, staff: User | None) -> None:
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()
-    if room is not None:
-        Room.objects.select_for_update().filter(pk=room.pk).first()
-    if staff is not None:
-        User.objects.select_for_update().filter(pk=staff.pk).first()
+    lock_booking_resources(
+        patient.pk, room.pk if room is not None else None, staff.pk if staff is not None else None
+    )
 
 
 def _validate(
@@ -271,7 +270,7 @@ def move_appointment(
     _ensure_future(starts_at)
     with transaction.atomic(durable=True):
         _lock_resources(patient, room, staff)
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        locked = lock_appointment(appointment.pk)
         if locked.status != AppointmentStatus.BOOKED:
             raise InvalidTransitionError(
                 f"A {locked.get_status_display().lower()} appointment cannot be moved."
@@ -363,7 +362,7 @@ def _set_status(
         event_type=event_type,
     )
     with transaction.atomic(durable=durable):
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        locked = lock_appointment(appointment.pk)
         if locked.status not in allowed_from:
             raise InvalidTransitionError(
                 f"This appointment is {locked.get_status_display().lower()}."
@@ -609,7 +608,7 @@ def request_change(
     if kind not in {"cancel", "reschedule"}:
         raise ClinicError("Choose cancel or reschedule.", field="kind")
     with transaction.atomic(durable=True):
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        locked = lock_appointment(appointment.pk)
         if locked.status != AppointmentStatus.BOOKED:
             raise InvalidTransitionError(
                 f"This appointment is {locked.get_status_display().lower()}."
