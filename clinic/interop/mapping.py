@@ -114,7 +114,7 @@ APPOINTMENT_STATUS = {
 }
 ENCOUNTER_STATUS = {
     "preparation": "arrived",
-    "in_progress": "in-progress",
+    "in-progress": "in-progress",
     "discharged": "finished",
     "signed": "finished",
     "not_done": "cancelled",

@@ -14,7 +14,7 @@ class ReviewKind(models.TextChoices):
 
 class ReviewStatus(models.TextChoices):
     # Being written: the facts are recomputed from the record each time it is shown.
-    IN_PROGRESS = "in_progress", "In progress"
+    IN_PROGRESS = "in-progress", "In progress"
     # Signed: the facts, the assessment and the decision are frozen and sealed.
     SIGNED = "signed", "Signed"
     # Signed, with one or more signed addenda.

@@ -1,6 +1,7 @@
 """The reviews app's sealed rows (clinic.core.guards)."""
 
 from clinic.core.guards import RowGuard, register_row_guard
+from clinic.reviews.choices import ReviewStatus
 
 SIGNED = "this review is signed and cannot be changed: add a signed addendum instead"
 
@@ -11,7 +12,7 @@ def register() -> None:
         RowGuard(
             name="review_signed",
             table="reviews_followupreview",
-            sealed_when="OLD.status <> 'in_progress'",
+            sealed_when=f"OLD.status <> '{ReviewStatus.IN_PROGRESS.value}'",
             mutable_columns=("status", "updated_at"),
             message=SIGNED,
         )

@@ -126,11 +126,11 @@ class FollowUpReview(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["patient"],
-                condition=models.Q(status="in_progress"),
+                condition=models.Q(status=ReviewStatus.IN_PROGRESS),
                 name="one_open_review_per_patient",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="in_progress")
+                condition=models.Q(status=ReviewStatus.IN_PROGRESS)
                 | (
                     models.Q(signed_by__isnull=False)
                     & models.Q(signed_at__isnull=False)

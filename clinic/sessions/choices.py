@@ -7,7 +7,7 @@ class SessionStatus(models.TextChoices):
     # Checked in: checklist, pre-dose vitals and dose verification under way.
     PREPARATION = "preparation", "Preparing"
     # Dose given (or infusion started): monitoring.
-    IN_PROGRESS = "in_progress", "Dosed, monitoring"
+    IN_PROGRESS = "in-progress", "Dosed, monitoring"
     # Discharged from the chair; the record waits for the nurse's and clinician's signatures.
     DISCHARGED = "discharged", "Discharged, awaiting signatures"
     # Both signed: immutable; corrections are addenda.

@@ -18,6 +18,7 @@ from clinic.accounts.tests.factories import UserFactory
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.patients.tests.factories import register_test_patient
 from clinic.sessions import services
+from clinic.sessions.choices import SessionStatus
 from clinic.sessions.models import TreatmentSession
 from clinic.sessions.tests.factories import dosed, ready_to_dose, stock_for
 from conftest import PASSWORD
@@ -168,7 +169,7 @@ def test_discharge_with_the_aldrete_items_from_the_record_and_the_after_care_she
     expect(tablet.locator("#refused")).to_contain_text(
         "O₂ saturation: scored 2, but the record gives 1"
     )
-    assert TreatmentSession.objects.get(pk=session.pk).status == "in_progress"
+    assert TreatmentSession.objects.get(pk=session.pk).status == SessionStatus.IN_PROGRESS
 
     why = "Oxygen off for 10 minutes: 96 % on room air at the bedside."
     discharge = tablet.locator("#form-discharge")

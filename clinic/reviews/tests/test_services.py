@@ -14,6 +14,7 @@ from clinic.audit.models import AuditEvent
 from clinic.core.exceptions import ClinicError, InvalidTransitionError, PermissionDeniedError
 from clinic.patients.choices import PatientStatus
 from clinic.reviews import services
+from clinic.reviews.choices import ReviewStatus
 from clinic.reviews.models import ReviewPolicy
 from clinic.reviews.tests.factories import induction_course, signed_review, written_review
 from clinic.scheduling.models import FollowUp
@@ -176,7 +177,7 @@ def test_a_decision_without_what_it_needs_is_refused(
         services.sign_review(actor=clinician, review=review, password=PASSWORD)
     assert refused.value.field == field
     review.refresh_from_db()
-    assert review.status == "in_progress"
+    assert review.status == ReviewStatus.IN_PROGRESS
 
 
 def test_signing_needs_the_assessment_and_the_password(clinician, patient_alice, course):

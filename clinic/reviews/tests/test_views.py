@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
+from clinic.reviews.choices import ReviewStatus
 from clinic.reviews.models import FollowUpReview
 from clinic.reviews.tests.factories import induction_course, signed_review, written_review
 from conftest import PASSWORD, client_for
@@ -84,7 +85,7 @@ def test_a_wrong_password_or_a_missing_value_is_shown_beside_its_field(
     assert missing.status_code == 400
     assert "Give the new dose" in missing.content.decode()
     review.refresh_from_db()
-    assert review.status == "in_progress"
+    assert review.status == ReviewStatus.IN_PROGRESS
 
 
 @pytest.mark.parametrize(

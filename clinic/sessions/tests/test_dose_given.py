@@ -314,6 +314,6 @@ def test_the_live_region_brings_the_header_status_with_it(clinician, nurse, pati
     factories.give_dose(clinician, nurse, session)
     live = client_for(nurse).get(f"/sessions/{session.public_id}/live/", **HX).content.decode()
     assert (
-        '<span id="session-status" class="badge badge-in_progress" hx-swap-oob="true">'
+        '<span id="session-status" class="badge badge-in-progress" hx-swap-oob="true">'
         "Dosed, monitoring</span>"
     ) in live

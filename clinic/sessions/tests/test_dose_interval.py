@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic.core.dates import show_time, show_weekday_date
 from clinic.core.exceptions import ClinicError
 from clinic.sessions import selectors, services
-from clinic.sessions.choices import Gate
+from clinic.sessions.choices import Gate, SessionStatus
 from clinic.sessions.models import TreatmentSession
 from clinic.sessions.tests.factories import (
     ESKETAMINE,
@@ -136,7 +136,7 @@ def test_the_gates_are_checked_again_when_the_dose_is_given(clinician, nurse, pa
         dose_verified_by=clinician,
         dose_verified_at=given_at,
         dosed_at=given_at,
-        status="in_progress",
+        status=SessionStatus.IN_PROGRESS,
     )
 
     with pytest.raises(ClinicError) as error:

@@ -19,7 +19,7 @@ from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.tests.factories import register_test_patient
 from clinic.scheduling.models import PreVisitCheckIn
 from clinic.sessions import selectors, services
-from clinic.sessions.choices import OVERRIDABLE_GATES, AlertStatus, Gate
+from clinic.sessions.choices import OVERRIDABLE_GATES, AlertStatus, Gate, SessionStatus
 from clinic.sessions.models import GateOverride, MonitoringAlert, TreatmentSession
 from clinic.sessions.rules import GateResult
 from clinic.sessions.tests.factories import (
@@ -808,7 +808,7 @@ def test_starting_the_infusion_checks_the_gates_again(clinician, nurse, patient_
     services.record_infusion_event(actor=nurse, session=session, kind="start")
     fresh = TreatmentSession.objects.get(pk=session.pk)
     assert fresh.dosed_at is not None
-    assert fresh.status == "in_progress"
+    assert fresh.status == SessionStatus.IN_PROGRESS
 
 
 def test_ready_esketamine_session_can_be_dosed(clinician, nurse, patient_alice):
