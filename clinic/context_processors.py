@@ -3,7 +3,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.core.models import Location
+from clinic.core.template_choices import template_choices
 from clinic.navigation import navigation_for
 from clinic.patients.models import Patient
 
@@ -18,11 +20,11 @@ def clinic_contacts(request) -> list[Any]:
     the number, and their pages count their queries)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        if user.role not in {"patient", "guardian"}:
+        if user.role not in PORTAL_ROLES:
             return []
 
         def own():
-            if user.role == "guardian":
+            if user.role == Role.GUARDIAN:
                 return list(
                     Location.objects.filter(
                         patients__guardians__user=user, patients__guardians__ended_at__isnull=True
@@ -50,4 +52,6 @@ def clinic(request):
         "navigation": navigation_for(request),
         # Read only by the templates that show it (the footer, the 429 and consent pages).
         "clinic_contacts": lambda: clinic_contacts(request),
+        # SessionStatus, Route, Role …: what templates compare statuses and kinds against.
+        **template_choices(),
     }

@@ -15,6 +15,25 @@ class AssessmentsConfig(AppConfig):
         on_care_changed(refresh_patient_requirements)
         _register_audit_labels()
 
+        from clinic.assessments.choices import (
+            AlertStatus,
+            RemissionStatus,
+            Respondent,
+            ResponseStatus,
+            SideEffectCheckAnswer,
+        )
+        from clinic.core.template_choices import register_template_choices
+
+        # What this app's templates compare statuses and kinds against, by name.
+        register_template_choices(
+            RemissionStatus,
+            Respondent,
+            ResponseStatus,
+            SideEffectCheckAnswer,
+            # The sessions app has its own AlertStatus (vital-sign alerts).
+            SafetyAlertStatus=AlertStatus,
+        )
+
 
 def _register_audit_labels() -> None:
     """The audit log shows this app's codes in its details ({"item": "phq9_2"},

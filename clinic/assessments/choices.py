@@ -132,3 +132,24 @@ def flag_label(flag: str) -> str:
 # urgent alerts and not sent to the on-call clinician. Open, they still block the session's "no
 # open safety flag" gate like any open alert.
 REVIEW_REASONS = frozenset({AlertReason.CSSRS_LOW, AlertReason.ASRM_MANIA})
+
+
+class RemissionStatus(models.TextChoices):
+    """Where a series of scores stands against its instrument's remission cut-off
+    (clinic.assessments.progress; the cut-offs: docs/clinical-rules.md)."""
+
+    # The latest follow-up score is at or below the cut-off.
+    REMISSION = "remission", "In remission"
+    # The latest follow-up score is above the cut-off.
+    NO_REMISSION = "no_remission", "Not in remission"
+    # The baseline was already at or below the cut-off: remission cannot be read from the change.
+    STARTED_BELOW = "started_below", "Started below the cut-off"
+
+
+class Respondent(models.TextChoices):
+    """Who answers an instrument's items."""
+
+    # The patient (self-report): sent to the portal or handed over on the clinic tablet.
+    PATIENT = "patient", "Patient"
+    # The clinician (a rating scale such as the MADRS or the CADSS-6): entered by staff.
+    CLINICIAN = "clinician", "Clinician"

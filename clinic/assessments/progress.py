@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from clinic.assessments.choices import AssessmentContext
+from clinic.assessments.choices import AssessmentContext, RemissionStatus
 from clinic.assessments.instruments.base import Instrument
 
 
@@ -53,8 +53,7 @@ class Progress:
     response: bool | None
     remission: bool | None
     worsening: bool
-    # "remission", "no_remission", "started_below" (baseline already below the cut-off), or ""
-    # (no rule, or no follow-up yet).
+    # A RemissionStatus, or "" (no rule, or no follow-up yet).
     remission_status: str = ""
 
     @property
@@ -66,9 +65,9 @@ class Progress:
         return len(self.points) > 1
 
 
-REMISSION = "remission"
-NO_REMISSION = "no_remission"
-STARTED_BELOW = "started_below"
+REMISSION = RemissionStatus.REMISSION
+NO_REMISSION = RemissionStatus.NO_REMISSION
+STARTED_BELOW = RemissionStatus.STARTED_BELOW
 
 
 def baseline_of(points: list[Point]) -> Point:

@@ -21,3 +21,9 @@ class CoreConfig(AppConfig):
                 message="audit events are append-only",
             )
         )
+
+        from clinic.core.choices import DocumentStatus, Route
+        from clinic.core.template_choices import register_template_choices
+
+        # What this app's templates compare statuses and kinds against, by name.
+        register_template_choices(DocumentStatus, Route)

@@ -15,6 +15,7 @@ from clinic.core.choices import DocumentStatus
 from clinic.core.documents import document_kind, document_zone, html_to_pdf
 from clinic.core.exceptions import ClinicError
 from clinic.core.models import GeneratedDocument, get_organisation
+from clinic.core.template_choices import template_choices
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def render_document(*, document_id: str) -> str:
             raise ClinicError("This kind of document is no longer offered.")
         with timezone.override(zone):
             context = {
+                # Rendered without a request, so without the context processors.
+                **template_choices(),
                 "document": document,
                 "organisation": get_organisation(),
                 "generated_at": timezone.localtime(timezone.now(), zone),

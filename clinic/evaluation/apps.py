@@ -21,3 +21,9 @@ class EvaluationConfig(AppConfig):
         from clinic.evaluation import integrity
 
         integrity.register()
+
+        from clinic.core.template_choices import register_template_choices
+        from clinic.evaluation.choices import RuleSeverity
+
+        # What this app's templates compare statuses and kinds against, by name.
+        register_template_choices(RuleSeverity)

@@ -14,3 +14,9 @@ class InventoryConfig(AppConfig):
         guards.register()
         documents.register()
         stock.install(ChairsideRegister())
+
+        from clinic.core.template_choices import register_template_choices
+        from clinic.inventory.choices import DiscrepancyStatus, MovementKind
+
+        # What this app's templates compare statuses and kinds against, by name.
+        register_template_choices(DiscrepancyStatus, MovementKind)

@@ -7,4 +7,9 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
+        from clinic.core.template_choices import register_template_choices
         from clinic.scheduling import chart  # noqa: F401  (registers the chart's "Appointments" section)
+        from clinic.scheduling.choices import AppointmentKind, AppointmentStatus, FollowUpKind
+
+        # What this app's templates compare statuses and kinds against, by name.
+        register_template_choices(AppointmentKind, AppointmentStatus, FollowUpKind)

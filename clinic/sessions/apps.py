@@ -21,3 +21,9 @@ class SessionsConfig(AppConfig):
 
         integrity.register()
         dose_history.register()
+
+        from clinic.core.template_choices import register_template_choices
+        from clinic.sessions.choices import SessionStatus
+
+        # What this app's templates compare statuses and kinds against, by name.
+        register_template_choices(SessionStatus)

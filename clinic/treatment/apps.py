@@ -22,3 +22,9 @@ class TreatmentConfig(AppConfig):
         from clinic.treatment import integrity
 
         integrity.register()
+
+        from clinic.core.template_choices import register_template_choices
+        from clinic.treatment.choices import GoalStatus
+
+        # What this app's templates compare statuses and kinds against, by name.
+        register_template_choices(GoalStatus)

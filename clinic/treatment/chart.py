@@ -6,6 +6,7 @@ from django.urls import reverse
 from clinic.assessments.hooks import on_beside_scores
 from clinic.core.choices import Route
 from clinic.core.integrity import report_broken_seal
+from clinic.core.template_choices import template_choices
 from clinic.evaluation.selectors import has_current_consent
 from clinic.patients.chart import (
     ChartSection,
@@ -117,5 +118,7 @@ def _goal_progress_beside_scores(viewer, patient) -> str:
     if not progress:
         return ""
     return render_to_string(
-        "treatment/_goal_progress.html", {"goal_progress": progress, "version": version}
+        "treatment/_goal_progress.html",
+        # Rendered without a request, so without the context processors.
+        {**template_choices(), "goal_progress": progress, "version": version},
     )

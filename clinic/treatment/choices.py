@@ -44,3 +44,16 @@ class PlanDraftStatus(models.TextChoices):
     SIGNED = "signed", "Signed as a plan version"
     # Replaced by a newer draft, or set aside by a prescriber.
     SET_ASIDE = "set_aside", "Set aside"
+
+
+class GoalStatus(models.TextChoices):
+    """How far a treatment goal is met (clinic.treatment.goals), read from the latest value."""
+
+    # The latest value meets the target.
+    MET = "met", "Met"
+    # The latest value does not meet it yet.
+    NOT_YET = "not_yet", "Not yet"
+    # A measured goal with no value since it was set.
+    NO_DATA = "no_data", "No data yet"
+    # A goal in the patient's own words: nothing measures it.
+    NOT_MEASURED = "not_measured", "In the patient's words"

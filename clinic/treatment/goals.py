@@ -22,6 +22,7 @@ from typing import Any
 
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.core.dates import show_date
+from clinic.treatment.choices import GoalStatus
 
 # What a goal is measured by, besides an instrument's code.
 MME_MEASURE = "mme"
@@ -36,16 +37,11 @@ COMPARISONS = {
 }
 
 # Progress states.
-MET = "met"
-NOT_YET = "not_yet"
-NO_DATA = "no_data"
-NOT_MEASURED = "not_measured"
-STATUS_LABELS = {
-    MET: "Met",
-    NOT_YET: "Not yet",
-    NO_DATA: "No data yet",
-    NOT_MEASURED: "In the patient's words",
-}
+MET = GoalStatus.MET
+NOT_YET = GoalStatus.NOT_YET
+NO_DATA = GoalStatus.NO_DATA
+NOT_MEASURED = GoalStatus.NOT_MEASURED
+STATUS_LABELS = dict(GoalStatus.choices)
 
 MAX_GOALS = 10
 MAX_WORDS = 300
