@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.apps import apps
 
+from clinic.accounts.choices import Role
+
 
 def user_location_rows(user) -> list[tuple[int, str]]:
     """(location id, time zone) of the person's locations, ordered by id: staff by where they
@@ -14,7 +16,7 @@ def user_location_rows(user) -> list[tuple[int, str]]:
         if user.is_patient:
             # Patients rank above accounts; the home location is found by relation name.
             locations = Location.objects.filter(patients__user=user)
-        elif user.role == "guardian":
+        elif user.role == Role.GUARDIAN:
             # A guardian: the home locations of the patients they currently represent.
             locations = Location.objects.filter(
                 patients__guardians__user=user, patients__guardians__ended_at__isnull=True

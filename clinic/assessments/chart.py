@@ -2,9 +2,10 @@
 
 from django.urls import reverse
 
+from clinic.accounts.choices import Role
 from clinic.assessments import selectors
 from clinic.assessments.checks import open_check_of
-from clinic.assessments.choices import AlertStatus
+from clinic.assessments.choices import AlertStatus, Respondent
 from clinic.assessments.forms import SendQuestionnairesForm
 from clinic.assessments.hooks import beside_scores
 from clinic.assessments.instruments import INSTRUMENTS
@@ -87,7 +88,7 @@ def _questionnaires_waiting_banner(viewer, patient):
     """A patient looking at their own record sees the questionnaires waiting for them."""
     if viewer.pk is None:
         return []
-    if getattr(viewer, "role", None) == "guardian":
+    if getattr(viewer, "role", None) == Role.GUARDIAN:
         if not get_patient_policy().guardians_see_questionnaire_answers:
             return []
         waiting = selectors.guardian_requests(patient)
@@ -168,7 +169,7 @@ def _my_progress_panel(patient):
                 progress_svg(p) if p.instrument.charted and p.has_follow_up else "",
             )
             for p in progress
-            if p.instrument.respondent == "patient"
+            if p.instrument.respondent == Respondent.PATIENT
         ]
     }
 

@@ -5,7 +5,12 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from clinic.assessments.choices import AlertAction, AssessmentContext, SideEffectSeverity
+from clinic.assessments.choices import (
+    AlertAction,
+    AssessmentContext,
+    Respondent,
+    SideEffectSeverity,
+)
 from clinic.assessments.instruments import INSTRUMENTS, Instrument
 from clinic.assessments.side_effects import SYMPTOM_CHOICES
 from clinic.core.validators import ENTRY_DATES
@@ -13,7 +18,7 @@ from clinic.core.validators import ENTRY_DATES
 PATIENT_INSTRUMENTS = [
     (code, f"{i.short_name} — {i.purpose}")
     for code, i in INSTRUMENTS.items()
-    if i.respondent == "patient"
+    if i.respondent == Respondent.PATIENT
 ]
 
 

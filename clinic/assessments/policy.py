@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clinic.assessments.choices import Respondent
 from clinic.assessments.instruments import INSTRUMENTS, Instrument, get_instrument
 from clinic.assessments.instruments.madrs import DEFAULT_REMISSION_AT_MOST, with_remission_at_most
 from clinic.assessments.instruments.pcl5 import with_cutoff
@@ -99,5 +100,7 @@ def checks_before_each_session(
 def patient_answered(codes: list[str]) -> list[str]:
     """Of these instrument codes, those the patient answers (not clinician-rated), in order."""
     return [
-        code for code in codes if code in INSTRUMENTS and INSTRUMENTS[code].respondent == "patient"
+        code
+        for code in codes
+        if code in INSTRUMENTS and INSTRUMENTS[code].respondent == Respondent.PATIENT
     ]

@@ -408,7 +408,7 @@ def get_side_effect_report(viewer, public_id) -> SideEffectReport:
         raise NotFoundError("We could not find that report.")
     allowed = (
         viewer.is_authenticated
-        and (viewer.role == "patient" or can_view_results(viewer))
+        and (viewer.role == Role.PATIENT or can_view_results(viewer))
         and can_view_patient(viewer, report.patient)
     )
     if not allowed:

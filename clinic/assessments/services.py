@@ -27,6 +27,7 @@ from clinic.assessments.choices import (
     AlertStatus,
     AssessmentContext,
     RequestStatus,
+    Respondent,
     ResponseMode,
     ResponseStatus,
     SideEffectSeverity,
@@ -88,7 +89,7 @@ def _check_patient(actor, patient: Patient, action: str, event_type) -> None:
     )
 
 
-def _check_codes(codes: list[str], *, respondent: str) -> list[str]:
+def _check_codes(codes: list[str], *, respondent: Respondent) -> list[str]:
     if not codes:
         raise ClinicError("Choose at least one questionnaire.", field="instrument_codes")
     unknown = [code for code in codes if code not in INSTRUMENTS]
@@ -148,7 +149,7 @@ def send_questionnaires(
         _check_patient(actor, patient, "send questionnaires", AuditEventType.QUESTIONNAIRES_SENT)
     if context not in AssessmentContext.values:
         raise ClinicError("Choose why the questionnaires are sent.", field="context")
-    codes = _check_codes(list(instrument_codes), respondent="patient")
+    codes = _check_codes(list(instrument_codes), respondent=Respondent.PATIENT)
     token = secrets.token_urlsafe(32)
     policy = get_policy()
     with transaction.atomic(durable=True):
@@ -617,7 +618,7 @@ def create_staff_response(
         )
     mode = (
         ResponseMode.CLINICIAN_RATED
-        if INSTRUMENTS[instrument_code].respondent == "clinician"
+        if INSTRUMENTS[instrument_code].respondent == Respondent.CLINICIAN
         else ResponseMode.STAFF_ENTERED
     )
     response = AssessmentResponse(

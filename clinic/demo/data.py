@@ -17,7 +17,7 @@ from django.utils import timezone
 from clinic.accounts.choices import Role
 from clinic.accounts.models import MonitorDevice, User
 from clinic.assessments import services as assessments
-from clinic.assessments.choices import AssessmentContext, ResponseStatus
+from clinic.assessments.choices import AssessmentContext, Respondent, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse
 from clinic.assessments.policy import instruments_for_conditions, patient_answered
@@ -881,7 +881,7 @@ def _add_todays_chairs(staff: dict, boston, story_at: datetime) -> None:
             # The pre-session questionnaires, answered in the waiting room.
             for code in version.instruments:
                 instrument = INSTRUMENTS.get(code)
-                if instrument is None or instrument.respondent != "patient":
+                if instrument is None or instrument.respondent != Respondent.PATIENT:
                     continue
                 assessments.record_staff_response(
                     actor=nurse,
@@ -1124,7 +1124,7 @@ def _add_esketamine_session(staff: dict, boston, story_at: datetime) -> None:
     with clock(170):
         for code in version.instruments:
             instrument = INSTRUMENTS.get(code)
-            if instrument is not None and instrument.respondent == "patient":
+            if instrument is not None and instrument.respondent == Respondent.PATIENT:
                 assessments.record_staff_response(
                     actor=nurse,
                     patient=patient,

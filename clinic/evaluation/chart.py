@@ -2,7 +2,7 @@
 
 from clinic.core.integrity import report_broken_seal
 from clinic.evaluation import selectors
-from clinic.evaluation.choices import Decision, EvaluationStatus
+from clinic.evaluation.choices import Decision, EvaluationStatus, RuleSeverity
 from clinic.evaluation.integrity import consent_signature_problems
 from clinic.evaluation.models import ConsentSignature
 from clinic.evaluation.permissions import CONSENT_WITNESS_ROLES, READ_ROLES, can_evaluate
@@ -68,7 +68,9 @@ def _evaluation_summary(viewer, patient):
     elif not evaluation.is_locked:
         items = [{"label": "Evaluation", "value": "in progress", "level": "warning"}]
     else:
-        absolute = sum(1 for f in evaluation.screen_findings if f["severity"] == "absolute")
+        absolute = sum(
+            1 for f in evaluation.screen_findings if f["severity"] == RuleSeverity.ABSOLUTE
+        )
         relative = len(evaluation.screen_findings) - absolute
         flags = (
             f" · {absolute} absolute, {relative} relative flag(s)"

@@ -6,7 +6,7 @@ from django.utils import timezone
 from clinic.core.choices import Condition
 from clinic.core.forms import choice_field
 from clinic.core.validators import ENTRY_DATES
-from clinic.evaluation.choices import AllergySeverity, Decision
+from clinic.evaluation.choices import AllergySeverity, Decision, RuleSeverity
 from clinic.evaluation.models import Evaluation
 from clinic.evaluation.rules import BOOLEAN_FIELDS
 from clinic.evaluation.services import EDITABLE_FIELDS
@@ -159,7 +159,7 @@ class SignEvaluationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.acknowledged = []
         for finding in findings:
-            if finding.severity == "absolute":
+            if finding.severity == RuleSeverity.ABSOLUTE:
                 continue
             name = f"{ACKNOWLEDGE_PREFIX}{finding.code}"
             self.fields[name] = forms.CharField(

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from clinic.evaluation.choices import RuleSeverity
+
 # Fields a rule may read: the evaluation's history plus baseline measurements.
 SCREENABLE_FIELDS = {
     "psychosis": "Psychosis",
@@ -162,7 +164,7 @@ def screen(history: Mapping[str, Any], rules: Iterable[RuleSpec]) -> list[Findin
             findings.append(
                 Finding(rule.code, rule.label, rule.severity, reason, rule.advice, rule.source)
             )
-    return sorted(findings, key=lambda f: 0 if f.severity == "absolute" else 1)
+    return sorted(findings, key=lambda f: 0 if f.severity == RuleSeverity.ABSOLUTE else 1)
 
 
 def not_answered(history: Mapping[str, Any], rules: Iterable[RuleSpec]) -> list[str]:

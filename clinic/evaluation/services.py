@@ -24,6 +24,7 @@ from clinic.evaluation.choices import (
     Decision,
     EvaluationStatus,
     RuleSetStatus,
+    RuleSeverity,
 )
 from clinic.evaluation.locks import lock_evaluation, lock_open_evaluation_of, lock_version
 from clinic.evaluation.models import (
@@ -356,7 +357,7 @@ def sign_evaluation(
             raise ClinicError(
                 "No screening rules are active; ask the medical director to publish a rule set."
             )
-        absolute = [f for f in findings if f.severity == "absolute"]
+        absolute = [f for f in findings if f.severity == RuleSeverity.ABSOLUTE]
         accepted: list[dict[str, str]] = []
         if decision == Decision.SUITABLE:
             missing = missing_for_suitable(locked, rule_set)
@@ -372,7 +373,9 @@ def sign_evaluation(
                 )
             notes = {code: (note or "").strip() for code, note in (acknowledgements or {}).items()}
             unacknowledged = [
-                f.label for f in findings if f.severity != "absolute" and not notes.get(f.code)
+                f.label
+                for f in findings
+                if f.severity != RuleSeverity.ABSOLUTE and not notes.get(f.code)
             ]
             if unacknowledged:
                 raise ClinicError(

@@ -20,7 +20,7 @@ from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.core.services import request_document
 from clinic.evaluation import selectors, services
-from clinic.evaluation.choices import ConsentChannel, RuleSetStatus
+from clinic.evaluation.choices import ConsentChannel, RuleSetStatus, RuleSeverity
 from clinic.evaluation.documents import CONSENT_PDF, signature_for
 from clinic.evaluation.forms import (
     AddendumForm,
@@ -79,7 +79,7 @@ def _evaluation_page(
             "rule_set": rule_set,
             "findings": findings,
             "interactions": interactions,
-            "has_absolute": any(f.severity == "absolute" for f in findings),
+            "has_absolute": any(f.severity == RuleSeverity.ABSOLUTE for f in findings),
             "unanswered": unanswered,
             "missing_for_suitable": (
                 selectors.missing_for_suitable(evaluation, rule_set) if can_edit else []

@@ -23,7 +23,11 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from clinic.core.choices import Condition
+from clinic.assessments.choices import ResponseMode, ResponseStatus
+from clinic.core.choices import Condition, Route
+from clinic.patients.choices import PatientStatus
+from clinic.sessions.choices import InfusionEventKind, SessionStatus, SignatureRole
+from clinic.treatment.choices import PlanStatus
 
 # --- code systems ------------------------------------------------------------------------------
 LOINC = "http://loinc.org"
@@ -113,11 +117,11 @@ APPOINTMENT_STATUS = {
     "no_show": "noshow",
 }
 ENCOUNTER_STATUS = {
-    "preparation": "arrived",
-    "in-progress": "in-progress",
-    "discharged": "finished",
-    "signed": "finished",
-    "not_done": "cancelled",
+    SessionStatus.PREPARATION: "arrived",
+    SessionStatus.IN_PROGRESS: "in-progress",
+    SessionStatus.DISCHARGED: "finished",
+    SessionStatus.SIGNED: "finished",
+    SessionStatus.NOT_DONE: "cancelled",
 }
 AE_OUTCOMES = {
     "resolved": "resolved",
@@ -290,7 +294,7 @@ def patient_resource(patient) -> dict:
                     "value": patient.mrn,
                 }
             ],
-            "active": patient.status != "discharged",
+            "active": patient.status != PatientStatus.DISCHARGED,
             "name": names,
             "telecom": [
                 {"system": "phone", "value": patient.phone, "use": "mobile"},
@@ -553,7 +557,9 @@ def survey_observation(patient, response, instrument) -> dict:
         {
             "resourceType": "Observation",
             "id": stable_id("total", response.public_id),
-            "status": "entered-in-error" if response.status == "entered-in-error" else "final",
+            "status": "entered-in-error"
+            if response.status == ResponseStatus.ENTERED_IN_ERROR
+            else "final",
             "category": [concept(OBSERVATION_CATEGORY, "survey", "Survey", text="Survey")],
             "code": total_code(instrument),
             "subject": patient_ref(patient),
@@ -645,7 +651,9 @@ def questionnaire_response_resource(patient, response, instrument) -> dict:
             "status": QUESTIONNAIRE_RESPONSE_STATUS.get(response.status, "completed"),
             "subject": patient_ref(patient),
             "authored": instant(response.taken_at or response.created_at),
-            "source": patient_ref(patient) if response.mode != "clinician_rated" else None,
+            "source": patient_ref(patient)
+            if response.mode != ResponseMode.CLINICIAN_RATED
+            else None,
             "author": person(response.entered_by) if response.entered_by_id else None,
         }
     ) | ({"item": items} if items else {})
@@ -687,7 +695,9 @@ def care_plan_resource(patient, plan, version) -> dict:
                 {
                     "detail": {
                         "kind": "MedicationRequest",
-                        "status": "in-progress" if plan.status == "active" else "completed",
+                        "status": "in-progress"
+                        if plan.status == PlanStatus.ACTIVE
+                        else "completed",
                         "productCodeableConcept": medication_concept(version.route),
                         "description": f"{route_label}",
                         "quantity": quantity(version.dose_mg, "mg", "mg"),
@@ -747,7 +757,11 @@ def ketamine_administration_resource(patient, session, infusion_events) -> dict 
     as R4 has no lot on the administration itself)."""
     if session.dosed_at is None:
         return None
-    ended = [e.at for e in infusion_events if e.kind in ("stop", "complete")]
+    ended = [
+        e.at
+        for e in infusion_events
+        if e.kind in (InfusionEventKind.STOP, InfusionEventKind.COMPLETE)
+    ]
     rates = [e.rate_mg_per_hour for e in infusion_events if e.rate_mg_per_hour is not None]
     route_code = ROUTE_SNOMED.get(session.route)
     given = session.dose_given_mg if session.dose_given_mg is not None else session.dose_mg
@@ -773,10 +787,10 @@ def ketamine_administration_resource(patient, session, infusion_events) -> dict 
             "subject": patient_ref(patient),
             "context": ref("Encounter", str(session.public_id)),
             "effectivePeriod": {"start": instant(session.dosed_at), "end": instant(ended[-1])}
-            if session.route == "iv" and ended
+            if session.route == Route.IV and ended
             else None,
             "effectiveDateTime": None
-            if (session.route == "iv" and ended)
+            if (session.route == Route.IV and ended)
             else instant(session.dosed_at),
             "performer": [
                 {"actor": who}
@@ -887,7 +901,8 @@ def _provenance(target: dict, recorded, who, role: str, resource_id: str, when) 
             "agent": [
                 {
                     "type": concept(
-                        PROVENANCE_PARTICIPANT, "author" if role != "clinician" else "verifier"
+                        PROVENANCE_PARTICIPANT,
+                        "author" if role != SignatureRole.CLINICIAN else "verifier",
                     ),
                     "who": person(who),
                 }

@@ -39,6 +39,7 @@ from decimal import Decimal
 
 from clinic.monitoring.news2 import PARAMETER_LABELS as NEWS2_LABELS
 from clinic.monitoring.news2 import news2_partial
+from clinic.patients.choices import Consciousness
 
 POLICY = "clinic policy (UNVERIFIED)"
 NEWS2 = "RCP NEWS2 2017"
@@ -262,7 +263,7 @@ def check_during(values: Mapping, limits: Limits, *, baseline: Mapping | None) -
                 )
             )
     level = values.get("consciousness") or ""
-    if level in ACVPU and level != "alert" and "consciousness" not in named:
+    if level in ACVPU and level != Consciousness.ALERT and "consciousness" not in named:
         breaches.append(
             Breach(
                 "consciousness",

@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from clinic.patients.choices import Consciousness
+
 CONSCIOUSNESS_LEVELS = ("alert", "new_confusion", "voice", "pain", "unresponsive")
 
 
@@ -173,7 +175,7 @@ def news2_score(
         "air_or_oxygen": 2 if on_oxygen else 0,
         "systolic_bp": systolic_score(_number("systolic_bp", systolic_bp, 1, 350)),
         "pulse": pulse_score(_number("pulse", pulse, 1, 350)),
-        "consciousness": 0 if consciousness == "alert" else 3,
+        "consciousness": 0 if consciousness == Consciousness.ALERT else 3,
         "temperature": temperature_score(_number("temperature_c", temperature_c, 20, 46)),
     }
     return _result(parameters)
@@ -225,7 +227,7 @@ def _consciousness_score(consciousness: str) -> int:
         raise ValueError(
             f"consciousness must be one of {', '.join(CONSCIOUSNESS_LEVELS)}, not {consciousness!r}."
         )
-    return 0 if consciousness == "alert" else 3
+    return 0 if consciousness == Consciousness.ALERT else 3
 
 
 def _result(parameters: dict[str, int], missing: tuple[str, ...] = ()) -> News2Result:

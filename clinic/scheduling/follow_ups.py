@@ -148,7 +148,10 @@ def complete_follow_up(*, actor, follow_up: FollowUp) -> FollowUp:
 
 def link_booking(appointment: Appointment) -> None:
     """Booking a follow-up or reassessment settles the oldest open one of that kind."""
-    if appointment.appointment_type.kind not in {"follow_up", "reassessment"}:
+    if appointment.appointment_type.kind not in {
+        AppointmentKind.FOLLOW_UP,
+        AppointmentKind.REASSESSMENT,
+    }:
         return
     open_one = (
         FollowUp.objects.filter(

@@ -30,8 +30,9 @@ from clinic.evaluation.models import Evaluation
 from clinic.evaluation.rules import find_interactions
 from clinic.evaluation.selectors import interaction_specs
 from clinic.monitoring.limits import check_discharge
+from clinic.patients.choices import Sex
 from clinic.sessions import rules, selectors
-from clinic.sessions.choices import Gate, SessionStatus, SideEffectKind, SignatureRole
+from clinic.sessions.choices import Gate, SessionStatus, Severity, SideEffectKind, SignatureRole
 from clinic.sessions.models import RemsFormSubmission, TreatmentSession
 from clinic.treatment.rules import REMS_COUNTRY
 from clinic.treatment.selectors import current_rems_certification, current_rems_enrolment
@@ -235,7 +236,7 @@ def form_content(session: TreatmentSession) -> dict:
     serious = [
         f"{s.get_kind_display()}: {s.details or 'no details'} ({s.get_outcome_display().lower()})"
         for s in side_effects
-        if s.severity == "severe"
+        if s.severity == Severity.SEVERE
     ]
     monitoring_minutes = _minutes(session.dosed_at, session.discharged_at)
     certification = current_rems_certification(session.location)
@@ -244,7 +245,7 @@ def form_content(session: TreatmentSession) -> dict:
         "form_version": FORM_VERSION,
         "session": session,
         "patient": patient,
-        "patient_sex": patient.get_sex_display() if patient.sex != "unknown" else "Not recorded",
+        "patient_sex": patient.get_sex_display() if patient.sex != Sex.UNKNOWN else "Not recorded",
         "first_treatment": not earlier,
         "enrolment": enrolment,
         "medicines": medicines,

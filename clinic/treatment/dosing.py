@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from clinic.treatment.choices import DoseUnit
+from clinic.treatment.choices import DoseUnit, WeightBasis
 
 CENTIMETRES_PER_INCH = Decimal("2.54")
 DEVINE_BASE_KG = {"male": Decimal("50"), "female": Decimal("45.5")}
@@ -117,7 +117,7 @@ def calculate_dose(*, weight_kg, height_cm, sex: str, mg_per_kg, basis: str = "a
     if sex in DEVINE_BASE_KG:
         ideal = ideal_body_weight_kg(height_cm=height, sex=sex)
         adjusted = ideal + ADJUSTED_FACTOR * (weight - ideal)
-    elif basis != "actual":
+    elif basis != WeightBasis.ACTUAL:
         raise ValueError(f'sex must be "male" or "female" for {basis} body weight, not {sex!r}.')
     basis_weight = {"actual": weight, "ideal": ideal, "adjusted": adjusted}[basis]
     if basis_weight is None:  # refused above: no sex for ideal or adjusted weight
@@ -129,7 +129,9 @@ def calculate_dose(*, weight_kg, height_cm, sex: str, mg_per_kg, basis: str = "a
     # Compared as shown (0.1 kg), so that a basis that prints as the actual weight is not
     # reported as "above" it.
     actual_shown = weight.quantize(TENTH, ROUND_HALF_UP)
-    capped = basis != "actual" and basis_weight.quantize(TENTH, ROUND_HALF_UP) > actual_shown
+    capped = (
+        basis != WeightBasis.ACTUAL and basis_weight.quantize(TENTH, ROUND_HALF_UP) > actual_shown
+    )
     if capped:
         basis_weight = weight
     # The dose is worked from the weight as shown (0.1 kg), so the printed sum checks.
@@ -178,7 +180,7 @@ def dose_for_plan(plan_version, *, weight_kg, height_cm, sex: str) -> DoseWorkin
     basis = plan_version.weight_basis or "actual"
     height = height_cm or plan_version.height_cm
     if height is None:
-        if basis != "actual":
+        if basis != WeightBasis.ACTUAL:
             raise ValueError(f"The {basis} body weight needs the patient's height.")
         # Height only matters for ideal and adjusted weights; the actual-weight dose ignores it.
         height = Decimal("170")

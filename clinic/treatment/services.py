@@ -22,11 +22,18 @@ from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.patients.ages import patient_today
+from clinic.patients.choices import Sex
 from clinic.patients.hooks import course_changed
 from clinic.patients.locks import lock_patient
 from clinic.patients.models import Patient, VitalSigns
 from clinic.patients.permissions import ensure_can_act_on_patient
-from clinic.treatment.choices import ChangeReason, DoseUnit, PlanDraftStatus, PlanStatus
+from clinic.treatment.choices import (
+    ChangeReason,
+    DoseUnit,
+    PlanDraftStatus,
+    PlanStatus,
+    WeightBasis,
+)
 from clinic.treatment.dose_history import doses_given_mg
 from clinic.treatment.dosing import (
     InfusionRates,
@@ -240,8 +247,8 @@ def preview_plan(*, patient: Patient, draft: PlanDraft, evaluation=None) -> Plan
                 "Record the patient's weight and height first: the dose is weight-based.",
                 field="dose",
             )
-        sex = patient.sex if patient.sex in {"male", "female"} else None
-        if draft.weight_basis in {"ideal", "adjusted"} and sex is None:
+        sex = patient.sex if patient.sex in {Sex.MALE, Sex.FEMALE} else None
+        if draft.weight_basis in {WeightBasis.IDEAL, WeightBasis.ADJUSTED} and sex is None:
             raise ClinicError(
                 "Ideal and adjusted body weight need the patient's sex recorded as male or female.",
                 field="weight_basis",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from clinic.assessments.choices import Respondent
+
 Answer = int | None
 Answers = Sequence[Answer] | Mapping[str, Answer]
 
@@ -148,7 +150,7 @@ class Instrument:
     max_total: Decimal | int
     source: str
     rule: Callable[[Instrument, dict[str, int | None]], ScoreResult]
-    respondent: str = "patient"  # or "clinician"
+    respondent: Respondent = Respondent.PATIENT
     loinc_panel: str = ""
     loinc_total: str = ""
     outcome: Outcome = Outcome()

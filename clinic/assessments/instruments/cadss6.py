@@ -11,6 +11,7 @@ Items 1–15 are asked of the patient; item 22 is the rater's observation. Wordi
 [UNVERIFIED]: confirm against the licensed CADSS form before go-live.
 """
 
+from clinic.assessments.choices import Respondent
 from clinic.assessments.instruments.base import (
     Band,
     Instrument,
@@ -49,7 +50,7 @@ CADSS6 = Instrument(
     min_total=0,
     max_total=24,
     rule=sum_rule(),
-    respondent="clinician",
+    respondent=Respondent.CLINICIAN,
     source="Bremner JD, Krystal JH, Putnam FW, et al. J Trauma Stress 1998;11:125–136; short form: Rodrigues NB, et al. J Affect Disord 2021;282:160–164.",
     copyright_note="CADSS © J. Douglas Bremner; used in research and clinical care with attribution.",
     recall="now (during and after the dose)",

@@ -19,6 +19,7 @@ published name and each anchor a short label.
 
 from dataclasses import replace
 
+from clinic.assessments.choices import Respondent
 from clinic.assessments.instruments.base import (
     LOINC_NOT_CHECKED,
     AnswerOption,
@@ -173,7 +174,7 @@ MADRS = Instrument(
     min_total=0,
     max_total=60,
     rule=sum_rule(),
-    respondent="clinician",
+    respondent=Respondent.CLINICIAN,
     outcome=outcome_for(DEFAULT_REMISSION_AT_MOST),
     recall="at the interview (the standard MADRS, not the 24-hour-recall version)",
     source="Montgomery SA, Åsberg M. A new depression scale designed to be sensitive to change. Br J Psychiatry 1979;134:382–389; bands: Snaith RP et al. 1986 (via McDowell).",
