@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from clinic.evaluation.choices import RuleSeverity
+from clinic.evaluation.choices import RuleOperator, RuleSeverity
 
 # Fields a rule may read: the evaluation's history plus baseline measurements.
 SCREENABLE_FIELDS = {
@@ -41,7 +41,7 @@ SCREENABLE_FIELDS = {
 }
 
 
-OPERATORS = frozenset({"is_true", "equals", "in", "gte", "gt", "lt"})
+OPERATORS = frozenset(RuleOperator.values)
 BOOLEAN_FIELDS = frozenset(
     {
         "suicide_attempt_past_year",
@@ -103,23 +103,28 @@ def _display(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+NUMERIC_OPERATORS = frozenset(
+    {RuleOperator.AT_LEAST, RuleOperator.MORE_THAN, RuleOperator.LESS_THAN}
+)
+
+
 def matches(operator: str, recorded: Any, expected: Any) -> bool:
     """Whether a rule fires on an answered value. An unasked item never fires, and never counts
     as clean either: `not_answered` names it."""
     if is_not_asked(recorded):
         return False
-    if operator == "is_true":
+    if operator == RuleOperator.IS_TRUE:
         return recorded is True
-    if operator == "equals":
+    if operator == RuleOperator.EQUALS:
         return recorded == expected
-    if operator == "in":
+    if operator == RuleOperator.IN:
         return recorded in (expected or [])
-    if operator in {"gte", "gt", "lt"}:
+    if operator in NUMERIC_OPERATORS:
         try:
             number, limit = Decimal(str(recorded)), Decimal(str(expected))
-            if operator == "lt":
+            if operator == RuleOperator.LESS_THAN:
                 return number < limit
-            return number >= limit if operator == "gte" else number > limit
+            return number >= limit if operator == RuleOperator.AT_LEAST else number > limit
         except ArithmeticError:
             return False
     raise ValueError(f"Unknown rule operator {operator!r}.")
@@ -133,20 +138,20 @@ def validate_rule(field: str, operator: str, value: Any) -> None:
         )
     if operator not in OPERATORS:
         raise ValueError(f"“{operator}” is not a known comparison.")
-    if operator == "is_true" and field not in BOOLEAN_FIELDS:
+    if operator == RuleOperator.IS_TRUE and field not in BOOLEAN_FIELDS:
         raise ValueError(
             f"“is yes” only applies to yes/no fields; “{field}” has choices: use “equals” or “is one of”."
         )
-    if operator == "in" and not isinstance(value, list):
+    if operator == RuleOperator.IN and not isinstance(value, list):
         raise ValueError('“is one of” needs a list of values, e.g. ["moderate", "severe"].')
-    if operator in {"gte", "gt", "lt"}:
+    if operator in NUMERIC_OPERATORS:
         try:
             finite = Decimal(str(value)).is_finite()
         except ArithmeticError:
             finite = False
         if not finite or isinstance(value, bool):
             raise ValueError("“is at least”, “is more than” and “is less than” need a number.")
-    if operator == "equals" and value is None:
+    if operator == RuleOperator.EQUALS and value is None:
         raise ValueError("“equals” needs a value.")
     if value == NOT_ASKED or (isinstance(value, list) and NOT_ASKED in value):
         raise ValueError(
