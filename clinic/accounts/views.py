@@ -26,7 +26,6 @@ from clinic.accounts.forms import (
 )
 from clinic.accounts.models import TwoFactorEnrolmentCode, User
 from clinic.accounts.selectors import list_team
-from clinic.core.exceptions import ClinicError
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
 
@@ -245,19 +244,17 @@ def team_reset_two_factor(request, public_id):
 def team_issue_enrolment_code(request, public_id):
     """Issue a two-factor enrolment code and show it this once (it is not stored)."""
     member = _team_member(public_id)
-    try:
+    with refusal_as_message(request):
         code = services.issue_two_factor_enrolment_code(actor=request.user, user=member)
-    except ClinicError as error:
-        messages.error(request, error.message)
-        return redirect("accounts:team_edit", member.public_id)
-    response = render(
-        request,
-        "accounts/enrolment_code.html",
-        {
-            "member": member,
-            "code": code,
-            "enrolment_code": TwoFactorEnrolmentCode.objects.get(user=member),
-        },
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+        response = render(
+            request,
+            "accounts/enrolment_code.html",
+            {
+                "member": member,
+                "code": code,
+                "enrolment_code": TwoFactorEnrolmentCode.objects.get(user=member),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return redirect("accounts:team_edit", member.public_id)

@@ -38,11 +38,16 @@ from clinic.assessments.side_effects import advice_for, grouped_symptoms
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import (
-    ClinicError,
     InvalidTransitionError,
     NotFoundError,
 )
-from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
+from clinic.core.forms import (
+    form_status,
+    posted_data,
+    refusal_as_message,
+    refusal_caught,
+    refusal_shown_on,
+)
 from clinic.core.permissions import role_required
 from clinic.patients.policy import get_patient_policy
 from clinic.patients.selectors import record_chart_viewed
@@ -151,20 +156,19 @@ def entered_in_error(request, public_id):
     except NotFoundError as error:
         raise Http404(error.message) from error
     form = EnteredInErrorForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ClinicError("Say why the response was entered in error.")
+    if not form.is_valid():
+        messages.error(request, "Say why the response was entered in error.")
+        return redirect("assessments:response", response.public_id)
+    with refusal_as_message(request):
         services.mark_response_entered_in_error(
             actor=request.user, response=response, reason=form.cleaned_data["reason"]
         )
-    except ClinicError as error:
-        messages.error(request, error.message)
-        return redirect("assessments:response", response.public_id)
-    messages.success(
-        request,
-        "The response is marked as entered in error; it no longer counts in scores or charts.",
-    )
-    return redirect(chart_section_url(response.patient, "assessments"))
+        messages.success(
+            request,
+            "The response is marked as entered in error; it no longer counts in scores or charts.",
+        )
+        return redirect(chart_section_url(response.patient, "assessments"))
+    return redirect("assessments:response", response.public_id)
 
 
 @role_required(*RESULT_ROLES)
@@ -456,7 +460,8 @@ def answer_save(request, code, token=None, public_id=None, tablet=False):
         value = int(raw) if raw != "" else None
     except ValueError:
         return HttpResponse("That answer is not one of the choices.", status=400)
-    try:
+    # A refusal (even of the person: the answering link is theirs) is the fragment's text.
+    with refusal_caught(permission_too=True) as refusal:
         services.save_answer(
             request=answering.questionnaires,
             instrument_code=code,
@@ -465,11 +470,8 @@ def answer_save(request, code, token=None, public_id=None, tablet=False):
             mode=answering.mode,
             actor=answering.actor,
         )
-    except NotFoundError as error:
-        return HttpResponse(error.message, status=404)
-    except ClinicError as error:
-        return HttpResponse(error.message, status=error.status_code)
-    return HttpResponse('<span class="saved">Saved</span>')
+        return HttpResponse('<span class="saved">Saved</span>')
+    return HttpResponse(refusal.message, status=refusal.status_code)
 
 
 @role_required(*TABLET_ROLES)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -29,8 +30,46 @@ def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceFiel
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
+@dataclass
+class Refusal:
+    """What the block under `refusal_shown_on`, `refusal_as_message` or `refusal_caught` was
+    refused with: `error` is None when it was not refused."""
+
+    error: ClinicError | None = None
+
+    @property
+    def message(self) -> str:
+        return self.error.message if self.error is not None else ""
+
+    @property
+    def status_code(self) -> int:
+        """The refusal's HTTP status (`ClinicError.status_code`), 200 when there was none."""
+        return self.error.status_code if self.error is not None else 200
+
+
 @contextmanager
-def refusal_shown_on(form: forms.BaseForm) -> Iterator[None]:
+def refusal_caught(*, permission_too: bool = False) -> Iterator[Refusal]:
+    """The refusal (ClinicError) of the block, kept in the `Refusal` it yields for a view that
+    shows it its own way (a banner, a fragment's text). A permission refusal is not caught
+    unless `permission_too`: it is Django's PermissionDenied, answered by the 403 page."""
+    refusal = Refusal()
+    try:
+        yield refusal
+    except PermissionDeniedError as error:
+        if not permission_too:
+            raise
+        refusal.error = error
+    except ClinicError as error:
+        refusal.error = error
+
+
+@contextmanager
+def refusal_shown_on(
+    form: forms.BaseForm,
+    *,
+    permission_too: bool = False,
+    fields: Mapping[str, str] | None = None,
+) -> Iterator[Refusal]:
     """The one form → service → refusal step of a view:
 
         with refusal_shown_on(form):
@@ -39,30 +78,34 @@ def refusal_shown_on(form: forms.BaseForm) -> Iterator[None]:
         # refused: the form is shown again with the service's message beside its field
 
     A refusal (ClinicError) is shown on the form and the block ends; a permission refusal is
-    not caught: it is Django's PermissionDenied, answered by the 403 page."""
-    try:
-        yield
-    except PermissionDeniedError:
-        raise
-    except ClinicError as error:
-        add_service_error(form, error)
+    not caught: it is Django's PermissionDenied, answered by the 403 page. A panel that shows
+    even a permission refusal on its form (`permission_too`) shows it above the form: it is
+    about the person, not a field. `fields` names the form's field for a service's field where
+    the two differ. The `Refusal` yielded tells what the block was refused with."""
+    with refusal_caught(permission_too=permission_too) as refusal:
+        yield refusal
+    if isinstance(refusal.error, PermissionDeniedError):
+        form.add_error(None, refusal.error.message)
+    elif refusal.error is not None:
+        add_service_error(form, refusal.error, fields=fields)
 
 
 @contextmanager
-def refusal_as_message(request) -> Iterator[None]:
+def refusal_as_message(request) -> Iterator[Refusal]:
     """As refusal_shown_on, for an action with no form to show again (a button): the refusal is
     shown as a message on the page the view goes back to."""
-    try:
-        yield
-    except PermissionDeniedError:
-        raise
-    except ClinicError as error:
-        messages.error(request, error.message)
+    with refusal_caught() as refusal:
+        yield refusal
+    if refusal.error is not None:
+        messages.error(request, refusal.error.message)
 
 
-def add_service_error(form: forms.BaseForm, error: ClinicError) -> None:
+def add_service_error(
+    form: forms.BaseForm, error: ClinicError, *, fields: Mapping[str, str] | None = None
+) -> None:
     """Show a refused action's message beside the field it concerns (or above the form)."""
-    field = error.field if error.field in form.fields else None
+    field = (fields or {}).get(error.field or "", error.field)
+    field = field if field in form.fields else None
     if field is not None and form.fields[field].widget.is_hidden:
         # A hidden field shows no errors: say it above the form.
         field = None

@@ -14,8 +14,8 @@ from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import client_ip
 from clinic.audit.services import record_audit_event
 from clinic.core.dates import show_date
-from clinic.core.exceptions import ClinicError, NotFoundError
-from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
+from clinic.core.exceptions import NotFoundError
+from clinic.core.forms import form_status, posted_data, refusal_shown_on
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.core.services import request_document
@@ -142,12 +142,11 @@ def detail(request, patient_public_id, public_id):
         form = EvaluationForm(request.POST, instance=Evaluation.objects.get(pk=evaluation.pk))
         if not form.is_valid():
             return _evaluation_page(request, patient, evaluation, form=form, status=400)
-        try:
+        with refusal_shown_on(form) as refusal:
             services.update_evaluation(
                 actor=request.user, evaluation=evaluation, changes=form.changes()
             )
-        except ClinicError as error:
-            add_service_error(form, error)
+        if refusal.error is not None:
             return _evaluation_page(request, patient, evaluation, form=form, status=400)
         messages.success(request, "The evaluation is saved; the screen below is updated.")
     elif action == "vitals":

@@ -8,12 +8,10 @@ from django.views.decorators.http import require_POST
 from clinic.audit.context import client_ip
 from clinic.core.caching import cacheable_public_page
 from clinic.core.exceptions import (
-    ClinicError,
     NotFoundError,
     RateLimitedError,
 )
 from clinic.core.forms import (
-    add_service_error,
     choice_field,
     form_status,
     model_choice_field,
@@ -62,19 +60,17 @@ def consultation_request(request):
         ip_address = client_ip(request)
         try:
             services.check_consultation_rate_limit(ip_address=ip_address)
+        except RateLimitedError as error:
+            return render(
+                request, "intake/rate_limited.html", {"message": error.message}, status=429
+            )
+        with refusal_shown_on(form):
             if not form.is_bot:
                 services.submit_consultation_request(
                     data=form.request_data(),
                     location=form.cleaned_data["location"],
                     ip_address=ip_address,
                 )
-        except RateLimitedError as error:
-            return render(
-                request, "intake/rate_limited.html", {"message": error.message}, status=429
-            )
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
             # A bot that filled the honeypot sees the same confirmation and learns nothing.
             request.session["consultation_first_name"] = form.cleaned_data["first_name"]
             return redirect("intake:thanks")

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.core.exceptions import ClinicError, PermissionDeniedError
-from clinic.core.forms import add_service_error, form_status, posted_data, refusal_shown_on
+from clinic.core.exceptions import PermissionDeniedError
+from clinic.core.forms import form_status, posted_data, refusal_shown_on
 from clinic.core.permissions import role_required
 from clinic.inventory import documents as register_documents
 from clinic.inventory import reports, selectors, services
@@ -787,7 +787,11 @@ def session_waste(request, session_public_id):
         data = form.cleaned_data
         draw = next(draw for draw in draws if draw.container.identifier == data["container"])
         is_device = draw.container.product.is_device
-        try:
+        # Shown on the chair-side form, even a refusal of the person's role (403); the form
+        # has one amount field for millilitres and devices.
+        with refusal_shown_on(
+            form, permission_too=True, fields={"amount_ml": "amount", "devices": "amount"}
+        ) as refusal:
             services.waste(
                 actor=request.user,
                 container=draw.container,
@@ -798,14 +802,9 @@ def session_waste(request, session_public_id):
                 witness=data["witness"],
                 witness_password=data["witness_password"],
             )
-        except PermissionDeniedError as error:
-            form.add_error(None, error.message)
+        if isinstance(refusal.error, PermissionDeniedError):
             status = 403
-        except ClinicError as error:
-            if error.field in ("amount_ml", "devices"):
-                error.field = "amount"
-            add_service_error(form, error)
-        else:
+        elif refusal.error is None:
             status, form = 200, None  # type: ignore[assignment]  # recorded: no form to show again
             notice = "Waste recorded." + (
                 " Everything drawn for this session is accounted for."

@@ -6,8 +6,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clinic.core.exceptions import ClinicError, PermissionDeniedError
-from clinic.core.forms import add_service_error
+from clinic.core.forms import (
+    add_service_error,
+    refusal_as_message,
+    refusal_caught,
+    refusal_shown_on,
+)
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
 from clinic.patients.views import chart_section_url, patient_or_404
@@ -73,16 +77,12 @@ def open_review(request, patient_public_id):
         follow_up = selectors.due_review_follow_up(patient, form.cleaned_data["follow_up"])
         if follow_up is None:
             raise Http404("That review is not due for this patient.")
-    try:
+    with refusal_as_message(request):
         review = services.open_review(
             actor=request.user, patient=patient, kind=form.cleaned_data["kind"], follow_up=follow_up
         )
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ClinicError as error:
-        messages.error(request, error.message)
-        return redirect(chart_section_url(patient, "reviews"))
-    return redirect("reviews:detail", patient.public_id, review.public_id)
+        return redirect("reviews:detail", patient.public_id, review.public_id)
+    return redirect(chart_section_url(patient, "reviews"))
 
 
 @role_required(*REVIEW_READ_ROLES)
@@ -94,57 +94,53 @@ def detail(request, patient_public_id, public_id):
     if request.user.role not in REVIEW_WRITE_ROLES:
         raise PermissionDenied("Only a prescribing clinician writes a follow-up review.")
     action = request.POST.get("action", "save")
-    try:
-        if action in {"save", "sign"}:
-            if review.is_locked:
-                messages.error(request, "This review is signed; add an addendum instead.")
-                return redirect("reviews:detail", patient.public_id, review.public_id)
-            form = ReviewForm(request.POST, instance=FollowUpReview.objects.get(pk=review.pk))
-            sign_form = SignReviewForm(request.POST) if action == "sign" else None
-            if not form.is_valid() or (sign_form is not None and not sign_form.is_valid()):
-                return _review_page(request, patient, review, form=form, sign_form=sign_form)
-            try:
-                review = services.update_review(
-                    actor=request.user, review=review, changes=form.changes()
+    if action in {"save", "sign"}:
+        if review.is_locked:
+            messages.error(request, "This review is signed; add an addendum instead.")
+            return redirect("reviews:detail", patient.public_id, review.public_id)
+        form = ReviewForm(request.POST, instance=FollowUpReview.objects.get(pk=review.pk))
+        sign_form = SignReviewForm(request.POST) if action == "sign" else None
+        if not form.is_valid() or (sign_form is not None and not sign_form.is_valid()):
+            return _review_page(request, patient, review, form=form, sign_form=sign_form)
+        with refusal_caught(permission_too=True) as refusal:
+            review = services.update_review(
+                actor=request.user, review=review, changes=form.changes()
+            )
+            if sign_form is not None:
+                review = services.sign_review(
+                    actor=request.user,
+                    review=review,
+                    password=sign_form.cleaned_data["password"],
                 )
-                if sign_form is not None:
-                    review = services.sign_review(
-                        actor=request.user,
-                        review=review,
-                        password=sign_form.cleaned_data["password"],
-                    )
-            except ClinicError as error:
-                target = sign_form if error.field == "password" and sign_form else form
-                add_service_error(target, error)
-                review = _review_or_404(patient, public_id)
-                return _review_page(request, patient, review, form=form, sign_form=sign_form)
-            if sign_form is None:
-                messages.success(request, "The review is saved.")
-            elif review.plan_draft_id:
-                messages.success(
-                    request,
-                    "The review is signed. The next plan version is drafted: check and sign it "
-                    "on the plan page.",
-                )
-            else:
-                messages.success(request, "The review and decision are signed and locked.")
-        elif action == "addendum":
-            addendum_form = AddendumForm(request.POST)
-            if addendum_form.is_valid():
-                try:
-                    services.add_review_addendum(
-                        actor=request.user,
-                        review=review,
-                        text=addendum_form.cleaned_data["text"],
-                        password=addendum_form.cleaned_data["password"],
-                    )
-                except ClinicError as error:
-                    add_service_error(addendum_form, error)
-            if addendum_form.errors:
-                return _review_page(request, patient, review, addendum_form=addendum_form)
-            messages.success(request, "The addendum is signed and added.")
+        if refusal.error is not None:
+            # A wrong password is said on the signing form, anything else on the review's.
+            target = sign_form if refusal.error.field == "password" and sign_form else form
+            add_service_error(target, refusal.error)
+            review = _review_or_404(patient, public_id)
+            return _review_page(request, patient, review, form=form, sign_form=sign_form)
+        if sign_form is None:
+            messages.success(request, "The review is saved.")
+        elif review.plan_draft_id:
+            messages.success(
+                request,
+                "The review is signed. The next plan version is drafted: check and sign it "
+                "on the plan page.",
+            )
         else:
-            raise Http404("Unknown action.")
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
+            messages.success(request, "The review and decision are signed and locked.")
+    elif action == "addendum":
+        addendum_form = AddendumForm(request.POST)
+        if addendum_form.is_valid():
+            with refusal_shown_on(addendum_form, permission_too=True):
+                services.add_review_addendum(
+                    actor=request.user,
+                    review=review,
+                    text=addendum_form.cleaned_data["text"],
+                    password=addendum_form.cleaned_data["password"],
+                )
+        if addendum_form.errors:
+            return _review_page(request, patient, review, addendum_form=addendum_form)
+        messages.success(request, "The addendum is signed and added.")
+    else:
+        raise Http404("Unknown action.")
     return redirect("reviews:detail", patient.public_id, review.public_id)

@@ -23,6 +23,7 @@ from clinic.core.choices import Route
 from clinic.core.dates import show_date, show_time, show_weekday_date
 from clinic.core.exceptions import NotFoundError
 from clinic.evaluation.selectors import has_current_consent
+from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.monitoring.limits import Limits, news2_of_values, reading_schedule_status
 from clinic.monitoring.models import MonitoringProtocol
 from clinic.patients.choices import NoPregnancyPotentialReason, PregnancyPotential
@@ -44,6 +45,7 @@ from clinic.treatment.selectors import (
     current_plan_version,
     current_rems_certification,
     current_rems_enrolment,
+    pump_settings,
 )
 
 VITAL_VALUE_FIELDS = (
@@ -641,3 +643,100 @@ def infusion_progress(session, *, now=None, events=None) -> rules.InfusedDose | 
         )
     except ValueError:
         return None
+
+
+# --- what the session page offers --------------------------------------------------------------
+def checklist_while_preparing(session, *, all_readings=None, protocol=None):
+    """The pre-dose checklist, judged only while the session is in preparation (None after)."""
+    if session.status != SessionStatus.PREPARATION:
+        return None
+    return checklist(session, all_readings=all_readings, protocol=protocol)
+
+
+def dose_to_confirm(session, the_checklist) -> tuple[DoseWorking | None, str | None]:
+    """The dose offered for confirmation and why none can be (a plan the weight does not fit):
+    worked out only once the checklist allows dosing, from the plan's newest version (the one
+    the confirmation will use)."""
+    if not (
+        session.status == SessionStatus.PREPARATION
+        and the_checklist
+        and the_checklist.ready_to_dose
+    ):
+        return None, None
+    try:
+        plan_version = current_plan_version(session.patient) or session.plan_version
+        return compute_dose(session, plan_version, session.weight_kg), None
+    except ValueError as error:
+        return None, str(error)
+
+
+def pump_settings_for(session):
+    """The pump settings for the dose as confirmed (an IV session with a confirmed dose), from
+    which the infusion's rate is offered; None otherwise."""
+    if session.route != Route.IV or session.dose_mg is None:
+        return None
+    return pump_settings(session.plan_version, dose_mg=session.dose_mg, weight_kg=session.weight_kg)
+
+
+def aldrete_offered(session, *, all_readings=None) -> dict:
+    """The Aldrete items the record answers, offered as scored from it, while the session is in
+    progress (none otherwise)."""
+    if session.status != SessionStatus.IN_PROGRESS:
+        return {}
+    return aldrete_from_record(session, all_readings=all_readings)
+
+
+def discharge_initial(session, derived: dict) -> dict:
+    """The discharge form's starting scores: the nurse's last; an item the record answers starts
+    as the record scores it, unless the nurse kept a different score with a written reason."""
+    initial = {name: getattr(session, f"aldrete_{name}") for name in ALDRETE_ITEMS}
+    for name, item in derived.items():
+        kept = session.aldrete_from_data.get(name) or {}
+        if kept.get("reason") and kept.get("derived") == item.score:
+            initial[f"{name}_reason"] = kept["reason"]
+        else:
+            initial[name] = item.score
+    initial.update(
+        escort_present=bool(session.escort_present),
+        instructions_given=bool(session.instructions_given),
+    )
+    return initial
+
+
+def sign_role_offered(user, session) -> str:
+    """The signature a person is offered: the clinician's, to a prescriber while nobody has
+    signed as clinician; else the nurse's."""
+    signed = set(session.signatures.values_list("role", flat=True))
+    if user.role in PRESCRIBER_ROLES and "clinician" not in signed:
+        return "clinician"
+    return "nurse"
+
+
+def seal_is_checked(session) -> bool:
+    """Whether the page checks the record against its signatures: once someone may have signed
+    it (discharged, signed, or not done)."""
+    return session.status in (
+        SessionStatus.DISCHARGED,
+        SessionStatus.SIGNED,
+        SessionStatus.NOT_DONE,
+    )
+
+
+def infusion_progress_while_running(session, *, now=None, events=None):
+    """The infusion's progress while the session is in progress (None before and after)."""
+    if session.status != SessionStatus.IN_PROGRESS:
+        return None
+    return infusion_progress(session, now=now, events=events)
+
+
+def minutes_since_dose(session, now) -> int | None:
+    """Whole minutes since the dose was given (None before it)."""
+    if not session.dosed_at:
+        return None
+    return int((now - session.dosed_at).total_seconds() // 60)
+
+
+def containers_offer_open(session) -> bool:
+    """Whether the register's containers are offered: only while the dose is still to be
+    confirmed."""
+    return session.status == SessionStatus.PREPARATION and session.dose_confirmed_at is None

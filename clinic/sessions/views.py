@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,31 +21,26 @@ from django.views.decorators.http import require_POST
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.core.choices import Route
 from clinic.core.dates import show_time, show_time_with_seconds
-from clinic.core.exceptions import ClinicError, NotFoundError, PermissionDeniedError
+from clinic.core.exceptions import ClinicError, NotFoundError
 from clinic.core.forms import (
-    add_service_error,
     form_status,
     posted_data,
     refusal_as_message,
+    refusal_caught,
     refusal_shown_on,
 )
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
-from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
-from clinic.scheduling.choices import AppointmentStatus
-from clinic.scheduling.services import check_in
 from clinic.sessions import forms, rules, selectors, services, stock, svg
 from clinic.sessions.aftercare import sheet_for
-from clinic.sessions.choices import InfusionEventKind, SessionStatus
+from clinic.sessions.choices import InfusionEventKind
 from clinic.sessions.documents import request_rems_form_pdf
 from clinic.sessions.integrity import session_seal_problems
 from clinic.sessions.live import LiveVersion, delta_since, version_of
 from clinic.sessions.models import MonitoringAlert
 from clinic.sessions.rems_form import FORM_STATUSES, tracked_forms
 from clinic.sessions.rems_form import form_content as rems_form_content
-from clinic.treatment.selectors import current_plan_version, pump_settings
 
 
 def _posted_with(data: Mapping[str, Any], **values: str) -> QueryDict:
@@ -106,16 +100,10 @@ def start(request, appointment_public_id):
     appointment = selectors.appointment_to_start(request.user, appointment_public_id)
     if appointment is None:
         raise Http404("We could not find that appointment.")
-    try:
-        if appointment.status == AppointmentStatus.BOOKED:
-            appointment = check_in(actor=request.user, appointment=appointment)
-        session = services.start_session(actor=request.user, appointment=appointment)
-    except PermissionDeniedError as error:
-        raise PermissionDenied(error.message) from error
-    except ClinicError as error:
-        messages.error(request, error.message)
-        return redirect("sessions:board")
-    return redirect("sessions:detail", session.public_id)
+    with refusal_as_message(request):
+        session = services.start_session_from_board(actor=request.user, appointment=appointment)
+        return redirect("sessions:detail", session.public_id)
+    return redirect("sessions:board")
 
 
 # --- the session page ----------------------------------------------------------------------
@@ -138,14 +126,8 @@ def _live_context(
         alert.escalated = alert.is_escalated(now)
     schedule = selectors.schedule_status(session, marks, now=now, protocol=protocol)
     ratings = selectors.dissociation_ratings(session)
-    progress = (
-        selectors.infusion_progress(session, now=now, events=events)
-        if session.status == SessionStatus.IN_PROGRESS
-        else None
-    )
-    minutes_since_dose = (
-        int((now - session.dosed_at).total_seconds() // 60) if session.dosed_at else None
-    )
+    progress = selectors.infusion_progress_while_running(session, now=now, events=events)
+    minutes_since_dose = selectors.minutes_since_dose(session, now)
     can_close_stop_level = request.user.role in PRESCRIBER_ROLES
     version = version_of(
         session=session,
@@ -229,45 +211,25 @@ def _panels_context(
         events = list(session.infusion_events.select_related("recorded_by"))
     kinds = [event.kind for event in events]
     side_effects = list(session.side_effects.select_related("recorded_by"))
-    checklist = (
-        selectors.checklist(session, all_readings=all_readings, protocol=protocol)
-        if session.status == SessionStatus.PREPARATION
-        else None
+    checklist = selectors.checklist_while_preparing(
+        session, all_readings=all_readings, protocol=protocol
     )
-    dose = dose_error = None
-    if session.status == SessionStatus.PREPARATION and checklist and checklist.ready_to_dose:
-        try:
-            # The plan's newest version: the one the confirmation will use.
-            plan_version = current_plan_version(session.patient) or session.plan_version
-            dose = selectors.compute_dose(session, plan_version, session.weight_kg)
-        except ValueError as error:
-            dose_error = str(error)
+    dose, dose_error = selectors.dose_to_confirm(session, checklist)
     pre_visit = getattr(session.appointment, "pre_visit", None)
     # The version the page shows: the dose forms act on the session as seen.
     version = {"version": session.version}
-    # The pump settings for the dose as confirmed: the infusion's rate is offered from them.
-    pump = (
-        pump_settings(session.plan_version, dose_mg=session.dose_mg, weight_kg=session.weight_kg)
-        if session.route == Route.IV and session.dose_mg is not None
-        else None
-    )
+    pump = selectors.pump_settings_for(session)
     # The Aldrete items the record answers, offered as scored from it (and named beside each).
-    derived = (
-        selectors.aldrete_from_record(session, all_readings=all_readings)
-        if session.status == SessionStatus.IN_PROGRESS
-        else {}
-    )
+    derived = selectors.aldrete_offered(session, all_readings=all_readings)
     register = stock.active()
     # The containers offered are read only while the dose is still to be confirmed.
     containers = (
         register.choices(session)
-        if register is not None
-        and session.status == SessionStatus.PREPARATION
-        and session.dose_confirmed_at is None
+        if register is not None and selectors.containers_offer_open(session)
         else ([] if register is not None else None)
     )
     discharge = forms.DischargeForm(
-        initial=_discharge_initial(session, derived), auto_id=_auto_id("discharge")
+        initial=selectors.discharge_initial(session, derived), auto_id=_auto_id("discharge")
     )
     discharge.show_derived(derived)
     made = {
@@ -292,7 +254,8 @@ def _panels_context(
         "dissociation": forms.DissociationForm(auto_id=_auto_id("dissociation")),
         "discharge": discharge,
         "sign": forms.SignForm(
-            initial={"role": _sign_role(user, session)}, auto_id=_auto_id("sign")
+            initial={"role": selectors.sign_role_offered(user, session)},
+            auto_id=_auto_id("sign"),
         ),
         "addendum": forms.AddendumForm(auto_id=_auto_id("addendum")),
     }
@@ -318,9 +281,7 @@ def _panels_context(
     if live_parts:
         live = {
             "dissociation_ratings": selectors.dissociation_ratings(session),
-            "progress": selectors.infusion_progress(session)
-            if session.status == SessionStatus.IN_PROGRESS
-            else None,
+            "progress": selectors.infusion_progress_while_running(session),
         }
     else:
         live = {}
@@ -406,30 +367,6 @@ def _checklist_initial(session) -> dict:
     }
 
 
-def _discharge_initial(session, derived: dict) -> dict:
-    """The nurse's last scores; an item the record answers starts as the record scores it,
-    unless the nurse kept a different score with a written reason."""
-    initial = {name: getattr(session, f"aldrete_{name}") for name in ALDRETE_ITEMS}
-    for name, item in derived.items():
-        kept = session.aldrete_from_data.get(name) or {}
-        if kept.get("reason") and kept.get("derived") == item.score:
-            initial[f"{name}_reason"] = kept["reason"]
-        else:
-            initial[name] = item.score
-    initial.update(
-        escort_present=bool(session.escort_present),
-        instructions_given=bool(session.instructions_given),
-    )
-    return initial
-
-
-def _sign_role(user, session) -> str:
-    signed = set(session.signatures.values_list("role", flat=True))
-    if user.role in PRESCRIBER_ROLES and "clinician" not in signed:
-        return "clinician"
-    return "nurse"
-
-
 @role_required(*CLINICAL_ROLES)
 def detail(request, public_id):
     session = _session_or_404(request, public_id, audit_as="")
@@ -460,11 +397,7 @@ def _page_context(request, session, *, bound=None) -> dict:
 
 def _broken_seal(request, session, all_readings):
     """A session someone has signed is checked against its signatures each time it is shown."""
-    if session.status not in (
-        SessionStatus.DISCHARGED,
-        SessionStatus.SIGNED,
-        SessionStatus.NOT_DONE,
-    ):
+    if not selectors.seal_is_checked(session):
         return None
     return report_broken_seal(
         viewer=request.user,
@@ -741,15 +674,14 @@ def act(request, public_id, action):
         status = 400
     else:
         try:
-            notice = handler(request, session, form)
+            # A panel shows every refusal on its form, even of the person's role (403).
+            with refusal_shown_on(form, permission_too=True) as refusal:
+                notice = handler(request, session, form)
         except _Refused as refused:
             form, status = refused.form, 400
-        except PermissionDeniedError as error:
-            form.add_error(None, error.message)
-            status = 403
-        except ClinicError as error:
-            add_service_error(form, error)
-            status = error.status_code if error.status_code in (400, 409) else 400
+        else:
+            if refusal.error is not None:
+                status = refusal.status_code if refusal.status_code in (403, 409) else 400
     session = _session_or_404(request, public_id)
     bound = (action, form) if status != 200 else None
     if _is_htmx(request):
@@ -780,12 +712,11 @@ def acknowledge(request, public_id, alert_public_id):
     record_only = request.POST.get("do") == "record"
     if form.is_valid():
         service = services.record_alert_action if record_only else services.acknowledge_alert
-        try:
+        # A refusal is shown in the banner beside the alert (a nurse closing a stop-level
+        # alert, or one already acknowledged by someone else), never as an error page.
+        with refusal_caught(permission_too=True) as refusal:
             service(actor=request.user, alert=alert, action_taken=form.cleaned_data["action_taken"])
-        except ClinicError as exc:
-            # Shown in the banner beside the alert (a nurse closing a stop-level alert, or one
-            # already acknowledged by someone else), never as an error page.
-            error, status = exc.message, exc.status_code
+        error, status = refusal.message, refusal.status_code
     else:
         error, status = "Say what was done about the alert.", 400
     if _is_htmx(request):

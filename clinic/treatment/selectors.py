@@ -5,10 +5,11 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.choices import Route
 from clinic.evaluation.selectors import mme_series
-from clinic.treatment.choices import PlanDraftStatus, PlanStatus
+from clinic.treatment.choices import ChangeReason, PlanDraftStatus, PlanStatus
 from clinic.treatment.dosing import infusion_rates
 from clinic.treatment.goals import MME_MEASURE, GoalProgress, Reading, goal_progress
 from clinic.treatment.models import (
+    ProtocolTemplate,
     RemsPatientEnrolment,
     RemsSettingCertification,
     TreatmentPlan,
@@ -157,3 +158,60 @@ def plan_goal_progress(patient, version=None, *, until=None) -> list[GoalProgres
     return [
         goal_progress(goal, readings.get(goal.get("measure") or "", [])) for goal in version.goals
     ]
+
+
+# --- writing a plan version ----------------------------------------------------------------
+def plan_change_reason(current: TreatmentPlanVersion | None) -> str:
+    """The reason a new version starts with: the first plan, or a change after the response."""
+    return ChangeReason.RESPONSE if current is not None else ChangeReason.INITIAL
+
+
+def goals_carried(
+    plan_draft: TreatmentPlanDraft | None, current: TreatmentPlanVersion | None
+) -> list | None:
+    """The goals a new version starts from: the drafted version's, else the current version's
+    (None without either)."""
+    if plan_draft is not None:
+        return plan_draft.values.get("goals")
+    return current.goals if current is not None else None
+
+
+def protocol_to_offer(
+    patient, requested: str | None, current: TreatmentPlanVersion | None
+) -> ProtocolTemplate | None:
+    """The protocol the plan form opens with: the one asked for (an active one), else the
+    current version's, else an active IV protocol for one of the patient's conditions, else
+    any active protocol."""
+    requested = requested or ""
+    protocol = (
+        ProtocolTemplate.objects.filter(pk=requested or 0, is_active=True).first()
+        if requested.isdigit()
+        else None
+    )
+    if protocol is None and current is not None:
+        protocol = current.protocol
+    if protocol is None:
+        protocol = (
+            ProtocolTemplate.objects.filter(
+                is_active=True, indication__in=patient.primary_conditions, route=Route.IV
+            ).first()
+            or ProtocolTemplate.objects.filter(is_active=True).first()
+        )
+    return protocol
+
+
+def plan_values_carried(
+    current: TreatmentPlanVersion | None, plan_draft: TreatmentPlanDraft | None
+) -> dict:
+    """What a new version keeps over the protocol's defaults: the current version's dose, weight
+    basis and targets, then every value of the drafted version being checked."""
+    values: dict = {}
+    if current is not None:
+        values.update(
+            dose=current.dose.normalize(),
+            weight_basis=current.weight_basis or "actual",
+            target_outcomes=current.target_outcomes,
+        )
+    if plan_draft is not None:
+        values.update(plan_draft.values)
+    return values

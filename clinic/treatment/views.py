@@ -8,14 +8,12 @@ from django.shortcuts import redirect, render
 from clinic.accounts.choices import Role
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.core.choices import Route
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
 from clinic.patients.selectors import record_chart_viewed
 from clinic.patients.views import chart_section_url, patient_or_404, portal_patient_or_404
 from clinic.treatment import selectors, services
-from clinic.treatment.choices import ChangeReason
 from clinic.treatment.forms import (
     PlanForm,
     RemsCertificationForm,
@@ -49,7 +47,7 @@ def write_plan(request, patient_public_id):
     patient = patient_or_404(request, patient_public_id)
     current = selectors.current_plan_version(patient)
     evaluation = services.suitable_evaluation(patient)
-    reason = ChangeReason.RESPONSE if current else ChangeReason.INITIAL
+    reason = selectors.plan_change_reason(current)
     preview, status = None, 200
     plan_draft = _draft_from(
         patient, request.POST.get("draft") if request.method == "POST" else request.GET.get("draft")
@@ -61,11 +59,7 @@ def write_plan(request, patient_public_id):
         return redirect(chart_section_url(patient, "plan"))
     if request.method == "POST":
         form = PlanForm(request.POST)
-        carried = (
-            plan_draft.values.get("goals")
-            if plan_draft is not None
-            else (current.goals if current is not None else None)
-        ) or []
+        carried = selectors.goals_carried(plan_draft, current) or []
         if "goal-TOTAL_FORMS" in request.POST:
             goals = goal_formset(request.POST)
             goals_valid = goals.is_valid()
@@ -107,22 +101,7 @@ def write_plan(request, patient_public_id):
                     return redirect(chart_section_url(patient, "plan"))
         status = 400 if form_status(form) == 400 or not goals_valid else 200
     else:
-        protocol = (
-            ProtocolTemplate.objects.filter(
-                pk=request.GET.get("protocol") or 0, is_active=True
-            ).first()
-            if (request.GET.get("protocol") or "").isdigit()
-            else None
-        )
-        if protocol is None and current is not None:
-            protocol = current.protocol
-        if protocol is None:
-            protocol = (
-                ProtocolTemplate.objects.filter(
-                    is_active=True, indication__in=patient.primary_conditions, route=Route.IV
-                ).first()
-                or ProtocolTemplate.objects.filter(is_active=True).first()
-            )
+        protocol = selectors.protocol_to_offer(patient, request.GET.get("protocol"), current)
         initial = (
             initial_from_protocol(
                 protocol, indications=[c for c in patient.primary_conditions if c], reason=reason
@@ -130,20 +109,9 @@ def write_plan(request, patient_public_id):
             if protocol
             else {}
         )
-        if current is not None:
-            initial.update(
-                dose=current.dose.normalize(),
-                weight_basis=current.weight_basis or "actual",
-                target_outcomes=current.target_outcomes,
-            )
-        if plan_draft is not None:
-            initial.update(plan_draft.values)
+        initial.update(selectors.plan_values_carried(current, plan_draft))
         form = PlanForm(initial=initial)
-        goals = goal_formset(
-            goals=plan_draft.values.get("goals")
-            if plan_draft is not None
-            else (current.goals if current is not None else None)
-        )
+        goals = goal_formset(goals=selectors.goals_carried(plan_draft, current))
     selectors.record_plan_viewed(request.user, patient, current)
     protocols = list(ProtocolTemplate.objects.filter(is_active=True))
     return render(

@@ -31,6 +31,7 @@ from clinic.sessions.services.preparation import (
     CHECKLIST_FIELDS,
     override_gate,
     start_session,
+    start_session_from_board,
     stop_before_dosing,
     update_checklist,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "session_content",
     "sign_session",
     "start_session",
+    "start_session_from_board",
     "stop_before_dosing",
     "update_checklist",
     "verify_dose",

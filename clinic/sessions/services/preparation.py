@@ -18,6 +18,7 @@ from clinic.core.meta import concrete_field
 from clinic.patients import services as patient_services
 from clinic.patients.permissions import ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
+from clinic.scheduling import services as scheduling_services
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus
 from clinic.scheduling.locks import lock_appointment_with_type_and_patient
 from clinic.scheduling.models import Appointment
@@ -99,6 +100,14 @@ PREGNANCY_POTENTIAL_FIELDS = (
     "pregnancy_potential_reason",
     "pregnancy_potential_note",
 )
+
+
+def start_session_from_board(*, actor, appointment: Appointment) -> TreatmentSession:
+    """The board's "Start": a patient who is here but not yet checked in is checked in first
+    (each step its own transaction, refused as it would be alone), then the session opens."""
+    if appointment.status == AppointmentStatus.BOOKED:
+        appointment = scheduling_services.check_in(actor=actor, appointment=appointment)
+    return start_session(actor=actor, appointment=appointment)
 
 
 def update_checklist(
