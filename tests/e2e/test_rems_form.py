@@ -16,6 +16,7 @@ from clinic.core.tasks import render_document
 from clinic.core.tests.pdf import pdf_text
 from clinic.demo.data import DEMO_ESKETAMINE_LOT, STAFF_ACCOUNTS, build_demo_clinic
 from clinic.sessions.models import RemsFormSubmission, TreatmentSession
+from clinic.sessions.tests.factories import due_label
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,8 @@ def test_the_demo_esketamine_sessions_form_carries_its_blood_pressures_and_lot(
     sign_in(page, nurse.email, nurse.password)
     page.goto("/sessions/")
     page.get_by_role("link", name="Esketamine REMS forms →").click()
-    expect(page.get_by_text("Due in 7 days")).to_be_visible()
+    # "Due in 7 days" on the treatment's own local day (counted from it, whatever the hour).
+    expect(page.get_by_text(due_label(session))).to_be_visible()
     page.get_by_role("link", name="Open the form").click()
     expect(
         page.get_by_role("heading", name="Esketamine REMS: Patient Monitoring Form")

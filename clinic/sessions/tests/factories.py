@@ -14,6 +14,7 @@ from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.inventory.models import Safe
 from clinic.inventory.tests import factories as register
 from clinic.scheduling.models import Appointment, AppointmentType
+from clinic.sessions import rules as session_rules
 from clinic.sessions import selectors, services, stock
 from clinic.treatment import services as treatment_services
 from clinic.treatment.models import (
@@ -242,3 +243,14 @@ def confirm_and_verify(clinician, nurse, session, *, vial_lot: str = "KT-2291"):
     )
     session.refresh_from_db()
     return session
+
+
+def due_label(session) -> str:
+    """The tracker's words for the session's form today: counted from the treatment's own local
+    day, which is yesterday when the dose was given before local midnight."""
+    zone = session.location.zone
+    return session_rules.rems_form_standing(
+        treated_on=timezone.localtime(session.dosed_at, zone).date(),
+        today=timezone.localdate(timezone.now(), zone),
+        submitted=False,
+    ).label

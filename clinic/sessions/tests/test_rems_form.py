@@ -22,7 +22,7 @@ from clinic.evaluation.tests.factories import complete_evaluation
 from clinic.sessions import rules, services
 from clinic.sessions.models import RemsFormSubmission, TreatmentSession
 from clinic.sessions.rems_form import form_content, tracked_forms
-from clinic.sessions.tests.factories import ESKETAMINE, dosed
+from clinic.sessions.tests.factories import ESKETAMINE, dosed, due_label
 from conftest import PASSWORD, client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("typed_lots")]
@@ -109,7 +109,7 @@ def test_the_pdf_carries_the_blood_pressures_and_the_lot(
     url = reverse("sessions:rems_form", args=[session.public_id])
     page = client_for(nurse).get(url)
     assert page.status_code == 200
-    assert "Due in 7 days" in page.content.decode()
+    assert due_label(session) in page.content.decode()  # "Due in 7 days" on the day itself
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(nurse).post(url, {"action": "pdf"})
     assert response.status_code == 302
@@ -169,9 +169,12 @@ def test_an_overdue_form_is_on_the_directors_dashboard(
     TreatmentSession.objects.filter(pk=session.pk).update(
         dosed_at=session.dosed_at - timedelta(days=9)
     )
+    session.refresh_from_db()
+    overdue = due_label(session).lower()  # "overdue by 2 days", counted from the local day
     dashboard = client_for(medical_director).get(reverse("dashboard:home")).content.decode()
     assert 'id="rems-overdue"' in dashboard
-    assert patient_alice.display_name in dashboard and "overdue by 2 days" in dashboard
+    assert overdue.startswith("overdue by")
+    assert patient_alice.display_name in dashboard and overdue in dashboard.lower()
     nurse_view = client_for(nurse).get(reverse("dashboard:home")).content.decode()
     assert 'id="rems-overdue"' not in nurse_view
 
