@@ -15,6 +15,7 @@ from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
 from clinic.assessments.tests.factories import record_phq9
 from clinic.core import services as core_services
+from clinic.core.dates import show_date
 from clinic.core.tasks import render_document
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.core.tests.pdf import pdf_text
@@ -84,7 +85,7 @@ def test_a_clinician_downloads_a_progress_letter(open_page, monkeypatch):
     with page.expect_download() as download_info:
         link.click()
     text = pdf_text(Path(download_info.value.path()).read_bytes())
-    given_on = timezone.localtime(session.dosed_at, location.zone).date().isoformat()
+    given_on = show_date(session.dosed_at, location.zone)  # the product's one date format
     for expected in (
         "Dr. Jane Referrer",
         "Back Bay Psychiatry",

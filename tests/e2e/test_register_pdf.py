@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
 from clinic.core import services as core_services
+from clinic.core.dates import show_date
 from clinic.core.tasks import render_document
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.inventory.tests.factories import SafeFactory, receive, registration
@@ -55,7 +56,10 @@ def test_the_ledger_pdf_is_prepared_then_downloaded(open_page, monkeypatch):
     page.get_by_role("button", name="Prepare a PDF").click()
     expect(page.get_by_text("Preparing…")).to_be_visible()
     expect(
-        page.get_by_role("heading", name=f"Ledger, every safe, every product, {today}")
+        page.get_by_role(
+            "heading",
+            name=f"Ledger, every safe, every product, {show_date(timezone.localdate())}",
+        )
     ).to_be_visible()
 
     assert len(queue.queued) == 1

@@ -564,7 +564,8 @@ def test_a_second_confirmation_does_not_replace_the_first(
         confirm(nadia, session, lot="LOT-B")
     message = refused.value.message
     assert nurse.full_name in message and "LOT-A" in message and "35.0 mg" in message
-    assert re.search(r"at \d\d:\d\d", message) and "Withdraw that confirmation" in message
+    # The time in the product's one format ("4:05 PM").
+    assert re.search(r"at \d{1,2}:\d\d [AP]M", message) and "Withdraw that confirmation" in message
     stored = fresh(session)
     assert stored.vial_lot == "LOT-A" and stored.dose_confirmed_by == nurse
 
