@@ -21,8 +21,8 @@ from django.utils import timezone
 from clinic.core.choices import Route
 from clinic.core.dates import show_weekday_date
 from clinic.scheduling.choices import AppointmentKind
-from clinic.scheduling.dose_spacing import STANDING
-from clinic.scheduling.models import Appointment, StaffHours
+from clinic.scheduling.dose_spacing import standing_treatments
+from clinic.scheduling.models import StaffHours
 from clinic.treatment.dose_history import doses_given
 from clinic.treatment.selectors import current_plan_version
 
@@ -60,15 +60,8 @@ def outside_plan_warning(*, patient, appointment_type, starts_at: datetime, igno
     given = [dose.at for dose in doses if plan_started <= dose.at < starts_at]
     dosed_appointments = {dose.appointment_id for dose in doses}
     booked = list(
-        Appointment.objects.filter(
-            patient=patient,
-            appointment_type__kind=AppointmentKind.TREATMENT,
-            status__in=STANDING,
-            starts_at__gte=plan_started,
-            starts_at__lt=starts_at,
-        )
-        .exclude(pk__in=dosed_appointments)
-        .exclude(pk__in=[ignore_id] if ignore_id is not None else [])
+        standing_treatments(patient, dosed_appointments=dosed_appointments, ignore_id=ignore_id)
+        .filter(starts_at__gte=plan_started, starts_at__lt=starts_at)
         .values_list("starts_at", flat=True)
     )
     before = sorted(given + booked)

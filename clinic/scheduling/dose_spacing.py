@@ -24,6 +24,18 @@ STANDING = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 WARNING_MAX_LENGTH = 1000
 
 
+def standing_treatments(patient, *, dosed_appointments, ignore_id=None):
+    """The patient's treatment bookings that still stand for a dose to come: not yet dosed
+    (`dosed_appointments`), and not the booking being moved (`ignore_id`)."""
+    return (
+        Appointment.objects.filter(
+            patient=patient, appointment_type__kind=AppointmentKind.TREATMENT, status__in=STANDING
+        )
+        .exclude(pk__in=dosed_appointments)
+        .exclude(pk__in=[ignore_id] if ignore_id is not None else [])
+    )
+
+
 def _label(verb: str, at: datetime, zone, route: str = "") -> str:
     local = timezone.localtime(at, zone)
     route_label = f" ({Route(route).label.lower()})" if route in Route.values else ""
@@ -55,14 +67,9 @@ def spacing_warning(
         DoseOnRecord(timezone.localdate(d.at, zone), _label("given", d.at, zone, d.route))
         for d in given
     ]
-    booked = (
-        Appointment.objects.filter(
-            patient=patient, appointment_type__kind=AppointmentKind.TREATMENT, status__in=STANDING
-        )
-        .exclude(pk__in=dosed_appointments)
-        .exclude(pk__in=[ignore_id] if ignore_id is not None else [])
-        .values_list("starts_at", flat=True)
-    )
+    booked = standing_treatments(
+        patient, dosed_appointments=dosed_appointments, ignore_id=ignore_id
+    ).values_list("starts_at", flat=True)
     others += [
         DoseOnRecord(timezone.localdate(at, zone), _label("booked", at, zone)) for at in booked
     ]
