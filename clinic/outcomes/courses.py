@@ -219,14 +219,8 @@ def _refresh(ids: list[int], tables: Tables = CURRENT) -> None:
             dosed_sessions=course.dosed_sessions,
             plan_completed=course.plan_completed,
             plan_stopped=course.plan_stopped,
-            first_dose_at=course.first_dose.dosed_at if course.first_dose else None,
-            first_dose_protocol_id=course.first_dose.protocol_id if course.first_dose else None,
-            first_dose_route=course.first_dose.route if course.first_dose else "",
-            outcome_dose_at=course.outcome_dose.dosed_at if course.outcome_dose else None,
-            outcome_dose_protocol_id=(
-                course.outcome_dose.protocol_id if course.outcome_dose else None
-            ),
-            outcome_dose_route=course.outcome_dose.route if course.outcome_dose else "",
+            **_dose_columns("first_dose", course.first_dose),
+            **_dose_columns("outcome_dose", course.outcome_dose),
         )
         for patient_id, course in courses.items()
     }
@@ -249,6 +243,15 @@ def _refresh(ids: list[int], tables: Tables = CURRENT) -> None:
             )
         )
     tables.outcome_score.objects.bulk_create(rows)
+
+
+def _dose_columns(prefix: str, dose: Dose | None) -> dict[str, Any]:
+    """A course summary's three columns of one dose (its time, protocol and route)."""
+    return {
+        f"{prefix}_at": dose.dosed_at if dose else None,
+        f"{prefix}_protocol_id": dose.protocol_id if dose else None,
+        f"{prefix}_route": dose.route if dose else "",
+    }
 
 
 def course_changed(patient_id: int) -> None:
