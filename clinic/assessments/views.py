@@ -128,10 +128,7 @@ def enter(request, patient_public_id, instrument_code):
 
 @role_required(*RESULT_ROLES)
 def response_detail(request, public_id):
-    try:
-        response = selectors.open_response(request.user, public_id, section="questionnaire")
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    response = selectors.open_response(request.user, public_id, section="questionnaire")
     instrument = clinic_instrument(response.instrument_code)
     rows = [(item, response.answers.get(item.link_id)) for item in instrument.items]
     return render(
@@ -151,10 +148,7 @@ def response_detail(request, public_id):
 @require_POST
 @role_required(*RESULT_ROLES)
 def entered_in_error(request, public_id):
-    try:
-        response = selectors.get_response(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    response = selectors.get_response(request.user, public_id)
     form = EnteredInErrorForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the response was entered in error.")
@@ -173,10 +167,7 @@ def entered_in_error(request, public_id):
 
 @role_required(*RESULT_ROLES)
 def alert_detail(request, public_id):
-    try:
-        alert = selectors.get_alert(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    alert = selectors.get_alert(request.user, public_id)
     form = ResolveAlertForm(posted_data(request))
     if request.method == "POST":
         if request.user.role not in RESOLVE_ROLES:
@@ -479,16 +470,14 @@ def tablet_hand_over(request, public_id):
     """A member of staff hands the clinic tablet to the patient, who confirms their date of birth;
     the answers are then the patient's, recorded as given on the clinic tablet (not as the
     patient's own link) with the member of staff who handed it over."""
+    if request.method == "POST":
+        questionnaires = selectors.get_staff_request(request.user, public_id)
+    else:
+        questionnaires = selectors.open_staff_request(
+            request.user, public_id, page="questionnaire tablet hand-over"
+        )
     try:
-        if request.method == "POST":
-            questionnaires = selectors.get_staff_request(request.user, public_id)
-        else:
-            questionnaires = selectors.open_staff_request(
-                request.user, public_id, page="questionnaire tablet hand-over"
-            )
         services.ensure_request_is_open(questionnaires)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
     except InvalidTransitionError as error:
         return render(
             request, "assessments/answer_closed.html", {"message": error.message}, status=410
@@ -543,10 +532,7 @@ def my_side_effects(request):
 @role_required(Role.PATIENT)
 def nothing_to_report(request, public_id):
     """The patient answers the care team's side-effect check: nothing to report."""
-    try:
-        check = checks.get_own_check(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    check = checks.get_own_check(request.user, public_id)
     with refusal_as_message(request):
         checks.answer_nothing_to_report(actor=request.user, check=check)
         messages.success(
@@ -577,10 +563,7 @@ def report_side_effect(request):
 
 @role_required(Role.PATIENT)
 def my_side_effect(request, public_id):
-    try:
-        report = selectors.get_side_effect_report(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    report = selectors.get_side_effect_report(request.user, public_id)
     return render(
         request,
         "assessments/my_side_effect.html",
@@ -595,10 +578,7 @@ def my_side_effect(request, public_id):
 
 @role_required(*RESULT_ROLES)
 def side_effect_report(request, public_id):
-    try:
-        report = selectors.get_side_effect_report(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    report = selectors.get_side_effect_report(request.user, public_id)
     form = ReviewSideEffectReportForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 class ClinicError(Exception):
@@ -23,8 +24,10 @@ class PermissionDeniedError(ClinicError, PermissionDenied):
     status_code = 403
 
 
-class NotFoundError(ClinicError):
-    """The record does not exist, or the viewer may not know that it does."""
+class NotFoundError(ClinicError, Http404):
+    """The record does not exist, or the viewer may not know that it does. Also Django's Http404:
+    left uncaught in a view, it is answered by the 404 page with its message (and the API
+    answers 404)."""
 
     status_code = 404
 

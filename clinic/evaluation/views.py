@@ -14,7 +14,6 @@ from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import client_ip
 from clinic.audit.services import record_audit_event
 from clinic.core.dates import show_date
-from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import form_status, posted_data, refusal_shown_on
 from clinic.core.integrity import report_broken_seal
 from clinic.core.permissions import role_required
@@ -181,12 +180,7 @@ def detail(request, patient_public_id, public_id):
             allergy_id = int(request.POST.get("allergy", ""))
         except ValueError as error:
             raise Http404("No such allergy.") from error
-        try:
-            services.remove_allergy(
-                actor=request.user, evaluation=evaluation, allergy_id=allergy_id
-            )
-        except NotFoundError as error:
-            raise Http404(error.message) from error
+        services.remove_allergy(actor=request.user, evaluation=evaluation, allergy_id=allergy_id)
         messages.success(request, "Allergy removed.")
     elif action == "sign":
         sign_form = SignEvaluationForm(request.POST, findings=selectors.run_screen(evaluation)[1])

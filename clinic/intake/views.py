@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.audit.context import client_ip
 from clinic.core.caching import cacheable_public_page
 from clinic.core.exceptions import (
-    NotFoundError,
     RateLimitedError,
 )
 from clinic.core.forms import (
@@ -103,10 +101,7 @@ def queue(request):
 
 
 def _get_request(request, public_id, *, audit=True):
-    try:
-        return selectors.get_consultation_request(request.user, public_id, audit=audit)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    return selectors.get_consultation_request(request.user, public_id, audit=audit)
 
 
 def _detail_context(consultation, **forms):

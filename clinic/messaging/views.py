@@ -13,7 +13,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
-from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.models import Location
 from clinic.core.permissions import role_required
@@ -38,10 +37,7 @@ PORTAL = tuple(PORTAL_ROLES)
 
 
 def _conversation_or_404(request, public_id):
-    try:
-        return selectors.get_conversation(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    return selectors.get_conversation(request.user, public_id)
 
 
 def _sent(request, to: str, *args):

@@ -91,10 +91,7 @@ def _chart(request, patient_public_id):
     if key not in keys:
         key = "overview"
     section = sections[keys.index(key)]
-    try:
-        patient = open_patient_chart(request.user, patient_public_id, section=key)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    patient = open_patient_chart(request.user, patient_public_id, section=key)
     viewer = request.user
     # Switching tabs swaps the section only: banners and summaries are not shown again.
     partial = (
@@ -214,10 +211,7 @@ def portal_patient_or_404(request) -> Patient:
 
 def patient_or_404(request, public_id):
     """The patient with this public id if the viewer may see them, else a 404 page (audited)."""
-    try:
-        return get_patient(request.user, public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    return get_patient(request.user, public_id)
 
 
 @role_required(*REGISTRATION_ROLES)
@@ -317,10 +311,7 @@ def patient_invite(request, patient_public_id):
 
 # --- Guardians of a minor patient -------------------------------------------------------------
 def _guardian_or_404(request, patient, guardian_public_id):
-    try:
-        return get_guardian(request.user, patient, guardian_public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    return get_guardian(request.user, patient, guardian_public_id)
 
 
 def _guardian_page(request, patient, form, *, guardian=None):

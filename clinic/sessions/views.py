@@ -22,7 +22,7 @@ from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.dates import show_time, show_time_with_seconds
-from clinic.core.exceptions import ClinicError, NotFoundError
+from clinic.core.exceptions import ClinicError
 from clinic.core.forms import (
     form_status,
     posted_data,
@@ -54,12 +54,9 @@ def _posted_with(data: Mapping[str, Any], **values: str) -> QueryDict:
 def _session_or_404(request, public_id, *, related=selectors.PAGE_RELATED, audit_as=None):
     """The session, scoped to the viewer; with `audit_as` (a view name, "" for the page) the look
     is audited (`open_session`)."""
-    try:
-        if audit_as is not None:
-            return selectors.open_session(request.user, public_id, view=audit_as)
-        return selectors.get_session(request.user, public_id, related=related)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    if audit_as is not None:
+        return selectors.open_session(request.user, public_id, view=audit_as)
+    return selectors.get_session(request.user, public_id, related=related)
 
 
 def _is_htmx(request) -> bool:
@@ -419,12 +416,9 @@ def live(request, public_id):
     `304 Not Modified` when nothing changed since the tablet's copy (its ETag), else with only
     what changed, or whole when the tablet's copy cannot be brought up to date
     (`clinic.sessions.live`)."""
-    try:
-        # Audited at most every few minutes per person (the page's open always is): see
-        # selectors.POLL_AUDIT_MINUTES.
-        session = selectors.open_session(request.user, public_id, view="live", poll=True)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    # Audited at most every few minutes per person (the page's open always is): see
+    # selectors.POLL_AUDIT_MINUTES.
+    session = selectors.open_session(request.user, public_id, view="live", poll=True)
     context = _live_context(request, session, marks=selectors.reading_marks(session))
     version = context["version"]
     held_etag = request.headers.get("If-None-Match")
