@@ -12,7 +12,7 @@ from pydantic import StrictInt
 
 from clinic.assessments import selectors, services
 from clinic.assessments.choices import AssessmentContext
-from clinic.assessments.instruments import INSTRUMENTS, Instrument
+from clinic.assessments.instruments import INSTRUMENTS, AnswerError, Instrument
 from clinic.assessments.permissions import RESULT_ROLES
 from clinic.assessments.policy import clinic_instrument
 from clinic.audit.choices import AuditEventType
@@ -219,6 +219,8 @@ def score(request, code: str, payload: ScoreIn):
     instrument = _instrument_or_404(code)
     try:
         result = instrument.score(payload.answers)
+    except AnswerError as error:
+        raise HttpError(422, error.with_code()) from error
     except ValueError as error:
         raise HttpError(422, str(error)) from error
     return {

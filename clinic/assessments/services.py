@@ -33,7 +33,7 @@ from clinic.assessments.choices import (
     SideEffectSeverity,
 )
 from clinic.assessments.hooks import urgent_alert_raised
-from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.instruments import INSTRUMENTS, AnswerError
 from clinic.assessments.locks import (
     lock_questionnaire_request,
     lock_response,
@@ -435,6 +435,9 @@ def _score_and_complete(
     cleaned = {k: v for k, v in keyed.items() if v is not None}
     try:
         result = instrument.score(keyed)
+    except AnswerError as error:
+        # Beside its question on a form; the API names the item's code in `field`.
+        raise ClinicError(str(error), field=error.link_id) from error
     except ValueError as error:
         raise ClinicError(str(error)) from error
     response.answers = cleaned

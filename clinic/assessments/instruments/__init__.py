@@ -6,7 +6,7 @@ result.total, result.severity, result.subscales, result.flags
 """
 
 from clinic.assessments.instruments.asrm import ASRM
-from clinic.assessments.instruments.base import Instrument, ScoreResult
+from clinic.assessments.instruments.base import AnswerError, Instrument, ScoreResult
 from clinic.assessments.instruments.cadss6 import CADSS6
 from clinic.assessments.instruments.cssrs import CSSRS_SCREEN
 from clinic.assessments.instruments.gad7 import GAD7
@@ -55,6 +55,7 @@ def all_instruments() -> list[Instrument]:
 __all__ = [
     "DISSOCIATION_SCALE",
     "INSTRUMENTS",
+    "AnswerError",
     "Instrument",
     "ScoreResult",
     "all_instruments",

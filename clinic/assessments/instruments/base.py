@@ -18,6 +18,19 @@ Answer = int | None
 Answers = Sequence[Answer] | Mapping[str, Answer]
 
 
+class AnswerError(ValueError):
+    """An answer the instrument does not accept. The message names the item as people read it
+    ("PHQ-9 item 3 is not answered."); `link_id` is the item's code, which API callers key their
+    answers by, so the API adds it (`with_code`) and screens do not."""
+
+    def __init__(self, message: str, *, link_id: str) -> None:
+        super().__init__(message)
+        self.link_id = link_id
+
+    def with_code(self) -> str:
+        return f"{self} (item {self.link_id})"
+
+
 @dataclass(frozen=True)
 class AnswerOption:
     value: int
@@ -220,22 +233,29 @@ class Instrument:
             keyed = {item.link_id: value for item, value in zip(self.items, padded, strict=True)}
         for item in self.items:
             value = keyed[item.link_id]
-            where = f"{self.short_name} item {item.number} ({item.link_id})"
+            where = f"{self.short_name} item {item.number}"
             if not self.applicable(item, keyed):
                 if value is not None:
-                    raise ValueError(
-                        f"{where} does not apply given the earlier answers; leave it blank."
+                    raise AnswerError(
+                        f"{where} does not apply given the earlier answers; leave it blank.",
+                        link_id=item.link_id,
                     )
                 continue
             if value is None:
                 if item.required:
-                    raise ValueError(f"{where} is not answered.")
+                    raise AnswerError(f"{where} is not answered.", link_id=item.link_id)
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{where}: the answer must be a whole number, not {value!r}.")
+                raise AnswerError(
+                    f"{where}: the answer must be a whole number, not {value!r}.",
+                    link_id=item.link_id,
+                )
             if value not in item.values:
                 allowed = ", ".join(str(v) for v in sorted(item.values))
-                raise ValueError(f"{where}: {value} is not one of the allowed answers ({allowed}).")
+                raise AnswerError(
+                    f"{where}: {value} is not one of the allowed answers ({allowed}).",
+                    link_id=item.link_id,
+                )
         return keyed
 
     def score(self, answers: Answers) -> ScoreResult:

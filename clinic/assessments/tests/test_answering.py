@@ -60,7 +60,8 @@ def test_submitting_an_incomplete_form_names_the_missing_question_and_keeps_the_
     response = client.post(f"{url}phq9/", {"phq9_1": "3", "phq9_2": "1"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "PHQ-9 item 3 (phq9_3) is not answered." in page
+    assert "PHQ-9 item 3 is not answered." in page
+    assert "(phq9_3)" not in page  # the item's code is not for people
     assert re.search(r'name="phq9_1" value="3"\s+checked', page)
 
 

@@ -409,8 +409,8 @@ def test_recording_phq9_item_9_raises_an_alert_and_keeps_the_flag(clinician, pat
 @pytest.mark.parametrize(
     ("change", "status", "fragment"),
     [
-        ({"answers": phq9_answers([1, 2, 0, 3, None, 0, 2, 1, 0])}, 400, "phq9_5"),
-        ({"answers": phq9_answers([1, 2, 0, 3, 4, 0, 2, 1, 0])}, 400, "phq9_5"),
+        ({"answers": phq9_answers([1, 2, 0, 3, None, 0, 2, 1, 0])}, 400, "PHQ-9 item 5"),
+        ({"answers": phq9_answers([1, 2, 0, 3, 4, 0, 2, 1, 0])}, 400, "PHQ-9 item 5"),
         ({"instrument_code": "beck"}, 400, "Choose a questionnaire"),
         ({"context": "whenever"}, 422, None),
         ({"taken_at": "yesterday"}, 422, None),
@@ -433,6 +433,18 @@ def test_an_invalid_response_is_refused_and_nothing_stored(
     if fragment:
         assert fragment in response.json()["detail"]
     assert not AssessmentResponse.objects.exists()
+
+
+def test_a_refused_answer_names_the_item_for_people_and_its_code_in_field(clinician, patient_alice):
+    payload = {
+        "instrument_code": "phq9",
+        "answers": phq9_answers([1, 2, 0, 3, None, 0, 2, 1, 0]),
+        "taken_at": (timezone.now() - timedelta(days=1)).isoformat(),
+        "context": "follow_up",
+    }
+    response = post_json(client_for(clinician), responses_url(patient_alice), payload)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "PHQ-9 item 5 is not answered.", "field": "phq9_5"}
 
 
 def test_a_taken_at_without_a_time_zone_is_refused_not_a_server_error(clinician, patient_alice):

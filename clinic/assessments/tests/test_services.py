@@ -88,7 +88,7 @@ def test_partial_answers_are_kept_and_the_final_answers_scored(sent):
         "phq9_1": 2,
         "phq9_2": 3,
     }
-    with pytest.raises(ClinicError, match="phq9_3"):
+    with pytest.raises(ClinicError, match="PHQ-9 item 3 is not answered"):
         services.submit_response(
             request=opened, instrument_code="phq9", answers=response.answers, mode="patient_link"
         )
