@@ -11,6 +11,7 @@ from clinic.audit.forms import AuditFilterForm
 from clinic.audit.labels import code_label, fallback_target_label, target_labels
 from clinic.audit.selectors import EXPORT_MAX_DAYS, browse_audit_log, export_audit_log
 from clinic.core.permissions import role_required
+from clinic.core.roles import Role
 from clinic.core.routing import reporting_reads
 
 
@@ -75,7 +76,7 @@ def _filters(form) -> tuple[dict, bool]:
 
 
 # The role's value (accounts.choices.Role.MEDICAL_DIRECTOR): audit ranks below accounts.
-@role_required("medical_director")
+@role_required(Role.MEDICAL_DIRECTOR)
 @reporting_reads()
 def audit_log(request):
     Patient = _patient_model()
@@ -179,7 +180,7 @@ def _export_rows(events):
             )
 
 
-@role_required("medical_director")
+@role_required(Role.MEDICAL_DIRECTOR)
 def audit_log_export(request):
     """The events the filter selects, for a date range of at most a year, as CSV."""
     form = AuditFilterForm(request.GET or None)

@@ -5,6 +5,7 @@ from django.contrib import admin
 from clinic.audit.choices import AuditEventType
 from clinic.core.admin_site import clinic_admin_site
 from clinic.core.models import Location, Organisation
+from clinic.core.roles import Role
 from clinic.core.services import save_configuration
 
 
@@ -12,7 +13,7 @@ def is_director(user) -> bool:
     """The medical director (or a superuser). The admin asks this on its own sign-in page too,
     where a visitor (AnonymousUser) has no role at all."""
     return user.is_authenticated and (
-        user.is_superuser or getattr(user, "role", "") == "medical_director"
+        user.is_superuser or getattr(user, "role", "") == Role.MEDICAL_DIRECTOR
     )
 
 

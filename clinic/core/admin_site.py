@@ -5,6 +5,7 @@ from django.contrib import admin
 from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.context import refusal_audited
 from clinic.audit.services import record_audit_event
+from clinic.core.roles import Role
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -16,7 +17,7 @@ class ClinicAdminSite(admin.AdminSite):
         user = request.user
         if not (user.is_active and user.is_authenticated):
             return False
-        allowed = user.is_superuser or (user.is_staff and user.role == "medical_director")
+        allowed = user.is_superuser or (user.is_staff and user.role == Role.MEDICAL_DIRECTOR)
         if not allowed:
             _audit_refusal(request)
         return allowed
