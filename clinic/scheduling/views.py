@@ -18,16 +18,15 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.dates import show_time, show_weekday_date
 from clinic.core.exceptions import (
-    ClinicError,
     InvalidTransitionError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from clinic.core.forms import (
     add_service_error,
     form_status,
     posted_data,
     refusal_as_message,
+    refusal_caught,
     refusal_shown_on,
 )
 from clinic.core.permissions import role_required
@@ -66,36 +65,35 @@ def book(request, patient_public_id):
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            appointment = services.book_appointment(
-                actor=request.user,
-                patient=patient,
-                appointment_type=data["appointment_type"],
-                starts_at=services.local_start(data["day"], data["at"], patient.location),
-                room=data["room"],
-                staff=data["staff"],
-                override_reason=data["override_reason"],
-            )
-        except services.ConflictError as error:
-            conflict = error
-            form.add_error(
-                None, "This time collides with other bookings; see why below and pick another time."
-            )
-        except PermissionDeniedError:
-            raise  # Django's PermissionDenied: the 403 page
-        except ClinicError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request,
-                f"Booked: {appointment.appointment_type} on {show_weekday_date(appointment.starts_at, patient.location.zone)} at {show_time(appointment.starts_at, patient.location.zone)}.",
-            )
-            if appointment.dose_spacing_warning:
-                # Booked all the same: the pre-dose gates decide on the day.
-                messages.warning(
-                    request, f"Too close to another dose: {appointment.dose_spacing_warning}"
+        with refusal_shown_on(form):
+            try:
+                appointment = services.book_appointment(
+                    actor=request.user,
+                    patient=patient,
+                    appointment_type=data["appointment_type"],
+                    starts_at=services.local_start(data["day"], data["at"], patient.location),
+                    room=data["room"],
+                    staff=data["staff"],
+                    override_reason=data["override_reason"],
                 )
-            return redirect(chart_section_url(patient, "appointments"))
+            except services.ConflictError as error:
+                # Explained below the form, with the colliding bookings and the nearest free times.
+                conflict = error
+                form.add_error(
+                    None,
+                    "This time collides with other bookings; see why below and pick another time.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Booked: {appointment.appointment_type} on {show_weekday_date(appointment.starts_at, patient.location.zone)} at {show_time(appointment.starts_at, patient.location.zone)}.",
+                )
+                if appointment.dose_spacing_warning:
+                    # Booked all the same: the pre-dose gates decide on the day.
+                    messages.warning(
+                        request, f"Too close to another dose: {appointment.dose_spacing_warning}"
+                    )
+                return redirect(chart_section_url(patient, "appointments"))
     return render(
         request,
         "scheduling/book.html",
@@ -137,29 +135,30 @@ def book_series(request, patient_public_id):
         if request.POST.get("action") == "book" and all(chosen):
             try:
                 starts = [datetime.fromisoformat(value) for value in chosen]
-                booked = services.book_series(
-                    actor=request.user,
-                    patient=patient,
-                    appointment_type=data["appointment_type"],
-                    starts=starts,
-                    room=data["room"],
-                    staff=data["staff"],
-                    plan_version=version,
-                )
             except (ValueError, TypeError):
                 form.add_error(None, "Choose a time for every session.")
-            except ClinicError as error:
-                form.add_error(None, error.message)
             else:
-                messages.success(request, f"Booked {len(booked)} sessions of the {phase} phase.")
-                for appointment in booked:
-                    if appointment.dose_spacing_warning:
-                        messages.warning(
-                            request,
-                            f"Session {appointment.series_number} is too close to another "
-                            f"dose: {appointment.dose_spacing_warning}",
-                        )
-                return redirect(chart_section_url(patient, "appointments"))
+                with refusal_shown_on(form):
+                    booked = services.book_series(
+                        actor=request.user,
+                        patient=patient,
+                        appointment_type=data["appointment_type"],
+                        starts=starts,
+                        room=data["room"],
+                        staff=data["staff"],
+                        plan_version=version,
+                    )
+                    messages.success(
+                        request, f"Booked {len(booked)} sessions of the {phase} phase."
+                    )
+                    for appointment in booked:
+                        if appointment.dose_spacing_warning:
+                            messages.warning(
+                                request,
+                                f"Session {appointment.series_number} is too close to another "
+                                f"dose: {appointment.dose_spacing_warning}",
+                            )
+                    return redirect(chart_section_url(patient, "appointments"))
         slots = services.plan_series_slots(
             patient=patient,
             appointment_type=data["appointment_type"],
@@ -205,7 +204,7 @@ def appointment_detail(request, public_id):
     conflict = None
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+        with refusal_caught() as refusal:
             if action == "cancel":
                 cancel_form = CancelForm(request.POST, prefix="cancel")
                 if cancel_form.is_valid():
@@ -247,14 +246,14 @@ def appointment_detail(request, public_id):
                 services.mark_no_show(actor=request.user, appointment=appointment)
                 messages.success(request, "Marked as a no-show.")
                 return redirect("scheduling:appointment", appointment.public_id)
-        except services.ConflictError as error:
-            conflict = error
-        except PermissionDeniedError:
-            raise  # Django's PermissionDenied: the 403 page
-        except services.WarningsNeedReasonError as error:
-            add_service_error(move_form, error)  # the warnings beside the reason they ask for
-        except ClinicError as error:
-            messages.error(request, error.message)
+        if isinstance(refusal.error, services.ConflictError):
+            conflict = refusal.error  # explained with the colliding bookings
+        elif isinstance(refusal.error, services.WarningsNeedReasonError):
+            add_service_error(
+                move_form, refusal.error
+            )  # the warnings beside the reason they ask for
+        elif refusal.error is not None:
+            messages.error(request, refusal.error.message)
     return render(
         request,
         "scheduling/appointment.html",
@@ -395,10 +394,7 @@ def staff_calendar_feed(request, token):
 @never_cache
 @role_required(*PORTAL_ROLES)
 def appointment_ics(request, public_id):
-    try:
-        _appointment, body = ical.patient_ics_for(actor=request.user, public_id=public_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
+    _appointment, body = ical.patient_ics_for(actor=request.user, public_id=public_id)
     response = HttpResponse(body, content_type=ICS)
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response
