@@ -1,6 +1,6 @@
 """Pure screening rules: no database. A rule reads one recorded field and fires when it matches;
 the medication list is matched against interaction terms. Sources are on each rule (seed data in
-`seed_v1.py`; the active set is edited by the medical director)."""
+`seeds/screening_rules_v1.py`; the active set is edited by the medical director)."""
 
 from __future__ import annotations
 

@@ -3,32 +3,8 @@
 import django.core.validators
 from django.db import migrations, models
 
-# Copied, not imported, so this migration means the same thing forever. Every condition's set now
-# includes the C-SSRS screen; depression sets add the QIDS-SR16 and bipolar depression the ASRM.
-OLD_SEEDED = {
-    "trd": ["phq9", "cssrs_screen"],
-    "anxiety": ["gad7"],
-    "ptsd": ["pcl5", "phq9"],
-    "bipolar_depression": ["phq9", "mdq", "cssrs_screen"],
-    "ocd": ["ybocs"],
-    "chronic_pain": ["pain_nrs", "bpi_sf"],
-    "neuropathic_pain": ["pain_nrs", "bpi_sf"],
-    "fibromyalgia": ["pain_nrs", "bpi_sf"],
-    "crps": ["pain_nrs", "bpi_sf"],
-    "other": ["phq9"],
-}
-NEW_SEEDED = {
-    "trd": ["phq9", "qids_sr16", "cssrs_screen"],
-    "anxiety": ["gad7", "cssrs_screen"],
-    "ptsd": ["phq9", "pcl5", "cssrs_screen"],
-    "bipolar_depression": ["phq9", "qids_sr16", "mdq", "asrm", "cssrs_screen"],
-    "ocd": ["ybocs", "cssrs_screen"],
-    "chronic_pain": ["pain_nrs", "bpi_sf", "cssrs_screen"],
-    "neuropathic_pain": ["pain_nrs", "bpi_sf", "cssrs_screen"],
-    "fibromyalgia": ["pain_nrs", "bpi_sf", "cssrs_screen"],
-    "crps": ["pain_nrs", "bpi_sf", "cssrs_screen"],
-    "other": ["phq9", "cssrs_screen"],
-}
+from clinic.assessments.seeds.instrument_sets_v1 import INSTRUMENT_SETS_V1 as OLD_SEEDED
+from clinic.assessments.seeds.instrument_sets_v2 import INSTRUMENT_SETS_V2 as NEW_SEEDED
 
 
 def update_seeded(apps, schema_editor):

@@ -1,15 +1,16 @@
 """Seed version 1 of the screening rules, medication interactions and consent documents, all
 published, so that a new clinic can evaluate and consent from the first day. The data lives in
-frozen modules (seed_v1.py, consent_texts.py); later versions are made in the admin."""
+frozen modules clinic.evaluation.seeds.screening_rules_v1 and consent_documents_v1; later
+versions are made by the medical director."""
 
 from django.db import migrations
 from django.utils import timezone
 
+from clinic.evaluation.seeds.consent_documents_v1 import CONSENT_DOCUMENTS_V1
+from clinic.evaluation.seeds.screening_rules_v1 import INTERACTIONS_V1, RULES_V1
+
 
 def seed(apps, schema_editor):
-    from clinic.evaluation.consent_texts import CONSENT_DOCUMENTS_V1
-    from clinic.evaluation.seed_v1 import INTERACTIONS_V1, RULES_V1
-
     RuleSet = apps.get_model("evaluation", "ContraindicationRuleSet")
     Rule = apps.get_model("evaluation", "ContraindicationRule")
     Interaction = apps.get_model("evaluation", "MedicationInteraction")

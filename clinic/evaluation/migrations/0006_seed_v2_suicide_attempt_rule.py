@@ -6,12 +6,12 @@ then published: the old version retires first (only one may be active)."""
 from django.db import migrations
 from django.utils import timezone
 
+from clinic.evaluation.seeds.screening_rules_v2 import RULES_V2_ADDED
+
 NEW_CODE = "suicide-attempt-past-year"
 
 
 def seed(apps, schema_editor):
-    from clinic.evaluation.seed_v2 import RULES_V2_ADDED
-
     RuleSet = apps.get_model("evaluation", "ContraindicationRuleSet")
     Rule = apps.get_model("evaluation", "ContraindicationRule")
     if Rule.objects.filter(code=NEW_CODE).exists():

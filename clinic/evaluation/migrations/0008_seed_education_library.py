@@ -1,14 +1,14 @@
 """Seed version 1 of the patient education library, published, so that a new clinic's patients
-have pages to read from the first day. The text lives in a frozen module (education_texts.py);
+have pages to read from the first day. The text lives in a frozen module (clinic.evaluation.seeds.education_pages_v1);
 later versions are made in the admin."""
 
 from django.db import migrations
 from django.utils import timezone
 
+from clinic.evaluation.seeds.education_pages_v1 import EDUCATION_PAGES_V1
+
 
 def seed(apps, schema_editor):
-    from clinic.evaluation.education_texts import EDUCATION_PAGES_V1
-
     Page = apps.get_model("evaluation", "EducationPage")
     now = timezone.now()
     for page in EDUCATION_PAGES_V1:

@@ -1,17 +1,17 @@
 """Publish version 3 of the screening rules: the active version's rules plus the rule on an
-adolescent patient and the cognitive screen of an older adult (clinic.evaluation.seed_v3). A published rule set takes no new rules (the triggers of
+adolescent patient and the cognitive screen of an older adult (clinic.evaluation.seeds.screening_rules_v3). A published rule set takes no new rules (the triggers of
 clinic.evaluation.guards refuse them), so the new version is written as a draft, filled, and
 then published: the old version retires first (only one may be active)."""
 
 from django.db import migrations
 from django.utils import timezone
 
+from clinic.evaluation.seeds.screening_rules_v3 import RULES_V3_ADDED
+
 NEW_CODE = "adolescent-patient"
 
 
 def seed(apps, schema_editor):
-    from clinic.evaluation.seed_v3 import RULES_V3_ADDED
-
     RuleSet = apps.get_model("evaluation", "ContraindicationRuleSet")
     Rule = apps.get_model("evaluation", "ContraindicationRule")
     if Rule.objects.filter(code=NEW_CODE).exists():

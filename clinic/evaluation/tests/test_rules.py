@@ -23,8 +23,12 @@ from clinic.evaluation.rules import (
     screen,
     validate_rule,
 )
-from clinic.evaluation.seed_v1 import INTERACTIONS_V1, RULES_V1
-from clinic.evaluation.seed_v2 import RULES_V2_ADDED
+from clinic.evaluation.seeds.screening_rules_v1 import INTERACTIONS_V1, RULES_V1
+from clinic.evaluation.seeds.screening_rules_v2 import RULES_V2_ADDED
+from clinic.evaluation.seeds.screening_rules_v3 import (
+    ADOLESCENT_PATIENT,
+    OLDER_ADULT_COGNITIVE_SCREEN,
+)
 
 RULES = [RuleSpec(*row) for row in RULES_V1]
 INTERACTIONS = [
@@ -62,7 +66,7 @@ def safe_values(rule: RuleSpec) -> list:
 
 
 def test_every_seed_rule_is_valid_and_reads_a_screenable_field():
-    # Sources: each rule's own `source` string in seed_v1.RULES_V1.
+    # Sources: each rule's own `source` string in screening_rules_v1.RULES_V1.
     for rule in RULES:
         validate_rule(rule.field, rule.operator, rule.value)
         assert rule.field in SCREENABLE_FIELDS
@@ -72,7 +76,7 @@ def test_every_seed_rule_is_valid_and_reads_a_screenable_field():
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_rule_fires_on_its_value(rule):
-    # Source: rule.source (seed_v1.RULES_V1).
+    # Source: rule.source (screening_rules_v1.RULES_V1).
     for value in firing_values(rule):
         findings = screen({rule.field: value}, RULES)
         # Exactly this rule fires (other rules reading the same field need other values).
@@ -87,7 +91,7 @@ def test_rule_fires_on_its_value(rule):
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_rule_does_not_fire_on_a_safe_value(rule):
-    # Source: rule.source (seed_v1.RULES_V1).
+    # Source: rule.source (screening_rules_v1.RULES_V1).
     for value in safe_values(rule):
         assert screen({rule.field: value}, [rule]) == [], value
 
@@ -294,8 +298,6 @@ def test_the_suicide_attempt_rule_is_relative_sourced_and_fires_on_yes_only():
 
 @pytest.mark.parametrize(("age", "fires"), [(12, True), (17, True), (18, False), (65, False)])
 def test_the_adolescent_rule_fires_below_18_only(age, fires):
-    from clinic.evaluation.seed_v3 import ADOLESCENT_PATIENT
-
     code, label, severity, field, operator, value, advice, source = ADOLESCENT_PATIENT
     validate_rule(field, operator, value)
     spec = RuleSpec(code, label, severity, field, operator, value, advice, source)
@@ -310,8 +312,6 @@ def test_is_less_than_needs_a_number():
 
 @pytest.mark.parametrize(("age", "fires"), [(64, False), (65, True), (80, True)])
 def test_an_older_adult_is_asked_for_a_cognitive_screen_from_65(age, fires):
-    from clinic.evaluation.seed_v3 import OLDER_ADULT_COGNITIVE_SCREEN
-
     spec = RuleSpec(*OLDER_ADULT_COGNITIVE_SCREEN)
     validate_rule(spec.field, spec.operator, spec.value)
     assert bool(screen({"age_years": age}, [spec])) is fires

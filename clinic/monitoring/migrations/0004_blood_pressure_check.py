@@ -3,13 +3,7 @@
 import django.core.validators
 from django.db import migrations, models
 
-# Esketamine: blood pressure at about 40 minutes after dosing (Spravato US prescribing
-# information, Dosage and Administration; the REMS Patient Monitoring Form asks for it).
-INTRANASAL_SOURCE = (
-    " Discharge needs a blood pressure at about 40 minutes (30–50 minutes counts: clinic policy "
-    "[UNVERIFIED], the label says approximately) and one before discharge (Spravato US "
-    "prescribing information; REMS Patient Monitoring Form)."
-)
+from clinic.monitoring.seeds.blood_pressure_check import INTRANASAL_SOURCE
 
 
 def seed_intranasal(apps, schema_editor):

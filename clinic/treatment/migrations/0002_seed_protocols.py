@@ -1,13 +1,14 @@
-"""Seed the protocol templates (frozen data in seed_v1.py; edited later in the admin)."""
+"""Seed the protocol templates (frozen data in clinic.treatment.seeds.protocols_v1; edited later by the
+medical director)."""
 
 from decimal import Decimal
 
 from django.db import migrations
 
+from clinic.treatment.seeds.protocols_v1 import PROTOCOLS_V1
+
 
 def seed(apps, schema_editor):
-    from clinic.treatment.seed_v1 import PROTOCOLS_V1
-
     Protocol = apps.get_model("treatment", "ProtocolTemplate")
     for row in PROTOCOLS_V1:
         values = dict(row)

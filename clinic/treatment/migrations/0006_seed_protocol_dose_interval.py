@@ -18,19 +18,8 @@ policy [UNVERIFIED], inferred from the most frequent schedules the sources descr
 
 from django.db import migrations
 
-MOOD = {"minimum_days_between_doses": 2, "maximum_doses_per_7_days": 3}
-PAIN = {"minimum_days_between_doses": 1, "maximum_doses_per_7_days": 5}
-ESKETAMINE = {"minimum_days_between_doses": 2, "maximum_doses_per_7_days": 2}
-SEEDS = {
-    "IV ketamine — treatment-resistant depression": MOOD,
-    "IV ketamine — PTSD": MOOD,
-    "IV ketamine — anxiety": MOOD,
-    "IV ketamine — CRPS": PAIN,
-    "IV ketamine — chronic pain": PAIN,
-    "Esketamine nasal spray — treatment-resistant depression": ESKETAMINE,
-    "IM ketamine — treatment-resistant depression": MOOD,
-    "Oral or sublingual ketamine — treatment-resistant depression": MOOD,
-}
+from clinic.treatment.seeds.protocol_dose_intervals import SEEDS
+
 # The model's defaults (0005): a row still holding them has not been edited.
 DEFAULTS = {"minimum_days_between_doses": 2, "maximum_doses_per_7_days": 3}
 
