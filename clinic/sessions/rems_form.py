@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from clinic.accounts.choices import Role
 from clinic.core.choices import Route
-from clinic.core.exceptions import ClinicError
+from clinic.core.exceptions import NotFoundError
 from clinic.core.meta import present
 from clinic.evaluation.choices import EvaluationStatus, InteractionKind
 from clinic.evaluation.models import Evaluation
@@ -182,7 +182,7 @@ def form_content(session: TreatmentSession) -> dict:
     """Every field of the Patient Monitoring Form, from the record; a field the record cannot
     fill says why."""
     if not session_owes_form(session):
-        raise ClinicError("Only an esketamine session given at a US location has a REMS form.")
+        raise NotFoundError("Only an esketamine session given at a US location has a REMS form.")
     zone = session.location.zone
     patient = session.patient
     protocol = selectors.protocol_for(session.route)

@@ -22,7 +22,6 @@ from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.dates import show_time, show_time_with_seconds
-from clinic.core.exceptions import ClinicError
 from clinic.core.forms import (
     form_status,
     posted_data,
@@ -785,10 +784,7 @@ def rems_form(request, public_id):
             return redirect("sessions:rems_form", session.public_id)
     if request.method == "POST":
         status = form_status(form)
-    try:
-        content = rems_form_content(session)
-    except ClinicError as error:
-        raise Http404(error.message) from error
+    content = rems_form_content(session)  # NotFoundError (the 404 page) without a REMS form
     standing = rules.rems_form_standing(
         treated_on=content["treated_on"],
         today=timezone.localdate(timezone.now(), session.location.zone),
