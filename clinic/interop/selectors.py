@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
+from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse
 from clinic.evaluation.models import Allergy, ConsentSignature, Evaluation, MedicineList
@@ -77,7 +78,7 @@ def with_record(patients: QuerySet[Patient], *, since: datetime | None = None) -
         Prefetch(
             "assessment_responses",
             queryset=_since(
-                AssessmentResponse.objects.exclude(status="in-progress")
+                AssessmentResponse.objects.exclude(status=ResponseStatus.IN_PROGRESS)
                 .select_related("entered_by")
                 .order_by("taken_at", "id"),
                 "updated_at",
