@@ -127,3 +127,17 @@ class CheckInForm(forms.Form):
     medication_change_details = forms.CharField(
         label="If yes, which medicine and how?", required=False, max_length=500
     )
+
+
+class SlotSearchForm(forms.Form):
+    """A free cell of the day grid (its room, day and time) and who to book into it."""
+
+    room = forms.UUIDField(widget=forms.HiddenInput)
+    day = forms.DateField(widget=forms.HiddenInput, validators=[BOOKING_DATES])
+    at = forms.TimeField(widget=forms.HiddenInput)
+    staff = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    q = forms.CharField(
+        label="Patient's name, MRN or date of birth",
+        required=False,
+        max_length=100,
+    )

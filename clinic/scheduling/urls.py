@@ -5,6 +5,7 @@ from clinic.scheduling import views
 app_name = "scheduling"
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
+    path("calendar/book/", views.book_slot, name="book_slot"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
     path("patients/<uuid:patient_public_id>/appointments/book/", views.book, name="book"),
     path(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -47,6 +48,7 @@ from clinic.scheduling.forms import (
     MoveForm,
     PatientRequestForm,
     SeriesForm,
+    SlotSearchForm,
 )
 from clinic.scheduling.models import AppointmentType, CalendarFeed, Room
 from clinic.scheduling.permissions import BOOKING_ROLES
@@ -302,6 +304,14 @@ def calendar(request):
         room=room,
         staff=staff,
     )
+    grid = {}
+    if view == "day":
+        grid = selectors.day_grid(
+            location=location,
+            day=start_day,
+            rooms=[room] if room is not None else data["rooms"],
+            appointments=dict(data["days"]).get(start_day, []),
+        )
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.CALENDAR_VIEWED,
@@ -319,6 +329,7 @@ def calendar(request):
         "scheduling/calendar.html",
         {
             **data,
+            **grid,
             "location": location,
             "locations": locations,
             "view": view,
@@ -328,6 +339,43 @@ def calendar(request):
             "previous_day": start_day - step,
             "next_day": start_day + step,
             "staff_members": staff_members,
+            "today": today,
+        },
+    )
+
+
+@role_required(*BOOKERS)
+def book_slot(request):
+    """A free cell of the day grid: find the patient, then book them into it (the booking form
+    opens with the room, day and time filled in)."""
+    form = SlotSearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "scheduling/book_slot.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    room = selectors.get_bookable_room(request.user, data["room"])
+    staff = (
+        User.objects.filter(locations=room.location, public_id=data["staff"]).first()
+        if data["staff"]
+        else None
+    )
+    patients = selectors.patients_to_book_at(request.user, location=room.location, query=data["q"])
+    prefill = {"room": room.pk, "day": data["day"].isoformat(), "at": data["at"].strftime("%H:%M")}
+    if staff is not None:
+        prefill["staff"] = staff.pk
+    starts_at = services.local_start(data["day"], data["at"], room.location)
+    return render(
+        request,
+        "scheduling/book_slot.html",
+        {
+            "form": form,
+            "room": room,
+            "starts_at": starts_at,
+            "patients": patients,
+            "prefill": urlencode(prefill),
+            "query": data["q"],
+            "calendar_query": urlencode(
+                {"location": room.location_id, "day": data["day"].isoformat()}
+            ),
         },
     )
 
