@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
 from django import forms
+from django.http import QueryDict
+from django.utils import timezone
 
 from clinic.accounts.choices import Role
 from clinic.accounts.models import User
@@ -141,3 +146,47 @@ class SlotSearchForm(forms.Form):
         required=False,
         max_length=100,
     )
+
+
+@dataclass(frozen=True)
+class RebookChoice:
+    """A suggested free time as a button: the form's own fields, posted again with this time."""
+
+    starts_at: datetime
+    fields: list[tuple[str, str]]
+
+
+# Fields never posted again: the CSRF token comes fresh with each button's form.
+_NOT_REPOSTED = frozenset({"csrfmiddlewaretoken"})
+
+
+def rebook_choices(
+    data: QueryDict,
+    alternatives: list[datetime],
+    *,
+    zone: tzinfo,
+    day_field: str = "day",
+    at_field: str = "at",
+) -> list[RebookChoice]:
+    """One button per suggested time, carrying what was posted with the day and time replaced, so
+    that a click books (or moves) at that time in one step, through the same checks."""
+    kept = [
+        (name, value)
+        for name in data
+        if name not in _NOT_REPOSTED | {day_field, at_field}
+        for value in data.getlist(name)
+    ]
+    choices = []
+    for starts_at in alternatives:
+        local = timezone.localtime(starts_at, zone)
+        choices.append(
+            RebookChoice(
+                starts_at,
+                [
+                    *kept,
+                    (day_field, local.date().isoformat()),
+                    (at_field, local.strftime("%H:%M")),
+                ],
+            )
+        )
+    return choices

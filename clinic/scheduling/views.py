@@ -47,8 +47,10 @@ from clinic.scheduling.forms import (
     CheckInForm,
     MoveForm,
     PatientRequestForm,
+    RebookChoice,
     SeriesForm,
     SlotSearchForm,
+    rebook_choices,
 )
 from clinic.scheduling.models import AppointmentType, CalendarFeed, Room
 from clinic.scheduling.permissions import BOOKING_ROLES
@@ -65,6 +67,7 @@ def book(request, patient_public_id):
         posted_data(request), location=patient.location, initial=request.GET.dict() or None
     )
     conflict = None
+    rebook: list[RebookChoice] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_shown_on(form):
@@ -81,6 +84,9 @@ def book(request, patient_public_id):
             except services.ConflictError as error:
                 # Explained below the form, with the colliding bookings and the nearest free times.
                 conflict = error
+                rebook = rebook_choices(
+                    request.POST, error.alternatives, zone=patient.location.zone
+                )
                 form.add_error(
                     None,
                     "This time collides with other bookings; see why below and pick another time.",
@@ -99,7 +105,13 @@ def book(request, patient_public_id):
     return render(
         request,
         "scheduling/book.html",
-        {"patient": patient, "form": form, "conflict": conflict},
+        {
+            "patient": patient,
+            "form": form,
+            "conflict": conflict,
+            "rebook": rebook,
+            "rebook_verb": "Book",
+        },
         status=409 if conflict else form_status(form),
     )
 
@@ -204,6 +216,7 @@ def appointment_detail(request, public_id):
     local = timezone.localtime(appointment.starts_at, appointment.location.zone)
     move_form = MoveForm(prefix="move", initial={"day": local.date(), "at": local.time()})
     conflict = None
+    rebook: list[RebookChoice] = []
     if request.method == "POST":
         action = request.POST.get("action")
         with refusal_caught() as refusal:
@@ -250,6 +263,13 @@ def appointment_detail(request, public_id):
                 return redirect("scheduling:appointment", appointment.public_id)
         if isinstance(refusal.error, services.ConflictError):
             conflict = refusal.error  # explained with the colliding bookings
+            rebook = rebook_choices(
+                request.POST,
+                conflict.alternatives,
+                zone=appointment.location.zone,
+                day_field="move-day",
+                at_field="move-at",
+            )
         elif isinstance(refusal.error, services.WarningsNeedReasonError):
             add_service_error(
                 move_form, refusal.error
@@ -264,6 +284,8 @@ def appointment_detail(request, public_id):
             "cancel_form": cancel_form,
             "move_form": move_form,
             "conflict": conflict,
+            "rebook": rebook,
+            "rebook_verb": "Move to",
         },
         status=409 if conflict else 200,
     )

@@ -96,7 +96,7 @@ def test_the_week_shows_seven_columns_in_one_scrolling_row(location, front_desk,
         .content.decode()
     )
     assert 'class="calendar-week-scroll"' in page and page.count("calendar-day panel") == 7
-    assert "scheduling/calendar.css" in page
+    assert "scheduling/scheduling.css" in page
 
 
 def test_book_for_which_patient_lists_only_patients_of_the_rooms_location(
