@@ -146,6 +146,16 @@ class AuditEventType(models.IntegerChoices):
     DROP_OFF_LIST_VIEWED = 1402, "Drop-off list viewed"
     OUTREACH_RECORDED = 1403, "Outreach to a patient recorded"
 
+    # 1500–1599: the front desk's day (patients' change requests, the waitlist and its offers)
+    CHANGE_REQUESTS_VIEWED = 1500, "Patients' change requests listed"
+    CHANGE_REQUEST_DECLINED = 1501, "Patient's change request declined"
+    WAITLIST_VIEWED = 1502, "Waitlist viewed"
+    WAITLIST_ENTRY_ADDED = 1503, "Patient put on the waitlist"
+    WAITLIST_ENTRY_REMOVED = 1504, "Patient taken off the waitlist"
+    WAITLIST_OFFER_MADE = 1505, "Freed time offered from the waitlist"
+    WAITLIST_OFFER_ANSWERED = 1506, "Waitlist offer accepted or declined"
+    WAITLIST_OFFER_EXPIRED = 1507, "Waitlist offer expired or withdrawn"
+
     # 1000–1099: the controlled-substance register
     STOCK_RECEIVED = 1000, "Controlled stock received"
     STOCK_DISPENSED = 1001, "Controlled stock drawn for a session"

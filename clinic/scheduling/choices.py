@@ -52,3 +52,10 @@ class CancelReason(models.TextChoices):
     CLINIC = "clinic", "Clinic rescheduled"
     PLAN_CHANGED = "plan_changed", "Plan changed"
     OTHER = "other", "Other"
+
+
+class PatientRequestKind(models.TextChoices):
+    # The patient asks, in the portal, that the appointment be cancelled.
+    CANCEL = "cancel", "Cancel"
+    # The patient asks for another time (their note says which times suit them).
+    RESCHEDULE = "reschedule", "Reschedule"

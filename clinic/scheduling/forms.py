@@ -190,3 +190,16 @@ def rebook_choices(
             )
         )
     return choices
+
+
+class DeclineRequestForm(forms.Form):
+    appointment = forms.UUIDField(widget=forms.HiddenInput)
+    reply = forms.CharField(
+        label="Note to the patient",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RequestActionForm(forms.Form):
+    appointment = forms.UUIDField(widget=forms.HiddenInput)

@@ -17,6 +17,7 @@ from clinic.scheduling.choices import (
     CancelReason,
     FollowUpKind,
     FollowUpStatus,
+    PatientRequestKind,
     RoomKind,
     StaffRole,
 )
@@ -166,11 +167,17 @@ class Appointment(TimeStampedModel):
     booking_warnings = models.TextField(blank=True)
     override_reason = models.CharField(max_length=300, blank=True)
     # A patient's request from the portal (cancel or reschedule), for staff to act on.
+    # Cleared when staff act on it (cancel, move, or decline it with a reply); the audit trail
+    # keeps who acted and when.
     patient_request = models.CharField(
-        max_length=12, choices=[("cancel", "Cancel"), ("reschedule", "Reschedule")], blank=True
+        max_length=12, choices=PatientRequestKind.choices, blank=True
     )
     patient_request_note = models.CharField(max_length=500, blank=True)
     patient_request_at = models.DateTimeField(null=True, blank=True)
+    # The clinic's answer to a request it declined, shown to the patient in the portal until they
+    # ask again.
+    patient_request_reply = models.CharField(max_length=500, blank=True)
+    patient_request_replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -179,6 +186,12 @@ class Appointment(TimeStampedModel):
             models.Index(fields=["room", "starts_at"], name="appt_room_time"),
             models.Index(fields=["staff", "starts_at"], name="appt_staff_time"),
             models.Index(fields=["patient", "starts_at"], name="appt_patient_time"),
+            # The front desk's worklist of open change requests, oldest first.
+            models.Index(
+                fields=["location", "patient_request_at"],
+                name="appt_open_requests",
+                condition=~models.Q(patient_request=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
@@ -11,10 +12,12 @@ from django.utils import timezone
 
 from clinic.accounts.choices import Role
 from clinic.core.exceptions import NotFoundError
+from clinic.core.pagination import Window, window
 from clinic.patients.models import Patient
 from clinic.patients.permissions import staff_location_ids
 from clinic.patients.selectors import search_patients, visible_patients
 from clinic.scheduling.choices import HOLDING_STATUSES, AppointmentStatus
+from clinic.scheduling.conflicts import nearest_free_starts
 from clinic.scheduling.models import Appointment, FollowUp, Room, StaffHours
 
 
@@ -99,11 +102,23 @@ class GridCell:
     appointments: list[Appointment]
     free: bool
 
+    def booking_query(self, zone) -> str:
+        """The "book for which patient?" step's query for this cell: room, local day and time."""
+        local = timezone.localtime(self.starts_at, zone)
+        return urlencode(
+            {
+                "room": str(self.room.public_id) if self.room else "",
+                "day": local.date().isoformat(),
+                "at": local.strftime("%H:%M"),
+            }
+        )
+
 
 @dataclass(frozen=True)
 class GridRow:
     starts_at: datetime
-    cells: list[GridCell]
+    # Each cell with the booking step's query when it is free ("" when it is not).
+    cells: list[tuple[GridCell, str]]
 
 
 def grid_hours(location, day: date) -> tuple[time, time]:
@@ -201,7 +216,14 @@ def day_grid(*, location, day: date, rooms: list[Room], appointments: list[Appoi
     if roomless:
         columns.append((None, _column(None, slots, roomless, False)))
     rows = [
-        GridRow(slot, [cells[n] for _room, cells in columns if cells[n] is not None])
+        GridRow(
+            slot,
+            [
+                (cell, cell.booking_query(zone) if cell.free else "")
+                for _room, cells in columns
+                if (cell := cells[n]) is not None
+            ],
+        )
         for n, slot in enumerate(slots)
     ]
     return {"grid_rooms": [room for room, _cells in columns], "grid_rows": rows}
@@ -231,4 +253,44 @@ def patients_to_book_at(viewer, *, location, query: str) -> list[Patient]:
         search_patients(viewer, query=query)
         .filter(location=location)
         .order_by("legal_last_name", "legal_first_name", "pk")[:SLOT_PATIENT_MATCHES]
+    )
+
+
+CHANGE_REQUESTS_PER_PAGE = 25
+
+
+def open_change_requests(viewer):
+    """Booked appointments at the viewer's locations whose patient asked to cancel or move them,
+    oldest request first."""
+    return (
+        visible_appointments(viewer)
+        .filter(status=AppointmentStatus.BOOKED)
+        .exclude(patient_request="")
+        .order_by("patient_request_at", "pk")
+    )
+
+
+def list_change_requests(viewer, page_number) -> Window:
+    """One page of the change-request worklist (one query, no count of the whole list)."""
+    return window(open_change_requests(viewer), page_number, per_page=CHANGE_REQUESTS_PER_PAGE)
+
+
+def count_change_requests(viewer) -> int:
+    """How many requests wait (shown in the menu); one indexed count."""
+    return open_change_requests(viewer).count()
+
+
+def suggested_move_times(appointment: Appointment) -> list[datetime]:
+    """Free times near the appointment's own (its room and member of staff), for a patient who
+    asked to move it: the same checks as a move, shown as buttons that move it there."""
+    return nearest_free_starts(
+        patient=appointment.patient,
+        starts_at=appointment.starts_at,
+        duration=appointment.ends_at - appointment.starts_at,
+        room=appointment.room,
+        staff=appointment.staff,
+        staff_role=appointment.appointment_type.staff_role,
+        location=appointment.location,
+        ignore_id=appointment.pk,
+        wanted=5,
     )

@@ -6,8 +6,11 @@ both succeed."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,12 +29,14 @@ from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
 from clinic.scheduling import follow_ups
 from clinic.scheduling.booking_checks import OVERRIDE_REASON_MAX_CHARS, booking_warnings
-from clinic.scheduling.choices import AppointmentStatus, CancelReason
+from clinic.scheduling.choices import AppointmentStatus, CancelReason, PatientRequestKind
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
 from clinic.scheduling.dose_spacing import spacing_warning
 from clinic.scheduling.locks import lock_appointment, lock_booking_resources
 from clinic.scheduling.models import Appointment, AppointmentType, Room
 from clinic.scheduling.permissions import BOOKING_ROLES
+
+logger = logging.getLogger(__name__)
 
 
 class ConflictError(ClinicError):
@@ -315,6 +320,7 @@ def move_appointment(
             plan_version=locked.plan_version,
             ignore_id=locked.pk,
         )
+        closed = _close_request(locked)
         locked.sequence += 1
         locked.save()
         # Reminders sent for the old time must go out again for the new one.
@@ -338,6 +344,7 @@ def move_appointment(
                     if locked.booking_warnings
                     else {}
                 ),
+                **closed,
             },
         )
         return locked
@@ -352,6 +359,8 @@ def _set_status(
     after=None,
     durable=True,
     details: dict | None = None,
+    closes_request: bool = False,
+    requires_request: bool = False,
     **fields,
 ) -> Appointment:
     ensure_can_act_on_patient(
@@ -372,9 +381,14 @@ def _set_status(
                     else ""
                 )
             )
+        if requires_request and not locked.patient_request:
+            raise InvalidTransitionError(
+                "This request has already been answered (it is no longer open)."
+            )
         locked.status = status
         for name, value in fields.items():
             setattr(locked, name, value)
+        closed = _close_request(locked) if closes_request else {}
         locked.sequence += 1
         locked.save()
         if after is not None:
@@ -384,9 +398,20 @@ def _set_status(
             event_type=event_type,
             target=locked,
             about=locked,
-            details={"status": status, **(details or {})},
+            details={"status": status, **(details or {}), **closed},
         )
         return locked
+
+
+def _close_request(locked: Appointment) -> dict[str, str]:
+    """Cancelling or moving an appointment answers the patient's open request about it: the
+    request is cleared, and the audit entry of the change says which request it closed (so the
+    trail shows who acted on it and when)."""
+    if not locked.patient_request:
+        return {}
+    kind = locked.patient_request
+    locked.patient_request, locked.patient_request_note, locked.patient_request_at = "", "", None
+    return {"patient_request_closed": kind}
 
 
 def cancel_appointment(
@@ -403,8 +428,26 @@ def cancel_appointment(
         AppointmentStatus.CANCELLED,
         {AppointmentStatus.BOOKED},
         AuditEventType.APPOINTMENT_CANCELLED,
+        closes_request=True,
         cancel_reason=reason,
         cancel_details=details.strip()[:300],
+        cancelled_at=timezone.now(),
+    )
+
+
+def cancel_as_requested(*, actor, appointment: Appointment) -> Appointment:
+    """Cancel an appointment as its patient asked in the portal (reason: patient request), if the
+    request is still open; the request is closed with it."""
+    return _set_status(
+        actor,
+        appointment,
+        AppointmentStatus.CANCELLED,
+        {AppointmentStatus.BOOKED},
+        AuditEventType.APPOINTMENT_CANCELLED,
+        closes_request=True,
+        requires_request=True,
+        cancel_reason=CancelReason.PATIENT_REQUEST,
+        cancel_details="Asked in the portal",
         cancelled_at=timezone.now(),
     )
 
@@ -605,7 +648,7 @@ def request_change(
         patient_user, appointment.patient
     ):
         raise InvalidTransitionError("We could not find that appointment.")
-    if kind not in {"cancel", "reschedule"}:
+    if kind not in PatientRequestKind.values:
         raise ClinicError("Choose cancel or reschedule.", field="kind")
     with transaction.atomic(durable=True):
         locked = lock_appointment(appointment.pk)
@@ -618,11 +661,15 @@ def request_change(
             note.strip()[:500],
             timezone.now(),
         )
+        # A new request replaces the clinic's answer to an earlier one.
+        locked.patient_request_reply, locked.patient_request_replied_at = "", None
         locked.save(
             update_fields=[
                 "patient_request",
                 "patient_request_note",
                 "patient_request_at",
+                "patient_request_reply",
+                "patient_request_replied_at",
                 "updated_at",
             ]
         )
@@ -649,3 +696,75 @@ def _tell_clinic_of_request(appointment_id: int) -> None:
         from_email=None,
         recipient_list=[appointment.location.on_call_email or settings.CLINIC_INTAKE_EMAIL],
     )
+
+
+REQUEST_REPLY_MAX_CHARS = 500
+
+
+def decline_change_request(*, actor, appointment: Appointment, reply: str) -> Appointment:
+    """Decline a patient's request to cancel or move an appointment, with a note to the patient:
+    the appointment stands, the request is closed, and the patient reads the note in the portal
+    (an e-mail tells them there is an answer, without its words)."""
+    ensure_can_act_on_patient(
+        actor,
+        appointment.patient,
+        roles=BOOKING_ROLES,
+        action="answer patients' change requests",
+        event_type=AuditEventType.CHANGE_REQUEST_DECLINED,
+    )
+    reply = reply.strip()
+    if not reply:
+        raise ClinicError(
+            "Write a note to the patient saying why, and what they can do instead.", field="reply"
+        )
+    if len(reply) > REQUEST_REPLY_MAX_CHARS:
+        raise ClinicError(f"Keep the note to {REQUEST_REPLY_MAX_CHARS} characters.", field="reply")
+    with transaction.atomic(durable=True):
+        locked = lock_appointment(appointment.pk)
+        if not locked.patient_request:
+            raise InvalidTransitionError(
+                "This request has already been answered (it is no longer open)."
+            )
+        kind = locked.patient_request
+        _close_request(locked)
+        locked.patient_request_reply, locked.patient_request_replied_at = reply, timezone.now()
+        locked.save(
+            update_fields=[
+                "patient_request",
+                "patient_request_note",
+                "patient_request_at",
+                "patient_request_reply",
+                "patient_request_replied_at",
+                "updated_at",
+            ]
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CHANGE_REQUEST_DECLINED,
+            target=locked,
+            about=locked,
+            details={"patient_request": kind},
+        )
+        transaction.on_commit(partial(_tell_patient_of_reply, locked.pk))
+        return locked
+
+
+def _tell_patient_of_reply(appointment_id: int) -> None:
+    """An e-mail that the clinic answered (the answer itself stays behind the sign-in)."""
+    appointment = Appointment.objects.select_related("patient", "location").get(pk=appointment_id)
+    if not appointment.patient.email:
+        return
+    link = settings.CLINIC_BASE_URL + reverse("scheduling:my_appointments")
+    try:
+        send_mail(
+            subject=f"{appointment.location.name} answered your appointment request",
+            message=(
+                "The clinic has answered your request about an upcoming appointment. "
+                f"Sign in to read it:\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=[appointment.patient.email],
+        )
+    except (SMTPException, OSError):
+        # The answer is in the portal all the same; the failure is logged (ids only).
+        logger.warning("reply e-mail failed", extra={"appointment_id": appointment_id})

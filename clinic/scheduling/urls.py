@@ -7,6 +7,7 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/book/", views.book_slot, name="book_slot"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
+    path("change-requests/", views.change_requests, name="change_requests"),
     path("patients/<uuid:patient_public_id>/appointments/book/", views.book, name="book"),
     path(
         "patients/<uuid:patient_public_id>/appointments/series/",

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,14 +40,16 @@ from clinic.patients.views import (
     portal_patient_or_404,
 )
 from clinic.scheduling import checkin, follow_ups, ical, selectors, services
-from clinic.scheduling.choices import AppointmentKind
+from clinic.scheduling.choices import AppointmentKind, AppointmentStatus, PatientRequestKind
 from clinic.scheduling.forms import (
     BookingForm,
     CancelForm,
     CheckInForm,
+    DeclineRequestForm,
     MoveForm,
     PatientRequestForm,
     RebookChoice,
+    RequestActionForm,
     SeriesForm,
     SlotSearchForm,
     rebook_choices,
@@ -111,6 +113,7 @@ def book(request, patient_public_id):
             "conflict": conflict,
             "rebook": rebook,
             "rebook_verb": "Book",
+            "rebook_does": "books it",
         },
         status=409 if conflict else form_status(form),
     )
@@ -276,16 +279,32 @@ def appointment_detail(request, public_id):
             )  # the warnings beside the reason they ask for
         elif refusal.error is not None:
             messages.error(request, refusal.error.message)
+    suggested: list[RebookChoice] = []
+    if (
+        not conflict
+        and appointment.status == AppointmentStatus.BOOKED
+        and appointment.patient_request == PatientRequestKind.RESCHEDULE
+    ):
+        # The patient asked for another time: the nearest free ones, each a button that moves it.
+        suggested = rebook_choices(
+            QueryDict("action=move"),
+            selectors.suggested_move_times(appointment),
+            zone=appointment.location.zone,
+            day_field="move-day",
+            at_field="move-at",
+        )
     return render(
         request,
         "scheduling/appointment.html",
         {
             "appointment": appointment,
+            "suggested": suggested,
             "cancel_form": cancel_form,
             "move_form": move_form,
             "conflict": conflict,
             "rebook": rebook,
             "rebook_verb": "Move to",
+            "rebook_does": "moves it",
         },
         status=409 if conflict else 200,
     )
@@ -364,6 +383,51 @@ def calendar(request):
             "today": today,
         },
     )
+
+
+@role_required(*BOOKERS)
+def change_requests(request):
+    """Patients' requests from the portal to cancel or move an appointment, oldest first, each
+    answered in one click: cancel as asked, move (suggested times on the appointment), or decline
+    with a note to the patient."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form = (
+            DeclineRequestForm(request.POST)
+            if action == "decline"
+            else RequestActionForm(request.POST)
+        )
+        if not form.is_valid():
+            messages.error(
+                request,
+                "Write a note to the patient (at most 500 characters) to decline the request."
+                if action == "decline"
+                else "Choose a request from the list.",
+            )
+            return redirect("scheduling:change_requests")
+        appointment = _appointment_or_404(request, form.cleaned_data["appointment"])
+        with refusal_as_message(request):
+            if action == "decline":
+                services.decline_change_request(
+                    actor=request.user, appointment=appointment, reply=form.cleaned_data["reply"]
+                )
+                messages.success(
+                    request, f"Declined; {appointment.patient.display_name} is told in the portal."
+                )
+            else:
+                services.cancel_as_requested(actor=request.user, appointment=appointment)
+                messages.success(
+                    request,
+                    f"Cancelled as {appointment.patient.display_name} asked; the time is free.",
+                )
+        return redirect("scheduling:change_requests")
+    page = selectors.list_change_requests(request.user, request.GET.get("page"))
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.CHANGE_REQUESTS_VIEWED,
+        details={"page": page.number, "shown": len(page)},
+    )
+    return render(request, "scheduling/change_requests.html", {"page": page})
 
 
 @role_required(*BOOKERS)
