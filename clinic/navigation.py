@@ -44,6 +44,8 @@ NAV_ITEMS = [
         frozenset({Role.FRONT_DESK, Role.MEDICAL_DIRECTOR}),
         count=count_change_requests,
     ),
+    # Patients waiting for an earlier time, and the freed times offered to them.
+    NavItem("Waitlist", "scheduling:waitlist", frozenset({Role.FRONT_DESK, Role.MEDICAL_DIRECTOR})),
     # Patients who stalled mid-induction or missed a session: the front desk reaches out.
     NavItem(
         "Drop-offs",

@@ -203,3 +203,25 @@ class DeclineRequestForm(forms.Form):
 
 class RequestActionForm(forms.Form):
     appointment = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class WaitlistForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.filter(is_active=True), label="Waiting for"
+    )
+    earliest_on = forms.DateField(label="Earliest date", widget=DATE, validators=[BOOKING_DATES])
+    latest_on = forms.DateField(label="Latest date", widget=DATE, validators=[BOOKING_DATES])
+    preferred_times = forms.CharField(
+        label="Preferred times",
+        required=False,
+        max_length=300,
+        help_text="For example: mornings, not Fridays.",
+    )
+
+
+class WaitlistEntryActionForm(forms.Form):
+    entry = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class OfferAnswerForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", "Book it"), ("decline", "No, thanks")])

@@ -16,9 +16,21 @@ from clinic.core.pagination import Window, window
 from clinic.patients.models import Patient
 from clinic.patients.permissions import staff_location_ids
 from clinic.patients.selectors import search_patients, visible_patients
-from clinic.scheduling.choices import HOLDING_STATUSES, AppointmentStatus
+from clinic.scheduling.choices import (
+    HOLDING_STATUSES,
+    AppointmentStatus,
+    WaitlistOfferStatus,
+    WaitlistStatus,
+)
 from clinic.scheduling.conflicts import nearest_free_starts
-from clinic.scheduling.models import Appointment, FollowUp, Room, StaffHours
+from clinic.scheduling.models import (
+    Appointment,
+    FollowUp,
+    Room,
+    StaffHours,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 
 
 def visible_appointments(viewer):
@@ -294,3 +306,70 @@ def suggested_move_times(appointment: Appointment) -> list[datetime]:
         ignore_id=appointment.pk,
         wanted=5,
     )
+
+
+WAITLIST_PER_PAGE = 25
+# The offers page shows the latest offers (their states), not the whole history.
+RECENT_OFFERS_SHOWN = 50
+
+
+def visible_waitlist(viewer):
+    entries = WaitlistEntry.objects.select_related(
+        "patient", "appointment_type", "location", "added_by"
+    )
+    if viewer.role == Role.MEDICAL_DIRECTOR:
+        return entries
+    return entries.filter(location_id__in=staff_location_ids(viewer))
+
+
+def list_waitlist(viewer, page_number) -> Window:
+    """One page of the patients waiting at the viewer's locations, first come first."""
+    return window(
+        visible_waitlist(viewer).filter(status=WaitlistStatus.WAITING).order_by("created_at", "pk"),
+        page_number,
+        per_page=WAITLIST_PER_PAGE,
+    )
+
+
+def get_waitlist_entry(viewer, public_id) -> WaitlistEntry:
+    entry = visible_waitlist(viewer).filter(public_id=public_id).first()
+    if entry is None:
+        raise NotFoundError("We could not find that waitlist entry.")
+    return entry
+
+
+def recent_offers(viewer) -> list[WaitlistOffer]:
+    """The latest offers made at the viewer's locations, with their states."""
+    offers = WaitlistOffer.objects.select_related(
+        "entry__patient", "entry__appointment_type", "room", "location"
+    )
+    if viewer.role != Role.MEDICAL_DIRECTOR:
+        offers = offers.filter(location_id__in=staff_location_ids(viewer))
+    return list(offers.order_by("-created_at", "-pk")[:RECENT_OFFERS_SHOWN])
+
+
+def open_offers_for(patient: Patient) -> list[WaitlistOffer]:
+    """The patient's offers still open to accept (shown in the portal)."""
+    return list(
+        WaitlistOffer.objects.filter(
+            entry__patient=patient,
+            status=WaitlistOfferStatus.OPEN,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("entry__appointment_type", "room", "location")
+        .order_by("starts_at")
+    )
+
+
+def get_portal_offer(viewer, public_id) -> WaitlistOffer:
+    """An offer made to a patient the signed-in patient (or guardian) may see."""
+    offer = (
+        WaitlistOffer.objects.filter(
+            entry__patient__in=visible_patients(viewer), public_id=public_id
+        )
+        .select_related("entry__patient", "entry__appointment_type")
+        .first()
+    )
+    if offer is None:
+        raise NotFoundError("We could not find that offer.")
+    return offer

@@ -27,13 +27,24 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
-from clinic.scheduling import follow_ups
+from clinic.scheduling import follow_ups, waitlist
 from clinic.scheduling.booking_checks import OVERRIDE_REASON_MAX_CHARS, booking_warnings
-from clinic.scheduling.choices import AppointmentStatus, CancelReason, PatientRequestKind
+from clinic.scheduling.choices import (
+    AppointmentStatus,
+    CancelReason,
+    PatientRequestKind,
+    WaitlistOfferStatus,
+    WaitlistStatus,
+)
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
 from clinic.scheduling.dose_spacing import spacing_warning
-from clinic.scheduling.locks import lock_appointment, lock_booking_resources
-from clinic.scheduling.models import Appointment, AppointmentType, Room
+from clinic.scheduling.locks import (
+    lock_appointment,
+    lock_booking_resources,
+    lock_waitlist_entry,
+    lock_waitlist_offer,
+)
+from clinic.scheduling.models import Appointment, AppointmentType, Room, WaitlistOffer
 from clinic.scheduling.permissions import BOOKING_ROLES
 
 logger = logging.getLogger(__name__)
@@ -169,35 +180,62 @@ def book_appointment(
     _validate(patient, appointment_type, room, staff)
     _ensure_future(starts_at)
     with transaction.atomic(durable=True):
-        _lock_resources(patient, room, staff)
-        warnings, reason = _warned(
-            booking_warnings(
-                patient=patient,
-                appointment_type=appointment_type,
-                starts_at=starts_at,
-                staff=staff,
-                in_plan_series=plan_version is not None,
-            ),
-            override_reason,
-        )
-        appointment = _create(
+        return _book_locked(
             actor,
             patient,
             appointment_type,
             starts_at,
             room,
             staff,
-            plan_version,
-            series_number,
-            spacing_warning(
-                patient=patient,
-                appointment_type=appointment_type,
-                starts_at=starts_at,
-                plan_version=plan_version,
-            ),
-            warnings=(warnings, reason),
+            plan_version=plan_version,
+            series_number=series_number,
+            override_reason=override_reason,
         )
-        follow_ups.link_booking(appointment)
+
+
+def _book_locked(
+    actor,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    room: Room | None,
+    staff: User | None,
+    *,
+    plan_version=None,
+    series_number: int | None = None,
+    override_reason: str = "",
+) -> Appointment:
+    """The booking itself, inside the caller's transaction, once permission is checked: the
+    rows locked, the warnings weighed, the conflicts checked, the row and its audit entry."""
+    _lock_resources(patient, room, staff)
+    warnings, reason = _warned(
+        booking_warnings(
+            patient=patient,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            staff=staff,
+            in_plan_series=plan_version is not None,
+        ),
+        override_reason,
+    )
+    appointment = _create(
+        actor,
+        patient,
+        appointment_type,
+        starts_at,
+        room,
+        staff,
+        plan_version,
+        series_number,
+        spacing_warning(
+            patient=patient,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            plan_version=plan_version,
+        ),
+        warnings=(warnings, reason),
+    )
+    follow_ups.link_booking(appointment)
     return appointment
 
 
@@ -307,6 +345,7 @@ def move_appointment(
             override_reason,
         )
         before = locked.starts_at
+        freed = waitlist.freed_time_of(locked)
         locked.starts_at, locked.ends_at, locked.room, locked.staff = (
             starts_at,
             ends_at,
@@ -347,6 +386,8 @@ def move_appointment(
                 **closed,
             },
         )
+        # The time it left is offered to the first suitable patient on the waitlist.
+        waitlist.offer_freed_time(freed, actor=actor)
         return locked
 
 
@@ -429,10 +470,17 @@ def cancel_appointment(
         {AppointmentStatus.BOOKED},
         AuditEventType.APPOINTMENT_CANCELLED,
         closes_request=True,
+        after=partial(_offer_cancelled_time, actor),
         cancel_reason=reason,
         cancel_details=details.strip()[:300],
         cancelled_at=timezone.now(),
     )
+
+
+def _offer_cancelled_time(actor, cancelled: Appointment) -> None:
+    """A cancelled appointment's time, if still ahead, goes to the waitlist (a no-show's time has
+    passed: it frees nothing)."""
+    waitlist.offer_freed_time(waitlist.freed_time_of(cancelled), actor=actor)
 
 
 def cancel_as_requested(*, actor, appointment: Appointment) -> Appointment:
@@ -446,6 +494,7 @@ def cancel_as_requested(*, actor, appointment: Appointment) -> Appointment:
         AuditEventType.APPOINTMENT_CANCELLED,
         closes_request=True,
         requires_request=True,
+        after=partial(_offer_cancelled_time, actor),
         cancel_reason=CancelReason.PATIENT_REQUEST,
         cancel_details="Asked in the portal",
         cancelled_at=timezone.now(),
@@ -768,3 +817,58 @@ def _tell_patient_of_reply(appointment_id: int) -> None:
     except (SMTPException, OSError):
         # The answer is in the portal all the same; the failure is logged (ids only).
         logger.warning("reply e-mail failed", extra={"appointment_id": appointment_id})
+
+
+def accept_waitlist_offer(*, patient_user, offer: WaitlistOffer) -> Appointment:
+    """The patient takes the earlier time offered from the waitlist: it is booked for them with
+    every check of a booking (conflicts, warnings, a time still ahead). If it can no longer be
+    booked the offer ends as taken, the time goes to the next patient, and the patient is told."""
+    waitlist.ensure_offer_is_theirs(patient_user, offer)
+    refusal = ""
+    with transaction.atomic(durable=True):
+        locked = lock_waitlist_offer(offer.pk)
+        if locked.status != WaitlistOfferStatus.OPEN:
+            raise InvalidTransitionError(
+                f"This offer is {locked.get_status_display().lower()} already."
+            )
+        if locked.expires_at <= timezone.now():
+            waitlist.close_offer(locked, WaitlistOfferStatus.EXPIRED, actor=None)
+            waitlist.offer_again(locked, actor=None)
+            refusal = "Sorry, this offer has expired and the time has gone to the next patient."
+        else:
+            entry = lock_waitlist_entry(locked.entry_id)
+            try:
+                # A savepoint: a refused booking leaves the offer to be closed as taken.
+                with transaction.atomic():
+                    _validate(entry.patient, entry.appointment_type, locked.room, locked.staff)
+                    _ensure_future(locked.starts_at)
+                    appointment = _book_locked(
+                        patient_user,
+                        entry.patient,
+                        entry.appointment_type,
+                        locked.starts_at,
+                        locked.room,
+                        locked.staff,
+                    )
+            except ClinicError as error:
+                waitlist.close_offer(
+                    locked, WaitlistOfferStatus.TAKEN, actor=patient_user, why=error.message[:200]
+                )
+                waitlist.offer_again(locked, actor=patient_user)
+                refusal = (
+                    "Sorry, that time has just been taken, so it could not be booked. You stay on "
+                    "the waitlist for the next one."
+                )
+            else:
+                locked.appointment = appointment
+                locked.save(update_fields=["appointment", "updated_at"])
+                waitlist.close_offer(locked, WaitlistOfferStatus.ACCEPTED, actor=patient_user)
+                entry.status, entry.closed_at, entry.closed_by = (
+                    WaitlistStatus.BOOKED,
+                    timezone.now(),
+                    patient_user,
+                )
+                entry.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    if refusal:
+        raise InvalidTransitionError(refusal)
+    return appointment

@@ -39,7 +39,7 @@ from clinic.patients.views import (
     patient_or_404,
     portal_patient_or_404,
 )
-from clinic.scheduling import checkin, follow_ups, ical, selectors, services
+from clinic.scheduling import checkin, follow_ups, ical, selectors, services, waitlist
 from clinic.scheduling.choices import AppointmentKind, AppointmentStatus, PatientRequestKind
 from clinic.scheduling.forms import (
     BookingForm,
@@ -47,11 +47,14 @@ from clinic.scheduling.forms import (
     CheckInForm,
     DeclineRequestForm,
     MoveForm,
+    OfferAnswerForm,
     PatientRequestForm,
     RebookChoice,
     RequestActionForm,
     SeriesForm,
     SlotSearchForm,
+    WaitlistEntryActionForm,
+    WaitlistForm,
     rebook_choices,
 )
 from clinic.scheduling.models import AppointmentType, CalendarFeed, Room
@@ -431,6 +434,88 @@ def change_requests(request):
 
 
 @role_required(*BOOKERS)
+def waitlist_page(request):
+    """The patients waiting for an earlier time at the viewer's locations, and the latest offers
+    of freed times with their states."""
+    if request.method == "POST":
+        form = WaitlistEntryActionForm(request.POST)
+        if not form.is_valid():
+            raise Http404("We could not find that waitlist entry.")
+        entry = selectors.get_waitlist_entry(request.user, form.cleaned_data["entry"])
+        with refusal_as_message(request):
+            waitlist.remove_from_waitlist(actor=request.user, entry=entry)
+            messages.success(request, f"{entry.patient.display_name} is off the waitlist.")
+        return redirect("scheduling:waitlist")
+    page = selectors.list_waitlist(request.user, request.GET.get("page"))
+    offers = selectors.recent_offers(request.user)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.WAITLIST_VIEWED,
+        details={"page": page.number, "waiting": len(page), "offers": len(offers)},
+    )
+    return render(
+        request,
+        "scheduling/waitlist.html",
+        {"page": page, "offers": offers, "offer_hours": waitlist.offer_hours()},
+    )
+
+
+@role_required(*BOOKERS)
+def add_to_waitlist(request, patient_public_id):
+    """Put the patient on the waitlist for an earlier time of an appointment type."""
+    patient = patient_or_404(request, patient_public_id)
+    record_chart_viewed(request.user, patient, section="waitlist")
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    initial = {"earliest_on": today, "latest_on": today + timedelta(days=28)}
+    if request.GET.get("appointment_type", "").isdigit():
+        initial["appointment_type"] = request.GET["appointment_type"]
+    form = WaitlistForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_shown_on(form):
+            waitlist.add_to_waitlist(
+                actor=request.user,
+                patient=patient,
+                appointment_type=data["appointment_type"],
+                earliest_on=data["earliest_on"],
+                latest_on=data["latest_on"],
+                preferred_times=data["preferred_times"],
+            )
+            messages.success(
+                request,
+                f"{patient.display_name} is on the waitlist; a freed time is offered to them "
+                "in the portal and by e-mail.",
+            )
+            return redirect("scheduling:waitlist")
+    return render(
+        request,
+        "scheduling/waitlist_add.html",
+        {"patient": patient, "form": form},
+        status=form_status(form),
+    )
+
+
+@role_required(*PORTAL_ROLES)
+def answer_offer(request, public_id):
+    """The patient books the offered time, or lets it go to the next patient."""
+    if request.method != "POST":
+        return redirect("scheduling:my_appointments")
+    offer = selectors.get_portal_offer(request.user, public_id)
+    form = OfferAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to book the time or let it go.")
+        return redirect("scheduling:my_appointments")
+    with refusal_as_message(request):
+        if form.cleaned_data["action"] == "accept":
+            services.accept_waitlist_offer(patient_user=request.user, offer=offer)
+            messages.success(request, "Booked: the earlier time is yours.")
+        else:
+            waitlist.decline_offer(patient_user=request.user, offer=offer)
+            messages.success(request, "Thank you: the time goes to the next patient waiting.")
+    return redirect("scheduling:my_appointments")
+
+
+@role_required(*BOOKERS)
 def book_slot(request):
     """A free cell of the day grid: find the patient, then book them into it (the booking form
     opens with the room, day and time filled in)."""
@@ -502,7 +587,12 @@ def my_appointments(request):
     return render(
         request,
         "scheduling/my_appointments.html",
-        {"patient": patient, "appointments": appointments, "form": form},
+        {
+            "patient": patient,
+            "appointments": appointments,
+            "form": form,
+            "offers": selectors.open_offers_for(patient),
+        },
         status=form_status(form),
     )
 
