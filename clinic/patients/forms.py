@@ -111,6 +111,15 @@ class PatientStatusForm(forms.Form):
         ]
 
 
+class DuplicateCheckForm(forms.Form):
+    """What the registration form has typed so far, read by the live duplicate check; anything
+    else (a half-typed date, a name too long) checks nothing."""
+
+    legal_first_name = forms.CharField(max_length=100)
+    legal_last_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField()
+
+
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
     status = forms.ChoiceField(
