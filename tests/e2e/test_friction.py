@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
+from clinic.assessments.tests.factories import record_phq9
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.patients.models import Patient
 from clinic.patients.tests.factories import register_test_patient
@@ -72,3 +73,36 @@ def test_registration_warns_of_a_duplicate_and_takes_imperial_measurements(open_
     expect(page.get_by_text("82.6 kg")).to_be_visible()
     patient = Patient.objects.get(legal_last_name="Morales")
     assert (str(patient.height_cm), str(patient.weight_kg)) == ("177.8", "82.6")
+
+
+def test_a_nurse_records_calls_on_a_safety_alert_that_a_clinician_then_resolves(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    clinician = UserFactory(role=Role.CLINICIAN, email="doc@clinic.test", full_name="Dr. Doc")
+    nurse = UserFactory(role=Role.NURSE, email="nurse@clinic.test", full_name="Nina Nurse")
+    clinician.locations.set([location])
+    nurse.locations.set([location])
+    alice = register_test_patient(
+        actor=clinician, location=location, first_name="Alice", last_name="Moreno"
+    )
+    record_phq9(actor=clinician, patient=alice, total=14, item9=2)
+
+    page = open_page()
+    sign_in(page, "nurse@clinic.test", PASSWORD)
+    page.get_by_role("link", name="Dashboard").click()
+    page.locator("#safety-alerts").get_by_role("link", name="Record a contact attempt").click()
+    expect(page.get_by_text("A clinician must review and resolve this alert.")).to_be_visible()
+    expect(page.get_by_role("button", name="Resolve alert")).to_have_count(0)
+    # Reached, but no note: refused beside the field.
+    page.get_by_label("Reached").check()
+    page.get_by_role("button", name="Record attempt").click()
+    expect(page.get_by_text("Write what the patient said").first).to_be_visible()
+    page.get_by_label("Called – no answer").check()
+    page.get_by_label("Note").fill("Mobile rang out.")
+    page.get_by_role("button", name="Record attempt").click()
+    expect(page.get_by_text("The alert stays open until a clinician resolves it.")).to_be_visible()
+    timeline = page.locator("ol.timeline")
+    expect(timeline).to_contain_text("Called – no answer")
+    expect(timeline).to_contain_text("Nina Nurse")
+    expect(timeline).to_contain_text("Mobile rang out.")

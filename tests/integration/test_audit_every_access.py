@@ -293,6 +293,7 @@ SAMPLES = {
     "assessments:response": {"public_id": "response"},
     "assessments:entered_in_error": {"public_id": "response"},
     "assessments:alert": {"public_id": "safety_alert"},
+    "assessments:alert_contact": {"public_id": "safety_alert"},
     "assessments:side_effect_report": {"public_id": "side_effect_report"},
     "assessments:my_side_effect": {"public_id": "side_effect_report"},
     "assessments:nothing_to_report": {"public_id": "side_effect_check"},
