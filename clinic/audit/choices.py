@@ -195,6 +195,13 @@ class AuditEventType(models.IntegerChoices):
     FHIR_TOKEN_REFUSED = 1302, "FHIR API token refused"
     FHIR_EXPORTED = 1303, "Whole clinic exported as FHIR (bulk)"
 
+    # 1700–1799: everyday work at the desk and the chair
+    # The registration form's live check for a patient already on record (name and birth date).
+    POSSIBLE_DUPLICATES_CHECKED = 1700, "Checked for an existing record of a new patient"
+    SAFETY_ALERT_CONTACT_RECORDED = 1701, "Contact attempt recorded on a safety alert"
+    # Written with the event that moved the patient on (evaluation signed, first dose, …).
+    PATIENT_STATUS_FOLLOWED_CARE = 1702, "Patient status changed by the course of care"
+
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
     AUDIT_LOG_EXPORTED = 903, "Audit log exported as CSV"
