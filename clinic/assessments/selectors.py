@@ -316,11 +316,10 @@ def clinical_dashboard(viewer) -> dict:
     maintenance_due = now - timedelta(days=policy.maintenance_interval_days)
     late = timedelta(days=policy.overdue_after_days)
     required = in_care.filter(required=True)
-    overdue_q = (
-        Q(latest_taken_at__isnull=True)
-        | Q(patient__status__in=ACTIVE_CARE, latest_taken_at__lte=active_due - late)
-        | Q(patient__status=PatientStatus.MAINTENANCE, latest_taken_at__lte=maintenance_due - late)
-    )
+    answered_overdue_q = Q(
+        patient__status__in=ACTIVE_CARE, latest_taken_at__lte=active_due - late
+    ) | Q(patient__status=PatientStatus.MAINTENANCE, latest_taken_at__lte=maintenance_due - late)
+    overdue_q = Q(latest_taken_at__isnull=True) | answered_overdue_q
     due_q = Q(
         patient__status__in=ACTIVE_CARE,
         latest_taken_at__lte=active_due,
@@ -330,11 +329,15 @@ def clinical_dashboard(viewer) -> dict:
         latest_taken_at__lte=maintenance_due,
         latest_taken_at__gt=maintenance_due - late,
     )
+    # Never-answered series first, then the longest unanswered: two reads of the summary_due
+    # index in its own order (one ORDER BY with NULLS FIRST would sort every overdue series).
     overdue = list(
-        required.filter(overdue_q).order_by(F("latest_taken_at").asc(nulls_first=True), "pk")[
-            :DASHBOARD_LIST_LIMIT
-        ]
+        required.filter(latest_taken_at__isnull=True).order_by("pk")[:DASHBOARD_LIST_LIMIT]
     )
+    if len(overdue) < DASHBOARD_LIST_LIMIT:
+        overdue += required.filter(answered_overdue_q).order_by("latest_taken_at", "pk")[
+            : DASHBOARD_LIST_LIMIT - len(overdue)
+        ]
     due = list(required.filter(due_q).order_by("latest_taken_at", "pk")[:DASHBOARD_LIST_LIMIT])
     overdue_count, overdue_more = _bounded_count(required.filter(overdue_q))
     due_count, due_more = _bounded_count(required.filter(due_q))

@@ -119,6 +119,10 @@ class Patient(TimeStampedModel):
                 fields=["location", "legal_last_name", "legal_first_name"], name="patient_loc_name"
             ),
             models.Index(fields=["date_of_birth"], name="patient_birth_date"),
+            # The dashboard's count by status (answered from the index alone) and its newest
+            # patients (the first rows of the index): neither reads the whole table.
+            models.Index(fields=["location", "status"], name="patient_location_status"),
+            models.Index(fields=["location", "-created_at"], name="patient_recent"),
         ]
         constraints = [
             models.CheckConstraint(
