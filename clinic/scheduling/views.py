@@ -456,7 +456,12 @@ def waitlist_page(request):
     return render(
         request,
         "scheduling/waitlist.html",
-        {"page": page, "offers": offers, "offer_hours": waitlist.offer_hours()},
+        {
+            "page": page,
+            "offers": offers,
+            "offer_hours": waitlist.offer_hours(),
+            "today": timezone.localdate(),
+        },
     )
 
 
