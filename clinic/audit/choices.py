@@ -185,6 +185,14 @@ class AuditEventType(models.IntegerChoices):
     FHIR_TOKEN_REFUSED = 1302, "FHIR API token refused"
     FHIR_EXPORTED = 1303, "Whole clinic exported as FHIR (bulk)"
 
+    # 1600–1699: the medical director's configuration pages (clinic.configuration)
+    CONFIGURATION_DRAFT_SAVED = 1600, "Configuration draft saved"
+    CONFIGURATION_REVIEWED = 1601, "Configuration draft reviewed"
+    CONFIGURATION_PUBLISHED = 1602, "Configuration change published"
+    CONFIGURATION_DISCARDED = 1603, "Configuration draft discarded"
+    # An UNVERIFIED clinic-policy value reviewed and accepted for this clinic.
+    CLINIC_POLICY_ACCEPTED = 1610, "Clinic-policy value accepted"
+
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"
     AUDIT_LOG_EXPORTED = 903, "Audit log exported as CSV"

@@ -1,0 +1,164 @@
+"""Every read of the configuration pages, for the medical director and the clinicians who read
+them: what each configured row holds now, who last published it, and the draft waiting."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from clinic.audit.choices import AuditEventType
+from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus
+from clinic.configuration.models import ConfigurationChange
+from clinic.configuration.permissions import can_view_configuration
+from clinic.configuration.targets import TARGETS, ConfigTarget, target_for
+from clinic.core.exceptions import NotFoundError
+from clinic.core.permissions import refuse
+
+
+@dataclass(frozen=True)
+class ConfiguredRow:
+    target: ConfigTarget
+    row: models.Model
+    key: str
+    label: str
+    summary: str
+    last_published: ConfigurationChange | None
+    # The changes waiting to be published, newest first.
+    waiting: list[ConfigurationChange]
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    label: str
+    old: str
+    new: str
+
+
+def ensure_can_view(viewer) -> None:
+    if not can_view_configuration(viewer):
+        refuse(
+            viewer,
+            action="open the clinic's configuration",
+            event_type=AuditEventType.PAGE_ACCESS_DENIED,
+        )
+
+
+def _latest_by_target(changes) -> tuple[dict, dict]:
+    published: dict[tuple[str, str], ConfigurationChange] = {}
+    waiting: dict[tuple[str, str], list[ConfigurationChange]] = {}
+    for change in changes:
+        where = (change.target_kind, change.target_key)
+        if change.status in OPEN_STATUSES:
+            waiting.setdefault(where, []).append(change)
+        elif change.status == ChangeStatus.PUBLISHED:
+            current = published.get(where)
+            if current is None or (
+                change.published_at is not None
+                and current.published_at is not None
+                and change.published_at > current.published_at
+            ):
+                published[where] = change
+    return published, waiting
+
+
+def list_configured_rows(viewer) -> list[tuple[ConfigTarget, list[ConfiguredRow]]]:
+    """Every configured row, grouped by kind, with its summary, last publication and waiting
+    draft: one query per kind and one for the changes."""
+    ensure_can_view(viewer)
+    changes = ConfigurationChange.objects.filter(
+        status__in=[*OPEN_STATUSES, ChangeStatus.PUBLISHED]
+    ).select_related("created_by", "published_by")
+    published, waiting = _latest_by_target(changes)
+    found = []
+    for target in TARGETS.values():
+        rows = []
+        for row in target.rows():
+            key = target.key_of(row)
+            rows.append(
+                ConfiguredRow(
+                    target=target,
+                    row=row,
+                    key=key,
+                    label=target.row_label(row),
+                    summary=target.summary(row),
+                    last_published=published.get((target.kind.value, key)),
+                    waiting=waiting.get((target.kind.value, key), []),
+                )
+            )
+        found.append((target, rows))
+    return found
+
+
+def get_configured_row(viewer, *, kind: str, key: str) -> ConfiguredRow:
+    ensure_can_view(viewer)
+    target = target_for(kind)
+    row = target.row_for_key(key)
+    key = target.key_of(row)
+    changes = ConfigurationChange.objects.filter(
+        target_kind=target.kind, target_key=key
+    ).select_related("created_by", "published_by")
+    published, waiting = _latest_by_target(changes)
+    return ConfiguredRow(
+        target=target,
+        row=row,
+        key=key,
+        label=target.row_label(row),
+        summary=target.summary(row),
+        last_published=published.get((target.kind.value, key)),
+        waiting=waiting.get((target.kind.value, key), []),
+    )
+
+
+def list_changes_of(viewer, *, kind: str, key: str) -> list[ConfigurationChange]:
+    """The row's change history, newest first (drafts, reviews, publications, discards)."""
+    ensure_can_view(viewer)
+    return list(
+        ConfigurationChange.objects.filter(target_kind=kind, target_key=key).select_related(
+            "created_by", "reviewed_by", "published_by", "discarded_by"
+        )[:100]
+    )
+
+
+def get_change(viewer, public_id: Any) -> ConfigurationChange:
+    """The change `public_id` names, for someone who may read the configuration."""
+    ensure_can_view(viewer)
+    try:
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFoundError("There is no such configuration change.") from None
+    change = (
+        ConfigurationChange.objects.select_related(
+            "created_by", "reviewed_by", "published_by", "discarded_by"
+        )
+        .filter(public_id=wanted)
+        .first()
+    )
+    if change is None:
+        raise NotFoundError("There is no such configuration change.")
+    return change
+
+
+def describe_changes(
+    target: ConfigTarget, row: models.Model, before: dict, after: dict
+) -> list[ValueChange]:
+    """Each field that differs, in words: "Highest dose allowed: 0.75 mg/kg → 1 mg/kg"."""
+    return [
+        ValueChange(
+            label=f.label,
+            old=target.show_value(row, f.name, before.get(f.name)),
+            new=target.show_value(row, f.name, after.get(f.name)),
+        )
+        for f in target.fields
+        if before.get(f.name) != after.get(f.name)
+    ]
+
+
+def current_values_shown(target: ConfigTarget, row: models.Model) -> list[tuple[str, str, str]]:
+    """(group, label, value in words) for every configurable field of the row."""
+    values = target.values_of(row)
+    return [
+        (f.group, f.label, target.show_value(row, f.name, values[f.name])) for f in target.fields
+    ]

@@ -1,0 +1,320 @@
+"""Every write of the configuration app: a medical director drafts new values for a protocol, a
+route's monitoring limits or a policy; the draft is reviewed (by a second medical director, or in
+a clinic with one by its author with an attestation); publishing applies it to the live row.
+
+Two people checking a change before it reaches patients is clinic policy [UNVERIFIED: clinic
+policy; the four-eyes check mirrors the two-person dose check the sessions already make]."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.accounts.choices import Role
+from clinic.accounts.models import User
+from clinic.audit.choices import AuditEventType
+from clinic.audit.services import record_audit_event
+from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus
+from clinic.configuration.exceptions import (
+    ConfigurationInvalidError,
+    StaleChangeError,
+)
+from clinic.configuration.locks import lock_configuration_change, lock_configured_row
+from clinic.configuration.models import ConfigurationChange
+from clinic.configuration.permissions import ensure_can_change_configuration
+from clinic.configuration.targets import ConfigTarget, target_for
+from clinic.core.dates import show_date
+from clinic.core.exceptions import InvalidTransitionError
+
+MAX_REASON = 500
+
+
+def active_medical_directors() -> int:
+    return User.objects.filter(role=Role.MEDICAL_DIRECTOR, is_active=True).count()
+
+
+def self_review_allowed() -> bool:
+    """The author may review their own draft only where the clinic has one medical director."""
+    return active_medical_directors() < 2
+
+
+def _checked_values(target: ConfigTarget, row: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` as the row would hold them, checked by the table's own rules (field validators,
+    clean(), constraints): the clinical hard limits the live row enforces."""
+    unknown = set(values) - {f.name for f in target.fields}
+    if unknown:
+        raise ConfigurationInvalidError(
+            f"{target.label} has no setting called {', '.join(sorted(unknown))}."
+        )
+    try:
+        candidate = target.would_be_row(row, values)
+    except ValidationError as error:
+        name = next(iter(error.message_dict)) if hasattr(error, "error_dict") else None
+        raise ConfigurationInvalidError(" ".join(error.messages), field=name) from error
+    errors = target.validation_errors(row, values)
+    if errors:
+        name, messages = next(iter(errors.items()))
+        label = target.field(name).label if name in values else ""
+        message = " ".join(str(m) for m in messages)
+        raise ConfigurationInvalidError(
+            f"{label}: {message}" if label else message,
+            field=name if name in values else None,
+            errors=errors,
+        )
+    return target.values_of(candidate)
+
+
+def _clean_reason(reason: str) -> str:
+    return (reason or "").strip()[:MAX_REASON]
+
+
+def save_draft(
+    *, actor, kind: str, key: str, values: Mapping[str, Any], reason: str = ""
+) -> ConfigurationChange:
+    """Save new values for one configured row as a draft: nothing live changes."""
+    ensure_can_change_configuration(
+        actor,
+        action="draft configuration changes",
+        event_type=AuditEventType.CONFIGURATION_DRAFT_SAVED,
+    )
+    target = target_for(kind)
+    row = target.row_for_key(key)
+    current = target.values_of(row)
+    proposed = _checked_values(target, row, values)
+    if proposed == current:
+        raise ConfigurationInvalidError(
+            "These are the values already published: change at least one before saving a draft."
+        )
+    key = target.key_of(row)
+    with transaction.atomic(durable=True):
+        change = ConfigurationChange.objects.create(
+            target_kind=target.kind,
+            target_key=key,
+            target_label=target.row_label(row)[:200],
+            proposed_values=proposed,
+            based_on_values=current,
+            reason=_clean_reason(reason),
+            created_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CONFIGURATION_DRAFT_SAVED,
+            target=change,
+            details={
+                "kind": target.kind.value,
+                "key": key,
+                "fields": changed_fields(change),
+            },
+        )
+    return change
+
+
+def update_draft(
+    *, actor, change: ConfigurationChange, values: Mapping[str, Any], reason: str = ""
+) -> ConfigurationChange:
+    """Change a draft's proposed values (only its author, only while it is a draft)."""
+    ensure_can_change_configuration(
+        actor,
+        action="draft configuration changes",
+        event_type=AuditEventType.CONFIGURATION_DRAFT_SAVED,
+    )
+    target = target_for(change.target_kind)
+    row = target.row_for_key(change.target_key)
+    proposed = _checked_values(target, row, values)
+    with transaction.atomic(durable=True):
+        change = lock_configuration_change(change.pk)
+        if change.status != ChangeStatus.DRAFT:
+            raise InvalidTransitionError(
+                f"This change is {change.get_status_display().lower()}: it can no longer be edited."
+            )
+        if change.created_by_id != actor.pk:
+            raise InvalidTransitionError(
+                f"Only {change.created_by.full_name}, who drafted it, can edit this draft."
+            )
+        change.proposed_values = proposed
+        change.reason = _clean_reason(reason)
+        change.save(update_fields=["proposed_values", "reason", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CONFIGURATION_DRAFT_SAVED,
+            target=change,
+            details={
+                "kind": change.target_kind,
+                "key": change.target_key,
+                "edited": True,
+                "fields": changed_fields(change),
+            },
+        )
+    return change
+
+
+def changed_fields(change: ConfigurationChange) -> list[str]:
+    return [
+        name
+        for name, value in change.proposed_values.items()
+        if change.based_on_values.get(name) != value
+    ]
+
+
+def _refuse_if_stale(target: ConfigTarget, row: Any, change: ConfigurationChange) -> None:
+    """A draft made against values that have changed since would undo that change unseen."""
+    if target.values_of(row) == change.based_on_values:
+        return
+    last = (
+        ConfigurationChange.objects.filter(
+            target_kind=change.target_kind,
+            target_key=change.target_key,
+            status=ChangeStatus.PUBLISHED,
+            published_at__gt=change.created_at,
+        )
+        .select_related("published_by")
+        .order_by("-published_at")
+        .first()
+    )
+    noun = f"These {target.values_noun}"
+    if last is not None and last.published_by is not None and last.published_at is not None:
+        raise StaleChangeError(
+            f"{noun} were changed by {last.published_by.full_name} on "
+            f"{show_date(last.published_at)}; start a new draft."
+        )
+    when = getattr(row, "updated_at", None)
+    raise StaleChangeError(
+        f"{noun} were changed{f' on {show_date(when)}' if when else ''} after this draft was "
+        "made; start a new draft."
+    )
+
+
+def review_change(
+    *, actor, change: ConfigurationChange, attested: bool = False
+) -> ConfigurationChange:
+    """Mark a draft as checked: by a second medical director, or (one director) by its author
+    after attesting that the values were checked against their sources."""
+    ensure_can_change_configuration(
+        actor,
+        action="review configuration changes",
+        event_type=AuditEventType.CONFIGURATION_REVIEWED,
+    )
+    target = target_for(change.target_kind)
+    with transaction.atomic(durable=True):
+        row = lock_configured_row(target, change.target_key)
+        change = lock_configuration_change(change.pk)
+        if change.status != ChangeStatus.DRAFT:
+            raise InvalidTransitionError(
+                f"This change is {change.get_status_display().lower()}: only a draft is reviewed."
+            )
+        own = change.created_by_id == actor.pk
+        if own and not self_review_allowed():
+            raise InvalidTransitionError(
+                "The clinic has a second medical director: they review this draft, not its author."
+            )
+        if own and not attested:
+            raise ConfigurationInvalidError(
+                "Tick “I have checked these values against their sources” to review your own "
+                "draft.",
+                field="attested",
+            )
+        _refuse_if_stale(target, row, change)
+        change.status = ChangeStatus.REVIEWED
+        change.reviewed_by = actor
+        change.reviewed_at = timezone.now()
+        change.self_review_attested = own
+        change.save(
+            update_fields=[
+                "status",
+                "reviewed_by",
+                "reviewed_at",
+                "self_review_attested",
+                "updated_at",
+            ]
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CONFIGURATION_REVIEWED,
+            target=change,
+            details={
+                "kind": change.target_kind,
+                "key": change.target_key,
+                "self_review_attested": own,
+            },
+        )
+    return change
+
+
+def publish_change(*, actor, change: ConfigurationChange) -> ConfigurationChange:
+    """Apply a reviewed change to the live row, in one transaction with its audit entry.
+
+    A protocol is edited in place: a treatment plan version copies the dose, the infusion time
+    and the schedule it was signed with, so signed plans keep their values; the limits they are
+    checked against from now on are the published ones."""
+    ensure_can_change_configuration(
+        actor,
+        action="publish configuration changes",
+        event_type=AuditEventType.CONFIGURATION_PUBLISHED,
+    )
+    target = target_for(change.target_kind)
+    with transaction.atomic(durable=True):
+        row = lock_configured_row(target, change.target_key)
+        change = lock_configuration_change(change.pk)
+        if change.status != ChangeStatus.REVIEWED:
+            raise InvalidTransitionError(
+                "Only a reviewed change is published: review this draft first."
+                if change.status == ChangeStatus.DRAFT
+                else f"This change is {change.get_status_display().lower()} already."
+            )
+        _refuse_if_stale(target, row, change)
+        before = target.values_of(row)
+        _checked_values(target, row, change.proposed_values)
+        live = target.would_be_row(row, change.proposed_values)
+        live.full_clean(validate_unique=False)
+        live.save()
+        change.status = ChangeStatus.PUBLISHED
+        change.published_by = actor
+        change.published_at = timezone.now()
+        change.save(update_fields=["status", "published_by", "published_at", "updated_at"])
+        after = target.values_of(live)
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CONFIGURATION_PUBLISHED,
+            target=change,
+            details={
+                "kind": change.target_kind,
+                "key": change.target_key,
+                "changes": {
+                    name: [before.get(name), value]
+                    for name, value in after.items()
+                    if before.get(name) != value
+                },
+            },
+        )
+    return change
+
+
+def discard_change(*, actor, change: ConfigurationChange) -> ConfigurationChange:
+    """Abandon a draft or a reviewed change; it stays in the history as discarded."""
+    ensure_can_change_configuration(
+        actor,
+        action="discard configuration changes",
+        event_type=AuditEventType.CONFIGURATION_DISCARDED,
+    )
+    with transaction.atomic(durable=True):
+        change = lock_configuration_change(change.pk)
+        if change.status not in OPEN_STATUSES:
+            raise InvalidTransitionError(
+                f"This change is {change.get_status_display().lower()}: it can no longer be "
+                "discarded."
+            )
+        change.status = ChangeStatus.DISCARDED
+        change.discarded_by = actor
+        change.discarded_at = timezone.now()
+        change.save(update_fields=["status", "discarded_by", "discarded_at", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CONFIGURATION_DISCARDED,
+            target=change,
+            details={"kind": change.target_kind, "key": change.target_key},
+        )
+    return change

@@ -1,0 +1,185 @@
+"""The medical director's configuration pages (clinicians read them): thin adapters from HTTP to
+the configuration services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clinic.accounts.choices import Role
+from clinic.configuration import selectors, services
+from clinic.configuration.choices import ChangeStatus
+from clinic.configuration.forms import ConfigurationForm, ReviewForm
+from clinic.configuration.permissions import can_change_configuration
+from clinic.configuration.targets import target_for
+from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
+from clinic.core.permissions import role_required
+
+READERS = (Role.MEDICAL_DIRECTOR, Role.CLINICIAN)
+
+
+@role_required(*READERS)
+def home(request):
+    return render(
+        request,
+        "configuration/home.html",
+        {
+            "kinds": selectors.list_configured_rows(request.user),
+            "may_change": can_change_configuration(request.user),
+        },
+    )
+
+
+def row_url(kind: str, key: str) -> str:
+    return reverse("configuration:row", kwargs={"kind": kind, "key": key})
+
+
+@role_required(*READERS)
+def row(request, kind, key):
+    configured = selectors.get_configured_row(request.user, kind=kind, key=key)
+    return render(
+        request,
+        "configuration/row.html",
+        {
+            "configured": configured,
+            "values": selectors.current_values_shown(configured.target, configured.row),
+            "history": selectors.list_changes_of(
+                request.user, kind=configured.target.kind, key=configured.key
+            ),
+            "may_change": can_change_configuration(request.user),
+        },
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def new_draft(request, kind, key):
+    configured = selectors.get_configured_row(request.user, kind=kind, key=key)
+    target = configured.target
+    form = ConfigurationForm(
+        posted_data(request),
+        target=target,
+        row=configured.row,
+        values=target.values_of(configured.row),
+    )
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            change = services.save_draft(
+                actor=request.user,
+                kind=target.kind,
+                key=configured.key,
+                values=form.values(),
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Draft saved: nothing live has changed yet.")
+            return redirect("configuration:change", public_id=change.public_id)
+    return render(
+        request,
+        "configuration/edit.html",
+        {"configured": configured, "form": form, "change": None},
+        status=form_status(form),
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def edit_draft(request, public_id):
+    change = selectors.get_change(request.user, public_id)
+    configured = selectors.get_configured_row(
+        request.user, kind=change.target_kind, key=change.target_key
+    )
+    if change.status != ChangeStatus.DRAFT:
+        messages.error(request, "Only a draft can be edited.")
+        return redirect("configuration:change", public_id=change.public_id)
+    form = ConfigurationForm(
+        posted_data(request),
+        target=configured.target,
+        row=configured.row,
+        values=change.proposed_values,
+        reason=change.reason,
+    )
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.update_draft(
+                actor=request.user,
+                change=change,
+                values=form.values(),
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Draft updated.")
+            return redirect("configuration:change", public_id=change.public_id)
+    return render(
+        request,
+        "configuration/edit.html",
+        {"configured": configured, "form": form, "change": change},
+        status=form_status(form),
+    )
+
+
+@role_required(*READERS)
+def change(request, public_id, review_form=None, status=200):
+    change = selectors.get_change(request.user, public_id)
+    target = target_for(change.target_kind)
+    configured = selectors.get_configured_row(
+        request.user, kind=change.target_kind, key=change.target_key
+    )
+    current = target.values_of(configured.row)
+    own = change.created_by_id == request.user.pk
+    self_review = services.self_review_allowed()
+    return render(
+        request,
+        "configuration/change.html",
+        {
+            "change": change,
+            "configured": configured,
+            "differences": selectors.describe_changes(
+                target, configured.row, change.based_on_values, change.proposed_values
+            ),
+            # What publishing would change now, if the live values moved since the draft.
+            "stale": change.status in (ChangeStatus.DRAFT, ChangeStatus.REVIEWED)
+            and current != change.based_on_values,
+            "may_change": can_change_configuration(request.user),
+            "own": own,
+            "self_review": self_review,
+            "may_review": can_change_configuration(request.user)
+            and change.status == ChangeStatus.DRAFT
+            and (not own or self_review),
+            "review_form": review_form or ReviewForm(),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def review(request, public_id):
+    found = selectors.get_change(request.user, public_id)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    with refusal_shown_on(form):
+        services.review_change(
+            actor=request.user, change=found, attested=bool(form.cleaned_data.get("attested"))
+        )
+        messages.success(request, "Reviewed: it can now be published.")
+        return redirect("configuration:change", public_id=found.public_id)
+    return change(request, public_id, review_form=form, status=form_status(form))
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def publish(request, public_id):
+    found = selectors.get_change(request.user, public_id)
+    with refusal_as_message(request):
+        services.publish_change(actor=request.user, change=found)
+        messages.success(request, "Published: the clinic now works to these values.")
+    return redirect("configuration:change", public_id=found.public_id)
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def discard(request, public_id):
+    found = selectors.get_change(request.user, public_id)
+    with refusal_as_message(request):
+        services.discard_change(actor=request.user, change=found)
+        messages.success(request, "Draft discarded: the published values are unchanged.")
+    return redirect("configuration:change", public_id=found.public_id)
