@@ -74,7 +74,8 @@ class ConfigTarget:
     def rows(self) -> list[models.Model]:
         if self.singleton:
             return [self.singleton_row()]
-        return list(self.model._default_manager.order_by(*self.model._meta.ordering, "pk"))
+        ordering = [str(name) for name in self.model._meta.ordering or ()]
+        return list(self.model._default_manager.order_by(*ordering, "pk"))
 
     def singleton_row(self) -> models.Model:
         row = self.model._default_manager.filter(singleton=True).first()

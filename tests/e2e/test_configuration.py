@@ -1,0 +1,57 @@
+"""The medical director changes the IV monitoring limits: a draft, its preview, the review with
+the lone director's attestation, and publication."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from clinic.accounts.choices import Role
+from clinic.accounts.tests.factories import UserFactory
+from clinic.core.tests.factories import LocationFactory, OrganisationFactory
+from clinic.monitoring.models import MonitoringProtocol
+from conftest import PASSWORD
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_director_drafts_reviews_and_publishes_monitoring_limits(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    director = UserFactory(
+        role=Role.MEDICAL_DIRECTOR, email="director@clinic.test", full_name="Dr. Director"
+    )
+    director.locations.set([location])
+
+    page = open_page()
+    sign_in(page, "director@clinic.test", PASSWORD)
+    page.get_by_role("navigation").get_by_role("link", name="Configuration").click()
+    expect(page.get_by_role("heading", name="Configuration", level=1)).to_be_visible()
+    page.get_by_role("link", name="Monitoring limits: IV infusion").click()
+    page.get_by_role("link", name="Start a draft").click()
+
+    page.get_by_label("Alert: SpO₂ below (%)").fill("70")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".error-summary")).to_contain_text("greater than or equal to 80")
+    page.get_by_label("Alert: SpO₂ below (%)").fill("93")
+    page.get_by_label("Why the change (optional)").fill("Local sedation policy, 2026")
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(page.locator("#preview")).to_contain_text("Alert: SpO₂ below: 92 % → 93 %")
+    expect(page.get_by_text("The clinic has one medical director")).to_be_visible()
+    page.get_by_role("button", name="Mark as reviewed").click()
+    expect(page.locator(".error-summary")).to_contain_text("I have checked these values")
+    page.get_by_label("I have checked these values against their sources").check()
+    page.get_by_role("button", name="Mark as reviewed").click()
+    page.get_by_role("button", name="Publish these values").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Published: Monitoring limits: IV infusion")
+    )
+    assert MonitoringProtocol.objects.get(route="iv").spo2_min == 93
+    page.get_by_role("link", name="Published values and history").click()
+    expect(page.locator("#history")).to_contain_text("Published by Dr. Director")
