@@ -112,3 +112,12 @@ class ReviewForm(forms.Form):
     attested = forms.BooleanField(
         label="I have checked these values against their sources", required=False
     )
+
+
+class AcceptanceForm(forms.Form):
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=500,
+        required=False,
+        help_text="e.g. “Matches our sedation policy, reviewed with the nursing lead”.",
+    )

@@ -82,3 +82,26 @@ class ConfigurationChange(models.Model):
         return (
             f"{self.get_target_kind_display()}: {self.target_label} ({self.get_status_display()})"
         )
+
+
+class ClinicPolicyAcceptance(models.Model):
+    """The medical director reviewed a value no primary source fixes (a clinic policy listed in
+    clinic.configuration.unverified) and accepted it for this clinic, as it then read. A later
+    acceptance of the same value is a new row; the latest is the one shown."""
+
+    # The registry's key ("monitoring-stop-levels").
+    key = models.CharField(max_length=80)
+    # What the value read when it was accepted: [[row, value in words], …].
+    accepted_values = models.JSONField()
+    note = models.CharField(max_length=500, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        indexes = [models.Index(fields=["key", "-accepted_at"], name="policy_acceptance_latest")]
+
+    def __str__(self) -> str:
+        return f"Clinic policy {self.key} accepted"

@@ -11,9 +11,11 @@ from django.db import models
 
 from clinic.audit.choices import AuditEventType
 from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus
-from clinic.configuration.models import ConfigurationChange
+from clinic.configuration.models import ClinicPolicyAcceptance, ConfigurationChange
 from clinic.configuration.permissions import can_view_configuration
 from clinic.configuration.targets import TARGETS, ConfigTarget, target_for
+from clinic.configuration.unverified import REGISTRY, Rows, UnverifiedValue
+from clinic.core.dates import show_date
 from clinic.core.exceptions import NotFoundError
 from clinic.core.permissions import refuse
 
@@ -162,3 +164,46 @@ def current_values_shown(target: ConfigTarget, row: models.Model) -> list[tuple[
     return [
         (f.group, f.label, target.show_value(row, f.name, values[f.name])) for f in target.fields
     ]
+
+
+@dataclass(frozen=True)
+class UnverifiedShown:
+    item: UnverifiedValue
+    readings: list[tuple[str, str]]
+    accepted: ClinicPolicyAcceptance | None
+    # The value reads as it did when accepted (a change since makes it UNVERIFIED again).
+    still_accepted: bool
+
+    @property
+    def standing(self) -> str:
+        """ "UNVERIFIED", or "Clinic policy, accepted by Dr X on Dec 3, 2026"."""
+        if self.accepted is None:
+            return "UNVERIFIED"
+        who = self.accepted.accepted_by.full_name
+        when = show_date(self.accepted.accepted_at)
+        if not self.still_accepted:
+            return f"UNVERIFIED: changed since {who} accepted it on {when}"
+        return f"Clinic policy, accepted by {who} on {when}"
+
+
+def list_unverified_values(viewer) -> list[tuple[str, list[UnverifiedShown]]]:
+    """Every UNVERIFIED value, by area, with what it reads now and its latest acceptance."""
+    ensure_can_view(viewer)
+    latest: dict[str, ClinicPolicyAcceptance] = {}
+    for acceptance in ClinicPolicyAcceptance.objects.select_related("accepted_by"):
+        latest.setdefault(acceptance.key, acceptance)
+    rows = Rows()
+    areas: dict[str, list[UnverifiedShown]] = {}
+    for item in REGISTRY:
+        readings = item.read(rows)
+        accepted = latest.get(item.key)
+        areas.setdefault(item.area, []).append(
+            UnverifiedShown(
+                item=item,
+                readings=readings,
+                accepted=accepted,
+                still_accepted=accepted is not None
+                and accepted.accepted_values == [list(reading) for reading in readings],
+            )
+        )
+    return list(areas.items())

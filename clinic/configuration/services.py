@@ -24,11 +24,12 @@ from clinic.configuration.exceptions import (
     StaleChangeError,
 )
 from clinic.configuration.locks import lock_configuration_change, lock_configured_row
-from clinic.configuration.models import ConfigurationChange
+from clinic.configuration.models import ClinicPolicyAcceptance, ConfigurationChange
 from clinic.configuration.permissions import ensure_can_change_configuration
 from clinic.configuration.targets import ConfigTarget, target_for
+from clinic.configuration.unverified import BY_KEY, Rows
 from clinic.core.dates import show_date
-from clinic.core.exceptions import InvalidTransitionError
+from clinic.core.exceptions import InvalidTransitionError, NotFoundError
 
 MAX_REASON = 500
 
@@ -318,3 +319,32 @@ def discard_change(*, actor, change: ConfigurationChange) -> ConfigurationChange
             details={"kind": change.target_kind, "key": change.target_key},
         )
     return change
+
+
+def accept_clinic_policy(*, actor, key: str, note: str = "") -> ClinicPolicyAcceptance:
+    """Record that the medical director reviewed an UNVERIFIED value and accepts it for this
+    clinic, as it reads now (a value changed later shows as UNVERIFIED again)."""
+    ensure_can_change_configuration(
+        actor,
+        action="accept clinic-policy values",
+        event_type=AuditEventType.CLINIC_POLICY_ACCEPTED,
+    )
+    item = BY_KEY.get(str(key))
+    if item is None:
+        raise NotFoundError("There is no such clinic-policy value.")
+    values = [list(reading) for reading in item.read(Rows())]
+    with transaction.atomic(durable=True):
+        acceptance = ClinicPolicyAcceptance.objects.create(
+            key=item.key,
+            accepted_values=values,
+            note=_clean_reason(note),
+            accepted_by=actor,
+            accepted_at=timezone.now(),
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CLINIC_POLICY_ACCEPTED,
+            target=acceptance,
+            details={"key": item.key, "values": values, "note": acceptance.note},
+        )
+    return acceptance

@@ -8,6 +8,8 @@ app_name = "configuration"
 # policy's one row. These are reference data every clinician reads, not records of a person.
 urlpatterns = [
     path("configuration/", views.home, name="home"),
+    path("configuration/clinic-policy/", views.unverified, name="unverified"),
+    path("configuration/clinic-policy/<slug:key>/accept/", views.accept, name="accept"),
     path("configuration/changes/<uuid:public_id>/", views.change, name="change"),
     path("configuration/changes/<uuid:public_id>/edit/", views.edit_draft, name="edit"),
     path("configuration/changes/<uuid:public_id>/review/", views.review, name="review"),

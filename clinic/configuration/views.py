@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 from clinic.accounts.choices import Role
 from clinic.configuration import selectors, services
 from clinic.configuration.choices import ChangeStatus
-from clinic.configuration.forms import ConfigurationForm, ReviewForm
+from clinic.configuration.forms import AcceptanceForm, ConfigurationForm, ReviewForm
 from clinic.configuration.permissions import can_change_configuration
 from clinic.configuration.targets import target_for
+from clinic.configuration.unverified import BY_KEY
+from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
 
@@ -183,3 +185,43 @@ def discard(request, public_id):
         services.discard_change(actor=request.user, change=found)
         messages.success(request, "Draft discarded: the published values are unchanged.")
     return redirect("configuration:change", public_id=found.public_id)
+
+
+@role_required(*READERS)
+def unverified(request, bound_key=None, bound_form=None, status=200):
+    areas = selectors.list_unverified_values(request.user)
+    forms_by_key = {
+        shown.item.key: (
+            bound_form if shown.item.key == bound_key else AcceptanceForm(prefix=shown.item.key)
+        )
+        for _area, items in areas
+        for shown in items
+    }
+    return render(
+        request,
+        "configuration/unverified.html",
+        {
+            "areas": [
+                (area, [(shown, forms_by_key[shown.item.key]) for shown in items])
+                for area, items in areas
+            ],
+            "may_change": can_change_configuration(request.user),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def accept(request, key):
+    if key not in BY_KEY:
+        raise NotFoundError("There is no such clinic-policy value.")
+    form = AcceptanceForm(request.POST, prefix=key)
+    if form.is_valid():
+        with refusal_shown_on(form):
+            services.accept_clinic_policy(
+                actor=request.user, key=key, note=form.cleaned_data["note"]
+            )
+            messages.success(request, f"Accepted for this clinic: {BY_KEY[key].label}.")
+            return redirect(reverse("configuration:unverified") + f"#value-{key}")
+    return unverified(request, bound_key=key, bound_form=form, status=form_status(form))

@@ -55,3 +55,28 @@ def test_the_director_drafts_reviews_and_publishes_monitoring_limits(open_page):
     assert MonitoringProtocol.objects.get(route="iv").spo2_min == 93
     page.get_by_role("link", name="Published values and history").click()
     expect(page.locator("#history")).to_contain_text("Published by Dr. Director")
+
+
+def test_the_director_accepts_a_clinic_policy_value(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    director = UserFactory(
+        role=Role.MEDICAL_DIRECTOR, email="director@clinic.test", full_name="Dr. Director"
+    )
+    director.locations.set([location])
+
+    page = open_page()
+    sign_in(page, "director@clinic.test", PASSWORD)
+    page.goto("/configuration/")
+    page.get_by_role("link", name=re.compile(r"^Values no source fixes")).click()
+    stop_levels = page.locator("#value-monitoring-stop-levels")
+    expect(stop_levels.get_by_test_id("standing")).to_have_text("UNVERIFIED")
+    stop_levels.get_by_label("Note (optional)").fill("Matches our sedation policy")
+    stop_levels.get_by_role("button", name="Reviewed and accepted for this clinic").click()
+
+    stop_levels = page.locator("#value-monitoring-stop-levels")
+    expect(stop_levels.get_by_test_id("standing")).to_have_text(
+        re.compile(r"^Clinic policy, accepted by Dr\. Director on \w{3} \d{1,2}, \d{4}$")
+    )
+    expect(stop_levels).to_contain_text("Matches our sedation policy")
