@@ -192,6 +192,9 @@ class AuditEventType(models.IntegerChoices):
     CONFIGURATION_DISCARDED = 1603, "Configuration draft discarded"
     # An UNVERIFIED clinic-policy value reviewed and accepted for this clinic.
     CLINIC_POLICY_ACCEPTED = 1610, "Clinic-policy value accepted"
+    # A new draft version of a consent document or an education page written or edited (its
+    # publication is the evaluation app's CONSENT_DOCUMENT_PUBLISHED / EDUCATION_PAGE_PUBLISHED).
+    DOCUMENT_VERSION_DRAFTED = 1620, "Consent or education page draft version written"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"

@@ -40,3 +40,13 @@ class ChangeStatus(models.TextChoices):
 # A change still waiting to be published (several may wait for one row: the first published
 # makes the others stale).
 OPEN_STATUSES = (ChangeStatus.DRAFT, ChangeStatus.REVIEWED)
+
+
+class DocumentKind(models.TextChoices):
+    """The versioned texts the director writes: a new version is a draft until published."""
+
+    # An informed-consent document (evaluation.ConsentDocument): publishing a new version asks
+    # every patient treated by its routes to sign it again.
+    CONSENT = "consent", "Consent document"
+    # A page of the patient education library (evaluation.EducationPage).
+    EDUCATION = "education", "Education page"

@@ -121,3 +121,13 @@ class AcceptanceForm(forms.Form):
         required=False,
         help_text="e.g. “Matches our sedation policy, reviewed with the nursing lead”.",
     )
+
+
+class DocumentDraftForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    body = forms.CharField(
+        label="Text the patient reads",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="Plain language. Separate paragraphs with a blank line.",
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from clinic.configuration.documents import VersionedText
 from clinic.configuration.models import ConfigurationChange
 from clinic.configuration.targets import ConfigTarget
+from clinic.core.exceptions import NotFoundError
 
 
 def lock_configured_row(target: ConfigTarget, key: str) -> models.Model:
@@ -23,3 +25,17 @@ def lock_configured_row(target: ConfigTarget, key: str) -> models.Model:
 def lock_configuration_change(change_id: int) -> ConfigurationChange:
     """The change's row, locked (DoesNotExist if there is none)."""
     return ConfigurationChange.objects.select_for_update().get(pk=change_id)
+
+
+def lock_document_version(document: VersionedText, *, code: str, version: int):
+    """One version of a consent document or education page, locked (NotFoundError if none)."""
+    if not 0 < version < 2**31:
+        raise NotFoundError("There is no such document version.")
+    row = (
+        document.model.objects.select_for_update()
+        .filter(code=str(code)[:60], version=version)
+        .first()
+    )
+    if row is None:
+        raise NotFoundError("There is no such document version.")
+    return row

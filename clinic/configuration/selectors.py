@@ -3,6 +3,7 @@ them: what each configured row holds now, who last published it, and the draft w
 
 from __future__ import annotations
 
+import difflib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from django.db import models
 
 from clinic.audit.choices import AuditEventType
 from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus
+from clinic.configuration.documents import DOCUMENTS, VersionedText, document_for
 from clinic.configuration.models import ClinicPolicyAcceptance, ConfigurationChange
 from clinic.configuration.permissions import can_view_configuration
 from clinic.configuration.targets import TARGETS, ConfigTarget, target_for
@@ -18,6 +20,8 @@ from clinic.configuration.unverified import REGISTRY, Rows, UnverifiedValue
 from clinic.core.dates import show_date
 from clinic.core.exceptions import NotFoundError
 from clinic.core.permissions import refuse
+from clinic.evaluation.choices import RuleSetStatus
+from clinic.evaluation.models import ConsentSignature
 
 
 @dataclass(frozen=True)
@@ -207,3 +211,104 @@ def list_unverified_values(viewer) -> list[tuple[str, list[UnverifiedShown]]]:
             )
         )
     return list(areas.items())
+
+
+@dataclass(frozen=True)
+class VersionedDocument:
+    kind: VersionedText
+    code: str
+    # Newest first.
+    versions: list[Any]
+
+    @property
+    def active(self) -> Any | None:
+        return next((v for v in self.versions if v.status == RuleSetStatus.ACTIVE), None)
+
+    @property
+    def draft(self) -> Any | None:
+        return next((v for v in self.versions if v.status == RuleSetStatus.DRAFT), None)
+
+    @property
+    def title(self) -> str:
+        shown = self.active or self.versions[0]
+        return str(shown.title)
+
+
+def list_documents(viewer) -> list[tuple[VersionedText, list[VersionedDocument]]]:
+    """Every consent document and education page, by code, with its versions (one query each)."""
+    ensure_can_view(viewer)
+    found = []
+    for kind in DOCUMENTS.values():
+        by_code: dict[str, list[Any]] = {}
+        for version in kind.model.objects.select_related("published_by").order_by(
+            "code", "-version"
+        ):
+            by_code.setdefault(version.code, []).append(version)
+        found.append(
+            (
+                kind,
+                [VersionedDocument(kind, code, versions) for code, versions in by_code.items()],
+            )
+        )
+    return found
+
+
+def get_document(viewer, *, kind: str, code: str) -> VersionedDocument:
+    ensure_can_view(viewer)
+    document = document_for(kind)
+    versions = list(
+        document.model.objects.filter(code=str(code)[:60])
+        .select_related("published_by")
+        .order_by("-version")
+    )
+    if not versions:
+        raise NotFoundError("There is no such document.")
+    return VersionedDocument(document, versions[0].code, versions)
+
+
+def get_document_version(
+    viewer, *, kind: str, code: str, version: int
+) -> tuple[VersionedDocument, Any]:
+    found = get_document(viewer, kind=kind, code=code)
+    row = next((v for v in found.versions if v.version == version), None)
+    if row is None:
+        raise NotFoundError("There is no such document version.")
+    return found, row
+
+
+def paragraphs(text: str) -> list[str]:
+    return [
+        part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()
+    ]
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """One paragraph of the new text against the current one: added, removed or kept."""
+
+    text: str
+    added: bool = False
+    removed: bool = False
+
+
+def describe_text_changes(before: str, after: str) -> list[TextChange]:
+    """The new text against the current one, paragraph by paragraph."""
+    old, new = paragraphs(before), paragraphs(after)
+    found = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            found.extend(TextChange(text) for text in old[i1:i2])
+            continue
+        found.extend(TextChange(text, removed=True) for text in old[i1:i2])
+        found.extend(TextChange(text, added=True) for text in new[j1:j2])
+    return found
+
+
+def consent_signers_of(document: Any) -> int:
+    """How many patients hold a signature on this consent version (they sign the next one)."""
+    return (
+        ConsentSignature.objects.filter(document=document, withdrawn_at__isnull=True)
+        .values("patient")
+        .distinct()
+        .count()
+    )

@@ -7,6 +7,7 @@ policy; the four-eyes check mirrors the two-person dose check the sessions alrea
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,17 +20,23 @@ from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus
+from clinic.configuration.documents import document_for
 from clinic.configuration.exceptions import (
     ConfigurationInvalidError,
     StaleChangeError,
 )
-from clinic.configuration.locks import lock_configuration_change, lock_configured_row
+from clinic.configuration.locks import (
+    lock_configuration_change,
+    lock_configured_row,
+    lock_document_version,
+)
 from clinic.configuration.models import ClinicPolicyAcceptance, ConfigurationChange
 from clinic.configuration.permissions import ensure_can_change_configuration
 from clinic.configuration.targets import ConfigTarget, target_for
 from clinic.configuration.unverified import BY_KEY, Rows
 from clinic.core.dates import show_date
 from clinic.core.exceptions import InvalidTransitionError, NotFoundError
+from clinic.evaluation.choices import RuleSetStatus
 
 MAX_REASON = 500
 
@@ -348,3 +355,113 @@ def accept_clinic_policy(*, actor, key: str, note: str = "") -> ClinicPolicyAcce
             details={"key": item.key, "values": values, "note": acceptance.note},
         )
     return acceptance
+
+
+MAX_TITLE = 200
+MAX_BODY = 20_000
+
+
+def draft_document_version(*, actor, kind: str, code: str):
+    """Copy the current version of a consent document or education page (the active one, else
+    the latest) into a new draft version for the director to edit."""
+    ensure_can_change_configuration(
+        actor,
+        action="write consent documents and education pages",
+        event_type=AuditEventType.DOCUMENT_VERSION_DRAFTED,
+    )
+    document = document_for(kind)
+    model = document.model
+    with transaction.atomic(durable=True):
+        versions = list(model.objects.filter(code=str(code)[:60]).order_by("-version"))
+        if not versions:
+            raise NotFoundError("There is no such document.")
+        waiting = next((v for v in versions if v.status == RuleSetStatus.DRAFT), None)
+        if waiting is not None:
+            raise InvalidTransitionError(
+                f"Draft version {waiting.version} is already waiting: edit it, or publish it "
+                "before starting another."
+            )
+        current = next((v for v in versions if v.status == RuleSetStatus.ACTIVE), versions[0])
+        draft = copy.copy(current)
+        draft.pk = None
+        draft.id = None
+        draft._state.adding = True
+        draft.version = versions[0].version + 1
+        draft.status = RuleSetStatus.DRAFT
+        draft.published_at = None
+        draft.published_by = None
+        draft.full_clean()
+        draft.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.DOCUMENT_VERSION_DRAFTED,
+            target=draft,
+            details={
+                "kind": document.kind.value,
+                "code": draft.code,
+                "version": draft.version,
+                "copied_from": current.version,
+            },
+        )
+    return draft
+
+
+def update_document_draft(*, actor, kind: str, code: str, version: int, title: str, body: str):
+    """Change a draft version's title and text (a published version never changes)."""
+    ensure_can_change_configuration(
+        actor,
+        action="write consent documents and education pages",
+        event_type=AuditEventType.DOCUMENT_VERSION_DRAFTED,
+    )
+    document = document_for(kind)
+    title = (title or "").strip()
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not title or len(title) > MAX_TITLE:
+        raise ConfigurationInvalidError(
+            f"Give the title, at most {MAX_TITLE} characters.", field="title"
+        )
+    if not body or len(body) > MAX_BODY:
+        raise ConfigurationInvalidError(
+            f"Write the text the patient reads, at most {MAX_BODY} characters.", field="body"
+        )
+    with transaction.atomic(durable=True):
+        draft = lock_document_version(document, code=code, version=version)
+        if draft.status != RuleSetStatus.DRAFT:
+            raise InvalidTransitionError(
+                "This version is published: write a new version from it instead."
+            )
+        draft.title = title
+        draft.body = body
+        draft.full_clean()
+        draft.save(update_fields=["title", "body", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.DOCUMENT_VERSION_DRAFTED,
+            target=draft,
+            details={
+                "kind": document.kind.value,
+                "code": draft.code,
+                "version": draft.version,
+                "edited": True,
+            },
+        )
+    return draft
+
+
+def publish_document_version(*, actor, kind: str, code: str, version: int):
+    """Publish a draft version with the evaluation app's own service: the version it replaces
+    retires and, for a consent document, patients sign the new one (consent_status and
+    has_current_consent read only the active version)."""
+    document = document_for(kind)
+    ensure_can_change_configuration(
+        actor, action=f"publish {document.label.lower()}s", event_type=document.published_event
+    )
+    row = (
+        document.model.objects.filter(code=str(code)[:60], version=version).first()
+        if 0 < version < 2**31
+        else None
+    )
+    if row is None:
+        raise NotFoundError("There is no such document version.")
+    with transaction.atomic(durable=True):
+        return document.publish(actor=actor, version=row)

@@ -10,14 +10,20 @@ from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import Role
 from clinic.configuration import selectors, services
-from clinic.configuration.choices import ChangeStatus
-from clinic.configuration.forms import AcceptanceForm, ConfigurationForm, ReviewForm
+from clinic.configuration.choices import ChangeStatus, DocumentKind
+from clinic.configuration.forms import (
+    AcceptanceForm,
+    ConfigurationForm,
+    DocumentDraftForm,
+    ReviewForm,
+)
 from clinic.configuration.permissions import can_change_configuration
 from clinic.configuration.targets import target_for
 from clinic.configuration.unverified import BY_KEY
 from clinic.core.exceptions import NotFoundError
 from clinic.core.forms import form_status, posted_data, refusal_as_message, refusal_shown_on
 from clinic.core.permissions import role_required
+from clinic.evaluation.choices import RuleSetStatus
 
 READERS = (Role.MEDICAL_DIRECTOR, Role.CLINICIAN)
 
@@ -225,3 +231,99 @@ def accept(request, key):
             messages.success(request, f"Accepted for this clinic: {BY_KEY[key].label}.")
             return redirect(reverse("configuration:unverified") + f"#value-{key}")
     return unverified(request, bound_key=key, bound_form=form, status=form_status(form))
+
+
+@role_required(*READERS)
+def documents(request):
+    return render(
+        request,
+        "configuration/documents.html",
+        {"kinds": selectors.list_documents(request.user)},
+    )
+
+
+@role_required(*READERS)
+def document(request, kind, code):
+    found = selectors.get_document(request.user, kind=kind, code=code)
+    return render(
+        request,
+        "configuration/document.html",
+        {
+            "document": found,
+            "shown": found.active or found.versions[0],
+            "may_change": can_change_configuration(request.user),
+        },
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def new_version(request, kind, code):
+    found = selectors.get_document(request.user, kind=kind, code=code)
+    with refusal_as_message(request):
+        draft = services.draft_document_version(actor=request.user, kind=kind, code=found.code)
+        messages.success(
+            request, f"Draft version {draft.version} made from the current text: edit it below."
+        )
+        return redirect("configuration:document_version", kind, found.code, draft.version)
+    return redirect("configuration:document", kind, found.code)
+
+
+@role_required(*READERS)
+def document_version(request, kind, code, version):
+    found, row = selectors.get_document_version(request.user, kind=kind, code=code, version=version)
+    is_draft = row.status == RuleSetStatus.DRAFT
+    may_change = can_change_configuration(request.user)
+    form = None
+    if is_draft and may_change:
+        form = DocumentDraftForm(
+            posted_data(request), initial={"title": row.title, "body": row.body}
+        )
+        if request.method == "POST" and form.is_valid():
+            with refusal_shown_on(form):
+                services.update_document_draft(
+                    actor=request.user,
+                    kind=kind,
+                    code=found.code,
+                    version=row.version,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                )
+                messages.success(request, "Draft saved: check the preview, then publish it.")
+                return redirect("configuration:document_version", kind, found.code, row.version)
+    elif request.method == "POST":
+        messages.error(request, "This version is published: write a new version from it instead.")
+        return redirect("configuration:document_version", kind, found.code, row.version)
+    active = found.active
+    return render(
+        request,
+        "configuration/document_version.html",
+        {
+            "document": found,
+            "row": row,
+            "is_draft": is_draft,
+            "may_change": may_change,
+            "form": form,
+            "paragraphs": selectors.paragraphs(row.body),
+            "text_changes": selectors.describe_text_changes(active.body, row.body)
+            if is_draft and active is not None
+            else [],
+            "title_changed": is_draft and active is not None and active.title != row.title,
+            "signers": selectors.consent_signers_of(active)
+            if is_draft and active is not None and kind == DocumentKind.CONSENT
+            else None,
+        },
+        status=form_status(form),
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def publish_version(request, kind, code, version):
+    found, row = selectors.get_document_version(request.user, kind=kind, code=code, version=version)
+    with refusal_as_message(request):
+        services.publish_document_version(
+            actor=request.user, kind=kind, code=found.code, version=row.version
+        )
+        messages.success(request, f"Version {row.version} is published: it is the current one.")
+    return redirect("configuration:document_version", kind, found.code, row.version)
