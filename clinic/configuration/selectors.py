@@ -256,7 +256,7 @@ def list_documents(viewer) -> list[tuple[VersionedText, list[VersionedDocument]]
 def get_document(viewer, *, kind: str, code: str) -> VersionedDocument:
     ensure_can_view(viewer)
     document = document_for(kind)
-    versions = list(
+    versions: list[Any] = list(
         document.model.objects.filter(code=str(code)[:60])
         .select_related("published_by")
         .order_by("-version")
@@ -294,7 +294,7 @@ class TextChange:
 def describe_text_changes(before: str, after: str) -> list[TextChange]:
     """The new text against the current one, paragraph by paragraph."""
     old, new = paragraphs(before), paragraphs(after)
-    found = []
+    found: list[TextChange] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if tag == "equal":
             found.extend(TextChange(text) for text in old[i1:i2])

@@ -372,7 +372,7 @@ def draft_document_version(*, actor, kind: str, code: str):
     document = document_for(kind)
     model = document.model
     with transaction.atomic(durable=True):
-        versions = list(model.objects.filter(code=str(code)[:60]).order_by("-version"))
+        versions: list[Any] = list(model.objects.filter(code=str(code)[:60]).order_by("-version"))
         if not versions:
             raise NotFoundError("There is no such document.")
         waiting = next((v for v in versions if v.status == RuleSetStatus.DRAFT), None)
@@ -384,7 +384,6 @@ def draft_document_version(*, actor, kind: str, code: str):
         current = next((v for v in versions if v.status == RuleSetStatus.ACTIVE), versions[0])
         draft = copy.copy(current)
         draft.pk = None
-        draft.id = None
         draft._state.adding = True
         draft.version = versions[0].version + 1
         draft.status = RuleSetStatus.DRAFT
