@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
+from clinic.evaluation.choices import RuleSetStatus
+from clinic.evaluation.models import ConsentDocument
 from clinic.monitoring.models import MonitoringProtocol
 from conftest import PASSWORD
 from tests.e2e.conftest import sign_in
@@ -80,3 +82,41 @@ def test_the_director_accepts_a_clinic_policy_value(open_page):
         re.compile(r"^Clinic policy, accepted by Dr\. Director on \w{3} \d{1,2}, \d{4}$")
     )
     expect(stop_levels).to_contain_text("Matches our sedation policy")
+
+
+def test_the_director_publishes_a_new_consent_version(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    director = UserFactory(
+        role=Role.MEDICAL_DIRECTOR, email="director@clinic.test", full_name="Dr. Director"
+    )
+    director.locations.set([location])
+    current = ConsentDocument.objects.get(
+        code="ketamine-infusion-injection", status=RuleSetStatus.ACTIVE
+    )
+
+    page = open_page()
+    sign_in(page, "director@clinic.test", PASSWORD)
+    page.goto("/configuration/")
+    page.get_by_role("link", name=re.compile(r"^Consent documents and education pages")).click()
+    page.get_by_role("link", name=current.title).click()
+    page.get_by_role("button", name="New version from this one").click()
+
+    body = page.get_by_label("Text the patient reads")
+    expect(body).to_have_value(current.body)
+    body.fill(current.body + "\n\nTell us about any bladder or urinary symptoms.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#text-changes")).to_contain_text(
+        "Added: Tell us about any bladder or urinary symptoms."
+    )
+    expect(page.locator("#document-preview")).to_contain_text("bladder or urinary symptoms")
+    page.get_by_role("button", name=f"Publish version {current.version + 1}").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(active")
+    assert (
+        ConsentDocument.objects.get(
+            code="ketamine-infusion-injection", status=RuleSetStatus.ACTIVE
+        ).version
+        == current.version + 1
+    )
