@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models
 
 from clinic.audit.choices import AuditEventType
-from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus
+from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus, TargetKind
 from clinic.configuration.documents import DOCUMENTS, VersionedText, document_for
 from clinic.configuration.models import ClinicPolicyAcceptance, ConfigurationChange
 from clinic.configuration.permissions import can_view_configuration
@@ -162,11 +162,20 @@ def describe_changes(
     ]
 
 
-def current_values_shown(target: ConfigTarget, row: models.Model) -> list[tuple[str, str, str]]:
-    """(group, label, value in words) for every configurable field of the row."""
+def current_values_shown(
+    target: ConfigTarget, row: models.Model, standings: dict[str, str] | None = None
+) -> list[tuple[str, str, str, str]]:
+    """(group, label, value in words, standing when no source fixes it) for every field."""
     values = target.values_of(row)
+    standings = standings or {}
     return [
-        (f.group, f.label, target.show_value(row, f.name, values[f.name])) for f in target.fields
+        (
+            f.group,
+            f.label,
+            target.show_value(row, f.name, values[f.name]),
+            standings.get(f.name, ""),
+        )
+        for f in target.fields
     ]
 
 
@@ -190,18 +199,18 @@ class UnverifiedShown:
         return f"Clinic policy, accepted by {who} on {when}"
 
 
-def list_unverified_values(viewer) -> list[tuple[str, list[UnverifiedShown]]]:
-    """Every UNVERIFIED value, by area, with what it reads now and its latest acceptance."""
-    ensure_can_view(viewer)
+def _shown_values(items) -> list[UnverifiedShown]:
     latest: dict[str, ClinicPolicyAcceptance] = {}
-    for acceptance in ClinicPolicyAcceptance.objects.select_related("accepted_by"):
+    for acceptance in ClinicPolicyAcceptance.objects.filter(
+        key__in=[item.key for item in items]
+    ).select_related("accepted_by"):
         latest.setdefault(acceptance.key, acceptance)
     rows = Rows()
-    areas: dict[str, list[UnverifiedShown]] = {}
-    for item in REGISTRY:
+    shown = []
+    for item in items:
         readings = item.read(rows)
         accepted = latest.get(item.key)
-        areas.setdefault(item.area, []).append(
+        shown.append(
             UnverifiedShown(
                 item=item,
                 readings=readings,
@@ -210,6 +219,26 @@ def list_unverified_values(viewer) -> list[tuple[str, list[UnverifiedShown]]]:
                 and accepted.accepted_values == [list(reading) for reading in readings],
             )
         )
+    return shown
+
+
+def unverified_standing_of_fields(viewer, kind: TargetKind) -> dict[str, str]:
+    """For the fields of one configured kind that no source fixes: field name → its standing
+    ("UNVERIFIED", or "Clinic policy, accepted by Dr X on …")."""
+    ensure_can_view(viewer)
+    found: dict[str, str] = {}
+    for shown in _shown_values([item for item in REGISTRY if item.kind == kind]):
+        for covered in shown.item.covers:
+            found.setdefault(covered.rsplit(".", 1)[1], shown.standing)
+    return found
+
+
+def list_unverified_values(viewer) -> list[tuple[str, list[UnverifiedShown]]]:
+    """Every UNVERIFIED value, by area, with what it reads now and its latest acceptance."""
+    ensure_can_view(viewer)
+    areas: dict[str, list[UnverifiedShown]] = {}
+    for shown in _shown_values(REGISTRY):
+        areas.setdefault(shown.item.area, []).append(shown)
     return list(areas.items())
 
 

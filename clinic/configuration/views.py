@@ -52,7 +52,11 @@ def row(request, kind, key):
         "configuration/row.html",
         {
             "configured": configured,
-            "values": selectors.current_values_shown(configured.target, configured.row),
+            "values": selectors.current_values_shown(
+                configured.target,
+                configured.row,
+                selectors.unverified_standing_of_fields(request.user, configured.target.kind),
+            ),
             "history": selectors.list_changes_of(
                 request.user, kind=configured.target.kind, key=configured.key
             ),

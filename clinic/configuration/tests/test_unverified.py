@@ -176,3 +176,15 @@ def test_a_clinician_reads_the_page_without_the_sign_off(clinician, front_desk):
         == 403
     )
     assert client_for(front_desk).get(PAGE).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_limits_page_shows_each_values_standing(medical_director):
+    url = reverse("configuration:row", kwargs={"kind": "monitoring", "key": "iv"})
+    client = client_for(medical_director)
+    assert ">UNVERIFIED</a>" in client.get(url).content.decode()
+
+    services.accept_clinic_policy(actor=medical_director, key="monitoring-stop-levels")
+    text = client.get(url).content.decode()
+    assert "Clinic policy, accepted by Dr. Director on " in text
+    assert ">UNVERIFIED</a>" in text  # the other limits are still to be accepted
