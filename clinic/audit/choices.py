@@ -195,6 +195,9 @@ class AuditEventType(models.IntegerChoices):
     # A new draft version of a consent document or an education page written or edited (its
     # publication is the evaluation app's CONSENT_DOCUMENT_PUBLISHED / EDUCATION_PAGE_PUBLISHED).
     DOCUMENT_VERSION_DRAFTED = 1620, "Consent or education page draft version written"
+    # A draft version of the contraindication screening rules made, or one of its rules written
+    # or removed (its publication is the evaluation app's PROTOCOL_CHANGED).
+    SCREENING_RULES_DRAFTED = 1630, "Screening rules draft version changed"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"

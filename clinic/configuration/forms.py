@@ -12,6 +12,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from clinic.configuration.targets import ConfigField, ConfigTarget
+from clinic.evaluation.choices import RuleOperator, RuleSeverity
+from clinic.evaluation.rules import SCREENABLE_FIELDS
 
 MAX_LIST_ITEMS = 24
 
@@ -130,4 +132,41 @@ class DocumentDraftForm(forms.Form):
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text="Plain language. Separate paragraphs with a blank line.",
+    )
+
+
+class ScreeningRuleForm(forms.Form):
+    label = forms.CharField(label="Rule", max_length=200)
+    severity = forms.ChoiceField(
+        label="Severity",
+        choices=RuleSeverity.choices,
+        help_text="Absolute: do not treat; relative: treat only with caution and a reason.",
+    )
+    field = forms.ChoiceField(
+        label="What the screen reads", choices=list(SCREENABLE_FIELDS.items())
+    )
+    operator = forms.ChoiceField(label="Comparison", choices=RuleOperator.choices)
+    value_text = forms.CharField(
+        label="Value",
+        max_length=200,
+        required=False,
+        help_text="For “is one of”, separate values with commas; for “is yes”, leave it empty.",
+    )
+    advice = forms.CharField(
+        label="Advice shown when it fires",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    source = forms.CharField(
+        label="Source", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RuleSetNotesForm(forms.Form):
+    notes = forms.CharField(
+        label="What changed in this version and why",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -15,13 +15,14 @@ from clinic.configuration.choices import OPEN_STATUSES, ChangeStatus, TargetKind
 from clinic.configuration.documents import DOCUMENTS, VersionedText, document_for
 from clinic.configuration.models import ClinicPolicyAcceptance, ConfigurationChange
 from clinic.configuration.permissions import can_view_configuration
+from clinic.configuration.screening import condition_in_words
 from clinic.configuration.targets import TARGETS, ConfigTarget, target_for
 from clinic.configuration.unverified import REGISTRY, Rows, UnverifiedValue
 from clinic.core.dates import show_date
 from clinic.core.exceptions import NotFoundError
 from clinic.core.permissions import refuse
 from clinic.evaluation.choices import RuleSetStatus
-from clinic.evaluation.models import ConsentSignature
+from clinic.evaluation.models import ConsentSignature, ContraindicationRuleSet
 
 
 @dataclass(frozen=True)
@@ -341,3 +342,90 @@ def consent_signers_of(document: Any) -> int:
         .distinct()
         .count()
     )
+
+
+@dataclass(frozen=True)
+class RuleShown:
+    rule: Any
+    condition: str
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    label: str
+    # "added", "removed" or each changed part in words ("Severity: Relative → Absolute").
+    added: bool = False
+    removed: bool = False
+    changes: tuple[str, ...] = ()
+
+
+def list_rule_set_versions(viewer) -> list[Any]:
+    """Every version of the screening rules, newest first."""
+    ensure_can_view(viewer)
+    return list(ContraindicationRuleSet.objects.select_related("published_by").order_by("-version"))
+
+
+def get_rule_set(viewer, version: int) -> tuple[Any, list[RuleShown]]:
+    ensure_can_view(viewer)
+    found = (
+        ContraindicationRuleSet.objects.select_related("published_by")
+        .filter(version=version)
+        .first()
+        if 0 < version < 2**31
+        else None
+    )
+    if found is None:
+        raise NotFoundError("There is no such version of the screening rules.")
+    return found, _rules_shown(found)
+
+
+def _rules_shown(rule_set: Any) -> list[RuleShown]:
+    return [
+        RuleShown(rule, condition_in_words(rule.field, rule.operator, rule.value))
+        for rule in rule_set.rules.order_by("order", "id")
+    ]
+
+
+def active_rule_set(viewer) -> Any | None:
+    ensure_can_view(viewer)
+    return ContraindicationRuleSet.objects.filter(status=RuleSetStatus.ACTIVE).first()
+
+
+def get_screening_rule(viewer, version: int, code: str) -> tuple[Any, Any]:
+    rule_set, rules = get_rule_set(viewer, version)
+    rule = next((shown.rule for shown in rules if shown.rule.code == str(code)[:60]), None)
+    if rule is None:
+        raise NotFoundError("This version has no such rule.")
+    return rule_set, rule
+
+
+def describe_rule_changes(before: Any | None, after: Any) -> list[RuleChange]:
+    """The draft's rules against the active version's, rule by rule, in words."""
+    old = {shown.rule.code: shown for shown in (_rules_shown(before) if before else [])}
+    new = {shown.rule.code: shown for shown in _rules_shown(after)}
+    found = []
+    for code, shown in new.items():
+        if code not in old:
+            found.append(RuleChange(f"{shown.rule.label}: {shown.condition}", added=True))
+            continue
+        was = old[code]
+        parts = []
+        for name, label in (("label", "Name"), ("advice", "Advice"), ("source", "Source")):
+            if getattr(was.rule, name) != getattr(shown.rule, name):
+                parts.append(
+                    f"{label}: “{getattr(was.rule, name)}” → “{getattr(shown.rule, name)}”"
+                )
+        if was.rule.severity != shown.rule.severity:
+            parts.append(
+                f"Severity: {was.rule.get_severity_display()} → {shown.rule.get_severity_display()}"
+            )
+        if was.condition != shown.condition:
+            parts.append(f"When: {was.condition} → {shown.condition}")
+        if parts:
+            found.append(RuleChange(shown.rule.label, changes=tuple(parts)))
+    found.extend(
+        RuleChange(f"{shown.rule.label}: {shown.condition}", removed=True)
+        for code, shown in old.items()
+        if code not in new
+    )
+    return found

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from clinic.accounts.choices import Role
 from clinic.accounts.models import User
@@ -32,11 +33,16 @@ from clinic.configuration.locks import (
 )
 from clinic.configuration.models import ClinicPolicyAcceptance, ConfigurationChange
 from clinic.configuration.permissions import ensure_can_change_configuration
+from clinic.configuration.screening import value_from_text
 from clinic.configuration.targets import ConfigTarget, target_for
 from clinic.configuration.unverified import BY_KEY, Rows
 from clinic.core.dates import show_date
 from clinic.core.exceptions import InvalidTransitionError, NotFoundError
+from clinic.evaluation import services as evaluation_services
 from clinic.evaluation.choices import RuleSetStatus
+from clinic.evaluation.locks import lock_version
+from clinic.evaluation.models import ContraindicationRule, ContraindicationRuleSet
+from clinic.evaluation.rules import validate_rule
 
 MAX_REASON = 500
 
@@ -464,3 +470,168 @@ def publish_document_version(*, actor, kind: str, code: str, version: int):
         raise NotFoundError("There is no such document version.")
     with transaction.atomic(durable=True):
         return document.publish(actor=actor, version=row)
+
+
+SCREENING_ACTION = "change the screening rules"
+RULE_FIELDS = ("label", "severity", "field", "operator", "value", "advice", "source")
+
+
+def _ensure_can_change_screening(actor) -> None:
+    ensure_can_change_configuration(
+        actor, action=SCREENING_ACTION, event_type=AuditEventType.SCREENING_RULES_DRAFTED
+    )
+
+
+def _locked_draft_rule_set(version: int) -> ContraindicationRuleSet:
+    found = (
+        ContraindicationRuleSet.objects.filter(version=version).first()
+        if 0 < version < 2**31
+        else None
+    )
+    if found is None:
+        raise NotFoundError("There is no such version of the screening rules.")
+    locked = lock_version(ContraindicationRuleSet, found.pk)
+    if locked.status != RuleSetStatus.DRAFT:
+        raise InvalidTransitionError(
+            "This version of the screening rules is published: make a new version from it."
+        )
+    return locked
+
+
+def draft_rule_set_version(*, actor) -> ContraindicationRuleSet:
+    """Copy the active screening rules (else the latest version) into a new draft version."""
+    _ensure_can_change_screening(actor)
+    with transaction.atomic(durable=True):
+        versions = list(ContraindicationRuleSet.objects.order_by("-version"))
+        if not versions:
+            raise NotFoundError("There are no screening rules to copy.")
+        waiting = next((v for v in versions if v.status == RuleSetStatus.DRAFT), None)
+        if waiting is not None:
+            raise InvalidTransitionError(
+                f"Draft version {waiting.version} of the screening rules is already waiting: "
+                "edit it, or publish it before starting another."
+            )
+        current = next((v for v in versions if v.status == RuleSetStatus.ACTIVE), versions[0])
+        draft = ContraindicationRuleSet.objects.create(
+            version=versions[0].version + 1, notes=f"Made from version {current.version}."
+        )
+        ContraindicationRule.objects.bulk_create(
+            ContraindicationRule(
+                rule_set=draft,
+                **{name: getattr(rule, name) for name in (*RULE_FIELDS, "code", "order")},
+            )
+            for rule in current.rules.order_by("order", "id")
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SCREENING_RULES_DRAFTED,
+            target=draft,
+            details={"version": draft.version, "copied_from": current.version},
+        )
+    return draft
+
+
+def save_screening_rule(
+    *, actor, version: int, code: str | None, values: Mapping[str, Any]
+) -> ContraindicationRule:
+    """Write one rule of a draft version (a new one when `code` is None): its condition must be
+    one the screen can evaluate (clinic.evaluation.rules.validate_rule)."""
+    _ensure_can_change_screening(actor)
+    operator = str(values.get("operator") or "")
+    try:
+        value = value_from_text(operator, str(values.get("value_text") or ""))
+        validate_rule(str(values.get("field") or ""), operator, value)
+    except ValueError as error:
+        raise ConfigurationInvalidError(str(error), field="value_text") from error
+    with transaction.atomic(durable=True):
+        rule_set = _locked_draft_rule_set(version)
+        if code is None:
+            new_code = slugify(str(values.get("label") or ""))[:60] or "rule"
+            taken = set(rule_set.rules.values_list("code", flat=True))
+            base, number = new_code, 2
+            while new_code in taken:
+                new_code = f"{base[:55]}-{number}"
+                number += 1
+            last = rule_set.rules.order_by("-order").first()
+            rule = ContraindicationRule(
+                rule_set=rule_set, code=new_code, order=(last.order + 1) if last else 0
+            )
+        else:
+            found = rule_set.rules.filter(code=str(code)[:60]).first()
+            if found is None:
+                raise NotFoundError("This version has no such rule.")
+            rule = found
+        for name in ("label", "severity", "field", "operator", "advice", "source"):
+            setattr(rule, name, str(values.get(name) or "").strip())
+        rule.value = value
+        try:
+            rule.full_clean()
+        except ValidationError as error:
+            name = next(iter(error.message_dict))
+            raise ConfigurationInvalidError(
+                " ".join(error.message_dict[name]), field=name if name in RULE_FIELDS else None
+            ) from error
+        rule.save()
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SCREENING_RULES_DRAFTED,
+            target=rule_set,
+            details={
+                "version": rule_set.version,
+                "rule": rule.code,
+                "action": "added" if code is None else "changed",
+            },
+        )
+    return rule
+
+
+def remove_screening_rule(*, actor, version: int, code: str) -> None:
+    """Leave a rule out of a draft version (the published versions keep it)."""
+    _ensure_can_change_screening(actor)
+    with transaction.atomic(durable=True):
+        rule_set = _locked_draft_rule_set(version)
+        removed, _ = rule_set.rules.filter(code=str(code)[:60]).delete()
+        if not removed:
+            raise NotFoundError("This version has no such rule.")
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SCREENING_RULES_DRAFTED,
+            target=rule_set,
+            details={"version": rule_set.version, "rule": code, "action": "removed"},
+        )
+
+
+def update_rule_set_notes(*, actor, version: int, notes: str) -> ContraindicationRuleSet:
+    """Say what changed in a draft version and why (shown with the version)."""
+    _ensure_can_change_screening(actor)
+    notes = (notes or "").strip()[:2000]
+    with transaction.atomic(durable=True):
+        rule_set = _locked_draft_rule_set(version)
+        rule_set.notes = notes
+        rule_set.save(update_fields=["notes", "updated_at"])
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SCREENING_RULES_DRAFTED,
+            target=rule_set,
+            details={"version": rule_set.version, "action": "notes"},
+        )
+    return rule_set
+
+
+def publish_rule_set_version(*, actor, version: int) -> ContraindicationRuleSet:
+    """Publish a draft version with the evaluation app's own service: new decisions are screened
+    with it; a signed decision keeps the version it was screened with."""
+    ensure_can_change_configuration(
+        actor, action="publish screening rules", event_type=AuditEventType.PROTOCOL_CHANGED
+    )
+    found = (
+        ContraindicationRuleSet.objects.filter(version=version).first()
+        if 0 < version < 2**31
+        else None
+    )
+    if found is None:
+        raise NotFoundError("There is no such version of the screening rules.")
+    if not found.rules.exists():
+        raise ConfigurationInvalidError("A version with no rule would screen nothing.")
+    with transaction.atomic(durable=True):
+        return evaluation_services.publish_rule_set(actor=actor, rule_set=found)

@@ -10,6 +10,37 @@ urlpatterns = [
     path("configuration/", views.home, name="home"),
     path("configuration/clinic-policy/", views.unverified, name="unverified"),
     path("configuration/clinic-policy/<slug:key>/accept/", views.accept, name="accept"),
+    path("configuration/screening/", views.screening, name="screening"),
+    path(
+        "configuration/screening/new-version/",
+        views.screening_new_version,
+        name="screening_new_version",
+    ),
+    path(
+        "configuration/screening/v<int:version>/",
+        views.screening_version,
+        name="screening_version",
+    ),
+    path(
+        "configuration/screening/v<int:version>/new-rule/",
+        views.screening_rule,
+        name="screening_rule_new",
+    ),
+    path(
+        "configuration/screening/v<int:version>/rules/<slug:code>/",
+        views.screening_rule,
+        name="screening_rule",
+    ),
+    path(
+        "configuration/screening/v<int:version>/rules/<slug:code>/remove/",
+        views.screening_rule_remove,
+        name="screening_rule_remove",
+    ),
+    path(
+        "configuration/screening/v<int:version>/publish/",
+        views.screening_publish,
+        name="screening_publish",
+    ),
     path("configuration/documents/", views.documents, name="documents"),
     path("configuration/documents/<slug:kind>/<slug:code>/", views.document, name="document"),
     path(

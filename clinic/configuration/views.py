@@ -16,8 +16,11 @@ from clinic.configuration.forms import (
     ConfigurationForm,
     DocumentDraftForm,
     ReviewForm,
+    RuleSetNotesForm,
+    ScreeningRuleForm,
 )
 from clinic.configuration.permissions import can_change_configuration
+from clinic.configuration.screening import value_as_text
 from clinic.configuration.targets import target_for
 from clinic.configuration.unverified import BY_KEY
 from clinic.core.exceptions import NotFoundError
@@ -331,3 +334,131 @@ def publish_version(request, kind, code, version):
         )
         messages.success(request, f"Version {row.version} is published: it is the current one.")
     return redirect("configuration:document_version", kind, found.code, row.version)
+
+
+@role_required(*READERS)
+def screening(request):
+    versions = selectors.list_rule_set_versions(request.user)
+    active = next((v for v in versions if v.status == RuleSetStatus.ACTIVE), None)
+    return render(
+        request,
+        "configuration/screening.html",
+        {
+            "versions": versions,
+            "active": active,
+            "rules": selectors.get_rule_set(request.user, active.version)[1] if active else [],
+            "draft": next((v for v in versions if v.status == RuleSetStatus.DRAFT), None),
+            "may_change": can_change_configuration(request.user),
+        },
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def screening_new_version(request):
+    with refusal_as_message(request):
+        draft = services.draft_rule_set_version(actor=request.user)
+        messages.success(request, f"Draft version {draft.version} made from the current rules.")
+        return redirect("configuration:screening_version", draft.version)
+    return redirect("configuration:screening")
+
+
+@role_required(*READERS)
+def screening_version(request, version):
+    rule_set, rules = selectors.get_rule_set(request.user, version)
+    is_draft = rule_set.status == RuleSetStatus.DRAFT
+    may_change = can_change_configuration(request.user)
+    form = None
+    if is_draft and may_change:
+        form = RuleSetNotesForm(posted_data(request), initial={"notes": rule_set.notes})
+        if request.method == "POST" and form.is_valid():
+            with refusal_shown_on(form):
+                services.update_rule_set_notes(
+                    actor=request.user, version=rule_set.version, notes=form.cleaned_data["notes"]
+                )
+                messages.success(request, "Notes saved.")
+                return redirect("configuration:screening_version", rule_set.version)
+    elif request.method == "POST":
+        messages.error(request, "This version is published: make a new version from it.")
+        return redirect("configuration:screening_version", rule_set.version)
+    active = selectors.active_rule_set(request.user)
+    return render(
+        request,
+        "configuration/screening_version.html",
+        {
+            "rule_set": rule_set,
+            "rules": rules,
+            "is_draft": is_draft,
+            "may_change": may_change,
+            "editable": is_draft and may_change,
+            "form": form,
+            "changes": selectors.describe_rule_changes(active, rule_set) if is_draft else [],
+            "active": active,
+        },
+        status=form_status(form),
+    )
+
+
+def _rule_values(rule) -> dict:
+    return {
+        "label": rule.label,
+        "severity": rule.severity,
+        "field": rule.field,
+        "operator": rule.operator,
+        "value_text": value_as_text(rule.value),
+        "advice": rule.advice,
+        "source": rule.source,
+    }
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def screening_rule(request, version, code=None):
+    if code is None:
+        rule_set, _rules = selectors.get_rule_set(request.user, version)
+        rule = None
+        initial: dict = {}
+    else:
+        rule_set, rule = selectors.get_screening_rule(request.user, version, code)
+        initial = _rule_values(rule)
+    if rule_set.status != RuleSetStatus.DRAFT:
+        messages.error(request, "This version is published: make a new version from it.")
+        return redirect("configuration:screening_version", rule_set.version)
+    form = ScreeningRuleForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.save_screening_rule(
+                actor=request.user,
+                version=rule_set.version,
+                code=rule.code if rule is not None else None,
+                values=form.cleaned_data,
+            )
+            messages.success(request, "Rule saved in the draft.")
+            return redirect("configuration:screening_version", rule_set.version)
+    return render(
+        request,
+        "configuration/screening_rule.html",
+        {"rule_set": rule_set, "rule": rule, "form": form},
+        status=form_status(form),
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def screening_rule_remove(request, version, code):
+    rule_set, rule = selectors.get_screening_rule(request.user, version, code)
+    with refusal_as_message(request):
+        services.remove_screening_rule(actor=request.user, version=rule_set.version, code=rule.code)
+        messages.success(request, f"“{rule.label}” is left out of this draft.")
+    return redirect("configuration:screening_version", rule_set.version)
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def screening_publish(request, version):
+    rule_set, _rules = selectors.get_rule_set(request.user, version)
+    with refusal_as_message(request):
+        services.publish_rule_set_version(actor=request.user, version=rule_set.version)
+        messages.success(
+            request, f"Version {rule_set.version} is published: new decisions are screened with it."
+        )
+    return redirect("configuration:screening_version", rule_set.version)
