@@ -12,7 +12,7 @@ from clinic.accounts.choices import Role
 from clinic.accounts.tests.factories import UserFactory
 from clinic.core.tests.factories import LocationFactory, OrganisationFactory
 from clinic.evaluation.choices import RuleSetStatus
-from clinic.evaluation.models import ConsentDocument
+from clinic.evaluation.models import ConsentDocument, ContraindicationRuleSet
 from clinic.monitoring.models import MonitoringProtocol
 from conftest import PASSWORD
 from tests.e2e.conftest import sign_in
@@ -119,4 +119,31 @@ def test_the_director_publishes_a_new_consent_version(open_page):
             code="ketamine-infusion-injection", status=RuleSetStatus.ACTIVE
         ).version
         == current.version + 1
+    )
+
+
+def test_the_director_publishes_a_new_version_of_the_screening_rules(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    director = UserFactory(
+        role=Role.MEDICAL_DIRECTOR, email="director@clinic.test", full_name="Dr. Director"
+    )
+    director.locations.set([location])
+    active = ContraindicationRuleSet.objects.get(status=RuleSetStatus.ACTIVE)
+
+    page = open_page()
+    sign_in(page, "director@clinic.test", PASSWORD)
+    page.goto("/configuration/")
+    page.get_by_role("link", name=re.compile(r"^Contraindication screening rules")).click()
+    page.get_by_role("button", name="New version from this one").click()
+    page.get_by_role("link", name="Edit Poorly controlled seizure disorder").click()
+    page.get_by_label("Severity").select_option("absolute")
+    page.get_by_role("button", name="Save rule").click()
+
+    expect(page.locator("#rule-changes")).to_contain_text("Severity: Relative → Absolute")
+    page.get_by_role("button", name=f"Publish version {active.version + 1}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(active")
+    assert ContraindicationRuleSet.objects.get(status=RuleSetStatus.ACTIVE).version == (
+        active.version + 1
     )
