@@ -313,12 +313,16 @@ def main() -> int:
     setup_test_environment()
     if connection.vendor == "sqlite":
         connection.settings_dict["TEST"]["NAME"] = "/tmp/ketamine-clinic-bench-scale.sqlite3"
+    # BENCH_SCALE_KEEP=1 leaves the grown database in place (test_<name>) to profile a page
+    # against afterwards; it is dropped at the start of the next run all the same.
+    keep = os.environ.get("BENCH_SCALE_KEEP") == "1"
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         with override_settings(ROOT_URLCONF="bench.urls"):
             missed = run()
     finally:
-        teardown_databases(old_config, verbosity=0)
+        if not keep:
+            teardown_databases(old_config, verbosity=0)
     return 1 if missed and os.environ.get("BENCH_STRICT") == "1" else 0
 
 

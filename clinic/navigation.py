@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
 from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
+from clinic.scheduling.selectors import count_change_requests
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,8 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[str]
+    # How many items wait there, shown beside the label when there are any (one small query).
+    count: Callable[[Any], int] | None = None
 
 
 NAV_ITEMS = [
@@ -32,6 +37,15 @@ NAV_ITEMS = [
         frozenset({Role.NURSE, Role.CLINICIAN, Role.MEDICAL_DIRECTOR}),
     ),
     NavItem("Follow-ups", "scheduling:follow_ups", STAFF_ROLES),
+    # Patients' requests from the portal to cancel or move an appointment.
+    NavItem(
+        "Change requests",
+        "scheduling:change_requests",
+        frozenset({Role.FRONT_DESK, Role.MEDICAL_DIRECTOR}),
+        count=count_change_requests,
+    ),
+    # Patients waiting for an earlier time, and the freed times offered to them.
+    NavItem("Waitlist", "scheduling:waitlist", frozenset({Role.FRONT_DESK, Role.MEDICAL_DIRECTOR})),
     # Patients who stalled mid-induction or missed a session: the front desk reaches out.
     NavItem(
         "Drop-offs",
@@ -68,7 +82,7 @@ NAV_ITEMS = [
 ]
 
 
-def navigation_for(request) -> list[dict[str, str | bool]]:
+def navigation_for(request) -> list[dict[str, Any]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
@@ -77,7 +91,9 @@ def navigation_for(request) -> list[dict[str, str | bool]]:
     for item in NAV_ITEMS:
         if user.role in item.roles:
             url = reverse(item.url_name)
+            waiting = item.count(user) if item.count is not None else 0
+            label = f"{item.label} ({waiting})" if waiting else item.label
             items.append(
-                {"label": item.label, "url": url, "active": path.startswith(url) and url != "/"}
+                {"label": label, "url": url, "active": path.startswith(url) and url != "/"}
             )
     return items

@@ -93,6 +93,17 @@ class AlertStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+class ContactOutcome(models.TextChoices):
+    """How one attempt to reach the patient about an open safety alert went."""
+
+    # Spoke with the patient (or the emergency contact).
+    REACHED = "reached", "Reached"
+    NO_ANSWER = "no_answer", "Called – no answer"
+    VOICEMAIL = "voicemail", "Left voicemail"
+    # A text, e-mail or portal message asking the patient to call back.
+    MESSAGE_SENT = "message_sent", "Message sent"
+
+
 class AlertAction(models.TextChoices):
     """What a clinician did about a safety alert."""
 

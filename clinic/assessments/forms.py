@@ -8,6 +8,7 @@ from django.utils import timezone
 from clinic.assessments.choices import (
     AlertAction,
     AssessmentContext,
+    ContactOutcome,
     Respondent,
     SideEffectSeverity,
 )
@@ -80,6 +81,20 @@ class ResolveAlertForm(forms.Form):
         label="What you found and decided",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ContactAttemptForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="How did the attempt go?", choices=ContactOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the patient said, the number called, when to try again. "
+        "Needed when the patient was reached.",
     )
 
 

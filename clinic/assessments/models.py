@@ -13,6 +13,7 @@ from clinic.assessments.choices import (
     AlertReason,
     AlertStatus,
     AssessmentContext,
+    ContactOutcome,
     RequestStatus,
     ResponseMode,
     ResponseStatus,
@@ -383,6 +384,36 @@ class SafetyAlert(TimeStampedModel):
     def is_urgent(self) -> bool:
         """Urgent (tell the on-call clinician now) rather than a review before the next dose."""
         return self.reason not in REVIEW_REASONS
+
+
+class SafetyAlertContactAttempt(TimeStampedModel):
+    """One attempt to reach the patient about an open safety alert (a call, a voicemail, a
+    message), recorded by whoever made it. It does not resolve the alert: that stays a
+    prescriber's assessment. Rows are never changed: a wrong entry is followed by a correct one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    alert = models.ForeignKey(
+        SafetyAlert, on_delete=models.PROTECT, related_name="contact_attempts"
+    )
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    note = models.TextField(blank=True)
+    attempted_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+        indexes = [models.Index(fields=["alert", "attempted_at"], name="alert_contact_timeline")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=ContactOutcome.values),
+                name="alert_contact_outcome_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_outcome_display()
 
 
 class ProgressSummary(models.Model):

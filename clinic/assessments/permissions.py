@@ -9,10 +9,17 @@ RESULT_ROLES = CLINICAL_ROLES
 # given (and those saved so far), so only those who may see answers.
 TABLET_ROLES = RESULT_ROLES
 RESOLVE_ROLES = PRESCRIBER_ROLES
+# Who may record an attempt to reach the patient about an open alert (the alert stays open): all
+# who see alerts; nurses make most of these calls. Front desk sees no alerts, so records none.
+CONTACT_ROLES = RESULT_ROLES
 
 
 def can_view_results(user) -> bool:
     return user.is_authenticated and user.is_active and user.role in RESULT_ROLES
+
+
+def can_record_alert_contact(user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in CONTACT_ROLES
 
 
 def can_resolve_safety_alerts(user) -> bool:

@@ -27,6 +27,7 @@ from clinic.assessments.models import (
     ProgressSummary,
     QuestionnaireRequest,
     SafetyAlert,
+    SafetyAlertContactAttempt,
     SideEffectReport,
 )
 from clinic.assessments.permissions import can_view_results
@@ -175,6 +176,12 @@ def get_alert(viewer, public_id) -> SafetyAlert:
     ):
         raise NotFoundError("We could not find that alert.")
     return alert
+
+
+def list_alert_contact_attempts(alert: SafetyAlert) -> list[SafetyAlertContactAttempt]:
+    """The attempts to reach the patient about an alert, oldest first (the alert's timeline);
+    the alert is one get_alert already gave the viewer."""
+    return list(alert.contact_attempts.select_related("recorded_by").order_by("attempted_at", "id"))
 
 
 def get_response(viewer, public_id) -> AssessmentResponse:

@@ -26,6 +26,7 @@ from clinic.assessments.choices import (
     AlertAction,
     AlertStatus,
     AssessmentContext,
+    ContactOutcome,
     RequestStatus,
     Respondent,
     ResponseMode,
@@ -47,9 +48,16 @@ from clinic.assessments.models import (
     InstrumentAssignment,
     QuestionnaireRequest,
     SafetyAlert,
+    SafetyAlertContactAttempt,
     SideEffectReport,
 )
-from clinic.assessments.permissions import RESOLVE_ROLES, RESULT_ROLES, SEND_ROLES, TABLET_ROLES
+from clinic.assessments.permissions import (
+    CONTACT_ROLES,
+    RESOLVE_ROLES,
+    RESULT_ROLES,
+    SEND_ROLES,
+    TABLET_ROLES,
+)
 from clinic.assessments.policy import (
     SUICIDE_RISK_SCREENS,
     check_assignment,
@@ -722,6 +730,55 @@ def resolve_safety_alert(
             details={"actions": locked.actions},
         )
         return locked
+
+
+CONTACT_NOTE_MAX_LENGTH = 2000
+
+
+def record_alert_contact_attempt(
+    *, actor, alert: SafetyAlert, outcome: str, note: str = ""
+) -> SafetyAlertContactAttempt:
+    """Record one attempt to reach the patient about an open safety alert (reached, no answer,
+    voicemail, message sent), at the time it is recorded. The alert stays open: closing it is a
+    prescriber's assessment (resolve_safety_alert); what the calls found is their starting
+    point, and the timeline shows who tried when."""
+    ensure_can_act_on_patient(
+        actor,
+        alert.patient,
+        roles=CONTACT_ROLES,
+        action="record contact attempts on safety alerts",
+        event_type=AuditEventType.SAFETY_ALERT_CONTACT_RECORDED,
+    )
+    if outcome not in ContactOutcome.values:
+        raise ClinicError("Choose how the attempt went.", field="outcome")
+    note = note.strip()
+    if len(note) > CONTACT_NOTE_MAX_LENGTH:
+        raise ClinicError(
+            f"Keep the note under {CONTACT_NOTE_MAX_LENGTH} characters.", field="note"
+        )
+    if outcome == ContactOutcome.REACHED and not note:
+        raise ClinicError("Write what the patient said and how they are.", field="note")
+    with transaction.atomic(durable=True):
+        locked = lock_safety_alert(alert.pk)
+        if locked.status != AlertStatus.OPEN:
+            raise InvalidTransitionError(
+                "This alert is already resolved: record further contact in the patient's notes."
+            )
+        attempt = SafetyAlertContactAttempt.objects.create(
+            alert=locked,
+            outcome=outcome,
+            note=note,
+            attempted_at=timezone.now(),
+            recorded_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SAFETY_ALERT_CONTACT_RECORDED,
+            target=locked,
+            about=locked,
+            details={"outcome": outcome, "attempt": str(attempt.public_id)},
+        )
+        return attempt
 
 
 def on_call_recipients(location) -> list[str]:

@@ -17,6 +17,7 @@ urlpatterns = [
         name="entered_in_error",
     ),
     path("assessments/alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
+    path("assessments/alerts/<uuid:public_id>/contact/", views.alert_contact, name="alert_contact"),
     path(
         "assessments/side-effects/<uuid:public_id>/",
         views.side_effect_report,

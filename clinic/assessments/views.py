@@ -16,6 +16,7 @@ from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.assessments import checks, selectors, services
 from clinic.assessments.choices import AlertStatus, ResponseMode, ResponseStatus
 from clinic.assessments.forms import (
+    ContactAttemptForm,
     EnteredInErrorForm,
     InstrumentAnswersForm,
     ResolveAlertForm,
@@ -27,6 +28,7 @@ from clinic.assessments.forms import (
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import AssessmentResponse, QuestionnaireRequest
 from clinic.assessments.permissions import (
+    CONTACT_ROLES,
     RESOLVE_ROLES,
     RESULT_ROLES,
     SEND_ROLES,
@@ -165,6 +167,35 @@ def entered_in_error(request, public_id):
     return redirect("assessments:response", response.public_id)
 
 
+def _alert_page(request, alert, *, form=None, contact_form=None):
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=alert,
+        about=alert,
+        details={"section": "safety alert"},
+    )
+    instrument = (
+        clinic_instrument(alert.response.instrument_code) if alert.response is not None else None
+    )
+    is_open = alert.status == AlertStatus.OPEN
+    return render(
+        request,
+        "assessments/alert.html",
+        {
+            "alert": alert,
+            "patient": alert.patient,
+            "instrument": instrument,
+            "form": form or ResolveAlertForm(),
+            "contact_form": contact_form or ContactAttemptForm(),
+            "contact_attempts": selectors.list_alert_contact_attempts(alert),
+            "can_resolve": is_open and request.user.role in RESOLVE_ROLES,
+            "can_record_contact": is_open and request.user.role in CONTACT_ROLES,
+        },
+        status=form_status(form, contact_form),
+    )
+
+
 @role_required(*RESULT_ROLES)
 def alert_detail(request, public_id):
     alert = selectors.get_alert(request.user, public_id)
@@ -184,28 +215,30 @@ def alert_detail(request, public_id):
                     request, "The safety alert is resolved and what was done is recorded."
                 )
                 return redirect(chart_section_url(alert.patient, "assessments"))
-    record_audit_event(
-        actor=request.user,
-        event_type=AuditEventType.PATIENT_CHART_VIEWED,
-        target=alert,
-        about=alert,
-        details={"section": "safety alert"},
-    )
-    instrument = (
-        clinic_instrument(alert.response.instrument_code) if alert.response is not None else None
-    )
-    return render(
-        request,
-        "assessments/alert.html",
-        {
-            "alert": alert,
-            "patient": alert.patient,
-            "instrument": instrument,
-            "form": form,
-            "can_resolve": alert.status == AlertStatus.OPEN and request.user.role in RESOLVE_ROLES,
-        },
-        status=form_status(form),
-    )
+    return _alert_page(request, alert, form=form)
+
+
+@require_POST
+@role_required(*CONTACT_ROLES)
+def alert_contact(request, public_id):
+    """Record an attempt to reach the patient about the alert; the alert stays open."""
+    alert = selectors.get_alert(request.user, public_id)
+    contact_form = ContactAttemptForm(request.POST)
+    if contact_form.is_valid():
+        with refusal_shown_on(contact_form):
+            attempt = services.record_alert_contact_attempt(
+                actor=request.user,
+                alert=alert,
+                outcome=contact_form.cleaned_data["outcome"],
+                note=contact_form.cleaned_data["note"],
+            )
+            messages.success(
+                request,
+                f"Recorded: {attempt.get_outcome_display().lower()}. "
+                "The alert stays open until a clinician resolves it.",
+            )
+            return redirect("assessments:alert", alert.public_id)
+    return _alert_page(request, alert, contact_form=contact_form)
 
 
 @require_POST

@@ -146,6 +146,16 @@ class AuditEventType(models.IntegerChoices):
     DROP_OFF_LIST_VIEWED = 1402, "Drop-off list viewed"
     OUTREACH_RECORDED = 1403, "Outreach to a patient recorded"
 
+    # 1500–1599: the front desk's day (patients' change requests, the waitlist and its offers)
+    CHANGE_REQUESTS_VIEWED = 1500, "Patients' change requests listed"
+    CHANGE_REQUEST_DECLINED = 1501, "Patient's change request declined"
+    WAITLIST_VIEWED = 1502, "Waitlist viewed"
+    WAITLIST_ENTRY_ADDED = 1503, "Patient put on the waitlist"
+    WAITLIST_ENTRY_REMOVED = 1504, "Patient taken off the waitlist"
+    WAITLIST_OFFER_MADE = 1505, "Freed time offered from the waitlist"
+    WAITLIST_OFFER_ANSWERED = 1506, "Waitlist offer accepted or declined"
+    WAITLIST_OFFER_EXPIRED = 1507, "Waitlist offer expired or withdrawn"
+
     # 1000–1099: the controlled-substance register
     STOCK_RECEIVED = 1000, "Controlled stock received"
     STOCK_DISPENSED = 1001, "Controlled stock drawn for a session"
@@ -198,6 +208,13 @@ class AuditEventType(models.IntegerChoices):
     # A draft version of the contraindication screening rules made, or one of its rules written
     # or removed (its publication is the evaluation app's PROTOCOL_CHANGED).
     SCREENING_RULES_DRAFTED = 1630, "Screening rules draft version changed"
+
+    # 1700–1799: everyday work at the desk and the chair
+    # The registration form's live check for a patient already on record (name and birth date).
+    POSSIBLE_DUPLICATES_CHECKED = 1700, "Checked for an existing record of a new patient"
+    SAFETY_ALERT_CONTACT_RECORDED = 1701, "Contact attempt recorded on a safety alert"
+    # Written with the event that moved the patient on (evaluation signed, first dose, …).
+    PATIENT_STATUS_FOLLOWED_CARE = 1702, "Patient status changed by the course of care"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"

@@ -467,8 +467,15 @@ TARGETS: dict[TargetKind, ConfigTarget] = {
                 "hours",
                 "Separate with commas, e.g. 24,2.",
             ),
+            _policy(
+                "waitlist_offer_hours",
+                "A waitlist offer stays open for",
+                "hours",
+                "Then the freed time goes to the next patient; never past the time itself "
+                "(clinic policy, UNVERIFIED).",
+            ),
         ),
-        description="Chair-side staffing and appointment reminders.",
+        description="Chair-side staffing, appointment reminders and waitlist offers.",
         summary=_fields_summary(TargetKind.SCHEDULING_POLICY),
         groups=(POLICY,),
     ),

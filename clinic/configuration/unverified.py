@@ -330,6 +330,14 @@ REGISTRY: tuple[UnverifiedValue, ...] = (
         ("nurse_chair_capacity",),
         "No source sets a ratio for ketamine monitoring.",
     ),
+    configured(
+        "scheduling-waitlist-offer",
+        SCHEDULING,
+        "How long a waitlist offer stays open",
+        TargetKind.SCHEDULING_POLICY,
+        ("waitlist_offer_hours",),
+        "No source fixes how long a patient has to accept a freed time.",
+    ),
     UnverifiedValue(
         key="scheduling-appointment-durations",
         area=SCHEDULING,

@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from clinic.accounts.choices import STAFF_ROLES
+from clinic.assessments.permissions import can_resolve_safety_alerts
 from clinic.assessments.selectors import clinical_dashboard
 from clinic.core.permissions import role_required
 from clinic.core.routing import reporting_reads
@@ -23,6 +24,8 @@ def dashboard(request):
         "alerts": None,
         **dashboard_summary(request.user),
         **clinical_dashboard(request.user),
+        # A nurse opens an alert to record calls to the patient; a prescriber to resolve it.
+        "can_resolve_alerts": can_resolve_safety_alerts(request.user),
         # A prescriber is told at once of a chair-side stop-level alert waiting for them.
         "session_alerts": stop_level_alerts(request.user),
         "register": register_panel(request.user),

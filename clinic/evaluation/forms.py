@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.fields import HeightField, WeightField
 from clinic.core.forms import choice_field
 from clinic.core.validators import ENTRY_DATES
 from clinic.evaluation.choices import AllergySeverity, Decision, RuleSeverity
@@ -34,6 +35,8 @@ class EvaluationForm(forms.ModelForm):
         required=False,
         label="Presenting conditions",
     )
+    height_cm = HeightField()
+    weight_kg = WeightField()
 
     class Meta:
         model = Evaluation
@@ -47,8 +50,6 @@ class EvaluationForm(forms.ModelForm):
             "clinical_summary": forms.Textarea(attrs={"rows": 4}),
         }
         labels = {
-            "height_cm": "Height (cm)",
-            "weight_kg": "Weight (kg)",
             "suicide_attempts_lifetime": "Suicide attempts (lifetime; blank if not asked)",
         }
 
@@ -112,13 +113,7 @@ class BaselineVitalsForm(forms.Form):
         decimal_places=1,
         required=False,
     )
-    weight_kg = forms.DecimalField(
-        label="Weight (kg)",
-        min_value=PLAUSIBLE["weight_kg"].low,
-        max_value=PLAUSIBLE["weight_kg"].high,
-        decimal_places=1,
-        required=False,
-    )
+    weight_kg = WeightField()
 
     def clean(self):
         super().clean()

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import forms
 from django.utils import timezone
 
 from clinic.core.choices import Condition
+from clinic.core.fields import HeightField, WeightField
 from clinic.core.forms import choice_field, model_choice_field
 from clinic.core.models import Location
 from clinic.core.phone import for_display
@@ -15,12 +14,6 @@ from clinic.patients.choices import GuardianAuthorityProof, GuardianRelationship
 from clinic.patients.models import Patient
 from clinic.patients.policy import get_patient_policy
 from clinic.patients.services import EDITABLE_FIELDS
-
-CENTIMETRES_PER_INCH = Decimal("2.54")
-KILOGRAMS_PER_POUND = Decimal("0.45359237")
-HEIGHT_RANGE_CM = (Decimal("50.0"), Decimal("250.0"))
-WEIGHT_RANGE_KG = (Decimal("20.0"), Decimal("350.0"))
-TENTH = Decimal("0.1")
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,18 +29,8 @@ class PatientForm(forms.ModelForm):
         required=False,
         label="Primary condition(s)",
     )
-    height_value = forms.DecimalField(
-        label="Height", required=False, max_digits=6, decimal_places=2, min_value=0
-    )
-    height_unit = forms.ChoiceField(
-        label="Height unit", choices=[("cm", "cm"), ("in", "inches")], initial="cm"
-    )
-    weight_value = forms.DecimalField(
-        label="Weight", required=False, max_digits=6, decimal_places=2, min_value=0
-    )
-    weight_unit = forms.ChoiceField(
-        label="Weight unit", choices=[("kg", "kg"), ("lb", "lb")], initial="kg"
-    )
+    height_cm = HeightField()
+    weight_kg = WeightField()
 
     class Meta:
         model = Patient
@@ -81,10 +64,10 @@ class PatientForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["home_location"].initial = self.instance.location_id
             self.fields["primary_conditions"].initial = self.instance.primary_conditions
-            self.fields["height_value"].initial = self.instance.height_cm
-            self.fields["weight_value"].initial = self.instance.weight_kg
+            self.fields["height_cm"].initial = self.instance.height_cm
+            self.fields["weight_kg"].initial = self.instance.weight_kg
         if not show_measurements:
-            for name in ("height_value", "height_unit", "weight_value", "weight_unit"):
+            for name in ("height_cm", "weight_kg"):
                 del self.fields[name]
 
     def clean_date_of_birth(self):
@@ -98,34 +81,9 @@ class PatientForm(forms.ModelForm):
                 raise forms.ValidationError(under_age_message(minimum), code="under_age")
         return value
 
-    def _converted(self, value_field, unit_field, per_unit, limits, unit_names):
-        value = self.cleaned_data.get(value_field)
-        if value is None:
-            return None
-        unit = self.cleaned_data.get(unit_field)
-        metric = (value * per_unit if unit == unit_names[1] else value).quantize(
-            TENTH, ROUND_HALF_UP
-        )
-        low, high = limits
-        if not low <= metric <= high:
-            self.add_error(
-                value_field,
-                f"This is {metric} {unit_names[0]}; enter a value between {low} and {high} "
-                f"{unit_names[0]} (check the unit).",
-            )
-            return None
-        return metric
-
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
-        if self.show_measurements:
-            cleaned["height_cm"] = self._converted(
-                "height_value", "height_unit", CENTIMETRES_PER_INCH, HEIGHT_RANGE_CM, ("cm", "in")
-            )
-            cleaned["weight_kg"] = self._converted(
-                "weight_value", "weight_unit", KILOGRAMS_PER_POUND, WEIGHT_RANGE_KG, ("kg", "lb")
-            )
         if "other" in cleaned.get("primary_conditions", []) and not cleaned.get("other_condition"):
             self.add_error("other_condition", "Describe the other condition.")
         return cleaned
@@ -151,6 +109,15 @@ class PatientStatusForm(forms.Form):
         choice_field(self, "to_status").choices = [
             (v, label) for v, label in PatientStatus.choices if v in allowed
         ]
+
+
+class DuplicateCheckForm(forms.Form):
+    """What the registration form has typed so far, read by the live duplicate check; anything
+    else (a half-typed date, a name too long) checks nothing."""
+
+    legal_first_name = forms.CharField(max_length=100)
+    legal_last_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField()
 
 
 class PatientSearchForm(forms.Form):

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from clinic.core.fields import WEIGHT_RANGE_KG
+
 
 @dataclass(frozen=True)
 class PlausibleRange:
@@ -49,5 +51,6 @@ PLAUSIBLE: dict[str, PlausibleRange] = {
     "respiratory_rate_per_min": PlausibleRange(2, 70, "breaths/min"),
     "spo2_pct": PlausibleRange(50, 100, "%"),
     "temperature_c": PlausibleRange(Decimal("30.0"), Decimal("45.0"), "°C"),
-    "weight_kg": PlausibleRange(Decimal("20.0"), Decimal("350.0"), "kg"),
+    # The same range the height-and-weight form fields check, in whatever unit was typed.
+    "weight_kg": PlausibleRange(*WEIGHT_RANGE_KG, "kg"),
 }

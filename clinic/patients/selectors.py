@@ -197,10 +197,29 @@ def get_guardian(viewer, patient: Patient, public_id):
         raise NotFoundError("We could not find that guardian.") from error
 
 
-def find_possible_duplicates(viewer, *, first_name: str, last_name: str, date_of_birth: date):
-    """Existing patients with the same birth date and last name: offered before registering."""
+def find_possible_duplicates(
+    viewer, *, first_name: str, last_name: str, date_of_birth: date
+) -> list[Patient]:
+    """Existing patients with the same birth date and last name: offered before registering.
+    The first name is not compared: a patient registered as "Bill" is still William."""
     return list(
-        visible_patients(viewer).filter(
-            date_of_birth=date_of_birth, legal_last_name__iexact=last_name.strip()
-        )[:5]
+        visible_patients(viewer)
+        .filter(date_of_birth=date_of_birth, legal_last_name__iexact=last_name.strip())
+        .order_by("legal_last_name", "legal_first_name", "pk")[:5]
     )
+
+
+def check_possible_duplicates(
+    viewer, *, first_name: str, last_name: str, date_of_birth: date
+) -> list[Patient]:
+    """As find_possible_duplicates, while the registration form is being typed; each check is
+    audited with how many records it showed (the names typed are not kept in the log)."""
+    found = find_possible_duplicates(
+        viewer, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+    )
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.POSSIBLE_DUPLICATES_CHECKED,
+        details={"matches": len(found), "patients": [str(p.public_id) for p in found]},
+    )
+    return found

@@ -6,6 +6,7 @@ app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_register, name="register"),
+    path("new/possible-duplicates/", views.possible_duplicates, name="possible_duplicates"),
     path("me/", views.my_record, name="my_record"),
     path("<uuid:patient_public_id>/", views.patient_chart, name="chart"),
     path("<uuid:patient_public_id>/edit/", views.patient_edit, name="edit"),

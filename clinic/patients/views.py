@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.core.exceptions import NotFoundError
@@ -21,6 +21,7 @@ from clinic.patients import services
 from clinic.patients.chart import banners_for, sections_for, summaries_for
 from clinic.patients.choices import ALLOWED_STATUS_CHANGES
 from clinic.patients.forms import (
+    DuplicateCheckForm,
     EndGuardianshipForm,
     GuardianForm,
     PatientForm,
@@ -40,6 +41,7 @@ from clinic.patients.permissions import (
 from clinic.patients.policy import get_patient_policy
 from clinic.patients.portal import portal_panels_for
 from clinic.patients.selectors import (
+    check_possible_duplicates,
     find_possible_duplicates,
     get_guardian,
     get_own_patient_record,
@@ -170,6 +172,26 @@ def register_after_duplicate_check(request, form, register):
         messages.success(request, f"{patient.display_name} is registered as {patient.mrn}.")
         return patient, duplicates
     return None, duplicates
+
+
+@require_GET
+@role_required(*REGISTRATION_ROLES)
+def possible_duplicates(request):
+    """The registration form's live check (htmx, as the name and birth date are typed): the
+    patients already on record, among those the viewer may see, who may be the same person."""
+    form = DuplicateCheckForm(request.GET)
+    found = []
+    if form.is_valid():
+        found = check_possible_duplicates(
+            request.user,
+            first_name=form.cleaned_data["legal_first_name"],
+            last_name=form.cleaned_data["legal_last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+    if not found:
+        # An empty answer empties the live region (a screen reader hears nothing new).
+        return HttpResponse(b"")
+    return render(request, "patients/_possible_duplicates.html", {"possible_duplicates": found})
 
 
 def chart_section_url(patient, section: str) -> str:

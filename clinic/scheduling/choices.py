@@ -52,3 +52,32 @@ class CancelReason(models.TextChoices):
     CLINIC = "clinic", "Clinic rescheduled"
     PLAN_CHANGED = "plan_changed", "Plan changed"
     OTHER = "other", "Other"
+
+
+class PatientRequestKind(models.TextChoices):
+    # The patient asks, in the portal, that the appointment be cancelled.
+    CANCEL = "cancel", "Cancel"
+    # The patient asks for another time (their note says which times suit them).
+    RESCHEDULE = "reschedule", "Reschedule"
+
+
+class WaitlistStatus(models.TextChoices):
+    # Waiting for an earlier time to come free.
+    WAITING = "waiting", "Waiting"
+    # An offered time was accepted and booked.
+    BOOKED = "booked", "Booked from an offer"
+    # Taken off the list by staff (found a time another way, no longer wanted …).
+    REMOVED = "removed", "Taken off the list"
+
+
+class WaitlistOfferStatus(models.TextChoices):
+    # Offered to the patient, waiting for their answer until it expires.
+    OPEN = "open", "Offered"
+    # The patient accepted and the time was booked for them.
+    ACCEPTED = "accepted", "Accepted and booked"
+    # The patient said no; the time goes to the next patient waiting.
+    DECLINED = "declined", "Declined"
+    # Not answered in time; the time goes to the next patient waiting.
+    EXPIRED = "expired", "Expired"
+    # Accepted, but the time could no longer be booked (taken meanwhile, or it no longer fits).
+    TAKEN = "taken", "Taken meanwhile"

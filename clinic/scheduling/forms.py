@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
 from django import forms
+from django.http import QueryDict
+from django.utils import timezone
 
 from clinic.accounts.choices import Role
 from clinic.accounts.models import User
@@ -127,3 +132,96 @@ class CheckInForm(forms.Form):
     medication_change_details = forms.CharField(
         label="If yes, which medicine and how?", required=False, max_length=500
     )
+
+
+class SlotSearchForm(forms.Form):
+    """A free cell of the day grid (its room, day and time) and who to book into it."""
+
+    room = forms.UUIDField(widget=forms.HiddenInput)
+    day = forms.DateField(widget=forms.HiddenInput, validators=[BOOKING_DATES])
+    at = forms.TimeField(widget=forms.HiddenInput)
+    staff = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    q = forms.CharField(
+        label="Patient's name, MRN or date of birth",
+        required=False,
+        max_length=100,
+    )
+
+
+@dataclass(frozen=True)
+class RebookChoice:
+    """A suggested free time as a button: the form's own fields, posted again with this time."""
+
+    starts_at: datetime
+    fields: list[tuple[str, str]]
+
+
+# Fields never posted again: the CSRF token comes fresh with each button's form.
+_NOT_REPOSTED = frozenset({"csrfmiddlewaretoken"})
+
+
+def rebook_choices(
+    data: QueryDict,
+    alternatives: list[datetime],
+    *,
+    zone: tzinfo,
+    day_field: str = "day",
+    at_field: str = "at",
+) -> list[RebookChoice]:
+    """One button per suggested time, carrying what was posted with the day and time replaced, so
+    that a click books (or moves) at that time in one step, through the same checks."""
+    kept = [
+        (name, value)
+        for name in data
+        if name not in _NOT_REPOSTED | {day_field, at_field}
+        for value in data.getlist(name)
+    ]
+    choices = []
+    for starts_at in alternatives:
+        local = timezone.localtime(starts_at, zone)
+        choices.append(
+            RebookChoice(
+                starts_at,
+                [
+                    *kept,
+                    (day_field, local.date().isoformat()),
+                    (at_field, local.strftime("%H:%M")),
+                ],
+            )
+        )
+    return choices
+
+
+class DeclineRequestForm(forms.Form):
+    appointment = forms.UUIDField(widget=forms.HiddenInput)
+    reply = forms.CharField(
+        label="Note to the patient",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RequestActionForm(forms.Form):
+    appointment = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class WaitlistForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.filter(is_active=True), label="Waiting for"
+    )
+    earliest_on = forms.DateField(label="Earliest date", widget=DATE, validators=[BOOKING_DATES])
+    latest_on = forms.DateField(label="Latest date", widget=DATE, validators=[BOOKING_DATES])
+    preferred_times = forms.CharField(
+        label="Preferred times",
+        required=False,
+        max_length=300,
+        help_text="For example: mornings, not Fridays.",
+    )
+
+
+class WaitlistEntryActionForm(forms.Form):
+    entry = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class OfferAnswerForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", "Book it"), ("decline", "No, thanks")])

@@ -12,8 +12,20 @@ from django.db import connection
 
 from clinic.accounts.locks import lock_user_row
 from clinic.patients.locks import lock_patient_row
-from clinic.scheduling.choices import AppointmentStatus, FollowUpKind, FollowUpStatus
-from clinic.scheduling.models import Appointment, FollowUp, PreVisitCheckIn, Room
+from clinic.scheduling.choices import (
+    AppointmentStatus,
+    FollowUpKind,
+    FollowUpStatus,
+    WaitlistOfferStatus,
+)
+from clinic.scheduling.models import (
+    Appointment,
+    FollowUp,
+    PreVisitCheckIn,
+    Room,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 
 
 def lock_booking_resources(patient_id: int, room_id: int | None, staff_id: int | None) -> None:
@@ -90,3 +102,36 @@ def lock_open_reviews_due(patient_id: int) -> list[FollowUp]:
 def lock_check_in(check_in_id: int) -> PreVisitCheckIn:
     """The pre-visit check-in's row, locked (DoesNotExist if there is none)."""
     return PreVisitCheckIn.objects.select_for_update().get(pk=check_in_id)
+
+
+def lock_waitlist_entry(entry_id: int) -> WaitlistEntry:
+    """A waitlist entry's row, locked, before an offer is made to it or it is closed: one open
+    offer per patient waiting, even when two times come free at once."""
+    return (
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=entry_id)
+    )
+
+
+def lock_waitlist_offer(offer_id: int) -> WaitlistOffer:
+    """An offer's row, locked (taken before its entry's and before any booking's rows), read
+    with its entry, its patient and the appointment that freed the time."""
+    return (
+        WaitlistOffer.objects.select_for_update(of=("self",))
+        .select_related("entry__patient", "entry__appointment_type", "freed_by__location")
+        .get(pk=offer_id)
+    )
+
+
+def lock_expired_waitlist_offers(offer_id: int, *, now: datetime) -> WaitlistOffer | None:
+    """The offer, locked, if it is still open and its time to answer ran out by `now`; None if it
+    is not, or (PostgreSQL) another run of the job holds it."""
+    rows = WaitlistOffer.objects.filter(
+        pk=offer_id, status=WaitlistOfferStatus.OPEN, expires_at__lte=now
+    ).select_related("entry__patient", "entry__appointment_type", "freed_by__location")
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True, of=("self",))
+    elif connection.features.has_select_for_update:
+        rows = rows.select_for_update(of=("self",))
+    return rows.first()

@@ -17,8 +17,11 @@ from clinic.scheduling.choices import (
     CancelReason,
     FollowUpKind,
     FollowUpStatus,
+    PatientRequestKind,
     RoomKind,
     StaffRole,
+    WaitlistOfferStatus,
+    WaitlistStatus,
 )
 
 
@@ -166,11 +169,17 @@ class Appointment(TimeStampedModel):
     booking_warnings = models.TextField(blank=True)
     override_reason = models.CharField(max_length=300, blank=True)
     # A patient's request from the portal (cancel or reschedule), for staff to act on.
+    # Cleared when staff act on it (cancel, move, or decline it with a reply); the audit trail
+    # keeps who acted and when.
     patient_request = models.CharField(
-        max_length=12, choices=[("cancel", "Cancel"), ("reschedule", "Reschedule")], blank=True
+        max_length=12, choices=PatientRequestKind.choices, blank=True
     )
     patient_request_note = models.CharField(max_length=500, blank=True)
     patient_request_at = models.DateTimeField(null=True, blank=True)
+    # The clinic's answer to a request it declined, shown to the patient in the portal until they
+    # ask again.
+    patient_request_reply = models.CharField(max_length=500, blank=True)
+    patient_request_replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -179,6 +188,12 @@ class Appointment(TimeStampedModel):
             models.Index(fields=["room", "starts_at"], name="appt_room_time"),
             models.Index(fields=["staff", "starts_at"], name="appt_staff_time"),
             models.Index(fields=["patient", "starts_at"], name="appt_patient_time"),
+            # The front desk's worklist of open change requests, oldest first.
+            models.Index(
+                fields=["location", "patient_request_at"],
+                name="appt_open_requests",
+                condition=~models.Q(patient_request=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -237,6 +252,11 @@ class SchedulingPolicy(TimeStampedModel):
     )
     # Hours before an appointment when reminders go out, e.g. "24,2" [clinic policy: 24 h and 2 h].
     reminder_hours = models.CharField(max_length=40, default="24,2")
+    # How long a patient on the waitlist has to accept a freed time before it goes to the next
+    # one [UNVERIFIED: clinic policy]; never past the time itself.
+    waitlist_offer_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(168)]
+    )
     singleton = models.BooleanField(default=True, unique=True, editable=False)
 
     class Meta:
@@ -330,3 +350,122 @@ class FollowUp(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_on}"
+
+
+class WaitlistEntry(TimeStampedModel):
+    """A patient who wants an earlier time for an appointment type, between two dates: when a
+    booked time of that type at their location comes free inside those dates, it is offered to
+    the first patient waiting for whom it fits."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="waitlist_entries"
+    )
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    earliest_on = models.DateField()
+    latest_on = models.DateField()
+    preferred_times = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [
+            models.Index(
+                fields=["location", "appointment_type", "created_at"],
+                name="waitlist_queue",
+                condition=models.Q(status=WaitlistStatus.WAITING),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latest_on__gte=models.F("earliest_on")),
+                name="waitlist_window_in_order",
+            ),
+            # One place in the queue per patient and appointment type.
+            models.UniqueConstraint(
+                fields=["patient", "appointment_type"],
+                condition=models.Q(status=WaitlistStatus.WAITING),
+                name="one_waiting_entry_per_patient_and_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist: {self.appointment_type} {self.earliest_on}–{self.latest_on}"
+
+
+class WaitlistOffer(TimeStampedModel):
+    """A freed time offered to one waiting patient until it expires: accepted (and booked),
+    declined, expired or found taken. The time (room, staff, start and end) is copied from the
+    appointment that freed it, so it can be offered again to the next patient."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    freed_by = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="waitlist_offers_made"
+    )
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=WaitlistOfferStatus.choices, default=WaitlistOfferStatus.OPEN
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.OneToOneField(
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waitlist_offer",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                name="waitlist_open_offers",
+                condition=models.Q(status=WaitlistOfferStatus.OPEN),
+            ),
+            models.Index(fields=["location", "created_at"], name="waitlist_offers_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="waitlist_offer_ends_after_start",
+            ),
+            # A patient holds one open offer at a time, and a freed time is offered to one
+            # patient at a time.
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=models.Q(status=WaitlistOfferStatus.OPEN),
+                name="one_open_offer_per_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["freed_by", "starts_at"],
+                condition=models.Q(status=WaitlistOfferStatus.OPEN),
+                name="one_open_offer_per_freed_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist offer {show_datetime(self.starts_at)} ({self.get_status_display()})"

@@ -6,8 +6,11 @@ both succeed."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,14 +27,27 @@ from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient, ensure_can_act_on_patient
-from clinic.scheduling import follow_ups
+from clinic.scheduling import follow_ups, waitlist
 from clinic.scheduling.booking_checks import OVERRIDE_REASON_MAX_CHARS, booking_warnings
-from clinic.scheduling.choices import AppointmentStatus, CancelReason
+from clinic.scheduling.choices import (
+    AppointmentStatus,
+    CancelReason,
+    PatientRequestKind,
+    WaitlistOfferStatus,
+    WaitlistStatus,
+)
 from clinic.scheduling.conflicts import Conflict, find_conflicts, nearest_free_starts
 from clinic.scheduling.dose_spacing import spacing_warning
-from clinic.scheduling.locks import lock_appointment, lock_booking_resources
-from clinic.scheduling.models import Appointment, AppointmentType, Room
+from clinic.scheduling.locks import (
+    lock_appointment,
+    lock_booking_resources,
+    lock_waitlist_entry,
+    lock_waitlist_offer,
+)
+from clinic.scheduling.models import Appointment, AppointmentType, Room, WaitlistOffer
 from clinic.scheduling.permissions import BOOKING_ROLES
+
+logger = logging.getLogger(__name__)
 
 
 class ConflictError(ClinicError):
@@ -164,35 +180,62 @@ def book_appointment(
     _validate(patient, appointment_type, room, staff)
     _ensure_future(starts_at)
     with transaction.atomic(durable=True):
-        _lock_resources(patient, room, staff)
-        warnings, reason = _warned(
-            booking_warnings(
-                patient=patient,
-                appointment_type=appointment_type,
-                starts_at=starts_at,
-                staff=staff,
-                in_plan_series=plan_version is not None,
-            ),
-            override_reason,
-        )
-        appointment = _create(
+        return _book_locked(
             actor,
             patient,
             appointment_type,
             starts_at,
             room,
             staff,
-            plan_version,
-            series_number,
-            spacing_warning(
-                patient=patient,
-                appointment_type=appointment_type,
-                starts_at=starts_at,
-                plan_version=plan_version,
-            ),
-            warnings=(warnings, reason),
+            plan_version=plan_version,
+            series_number=series_number,
+            override_reason=override_reason,
         )
-        follow_ups.link_booking(appointment)
+
+
+def _book_locked(
+    actor,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    room: Room | None,
+    staff: User | None,
+    *,
+    plan_version=None,
+    series_number: int | None = None,
+    override_reason: str = "",
+) -> Appointment:
+    """The booking itself, inside the caller's transaction, once permission is checked: the
+    rows locked, the warnings weighed, the conflicts checked, the row and its audit entry."""
+    _lock_resources(patient, room, staff)
+    warnings, reason = _warned(
+        booking_warnings(
+            patient=patient,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            staff=staff,
+            in_plan_series=plan_version is not None,
+        ),
+        override_reason,
+    )
+    appointment = _create(
+        actor,
+        patient,
+        appointment_type,
+        starts_at,
+        room,
+        staff,
+        plan_version,
+        series_number,
+        spacing_warning(
+            patient=patient,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            plan_version=plan_version,
+        ),
+        warnings=(warnings, reason),
+    )
+    follow_ups.link_booking(appointment)
     return appointment
 
 
@@ -302,6 +345,7 @@ def move_appointment(
             override_reason,
         )
         before = locked.starts_at
+        freed = waitlist.freed_time_of(locked)
         locked.starts_at, locked.ends_at, locked.room, locked.staff = (
             starts_at,
             ends_at,
@@ -315,6 +359,7 @@ def move_appointment(
             plan_version=locked.plan_version,
             ignore_id=locked.pk,
         )
+        closed = _close_request(locked)
         locked.sequence += 1
         locked.save()
         # Reminders sent for the old time must go out again for the new one.
@@ -338,8 +383,11 @@ def move_appointment(
                     if locked.booking_warnings
                     else {}
                 ),
+                **closed,
             },
         )
+        # The time it left is offered to the first suitable patient on the waitlist.
+        waitlist.offer_freed_time(freed, actor=actor)
         return locked
 
 
@@ -352,6 +400,8 @@ def _set_status(
     after=None,
     durable=True,
     details: dict | None = None,
+    closes_request: bool = False,
+    requires_request: bool = False,
     **fields,
 ) -> Appointment:
     ensure_can_act_on_patient(
@@ -372,9 +422,14 @@ def _set_status(
                     else ""
                 )
             )
+        if requires_request and not locked.patient_request:
+            raise InvalidTransitionError(
+                "This request has already been answered (it is no longer open)."
+            )
         locked.status = status
         for name, value in fields.items():
             setattr(locked, name, value)
+        closed = _close_request(locked) if closes_request else {}
         locked.sequence += 1
         locked.save()
         if after is not None:
@@ -384,9 +439,20 @@ def _set_status(
             event_type=event_type,
             target=locked,
             about=locked,
-            details={"status": status, **(details or {})},
+            details={"status": status, **(details or {}), **closed},
         )
         return locked
+
+
+def _close_request(locked: Appointment) -> dict[str, str]:
+    """Cancelling or moving an appointment answers the patient's open request about it: the
+    request is cleared, and the audit entry of the change says which request it closed (so the
+    trail shows who acted on it and when)."""
+    if not locked.patient_request:
+        return {}
+    kind = locked.patient_request
+    locked.patient_request, locked.patient_request_note, locked.patient_request_at = "", "", None
+    return {"patient_request_closed": kind}
 
 
 def cancel_appointment(
@@ -403,8 +469,34 @@ def cancel_appointment(
         AppointmentStatus.CANCELLED,
         {AppointmentStatus.BOOKED},
         AuditEventType.APPOINTMENT_CANCELLED,
+        closes_request=True,
+        after=partial(_offer_cancelled_time, actor),
         cancel_reason=reason,
         cancel_details=details.strip()[:300],
+        cancelled_at=timezone.now(),
+    )
+
+
+def _offer_cancelled_time(actor, cancelled: Appointment) -> None:
+    """A cancelled appointment's time, if still ahead, goes to the waitlist (a no-show's time has
+    passed: it frees nothing)."""
+    waitlist.offer_freed_time(waitlist.freed_time_of(cancelled), actor=actor)
+
+
+def cancel_as_requested(*, actor, appointment: Appointment) -> Appointment:
+    """Cancel an appointment as its patient asked in the portal (reason: patient request), if the
+    request is still open; the request is closed with it."""
+    return _set_status(
+        actor,
+        appointment,
+        AppointmentStatus.CANCELLED,
+        {AppointmentStatus.BOOKED},
+        AuditEventType.APPOINTMENT_CANCELLED,
+        closes_request=True,
+        requires_request=True,
+        after=partial(_offer_cancelled_time, actor),
+        cancel_reason=CancelReason.PATIENT_REQUEST,
+        cancel_details="Asked in the portal",
         cancelled_at=timezone.now(),
     )
 
@@ -605,7 +697,7 @@ def request_change(
         patient_user, appointment.patient
     ):
         raise InvalidTransitionError("We could not find that appointment.")
-    if kind not in {"cancel", "reschedule"}:
+    if kind not in PatientRequestKind.values:
         raise ClinicError("Choose cancel or reschedule.", field="kind")
     with transaction.atomic(durable=True):
         locked = lock_appointment(appointment.pk)
@@ -618,11 +710,15 @@ def request_change(
             note.strip()[:500],
             timezone.now(),
         )
+        # A new request replaces the clinic's answer to an earlier one.
+        locked.patient_request_reply, locked.patient_request_replied_at = "", None
         locked.save(
             update_fields=[
                 "patient_request",
                 "patient_request_note",
                 "patient_request_at",
+                "patient_request_reply",
+                "patient_request_replied_at",
                 "updated_at",
             ]
         )
@@ -649,3 +745,130 @@ def _tell_clinic_of_request(appointment_id: int) -> None:
         from_email=None,
         recipient_list=[appointment.location.on_call_email or settings.CLINIC_INTAKE_EMAIL],
     )
+
+
+REQUEST_REPLY_MAX_CHARS = 500
+
+
+def decline_change_request(*, actor, appointment: Appointment, reply: str) -> Appointment:
+    """Decline a patient's request to cancel or move an appointment, with a note to the patient:
+    the appointment stands, the request is closed, and the patient reads the note in the portal
+    (an e-mail tells them there is an answer, without its words)."""
+    ensure_can_act_on_patient(
+        actor,
+        appointment.patient,
+        roles=BOOKING_ROLES,
+        action="answer patients' change requests",
+        event_type=AuditEventType.CHANGE_REQUEST_DECLINED,
+    )
+    reply = reply.strip()
+    if not reply:
+        raise ClinicError(
+            "Write a note to the patient saying why, and what they can do instead.", field="reply"
+        )
+    if len(reply) > REQUEST_REPLY_MAX_CHARS:
+        raise ClinicError(f"Keep the note to {REQUEST_REPLY_MAX_CHARS} characters.", field="reply")
+    with transaction.atomic(durable=True):
+        locked = lock_appointment(appointment.pk)
+        if not locked.patient_request:
+            raise InvalidTransitionError(
+                "This request has already been answered (it is no longer open)."
+            )
+        kind = locked.patient_request
+        _close_request(locked)
+        locked.patient_request_reply, locked.patient_request_replied_at = reply, timezone.now()
+        locked.save(
+            update_fields=[
+                "patient_request",
+                "patient_request_note",
+                "patient_request_at",
+                "patient_request_reply",
+                "patient_request_replied_at",
+                "updated_at",
+            ]
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.CHANGE_REQUEST_DECLINED,
+            target=locked,
+            about=locked,
+            details={"patient_request": kind},
+        )
+        transaction.on_commit(partial(_tell_patient_of_reply, locked.pk))
+        return locked
+
+
+def _tell_patient_of_reply(appointment_id: int) -> None:
+    """An e-mail that the clinic answered (the answer itself stays behind the sign-in)."""
+    appointment = Appointment.objects.select_related("patient", "location").get(pk=appointment_id)
+    if not appointment.patient.email:
+        return
+    link = settings.CLINIC_BASE_URL + reverse("scheduling:my_appointments")
+    try:
+        send_mail(
+            subject=f"{appointment.location.name} answered your appointment request",
+            message=(
+                "The clinic has answered your request about an upcoming appointment. "
+                f"Sign in to read it:\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=[appointment.patient.email],
+        )
+    except (SMTPException, OSError):
+        # The answer is in the portal all the same; the failure is logged (ids only).
+        logger.warning("reply e-mail failed", extra={"appointment_id": appointment_id})
+
+
+def accept_waitlist_offer(*, patient_user, offer: WaitlistOffer) -> Appointment:
+    """The patient takes the earlier time offered from the waitlist: it is booked for them with
+    every check of a booking (conflicts, warnings, a time still ahead). If it can no longer be
+    booked the offer ends as taken, the time goes to the next patient, and the patient is told."""
+    waitlist.ensure_offer_is_theirs(patient_user, offer)
+    refusal = ""
+    with transaction.atomic(durable=True):
+        locked = lock_waitlist_offer(offer.pk)
+        if locked.status != WaitlistOfferStatus.OPEN:
+            raise InvalidTransitionError(
+                f"This offer is {locked.get_status_display().lower()} already."
+            )
+        if locked.expires_at <= timezone.now():
+            waitlist.close_offer(locked, WaitlistOfferStatus.EXPIRED, actor=None)
+            waitlist.offer_again(locked, actor=None)
+            refusal = "Sorry, this offer has expired and the time has gone to the next patient."
+        else:
+            entry = lock_waitlist_entry(locked.entry_id)
+            try:
+                # A savepoint: a refused booking leaves the offer to be closed as taken.
+                with transaction.atomic():
+                    _validate(entry.patient, entry.appointment_type, locked.room, locked.staff)
+                    _ensure_future(locked.starts_at)
+                    appointment = _book_locked(
+                        patient_user,
+                        entry.patient,
+                        entry.appointment_type,
+                        locked.starts_at,
+                        locked.room,
+                        locked.staff,
+                    )
+            except ClinicError as error:
+                waitlist.close_offer(
+                    locked, WaitlistOfferStatus.TAKEN, actor=patient_user, why=error.message[:200]
+                )
+                waitlist.offer_again(locked, actor=patient_user)
+                refusal = (
+                    "Sorry, that time has just been taken, so it could not be booked. You stay on "
+                    "the waitlist for the next one."
+                )
+            else:
+                locked.appointment = appointment
+                locked.save(update_fields=["appointment", "updated_at"])
+                waitlist.close_offer(locked, WaitlistOfferStatus.ACCEPTED, actor=patient_user)
+                entry.status, entry.closed_at, entry.closed_by = (
+                    WaitlistStatus.BOOKED,
+                    timezone.now(),
+                    patient_user,
+                )
+                entry.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    if refusal:
+        raise InvalidTransitionError(refusal)
+    return appointment

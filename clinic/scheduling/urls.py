@@ -5,7 +5,16 @@ from clinic.scheduling import views
 app_name = "scheduling"
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
+    path("calendar/book/", views.book_slot, name="book_slot"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
+    path("change-requests/", views.change_requests, name="change_requests"),
+    path("waitlist/", views.waitlist_page, name="waitlist"),
+    path(
+        "patients/<uuid:patient_public_id>/waitlist/",
+        views.add_to_waitlist,
+        name="add_to_waitlist",
+    ),
+    path("portal/offers/<uuid:public_id>/", views.answer_offer, name="answer_offer"),
     path("patients/<uuid:patient_public_id>/appointments/book/", views.book, name="book"),
     path(
         "patients/<uuid:patient_public_id>/appointments/series/",

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,15 +39,23 @@ from clinic.patients.views import (
     patient_or_404,
     portal_patient_or_404,
 )
-from clinic.scheduling import checkin, follow_ups, ical, selectors, services
-from clinic.scheduling.choices import AppointmentKind
+from clinic.scheduling import checkin, follow_ups, ical, selectors, services, waitlist
+from clinic.scheduling.choices import AppointmentKind, AppointmentStatus, PatientRequestKind
 from clinic.scheduling.forms import (
     BookingForm,
     CancelForm,
     CheckInForm,
+    DeclineRequestForm,
     MoveForm,
+    OfferAnswerForm,
     PatientRequestForm,
+    RebookChoice,
+    RequestActionForm,
     SeriesForm,
+    SlotSearchForm,
+    WaitlistEntryActionForm,
+    WaitlistForm,
+    rebook_choices,
 )
 from clinic.scheduling.models import AppointmentType, CalendarFeed, Room
 from clinic.scheduling.permissions import BOOKING_ROLES
@@ -63,6 +72,7 @@ def book(request, patient_public_id):
         posted_data(request), location=patient.location, initial=request.GET.dict() or None
     )
     conflict = None
+    rebook: list[RebookChoice] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_shown_on(form):
@@ -79,6 +89,9 @@ def book(request, patient_public_id):
             except services.ConflictError as error:
                 # Explained below the form, with the colliding bookings and the nearest free times.
                 conflict = error
+                rebook = rebook_choices(
+                    request.POST, error.alternatives, zone=patient.location.zone
+                )
                 form.add_error(
                     None,
                     "This time collides with other bookings; see why below and pick another time.",
@@ -97,7 +110,14 @@ def book(request, patient_public_id):
     return render(
         request,
         "scheduling/book.html",
-        {"patient": patient, "form": form, "conflict": conflict},
+        {
+            "patient": patient,
+            "form": form,
+            "conflict": conflict,
+            "rebook": rebook,
+            "rebook_verb": "Book",
+            "rebook_does": "books it",
+        },
         status=409 if conflict else form_status(form),
     )
 
@@ -202,6 +222,7 @@ def appointment_detail(request, public_id):
     local = timezone.localtime(appointment.starts_at, appointment.location.zone)
     move_form = MoveForm(prefix="move", initial={"day": local.date(), "at": local.time()})
     conflict = None
+    rebook: list[RebookChoice] = []
     if request.method == "POST":
         action = request.POST.get("action")
         with refusal_caught() as refusal:
@@ -248,20 +269,45 @@ def appointment_detail(request, public_id):
                 return redirect("scheduling:appointment", appointment.public_id)
         if isinstance(refusal.error, services.ConflictError):
             conflict = refusal.error  # explained with the colliding bookings
+            rebook = rebook_choices(
+                request.POST,
+                conflict.alternatives,
+                zone=appointment.location.zone,
+                day_field="move-day",
+                at_field="move-at",
+            )
         elif isinstance(refusal.error, services.WarningsNeedReasonError):
             add_service_error(
                 move_form, refusal.error
             )  # the warnings beside the reason they ask for
         elif refusal.error is not None:
             messages.error(request, refusal.error.message)
+    suggested: list[RebookChoice] = []
+    if (
+        not conflict
+        and appointment.status == AppointmentStatus.BOOKED
+        and appointment.patient_request == PatientRequestKind.RESCHEDULE
+    ):
+        # The patient asked for another time: the nearest free ones, each a button that moves it.
+        suggested = rebook_choices(
+            QueryDict("action=move"),
+            selectors.suggested_move_times(appointment),
+            zone=appointment.location.zone,
+            day_field="move-day",
+            at_field="move-at",
+        )
     return render(
         request,
         "scheduling/appointment.html",
         {
             "appointment": appointment,
+            "suggested": suggested,
             "cancel_form": cancel_form,
             "move_form": move_form,
             "conflict": conflict,
+            "rebook": rebook,
+            "rebook_verb": "Move to",
+            "rebook_does": "moves it",
         },
         status=409 if conflict else 200,
     )
@@ -302,6 +348,14 @@ def calendar(request):
         room=room,
         staff=staff,
     )
+    grid = {}
+    if view == "day":
+        grid = selectors.day_grid(
+            location=location,
+            day=start_day,
+            rooms=[room] if room is not None else data["rooms"],
+            appointments=dict(data["days"]).get(start_day, []),
+        )
     record_audit_event(
         actor=viewer,
         event_type=AuditEventType.CALENDAR_VIEWED,
@@ -319,6 +373,7 @@ def calendar(request):
         "scheduling/calendar.html",
         {
             **data,
+            **grid,
             "location": location,
             "locations": locations,
             "view": view,
@@ -328,6 +383,170 @@ def calendar(request):
             "previous_day": start_day - step,
             "next_day": start_day + step,
             "staff_members": staff_members,
+            "today": today,
+        },
+    )
+
+
+@role_required(*BOOKERS)
+def change_requests(request):
+    """Patients' requests from the portal to cancel or move an appointment, oldest first, each
+    answered in one click: cancel as asked, move (suggested times on the appointment), or decline
+    with a note to the patient."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form = (
+            DeclineRequestForm(request.POST)
+            if action == "decline"
+            else RequestActionForm(request.POST)
+        )
+        if not form.is_valid():
+            messages.error(
+                request,
+                "Write a note to the patient (at most 500 characters) to decline the request."
+                if action == "decline"
+                else "Choose a request from the list.",
+            )
+            return redirect("scheduling:change_requests")
+        appointment = _appointment_or_404(request, form.cleaned_data["appointment"])
+        with refusal_as_message(request):
+            if action == "decline":
+                services.decline_change_request(
+                    actor=request.user, appointment=appointment, reply=form.cleaned_data["reply"]
+                )
+                messages.success(
+                    request, f"Declined; {appointment.patient.display_name} is told in the portal."
+                )
+            else:
+                services.cancel_as_requested(actor=request.user, appointment=appointment)
+                messages.success(
+                    request,
+                    f"Cancelled as {appointment.patient.display_name} asked; the time is free.",
+                )
+        return redirect("scheduling:change_requests")
+    page = selectors.list_change_requests(request.user, request.GET.get("page"))
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.CHANGE_REQUESTS_VIEWED,
+        details={"page": page.number, "shown": len(page)},
+    )
+    return render(request, "scheduling/change_requests.html", {"page": page})
+
+
+@role_required(*BOOKERS)
+def waitlist_page(request):
+    """The patients waiting for an earlier time at the viewer's locations, and the latest offers
+    of freed times with their states."""
+    if request.method == "POST":
+        form = WaitlistEntryActionForm(request.POST)
+        if not form.is_valid():
+            raise Http404("We could not find that waitlist entry.")
+        entry = selectors.get_waitlist_entry(request.user, form.cleaned_data["entry"])
+        with refusal_as_message(request):
+            waitlist.remove_from_waitlist(actor=request.user, entry=entry)
+            messages.success(request, f"{entry.patient.display_name} is off the waitlist.")
+        return redirect("scheduling:waitlist")
+    page = selectors.list_waitlist(request.user, request.GET.get("page"))
+    offers = selectors.recent_offers(request.user)
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.WAITLIST_VIEWED,
+        details={"page": page.number, "waiting": len(page), "offers": len(offers)},
+    )
+    return render(
+        request,
+        "scheduling/waitlist.html",
+        {"page": page, "offers": offers, "offer_hours": waitlist.offer_hours()},
+    )
+
+
+@role_required(*BOOKERS)
+def add_to_waitlist(request, patient_public_id):
+    """Put the patient on the waitlist for an earlier time of an appointment type."""
+    patient = patient_or_404(request, patient_public_id)
+    record_chart_viewed(request.user, patient, section="waitlist")
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    initial = {"earliest_on": today, "latest_on": today + timedelta(days=28)}
+    if request.GET.get("appointment_type", "").isdigit():
+        initial["appointment_type"] = request.GET["appointment_type"]
+    form = WaitlistForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_shown_on(form):
+            waitlist.add_to_waitlist(
+                actor=request.user,
+                patient=patient,
+                appointment_type=data["appointment_type"],
+                earliest_on=data["earliest_on"],
+                latest_on=data["latest_on"],
+                preferred_times=data["preferred_times"],
+            )
+            messages.success(
+                request,
+                f"{patient.display_name} is on the waitlist; a freed time is offered to them "
+                "in the portal and by e-mail.",
+            )
+            return redirect("scheduling:waitlist")
+    return render(
+        request,
+        "scheduling/waitlist_add.html",
+        {"patient": patient, "form": form},
+        status=form_status(form),
+    )
+
+
+@role_required(*PORTAL_ROLES)
+def answer_offer(request, public_id):
+    """The patient books the offered time, or lets it go to the next patient."""
+    if request.method != "POST":
+        return redirect("scheduling:my_appointments")
+    offer = selectors.get_portal_offer(request.user, public_id)
+    form = OfferAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to book the time or let it go.")
+        return redirect("scheduling:my_appointments")
+    with refusal_as_message(request):
+        if form.cleaned_data["action"] == "accept":
+            services.accept_waitlist_offer(patient_user=request.user, offer=offer)
+            messages.success(request, "Booked: the earlier time is yours.")
+        else:
+            waitlist.decline_offer(patient_user=request.user, offer=offer)
+            messages.success(request, "Thank you: the time goes to the next patient waiting.")
+    return redirect("scheduling:my_appointments")
+
+
+@role_required(*BOOKERS)
+def book_slot(request):
+    """A free cell of the day grid: find the patient, then book them into it (the booking form
+    opens with the room, day and time filled in)."""
+    form = SlotSearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "scheduling/book_slot.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    room = selectors.get_bookable_room(request.user, data["room"])
+    staff = (
+        User.objects.filter(locations=room.location, public_id=data["staff"]).first()
+        if data["staff"]
+        else None
+    )
+    patients = selectors.patients_to_book_at(request.user, location=room.location, query=data["q"])
+    prefill = {"room": room.pk, "day": data["day"].isoformat(), "at": data["at"].strftime("%H:%M")}
+    if staff is not None:
+        prefill["staff"] = staff.pk
+    starts_at = services.local_start(data["day"], data["at"], room.location)
+    return render(
+        request,
+        "scheduling/book_slot.html",
+        {
+            "form": form,
+            "room": room,
+            "starts_at": starts_at,
+            "patients": patients,
+            "prefill": urlencode(prefill),
+            "query": data["q"],
+            "calendar_query": urlencode(
+                {"location": room.location_id, "day": data["day"].isoformat()}
+            ),
         },
     )
 
@@ -368,7 +587,12 @@ def my_appointments(request):
     return render(
         request,
         "scheduling/my_appointments.html",
-        {"patient": patient, "appointments": appointments, "form": form},
+        {
+            "patient": patient,
+            "appointments": appointments,
+            "form": form,
+            "offers": selectors.open_offers_for(patient),
+        },
         status=form_status(form),
     )
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.assessments.instruments import get_instrument
+from clinic.core.fields import WeightField
 from clinic.core.forms import choice_field
 from clinic.core.validators import VIAL_EXPIRY_DATES
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
@@ -192,13 +193,7 @@ class VitalsForm(forms.Form):
         choices=[("", "—"), *Consciousness.choices], required=False, label="Consciousness (ACVPU)"
     )
     on_supplemental_oxygen = forms.BooleanField(required=False, label="On oxygen")
-    weight_kg = forms.DecimalField(
-        min_value=Decimal("20.0"),
-        max_value=Decimal("350.0"),
-        decimal_places=1,
-        required=False,
-        label="Weight (kg)",
-    )
+    weight_kg = WeightField()
     taken_at = TimeOfDayField(required=False, label="Taken at", help_text="Blank: now.")
     entered_at = EnteredAtField()
 

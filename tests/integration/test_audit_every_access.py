@@ -89,6 +89,9 @@ NO_PATIENT_DATA = {
     "api:instrument": "one published questionnaire",
     "api:score": "scores answers it is sent; nothing is stored or read",
     "patients:register": "an empty registration form",
+    "patients:possible_duplicates": (
+        "empty until both names and a birth date are sent (each check that runs is audited)"
+    ),
     "assessments:enter": "an empty form for a questionnaire (the patient's chart audits its look)",
     "inventory:receive": "an empty form for receiving stock",
     "inventory:ledger": "the ledger's filter form, until a range is chosen (a chosen range is audited)",
@@ -290,6 +293,7 @@ SAMPLES = {
     "assessments:response": {"public_id": "response"},
     "assessments:entered_in_error": {"public_id": "response"},
     "assessments:alert": {"public_id": "safety_alert"},
+    "assessments:alert_contact": {"public_id": "safety_alert"},
     "assessments:side_effect_report": {"public_id": "side_effect_report"},
     "assessments:my_side_effect": {"public_id": "side_effect_report"},
     "assessments:nothing_to_report": {"public_id": "side_effect_check"},

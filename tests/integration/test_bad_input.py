@@ -44,10 +44,11 @@ PATIENT_FIELDS = [
     "email",
     "home_location",
     "primary_conditions",
-    "height_value",
-    "height_unit",
-    "weight_value",
-    "weight_unit",
+    "height_cm",
+    "height_cm_unit",
+    "height_cm_inches",
+    "weight_kg",
+    "weight_kg_unit",
     "emergency_contact_phone",
 ]
 

@@ -37,8 +37,8 @@ def test_the_registration_form_says_why_and_keeps_what_was_typed(clinician, loca
         "sex": "male",
         "phone": "(617) 555-0100",
         "home_location": str(location.pk),
-        "height_unit": "cm",
-        "weight_unit": "kg",
+        "height_cm_unit": "cm",
+        "weight_kg_unit": "kg",
     }
     response = client.post("/patients/new/", data)
     assert response.status_code == 400

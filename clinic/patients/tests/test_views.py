@@ -25,10 +25,11 @@ def form_data(location):
         "email": "dana@example.com",
         "home_location": location.pk,
         "primary_conditions": ["chronic_pain", "crps"],
-        "height_value": "65",
-        "height_unit": "in",
-        "weight_value": "150",
-        "weight_unit": "lb",
+        "height_cm": "5",
+        "height_cm_inches": "5",
+        "height_cm_unit": "ft_in",
+        "weight_kg": "150",
+        "weight_kg_unit": "lb",
     }
 
 
@@ -40,9 +41,11 @@ def test_height_and_weight_in_imperial_units_are_stored_in_metric(clinician, for
 
 
 def test_a_weight_in_the_wrong_unit_is_caught_with_the_converted_value(clinician, form_data):
-    form_data.update(weight_value="150", weight_unit="kg", height_value="1.65", height_unit="cm")
+    form_data.update(weight_kg="150", weight_kg_unit="kg", height_cm="1.65", height_cm_unit="cm")
+    form_data.pop("height_cm_inches")
     page = client_for(clinician).post("/patients/new/", form_data).content.decode()
-    assert "This is 1.7 cm; enter a value between 50.0 and 250.0 cm (check the unit)." in page
+    assert "Enter a height between 50.0 and 250.0 cm; check the number and the unit." in page
+    assert 'value="1.65"' in page and '<option value="cm" selected>' in page
     assert Patient.objects.count() == 0
 
 
@@ -59,7 +62,7 @@ def test_a_bad_registration_keeps_everything_typed(clinician, form_data):
 
 def test_front_desk_registers_without_measurement_fields(front_desk, form_data):
     page = client_for(front_desk).get("/patients/new/").content.decode()
-    assert "height_value" not in page
+    assert 'name="height_cm"' not in page
     response = client_for(front_desk).post("/patients/new/", form_data)
     assert response.status_code == 302
     assert Patient.objects.get().weight_kg is None

@@ -12,9 +12,12 @@ from clinic.scheduling.locks import (
     lock_booked_appointment_in_band,
     lock_booking_resources,
     lock_check_in,
+    lock_expired_waitlist_offers,
     lock_follow_up,
     lock_open_follow_up_calls_of,
     lock_open_reviews_due,
+    lock_waitlist_entry,
+    lock_waitlist_offer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +66,24 @@ def test_the_reminder_job_s_lock_skips_an_appointment_another_job_holds():
 @pytest.mark.parametrize("helper", [lock_open_follow_up_calls_of, lock_open_reviews_due])
 def test_the_open_follow_ups_are_locked_in_primary_key_order(helper):
     assert_locks(lambda: helper(0), "scheduling_followup", pk_ordered=True)
+
+
+@pytest.mark.parametrize(
+    ("helper", "table"),
+    [
+        (lock_waitlist_entry, "scheduling_waitlistentry"),
+        (lock_waitlist_offer, "scheduling_waitlistoffer"),
+    ],
+)
+def test_each_waitlist_helper_locks_only_its_own_row(helper, table):
+    sql = assert_locks(lambda: helper(0), table)
+    if connection.vendor == "postgresql":
+        assert f"FOR UPDATE OF {connection.ops.quote_name(table)}" in sql
+
+
+def test_the_waitlist_job_s_lock_skips_an_offer_another_run_holds():
+    moment = datetime(2030, 1, 1, tzinfo=UTC)
+    statements = lock_statements(lambda: lock_expired_waitlist_offers(0, now=moment))
+    assert len(statements) == 1 and "scheduling_waitlistoffer" in statements[0]
+    if connection.features.has_select_for_update_skip_locked:
+        assert "SKIP LOCKED" in statements[0]

@@ -62,3 +62,47 @@
   document.addEventListener("htmx:afterSettle", markScrollingTables);
   window.addEventListener("resize", markScrollingTables);
 })();
+
+/* A height or weight typed in lb or ft + in (clinic.core.fields) shows its metric value as it is
+   typed: the same exact factors and rounding (one decimal, half up) as the server, which stores
+   and checks the value; the inches box shows only with "ft + in". */
+(function () {
+  "use strict";
+  function tenth(value) { return (Math.round(value * 10 + 1e-9) / 10).toFixed(1); }
+  function number(input) {
+    if (!input || input.value.trim() === "") { return null; }
+    var value = Number(input.value.replace(",", "."));
+    return isFinite(value) ? value : NaN;
+  }
+  function update(box) {
+    var inputs = box.querySelectorAll("input");
+    var unit = box.querySelector("select");
+    var output = box.querySelector("[data-measurement-output]");
+    var inchesBox = box.querySelector("[data-measurement-inches-box]");
+    var text = "";
+    if (box.getAttribute("data-measurement") === "weight") {
+      var pounds = number(inputs[0]);
+      if (unit.value === "lb" && pounds !== null && !isNaN(pounds)) {
+        text = "= " + tenth(pounds * 0.45359237) + " kg";
+      }
+    } else {
+      var feetAndInches = unit.value === "ft_in";
+      if (inchesBox) { inchesBox.hidden = !feetAndInches; }
+      var feet = number(inputs[0]);
+      var inches = number(inputs[1]);
+      if (feetAndInches && (feet !== null || inches !== null) && !isNaN(feet) && !isNaN(inches)) {
+        text = "= " + tenth(((feet || 0) * 12 + (inches || 0)) * 2.54) + " cm";
+      }
+    }
+    if (output.textContent !== text) { output.textContent = text; }
+  }
+  function updateAll() { document.querySelectorAll("[data-measurement]").forEach(update); }
+  updateAll();
+  document.addEventListener("htmx:afterSettle", updateAll);
+  ["input", "change"].forEach(function (kind) {
+    document.addEventListener(kind, function (event) {
+      var box = event.target.closest && event.target.closest("[data-measurement]");
+      if (box) { update(box); }
+    });
+  });
+})();

@@ -1,0 +1,321 @@
+"""The waitlist: a freed future time is offered to the first suitable patient waiting, who books
+it in the portal (with every booking check) or lets it go to the next; expired offers move on."""
+
+from datetime import time, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from clinic.audit.choices import AuditEventType
+from clinic.audit.models import AuditEvent
+from clinic.core.exceptions import (
+    ClinicError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from clinic.patients.tests.factories import register_test_patient
+from clinic.scheduling import services, waitlist
+from clinic.scheduling.choices import (
+    AppointmentStatus,
+    WaitlistOfferStatus,
+    WaitlistStatus,
+)
+from clinic.scheduling.models import Appointment, AppointmentType, WaitlistEntry, WaitlistOffer
+from clinic.scheduling.tests.factories import infusion, make_chair, working_week
+from clinic.scheduling.tests.test_day_grid import next_weekday
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chair(location):
+    return make_chair(location)
+
+
+@pytest.fixture
+def carol(clinician, location):
+    return register_test_patient(
+        actor=clinician,
+        location=location,
+        first_name="Carol",
+        last_name="Ng",
+        portal=True,
+        email="carol@example.test",
+    )
+
+
+@pytest.fixture
+def day(location, nurse):
+    working_week(nurse, location)
+    return next_weekday(location)
+
+
+def book(front_desk, patient, nurse, chair, day, hour=9):
+    return services.book_appointment(
+        actor=front_desk,
+        patient=patient,
+        appointment_type=infusion(),
+        starts_at=services.local_start(day, time(hour), patient.location),
+        room=chair,
+        staff=nurse,
+    )
+
+
+def wait(front_desk, patient, day, *, earliest=None, latest=None, kind=None):
+    today = timezone.localdate(timezone.now(), patient.location.zone)
+    return waitlist.add_to_waitlist(
+        actor=front_desk,
+        patient=patient,
+        appointment_type=kind or infusion(),
+        earliest_on=earliest or today,
+        latest_on=latest or day + timedelta(days=14),
+        preferred_times="Mornings",
+    )
+
+
+def test_a_patient_is_put_on_the_waitlist_once_per_type(front_desk, patient_bob, day):
+    entry = wait(front_desk, patient_bob, day)
+    assert entry.status == WaitlistStatus.WAITING and entry.added_by == front_desk
+    audit = AuditEvent.objects.get(event_type=AuditEventType.WAITLIST_ENTRY_ADDED)
+    assert audit.actor == front_desk and audit.details["type"] == "iv-infusion"
+    with pytest.raises(ClinicError, match="already waiting"):
+        wait(front_desk, patient_bob, day)
+    with pytest.raises(ClinicError, match="before the earliest"):
+        wait(front_desk, patient_bob, day, earliest=day, latest=day - timedelta(days=1))
+
+
+def test_the_wrong_role_and_another_location_cannot_add(patient_bob, other_location_clinician, day):
+    with pytest.raises(PermissionDeniedError):
+        wait(patient_bob.user, patient_bob, day)
+    with pytest.raises(NotFoundError):
+        wait(other_location_clinician, patient_bob, day)
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_a_cancelled_time_is_offered_to_the_first_suitable_patient_with_a_notice(
+    front_desk,
+    nurse,
+    chair,
+    day,
+    patient_alice,
+    patient_bob,
+    carol,
+    django_capture_on_commit_callbacks,
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    # Bob waits only for dates after the freed day; Carol waits for the right dates.
+    wait(front_desk, patient_bob, day, earliest=day + timedelta(days=1))
+    carols = wait(front_desk, carol, day)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    offer = WaitlistOffer.objects.get()
+    assert offer.entry == carols and offer.status == WaitlistOfferStatus.OPEN
+    assert (offer.starts_at, offer.room, offer.staff) == (appointment.starts_at, chair, nurse)
+    assert offer.expires_at <= timezone.now() + timedelta(hours=24)
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.WAITLIST_OFFER_MADE, patient_id=carol.pk
+    ).exists()
+    assert mail.outbox[-1].to == ["carol@example.test"]
+    assert "An earlier appointment is free" in mail.outbox[-1].subject
+    portal = client_for(carol.user).get("/portal/appointments/").content.decode()
+    assert "An earlier time is free for you" in portal and "Book this time" in portal
+
+
+def test_a_no_show_frees_nothing(front_desk, nurse, chair, location, patient_alice, carol, day):
+    wait(front_desk, carol, day)
+    started = Appointment.objects.create(  # set-up: an appointment that began an hour ago
+        patient=patient_alice,
+        location=location,
+        appointment_type=infusion(),
+        room=chair,
+        staff=nurse,
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=1),
+        booked_by=front_desk,
+    )
+    services.mark_no_show(actor=front_desk, appointment=started)
+    assert not WaitlistOffer.objects.exists()
+
+
+def test_the_old_time_of_a_moved_appointment_is_offered(
+    front_desk, nurse, chair, day, patient_alice, carol
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    wait(front_desk, carol, day)
+    services.move_appointment(
+        actor=front_desk,
+        appointment=appointment,
+        starts_at=services.local_start(day, time(13), patient_alice.location),
+    )
+    offer = WaitlistOffer.objects.get()
+    assert offer.entry.patient == carol
+    assert offer.starts_at == services.local_start(day, time(9), patient_alice.location)
+
+
+def test_accepting_books_the_time_with_its_checks(
+    front_desk, nurse, chair, day, patient_alice, carol
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    wait(front_desk, carol, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    offer = WaitlistOffer.objects.get()
+    response = client_for(carol.user).post(
+        f"/portal/offers/{offer.public_id}/", {"action": "accept"}, follow=True
+    )
+    assert "Booked: the earlier time is yours." in response.content.decode()
+    booked = Appointment.objects.get(patient=carol)
+    assert (booked.starts_at, booked.room, booked.staff) == (appointment.starts_at, chair, nurse)
+    assert booked.status == AppointmentStatus.BOOKED
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOfferStatus.ACCEPTED and offer.appointment == booked
+    assert offer.entry.status == WaitlistStatus.BOOKED
+    assert AuditEvent.objects.filter(
+        event_type=AuditEventType.APPOINTMENT_BOOKED, actor=carol.user
+    ).exists()
+    with pytest.raises(InvalidTransitionError, match="accepted and booked already"):
+        services.accept_waitlist_offer(patient_user=carol.user, offer=offer)
+
+
+def test_a_time_taken_meanwhile_is_refused_and_the_patient_keeps_waiting(
+    front_desk, nurse, chair, day, patient_alice, patient_bob, carol
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    wait(front_desk, carol, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    offer = WaitlistOffer.objects.get()
+    book(front_desk, patient_bob, nurse, chair, day)  # the front desk gave the chair to Bob
+    with pytest.raises(InvalidTransitionError, match="just been taken"):
+        services.accept_waitlist_offer(patient_user=carol.user, offer=offer)
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOfferStatus.TAKEN
+    assert offer.entry.status == WaitlistStatus.WAITING
+    assert not Appointment.objects.filter(patient=carol).exists()
+
+
+def test_a_declined_offer_goes_to_the_next_patient(
+    front_desk, nurse, chair, day, patient_alice, patient_bob, carol
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    wait(front_desk, carol, day)
+    wait(front_desk, patient_bob, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    first = WaitlistOffer.objects.get()
+    assert first.entry.patient == carol
+    client_for(carol.user).post(f"/portal/offers/{first.public_id}/", {"action": "decline"})
+    first.refresh_from_db()
+    assert first.status == WaitlistOfferStatus.DECLINED
+    second = WaitlistOffer.objects.get(status=WaitlistOfferStatus.OPEN)
+    assert second.entry.patient == patient_bob and second.starts_at == first.starts_at
+
+
+def test_the_command_expires_offers_and_moves_on(
+    front_desk, nurse, chair, day, patient_alice, patient_bob, carol
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    wait(front_desk, carol, day)
+    wait(front_desk, patient_bob, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    first = WaitlistOffer.objects.get()
+    WaitlistOffer.objects.filter(pk=first.pk).update(  # set-up: its time to answer ran out
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    call_command("offer_waitlist_slots")
+    first.refresh_from_db()
+    assert first.status == WaitlistOfferStatus.EXPIRED
+    assert AuditEvent.objects.filter(event_type=AuditEventType.WAITLIST_OFFER_EXPIRED).exists()
+    assert WaitlistOffer.objects.get(status=WaitlistOfferStatus.OPEN).entry.patient == patient_bob
+    with pytest.raises(InvalidTransitionError, match="expired already"):
+        services.accept_waitlist_offer(patient_user=carol.user, offer=first)
+
+
+def test_another_patient_cannot_answer_the_offer(
+    front_desk, nurse, chair, day, patient_alice, patient_bob, carol
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    wait(front_desk, carol, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    offer = WaitlistOffer.objects.get()
+    response = client_for(patient_bob.user).post(
+        f"/portal/offers/{offer.public_id}/", {"action": "accept"}
+    )
+    assert response.status_code == 404
+    with pytest.raises(NotFoundError):
+        services.accept_waitlist_offer(patient_user=patient_bob.user, offer=offer)
+    with pytest.raises(NotFoundError):
+        services.accept_waitlist_offer(patient_user=front_desk, offer=offer)
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOfferStatus.OPEN
+
+
+def test_the_waitlist_page_shows_entries_and_offers_and_takes_a_patient_off(
+    front_desk, nurse, chair, day, patient_alice, carol, other_location_clinician
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    entry = wait(front_desk, carol, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    client = client_for(front_desk)
+    page = client.get("/waitlist/").content.decode()
+    assert "Carol" in page and "Mornings" in page and "Offered" in page
+    assert "Carol" not in client_for(other_location_clinician).get("/waitlist/").content.decode()
+    assert client.post("/waitlist/", {"entry": str(entry.public_id)}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.REMOVED and entry.closed_by == front_desk
+    assert WaitlistOffer.objects.get().status == WaitlistOfferStatus.EXPIRED
+
+
+def test_the_add_page_puts_a_patient_on_the_list_and_never_answers_500(
+    front_desk, patient_bob, day
+):
+    client = client_for(front_desk)
+    url = f"/patients/{patient_bob.public_id}/waitlist/"
+    assert client.get(url, {"appointment_type": "abc"}).status_code == 200
+    for data in (
+        {"appointment_type": infusion().pk, "earliest_on": "2026-13-45", "latest_on": "x"},
+        {"appointment_type": "999999", "earliest_on": day, "latest_on": day},
+        {"appointment_type": infusion().pk, "earliest_on": day, "latest_on": "9999-12-31"},
+        {
+            "appointment_type": infusion().pk,
+            "earliest_on": day,
+            "latest_on": day,
+            "preferred_times": "x" * 5000,
+        },
+    ):
+        assert client.post(url, data).status_code == 400, data
+    response = client.post(
+        url,
+        {
+            "appointment_type": infusion().pk,
+            "earliest_on": day.isoformat(),
+            "latest_on": (day + timedelta(days=7)).isoformat(),
+            "preferred_times": "Afternoons",
+        },
+    )
+    assert response.status_code == 302
+    assert WaitlistEntry.objects.get().preferred_times == "Afternoons"
+    assert client.post("/waitlist/", {"entry": "nope"}).status_code == 404
+    assert (
+        client_for(patient_bob.user)
+        .post("/portal/offers/00000000-0000-0000-0000-000000000000/", {"action": "accept"})
+        .status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_waitlist_page_runs_a_fixed_number_of_queries(
+    count, clinician, front_desk, location, day, django_assert_max_num_queries
+):
+    kind = AppointmentType.objects.filter(is_active=True).first()
+    for n in range(count):
+        patient = register_test_patient(
+            actor=clinician, location=location, first_name=f"W{n}", last_name="Wait"
+        )
+        wait(front_desk, patient, day, kind=kind)
+    client = client_for(front_desk)
+    client.get("/patients/")
+    with django_assert_max_num_queries(12):
+        assert client.get("/waitlist/").status_code == 200
