@@ -70,6 +70,12 @@ NAV_ITEMS = [
     NavItem("What to expect", "evaluation:my_education", frozenset({Role.PATIENT})),
     NavItem("Your goals", "treatment:my_goals", frozenset({Role.PATIENT})),
     NavItem("Outcomes", "outcomes:home", frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN})),
+    # Protocols, monitoring limits and policies: the director changes them, clinicians read them.
+    NavItem(
+        "Configuration",
+        "configuration:home",
+        frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN}),
+    ),
     NavItem("Team", "accounts:team", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("Audit log", "audit:log", frozenset({Role.MEDICAL_DIRECTOR})),
     NavItem("FHIR API", "interop:tokens", frozenset({Role.MEDICAL_DIRECTOR})),

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "clinic.letters",
     "clinic.messaging",
     "clinic.interop",
+    "clinic.configuration",
     "clinic.outcomes",
     "clinic.dashboard",
     "clinic.demo",

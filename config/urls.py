@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("clinic.messaging.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
     path("", include("clinic.interop.urls")),
+    path("", include("clinic.configuration.urls")),
     path("fhir/", include((fhir_urlpatterns, "fhir"))),
     path("documents/", include("clinic.core.urls")),
     path("api/v1/", api.urls),

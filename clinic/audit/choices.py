@@ -195,6 +195,20 @@ class AuditEventType(models.IntegerChoices):
     FHIR_TOKEN_REFUSED = 1302, "FHIR API token refused"
     FHIR_EXPORTED = 1303, "Whole clinic exported as FHIR (bulk)"
 
+    # 1600–1699: the medical director's configuration pages (clinic.configuration)
+    CONFIGURATION_DRAFT_SAVED = 1600, "Configuration draft saved"
+    CONFIGURATION_REVIEWED = 1601, "Configuration draft reviewed"
+    CONFIGURATION_PUBLISHED = 1602, "Configuration change published"
+    CONFIGURATION_DISCARDED = 1603, "Configuration draft discarded"
+    # An UNVERIFIED clinic-policy value reviewed and accepted for this clinic.
+    CLINIC_POLICY_ACCEPTED = 1610, "Clinic-policy value accepted"
+    # A new draft version of a consent document or an education page written or edited (its
+    # publication is the evaluation app's CONSENT_DOCUMENT_PUBLISHED / EDUCATION_PAGE_PUBLISHED).
+    DOCUMENT_VERSION_DRAFTED = 1620, "Consent or education page draft version written"
+    # A draft version of the contraindication screening rules made, or one of its rules written
+    # or removed (its publication is the evaluation app's PROTOCOL_CHANGED).
+    SCREENING_RULES_DRAFTED = 1630, "Screening rules draft version changed"
+
     # 1700–1799: everyday work at the desk and the chair
     # The registration form's live check for a patient already on record (name and birth date).
     POSSIBLE_DUPLICATES_CHECKED = 1700, "Checked for an existing record of a new patient"

@@ -33,7 +33,18 @@ ROLES = [
     "director@demo.clinic",
 ]
 # The medical director's configuration pages in the product (the admin's are found from its index).
-CONFIGURATION = ["/rems/settings/", "/interop/tokens/", "/inbox/templates/"]
+CONFIGURATION = [
+    "/rems/settings/",
+    "/interop/tokens/",
+    "/inbox/templates/",
+    "/configuration/",
+    "/configuration/monitoring/iv/",
+    "/configuration/monitoring/iv/draft/",
+    "/configuration/scheduling/clinic/draft/",
+    "/configuration/clinic-policy/",
+    "/configuration/documents/",
+    "/configuration/documents/consent/ketamine-infusion-injection/",
+]
 
 
 def _cancel_an_appointment() -> str:

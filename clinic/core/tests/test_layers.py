@@ -29,6 +29,9 @@ LAYERS: list[set[str]] = [
     {"messaging"},
     # The FHIR mapping reads every clinical app (above sessions and inventory); nothing reads it.
     {"interop"},
+    # The medical director's configuration pages write the clinical apps' settings; only the
+    # URLs and the menu name it.
+    {"configuration"},
     {"outcomes"},
     {"dashboard"},
     {"demo"},

@@ -1,0 +1,644 @@
+"""What the medical director configures: for each kind of configured row, its table, which of its
+fields a configuration change may set (with the label, unit and help shown on the form), how its
+rows are named in URLs, and the one-line summary the configuration home shows.
+
+Values travel as JSON (`values_of`): decimals as text, so that a limit is never rounded on the way
+from the form to the live row."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from clinic.assessments.models import AssessmentPolicy
+from clinic.configuration.choices import TargetKind
+from clinic.core.exceptions import NotFoundError
+from clinic.inventory.models import InventoryPolicy
+from clinic.messaging.models import MessagingPolicy
+from clinic.monitoring.models import MonitoringProtocol
+from clinic.patients.models import PatientPolicy
+from clinic.reviews.models import ReviewPolicy
+from clinic.scheduling.models import SchedulingPolicy
+from clinic.treatment.choices import DoseUnit
+from clinic.treatment.models import ProtocolTemplate
+
+# The key of a policy's one row in URLs and on a change.
+SINGLETON_KEY = "clinic"
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One field a change may set. `unit` may depend on the row (a protocol's dose unit)."""
+
+    name: str
+    label: str
+    unit: str | Callable[[models.Model], str] = ""
+    help: str = ""
+    group: str = ""
+    # A JSON list of numbers (the allowed doses, the reading schedule), typed as "56, 84".
+    number_list: bool = False
+
+    def unit_for(self, row: models.Model) -> str:
+        return self.unit(row) if callable(self.unit) else self.unit
+
+
+@dataclass(frozen=True)
+class ConfigTarget:
+    kind: TargetKind
+    model: type[models.Model]
+    fields: tuple[ConfigField, ...]
+    description: str
+    summary: Callable[[Any], str]
+    # A policy has one row for the clinic (its `singleton`), which may not have been saved yet.
+    singleton: bool = False
+    # What the stale-draft refusal calls the values ("These limits were changed …").
+    values_noun: str = "values"
+    groups: tuple[str, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+    def field(self, name: str) -> ConfigField:
+        for config_field in self.fields:
+            if config_field.name == name:
+                return config_field
+        raise KeyError(name)
+
+    def rows(self) -> list[models.Model]:
+        if self.singleton:
+            return [self.singleton_row()]
+        ordering = [str(name) for name in self.model._meta.ordering or ()]
+        return list(self.model._default_manager.order_by(*ordering, "pk"))
+
+    def singleton_row(self) -> models.Model:
+        row = self.model._default_manager.filter(singleton=True).first()
+        return row if row is not None else self.model()
+
+    def key_of(self, row: Any) -> str:
+        if self.singleton:
+            return SINGLETON_KEY
+        if self.kind == TargetKind.MONITORING_PROTOCOL:
+            return str(row.route)
+        return str(row.pk)
+
+    def row_for_key(self, key: str) -> models.Model:
+        """The configured row `key` names (NotFoundError if none)."""
+        key = str(key)[:40]
+        if self.singleton:
+            if key != SINGLETON_KEY:
+                raise NotFoundError("There is no such setting.")
+            return self.singleton_row()
+        manager = self.model._default_manager
+        if self.kind == TargetKind.MONITORING_PROTOCOL:
+            row = manager.filter(route=key).first()
+        else:
+            row = manager.filter(pk=int(key)).first() if key.isdigit() and len(key) < 10 else None
+        if row is None:
+            raise NotFoundError("There is no such setting.")
+        return row
+
+    def row_label(self, row: Any) -> str:
+        if self.singleton:
+            return self.label
+        if self.kind == TargetKind.MONITORING_PROTOCOL:
+            return f"Monitoring limits: {row.get_route_display()}"
+        return str(row.name)
+
+    def model_field(self, name: str) -> models.Field:
+        return self.model._meta.get_field(name)  # type: ignore[return-value]
+
+    def values_of(self, row: models.Model) -> dict[str, Any]:
+        """The row's configurable values as JSON."""
+        values = {}
+        for config_field in self.fields:
+            value = getattr(row, config_field.name)
+            model_field = self.model_field(config_field.name)
+            if isinstance(value, Decimal) and isinstance(model_field, models.DecimalField):
+                # "0.9" typed and "0.900" stored are one value: compare them as stored.
+                value = value.quantize(Decimal(1).scaleb(-(model_field.decimal_places or 0)))
+            values[config_field.name] = to_json(value)
+        return values
+
+    def would_be_row(self, row: models.Model, values: Mapping[str, Any]) -> models.Model:
+        """A copy of `row` with `values` (JSON or Python) set: validated, never saved here."""
+        candidate = copy.copy(row)
+        for config_field in self.fields:
+            if config_field.name in values:
+                model_field = self.model_field(config_field.name)
+                value = values[config_field.name]
+                if not config_field.number_list:
+                    value = model_field.to_python(value)
+                setattr(candidate, config_field.name, value)
+        return candidate
+
+    def validation_errors(self, row: models.Model, values: Mapping[str, Any]) -> dict[str, list]:
+        """What the table's own rules (field validators, clean(), check constraints) say of the
+        row with `values`: field name (or "__all__") → messages; empty when it is valid."""
+        try:
+            self.would_be_row(row, values).full_clean(validate_unique=False)
+        except ValidationError as error:
+            return {name: list(messages) for name, messages in error.message_dict.items()}
+        return {}
+
+    def show_value(self, row: models.Model, name: str, value: Any) -> str:
+        """A value in words, with its unit ("0.75 mg/kg", "not set", "yes")."""
+        config_field = self.field(name)
+        model_field = self.model_field(name)
+        if value is None or value == "" or value == []:
+            return "not set"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if config_field.number_list:
+            text = ", ".join(_number(item) for item in value)
+        elif isinstance(model_field, models.DecimalField):
+            text = _number(value)
+        else:
+            text = str(value)
+        unit = config_field.unit_for(row)
+        return f"{text} {unit}" if unit else text
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    return value
+
+
+def _number(value: Any) -> str:
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    text = format(number.normalize(), "f")
+    return text
+
+
+def _dose_unit(row: Any) -> str:
+    return "mg" if getattr(row, "dose_unit", "") == DoseUnit.FIXED_MG else "mg/kg"
+
+
+def _protocol_summary(row: ProtocolTemplate) -> str:
+    unit = _dose_unit(row)
+    dose = (
+        f"{_number(row.default_dose)} {unit} "
+        f"(range {_number(row.minimum_dose)}–{_number(row.maximum_dose)} {unit})"
+    )
+    infusion = f", over {row.infusion_minutes} min" if row.infusion_minutes else ""
+    return (
+        f"{dose}{infusion}; induction {row.induction_sessions} sessions, "
+        f"{row.induction_sessions_per_week} a week; maintenance every "
+        f"{row.maintenance_interval_days} days; at least {row.minimum_days_between_doses} days "
+        f"between doses{'' if row.is_active else ' (not offered)'}"
+    )
+
+
+def _monitoring_summary(row: MonitoringProtocol) -> str:
+    return (
+        f"Alert above {row.systolic_max}/{row.diastolic_max} mmHg, heart rate outside "
+        f"{row.heart_rate_min}–{row.heart_rate_max} /min, SpO₂ below {row.spo2_min}%; stop at "
+        f"{row.stop_systolic_mmhg}/{row.stop_diastolic_mmhg} mmHg or SpO₂ below "
+        f"{row.stop_spo2_below_pct}%; observe at least {row.minimum_observation_minutes} min"
+    )
+
+
+def _fields_summary(target_kind: TargetKind) -> Callable[[Any], str]:
+    def summary(row: Any) -> str:
+        target = TARGETS[target_kind]
+        return "; ".join(
+            f"{f.label}: {target.show_value(row, f.name, to_json(getattr(row, f.name)))}"
+            for f in target.fields
+        )
+
+    return summary
+
+
+DOSE = "Dose"
+INFUSION = "Infusion (IV)"
+FIXED = "Fixed-dose device (esketamine)"
+SCHEDULE = "Schedule and intervals"
+SOURCE = "Source and availability"
+
+PROTOCOL_FIELDS = (
+    ConfigField("default_dose", "Default dose", _dose_unit, group=DOSE),
+    ConfigField("minimum_dose", "Lowest dose allowed", _dose_unit, group=DOSE),
+    ConfigField(
+        "maximum_dose",
+        "Highest dose allowed",
+        _dose_unit,
+        help="A plan outside the range needs a documented override.",
+        group=DOSE,
+    ),
+    ConfigField("infusion_minutes", "Default infusion time", "minutes", "IV only.", INFUSION),
+    ConfigField("minimum_infusion_minutes", "Shortest infusion", "minutes", "", INFUSION),
+    ConfigField("maximum_infusion_minutes", "Longest infusion", "minutes", "", INFUSION),
+    ConfigField(
+        "maximum_mg_per_kg_per_hour",
+        "Highest infusion rate",
+        "mg/kg/hour",
+        "Ceiling on the infusion rate, mg per kg of actual weight per hour.",
+        INFUSION,
+    ),
+    ConfigField(
+        "maximum_bolus_mg_per_kg",
+        "Largest bolus",
+        "mg/kg",
+        "Ceiling on a bolus, mg per kg of actual weight.",
+        INFUSION,
+    ),
+    ConfigField(
+        "bolus_up_to_minutes",
+        "A bolus is a dose given over at most",
+        "minutes",
+        "",
+        INFUSION,
+    ),
+    ConfigField(
+        "infusion_completion_tolerance_minutes",
+        "'Completed' accepted this much early",
+        "minutes",
+        "'Completed: full dose given' is accepted from the plan's infusion minutes less this "
+        "many (clinic policy, UNVERIFIED).",
+        INFUSION,
+    ),
+    ConfigField(
+        "stock_concentration_mg_per_ml",
+        "Vial strength",
+        "mg/mL",
+        "Strength of the vial the dose is drawn from.",
+        INFUSION,
+    ),
+    ConfigField("bag_volume_ml", "Bag volume", "mL", "As prepared.", INFUSION),
+    ConfigField(
+        "device_mg",
+        "Dose per device",
+        "mg",
+        "A dose is a whole number of devices.",
+        FIXED,
+    ),
+    ConfigField(
+        "allowed_doses_mg",
+        "Doses allowed",
+        "mg",
+        "Separate with commas, e.g. 56, 84.",
+        FIXED,
+        number_list=True,
+    ),
+    ConfigField("first_session_dose_mg", "First-session dose", "mg", "", FIXED),
+    ConfigField(
+        "older_adult_from_age_years",
+        "Older-adult doses from age",
+        "years",
+        "From this age the older-adult doses apply instead (empty: no difference).",
+        FIXED,
+    ),
+    ConfigField(
+        "older_adult_allowed_doses_mg",
+        "Older-adult doses allowed",
+        "mg",
+        "Separate with commas, e.g. 28, 56, 84.",
+        FIXED,
+        number_list=True,
+    ),
+    ConfigField("older_adult_first_session_dose_mg", "Older-adult first dose", "mg", "", FIXED),
+    ConfigField("induction_sessions", "Induction sessions", "sessions", "", SCHEDULE),
+    ConfigField("induction_sessions_per_week", "Induction sessions a week", "a week", "", SCHEDULE),
+    ConfigField("maintenance_interval_days", "Maintenance every", "days", "", SCHEDULE),
+    ConfigField(
+        "observation_minutes", "Observation after dosing", "minutes", "At least.", SCHEDULE
+    ),
+    ConfigField(
+        "minimum_days_between_doses",
+        "Days between doses",
+        "days",
+        "Calendar days from one dose to the next (2: never on consecutive days; 1: daily "
+        "allowed). A second dose on the same day is never given.",
+        SCHEDULE,
+    ),
+    ConfigField(
+        "maximum_doses_per_7_days",
+        "Most doses in 7 days",
+        "doses",
+        "In any 7 consecutive days (today and the 6 days before).",
+        SCHEDULE,
+    ),
+    ConfigField(
+        "side_effect_check_days",
+        "Side-effect check every",
+        "days",
+        "In maintenance, ask the patient about side effects this often between visits "
+        "(empty: never). Clinic policy, UNVERIFIED.",
+        SCHEDULE,
+    ),
+    ConfigField("source", "Source", "", "The primary source of these values.", SOURCE),
+    ConfigField("is_active", "Offered for new plans", "", "Untick to stop offering it.", SOURCE),
+)
+
+BEFORE = "Before dosing"
+DURING = "Alerts during the session"
+STOP = "Stop levels (a prescriber must acknowledge)"
+DISCHARGE = "Discharge"
+READINGS = "Readings and observation"
+
+MONITORING_FIELDS = (
+    ConfigField("pre_dose_systolic_max", "Highest systolic before dosing", "mmHg", "", BEFORE),
+    ConfigField("pre_dose_diastolic_max", "Highest diastolic before dosing", "mmHg", "", BEFORE),
+    ConfigField("systolic_max", "Alert: systolic above", "mmHg", "", DURING),
+    ConfigField("diastolic_max", "Alert: diastolic above", "mmHg", "", DURING),
+    ConfigField("systolic_min_mmhg", "Alert: systolic below", "mmHg", "", DURING),
+    ConfigField("heart_rate_max", "Alert: heart rate above", "beats/min", "", DURING),
+    ConfigField("heart_rate_min", "Alert: heart rate below", "beats/min", "", DURING),
+    ConfigField("spo2_min", "Alert: SpO₂ below", "%", "", DURING),
+    ConfigField("respiratory_rate_min", "Alert: breathing below", "breaths/min", "", DURING),
+    ConfigField(
+        "respiratory_rate_max_per_min", "Alert: breathing above", "breaths/min", "", DURING
+    ),
+    ConfigField(
+        "baseline_rise_percent",
+        "Alert: blood pressure rise from baseline",
+        "%",
+        "Above the pre-dose reading.",
+        DURING,
+    ),
+    ConfigField(
+        "baseline_fall_percent",
+        "Alert: blood pressure fall from baseline",
+        "%",
+        "Below the pre-dose reading.",
+        DURING,
+    ),
+    ConfigField(
+        "alert_escalation_minutes",
+        "Re-alert an open alert after",
+        "minutes",
+        "Escalated on the session page and the sessions board.",
+        DURING,
+    ),
+    ConfigField("stop_systolic_mmhg", "Stop: systolic at or above", "mmHg", "", STOP),
+    ConfigField("stop_diastolic_mmhg", "Stop: diastolic at or above", "mmHg", "", STOP),
+    ConfigField("stop_spo2_below_pct", "Stop: SpO₂ below", "%", "", STOP),
+    ConfigField("stop_consciousness", "Stop: consciousness", "", "", STOP),
+    ConfigField("discharge_systolic_max", "Discharge: systolic at most", "mmHg", "", DISCHARGE),
+    ConfigField("discharge_diastolic_max", "Discharge: diastolic at most", "mmHg", "", DISCHARGE),
+    ConfigField(
+        "discharge_heart_rate_max", "Discharge: heart rate at most", "beats/min", "", DISCHARGE
+    ),
+    ConfigField(
+        "discharge_aldrete_threshold", "Discharge: Aldrete score at least", "points", "", DISCHARGE
+    ),
+    ConfigField(
+        "reading_schedule_minutes",
+        "Readings due at",
+        "minutes after dosing",
+        "Separate with commas; 0 is just before dosing.",
+        READINGS,
+        number_list=True,
+    ),
+    ConfigField("minimum_observation_minutes", "Observe at least", "minutes", "", READINGS),
+    ConfigField(
+        "blood_pressure_check_minutes",
+        "Blood pressure required at",
+        "minutes after dosing",
+        "Empty: no such reading is required (esketamine: about 40 minutes).",
+        READINGS,
+    ),
+    ConfigField(
+        "blood_pressure_check_window_minutes",
+        "That reading counts within",
+        "minutes either side",
+        "Clinic policy, UNVERIFIED: the label says “approximately”.",
+        READINGS,
+    ),
+    ConfigField("source", "Source", "", "The primary source of these limits.", SOURCE),
+)
+
+POLICY = "Settings"
+
+
+def _policy(name: str, label: str, unit: str = "", help: str = "") -> ConfigField:
+    return ConfigField(name, label, unit, help, POLICY)
+
+
+TARGETS: dict[TargetKind, ConfigTarget] = {
+    TargetKind.PROTOCOL_TEMPLATE: ConfigTarget(
+        kind=TargetKind.PROTOCOL_TEMPLATE,
+        model=ProtocolTemplate,
+        fields=PROTOCOL_FIELDS,
+        description="Dose ranges, infusion limits, the induction and maintenance schedule, and "
+        "the days between doses that plans and sessions are checked against.",
+        summary=_protocol_summary,
+        values_noun="protocol values",
+        groups=(DOSE, INFUSION, FIXED, SCHEDULE, SOURCE),
+    ),
+    TargetKind.MONITORING_PROTOCOL: ConfigTarget(
+        kind=TargetKind.MONITORING_PROTOCOL,
+        model=MonitoringProtocol,
+        fields=MONITORING_FIELDS,
+        description="The vital-sign limits every reading is checked against, the stop levels, "
+        "the discharge thresholds and the readings due after dosing, per route.",
+        summary=_monitoring_summary,
+        values_noun="limits",
+        groups=(BEFORE, DURING, STOP, DISCHARGE, READINGS, SOURCE),
+    ),
+    TargetKind.SCHEDULING_POLICY: ConfigTarget(
+        kind=TargetKind.SCHEDULING_POLICY,
+        model=SchedulingPolicy,
+        singleton=True,
+        fields=(
+            _policy(
+                "nurse_chair_capacity",
+                "Patients one nurse watches at once",
+                "patients",
+                "At the chair side (clinic policy, UNVERIFIED: no source sets a ratio).",
+            ),
+            _policy(
+                "reminder_hours",
+                "Reminders before an appointment",
+                "hours",
+                "Separate with commas, e.g. 24,2.",
+            ),
+            _policy(
+                "waitlist_offer_hours",
+                "A waitlist offer stays open for",
+                "hours",
+                "Then the freed time goes to the next patient; never past the time itself "
+                "(clinic policy, UNVERIFIED).",
+            ),
+        ),
+        description="Chair-side staffing, appointment reminders and waitlist offers.",
+        summary=_fields_summary(TargetKind.SCHEDULING_POLICY),
+        groups=(POLICY,),
+    ),
+    TargetKind.ASSESSMENT_POLICY: ConfigTarget(
+        kind=TargetKind.ASSESSMENT_POLICY,
+        model=AssessmentPolicy,
+        singleton=True,
+        fields=(
+            _policy(
+                "active_interval_days",
+                "Repeat questionnaires in active treatment every",
+                "days",
+                "Clinic policy, UNVERIFIED: no published interval.",
+            ),
+            _policy(
+                "maintenance_interval_days", "Repeat questionnaires in maintenance every", "days"
+            ),
+            _policy(
+                "overdue_after_days",
+                "Overdue after",
+                "days",
+                "After the interval, days before “due” becomes “overdue”.",
+            ),
+            _policy("link_valid_days", "A questionnaire link works for", "days"),
+            _policy(
+                "pcl5_cutoff",
+                "PCL-5 provisional-diagnosis cut-off",
+                "points",
+                "31–33 “appears reasonable” (National Center for PTSD).",
+            ),
+            _policy(
+                "madrs_remission_at_most",
+                "MADRS remission at most",
+                "points",
+                "10 in an IV ketamine cohort, 12 in the esketamine programme (SUSTAIN-3).",
+            ),
+            _policy(
+                "relapse_share_percent",
+                "Possible relapse above",
+                "% of the way back to baseline",
+                "After a response, two answers in a row above this share (clinic policy, "
+                "UNVERIFIED).",
+            ),
+            _policy(
+                "on_call_email",
+                "On-call e-mail for urgent safety alerts",
+                "",
+                "Used when the patient's location names nobody.",
+            ),
+        ),
+        description="Questionnaire intervals, cut-offs and who hears of an urgent answer.",
+        summary=_fields_summary(TargetKind.ASSESSMENT_POLICY),
+        groups=(POLICY,),
+    ),
+    TargetKind.MESSAGING_POLICY: ConfigTarget(
+        kind=TargetKind.MESSAGING_POLICY,
+        model=MessagingPolicy,
+        singleton=True,
+        fields=(
+            _policy(
+                "staffed_hours",
+                "When the team reads messages",
+                "",
+                "Shown to patients on every message page.",
+            ),
+            _policy(
+                "reply_target_hours",
+                "Flag an unanswered message after",
+                "hours",
+                "Clinic policy, UNVERIFIED: no source fixes a reply time.",
+            ),
+            _policy(
+                "emergency_number", "Local emergency number", "", "Shown beside 988; 911 in the US."
+            ),
+        ),
+        description="Staffed hours, the reply target and the emergency number patients see.",
+        summary=_fields_summary(TargetKind.MESSAGING_POLICY),
+        groups=(POLICY,),
+    ),
+    TargetKind.INVENTORY_POLICY: ConfigTarget(
+        kind=TargetKind.INVENTORY_POLICY,
+        model=InventoryPolicy,
+        singleton=True,
+        fields=(
+            _policy(
+                "expiry_warning_days",
+                "Flag lots expiring within",
+                "days",
+                "Clinic policy, UNVERIFIED: no federal rule sets a warning window.",
+            ),
+            _policy(
+                "waste_witness_required",
+                "A second person witnesses each waste",
+                "",
+                "Clinic and state policy (e.g. North Carolina 10A NCAC 26E .0407).",
+            ),
+            _policy(
+                "sessions_draw_from_register",
+                "Sessions draw their doses from the register",
+                "",
+                "Off only while the clinic's stock is not yet entered.",
+            ),
+        ),
+        description="Expiry warnings, waste witnesses and how sessions draw from stock.",
+        summary=_fields_summary(TargetKind.INVENTORY_POLICY),
+        groups=(POLICY,),
+    ),
+    TargetKind.PATIENT_POLICY: ConfigTarget(
+        kind=TargetKind.PATIENT_POLICY,
+        model=PatientPolicy,
+        singleton=True,
+        fields=(
+            _policy(
+                "minimum_age_years",
+                "Youngest age registered",
+                "years",
+                "Below 18 the clinic treats minors: each needs a guardian's consent and their "
+                "own assent.",
+            ),
+            _policy(
+                "guardians_see_questionnaire_answers",
+                "Guardians see the patient's questionnaire answers",
+                "",
+                "Clinic policy, UNVERIFIED: state minor-confidentiality laws differ.",
+            ),
+        ),
+        description="Who the clinic registers and what a guardian's portal shows.",
+        summary=_fields_summary(TargetKind.PATIENT_POLICY),
+        groups=(POLICY,),
+    ),
+    TargetKind.REVIEW_POLICY: ConfigTarget(
+        kind=TargetKind.REVIEW_POLICY,
+        model=ReviewPolicy,
+        singleton=True,
+        fields=(
+            _policy(
+                "review_after_induction_days",
+                "Review after the last induction session",
+                "days",
+                "Clinic policy, UNVERIFIED.",
+            ),
+            _policy(
+                "maintenance_review_interval_weeks",
+                "Review in maintenance every",
+                "weeks",
+                "Clinic policy, UNVERIFIED.",
+            ),
+            _policy(
+                "review_after_urgent_alert_days",
+                "Review after an urgent safety alert",
+                "days",
+                "Clinic policy, UNVERIFIED.",
+            ),
+        ),
+        description="When follow-up reviews fall due.",
+        summary=_fields_summary(TargetKind.REVIEW_POLICY),
+        groups=(POLICY,),
+    ),
+}
+
+
+def target_for(kind: str) -> ConfigTarget:
+    """The configured kind `kind` names (NotFoundError for anything else)."""
+    if kind not in TargetKind.values:
+        raise NotFoundError("There is no such setting.")
+    return TARGETS[TargetKind(kind)]
