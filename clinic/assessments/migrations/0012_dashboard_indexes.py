@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assessments', '0011_safety_alert_contact_attempts'),
-        ('patients', '0009_dashboard_indexes'),
+        ('patients', '0010_dashboard_indexes'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0004_location_opening_hours'),
         ('outcomes', '0003_backfill_course_summaries'),
-        ('patients', '0009_dashboard_indexes'),
+        ('patients', '0010_dashboard_indexes'),
         ('treatment', '0010_side_effect_check_interval'),
         ('treatment_sessions', '0011_status_in_progress_hyphen'),
     ]

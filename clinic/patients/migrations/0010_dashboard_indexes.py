@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_location_opening_hours'),
-        ('patients', '0008_guardians'),
+        ('patients', '0009_status_change_course_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
