@@ -236,6 +236,19 @@ def _decimal(value) -> Decimal:
     return Decimal(str(value))
 
 
+def _quartiles_aggregate(field: str, output_field=None, **extra) -> PercentilesCont:
+    """The three quartiles of `field` as one PostgreSQL aggregate (one sort of the values)."""
+    return PercentilesCont(
+        field, QUARTILES, output_field=ArrayField(output_field or FloatField()), **extra
+    )
+
+
+def _from_quartiles(values, as_number=_decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(median, first quartile, third quartile) from the aggregate's [q1, median, q3]."""
+    q1, median, q3 = (as_number(value).quantize(Decimal("0.1")) for value in values)
+    return median, q1, q3
+
+
 def _quartiles(
     rows, n: int, field: str = "change", as_number=_decimal, output_field=None
 ) -> tuple[Decimal, Decimal, Decimal]:
@@ -244,13 +257,8 @@ def _quartiles(
     by the database at its sorted position."""
     found = []
     if connection.vendor == "postgresql":
-        values = rows.aggregate(
-            quartiles=PercentilesCont(
-                field, QUARTILES, output_field=ArrayField(output_field or FloatField())
-            )
-        )["quartiles"]
-        found = [as_number(value).quantize(Decimal("0.1")) for value in values]
-        return found[1], found[0], found[2]
+        values = rows.aggregate(quartiles=_quartiles_aggregate(field, output_field))["quartiles"]
+        return _from_quartiles(values, as_number)
     ordered = rows.order_by(field).values_list(field, flat=True)
     for q in QUARTILES:
         lower, upper, weight = quantile_positions(n, q)
@@ -346,6 +354,12 @@ def _responses(
                 responders=Count("pk", filter=assessed & rule),
                 remission_eligible=Count("pk", filter=eligible),
                 remitters=Count("pk", filter=remitted),
+                # PostgreSQL computes each group's quartiles in the same pass.
+                **(
+                    {"quartiles": _quartiles_aggregate("change", filter=assessed)}
+                    if connection.vendor == "postgresql"
+                    else {}
+                ),
             )
             .order_by("protocol_id")
         )
@@ -369,7 +383,11 @@ def _responses(
             )
             row.response_ci = wilson_interval(row.responders, row.assessed)
             row.remission_ci = wilson_interval(row.remitters, row.remission_eligible)
-            if row.assessed:
+            if row.assessed and "quartiles" in group:
+                row.median_change, row.change_q1, row.change_q3 = _from_quartiles(
+                    group["quartiles"]
+                )
+            elif row.assessed:
                 in_group = rows.filter(assessed, protocol_id=group["protocol_id"])
                 row.median_change, row.change_q1, row.change_q3 = _quartiles(in_group, row.assessed)
             else:
