@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
 
 from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
-from clinic.scheduling.selectors import count_change_requests
 
 
 @dataclass(frozen=True)
@@ -19,8 +17,10 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[str]
-    # How many items wait there, shown beside the label when there are any (one small query).
-    count: Callable[[Any], int] | None = None
+    # A fragment saying how many items wait there, fetched after the page has loaded (so no page
+    # pays for it), for the roles whose work list it is.
+    count_url_name: str = ""
+    count_roles: frozenset[str] = frozenset()
 
 
 NAV_ITEMS = [
@@ -42,7 +42,8 @@ NAV_ITEMS = [
         "Change requests",
         "scheduling:change_requests",
         frozenset({Role.FRONT_DESK, Role.MEDICAL_DIRECTOR}),
-        count=count_change_requests,
+        count_url_name="scheduling:change_request_count",
+        count_roles=frozenset({Role.FRONT_DESK}),
     ),
     # Patients waiting for an earlier time, and the freed times offered to them.
     NavItem("Waitlist", "scheduling:waitlist", frozenset({Role.FRONT_DESK, Role.MEDICAL_DIRECTOR})),
@@ -91,9 +92,13 @@ def navigation_for(request) -> list[dict[str, Any]]:
     for item in NAV_ITEMS:
         if user.role in item.roles:
             url = reverse(item.url_name)
-            waiting = item.count(user) if item.count is not None else 0
-            label = f"{item.label} ({waiting})" if waiting else item.label
+            counted = item.count_url_name and user.role in item.count_roles
             items.append(
-                {"label": label, "url": url, "active": path.startswith(url) and url != "/"}
+                {
+                    "label": item.label,
+                    "url": url,
+                    "active": path.startswith(url) and url != "/",
+                    "count_url": reverse(item.count_url_name) if counted else "",
+                }
             )
     return items

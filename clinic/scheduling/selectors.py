@@ -288,7 +288,7 @@ def list_change_requests(viewer, page_number) -> Window:
 
 
 def count_change_requests(viewer) -> int:
-    """How many requests wait (shown in the menu); one indexed count."""
+    """How many requests wait at the viewer's locations (the menu's count); one indexed count."""
     return open_change_requests(viewer).count()
 
 

@@ -825,6 +825,7 @@ def accept_waitlist_offer(*, patient_user, offer: WaitlistOffer) -> Appointment:
     booked the offer ends as taken, the time goes to the next patient, and the patient is told."""
     waitlist.ensure_offer_is_theirs(patient_user, offer)
     refusal = ""
+    taken = False
     with transaction.atomic(durable=True):
         locked = lock_waitlist_offer(offer.pk)
         if locked.status != WaitlistOfferStatus.OPEN:
@@ -854,7 +855,7 @@ def accept_waitlist_offer(*, patient_user, offer: WaitlistOffer) -> Appointment:
                 waitlist.close_offer(
                     locked, WaitlistOfferStatus.TAKEN, actor=patient_user, why=error.message[:200]
                 )
-                waitlist.offer_again(locked, actor=patient_user)
+                taken = True
                 refusal = (
                     "Sorry, that time has just been taken, so it could not be booked. You stay on "
                     "the waitlist for the next one."
@@ -869,6 +870,10 @@ def accept_waitlist_offer(*, patient_user, offer: WaitlistOffer) -> Appointment:
                     patient_user,
                 )
                 entry.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    if taken:
+        # Offered on in a transaction of its own: this one held the booking's rows, which the
+        # next patient's entry must not be locked after (waitlist.py, the order of locks).
+        waitlist.offer_again_in_turn(offer.pk, actor=patient_user)
     if refusal:
         raise InvalidTransitionError(refusal)
     return appointment

@@ -8,6 +8,7 @@ urlpatterns = [
     path("calendar/book/", views.book_slot, name="book_slot"),
     path("follow-ups/", views.follow_up_list, name="follow_ups"),
     path("change-requests/", views.change_requests, name="change_requests"),
+    path("change-requests/count/", views.change_request_count, name="change_request_count"),
     path("waitlist/", views.waitlist_page, name="waitlist"),
     path(
         "patients/<uuid:patient_public_id>/waitlist/",

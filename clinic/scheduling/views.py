@@ -442,6 +442,15 @@ def change_requests(request):
     return render(request, "scheduling/change_requests.html", {"page": page})
 
 
+@require_GET
+@role_required(*BOOKERS)
+def change_request_count(request):
+    """The menu's count of open change requests, fetched after the page loads (an htmx
+    fragment: " (3)", or nothing when none wait)."""
+    waiting = selectors.count_change_requests(request.user)
+    return render(request, "scheduling/_change_request_count.html", {"waiting": waiting})
+
+
 @role_required(*BOOKERS)
 def waitlist_page(request):
     """The patients waiting for an earlier time at the viewer's locations, and the latest offers

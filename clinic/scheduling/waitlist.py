@@ -10,8 +10,9 @@ declines it. A declined or expired offer goes to the next patient waiting: expir
 `offer_waitlist_slots` command, which cron runs like the reminders.
 
 Locks, in this order: an offer, then a waitlist entry, then (when an offer is booked) the
-booking's patient, room and member of staff (clinic.scheduling.locks). A cancellation or move
-holds its appointment's row before it locks the entry it offers the time to.
+booking's patient, room and member of staff (clinic.scheduling.locks); no entry is locked after a
+booking's rows, so an offer found taken is offered on in a transaction of its own. A cancellation
+or move holds its appointment's row before it locks the entry it offers the time to.
 """
 
 from __future__ import annotations
@@ -316,6 +317,12 @@ def offer_again(offer: WaitlistOffer, *, actor) -> WaitlistOffer | None:
         # The freed appointment was moved back to that time: it is not free.
         return None
     return _offer_to_next(freed, actor=actor)
+
+
+def offer_again_in_turn(offer_id: int, *, actor) -> WaitlistOffer | None:
+    """Offer a closed offer's time to the next patient waiting, in a transaction of its own."""
+    with transaction.atomic(durable=True):
+        return offer_again(lock_waitlist_offer(offer_id), actor=actor)
 
 
 def ensure_offer_is_theirs(patient_user, offer: WaitlistOffer) -> None:

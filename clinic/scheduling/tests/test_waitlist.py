@@ -342,3 +342,21 @@ def test_answering_an_offer_never_answers_500(front_desk, nurse, chair, day, pat
         client_for(front_desk).post("/waitlist/", {"entry": str(entry.public_id)}).status_code
         == 302
     )
+
+
+def test_a_time_that_no_longer_fits_the_patient_goes_to_the_next(
+    front_desk, nurse, chair, location, day, patient_alice, patient_bob, carol
+):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    wait(front_desk, carol, day)
+    wait(front_desk, patient_bob, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    offer = WaitlistOffer.objects.get()
+    # Meanwhile Carol was booked in the other chair at that very time.
+    book(front_desk, carol, nurse, make_chair(location, "Chair 2"), day)
+    with pytest.raises(InvalidTransitionError, match="just been taken"):
+        services.accept_waitlist_offer(patient_user=carol.user, offer=offer)
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOfferStatus.TAKEN
+    following = WaitlistOffer.objects.get(status=WaitlistOfferStatus.OPEN)
+    assert following.entry.patient == patient_bob and following.starts_at == offer.starts_at
