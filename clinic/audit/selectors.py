@@ -28,6 +28,7 @@ EVENT_GROUPS = {
     "messaging": ("Messages between visits", 1200, 1299),
     "interop": ("FHIR API and export", 1300, 1399),
     "outcomes": ("Outcomes and retention", 1400, 1499),
+    "everyday": ("Duplicate checks, alert contact, status following care", 1700, 1799),
     "system": ("Audit and configuration", 900, 999),
 }
 # One export covers at most this many days (a year and a day), so that a mistyped range does not
