@@ -85,6 +85,9 @@ class ResolveAlertForm(forms.Form):
 
 
 class ContactAttemptForm(forms.Form):
+    # Shown beside the resolve form, which has a note of its own: the prefix keeps the ids apart.
+    prefix = "contact"
+
     outcome = forms.ChoiceField(
         label="How did the attempt go?", choices=ContactOutcome.choices, widget=forms.RadioSelect
     )

@@ -186,7 +186,7 @@ class _MeasurementWidget(forms.MultiWidget):
             subwidget["name"] = name + suffix
             if id_:
                 subwidget["attrs"]["id"] = id_ + suffix
-        values = value if isinstance(value, list) else self.decompress(value)
+        values: list = value if isinstance(value, list) else list(self.decompress(value) or [])
         context["widget"]["measurement"] = self.measurement
         context["widget"]["converted"] = self.converted_text(values)
         context["widget"]["output_id"] = f"{id_}_converted" if id_ else ""

@@ -49,7 +49,9 @@ def test_evaluation_decision_consent_and_a_six_session_iv_plan(open_page, clinic
     doc.get_by_role("button", name="Start the evaluation").click()
     expect(doc.get_by_role("heading", name=re.compile("Comprehensive evaluation"))).to_be_visible()
     # Every screening question asked ("no" / "none"), then the one that is not.
-    for select in doc.locator("form:has(input[name=action][value=save]) select").all():
+    for select in doc.locator(
+        "form:has(input[name=action][value=save]) select:not([name$=_unit])"
+    ).all():
         values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
         select.select_option("false" if "false" in values else "none")
     doc.get_by_label("Hypertension").select_option("uncontrolled")

@@ -39,7 +39,10 @@ def test_a_relative_contraindication_is_acknowledged_before_suitable_is_signed(o
     expect(screen.get_by_text("No rule fires")).to_have_count(0)
 
     # Every screening question asked: "no" / "none", except uncontrolled hypertension.
-    for select in doc.locator("form:has(input[name=action][value=save]) select").all():
+    # (The height's unit stays in cm.)
+    for select in doc.locator(
+        "form:has(input[name=action][value=save]) select:not([name$=_unit])"
+    ).all():
         values = select.locator("option").evaluate_all("options => options.map(o => o.value)")
         select.select_option("false" if "false" in values else "none")
     doc.get_by_label("Hypertension").select_option("uncontrolled")

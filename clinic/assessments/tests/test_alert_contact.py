@@ -90,7 +90,7 @@ def test_a_nurse_posts_an_attempt_and_sees_it_on_the_timeline(nurse, alert):
     client = client_for(nurse)
     response = client.post(
         f"/assessments/alerts/{alert.public_id}/contact/",
-        {"outcome": "voicemail", "note": "Left a message to call back."},
+        {"contact-outcome": "voicemail", "contact-note": "Left a message to call back."},
     )
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
@@ -100,17 +100,24 @@ def test_a_nurse_posts_an_attempt_and_sees_it_on_the_timeline(nurse, alert):
 
 def test_a_refused_attempt_keeps_what_was_typed(nurse, alert):
     response = client_for(nurse).post(
-        f"/assessments/alerts/{alert.public_id}/contact/", {"outcome": "reached", "note": "  "}
+        f"/assessments/alerts/{alert.public_id}/contact/",
+        {"contact-outcome": "reached", "contact-note": "  "},
     )
     page = response.content.decode()
     assert response.status_code == 400
     assert "Write what the patient said" in page
-    assert re.search(r'<input type="radio" name="outcome" value="reached"[^>]* checked', page)
+    assert re.search(
+        r'<input type="radio" name="contact-outcome" value="reached"[^>]* checked', page
+    )
 
 
 @pytest.mark.parametrize(
     "data",
-    [{}, {"outcome": "x" * 5000}, {"outcome": "no_answer", "note": "n" * 5000}],
+    [
+        {},
+        {"contact-outcome": "x" * 5000},
+        {"contact-outcome": "no_answer", "contact-note": "n" * 5000},
+    ],
 )
 def test_bad_posts_answer_a_page_never_an_error(nurse, alert, data):
     response = client_for(nurse).post(f"/assessments/alerts/{alert.public_id}/contact/", data)
@@ -120,14 +127,14 @@ def test_bad_posts_answer_a_page_never_an_error(nurse, alert, data):
 
 def test_front_desk_is_refused_the_contact_page(front_desk, alert):
     response = client_for(front_desk).post(
-        f"/assessments/alerts/{alert.public_id}/contact/", {"outcome": "voicemail"}
+        f"/assessments/alerts/{alert.public_id}/contact/", {"contact-outcome": "voicemail"}
     )
     assert response.status_code == 403
 
 
 def test_another_locations_clinician_gets_a_404(other_location_clinician, alert):
     response = client_for(other_location_clinician).post(
-        f"/assessments/alerts/{alert.public_id}/contact/", {"outcome": "voicemail"}
+        f"/assessments/alerts/{alert.public_id}/contact/", {"contact-outcome": "voicemail"}
     )
     assert response.status_code == 404
 
