@@ -456,8 +456,16 @@ class ProgressSummary(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["worsening", "-latest_taken_at"], name="summary_worsening_recent"),
-            models.Index(fields=["required", "latest_taken_at"], name="summary_due"),
+            # Each dashboard list is its index read in order until the page is full: the
+            # worsening and relapsing series newest first, the due and overdue oldest first
+            # (never-answered series first, then the longest unanswered), whatever the number of patients.
+            models.Index(
+                fields=["worsening", "-latest_taken_at", "-id"], name="summary_worsening_recent"
+            ),
+            models.Index(
+                fields=["responded", "-latest_taken_at", "-id"], name="summary_responded_recent"
+            ),
+            models.Index(fields=["required", "latest_taken_at", "id"], name="summary_due"),
         ]
 
     def __str__(self) -> str:

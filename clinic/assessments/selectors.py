@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -19,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.accounts.choices import Role
-from clinic.assessments.choices import AlertStatus, RequestStatus, ResponseStatus
+from clinic.assessments.choices import REVIEW_REASONS, AlertStatus, RequestStatus, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import (
     AssessmentPolicy,
@@ -294,6 +295,62 @@ def _bounded_count(queryset: QuerySet) -> tuple[int, bool]:
     return min(count, DASHBOARD_COUNT_LIMIT), count > DASHBOARD_COUNT_LIMIT
 
 
+# How many new urgent alerts a page's banner lists at once (the dashboard lists them all).
+NEW_ALERT_BANNER_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class UrgentAlertWatch:
+    """What a page that watches for new urgent safety alerts knows: the newest alert it knew of
+    when it was drawn (`since`), the newest it has announced since (`shown`), and the alerts
+    raised after `since`, newest first, that its banner lists."""
+
+    since: datetime
+    shown: datetime | None = None
+    alerts: tuple[SafetyAlert, ...] = ()
+
+
+def _urgent_open_alerts(viewer) -> QuerySet[SafetyAlert]:
+    return SafetyAlert.objects.filter(
+        status=AlertStatus.OPEN, patient__in=visible_patients(viewer).values("pk")
+    ).exclude(reason__in=REVIEW_REASONS)
+
+
+def start_urgent_alert_watch(viewer) -> UrgentAlertWatch | None:
+    """For a page drawn now: the newest open urgent alert the viewer may see (else now) as the
+    point after which an alert is new; None for those who see no alerts. One query."""
+    if not can_view_results(viewer):
+        return None
+    newest = (
+        _urgent_open_alerts(viewer).order_by("-raised_at").values_list("raised_at", flat=True)
+    ).first()
+    return UrgentAlertWatch(since=newest or timezone.now())
+
+
+def poll_new_urgent_alerts(
+    viewer, *, since: datetime, shown: datetime | None
+) -> UrgentAlertWatch | None:
+    """The open urgent alerts raised after `since` that the viewer may see, or None when none was
+    raised after `shown` (nothing new to announce). One bounded query; a poll that shows alerts
+    is audited, one that finds nothing new writes nothing."""
+    if not can_view_results(viewer):
+        return None
+    alerts = tuple(
+        _urgent_open_alerts(viewer)
+        .filter(raised_at__gt=since)
+        .select_related("patient")
+        .order_by("-raised_at", "-pk")[:NEW_ALERT_BANNER_LIMIT]
+    )
+    if not alerts or (shown is not None and alerts[0].raised_at <= shown):
+        return None
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.CLINICAL_DASHBOARD_VIEWED,
+        details={"part": "new urgent alerts", "alerts": [str(a.public_id) for a in alerts]},
+    )
+    return UrgentAlertWatch(since=since, shown=alerts[0].raised_at, alerts=alerts)
+
+
 def clinical_dashboard(viewer) -> dict:
     """Open safety alerts, patients due or overdue for a questionnaire, and patients whose scores
     are worsening — for the viewer's locations. It reads the progress summaries
@@ -316,11 +373,10 @@ def clinical_dashboard(viewer) -> dict:
     maintenance_due = now - timedelta(days=policy.maintenance_interval_days)
     late = timedelta(days=policy.overdue_after_days)
     required = in_care.filter(required=True)
-    overdue_q = (
-        Q(latest_taken_at__isnull=True)
-        | Q(patient__status__in=ACTIVE_CARE, latest_taken_at__lte=active_due - late)
-        | Q(patient__status=PatientStatus.MAINTENANCE, latest_taken_at__lte=maintenance_due - late)
-    )
+    answered_overdue_q = Q(
+        patient__status__in=ACTIVE_CARE, latest_taken_at__lte=active_due - late
+    ) | Q(patient__status=PatientStatus.MAINTENANCE, latest_taken_at__lte=maintenance_due - late)
+    overdue_q = Q(latest_taken_at__isnull=True) | answered_overdue_q
     due_q = Q(
         patient__status__in=ACTIVE_CARE,
         latest_taken_at__lte=active_due,
@@ -330,11 +386,15 @@ def clinical_dashboard(viewer) -> dict:
         latest_taken_at__lte=maintenance_due,
         latest_taken_at__gt=maintenance_due - late,
     )
+    # Never-answered series first, then the longest unanswered: two reads of the summary_due
+    # index in its own order (one ORDER BY with NULLS FIRST would sort every overdue series).
     overdue = list(
-        required.filter(overdue_q).order_by(F("latest_taken_at").asc(nulls_first=True), "pk")[
-            :DASHBOARD_LIST_LIMIT
-        ]
+        required.filter(latest_taken_at__isnull=True).order_by("pk")[:DASHBOARD_LIST_LIMIT]
     )
+    if len(overdue) < DASHBOARD_LIST_LIMIT:
+        overdue += required.filter(answered_overdue_q).order_by("latest_taken_at", "pk")[
+            : DASHBOARD_LIST_LIMIT - len(overdue)
+        ]
     due = list(required.filter(due_q).order_by("latest_taken_at", "pk")[:DASHBOARD_LIST_LIMIT])
     overdue_count, overdue_more = _bounded_count(required.filter(overdue_q))
     due_count, due_more = _bounded_count(required.filter(due_q))

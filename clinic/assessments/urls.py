@@ -16,6 +16,7 @@ urlpatterns = [
         views.entered_in_error,
         name="entered_in_error",
     ),
+    path("assessments/alerts/new-urgent/", views.new_urgent_alerts, name="new_urgent_alerts"),
     path("assessments/alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
     path("assessments/alerts/<uuid:public_id>/contact/", views.alert_contact, name="alert_contact"),
     path(

@@ -10,7 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts.choices import PORTAL_ROLES, STAFF_ROLES, Role
 from clinic.assessments import checks, selectors, services
@@ -216,6 +217,31 @@ def alert_detail(request, public_id):
                 )
                 return redirect(chart_section_url(alert.patient, "assessments"))
     return _alert_page(request, alert, form=form)
+
+
+def _aware(text: str | None) -> datetime | None:
+    """An aware time sent back by a watching page (ISO 8601 with its offset), else None."""
+    try:
+        value = parse_datetime(text or "")
+    except ValueError:
+        return None
+    return value if value is not None and timezone.is_aware(value) else None
+
+
+@require_GET
+@role_required(*RESULT_ROLES)
+def new_urgent_alerts(request):
+    """Polled by the dashboard and the sessions board: a banner for each urgent safety alert
+    raised since the page was drawn, or 204 (nothing is swapped) when none is new."""
+    since = _aware(request.GET.get("since"))
+    shown_text = request.GET.get("shown")
+    shown = _aware(shown_text)
+    if since is None or (shown_text and shown is None):
+        return HttpResponse(status=204)
+    watch = selectors.poll_new_urgent_alerts(request.user, since=since, shown=shown)
+    if watch is None:
+        return HttpResponse(status=204)
+    return render(request, "assessments/_urgent_alert_poll.html", {"urgent_watch": watch})
 
 
 @require_POST

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from clinic.accounts.choices import STAFF_ROLES
 from clinic.assessments.permissions import can_resolve_safety_alerts
-from clinic.assessments.selectors import clinical_dashboard
+from clinic.assessments.selectors import clinical_dashboard, start_urgent_alert_watch
 from clinic.core.permissions import role_required
 from clinic.core.routing import reporting_reads
 from clinic.intake.selectors import dashboard_summary
@@ -26,6 +26,8 @@ def dashboard(request):
         **clinical_dashboard(request.user),
         # A nurse opens an alert to record calls to the patient; a prescriber to resolve it.
         "can_resolve_alerts": can_resolve_safety_alerts(request.user),
+        # A new urgent alert is announced without a reload (polled).
+        "urgent_watch": start_urgent_alert_watch(request.user),
         # A prescriber is told at once of a chair-side stop-level alert waiting for them.
         "session_alerts": stop_level_alerts(request.user),
         "register": register_panel(request.user),

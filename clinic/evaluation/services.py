@@ -46,11 +46,15 @@ from clinic.evaluation.permissions import (
 )
 from clinic.evaluation.rules import validate_rule
 from clinic.evaluation.selectors import missing_for_suitable, run_screen
-from clinic.patients.choices import VitalSignsContext
+from clinic.patients.choices import CourseEvent, VitalSignsContext
 from clinic.patients.hooks import course_changed
 from clinic.patients.models import Guardian, Patient
 from clinic.patients.permissions import ensure_can_act_on_patient
-from clinic.patients.services import create_vital_signs, record_measurements
+from clinic.patients.services import (
+    create_vital_signs,
+    record_measurements,
+    update_status_from_course,
+)
 
 # What a person edits on the evaluation form; signing fields are set only by sign_evaluation.
 HISTORY_FIELDS = (
@@ -130,6 +134,12 @@ def start_evaluation(*, actor, patient: Patient) -> Evaluation:
             event_type=AuditEventType.EVALUATION_STARTED,
             target=evaluation,
             about=patient,
+        )
+        update_status_from_course(
+            actor=actor,
+            patient_id=patient.pk,
+            event=CourseEvent.EVALUATION_STARTED,
+            reason="the evaluation was started",
         )
         return evaluation
 
@@ -420,6 +430,12 @@ def sign_evaluation(
             },
         )
         course_changed(locked.patient_id)
+        update_status_from_course(
+            actor=actor,
+            patient_id=locked.patient_id,
+            event=CourseEvent.EVALUATION_SIGNED,
+            reason="the evaluation was signed",
+        )
         return locked
 
 

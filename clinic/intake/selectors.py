@@ -31,7 +31,7 @@ def visible_consultation_requests(viewer) -> QuerySet[ConsultationRequest]:
 
 
 def count_requests_by_status(viewer) -> dict[str, int]:
-    rows = visible_consultation_requests(viewer).order_by().values("status").annotate(n=Count("id"))
+    rows = visible_consultation_requests(viewer).order_by().values("status").annotate(n=Count("*"))
     counts = dict.fromkeys(ConsultationStatus.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
@@ -99,7 +99,8 @@ def list_activities(request: ConsultationRequest):
 def dashboard_summary(viewer) -> dict:
     """What a member of staff sees first: the queue and the patients at their locations."""
 
-    rows = visible_patients(viewer).order_by().values("status").annotate(n=Count("id"))
+    # COUNT(*), not COUNT(id): answered from the (location, status) index without the table.
+    rows = visible_patients(viewer).order_by().values("status").annotate(n=Count("*"))
     by_status = {row["status"]: row["n"] for row in rows}
     # It names the newest patients: a look at the patient list.
     record_audit_event(

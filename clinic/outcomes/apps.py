@@ -7,7 +7,8 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes and retention"
 
     def ready(self) -> None:
-        from clinic.outcomes.courses import course_changed
-        from clinic.patients.hooks import on_course_changed
+        from clinic.outcomes.courses import course_changed, session_changed
+        from clinic.patients.hooks import on_course_changed, on_session_changed
 
         on_course_changed(course_changed)
+        on_session_changed(session_changed)

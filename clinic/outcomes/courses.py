@@ -20,15 +20,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F
 
 from clinic.assessments.choices import ResponseStatus
 from clinic.assessments.models import AssessmentResponse, ProgressSummary
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.outcomes.locks import lock_course_patients
-from clinic.outcomes.models import CourseSummary, OutcomeScore
+from clinic.outcomes.models import CourseSummary, OutcomeScore, SessionFigures
 from clinic.patients.models import Patient
-from clinic.sessions.models import TreatmentSession
+from clinic.sessions.models import SideEffect, TreatmentSession
 from clinic.treatment.choices import PlanStatus
 from clinic.treatment.models import TreatmentPlan, TreatmentPlanVersion
 
@@ -123,9 +124,12 @@ class Tables:
     response: Any = AssessmentResponse
     course_summary: Any = CourseSummary
     outcome_score: Any = OutcomeScore
+    # The session figures came later: a migration from before them passes None.
+    session_figures: Any = None
+    side_effect: Any = None
 
 
-CURRENT = Tables()
+CURRENT = Tables(session_figures=SessionFigures, side_effect=SideEffect)
 
 
 def _batches(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -243,6 +247,56 @@ def _refresh(ids: list[int], tables: Tables = CURRENT) -> None:
             )
         )
     tables.outcome_score.objects.bulk_create(rows)
+    if tables.session_figures is not None:
+        _write_session_figures(tables, patient_ids=ids)
+
+
+def _write_session_figures(
+    tables: Tables, *, patient_ids: list[int] | None = None, session_id: int | None = None
+) -> None:
+    """Rewrite the figures rows of the dosed sessions of `patient_ids` (or of one session)."""
+    sessions = tables.session.objects.filter(dosed_at__isnull=False)
+    if session_id is not None:
+        sessions = sessions.filter(pk=session_id)
+        tables.session_figures.objects.filter(session_id=session_id).delete()
+    else:
+        sessions = sessions.filter(patient_id__in=patient_ids)
+        tables.session_figures.objects.filter(patient_id__in=patient_ids).delete()
+    side_effects = dict(
+        tables.side_effect.objects.filter(session__in=sessions)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("*"))
+        .values_list("session_id", "n")
+    )
+    delay = ExpressionWrapper(
+        F("discharged_at") - F("ready_for_discharge_at"), output_field=DurationField()
+    )
+    tables.session_figures.objects.bulk_create(
+        tables.session_figures(
+            session_id=pk,
+            patient_id=patient_id,
+            location_id=location_id,
+            dosed_at=dosed_at,
+            route=route,
+            protocol_id=protocol_id,
+            side_effects=side_effects.get(pk, 0),
+            discharge_delay=discharge_delay,
+        )
+        for pk, patient_id, location_id, dosed_at, route, protocol_id, discharge_delay in (
+            sessions.annotate(delay=delay)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "patient_id",
+                "location_id",
+                "dosed_at",
+                "route",
+                "plan_version__protocol_id",
+                "delay",
+            )
+        )
+    )
 
 
 def _dose_columns(prefix: str, dose: Dose | None) -> dict[str, Any]:
@@ -257,3 +311,9 @@ def _dose_columns(prefix: str, dose: Dose | None) -> dict[str, Any]:
 def course_changed(patient_id: int) -> None:
     """`clinic.patients.hooks.course_changed` callback: the patient's row recomputed."""
     refresh_courses([patient_id])
+
+
+def session_changed(session_id: int) -> None:
+    """`clinic.patients.hooks.session_changed` callback: a session's side effects or discharge
+    changed, so its figures row is rewritten (nothing when no dose was given)."""
+    _write_session_figures(CURRENT, session_id=session_id)

@@ -120,3 +120,35 @@ class OutcomeScore(models.Model):
 
     def __str__(self) -> str:
         return f"Outcome scores of patient {self.patient_id}, {self.instrument_code}"
+
+
+class SessionFigures(models.Model):
+    """Derived data, one narrow row per dosed session: what the outcomes page's session figures
+    (sessions per patient, side effects per 100 sessions, discharge delay) count, with the
+    session's filters (location, time, route, protocol) beside them, so that the figures are one
+    scan of a narrow table instead of joins of the sessions, their plans and their side effects.
+    Kept with the course summary (`clinic.outcomes.courses`), and rewritten when a dosed
+    session's side effects or discharge change."""
+
+    session = models.OneToOneField(
+        "treatment_sessions.TreatmentSession",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    dosed_at = models.DateTimeField()
+    route = models.CharField(max_length=20)
+    protocol = models.ForeignKey(
+        "treatment.ProtocolTemplate", on_delete=models.PROTECT, related_name="+"
+    )
+    side_effects = models.PositiveIntegerField(default=0)
+    # From "ready for discharge" to the discharge; None until both are recorded.
+    discharge_delay = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["dosed_at"], name="session_figures_dosed")]
+
+    def __str__(self) -> str:
+        return f"Figures of session {self.session_id}"

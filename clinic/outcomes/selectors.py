@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -23,8 +24,10 @@ from django.db.models import (
     FloatField,
     OuterRef,
     Q,
+    Sum,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.assessments.instruments import all_instruments
@@ -32,11 +35,11 @@ from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.core.models import Location
 from clinic.intake.models import ConsultationRequest
 from clinic.outcomes.courses import OUTCOME_AT_SESSION, THREE_MONTH_WINDOW_DAYS
-from clinic.outcomes.models import OutcomeScore
+from clinic.outcomes.models import OutcomeScore, SessionFigures
 from clinic.outcomes.statistics import interpolate, quantile_positions, wilson_interval
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.models import Appointment
-from clinic.sessions.models import MonitoringAlert, SideEffect, TreatmentSession
+from clinic.sessions.models import MonitoringAlert
 from clinic.treatment.models import ProtocolTemplate, TreatmentPlanVersion
 
 # A cancellation by the patient less than this many hours before the start counts as late
@@ -211,16 +214,19 @@ def _response_rule(outcome):
     return None
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's `percentile_cont(q) WITHIN GROUP (ORDER BY expression)`: the quantile by
-    linear interpolation between order statistics, the same type 7 as
-    clinic.outcomes.statistics.quantile_positions. NULLs are left out."""
+class PercentilesCont(Aggregate):
+    """PostgreSQL's `percentile_cont(ARRAY[q, …]) WITHIN GROUP (ORDER BY expression)`: the
+    quantiles by linear interpolation between order statistics (the same type 7 as
+    clinic.outcomes.statistics.quantile_positions), all from one sort of the values. NULLs are
+    left out."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, fraction: float, **extra) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression, fractions: tuple[float, ...], **extra) -> None:
+        super().__init__(
+            expression, fractions=", ".join(repr(float(q)) for q in fractions), **extra
+        )
 
 
 QUARTILES = (0.25, 0.5, 0.75)
@@ -228,6 +234,19 @@ QUARTILES = (0.25, 0.5, 0.75)
 
 def _decimal(value) -> Decimal:
     return Decimal(str(value))
+
+
+def _quartiles_aggregate(field: str, output_field=None, **extra) -> PercentilesCont:
+    """The three quartiles of `field` as one PostgreSQL aggregate (one sort of the values)."""
+    return PercentilesCont(
+        field, QUARTILES, output_field=ArrayField(output_field or FloatField()), **extra
+    )
+
+
+def _from_quartiles(values, as_number=_decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(median, first quartile, third quartile) from the aggregate's [q1, median, q3]."""
+    q1, median, q3 = (as_number(value).quantize(Decimal("0.1")) for value in values)
+    return median, q1, q3
 
 
 def _quartiles(
@@ -238,14 +257,8 @@ def _quartiles(
     by the database at its sorted position."""
     found = []
     if connection.vendor == "postgresql":
-        values = rows.aggregate(
-            **{
-                f"q{i}": PercentileCont(field, q, output_field=output_field or FloatField())
-                for i, q in enumerate(QUARTILES)
-            }
-        )
-        found = [as_number(values[f"q{i}"]).quantize(Decimal("0.1")) for i in range(3)]
-        return found[1], found[0], found[2]
+        values = rows.aggregate(quartiles=_quartiles_aggregate(field, output_field))["quartiles"]
+        return _from_quartiles(values, as_number)
     ordered = rows.order_by(field).values_list(field, flat=True)
     for q in QUARTILES:
         lower, upper, weight = quantile_positions(n, q)
@@ -341,6 +354,12 @@ def _responses(
                 responders=Count("pk", filter=assessed & rule),
                 remission_eligible=Count("pk", filter=eligible),
                 remitters=Count("pk", filter=remitted),
+                # PostgreSQL computes each group's quartiles in the same pass.
+                **(
+                    {"quartiles": _quartiles_aggregate("change", filter=assessed)}
+                    if connection.vendor == "postgresql"
+                    else {}
+                ),
             )
             .order_by("protocol_id")
         )
@@ -364,7 +383,11 @@ def _responses(
             )
             row.response_ci = wilson_interval(row.responders, row.assessed)
             row.remission_ci = wilson_interval(row.remitters, row.remission_eligible)
-            if row.assessed:
+            if row.assessed and "quartiles" in group:
+                row.median_change, row.change_q1, row.change_q3 = _from_quartiles(
+                    group["quartiles"]
+                )
+            elif row.assessed:
                 in_group = rows.filter(assessed, protocol_id=group["protocol_id"])
                 row.median_change, row.change_q1, row.change_q3 = _quartiles(in_group, row.assessed)
             else:
@@ -408,18 +431,11 @@ def _minutes(duration) -> Decimal:
     return Decimal(duration.total_seconds()) / 60
 
 
-DISCHARGE_MEASURED = Q(ready_for_discharge_at__isnull=False, discharged_at__isnull=False)
-
-
-def discharge_delay(sessions, *, total: int, measured: int) -> Rate:
+def discharge_delay(figures, *, total: int, measured: int) -> Rate:
     """The median minutes from "ready for discharge" (every discharge criterion first met) to
     the discharge itself, over the `measured` dosed sessions that have both times (of `total`
     dosed sessions)."""
-    delays = sessions.filter(DISCHARGE_MEASURED).annotate(
-        delay=ExpressionWrapper(
-            F("discharged_at") - F("ready_for_discharge_at"), output_field=DurationField()
-        )
-    )
+    delays = figures.filter(discharge_delay__isnull=False)
     definition = (
         "Median minutes from the moment every discharge criterion was first met to the "
         "discharge, over the dosed sessions with both times (From: those sessions / all dosed "
@@ -436,7 +452,11 @@ def discharge_delay(sessions, *, total: int, measured: int) -> Rate:
             None,
         )
     median, q1, q3 = _quartiles(
-        delays, measured, field="delay", as_number=_minutes, output_field=DurationField()
+        delays,
+        measured,
+        field="discharge_delay",
+        as_number=_minutes,
+        output_field=DurationField(),
     )
     return Rate(
         "discharge_delay_minutes",
@@ -450,35 +470,41 @@ def discharge_delay(sessions, *, total: int, measured: int) -> Rate:
 
 
 def session_rates(filters: OutcomeFilters) -> list[Rate]:
-    sessions = TreatmentSession.objects.filter(dosed_at__isnull=False)
+    # The dosed sessions' figures rows (clinic.outcomes.courses keeps one per dosed session):
+    # one narrow table carries every session figure and its filters.
+    figures = SessionFigures.objects.all()
     appointments = Appointment.objects.filter(
         appointment_type__kind="treatment", starts_at__lt=timezone.now()
     )
     if filters.date_from:
-        sessions = sessions.filter(dosed_at__date__gte=filters.date_from)
+        figures = figures.filter(dosed_at__date__gte=filters.date_from)
         appointments = appointments.filter(starts_at__date__gte=filters.date_from)
     if filters.date_to:
-        sessions = sessions.filter(dosed_at__date__lte=filters.date_to)
+        figures = figures.filter(dosed_at__date__lte=filters.date_to)
         appointments = appointments.filter(starts_at__date__lte=filters.date_to)
     if filters.location is not None:
-        sessions = sessions.filter(location=filters.location)
+        figures = figures.filter(location=filters.location)
         appointments = appointments.filter(location=filters.location)
     if filters.route:
-        sessions = sessions.filter(route=filters.route)
+        figures = figures.filter(route=filters.route)
         appointments = appointments.filter(appointment_type__route=filters.route)
     if filters.protocol is not None:
-        sessions = sessions.filter(plan_version__protocol=filters.protocol)
+        figures = figures.filter(protocol=filters.protocol)
         appointments = appointments.filter(plan_version__protocol=filters.protocol)
     if filters.condition:
-        sessions = sessions.filter(plan_version__protocol__indication=filters.condition)
+        figures = figures.filter(
+            protocol__in=ProtocolTemplate.objects.filter(indication=filters.condition)
+        )
         appointments = appointments.filter(plan_version__protocol__indication=filters.condition)
-    counts = sessions.aggregate(
-        sessions=Count("pk"),
+    counts = figures.aggregate(
+        sessions=Count("*"),
         patients=Count("patient", distinct=True),
-        measured=Count("pk", filter=DISCHARGE_MEASURED),
+        measured=Count("discharge_delay"),  # COUNT of a column counts its non-null values
+        side_effects=Coalesce(Sum("side_effects"), 0),
     )
-    side_effects = SideEffect.objects.filter(session__in=sessions).count()
-    alerts = MonitoringAlert.objects.filter(session__in=sessions).count()
+    side_effects = counts["side_effects"]
+    # Alerts are few beside the sessions: each is looked up against the sessions' rows.
+    alerts = MonitoringAlert.objects.filter(session_id__in=figures.values("session_id")).count()
     late = Q(
         status=AppointmentStatus.CANCELLED,
         cancel_reason__in=PATIENT_CANCELLATIONS,
@@ -533,5 +559,5 @@ def session_rates(filters: OutcomeFilters) -> list[Rate]:
             visits["due"],
             100,
         ),
-        discharge_delay(sessions, total=counts["sessions"], measured=counts["measured"]),
+        discharge_delay(figures, total=counts["sessions"], measured=counts["measured"]),
     ]

@@ -16,6 +16,8 @@ from django.utils import timezone
 from clinic.accounts.choices import STAFF_ROLES, Role
 from clinic.audit.labels import register_code_labels
 from clinic.audit.models import AuditEvent
+from clinic.core.dates import show_date
+from clinic.patients.models import PatientStatusChange
 from clinic.patients.permissions import (
     can_invite_patient_to_portal,
     can_manage_guardians,
@@ -73,11 +75,25 @@ def sections_for(viewer) -> list[ChartSection]:
     return sorted((s for s in _SECTIONS.values() if viewer.role in s.roles), key=lambda s: s.order)
 
 
-def _overview_context(viewer, patient) -> dict[str, Any]:
+def status_standing(patient, latest: PatientStatusChange | None) -> str:
+    """The patient's status and since when, with the event that set it when it followed the
+    course of care by itself: "Active treatment (since Dec 3, 2026, when session 1 was dosed)"."""
+    label = patient.get_status_display()
+    since = latest.changed_at if latest is not None else patient.status_changed_at
+    if since is None:
+        return label
+    day = show_date(since, patient.location.zone)
+    if latest is not None and latest.course_event and latest.to_status == patient.status:
+        return f"{label} (since {day}, when {latest.reason})"
+    return f"{label} (since {day})"
 
+
+def _overview_context(viewer, patient) -> dict[str, Any]:
+    status_changes = list(patient.status_changes.select_related("changed_by")[:10])
     return {
         "show_measurements": can_view_clinical_details(viewer),
-        "status_changes": list(patient.status_changes.select_related("changed_by")[:10]),
+        "status_changes": status_changes,
+        "status_standing": status_standing(patient, status_changes[0] if status_changes else None),
     }
 
 

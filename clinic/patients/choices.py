@@ -29,6 +29,24 @@ ALLOWED_STATUS_CHANGES: dict[str, frozenset[str]] = {
 }
 
 
+class CourseEvent(models.TextChoices):
+    """An event of the course of care that moves a patient's status on by itself
+    (clinic.patients.rules.status_after_course_event); recorded on the status change it made."""
+
+    # A clinician opened a comprehensive evaluation.
+    EVALUATION_STARTED = "evaluation_started", "Evaluation started"
+    # The evaluation and its suitability decision were signed (whatever the decision).
+    EVALUATION_SIGNED = "evaluation_signed", "Evaluation signed"
+    # A treatment plan version was signed (not one moving to maintenance).
+    PLAN_SIGNED = "plan_signed", "Treatment plan signed"
+    # A plan version "moving to maintenance" was signed.
+    MAINTENANCE_STARTED = "maintenance_started", "Maintenance plan signed"
+    # A session's dose was given (the infusion started, the spray or injection given).
+    SESSION_DOSED = "session_dosed", "Session dosed"
+    # The treatment plan was ended, completed or stopped.
+    COURSE_ENDED = "course_ended", "Treatment plan ended"
+
+
 class Sex(models.TextChoices):
     """Sex recorded for clinical calculations (e.g. ideal body weight); FHIR AdministrativeGender."""
 

@@ -6,7 +6,9 @@ it inside their own transaction.
   updates which questionnaires fall due for them).
 - `course_changed(patient_id)`: an evaluation was signed, a plan version signed or a plan ended,
   a dose given, or a questionnaire completed or entered in error (the outcomes app then
-  recomputes the patient's course summary)."""
+  recomputes the patient's course summary).
+- `session_changed(session_id)`: a session's side effects or its discharge were recorded (the
+  outcomes app then rewrites the session's figures row)."""
 
 from __future__ import annotations
 
@@ -42,3 +44,17 @@ def on_course_changed(callback: Callable[[int], None]) -> Callable[[int], None]:
 def course_changed(patient_id: int) -> None:
     for callback in _course_changed:
         callback(patient_id)
+
+
+_session_changed: list[Callable[[int], None]] = []
+
+
+def on_session_changed(callback: Callable[[int], None]) -> Callable[[int], None]:
+    if callback not in _session_changed:
+        _session_changed.append(callback)
+    return callback
+
+
+def session_changed(session_id: int) -> None:
+    for callback in _session_changed:
+        callback(session_id)

@@ -18,6 +18,7 @@ from clinic.core.validators import age_in_years
 from clinic.patients.ages import AGE_OF_MAJORITY_YEARS, is_minor
 from clinic.patients.choices import (
     Consciousness,
+    CourseEvent,
     GuardianAuthorityProof,
     GuardianRelationship,
     NoPregnancyPotentialReason,
@@ -119,6 +120,10 @@ class Patient(TimeStampedModel):
                 fields=["location", "legal_last_name", "legal_first_name"], name="patient_loc_name"
             ),
             models.Index(fields=["date_of_birth"], name="patient_birth_date"),
+            # The dashboard's count by status (answered from the index alone) and its newest
+            # patients (the first rows of the index): neither reads the whole table.
+            models.Index(fields=["location", "status"], name="patient_location_status"),
+            models.Index(fields=["location", "-created_at"], name="patient_recent"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -195,6 +200,9 @@ class PatientStatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=PatientStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=PatientStatus.choices)
     reason = models.CharField(max_length=500, blank=True)
+    # The event of care that made the change by itself (blank: changed by hand), with `reason`
+    # saying it in words ("session 1 was dosed").
+    course_event = models.CharField(max_length=30, choices=CourseEvent.choices, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -11,6 +11,9 @@ from clinic.patients.choices import PatientStatus
 REGISTRATION_ROLES = frozenset({Role.MEDICAL_DIRECTOR, Role.CLINICIAN, Role.FRONT_DESK})
 # Front desk moves a patient into evaluation when it books one; clinical steps belong to prescribers.
 FRONT_DESK_STATUS_CHANGES = frozenset({(PatientStatus.PROSPECTIVE, PatientStatus.IN_EVALUATION)})
+# Who may change a status by hand at all (which change, can_change_patient_status decides); a
+# nurse never does, whatever the patient's status (the course of care moves it on by itself).
+STATUS_CHANGE_ROLES = PRESCRIBER_ROLES | {Role.FRONT_DESK}
 
 
 def can_view_patient_list(user) -> bool:

@@ -9,7 +9,7 @@ import phonenumbers
 from django.db import connection, transaction
 from django.utils import timezone
 
-from clinic.accounts.choices import CLINICAL_ROLES, Role
+from clinic.accounts.choices import CLINICAL_ROLES, STAFF_ROLES, Role
 from clinic.accounts.models import User
 from clinic.accounts.services import create_account_with_invitation, send_invitation_again
 from clinic.audit.choices import AuditEventType
@@ -23,6 +23,7 @@ from clinic.core.validation import clean_without_queries, explain_refusal
 from clinic.patients.ages import under_age_message
 from clinic.patients.choices import (
     ALLOWED_STATUS_CHANGES,
+    CourseEvent,
     NoPregnancyPotentialReason,
     PatientStatus,
     PregnancyPotential,
@@ -40,6 +41,7 @@ from clinic.patients.permissions import (
     ensure_can_act_on_patient,
 )
 from clinic.patients.policy import get_patient_policy
+from clinic.patients.rules import status_after_course_event
 
 # Fields a person may set through the record form; everything else is set by the services.
 EDITABLE_FIELDS = (
@@ -361,6 +363,55 @@ def change_patient_status(
             target=locked,
             about=locked,
             details={"from": from_status, "to": to_status},
+        )
+        return locked
+
+
+def update_status_from_course(
+    *, actor, patient_id: int, event: CourseEvent, reason: str
+) -> Patient | None:
+    """Move the patient's status on to follow an event of their care (the rule:
+    clinic.patients.rules.status_after_course_event); returns the patient if it changed.
+
+    Called by the service that records the event (start or sign an evaluation, sign a plan
+    version, give a session's dose, end a plan), inside that service's transaction and after its
+    own permission check: the status follows what was done, so it needs no permission of its own
+    beyond being staff. The patient's row is locked last, after the caller's own rows (the order
+    the session, evaluation and plan steps keep). A discharged patient is not made active again by
+    a late event: the rule keeps them discharged (see its docstring). The change is written to the
+    status history with the event, and audited with the acting user and the reason."""
+    ensure_role(
+        actor,
+        STAFF_ROLES,
+        action="change a patient's status",
+        event_type=AuditEventType.PATIENT_STATUS_FOLLOWED_CARE,
+        patient_id=patient_id,
+    )
+    with transaction.atomic():
+        locked = lock_patient(patient_id)
+        to_status = status_after_course_event(locked.status, event)
+        if to_status == locked.status:
+            return None
+        from_status = locked.status
+        locked.status = to_status
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+        PatientStatusChange.objects.create(
+            patient=locked,
+            location_id=locked.location_id,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason[:500],
+            course_event=event,
+            changed_by=actor,
+        )
+        care_changed(locked)
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.PATIENT_STATUS_FOLLOWED_CARE,
+            target=locked,
+            about=locked,
+            details={"from": from_status, "to": to_status, "event": event, "reason": reason},
         )
         return locked
 

@@ -31,6 +31,7 @@ from clinic.patients.forms import (
 from clinic.patients.models import Patient
 from clinic.patients.permissions import (
     REGISTRATION_ROLES,
+    STATUS_CHANGE_ROLES,
     can_change_patient_status,
     can_edit_patient,
     can_invite_patient_to_portal,
@@ -295,7 +296,7 @@ def patient_edit(request, patient_public_id):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STATUS_CHANGE_ROLES)
 def patient_change_status(request, patient_public_id):
     viewer = request.user
     patient = patient_or_404(request, patient_public_id)

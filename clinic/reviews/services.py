@@ -330,6 +330,7 @@ def sign_review(*, actor, review: FollowUpReview, password: str) -> FollowUpRevi
                     reason=f"Ended at the follow-up review of {show_date(today)}: "
                     f"{locked.decision_reason}"[:300],
                     in_caller_transaction=True,
+                    discharge=False,
                 )
             change_patient_status(
                 actor=actor,

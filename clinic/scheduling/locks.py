@@ -104,6 +104,12 @@ def lock_check_in(check_in_id: int) -> PreVisitCheckIn:
     return PreVisitCheckIn.objects.select_for_update().get(pk=check_in_id)
 
 
+def lock_patient_for_waitlist(patient_id: int) -> None:
+    """The patient's row, before they are put on the waitlist: one place per appointment type
+    even when two people add them at once."""
+    lock_patient_row(patient_id)
+
+
 def lock_waitlist_entry(entry_id: int) -> WaitlistEntry:
     """A waitlist entry's row, locked, before an offer is made to it or it is closed: one open
     offer per patient waiting, even when two times come free at once."""

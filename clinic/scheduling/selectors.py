@@ -96,8 +96,8 @@ def visible_follow_ups(viewer):
     return follow_ups.filter(location_id__in=staff_location_ids(viewer))
 
 
-# The day grid's rows: every half hour, so a 40-minute infusion with its recovery spans whole rows
-# and the front desk sees the gaps between them [UNVERIFIED: clinic policy].
+# The day grid's rows: every half hour, the step the nearest-free-time search takes too, so each
+# suggested time is a row of the grid.
 GRID_SLOT_MINUTES = 30
 # The hours the grid shows when no one's working hours are on record for that weekday.
 DEFAULT_GRID_HOURS = (time(7), time(19))

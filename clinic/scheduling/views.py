@@ -350,11 +350,20 @@ def calendar(request):
     )
     grid = {}
     if view == "day":
+        # The grid shows what holds each chair whoever staffs it (a chair another nurse has is
+        # not free); a chosen member of staff is who its booking links book with.
+        everyone = (
+            data
+            if staff is None
+            else selectors.calendar(
+                viewer, location=location, start_day=start_day, days=1, room=room
+            )
+        )
         grid = selectors.day_grid(
             location=location,
             day=start_day,
             rooms=[room] if room is not None else data["rooms"],
-            appointments=dict(data["days"]).get(start_day, []),
+            appointments=dict(everyone["days"]).get(start_day, []),
         )
     record_audit_event(
         actor=viewer,
@@ -456,7 +465,12 @@ def waitlist_page(request):
     return render(
         request,
         "scheduling/waitlist.html",
-        {"page": page, "offers": offers, "offer_hours": waitlist.offer_hours()},
+        {
+            "page": page,
+            "offers": offers,
+            "offer_hours": waitlist.offer_hours(),
+            "today": timezone.localdate(),
+        },
     )
 
 

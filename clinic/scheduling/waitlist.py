@@ -36,6 +36,7 @@ from clinic.scheduling.choices import AppointmentStatus, WaitlistOfferStatus, Wa
 from clinic.scheduling.conflicts import find_conflicts
 from clinic.scheduling.locks import (
     lock_expired_waitlist_offers,
+    lock_patient_for_waitlist,
     lock_waitlist_entry,
     lock_waitlist_offer,
 )
@@ -52,7 +53,7 @@ from clinic.scheduling.tasks import notify_waitlist_offer
 
 PREFERRED_TIMES_MAX_CHARS = 300
 # How many waiting patients are tried for one freed time before it is left unoffered: bounds the
-# work a cancellation does [UNVERIFIED: clinic policy].
+# work a cancellation does inside its transaction.
 CANDIDATES_TRIED = 50
 JOB_LABEL = "waitlist job"
 
@@ -98,6 +99,8 @@ def add_to_waitlist(
             field="preferred_times",
         )
     with transaction.atomic(durable=True):
+        # Two people adding the same patient at once take turns, so the second sees the first.
+        lock_patient_for_waitlist(patient.pk)
         if WaitlistEntry.objects.filter(
             patient=patient, appointment_type=appointment_type, status=WaitlistStatus.WAITING
         ).exists():

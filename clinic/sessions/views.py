@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.accounts.choices import CLINICAL_ROLES, PRESCRIBER_ROLES
+from clinic.assessments.selectors import start_urgent_alert_watch
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
 from clinic.core.dates import show_time, show_time_with_seconds
@@ -72,6 +73,9 @@ def board(request):
         {
             "sessions": selectors.sessions_board(request.user, poll=_is_htmx(request)),
             "waiting": selectors.appointments_to_start(request.user),
+            # A new urgent safety alert (a questionnaire, a side-effect report) is announced on
+            # the board without a reload; the board's own poll redraws only its table.
+            "urgent_watch": None if _is_htmx(request) else start_urgent_alert_watch(request.user),
         },
     )
 

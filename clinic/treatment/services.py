@@ -22,11 +22,12 @@ from clinic.core.signing import confirm_signer, content_sha256
 from clinic.evaluation.choices import Decision, EvaluationStatus
 from clinic.evaluation.models import Evaluation
 from clinic.patients.ages import patient_today
-from clinic.patients.choices import Sex
+from clinic.patients.choices import CourseEvent, Sex
 from clinic.patients.hooks import course_changed
-from clinic.patients.locks import lock_patient
+from clinic.patients.locks import lock_patient, lock_patient_row
 from clinic.patients.models import Patient, VitalSigns
 from clinic.patients.permissions import ensure_can_act_on_patient
+from clinic.patients.services import update_status_from_course
 from clinic.treatment.choices import (
     ChangeReason,
     DoseUnit,
@@ -479,6 +480,14 @@ def sign_plan_version(
             },
         )
         course_changed(patient.pk)
+        maintenance = version.change_reason == ChangeReason.MAINTENANCE
+        update_status_from_course(
+            actor=actor,
+            patient_id=patient.pk,
+            event=CourseEvent.MAINTENANCE_STARTED if maintenance else CourseEvent.PLAN_SIGNED,
+            reason=f"plan version {number} was signed"
+            + (" (moving to maintenance)" if maintenance else ""),
+        )
         return version
 
 
@@ -616,10 +625,18 @@ def set_plan_draft_aside(*, actor, draft: TreatmentPlanDraft) -> TreatmentPlanDr
 
 
 def end_plan(
-    *, actor, plan: TreatmentPlan, status: str, reason: str, in_caller_transaction: bool = False
+    *,
+    actor,
+    plan: TreatmentPlan,
+    status: str,
+    reason: str,
+    in_caller_transaction: bool = False,
+    discharge: bool = True,
 ) -> TreatmentPlan:
-    """Close a plan as completed or stopped, with the reason. `in_caller_transaction`: part of
-    a larger action that commits or fails as one (a follow-up review ending treatment)."""
+    """Close a plan as completed or stopped, with the reason; the course of care ends with it,
+    so the patient is discharged (clinic.patients.rules). `in_caller_transaction`: part of a
+    larger action that commits or fails as one (a follow-up review ending treatment, which
+    discharges the patient itself with its own reason: `discharge=False`)."""
     ensure_role(
         actor,
         PLAN_WRITE_ROLES,
@@ -633,6 +650,8 @@ def end_plan(
     if not reason.strip():
         raise ClinicError("Say why the plan ends.", field="reason")
     with transaction.atomic(durable=not in_caller_transaction):
+        # The patient before the plan, the order sign_plan_version keeps.
+        lock_patient_row(plan.patient_id)
         locked = lock_plan(plan.pk)
         if locked.status != PlanStatus.ACTIVE:
             raise InvalidTransitionError("This plan has already ended.")
@@ -648,6 +667,13 @@ def end_plan(
             details={"status": status},
         )
         course_changed(locked.patient_id)
+        if discharge:
+            update_status_from_course(
+                actor=actor,
+                patient_id=locked.patient_id,
+                event=CourseEvent.COURSE_ENDED,
+                reason=f"the treatment plan was {PlanStatus(status).label.lower()}",
+            )
         return locked
 
 

@@ -4,6 +4,7 @@ the height and weight in feet, inches and pounds, showing the metric value that 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -106,3 +107,33 @@ def test_a_nurse_records_calls_on_a_safety_alert_that_a_clinician_then_resolves(
     expect(timeline).to_contain_text("Called – no answer")
     expect(timeline).to_contain_text("Nina Nurse")
     expect(timeline).to_contain_text("Mobile rang out.")
+
+
+def test_a_new_urgent_alert_appears_on_the_sessions_board_without_a_reload(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    clinician = UserFactory(role=Role.CLINICIAN, email="doc@clinic.test", full_name="Dr. Doc")
+    nurse = UserFactory(role=Role.NURSE, email="nurse@clinic.test", full_name="Nina Nurse")
+    clinician.locations.set([location])
+    nurse.locations.set([location])
+    alice = register_test_patient(
+        actor=clinician, location=location, first_name="Alice", last_name="Moreno"
+    )
+    page = open_page()
+    page.clock.install()
+    sign_in(page, "nurse@clinic.test", PASSWORD)
+    page.get_by_role("link", name="Sessions").click()
+    watch = page.locator("#urgent-alert-watch")
+    expect(watch).to_have_attribute("aria-live", "assertive")
+    page.clock.run_for(30_000)
+    expect(watch.get_by_text("New urgent safety alert")).to_have_count(0)
+
+    alert = record_phq9(actor=clinician, patient=alice, total=14, item9=2).alerts.get()
+    page.clock.run_for(30_000)
+    banner = watch.get_by_role("link", name="Alice Moreno")
+    expect(banner).to_be_visible()
+    expect(watch).to_contain_text("New urgent safety alert for Alice Moreno")
+    banner.click()
+    expect(page).to_have_url(re.compile(f"/assessments/alerts/{alert.public_id}/$"))
+    expect(page.get_by_text("A clinician must review and resolve this alert.")).to_be_visible()

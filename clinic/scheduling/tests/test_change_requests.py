@@ -209,3 +209,16 @@ def test_the_worklist_runs_a_fixed_number_of_queries(
         response = client.get("/change-requests/")
     assert response.status_code == 200
     assert response.content.decode().count("Move: see free times") == min(count, 25)
+
+
+def test_a_new_request_replaces_the_clinic_s_earlier_answer(
+    front_desk, asked_to_cancel, patient_alice
+):
+    services.decline_change_request(actor=front_desk, appointment=asked_to_cancel, reply="Call us.")
+    again = services.request_change(
+        patient_user=patient_alice.user,
+        appointment=asked_to_cancel,
+        kind=PatientRequestKind.RESCHEDULE,
+    )
+    assert again.patient_request == PatientRequestKind.RESCHEDULE
+    assert again.patient_request_reply == "" and again.patient_request_replied_at is None

@@ -6,6 +6,8 @@ from datetime import date, time, timedelta
 import pytest
 from django.utils import timezone
 
+from clinic.accounts.choices import Role
+from clinic.accounts.tests.factories import UserFactory
 from clinic.patients.tests.factories import register_test_patient
 from clinic.scheduling import selectors, services
 from clinic.scheduling.models import Room
@@ -171,3 +173,31 @@ def test_the_day_grid_runs_a_fixed_number_of_queries(
     client.get("/patients/")
     with django_assert_max_num_queries(13):
         assert client.get("/calendar/", {"day": day.isoformat()}).status_code == 200
+
+
+def test_with_a_member_of_staff_chosen_a_chair_another_nurse_holds_is_not_free(
+    location, nurse, front_desk, patient_alice, chairs
+):
+    other = UserFactory(role=Role.NURSE, full_name="Nurse Other")
+    other.locations.set([location])
+    working_week(nurse, location)
+    working_week(other, location)
+    day = next_weekday(location)
+    book_at(front_desk, patient_alice, other, chairs[0], day, 9)
+    page = (
+        client_for(front_desk)
+        .get("/calendar/", {"day": day.isoformat(), "staff": str(nurse.public_id)})
+        .content.decode()
+    )
+    assert f"room={chairs[0].public_id}&amp;day={day.isoformat()}&amp;at=09%3A00" not in page
+    assert f"&amp;staff={nurse.public_id}" in page and "Alice" in page
+
+
+def test_each_day_of_the_week_opens_its_grid(location, front_desk, chairs):
+    day = next_weekday(location)
+    page = (
+        client_for(front_desk)
+        .get("/calendar/", {"view": "week", "day": day.isoformat()})
+        .content.decode()
+    )
+    assert f"view=day&amp;day={day.isoformat()}" in page

@@ -16,6 +16,7 @@ from clinic.scheduling.locks import (
     lock_follow_up,
     lock_open_follow_up_calls_of,
     lock_open_reviews_due,
+    lock_patient_for_waitlist,
     lock_waitlist_entry,
     lock_waitlist_offer,
 )
@@ -87,3 +88,7 @@ def test_the_waitlist_job_s_lock_skips_an_offer_another_run_holds():
     assert len(statements) == 1 and "scheduling_waitlistoffer" in statements[0]
     if connection.features.has_select_for_update_skip_locked:
         assert "SKIP LOCKED" in statements[0]
+
+
+def test_putting_a_patient_on_the_waitlist_locks_the_patient_s_row():
+    assert_locks(lambda: lock_patient_for_waitlist(0), "patients_patient")

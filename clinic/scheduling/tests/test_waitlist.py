@@ -319,3 +319,26 @@ def test_the_waitlist_page_runs_a_fixed_number_of_queries(
     client.get("/patients/")
     with django_assert_max_num_queries(12):
         assert client.get("/waitlist/").status_code == 200
+
+
+def test_answering_an_offer_never_answers_500(front_desk, nurse, chair, day, patient_alice, carol):
+    appointment = book(front_desk, patient_alice, nurse, chair, day)
+    entry = wait(front_desk, carol, day)
+    services.cancel_appointment(actor=front_desk, appointment=appointment, reason="illness")
+    offer = WaitlistOffer.objects.get()
+    client = client_for(carol.user)
+    url = f"/portal/offers/{offer.public_id}/"
+    assert client.get(url).status_code == 302
+    assert client.post(url, {"action": "x" * 5000}).status_code == 302
+    assert client.post("/portal/offers/not-a-uuid/", {"action": "accept"}).status_code == 404
+    assert client_for(front_desk).post(url, {"action": "accept"}).status_code in {302, 403}
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOfferStatus.OPEN
+    # Taken off the list by the front desk: the offer is withdrawn, and answering it says so.
+    waitlist.remove_from_waitlist(actor=front_desk, entry=entry)
+    response = client.post(url, {"action": "accept"}, follow=True)
+    assert response.status_code == 200 and "expired already" in response.content.decode()
+    assert (
+        client_for(front_desk).post("/waitlist/", {"entry": str(entry.public_id)}).status_code
+        == 302
+    )

@@ -17,6 +17,7 @@ from clinic.core.exceptions import (
 from clinic.monitoring.discharge import ITEM_LABELS as ALDRETE_LABELS
 from clinic.monitoring.discharge import ITEMS as ALDRETE_ITEMS
 from clinic.monitoring.discharge import modified_aldrete
+from clinic.patients.hooks import session_changed
 from clinic.sessions import rules, selectors
 from clinic.sessions.aftercare import sheet_for
 from clinic.sessions.choices import (
@@ -135,6 +136,7 @@ def discharge(
         locked.status = SessionStatus.DISCHARGED
         locked.discharged_at, locked.discharged_by = now, actor
         _save(locked)
+        session_changed(locked.pk)  # the discharge delay the outcomes page counts
         _complete_appointment(actor, locked)
         _audit(
             actor,

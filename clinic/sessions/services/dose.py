@@ -17,9 +17,10 @@ from clinic.core.exceptions import (
 )
 from clinic.core.meta import present
 from clinic.core.signing import confirm_person_at_tablet
-from clinic.patients.choices import VitalSignsContext
+from clinic.patients.choices import CourseEvent, VitalSignsContext
 from clinic.patients.hooks import course_changed
 from clinic.patients.models import VitalSigns
+from clinic.patients.services import update_status_from_course
 from clinic.sessions import rules, selectors, stock
 from clinic.sessions.choices import (
     InfusionEventKind,
@@ -334,6 +335,15 @@ def record_infusion_event(
         if kind == InfusionEventKind.START:
             _save(locked, ["dosed_at", "status", "dose_given_mg", "dose_given_working"])
             course_changed(locked.patient_id)
+            number = TreatmentSession.objects.filter(
+                patient_id=locked.patient_id, dosed_at__isnull=False, dosed_at__lte=at
+            ).count()
+            update_status_from_course(
+                actor=actor,
+                patient_id=locked.patient_id,
+                event=CourseEvent.SESSION_DOSED,
+                reason=f"session {number} was dosed",
+            )
         else:
             _save(locked, ["dose_given_mg", "dose_given_working"] if given else [])
         _audit(actor, AuditEventType.SESSION_INFUSION_EVENT, locked, details, target=event)

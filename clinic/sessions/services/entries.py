@@ -16,6 +16,7 @@ from clinic.core.exceptions import (
     ClinicError,
     InvalidTransitionError,
 )
+from clinic.patients.hooks import session_changed
 from clinic.sessions.choices import (
     DissociationMoment,
     Intervention,
@@ -88,6 +89,7 @@ def record_side_effect(
             outcome=outcome,
             recorded_by=actor,
         )
+        session_changed(locked.pk)  # the side effects per 100 sessions the outcomes page counts
         _audit(
             actor,
             AuditEventType.SESSION_SIDE_EFFECT,

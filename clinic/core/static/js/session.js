@@ -96,10 +96,14 @@
       if (!el.name || el.type === "hidden" || el.type === "password" || el.type === "submit" || seen[el.name + el.value]) return;
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
       if (el.tagName !== "SELECT" && el.type !== "checkbox" && el.type !== "radio" && el.value === "") return;
+      // A weight's unit is listed only with a weight typed (clinic.core.fields).
+      var measurement = el.tagName === "SELECT" && el.closest("[data-measurement]");
+      if (measurement && measurement.querySelector("input").value === "") return;
       seen[el.name + el.value] = true;
       var field = el.closest(".field");
       var label = field && field.querySelector("label[for='" + el.id + "'], legend");
-      var name = label ? label.textContent.replace("*", "").trim() : el.name.replace(/_/g, " ");
+      var name = label ? label.textContent.replace("*", "").trim()
+        : el.getAttribute("aria-label") || el.name.replace(/_/g, " ");
       var value = el.value;
       if (el.tagName === "SELECT") {
         if (el.value === "") return;
