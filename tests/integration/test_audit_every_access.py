@@ -101,6 +101,35 @@ NO_PATIENT_DATA = {
     "documents:status": "a generated document's status (preparing, ready, failed): no title, no content",
     "messaging:templates": "the team's reply templates (no patient)",
     "messaging:template_edit": "one reply template (no patient)",
+    # The medical director's configuration pages (clinicians read them): protocols, limits,
+    # policies, screening rules, consent and education texts; no patient's data.
+    **{
+        f"configuration:{name}": "the clinic's configuration (no patient)"
+        for name in (
+            "home",
+            "row",
+            "new_draft",
+            "change",
+            "edit",
+            "review",
+            "publish",
+            "discard",
+            "unverified",
+            "accept",
+            "screening",
+            "screening_new_version",
+            "screening_version",
+            "screening_rule_new",
+            "screening_rule",
+            "screening_rule_remove",
+            "screening_publish",
+            "documents",
+            "document",
+            "new_version",
+            "document_version",
+            "publish_version",
+        )
+    },
 }
 # The configuration admin shows configuration tables, no patient's data, to the medical director.
 # (Its refusal of everyone else is checked.)
@@ -348,6 +377,39 @@ SAMPLES = {
     "messaging:assign": {"public_id": "conversation"},
     "messaging:done": {"public_id": "conversation"},
     "guardian_public_id": "guardian",
+    # A waitlist offer needs the waitlist's set-up: an unknown one checks the refusal is audited.
+    "scheduling:answer_offer": {"public_id": "no_such_record"},
+    "configuration:row": {"kind": lambda w: "monitoring", "key": lambda w: "iv"},
+    "configuration:new_draft": {"kind": lambda w: "monitoring", "key": lambda w: "iv"},
+    "configuration:change": {"public_id": "no_such_record"},
+    "configuration:edit": {"public_id": "no_such_record"},
+    "configuration:review": {"public_id": "no_such_record"},
+    "configuration:publish": {"public_id": "no_such_record"},
+    "configuration:discard": {"public_id": "no_such_record"},
+    "configuration:accept": {"key": lambda w: "review-intervals"},
+    "configuration:screening_version": {"version": lambda w: 1},
+    "configuration:screening_rule_new": {"version": lambda w: 1},
+    "configuration:screening_rule": {"version": lambda w: 1, "code": lambda w: "psychosis"},
+    "configuration:screening_rule_remove": {"version": lambda w: 1, "code": lambda w: "psychosis"},
+    "configuration:screening_publish": {"version": lambda w: 1},
+    "configuration:document": {
+        "kind": lambda w: "consent",
+        "code": lambda w: "ketamine-infusion-injection",
+    },
+    "configuration:new_version": {
+        "kind": lambda w: "consent",
+        "code": lambda w: "ketamine-infusion-injection",
+    },
+    "configuration:document_version": {
+        "kind": lambda w: "consent",
+        "code": lambda w: "ketamine-infusion-injection",
+        "version": lambda w: 1,
+    },
+    "configuration:publish_version": {
+        "kind": lambda w: "consent",
+        "code": lambda w: "ketamine-infusion-injection",
+        "version": lambda w: 1,
+    },
 }
 # The admin only asks whether the viewer may use it before anything else: any value will do.
 ADMIN_SAMPLE = {"object_id": "1", "content_type_id": "1", "app_label": "core", "url": "nothing/"}

@@ -226,3 +226,25 @@ def test_every_policy_form_opens(medical_director, kind):
         ).status_code
         == 200
     )
+
+
+def test_a_draft_overtaken_by_another_publication_says_so_and_is_refused(
+    medical_director, second_director
+):
+    mine = draft_change(
+        actor=medical_director, kind=TargetKind.MONITORING_PROTOCOL, key="iv", spo2_min=93
+    )
+    client = client_for(second_director)
+    client.post(reverse("configuration:review", args=[mine.public_id]))
+    theirs = draft_change(
+        actor=second_director, kind=TargetKind.MONITORING_PROTOCOL, key="iv", spo2_min=94
+    )
+    mine_client = client_for(medical_director)
+    mine_client.post(reverse("configuration:review", args=[theirs.public_id]))
+    client.post(reverse("configuration:publish", args=[theirs.public_id]))
+
+    page = mine_client.get(reverse("configuration:change", args=[mine.public_id])).content.decode()
+    assert "can no longer be published" in page
+    refused = mine_client.post(reverse("configuration:publish", args=[mine.public_id]), follow=True)
+    assert "These limits were changed by Dr. Second on " in refused.content.decode()
+    assert MonitoringProtocol.objects.get(route="iv").spo2_min == 94
