@@ -101,6 +101,7 @@ NO_PATIENT_DATA = {
     "documents:status": "a generated document's status (preparing, ready, failed): no title, no content",
     "messaging:templates": "the team's reply templates (no patient)",
     "messaging:template_edit": "one reply template (no patient)",
+    "scheduling:change_request_count": "the menu's count of open change requests (a number)",
     # The medical director's configuration pages (clinicians read them): protocols, limits,
     # policies, screening rules, consent and education texts; no patient's data.
     **{
