@@ -8,7 +8,7 @@ Each figure carries its definition (shown beside it on the page and in its CSV).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
@@ -35,7 +35,7 @@ from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.core.models import Location
 from clinic.intake.models import ConsultationRequest
 from clinic.outcomes.courses import OUTCOME_AT_SESSION, THREE_MONTH_WINDOW_DAYS
-from clinic.outcomes.models import OutcomeScore, SessionFigures
+from clinic.outcomes.models import CourseSummary, OutcomeScore, SessionFigures
 from clinic.outcomes.statistics import interpolate, quantile_positions, wilson_interval
 from clinic.scheduling.choices import AppointmentStatus, CancelReason
 from clinic.scheduling.models import Appointment
@@ -106,12 +106,23 @@ STAGES = [
 ]
 
 
+def _day_start(day: date) -> datetime:
+    """Midnight starting `day` in the current time zone: the same days as a `__date` lookup,
+    compared with the stored time itself (an index's order) instead of converting every row."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _day_after(day: date) -> datetime:
+    """Midnight ending `day` (the start of the next) in the current time zone."""
+    return _day_start(day + timedelta(days=1))
+
+
 def _cohort(filters: OutcomeFilters):
     requests = ConsultationRequest.objects.all()
     if filters.date_from:
-        requests = requests.filter(created_at__date__gte=filters.date_from)
+        requests = requests.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to:
-        requests = requests.filter(created_at__date__lte=filters.date_to)
+        requests = requests.filter(created_at__lt=_day_after(filters.date_to))
     if filters.location is not None:
         requests = requests.filter(location=filters.location)
     if filters.condition:
@@ -129,28 +140,24 @@ def _cohort(filters: OutcomeFilters):
 
 
 def funnel(filters: OutcomeFilters) -> list[Stage]:
-    # One pass over the requests, each joined to its patient's course summary (kept by the
-    # services, clinic.outcomes.courses): each stage is a count with its condition.
-    course = "patient__course_summary__"
+    # The requests are counted, then the course summaries (kept by the services,
+    # clinic.outcomes.courses) of their patients, one stage a condition: a request has at most
+    # one patient and a patient at most one request, so each count is of requests.
     flags = {
-        "consultation": Q(),
-        "evaluated": Q(**{f"{course}evaluated": True}),
-        "suitable": Q(**{f"{course}suitable": True}),
-        "plan_signed": Q(**{f"{course}plan_signed": True}),
-        "session_1": Q(**{f"{course}dosed_sessions__gte": 1}),
-        "session_6": Q(**{f"{course}dosed_sessions__gte": OUTCOME_AT_SESSION}),
-        "maintenance": Q(
-            **{
-                f"{course}induction_sessions__gt": 0,
-                f"{course}dosed_sessions__gt": F(f"{course}induction_sessions"),
-            }
-        ),
-        "finished": Q(**{f"{course}plan_completed": True}),
-        "stopped": Q(**{f"{course}plan_stopped": True}),
+        "evaluated": Q(evaluated=True),
+        "suitable": Q(suitable=True),
+        "plan_signed": Q(plan_signed=True),
+        "session_1": Q(dosed_sessions__gte=1),
+        "session_6": Q(dosed_sessions__gte=OUTCOME_AT_SESSION),
+        "maintenance": Q(induction_sessions__gt=0, dosed_sessions__gt=F("induction_sessions")),
+        "finished": Q(plan_completed=True),
+        "stopped": Q(plan_stopped=True),
     }
-    rows = _cohort(filters).aggregate(
-        **{key: Count("pk", filter=condition) for key, condition in flags.items()}
-    )
+    cohort = _cohort(filters)
+    rows = CourseSummary.objects.filter(
+        patient_id__in=cohort.filter(patient__isnull=False).values("patient_id")
+    ).aggregate(**{key: Count("pk", filter=condition) for key, condition in flags.items()})
+    rows["consultation"] = cohort.count()
     stages = []
     previous = None
     for key, label, definition in STAGES:
@@ -320,9 +327,9 @@ def _responses(
         if filters.location is not None:
             rows = rows.filter(course__location=filters.location)
         if filters.date_from:
-            rows = rows.filter(anchor_at__date__gte=filters.date_from)
+            rows = rows.filter(anchor_at__gte=_day_start(filters.date_from))
         if filters.date_to:
-            rows = rows.filter(anchor_at__date__lte=filters.date_to)
+            rows = rows.filter(anchor_at__lt=_day_after(filters.date_to))
         if filters.route:
             rows = rows.filter(route=filters.route)
         if filters.protocol is not None:
@@ -477,11 +484,11 @@ def session_rates(filters: OutcomeFilters) -> list[Rate]:
         appointment_type__kind="treatment", starts_at__lt=timezone.now()
     )
     if filters.date_from:
-        figures = figures.filter(dosed_at__date__gte=filters.date_from)
-        appointments = appointments.filter(starts_at__date__gte=filters.date_from)
+        figures = figures.filter(dosed_at__gte=_day_start(filters.date_from))
+        appointments = appointments.filter(starts_at__gte=_day_start(filters.date_from))
     if filters.date_to:
-        figures = figures.filter(dosed_at__date__lte=filters.date_to)
-        appointments = appointments.filter(starts_at__date__lte=filters.date_to)
+        figures = figures.filter(dosed_at__lt=_day_after(filters.date_to))
+        appointments = appointments.filter(starts_at__lt=_day_after(filters.date_to))
     if filters.location is not None:
         figures = figures.filter(location=filters.location)
         appointments = appointments.filter(location=filters.location)
