@@ -687,6 +687,17 @@ def book_series(
         return booked
 
 
+# A patient's change request and the clinic's answer to it: what asking and answering write.
+REQUEST_FIELDS = [
+    "patient_request",
+    "patient_request_note",
+    "patient_request_at",
+    "patient_request_reply",
+    "patient_request_replied_at",
+    "updated_at",
+]
+
+
 def request_change(
     *, patient_user, appointment: Appointment, kind: str, note: str = ""
 ) -> Appointment:
@@ -712,16 +723,7 @@ def request_change(
         )
         # A new request replaces the clinic's answer to an earlier one.
         locked.patient_request_reply, locked.patient_request_replied_at = "", None
-        locked.save(
-            update_fields=[
-                "patient_request",
-                "patient_request_note",
-                "patient_request_at",
-                "patient_request_reply",
-                "patient_request_replied_at",
-                "updated_at",
-            ]
-        )
+        locked.save(update_fields=REQUEST_FIELDS)
         record_audit_event(
             actor=patient_user,
             event_type=AuditEventType.APPOINTMENT_CHANGED,
@@ -734,7 +736,6 @@ def request_change(
 
 
 def _tell_clinic_of_request(appointment_id: int) -> None:
-
     appointment = Appointment.objects.select_related("location").get(pk=appointment_id)
     link = settings.CLINIC_BASE_URL + reverse(
         "scheduling:appointment", args=[appointment.public_id]
@@ -777,16 +778,7 @@ def decline_change_request(*, actor, appointment: Appointment, reply: str) -> Ap
         kind = locked.patient_request
         _close_request(locked)
         locked.patient_request_reply, locked.patient_request_replied_at = reply, timezone.now()
-        locked.save(
-            update_fields=[
-                "patient_request",
-                "patient_request_note",
-                "patient_request_at",
-                "patient_request_reply",
-                "patient_request_replied_at",
-                "updated_at",
-            ]
-        )
+        locked.save(update_fields=REQUEST_FIELDS)
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.CHANGE_REQUEST_DECLINED,
