@@ -344,19 +344,7 @@ def change_patient_status(
             )
         if to_status == PatientStatus.DISCHARGED and not reason:
             raise ClinicError("Say why the patient is discharged.", field="reason")
-        from_status = locked.status
-        locked.status = to_status
-        locked.status_changed_at = timezone.now()
-        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
-        PatientStatusChange.objects.create(
-            patient=locked,
-            location_id=locked.location_id,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason[:500],
-            changed_by=actor,
-        )
-        care_changed(locked)
+        from_status = _move_status(actor, locked, to_status, reason=reason)
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.PATIENT_STATUS_CHANGED,
@@ -365,6 +353,28 @@ def change_patient_status(
             details={"from": from_status, "to": to_status},
         )
         return locked
+
+
+def _move_status(
+    actor, locked: Patient, to_status: str, *, reason: str, course_event: str = ""
+) -> str:
+    """Write the locked patient's new status and its history row (by hand, or following
+    `course_event`), and tell the apps above; returns the status it had."""
+    from_status = locked.status
+    locked.status = to_status
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+    PatientStatusChange.objects.create(
+        patient=locked,
+        location_id=locked.location_id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:500],
+        course_event=course_event,
+        changed_by=actor,
+    )
+    care_changed(locked)
+    return from_status
 
 
 def update_status_from_course(
@@ -392,20 +402,7 @@ def update_status_from_course(
         to_status = status_after_course_event(locked.status, event)
         if to_status == locked.status:
             return None
-        from_status = locked.status
-        locked.status = to_status
-        locked.status_changed_at = timezone.now()
-        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
-        PatientStatusChange.objects.create(
-            patient=locked,
-            location_id=locked.location_id,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason[:500],
-            course_event=event,
-            changed_by=actor,
-        )
-        care_changed(locked)
+        from_status = _move_status(actor, locked, to_status, reason=reason, course_event=event)
         record_audit_event(
             actor=actor,
             event_type=AuditEventType.PATIENT_STATUS_FOLLOWED_CARE,
