@@ -66,13 +66,14 @@ def test_the_dashboard_and_chart_run_a_fixed_number_of_queries(
         record_phq9(actor=clinician, patient=patient_alice, total=days % 25, days_ago=days)
     client = client_for(clinician)
     client.get("/patients/")  # the session's first request stamps its activity time
-    # 29 whatever the clinic's size: the page's own reads (each list and each bounded count one
-    # query over the progress summaries, the possible relapses, the chair-side stop-level
+    # 30 whatever the clinic's size: the page's own reads (each list and each bounded count one
+    # query over the progress summaries, the overdue list two: the never-answered series, then
+    # the longest unanswered, each in its index's order; the possible relapses, the chair-side stop-level
     # alerts, the newest urgent alert the page watches from), the register's panel (its policy, the open discrepancies, the expired and expiring
     # lots in one query, the safes due a count) and three audit rows (sealing each reads the
     # chain's head, and on PostgreSQL takes the chain's lock). The panel's own count stays fixed
     # as the register grows: clinic/dashboard/tests/test_register_panel.py.
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(30):
         page = client.get("/dashboard/").content.decode()
     assert "Scores worsening" in page and 'id="register-panel"' in page
     # The chart: 24 whatever the clinic's size (the possible-relapse banner reads once, the
