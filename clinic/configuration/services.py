@@ -282,9 +282,7 @@ def publish_change(*, actor, change: ConfigurationChange) -> ConfigurationChange
         _refuse_if_stale(target, row, change)
         before = target.values_of(row)
         _checked_values(target, row, change.proposed_values)
-        live = target.would_be_row(row, change.proposed_values)
-        live.full_clean(validate_unique=False)
-        live.save()
+        live = target.publish(actor=actor, row=row, values=change.proposed_values)
         change.status = ChangeStatus.PUBLISHED
         change.published_by = actor
         change.published_at = timezone.now()
