@@ -263,7 +263,8 @@ def publish_change(*, actor, change: ConfigurationChange) -> ConfigurationChange
 
     A protocol is edited in place: a treatment plan version copies the dose, the infusion time
     and the schedule it was signed with, so signed plans keep their values; the limits they are
-    checked against from now on are the published ones."""
+    checked against from now on are the published ones. A condition's questionnaire set is saved
+    by the assessments service (its own audit entry, and the questionnaires due recomputed)."""
     ensure_can_change_configuration(
         actor,
         action="publish configuration changes",

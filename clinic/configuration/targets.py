@@ -234,7 +234,7 @@ class InstrumentAssignmentTarget(ConfigTarget):
         }
 
     def would_be_row(self, row: models.Model, values: Mapping[str, Any]) -> models.Model:
-        candidate = copy.copy(row)
+        candidate: Any = copy.copy(row)
         if INSTRUMENT_CODES in values:
             codes = values[INSTRUMENT_CODES]
             if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):

@@ -3,6 +3,8 @@ pages: the admin form's rules, the assessments service's audit and due-questionn
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -252,3 +254,24 @@ def test_other_roles_may_not_read_the_sets(personas, persona):
     client = client_for(personas[persona])
     assert client.get(PTSD_ROW).status_code == 403
     assert client.post(PTSD_DRAFT, form(SWAPPED)).status_code == 403
+
+
+def test_the_author_edits_a_draft_set_on_its_page(medical_director):
+    change = draft_change(actor=medical_director, kind=KIND, key=PTSD, instrument_codes=SWAPPED)
+    url = reverse("configuration:edit", args=[change.public_id])
+    client = client_for(medical_director)
+
+    page = client.get(url).content.decode()
+    # The draft's set is ticked, not the published one.
+    assert re.search(r'value="gad7" id="[^"]+" checked', page)
+    assert not re.search(r'value="pcl5" id="[^"]+" checked', page)
+    response = client.post(url, form(["pcl5"], reason="Screened by the trauma team."))
+
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.proposed_values == {
+        "instrument_codes": ["pcl5"],
+        "suicide_screen_omitted_reason": "Screened by the trauma team.",
+    }
+    preview = client.get(reverse("configuration:change", args=[change.public_id])).content
+    assert "removes PHQ-9, C-SSRS screen" in preview.decode()
