@@ -13,6 +13,9 @@ class TargetKind(models.TextChoices):
     SCHEDULING_POLICY = "scheduling", "Scheduling policy"
     # Measurement-based care settings (assessments.AssessmentPolicy).
     ASSESSMENT_POLICY = "assessments", "Questionnaire policy"
+    # Which questionnaires a condition's patients answer (assessments.InstrumentAssignment): one
+    # row per condition, the default set while none is saved.
+    INSTRUMENT_ASSIGNMENT = "instruments", "Questionnaire sets"
     # Messaging settings (messaging.MessagingPolicy).
     MESSAGING_POLICY = "messaging", "Messaging policy"
     # Controlled-substance register settings (inventory.InventoryPolicy).

@@ -55,6 +55,15 @@ def _form_field(target: ConfigTarget, row: models.Model, config_field: ConfigFie
     label = f"{config_field.label} ({unit})" if unit else config_field.label
     if config_field.number_list:
         return NumberListField(label=label, help_text=config_field.help)
+    if config_field.choices:
+        # Not required here: the target's rules say "Choose at least one …" in their own words.
+        return forms.MultipleChoiceField(
+            label=label,
+            help_text=config_field.help,
+            choices=config_field.choices,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )
     model_field = target.model_field(config_field.name)
     form_field = model_field.formfield()
     if form_field is None:  # pragma: no cover - every configured field is editable

@@ -19,6 +19,10 @@ def lock_configured_row(target: ConfigTarget, key: str) -> models.Model:
         row = manager.filter(singleton=True).first()
         return row if row is not None else target.model()
     row = target.row_for_key(key)
+    if row.pk is None:
+        # A condition's questionnaire set still at its default: nothing saved to lock; the
+        # condition's unique constraint stops a second row being created.
+        return row
     return manager.get(pk=row.pk)
 
 

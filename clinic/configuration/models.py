@@ -18,8 +18,8 @@ class ConfigurationChange(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     target_kind = models.CharField(max_length=20, choices=TargetKind.choices)
-    # The configured row: its primary key, its route (monitoring) or "clinic" (a policy's one
-    # row), as clinic.configuration.targets names it.
+    # The configured row: its primary key, its route (monitoring), its condition (a questionnaire
+    # set) or "clinic" (a policy's one row), as clinic.configuration.targets names it.
     target_key = models.CharField(max_length=40)
     # What the row is called when the draft was made ("IV ketamine for depression").
     target_label = models.CharField(max_length=200)

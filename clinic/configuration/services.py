@@ -263,7 +263,8 @@ def publish_change(*, actor, change: ConfigurationChange) -> ConfigurationChange
 
     A protocol is edited in place: a treatment plan version copies the dose, the infusion time
     and the schedule it was signed with, so signed plans keep their values; the limits they are
-    checked against from now on are the published ones."""
+    checked against from now on are the published ones. A condition's questionnaire set is saved
+    by the assessments service (its own audit entry, and the questionnaires due recomputed)."""
     ensure_can_change_configuration(
         actor,
         action="publish configuration changes",
@@ -282,9 +283,7 @@ def publish_change(*, actor, change: ConfigurationChange) -> ConfigurationChange
         _refuse_if_stale(target, row, change)
         before = target.values_of(row)
         _checked_values(target, row, change.proposed_values)
-        live = target.would_be_row(row, change.proposed_values)
-        live.full_clean(validate_unique=False)
-        live.save()
+        live = target.publish(actor=actor, row=row, values=change.proposed_values)
         change.status = ChangeStatus.PUBLISHED
         change.published_by = actor
         change.published_at = timezone.now()

@@ -16,9 +16,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from clinic.assessments.models import AssessmentPolicy
+from clinic.assessments.instruments import INSTRUMENTS
+from clinic.assessments.models import AssessmentPolicy, InstrumentAssignment
+from clinic.assessments.policy import DEFAULT_ASSIGNMENTS, SUICIDE_RISK_SCREENS, check_assignment
+from clinic.assessments.services import save_instrument_assignment
 from clinic.configuration.choices import TargetKind
-from clinic.core.exceptions import NotFoundError
+from clinic.core.choices import Condition
+from clinic.core.exceptions import ClinicError, NotFoundError
 from clinic.inventory.models import InventoryPolicy
 from clinic.messaging.models import MessagingPolicy
 from clinic.monitoring.models import MonitoringProtocol
@@ -43,6 +47,8 @@ class ConfigField:
     group: str = ""
     # A JSON list of numbers (the allowed doses, the reading schedule), typed as "56, 84".
     number_list: bool = False
+    # A JSON list of codes chosen from these (code, label) pairs, one checkbox each.
+    choices: tuple[tuple[str, str], ...] = ()
 
     def unit_for(self, row: models.Model) -> str:
         return self.unit(row) if callable(self.unit) else self.unit
@@ -147,6 +153,17 @@ class ConfigTarget:
             return {name: list(messages) for name, messages in error.message_dict.items()}
         return {}
 
+    def publish(self, *, actor: Any, row: models.Model, values: Mapping[str, Any]) -> models.Model:
+        """Apply checked values to the live row (locked by the caller, inside its transaction)."""
+        live = self.would_be_row(row, values)
+        live.full_clean(validate_unique=False)
+        live.save()
+        return live
+
+    def change_in_words(self, row: models.Model, before: Mapping, after: Mapping) -> str:
+        """One sentence saying what a change does, where a field-by-field list reads poorly."""
+        return ""
+
     def show_value(self, row: models.Model, name: str, value: Any) -> str:
         """A value in words, with its unit ("0.75 mg/kg", "not set", "yes")."""
         config_field = self.field(name)
@@ -165,6 +182,115 @@ class ConfigTarget:
             text = str(value)
         unit = config_field.unit_for(row)
         return f"{text} {unit}" if unit else text
+
+
+INSTRUMENT_CODES = "instrument_codes"
+OMITTED_REASON = "suicide_screen_omitted_reason"
+MAX_OMITTED_REASON = 4000
+
+
+def instrument_names(codes: list[str]) -> list[str]:
+    """The instruments' short names, in registry order (the order a patient answers them)."""
+    return [instrument.short_name for code, instrument in INSTRUMENTS.items() if code in codes]
+
+
+@dataclass(frozen=True)
+class InstrumentAssignmentTarget(ConfigTarget):
+    """The questionnaire set of each condition. A condition with no saved row answers the
+    default set (clinic.assessments.policy.DEFAULT_ASSIGNMENTS): it is listed with that set and
+    its first publication creates the row. Publishing goes through the assessments service,
+    which audits the set and recomputes the questionnaires due."""
+
+    def default_row(self, condition: str) -> InstrumentAssignment:
+        return InstrumentAssignment(
+            condition=condition, instrument_codes=list(DEFAULT_ASSIGNMENTS.get(condition, []))
+        )
+
+    def rows(self) -> list[models.Model]:
+        saved = {row.condition: row for row in InstrumentAssignment.objects.all()}
+        return [saved.get(condition) or self.default_row(condition) for condition in Condition]
+
+    def key_of(self, row: Any) -> str:
+        return str(row.condition)
+
+    def row_for_key(self, key: str) -> models.Model:
+        key = str(key)[:40]
+        if key not in Condition.values:
+            raise NotFoundError("There is no such setting.")
+        row = InstrumentAssignment.objects.filter(condition=key).first()
+        return row if row is not None else self.default_row(key)
+
+    def row_label(self, row: Any) -> str:
+        return str(Condition(row.condition).label)
+
+    def values_of(self, row: models.Model) -> dict[str, Any]:
+        # As the assessments service stores a set: codes in registry order, and a reason only
+        # while the suicide-risk screen is left out (so a draft compares equal to what it saves).
+        codes = [code for code in INSTRUMENTS if code in set(getattr(row, INSTRUMENT_CODES))]
+        reason = str(getattr(row, OMITTED_REASON) or "").strip()
+        return {
+            INSTRUMENT_CODES: codes,
+            OMITTED_REASON: "" if SUICIDE_RISK_SCREENS & set(codes) else reason,
+        }
+
+    def would_be_row(self, row: models.Model, values: Mapping[str, Any]) -> models.Model:
+        candidate: Any = copy.copy(row)
+        if INSTRUMENT_CODES in values:
+            codes = values[INSTRUMENT_CODES]
+            if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+                raise ValidationError({INSTRUMENT_CODES: "Choose the instruments from the list."})
+            candidate.instrument_codes = list(codes)
+        if OMITTED_REASON in values:
+            candidate.suicide_screen_omitted_reason = str(values[OMITTED_REASON] or "")
+        return candidate
+
+    def validation_errors(self, row: models.Model, values: Mapping[str, Any]) -> dict[str, list]:
+        """The admin form's rules (clinic.assessments.policy.check_assignment), then the table's."""
+        try:
+            candidate: Any = self.would_be_row(row, values)
+        except ValidationError as error:
+            return {name: list(messages) for name, messages in error.message_dict.items()}
+        reason = candidate.suicide_screen_omitted_reason
+        if len(reason) > MAX_OMITTED_REASON:
+            return {OMITTED_REASON: [f"At most {MAX_OMITTED_REASON} characters."]}
+        try:
+            check_assignment(list(candidate.instrument_codes), reason)
+        except ClinicError as error:
+            return {error.field or "__all__": [error.message]}
+        return super().validation_errors(row, values)
+
+    def publish(self, *, actor: Any, row: models.Model, values: Mapping[str, Any]) -> models.Model:
+        before = self.values_of(row)
+        live: Any = self.would_be_row(row, values)
+        changed = [name for name, value in self.values_of(live).items() if before[name] != value]
+        return save_instrument_assignment(actor=actor, assignment=live, changed_fields=changed)
+
+    def change_in_words(self, row: models.Model, before: Mapping, after: Mapping) -> str:
+        """ "Post-traumatic stress disorder (PTSD): adds GAD-7, removes PCL-5"."""
+        old = set(before.get(INSTRUMENT_CODES) or [])
+        new = set(after.get(INSTRUMENT_CODES) or [])
+        parts = []
+        if added := instrument_names(list(new - old)):
+            parts.append(f"adds {', '.join(added)}")
+        if removed := instrument_names(list(old - new)):
+            parts.append(f"removes {', '.join(removed)}")
+        reason = str(after.get(OMITTED_REASON) or "")
+        if reason and reason != before.get(OMITTED_REASON):
+            parts.append(f"leaves out the suicide-risk screen because “{reason}”")
+        return f"{self.row_label(row)}: {', '.join(parts) if parts else 'no change'}"
+
+    def show_value(self, row: models.Model, name: str, value: Any) -> str:
+        if name == INSTRUMENT_CODES:
+            return ", ".join(instrument_names(list(value or []))) or "none"
+        return str(value) if value else "not set"
+
+
+def _assignment_summary(row: InstrumentAssignment) -> str:
+    names = ", ".join(instrument_names(list(row.instrument_codes))) or "none"
+    reason = (row.suicide_screen_omitted_reason or "").strip()
+    if SUICIDE_RISK_SCREENS & set(row.instrument_codes) or not reason:
+        return names
+    return f"{names} (no suicide-risk screen: {reason})"
 
 
 def to_json(value: Any) -> Any:
@@ -423,6 +549,7 @@ MONITORING_FIELDS = (
 )
 
 POLICY = "Settings"
+QUESTIONNAIRE_SET = "Questionnaire set"
 
 
 def _policy(name: str, label: str, unit: str = "", help: str = "") -> ConfigField:
@@ -529,6 +656,35 @@ TARGETS: dict[TargetKind, ConfigTarget] = {
         description="Questionnaire intervals, cut-offs and who hears of an urgent answer.",
         summary=_fields_summary(TargetKind.ASSESSMENT_POLICY),
         groups=(POLICY,),
+    ),
+    TargetKind.INSTRUMENT_ASSIGNMENT: InstrumentAssignmentTarget(
+        kind=TargetKind.INSTRUMENT_ASSIGNMENT,
+        model=InstrumentAssignment,
+        fields=(
+            ConfigField(
+                INSTRUMENT_CODES,
+                "Questionnaires answered",
+                help="Every set includes the suicide-risk screen (C-SSRS) unless a reason is "
+                "given below.",
+                group=QUESTIONNAIRE_SET,
+                choices=tuple(
+                    (code, f"{instrument.short_name} — {instrument.purpose}")
+                    for code, instrument in INSTRUMENTS.items()
+                ),
+            ),
+            ConfigField(
+                OMITTED_REASON,
+                "Why the suicide-risk screen is left out",
+                help="Required when the set has no suicide-risk screen; kept with the set and in "
+                "the audit entry.",
+                group=QUESTIONNAIRE_SET,
+            ),
+        ),
+        description="Which questionnaires a patient answers, per condition. Publishing "
+        "recomputes the questionnaires due for every patient with the condition.",
+        summary=_assignment_summary,
+        values_noun="questionnaire sets",
+        groups=(QUESTIONNAIRE_SET,),
     ),
     TargetKind.MESSAGING_POLICY: ConfigTarget(
         kind=TargetKind.MESSAGING_POLICY,

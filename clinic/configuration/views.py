@@ -150,6 +150,9 @@ def change(request, public_id, review_form=None, status=200):
             "differences": selectors.describe_changes(
                 target, configured.row, change.based_on_values, change.proposed_values
             ),
+            "in_words": target.change_in_words(
+                configured.row, change.based_on_values, change.proposed_values
+            ),
             # What publishing would change now, if the live values moved since the draft.
             "stale": change.status in (ChangeStatus.DRAFT, ChangeStatus.REVIEWED)
             and current != change.based_on_values,
