@@ -9,6 +9,7 @@ pound agreement of 1959): 1 lb = 0.45359237 kg, 1 in = 2.54 cm.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -158,6 +159,18 @@ def convert_height(amount: object, unit: object, inches: object = None) -> Conve
     return Converted(centimetres)
 
 
+def weight_typed(values: list) -> Converted | None:
+    """The weight in a widget's boxes (amount, unit), in kg."""
+    amount, unit = (list(values) + [None, None])[:2]
+    return convert_weight(amount, unit or WeightUnit.KILOGRAMS)
+
+
+def height_typed(values: list) -> Converted | None:
+    """The height in a widget's boxes (amount, unit, inches), in cm."""
+    amount, unit, inches = (list(values) + [None, None, None])[:3]
+    return convert_height(amount, unit or HeightUnit.CENTIMETRES, inches)
+
+
 class _MeasurementWidget(forms.MultiWidget):
     """The number box keeps the field's own name and id (so a post of the metric value alone,
     as older pages and scripts send it, still reads as metric); the unit goes in `<name>_unit`.
@@ -168,6 +181,11 @@ class _MeasurementWidget(forms.MultiWidget):
     use_fieldset = False
     suffixes: tuple[str, ...] = ("", "_unit")
     measurement = ""
+    # Each measurement's: its boxes' values in metric, the metric unit shown, and the unit
+    # whose value is shown converted.
+    convert: Callable[[list], Converted | None]
+    metric_unit: str
+    imperial_unit: str
 
     def id_for_label(self, id_):
         return id_
@@ -193,12 +211,19 @@ class _MeasurementWidget(forms.MultiWidget):
         return context
 
     def converted_text(self, values: list) -> str:
-        raise NotImplementedError
+        """'= 82.6 kg' beside a value typed in the imperial unit (nothing otherwise)."""
+        unit = (list(values) + [None, None])[1]
+        if unit != self.imperial_unit:
+            return ""
+        converted = self.convert(list(values))
+        return f"= {converted.metric} {self.metric_unit}" if converted and converted.metric else ""
 
 
 class WeightWidget(_MeasurementWidget):
     template_name = "core/widgets/measurement.html"
     measurement = "weight"
+    convert = staticmethod(weight_typed)
+    metric_unit, imperial_unit = "kg", WeightUnit.POUNDS
 
     def __init__(self, attrs=None):
         super().__init__(
@@ -214,17 +239,12 @@ class WeightWidget(_MeasurementWidget):
             return [None, WeightUnit.KILOGRAMS]
         return [value, WeightUnit.KILOGRAMS]
 
-    def converted_text(self, values: list) -> str:
-        amount, unit = (list(values) + [None, None])[:2]
-        if unit != WeightUnit.POUNDS:
-            return ""
-        converted = convert_weight(amount, unit)
-        return f"= {converted.metric} kg" if converted and converted.metric else ""
-
 
 class HeightWidget(_MeasurementWidget):
     template_name = "core/widgets/measurement.html"
     measurement = "height"
+    convert = staticmethod(height_typed)
+    metric_unit, imperial_unit = "cm", HeightUnit.FEET_AND_INCHES
     suffixes = ("", "_unit", "_inches")
 
     def __init__(self, attrs=None):
@@ -249,13 +269,6 @@ class HeightWidget(_MeasurementWidget):
             return [None, HeightUnit.CENTIMETRES, None]
         return [value, HeightUnit.CENTIMETRES, None]
 
-    def converted_text(self, values: list) -> str:
-        amount, unit, inches = (list(values) + [None, None, None])[:3]
-        if unit != HeightUnit.FEET_AND_INCHES:
-            return ""
-        converted = convert_height(amount, unit, inches)
-        return f"= {converted.metric} cm" if converted and converted.metric else ""
-
 
 class _MeasurementField(forms.Field):
     """A height or weight typed with its unit, cleaned to the metric Decimal stored (one
@@ -267,12 +280,10 @@ class _MeasurementField(forms.Field):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def convert(self, values: list) -> Converted | None:
-        raise NotImplementedError
-
     def to_python(self, value):
         values = value if isinstance(value, list | tuple) else [value]
-        converted = self.convert(list(values))
+        # The widget's conversion: what is shown beside the boxes is what is stored.
+        converted = self.widget.convert(list(values))
         if converted is None:
             return None
         if converted.metric is None:
@@ -298,10 +309,6 @@ class WeightField(_MeasurementField):
         kwargs.setdefault("label", "Weight")
         super().__init__(**kwargs)
 
-    def convert(self, values: list) -> Converted | None:
-        amount, unit = (values + [None, None])[:2]
-        return convert_weight(amount, unit or WeightUnit.KILOGRAMS)
-
 
 class HeightField(_MeasurementField):
     widget = HeightWidget
@@ -310,7 +317,3 @@ class HeightField(_MeasurementField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Height")
         super().__init__(**kwargs)
-
-    def convert(self, values: list) -> Converted | None:
-        amount, unit, inches = (values + [None, None, None])[:3]
-        return convert_height(amount, unit or HeightUnit.CENTIMETRES, inches)
