@@ -128,7 +128,11 @@ def _cohort(filters: OutcomeFilters):
     if filters.condition:
         # The request's conditions are a JSON list of codes; a code is matched with its quotes so
         # that one code never matches inside another.
-        requests = requests.filter(conditions__icontains=f'"{filters.condition}"')
+        if connection.vendor == "postgresql":
+            # jsonb containment (@>): the list holds the code as one of its elements.
+            requests = requests.filter(conditions__contains=[filters.condition])
+        else:
+            requests = requests.filter(conditions__icontains=f'"{filters.condition}"')
     if filters.route or filters.protocol is not None:
         versions = TreatmentPlanVersion.objects.filter(plan__patient=OuterRef("patient"))
         if filters.route:
@@ -285,92 +289,109 @@ def response_at_3_months(filters: OutcomeFilters) -> list[OutcomeRow]:
     return _responses(filters, anchor="first_dose", window=THREE_MONTH_WINDOW_DAYS)
 
 
+def _condition_protocol_ids(condition: str) -> list[int]:
+    """The protocols treating `condition`: a handful of rows, read once, so that each figure
+    filters its own column by a list instead of joining the protocols."""
+    return list(ProtocolTemplate.objects.filter(indication=condition).values_list("pk", flat=True))
+
+
 def _responses(
     filters: OutcomeFilters, *, anchor: str, window: tuple[int, int] | None
 ) -> list[OutcomeRow]:
     """Each instrument's response and remission per protocol, read at `anchor` (the course
     summary's "outcome_dose" or "first_dose"): the first score on or after it, or (`window`,
-    days after it) the first score inside the window, as the course summary keeps them."""
+    days after it) the first score inside the window, as the course summary keeps them.
+
+    One grouped query over every instrument's series (grouped by instrument and protocol): each
+    instrument's own response and remission rules are conditions on its own rows, so the scores
+    and course summaries are read once, not once per instrument."""
     reading = (
         f"after session {OUTCOME_AT_SESSION}"
         if window is None
         else f"in weeks {window[0] // 7}–{window[1] // 7} after the first dose"
     )
     policy = get_policy()
-    results: list[OutcomeRow] = []
     protocols = {p.pk: p for p in ProtocolTemplate.objects.all()}
+    instruments = {}
+    responded = Q(pk__in=[])
+    eligible = Q(pk__in=[])
+    remitted = Q(pk__in=[])
+    assessed = Q(baseline_total__isnull=False, score__isnull=False)
     for listed in all_instruments():
         instrument = clinic_instrument(listed.code, policy)
         outcome = instrument.outcome
         rule = _response_rule(outcome)
         if rule is None:
             continue
-        rows = OutcomeScore.objects.filter(instrument_code=instrument.code).annotate(
-            anchor_at=F(f"course__{anchor}_at"),
-            protocol_id=F(f"course__{anchor}_protocol_id"),
-            route=F(f"course__{anchor}_route"),
-            score=F("score_after_outcome_dose" if window is None else "score_at_3_months"),
-        )
-        rows = rows.filter(anchor_at__isnull=False)
-        if window is not None:
-            rows = rows.filter(anchor_at__lte=timezone.now() - timedelta(days=window[0]))
-        rows = rows.annotate(
-            change=ExpressionWrapper(
-                F("score") - F("baseline_total"),
-                output_field=DecimalField(max_digits=7, decimal_places=2),
-            ),
-            drop=ExpressionWrapper(
-                F("baseline_total") - F("score"),
-                output_field=DecimalField(max_digits=7, decimal_places=2),
-            ),
-        )
-        if filters.location is not None:
-            rows = rows.filter(course__location=filters.location)
-        if filters.date_from:
-            rows = rows.filter(anchor_at__gte=_day_start(filters.date_from))
-        if filters.date_to:
-            rows = rows.filter(anchor_at__lt=_day_after(filters.date_to))
-        if filters.route:
-            rows = rows.filter(route=filters.route)
-        if filters.protocol is not None:
-            rows = rows.filter(protocol_id=filters.protocol.pk)
-        if filters.condition:
-            rows = rows.filter(
-                protocol_id__in=[
-                    p.pk for p in protocols.values() if p.indication == filters.condition
-                ]
-            )
-        assessed = Q(baseline_total__isnull=False, score__isnull=False)
-        eligible = Q(pk__in=[])
-        remitted = Q(pk__in=[])
+        instruments[instrument.code] = instrument
+        own = Q(instrument_code=instrument.code)
+        responded |= own & rule
         if outcome.remission_below is not None:
-            eligible = assessed & Q(baseline_total__gte=outcome.remission_below)
-            remitted = eligible & Q(score__lt=outcome.remission_below)
-            if outcome.remission_needs_response:
-                remitted &= rule
-        groups = (
-            rows.order_by()
-            .values("protocol_id")
-            .annotate(
-                patients=Count("pk"),
-                baseline_missing=Count("pk", filter=Q(baseline_total__isnull=True)),
-                no_score_after=Count(
-                    "pk", filter=Q(baseline_total__isnull=False, score__isnull=True)
-                ),
-                assessed=Count("pk", filter=assessed),
-                responders=Count("pk", filter=assessed & rule),
-                remission_eligible=Count("pk", filter=eligible),
-                remitters=Count("pk", filter=remitted),
-                # PostgreSQL computes each group's quartiles in the same pass.
-                **(
-                    {"quartiles": _quartiles_aggregate("change", filter=assessed)}
-                    if connection.vendor == "postgresql"
-                    else {}
-                ),
-            )
-            .order_by("protocol_id")
+            own_eligible = own & Q(baseline_total__gte=outcome.remission_below)
+            eligible |= own_eligible
+            own_remitted = own_eligible & Q(score__lt=outcome.remission_below)
+            remitted |= own_remitted & rule if outcome.remission_needs_response else own_remitted
+    if not instruments:
+        return []
+    rows = OutcomeScore.objects.filter(instrument_code__in=list(instruments)).annotate(
+        anchor_at=F(f"course__{anchor}_at"),
+        protocol_id=F(f"course__{anchor}_protocol_id"),
+        route=F(f"course__{anchor}_route"),
+        score=F("score_after_outcome_dose" if window is None else "score_at_3_months"),
+    )
+    rows = rows.filter(anchor_at__isnull=False)
+    if window is not None:
+        rows = rows.filter(anchor_at__lte=timezone.now() - timedelta(days=window[0]))
+    rows = rows.annotate(
+        change=ExpressionWrapper(
+            F("score") - F("baseline_total"),
+            output_field=DecimalField(max_digits=7, decimal_places=2),
+        ),
+        drop=ExpressionWrapper(
+            F("baseline_total") - F("score"),
+            output_field=DecimalField(max_digits=7, decimal_places=2),
+        ),
+    )
+    if filters.location is not None:
+        rows = rows.filter(course__location=filters.location)
+    if filters.date_from:
+        rows = rows.filter(anchor_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        rows = rows.filter(anchor_at__lt=_day_after(filters.date_to))
+    if filters.route:
+        rows = rows.filter(route=filters.route)
+    if filters.protocol is not None:
+        rows = rows.filter(protocol_id=filters.protocol.pk)
+    if filters.condition:
+        rows = rows.filter(
+            protocol_id__in=[p.pk for p in protocols.values() if p.indication == filters.condition]
         )
-        for group in groups:
+    groups = (
+        rows.order_by()
+        .values("instrument_code", "protocol_id")
+        .annotate(
+            patients=Count("pk"),
+            baseline_missing=Count("pk", filter=Q(baseline_total__isnull=True)),
+            no_score_after=Count("pk", filter=Q(baseline_total__isnull=False, score__isnull=True)),
+            assessed=Count("pk", filter=assessed),
+            responders=Count("pk", filter=assessed & responded),
+            remission_eligible=Count("pk", filter=assessed & eligible),
+            remitters=Count("pk", filter=assessed & remitted),
+            # PostgreSQL computes each group's quartiles in the same pass.
+            **(
+                {"quartiles": _quartiles_aggregate("change", filter=assessed)}
+                if connection.vendor == "postgresql"
+                else {}
+            ),
+        )
+    )
+    by_instrument: dict[str, list[dict]] = {code: [] for code in instruments}
+    for group in groups:
+        by_instrument[group["instrument_code"]].append(group)
+    results: list[OutcomeRow] = []
+    for code, instrument in instruments.items():
+        outcome = instrument.outcome
+        for group in sorted(by_instrument[code], key=lambda g: g["protocol_id"]):
             protocol = protocols[group["protocol_id"]]
             row = OutcomeRow(
                 instrument=instrument.code,
@@ -395,7 +416,9 @@ def _responses(
                     group["quartiles"]
                 )
             elif row.assessed:
-                in_group = rows.filter(assessed, protocol_id=group["protocol_id"])
+                in_group = rows.filter(
+                    assessed, instrument_code=code, protocol_id=group["protocol_id"]
+                )
                 row.median_change, row.change_q1, row.change_q3 = _quartiles(in_group, row.assessed)
             else:
                 reason = "baseline missing" if row.baseline_missing else f"no score yet {reading}"
@@ -438,10 +461,11 @@ def _minutes(duration) -> Decimal:
     return Decimal(duration.total_seconds()) / 60
 
 
-def discharge_delay(figures, *, total: int, measured: int) -> Rate:
+def discharge_delay(figures, *, total: int, measured: int, quartiles=None) -> Rate:
     """The median minutes from "ready for discharge" (every discharge criterion first met) to
     the discharge itself, over the `measured` dosed sessions that have both times (of `total`
-    dosed sessions)."""
+    dosed sessions). `quartiles`: the delays' [q1, median, q3] when the caller's aggregate already
+    computed them (PostgreSQL)."""
     delays = figures.filter(discharge_delay__isnull=False)
     definition = (
         "Median minutes from the moment every discharge criterion was first met to the "
@@ -458,13 +482,16 @@ def discharge_delay(figures, *, total: int, measured: int) -> Rate:
             1,
             None,
         )
-    median, q1, q3 = _quartiles(
-        delays,
-        measured,
-        field="discharge_delay",
-        as_number=_minutes,
-        output_field=DurationField(),
-    )
+    if quartiles is not None:
+        median, q1, q3 = _from_quartiles(quartiles, _minutes)
+    else:
+        median, q1, q3 = _quartiles(
+            delays,
+            measured,
+            field="discharge_delay",
+            as_number=_minutes,
+            output_field=DurationField(),
+        )
     return Rate(
         "discharge_delay_minutes",
         "Discharge delay, median (min)",
@@ -499,15 +526,21 @@ def session_rates(filters: OutcomeFilters) -> list[Rate]:
         figures = figures.filter(protocol=filters.protocol)
         appointments = appointments.filter(plan_version__protocol=filters.protocol)
     if filters.condition:
-        figures = figures.filter(
-            protocol__in=ProtocolTemplate.objects.filter(indication=filters.condition)
-        )
-        appointments = appointments.filter(plan_version__protocol__indication=filters.condition)
+        treating = _condition_protocol_ids(filters.condition)
+        figures = figures.filter(protocol_id__in=treating)
+        appointments = appointments.filter(plan_version__protocol_id__in=treating)
     counts = figures.aggregate(
         sessions=Count("*"),
         patients=Count("patient", distinct=True),
         measured=Count("discharge_delay"),  # COUNT of a column counts its non-null values
         side_effects=Coalesce(Sum("side_effects"), 0),
+        # PostgreSQL reads the delays' quartiles in the same scan (the aggregate leaves out the
+        # sessions without a delay).
+        **(
+            {"delay_quartiles": _quartiles_aggregate("discharge_delay", DurationField())}
+            if connection.vendor == "postgresql"
+            else {}
+        ),
     )
     side_effects = counts["side_effects"]
     # Alerts are few beside the sessions: each is looked up against the sessions' rows.
@@ -566,5 +599,10 @@ def session_rates(filters: OutcomeFilters) -> list[Rate]:
             visits["due"],
             100,
         ),
-        discharge_delay(figures, total=counts["sessions"], measured=counts["measured"]),
+        discharge_delay(
+            figures,
+            total=counts["sessions"],
+            measured=counts["measured"],
+            quartiles=counts.get("delay_quartiles"),
+        ),
     ]
