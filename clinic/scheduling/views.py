@@ -499,6 +499,9 @@ def waitlist_page(request):
             waitlist.remove_from_waitlist(actor=request.user, entry=entry)
             messages.success(request, f"{entry.patient.display_name} is off the waitlist.")
         return redirect("scheduling:waitlist")
+    # Entries whose dates have all passed close as the page is read, not only when the waitlist
+    # job last ran, so the list shows no one who can no longer be offered a time.
+    waitlist.close_passed_entries(among=selectors.visible_waitlist(request.user))
     page = selectors.list_waitlist(request.user, request.GET.get("page"))
     offers = selectors.recent_offers(request.user)
     record_audit_event(
@@ -513,7 +516,6 @@ def waitlist_page(request):
             "page": page,
             "offers": offers,
             "offer_hours": waitlist.offer_hours(),
-            "today": timezone.localdate(),
         },
     )
 
@@ -650,6 +652,7 @@ def my_appointments(request):
             "appointments": appointments,
             "form": form,
             "offers": selectors.open_offers_for(patient),
+            "waitlist_closed": selectors.waitlist_closed_for(patient),
         },
         status=form_status(form),
     )
