@@ -92,8 +92,8 @@ def _warning_details(
     dose_spacing_warning: str, warnings: str, override_reason: str
 ) -> dict[str, str]:
     """What a booking or a move was warned of, for its audit entry: the dose spacing shown, and
-    the warnings it went ahead despite with the reason given (each left out when there was none,
-    so an unwarned booking's entry stays as short as before)."""
+    the warnings it went ahead despite with the reason given; each left out when there was none,
+    so the audit log shows a warning only where one was given."""
     details = {"dose_spacing_warning": dose_spacing_warning} if dose_spacing_warning else {}
     if warnings:
         details |= {"warnings": warnings, "override_reason": override_reason}

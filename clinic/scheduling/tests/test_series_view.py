@@ -188,3 +188,19 @@ def test_two_sessions_picked_at_overlapping_times_collide_on_their_rows(
     assert "Session 2 of this series overlaps it" in page
     assert "Session 1 of this series overlaps it" in page
     assert not Appointment.objects.filter(patient=patient_alice).exists()
+
+
+def test_a_row_s_unreadable_time_falls_back_to_the_proposed_one(
+    front_desk, patient_alice, plan, location, settings_posted
+):
+    starts = proposed_starts(plan, location)
+    posted = rows_posted(starts) | {"session-3": "not a time", "session-4": "2027-03-10T10:00"}
+    page = (
+        client_for(front_desk)
+        .post(url_for(patient_alice), settings_posted | posted | {"choose": "9@nonsense"})
+        .content.decode()
+    )
+    # A time without its zone is not read either: the row keeps the plan's time.
+    assert f'name="session-3" value="{starts[2].isoformat()}"' in page
+    assert f'name="session-4" value="{starts[3].isoformat()}"' in page
+    assert "instead of the proposed" not in page
