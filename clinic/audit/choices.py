@@ -155,6 +155,8 @@ class AuditEventType(models.IntegerChoices):
     WAITLIST_OFFER_MADE = 1505, "Freed time offered from the waitlist"
     WAITLIST_OFFER_ANSWERED = 1506, "Waitlist offer accepted or declined"
     WAITLIST_OFFER_EXPIRED = 1507, "Waitlist offer expired or withdrawn"
+    # Written by the waitlist job (no person acts): the entry's whole date range had passed.
+    WAITLIST_ENTRY_EXPIRED = 1508, "Waitlist entry closed: its dates passed"
 
     # 1000–1099: the controlled-substance register
     STOCK_RECEIVED = 1000, "Controlled stock received"

@@ -68,6 +68,9 @@ class WaitlistStatus(models.TextChoices):
     BOOKED = "booked", "Booked from an offer"
     # Taken off the list by staff (found a time another way, no longer wanted …).
     REMOVED = "removed", "Taken off the list"
+    # Closed by itself once every date it wanted had passed (the waitlist job, or the waitlist
+    # page as it is read): nothing could be offered to it any more.
+    EXPIRED = "expired", "Closed: its dates passed"
 
 
 class WaitlistOfferStatus(models.TextChoices):

@@ -76,6 +76,39 @@ class SeriesForm(forms.Form):
         label_choices_with(model_choice_field(self, "staff"), lambda user: user.full_name)
 
 
+# Each session's row carries the time chosen for it, and a suggested free time's button the
+# session's number and that time ("3@2027-03-10T10:30:00-05:00"), posted with the whole form.
+SESSION_FIELD = "session-{number}"
+CHOOSE_FIELD = "choose"
+
+
+def _aware(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return parsed if timezone.is_aware(parsed) else None
+
+
+def series_starts(data: QueryDict, proposed: list[datetime]) -> list[datetime]:
+    """The time each session of a series is to be booked at: the one its row carries, else (a
+    first look, or a value that cannot be read) the plan's proposed time. Whatever is posted is
+    checked again by the booking, so a forged time is refused there like any other."""
+    return [
+        _aware(data.get(SESSION_FIELD.format(number=number))) or proposed_at
+        for number, proposed_at in enumerate(proposed, start=1)
+    ]
+
+
+def series_choice(data: QueryDict, sessions: int) -> tuple[int, datetime] | None:
+    """The session and the suggested free time its button put in its place, if one was clicked."""
+    number, _, at = (data.get(CHOOSE_FIELD) or "").partition("@")
+    starts_at = _aware(at)
+    if not number.isdigit() or not 1 <= int(number) <= sessions or starts_at is None:
+        return None
+    return int(number), starts_at
+
+
 class CancelForm(forms.Form):
     reason = forms.ChoiceField(choices=CancelReason.choices, label="Reason")
     details = forms.CharField(required=False, max_length=300, label="Details")

@@ -361,6 +361,24 @@ def open_offers_for(patient: Patient) -> list[WaitlistOffer]:
     )
 
 
+# How long the portal says that a place on the waitlist closed because its dates passed.
+CLOSED_WAITLIST_SHOWN_DAYS = 14
+
+
+def waitlist_closed_for(patient: Patient) -> list[WaitlistEntry]:
+    """The patient's places on the waitlist closed lately because every date they wanted had
+    passed (shown in the portal, as their offers are)."""
+    return list(
+        WaitlistEntry.objects.filter(
+            patient=patient,
+            status=WaitlistStatus.EXPIRED,
+            closed_at__gte=timezone.now() - timedelta(days=CLOSED_WAITLIST_SHOWN_DAYS),
+        )
+        .select_related("appointment_type")
+        .order_by("-closed_at", "-pk")
+    )
+
+
 def get_portal_offer(viewer, public_id) -> WaitlistOffer:
     """An offer made to a patient the signed-in patient (or guardian) may see."""
     offer = (

@@ -22,7 +22,7 @@ from clinic.accounts.choices import PORTAL_ROLES, Role
 from clinic.accounts.models import User
 from clinic.audit.choices import AuditEventType
 from clinic.audit.services import record_audit_event
-from clinic.core.dates import show_weekday_date
+from clinic.core.dates import show_time, show_weekday_date
 from clinic.core.exceptions import ClinicError, InvalidTransitionError
 from clinic.core.validators import BOOKING_DATES
 from clinic.patients.models import Patient
@@ -86,6 +86,18 @@ def _warned(warnings: list[str], override_reason: str) -> tuple[str, str]:
             f"Keep the reason to {OVERRIDE_REASON_MAX_CHARS} characters.", field="override_reason"
         )
     return " ".join(warnings), reason
+
+
+def _warning_details(
+    dose_spacing_warning: str, warnings: str, override_reason: str
+) -> dict[str, str]:
+    """What a booking or a move was warned of, for its audit entry: the dose spacing shown, and
+    the warnings it went ahead despite with the reason given; each left out when there was none,
+    so the audit log shows a warning only where one was given."""
+    details = {"dose_spacing_warning": dose_spacing_warning} if dose_spacing_warning else {}
+    if warnings:
+        details |= {"warnings": warnings, "override_reason": override_reason}
+    return details
 
 
 def _ensure_future(starts_at: datetime) -> None:
@@ -273,17 +285,16 @@ def _create(
         booking_warnings=warnings[0],
         override_reason=warnings[1],
     )
-    details = {"type": appointment_type.code, "starts_at": starts_at.isoformat()}
-    if dose_spacing_warning:
-        details["dose_spacing_warning"] = dose_spacing_warning
-    if warnings[0]:
-        details["warnings"], details["override_reason"] = warnings
     record_audit_event(
         actor=actor,
         event_type=AuditEventType.APPOINTMENT_BOOKED,
         target=appointment,
         about=patient,
-        details=details,
+        details={
+            "type": appointment_type.code,
+            "starts_at": starts_at.isoformat(),
+            **_warning_details(dose_spacing_warning, *warnings),
+        },
     )
     return appointment
 
@@ -373,15 +384,8 @@ def move_appointment(
             details={
                 "from": before.isoformat(),
                 "to": starts_at.isoformat(),
-                **(
-                    {"dose_spacing_warning": locked.dose_spacing_warning}
-                    if locked.dose_spacing_warning
-                    else {}
-                ),
-                **(
-                    {"warnings": locked.booking_warnings, "override_reason": locked.override_reason}
-                    if locked.booking_warnings
-                    else {}
+                **_warning_details(
+                    locked.dose_spacing_warning, locked.booking_warnings, locked.override_reason
                 ),
                 **closed,
             },
@@ -606,10 +610,44 @@ def plan_series_slots(
 ) -> list[SeriesSlot]:
     """Each proposed session at the same local time, with what it would collide with and the
     nearest free times: checked for the whole series before anything is booked."""
+    return check_series(
+        patient=patient,
+        appointment_type=appointment_type,
+        starts=[local_start(day, at, patient.location) for day in dates],
+        room=room,
+        staff=staff,
+    )
+
+
+def check_series(
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    starts: list[datetime],
+    room: Room | None,
+    staff: User | None,
+) -> list[SeriesSlot]:
+    """Each session of a series at the time chosen for it (the plan's proposed time, or a free
+    time picked instead), numbered as its row, with what it would collide with (the clinic's
+    bookings and the series' own other sessions) and, where it collides, the nearest free times.
+    The series' sessions are not rows yet, so an overlap between two of them is found here:
+    booking would refuse it all the same, and the front desk should see it on the row first."""
     slots = []
-    starts = [local_start(day, at, patient.location) for day in dates]
+    duration = timedelta(minutes=appointment_type.duration_minutes)
     for number, starts_at in enumerate(starts, start=1):
         _, conflicts = _check(patient, appointment_type, starts_at, room, staff)
+        conflicts += [
+            Conflict(
+                "patient",
+                f"Session {other} of this series overlaps it "
+                f"({show_weekday_date(other_start, patient.location.zone)} at "
+                f"{show_time(other_start, patient.location.zone)}).",
+            )
+            for other, other_start in enumerate(starts, start=1)
+            if other != number
+            and other_start < starts_at + duration
+            and starts_at < other_start + duration
+        ]
         alternatives = (
             _alternatives(patient, appointment_type, starts_at, room, staff) if conflicts else []
         )

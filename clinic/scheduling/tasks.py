@@ -11,8 +11,8 @@ from django.urls import reverse
 from django_tasks import task
 
 from clinic.core.dates import show_datetime, show_time, show_weekday_date
-from clinic.scheduling.choices import WaitlistOfferStatus
-from clinic.scheduling.models import WaitlistOffer
+from clinic.scheduling.choices import WaitlistOfferStatus, WaitlistStatus
+from clinic.scheduling.models import WaitlistEntry, WaitlistOffer
 
 logger = logging.getLogger(__name__)
 
@@ -50,5 +50,40 @@ def notify_waitlist_offer(*, offer_id: str) -> str:
         )
     except (SMTPException, OSError):
         logger.warning("waitlist offer e-mail failed", extra={"offer_id": offer_id})
+        return "failed"
+    return "sent"
+
+
+@task()
+def notify_waitlist_closed(*, entry_id: str) -> str:
+    """E-mail a patient that their place on the waitlist closed because every date they wanted
+    has passed (queued when the closing is committed, like an offer's e-mail); the portal says
+    so whether or not the e-mail arrives."""
+    entry = (
+        WaitlistEntry.objects.select_related("patient", "appointment_type", "location")
+        .filter(public_id=entry_id)
+        .first()
+    )
+    if entry is None or entry.status != WaitlistStatus.EXPIRED:
+        return "not closed"
+    if not entry.patient.email:
+        return "no address"
+    link = settings.CLINIC_BASE_URL + reverse("scheduling:my_appointments")
+    try:
+        send_mail(
+            subject=f"Your place on the waitlist at {entry.location.name} has ended",
+            message=(
+                f"You were waiting for an earlier {entry.appointment_type.name.lower()} between "
+                f"{show_weekday_date(entry.earliest_on)} and {show_weekday_date(entry.latest_on)}."
+                " Those dates have passed, so no earlier time can be offered and your place on "
+                "the waitlist has ended. Your booked appointments are not changed. If you still "
+                "want an earlier time, ask the clinic to put you on the waitlist again.\n"
+                f"Your appointments (sign-in required):\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=[entry.patient.email],
+        )
+    except (SMTPException, OSError):
+        logger.warning("waitlist closed e-mail failed", extra={"entry_id": entry_id})
         return "failed"
     return "sent"

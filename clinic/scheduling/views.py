@@ -56,6 +56,8 @@ from clinic.scheduling.forms import (
     WaitlistEntryActionForm,
     WaitlistForm,
     rebook_choices,
+    series_choice,
+    series_starts,
 )
 from clinic.scheduling.models import AppointmentType, CalendarFeed, Room
 from clinic.scheduling.permissions import BOOKING_ROLES
@@ -122,10 +124,18 @@ def book(request, patient_public_id):
     )
 
 
+SERIES_REFUSED = (
+    "Nothing was booked: a session collides with another booking. Its row below says why; "
+    "choose one of its free times, then book the series again."
+)
+
+
 @role_required(*BOOKERS)
 def book_series(request, patient_public_id):
-    """Book the plan's induction series in one step: every session checked first, conflicts
-    explained, the nearest free times offered; then all sessions are booked together."""
+    """Book the plan's induction series in one step: every session checked first at its proposed
+    time; where one collides, its nearest free times are buttons that put that time in its row
+    (an htmx swap of the row, or without JavaScript the whole page again); then one button books
+    them all, at the times the rows hold."""
     patient = patient_or_404(request, patient_public_id)
     record_chart_viewed(request.user, patient, section="book series")
     version = current_plan_version(patient)
@@ -134,11 +144,11 @@ def book_series(request, patient_public_id):
         return redirect(chart_section_url(patient, "appointments"))
     # The plan's phases: its induction series, then its first maintenance sessions.
     phase = "maintenance" if request.GET.get("phase") == "maintenance" else "induction"
-    proposed = [date.fromisoformat(d) for d in version.proposed_dates]
+    proposed_dates = [date.fromisoformat(d) for d in version.proposed_dates]
     dates = (
-        proposed[version.induction_sessions :]
+        proposed_dates[version.induction_sessions :]
         if phase == "maintenance"
-        else proposed[: version.induction_sessions]
+        else proposed_dates[: version.induction_sessions]
     )
     default_type = AppointmentType.objects.filter(
         kind=AppointmentKind.TREATMENT, route=version.route, is_active=True
@@ -148,17 +158,22 @@ def book_series(request, patient_public_id):
         location=patient.location,
         initial={"appointment_type": default_type, "at": "09:00"},
     )
-    slots = None
+    rows: list[tuple[services.SeriesSlot, datetime]] = []
+    refused: services.ConflictError | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        chosen = [request.POST.get(f"session-{n}") for n in range(1, len(dates) + 1)]
-        if request.POST.get("action") == "book" and all(chosen):
-            try:
-                starts = [datetime.fromisoformat(value) for value in chosen]
-            except (ValueError, TypeError):
-                form.add_error(None, "Choose a time for every session.")
-            else:
-                with refusal_shown_on(form):
+        proposed = [services.local_start(day, data["at"], patient.location) for day in dates]
+        action = request.POST.get("action")
+        # "Check availability" starts again from the plan's times (the settings may have
+        # changed); a suggestion's button and "Book the series" keep the times the rows hold.
+        starts = proposed if action == "check" else series_starts(request.POST, proposed)
+        choice = series_choice(request.POST, len(starts))
+        if choice is not None:
+            number, starts_at = choice
+            starts[number - 1] = starts_at
+        elif action == "book":
+            with refusal_shown_on(form):
+                try:
                     booked = services.book_series(
                         actor=request.user,
                         patient=patient,
@@ -168,6 +183,10 @@ def book_series(request, patient_public_id):
                         staff=data["staff"],
                         plan_version=version,
                     )
+                except services.ConflictError as error:
+                    # Said once above the rows; each colliding row says why, with its free times.
+                    refused = error
+                else:
                     messages.success(
                         request, f"Booked {len(booked)} sessions of the {phase} phase."
                     )
@@ -179,14 +198,30 @@ def book_series(request, patient_public_id):
                                 f"dose: {appointment.dose_spacing_warning}",
                             )
                     return redirect(chart_section_url(patient, "appointments"))
-        slots = services.plan_series_slots(
+        slots = services.check_series(
             patient=patient,
             appointment_type=data["appointment_type"],
-            dates=dates,
-            at=data["at"],
+            starts=starts,
             room=data["room"],
             staff=data["staff"],
         )
+        if refused is not None:
+            # A collision the rows do not show (a time taken between this check and the
+            # booking's) is said in the booking's own words instead.
+            form.add_error(
+                None,
+                SERIES_REFUSED
+                if any(slot.conflicts for slot in slots)
+                else f"Nothing was booked: {refused.message}",
+            )
+        rows = list(zip(slots, proposed, strict=True))
+        if choice is not None and request.headers.get("HX-Request"):
+            slot, proposed_at = rows[choice[0] - 1]
+            return render(
+                request,
+                "scheduling/_series_slot.html",
+                {"patient": patient, "phase": phase, "slot": slot, "proposed_at": proposed_at},
+            )
     return render(
         request,
         "scheduling/series.html",
@@ -195,10 +230,10 @@ def book_series(request, patient_public_id):
             "form": form,
             "version": version,
             "dates": dates,
-            "slots": slots,
+            "rows": rows,
             "phase": phase,
         },
-        status=form_status(form),
+        status=409 if refused is not None else form_status(form),
     )
 
 
@@ -464,6 +499,9 @@ def waitlist_page(request):
             waitlist.remove_from_waitlist(actor=request.user, entry=entry)
             messages.success(request, f"{entry.patient.display_name} is off the waitlist.")
         return redirect("scheduling:waitlist")
+    # Entries whose dates have all passed close as the page is read, not only when the waitlist
+    # job last ran, so the list shows no one who can no longer be offered a time.
+    waitlist.close_passed_entries(among=selectors.visible_waitlist(request.user))
     page = selectors.list_waitlist(request.user, request.GET.get("page"))
     offers = selectors.recent_offers(request.user)
     record_audit_event(
@@ -478,7 +516,6 @@ def waitlist_page(request):
             "page": page,
             "offers": offers,
             "offer_hours": waitlist.offer_hours(),
-            "today": timezone.localdate(),
         },
     )
 
@@ -615,6 +652,7 @@ def my_appointments(request):
             "appointments": appointments,
             "form": form,
             "offers": selectors.open_offers_for(patient),
+            "waitlist_closed": selectors.waitlist_closed_for(patient),
         },
         status=form_status(form),
     )

@@ -7,7 +7,9 @@ theirs then, nothing the front desk would be warned of). The offer holds the tim
 `SchedulingPolicy.waitlist_offer_hours` (never past the time itself); the patient accepts it in
 the portal (it is booked for them with every check of a booking: clinic.scheduling.services) or
 declines it. A declined or expired offer goes to the next patient waiting: expiry is found by the
-`offer_waitlist_slots` command, which cron runs like the reminders.
+`offer_waitlist_slots` command, which cron runs like the reminders. The same command (and the
+waitlist page, as it is read) closes the entries whose every wanted date has passed, and the
+patient is told as they are told of an offer: in the portal and by e-mail.
 
 Locks, in this order: an offer, then a waitlist entry, then (when an offer is booked) the
 booking's patient, room and member of staff (clinic.scheduling.locks); no entry is locked after a
@@ -18,10 +20,11 @@ or move holds its appointment's row before it locks the entry it offers the time
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.accounts.choices import PORTAL_ROLES
@@ -50,13 +53,18 @@ from clinic.scheduling.models import (
     WaitlistOffer,
 )
 from clinic.scheduling.permissions import BOOKING_ROLES
-from clinic.scheduling.tasks import notify_waitlist_offer
+from clinic.scheduling.tasks import notify_waitlist_closed, notify_waitlist_offer
 
 PREFERRED_TIMES_MAX_CHARS = 300
 # How many waiting patients are tried for one freed time before it is left unoffered: bounds the
 # work a cancellation does inside its transaction.
 CANDIDATES_TRIED = 50
 JOB_LABEL = "waitlist job"
+# Why an entry closed by itself, in its audit entry and on the offers it still held.
+DATES_PASSED = "dates passed"
+# How many entries one run closes: a backlog (the job not run for weeks) is worked off over a few
+# runs rather than in one long request of the waitlist page.
+PASSED_ENTRIES_PER_RUN = 500
 
 
 def offer_hours() -> int:
@@ -369,3 +377,64 @@ def expire_offers(*, now: datetime | None = None) -> int:
             offer_again(offer, actor=None)
             expired += 1
     return expired
+
+
+def close_passed_entries(
+    *, now: datetime | None = None, among: QuerySet[WaitlistEntry] | None = None
+) -> int:
+    """Close the entries still waiting whose latest wanted date has passed at their location
+    (so no freed time could be offered to them any more), each with the reason "dates passed",
+    audited as the waitlist job's, and tell each patient. Run by the `offer_waitlist_slots`
+    command and by the waitlist page before it lists (`among`: the entries its viewer sees).
+    Safe to run twice at once: each entry is locked and checked again before it is closed."""
+    now = now or timezone.now()
+    entries = among if among is not None else WaitlistEntry.objects.all()
+    # A day has passed somewhere only if it is before UTC's date (no zone is more than a day
+    # ahead of UTC): the rest is decided per entry in its location's zone.
+    candidates = (
+        entries.filter(status=WaitlistStatus.WAITING, latest_on__lte=now.astimezone(UTC).date())
+        .select_related("location")
+        .order_by("pk")[:PASSED_ENTRIES_PER_RUN]
+    )
+    closed = 0
+    for entry in candidates:
+        today = timezone.localdate(now, entry.location.zone)
+        if entry.latest_on < today and _close_passed_entry(entry.pk, today=today, now=now):
+            closed += 1
+    return closed
+
+
+def _close_passed_entry(entry_id: int, *, today: date, now: datetime) -> bool:
+    with transaction.atomic(durable=True):
+        # Offers before their entry (the order of locks above). An offer still open on an entry
+        # whose dates passed is for a time that has passed too: it is closed, and offering it on
+        # finds nothing ahead.
+        held = list(
+            WaitlistOffer.objects.filter(
+                entry_id=entry_id, status=WaitlistOfferStatus.OPEN
+            ).values_list("pk", flat=True)
+        )
+        for offer_id in held:
+            offer = lock_waitlist_offer(offer_id)
+            if offer.status == WaitlistOfferStatus.OPEN:
+                close_offer(offer, WaitlistOfferStatus.EXPIRED, actor=None, why=DATES_PASSED)
+        entry = lock_waitlist_entry(entry_id)
+        if entry.status != WaitlistStatus.WAITING or entry.latest_on >= today:
+            return False  # closed meanwhile (another run, or staff)
+        entry.status, entry.closed_at, entry.closed_by = WaitlistStatus.EXPIRED, now, None
+        entry.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+        record_audit_event(
+            actor=None,
+            actor_label=JOB_LABEL,
+            event_type=AuditEventType.WAITLIST_ENTRY_EXPIRED,
+            target=entry,
+            patient_id=entry.patient_id,
+            location_id=entry.location_id,
+            details={"reason": DATES_PASSED, "latest_on": entry.latest_on.isoformat()},
+        )
+        for offer_id in held:
+            offer_again(WaitlistOffer.objects.get(pk=offer_id), actor=None)
+        transaction.on_commit(
+            partial(notify_waitlist_closed.enqueue, entry_id=str(entry.public_id))
+        )
+    return True

@@ -104,9 +104,13 @@ def test_front_desk_books_the_series_and_the_patient_sees_it(open_page, clinic):
     expect(slots).to_have_count(6)
     expect(slots.nth(1)).to_contain_text("Chair 1 is booked")
     expect(slots.nth(0)).to_contain_text("Free")
-    # The nearest free time is pre-selected for the conflicting session.
-    expect(slots.nth(1).locator("input[type=radio]").first).to_be_checked()
-    desk.get_by_role("button", name="Book all 6 sessions").click()
+    # One click on the nearest free time puts it in the second session's row (the row alone is
+    # swapped); then the series is booked at the times the rows hold.
+    slots.nth(1).locator("button[name=choose]").first.click()
+    expect(slots.nth(1)).to_contain_text("instead of the proposed")
+    expect(slots.nth(1)).to_contain_text("Free")
+    expect(slots).to_have_count(6)
+    desk.get_by_role("button", name="Book the series (6 sessions)").click()
     expect(desk.get_by_text("Booked 6 sessions of the induction phase.")).to_be_visible()
     booked = Appointment.objects.filter(patient=alice).order_by("starts_at")
     assert booked.count() == 6 and [a.series_number for a in booked] == [1, 2, 3, 4, 5, 6]

@@ -360,3 +360,81 @@ def test_a_time_that_no_longer_fits_the_patient_goes_to_the_next(
     assert offer.status == WaitlistOfferStatus.TAKEN
     following = WaitlistOffer.objects.get(status=WaitlistOfferStatus.OPEN)
     assert following.entry.patient == patient_bob and following.starts_at == offer.starts_at
+
+
+def dates_passed(entry: WaitlistEntry, *, days_ago: int = 1) -> None:
+    """Set-up: the entry's whole date range is behind it (it was added weeks ago)."""
+    today = timezone.localdate(timezone.now(), entry.location.zone)
+    WaitlistEntry.objects.filter(pk=entry.pk).update(
+        earliest_on=today - timedelta(days=days_ago + 14),
+        latest_on=today - timedelta(days=days_ago),
+    )
+
+
+def test_the_command_closes_an_entry_whose_dates_passed_and_tells_the_patient(
+    front_desk, day, patient_bob, carol, django_capture_on_commit_callbacks
+):
+    carols = wait(front_desk, carol, day)
+    bobs = wait(front_desk, patient_bob, day)
+    dates_passed(carols)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("offer_waitlist_slots")
+    carols.refresh_from_db()
+    bobs.refresh_from_db()
+    assert carols.status == WaitlistStatus.EXPIRED and carols.closed_at is not None
+    assert carols.closed_by is None
+    assert bobs.status == WaitlistStatus.WAITING
+    audit = AuditEvent.objects.get(event_type=AuditEventType.WAITLIST_ENTRY_EXPIRED)
+    # Written as the waitlist job's, as its offers' expiry is: no person acted.
+    assert audit.actor is None and audit.actor_label == waitlist.JOB_LABEL
+    assert audit.patient_id == carol.pk and audit.details["reason"] == "dates passed"
+    assert mail.outbox[-1].to == ["carol@example.test"]
+    assert "waitlist" in mail.outbox[-1].subject and "dates have passed" in mail.outbox[-1].body
+    portal = client_for(carol.user).get("/portal/appointments/").content.decode()
+    assert "Your place on the waitlist has ended" in portal
+    assert "Your place on the waitlist has ended" not in (
+        client_for(patient_bob.user).get("/portal/appointments/").content.decode()
+    )
+
+
+def test_an_entry_whose_last_day_is_today_keeps_waiting_and_a_second_run_closes_nothing(
+    front_desk, day, patient_bob, carol
+):
+    carols = wait(front_desk, carol, day)
+    bobs = wait(front_desk, patient_bob, day)
+    dates_passed(carols)
+    dates_passed(bobs, days_ago=0)
+    assert waitlist.close_passed_entries() == 1
+    assert waitlist.close_passed_entries() == 0
+    assert AuditEvent.objects.filter(event_type=AuditEventType.WAITLIST_ENTRY_EXPIRED).count() == 1
+    bobs.refresh_from_db()
+    assert bobs.status == WaitlistStatus.WAITING
+
+
+def test_reading_the_waitlist_page_closes_the_passed_entries_it_would_list(
+    front_desk, day, carol, other_location, clinician
+):
+    carols = wait(front_desk, carol, day)
+    dates_passed(carols)
+    elsewhere = register_test_patient(
+        actor=clinician, location=other_location, first_name="Dan", last_name="Far"
+    )
+    far = WaitlistEntry.objects.create(  # set-up: waiting at a location the viewer does not see
+        patient=elsewhere,
+        location=other_location,
+        appointment_type=infusion(),
+        earliest_on=carols.earliest_on,
+        latest_on=carols.earliest_on,
+        added_by=clinician,
+    )
+    page = client_for(front_desk).get("/waitlist/").content.decode()
+    carols.refresh_from_db()
+    far.refresh_from_db()
+    assert carols.status == WaitlistStatus.EXPIRED and "Carol" not in page
+    assert "No one is waiting." in page
+    # Another location's entry is closed by its own staff's page, or by the job.
+    assert far.status == WaitlistStatus.WAITING
+    assert AuditEvent.objects.get(event_type=AuditEventType.WAITLIST_ENTRY_EXPIRED).details == {
+        "reason": "dates passed",
+        "latest_on": carols.latest_on.isoformat(),
+    }
