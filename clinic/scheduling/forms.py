@@ -19,6 +19,17 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
 
 
+def override_reason_field(label: str, help_text: str) -> forms.CharField:
+    """The reason a booking or a move goes ahead despite its warnings (kept with it)."""
+    return forms.CharField(
+        required=False,
+        max_length=OVERRIDE_REASON_MAX_CHARS,
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class BookingForm(forms.Form):
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.filter(is_active=True), label="What"
@@ -29,13 +40,10 @@ class BookingForm(forms.Form):
         queryset=Room.objects.none(), required=False, label="Room or chair"
     )
     staff = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="With")
-    override_reason = forms.CharField(
-        required=False,
-        max_length=OVERRIDE_REASON_MAX_CHARS,
-        label="Reason to book despite a warning",
-        help_text="Only when the booking warns you (for example, a session the plan does not "
-        "include): say who asked for it and why.",
-        widget=forms.Textarea(attrs={"rows": 2}),
+    override_reason = override_reason_field(
+        "Reason to book despite a warning",
+        "Only when the booking warns you (for example, a session the plan does not include): "
+        "say who asked for it and why.",
     )
 
     def __init__(self, *args, location, **kwargs):
@@ -63,6 +71,11 @@ class SeriesForm(forms.Form):
     at = forms.TimeField(label="Start time each day", widget=TIME, initial="09:00")
     room = forms.ModelChoiceField(queryset=Room.objects.none(), label="Room or chair")
     staff = forms.ModelChoiceField(queryset=User.objects.none(), label="Nurse")
+    override_reason = override_reason_field(
+        "Reason to book despite a warning",
+        "Only when booking the series warns you (for example, a nurse with no working hours on "
+        "record): say who arranged it and why.",
+    )
 
     def __init__(self, *args, location, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,12 +130,9 @@ class CancelForm(forms.Form):
 class MoveForm(forms.Form):
     day = forms.DateField(label="New date", widget=DATE, validators=[BOOKING_DATES])
     at = forms.TimeField(label="New start time", widget=TIME)
-    override_reason = forms.CharField(
-        required=False,
-        max_length=OVERRIDE_REASON_MAX_CHARS,
-        label="Reason to move despite a warning",
-        help_text="Only when the move warns you: say who asked for it and why.",
-        widget=forms.Textarea(attrs={"rows": 2}),
+    override_reason = override_reason_field(
+        "Reason to move despite a warning",
+        "Only when the move warns you: say who asked for it and why.",
     )
 
 

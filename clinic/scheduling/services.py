@@ -667,9 +667,11 @@ def book_series(
     room: Room | None,
     staff: User | None,
     plan_version=None,
+    override_reason: str = "",
 ) -> list[Appointment]:
     """Book a whole series in one step: all sessions or none (a conflict in any refuses the lot,
-    naming the session)."""
+    naming the session). The series' sessions are the plan's own, so the only warning is a nurse
+    with no working hours on record, weighed once for the series like a single booking's."""
     ensure_can_act_on_patient(
         actor,
         patient,
@@ -686,6 +688,16 @@ def book_series(
         _lock_resources(patient, room, staff)
         booked = []
         ordered = sorted(starts)
+        warned = _warned(
+            booking_warnings(
+                patient=patient,
+                appointment_type=appointment_type,
+                starts_at=ordered[0],
+                staff=staff,
+                in_plan_series=True,
+            ),
+            override_reason,
+        )
         # Each session's spacing against the doses and bookings standing before this series and
         # the series' other sessions (the ones booked here are not yet rows when it is worked).
         warnings = [
@@ -711,6 +723,7 @@ def book_series(
                         plan_version,
                         number,
                         warnings[number - 1],
+                        warnings=warned,
                     )
                 )
             except ConflictError as error:

@@ -182,6 +182,7 @@ def book_series(request, patient_public_id):
                         room=data["room"],
                         staff=data["staff"],
                         plan_version=version,
+                        override_reason=data["override_reason"],
                     )
                 except services.ConflictError as error:
                     # Said once above the rows; each colliding row says why, with its free times.

@@ -204,3 +204,36 @@ def test_a_row_s_unreadable_time_falls_back_to_the_proposed_one(
     assert f'name="session-3" value="{starts[2].isoformat()}"' in page
     assert f'name="session-4" value="{starts[3].isoformat()}"' in page
     assert "instead of the proposed" not in page
+
+
+def test_a_series_with_a_nurse_without_working_hours_asks_why_then_keeps_the_reason(
+    front_desk, patient_alice, plan, location, settings_posted, nurse
+):
+    from clinic.scheduling.models import StaffHours
+
+    StaffHours.objects.filter(user=nurse, location=location).delete()
+    starts = proposed_starts(plan, location)
+    client = client_for(front_desk)
+    refused = client.post(
+        url_for(patient_alice), settings_posted | rows_posted(starts) | {"action": "book"}
+    )
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "has no working hours on record" in page and "To book it anyway, say why." in page
+    assert not Appointment.objects.filter(patient=patient_alice).exists()
+    # The rows keep their times for the second try.
+    assert f'name="session-3" value="{starts[2].isoformat()}"' in page
+
+    booked = client.post(
+        url_for(patient_alice),
+        settings_posted
+        | rows_posted(starts)
+        | {"action": "book", "override_reason": "Hours not entered yet; rota says Tue/Thu."},
+    )
+    assert booked.status_code == 302
+    appointments = Appointment.objects.filter(patient=patient_alice).order_by("starts_at")
+    assert appointments.count() == 6
+    assert {a.override_reason for a in appointments} == {
+        "Hours not entered yet; rota says Tue/Thu."
+    }
+    assert all("no working hours on record" in a.booking_warnings for a in appointments)
