@@ -1,6 +1,6 @@
 """Follow-ups fall due after each session and after an induction series; none slips."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -30,13 +30,19 @@ def test_a_series_creates_its_reassessment_a_week_after_the_last_session(
 
 
 def test_checking_in_a_session_makes_a_follow_up_due_the_next_day(
-    front_desk, patient_alice, nurse, location
+    front_desk, patient_alice, nurse, location, monkeypatch
 ):
+    # Midday at the location: check-in is open on the appointment's own day only, and a session
+    # booked late in the evening would run past midnight, outside the nurse's hours.
+    midday = timezone.make_aware(
+        datetime.combine(timezone.localdate(timezone=location.zone), time(12)), location.zone
+    )
+    monkeypatch.setattr(timezone, "now", lambda: midday)
     appointment = services.book_appointment(
         actor=front_desk,
         patient=patient_alice,
         appointment_type=infusion(),
-        starts_at=timezone.now() + timedelta(minutes=10),
+        starts_at=midday + timedelta(minutes=10),
         room=make_chair(location),
         staff=nurse,
     )
