@@ -37,9 +37,7 @@ def elsewhere_alert(other_location_clinician, other_location):
     dana = register_test_patient(
         actor=other_location_clinician, location=other_location, first_name="Dana"
     )
-    return record_phq9(
-        actor=other_location_clinician, patient=dana, total=15, item9=1
-    ).alerts.get()
+    return record_phq9(actor=other_location_clinician, patient=dana, total=15, item9=1).alerts.get()
 
 
 @pytest.fixture
@@ -102,9 +100,7 @@ def test_the_contact_sheet_shows_whom_to_call_and_who_must_act_not_the_clinical_
     assert f"/assessments/responses/{alert.response.public_id}/" not in page
     _assert_no_clinical_detail(page)
     event = AuditEvent.objects.filter(event_type=AuditEventType.PATIENT_CHART_VIEWED).latest("pk")
-    assert event.actor == front_desk and event.details == {
-        "section": "safety alert contact sheet"
-    }
+    assert event.actor == front_desk and event.details == {"section": "safety alert contact sheet"}
 
 
 def test_the_clinical_page_is_unchanged_for_a_nurse(nurse, alert):
