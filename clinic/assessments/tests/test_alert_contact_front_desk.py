@@ -215,3 +215,20 @@ def test_the_urgent_poll_tells_the_front_desk_whom_to_call_not_why(front_desk, a
         "/assessments/alerts/new-urgent/", {"since": timezone.now().isoformat()}
     )
     assert nothing_new.status_code == 204
+
+
+def test_the_desk_dashboard_and_list_take_bounded_queries(
+    front_desk, nurse, clinician, location, django_assert_max_num_queries
+):
+    for number in range(8):
+        patient = register_test_patient(actor=clinician, location=location, first_name=f"P{number}")
+        alert = record_phq9(actor=clinician, patient=patient, total=14, item9=1).alerts.get()
+        record_alert_contact_attempt(actor=nurse, alert=alert, outcome=ContactOutcome.NO_ANSWER)
+    client = client_for(front_desk)
+    client.get("/dashboard/")
+    with django_assert_max_num_queries(30):
+        page = client.get("/dashboard/").content.decode()
+    assert "8 open" in page
+    with django_assert_max_num_queries(20):
+        page = client.get("/assessments/alerts/to-contact/").content.decode()
+    assert page.count("Record a contact attempt") == 8
