@@ -22,10 +22,9 @@ from clinic.sessions.selectors import stop_level_alerts
 def dashboard(request):
     """The staff start page: the consultation queue and patients for everyone; safety alerts, due
     questionnaires and worsening scores for clinical roles; the open safety alerts as patients to
-    call for the front desk; chair-side stop-level alerts for
-    prescribers; the controlled-substance register's open discrepancies, expiring stock and safes
-    due a count for those who may read the register; esketamine REMS forms overdue for the
-    medical director."""
+    call for the front desk; chair-side stop-level alerts for prescribers; the
+    controlled-substance register's open discrepancies, expiring stock and safes due a count for
+    those who may read the register; esketamine REMS forms overdue for the medical director."""
     context = {
         "alerts": None,
         **dashboard_summary(request.user),
