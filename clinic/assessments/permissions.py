@@ -10,8 +10,10 @@ RESULT_ROLES = CLINICAL_ROLES
 TABLET_ROLES = RESULT_ROLES
 RESOLVE_ROLES = PRESCRIBER_ROLES
 # Who may record an attempt to reach the patient about an open alert (the alert stays open): all
-# who see alerts; nurses make most of these calls. Front desk sees no alerts, so records none.
-CONTACT_ROLES = RESULT_ROLES
+# who see alerts, and the front desk, whom a clinician often asks to phone the patient. The front
+# desk sees only the contact sheet (who to call, how urgent, the calls so far), never the answers
+# or the reason behind the alert.
+CONTACT_ROLES = RESULT_ROLES | {Role.FRONT_DESK}
 
 
 def can_view_results(user) -> bool:

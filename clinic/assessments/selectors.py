@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Case,
     DecimalField,
     ExpressionWrapper,
     F,
+    IntegerField,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.accounts.choices import Role
+from clinic.accounts.choices import CLINICAL_ROLES, Role
 from clinic.assessments.choices import REVIEW_REASONS, AlertStatus, RequestStatus, ResponseStatus
 from clinic.assessments.instruments import INSTRUMENTS
 from clinic.assessments.models import (
@@ -31,7 +36,7 @@ from clinic.assessments.models import (
     SafetyAlertContactAttempt,
     SideEffectReport,
 )
-from clinic.assessments.permissions import can_view_results
+from clinic.assessments.permissions import can_record_alert_contact, can_view_results
 from clinic.assessments.policy import clinic_instrument, get_policy
 from clinic.assessments.progress import Point, Progress, completed_point, compute_progress
 from clinic.assessments.relapse import (
@@ -44,6 +49,7 @@ from clinic.audit.choices import AuditEventType, AuditOutcome
 from clinic.audit.services import record_audit_event
 from clinic.core.exceptions import NotFoundError
 from clinic.patients.choices import PatientStatus
+from clinic.patients.models import Patient
 from clinic.patients.permissions import can_view_patient
 from clinic.patients.selectors import visible_patients
 
@@ -164,7 +170,11 @@ def patient_alerts(patient) -> list[SafetyAlert]:
     )
 
 
-def get_alert(viewer, public_id) -> SafetyAlert:
+def get_alert(viewer, public_id, *, to_contact: bool = False) -> SafetyAlert:
+    """One alert of a patient the viewer may see. Clinical staff only, unless `to_contact`: then
+    whoever may phone the patient about it (the front desk too), for a page that shows them no
+    more than its contact sheet (`alert_contact_sheet`)."""
+    allowed = can_record_alert_contact(viewer) if to_contact else can_view_results(viewer)
     alert = (
         SafetyAlert.objects.select_related("patient", "response", "side_effect_report")
         .filter(public_id=public_id)
@@ -172,7 +182,7 @@ def get_alert(viewer, public_id) -> SafetyAlert:
     )
     if (
         alert is None
-        or not can_view_results(viewer)
+        or not allowed
         or not visible_patients(viewer).filter(pk=alert.patient_id).exists()
     ):
         raise NotFoundError("We could not find that alert.")
@@ -183,6 +193,116 @@ def list_alert_contact_attempts(alert: SafetyAlert) -> list[SafetyAlertContactAt
     """The attempts to reach the patient about an alert, oldest first (the alert's timeline);
     the alert is one get_alert already gave the viewer."""
     return list(alert.contact_attempts.select_related("recorded_by").order_by("attempted_at", "id"))
+
+
+@dataclass(frozen=True)
+class ContactAttemptLine:
+    """One attempt to reach the patient, as the contact sheet shows it."""
+
+    outcome: str
+    attempted_at: datetime
+    recorded_by: str
+    # Empty when a clinician or nurse wrote it: what a reached patient said is clinical.
+    note: str
+
+
+@dataclass(frozen=True)
+class AlertContactSheet:
+    """What someone asked to phone the patient about a safety alert needs, and nothing more: who
+    to call and on which numbers, how urgent, since when, whether it is still open and the
+    attempts so far. No reason, score, answer or resolution: those stay with clinical staff, so
+    a page drawn from this cannot show them by mistake."""
+
+    public_id: uuid.UUID
+    patient: Patient
+    is_urgent: bool
+    is_open: bool
+    raised_at: datetime
+    attempts: tuple[ContactAttemptLine, ...] = ()
+
+
+def _contact_lines(attempts) -> tuple[ContactAttemptLine, ...]:
+    return tuple(
+        ContactAttemptLine(
+            outcome=attempt.get_outcome_display(),
+            attempted_at=attempt.attempted_at,
+            recorded_by=attempt.recorded_by.full_name,
+            note="" if attempt.recorded_by.role in CLINICAL_ROLES else attempt.note,
+        )
+        for attempt in attempts
+    )
+
+
+def alert_contact_sheet(alert: SafetyAlert) -> AlertContactSheet:
+    """The contact sheet of an alert get_alert(…, to_contact=True) gave the viewer."""
+    return AlertContactSheet(
+        public_id=alert.public_id,
+        patient=alert.patient,
+        is_urgent=alert.is_urgent,
+        is_open=alert.status == AlertStatus.OPEN,
+        raised_at=alert.raised_at,
+        attempts=_contact_lines(list_alert_contact_attempts(alert)),
+    )
+
+
+# The front desk's dashboard panel lists this many alerts to call about; the list page all.
+CONTACT_PANEL_LIMIT = 10
+
+
+def alerts_to_contact(viewer, *, limit: int | None = None, part: str) -> dict | None:
+    """The open safety alerts of patients at the viewer's locations, as contact sheets: urgent
+    first, then the longest waiting; with how many there are (bounded). None for those who may
+    not phone patients about alerts. Audited (names and phone numbers are shown), `part` saying
+    which page asked. A fixed number of queries."""
+    if not can_record_alert_contact(viewer):
+        return None
+    open_alerts = SafetyAlert.objects.filter(
+        status=AlertStatus.OPEN, patient__in=visible_patients(viewer).values("pk")
+    )
+    count, more = _bounded_count(open_alerts)
+    urgent_count, urgent_more = _bounded_count(open_alerts.exclude(reason__in=REVIEW_REASONS))
+    shown = min(limit or DASHBOARD_LIST_LIMIT, DASHBOARD_LIST_LIMIT)
+    rows = list(
+        open_alerts.annotate(
+            review_only=Case(
+                When(reason__in=REVIEW_REASONS, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("patient")
+        .prefetch_related(
+            Prefetch(
+                "contact_attempts",
+                queryset=SafetyAlertContactAttempt.objects.select_related("recorded_by").order_by(
+                    "attempted_at", "id"
+                ),
+            )
+        )
+        .order_by("review_only", "raised_at", "pk")[:shown]
+    )
+    record_audit_event(
+        actor=viewer,
+        event_type=AuditEventType.SAFETY_ALERTS_TO_CONTACT_LISTED,
+        details={"part": part, "alerts": [str(alert.public_id) for alert in rows]},
+    )
+    return {
+        "sheets": [
+            AlertContactSheet(
+                public_id=alert.public_id,
+                patient=alert.patient,
+                is_urgent=alert.is_urgent,
+                is_open=True,
+                raised_at=alert.raised_at,
+                attempts=_contact_lines(alert.contact_attempts.all()),
+            )
+            for alert in rows
+        ],
+        "count": count,
+        "more": more,
+        "urgent_count": urgent_count,
+        "urgent_more": urgent_more,
+    }
 
 
 def get_response(viewer, public_id) -> AssessmentResponse:
@@ -308,6 +428,9 @@ class UrgentAlertWatch:
     since: datetime
     shown: datetime | None = None
     alerts: tuple[SafetyAlert, ...] = ()
+    # Whether the banner may say why each alert was raised: not to the front desk, who is told
+    # only whom to call.
+    clinical: bool = True
 
 
 def _urgent_open_alerts(viewer) -> QuerySet[SafetyAlert]:
@@ -319,12 +442,12 @@ def _urgent_open_alerts(viewer) -> QuerySet[SafetyAlert]:
 def start_urgent_alert_watch(viewer) -> UrgentAlertWatch | None:
     """For a page drawn now: the newest open urgent alert the viewer may see (else now) as the
     point after which an alert is new; None for those who see no alerts. One query."""
-    if not can_view_results(viewer):
+    if not can_record_alert_contact(viewer):
         return None
     newest = (
         _urgent_open_alerts(viewer).order_by("-raised_at").values_list("raised_at", flat=True)
     ).first()
-    return UrgentAlertWatch(since=newest or timezone.now())
+    return UrgentAlertWatch(since=newest or timezone.now(), clinical=can_view_results(viewer))
 
 
 def poll_new_urgent_alerts(
@@ -333,8 +456,9 @@ def poll_new_urgent_alerts(
     """The open urgent alerts raised after `since` that the viewer may see, or None when none was
     raised after `shown` (nothing new to announce). One bounded query; a poll that shows alerts
     is audited, one that finds nothing new writes nothing."""
-    if not can_view_results(viewer):
+    if not can_record_alert_contact(viewer):
         return None
+    clinical = can_view_results(viewer)
     alerts = tuple(
         _urgent_open_alerts(viewer)
         .filter(raised_at__gt=since)
@@ -345,10 +469,14 @@ def poll_new_urgent_alerts(
         return None
     record_audit_event(
         actor=viewer,
-        event_type=AuditEventType.CLINICAL_DASHBOARD_VIEWED,
+        event_type=AuditEventType.CLINICAL_DASHBOARD_VIEWED
+        if clinical
+        else AuditEventType.SAFETY_ALERTS_TO_CONTACT_LISTED,
         details={"part": "new urgent alerts", "alerts": [str(a.public_id) for a in alerts]},
     )
-    return UrgentAlertWatch(since=since, shown=alerts[0].raised_at, alerts=alerts)
+    return UrgentAlertWatch(
+        since=since, shown=alerts[0].raised_at, alerts=alerts, clinical=clinical
+    )
 
 
 def clinical_dashboard(viewer) -> dict:

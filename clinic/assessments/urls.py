@@ -17,6 +17,7 @@ urlpatterns = [
         name="entered_in_error",
     ),
     path("assessments/alerts/new-urgent/", views.new_urgent_alerts, name="new_urgent_alerts"),
+    path("assessments/alerts/to-contact/", views.alerts_to_contact, name="alerts_to_contact"),
     path("assessments/alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
     path("assessments/alerts/<uuid:public_id>/contact/", views.alert_contact, name="alert_contact"),
     path(

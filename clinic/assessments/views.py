@@ -169,6 +169,8 @@ def entered_in_error(request, public_id):
 
 
 def _alert_page(request, alert, *, form=None, contact_form=None):
+    if not can_view_results(request.user):
+        return _contact_sheet_page(request, alert, contact_form=contact_form)
     record_audit_event(
         actor=request.user,
         event_type=AuditEventType.PATIENT_CHART_VIEWED,
@@ -197,26 +199,58 @@ def _alert_page(request, alert, *, form=None, contact_form=None):
     )
 
 
-@role_required(*RESULT_ROLES)
+def _contact_sheet_page(request, alert, *, contact_form=None):
+    """The alert as the front desk sees it: whom to call, how urgent, the calls so far."""
+    record_audit_event(
+        actor=request.user,
+        event_type=AuditEventType.PATIENT_CHART_VIEWED,
+        target=alert,
+        about=alert,
+        details={"section": "safety alert contact sheet"},
+    )
+    sheet = selectors.alert_contact_sheet(alert)
+    return render(
+        request,
+        "assessments/alert_contact_sheet.html",
+        {
+            "sheet": sheet,
+            "patient": sheet.patient,
+            "contact_form": contact_form or ContactAttemptForm(),
+            "can_record_contact": sheet.is_open,
+        },
+        status=form_status(contact_form),
+    )
+
+
+@role_required(*CONTACT_ROLES)
 def alert_detail(request, public_id):
-    alert = selectors.get_alert(request.user, public_id)
+    alert = selectors.get_alert(request.user, public_id, to_contact=True)
+    if request.method == "POST" and request.user.role not in RESOLVE_ROLES:
+        raise PermissionDenied("Only a prescribing clinician resolves a safety alert.")
     form = ResolveAlertForm(posted_data(request))
-    if request.method == "POST":
-        if request.user.role not in RESOLVE_ROLES:
-            raise PermissionDenied("Only a prescribing clinician resolves a safety alert.")
-        if form.is_valid():
-            with refusal_shown_on(form):
-                services.resolve_safety_alert(
-                    actor=request.user,
-                    alert=alert,
-                    actions=form.cleaned_data["actions"],
-                    note=form.cleaned_data["note"],
-                )
-                messages.success(
-                    request, "The safety alert is resolved and what was done is recorded."
-                )
-                return redirect(chart_section_url(alert.patient, "assessments"))
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown_on(form):
+            services.resolve_safety_alert(
+                actor=request.user,
+                alert=alert,
+                actions=form.cleaned_data["actions"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, "The safety alert is resolved and what was done is recorded.")
+            return redirect(chart_section_url(alert.patient, "assessments"))
     return _alert_page(request, alert, form=form)
+
+
+@require_GET
+@role_required(*CONTACT_ROLES)
+def alerts_to_contact(request):
+    """The open safety alerts of the viewer's locations with whom to call: the front desk's
+    list, linked from its dashboard."""
+    return render(
+        request,
+        "assessments/alerts_to_contact.html",
+        {"to_contact": selectors.alerts_to_contact(request.user, part="list")},
+    )
 
 
 def _aware(text: str | None) -> datetime | None:
@@ -229,7 +263,7 @@ def _aware(text: str | None) -> datetime | None:
 
 
 @require_GET
-@role_required(*RESULT_ROLES)
+@role_required(*CONTACT_ROLES)
 def new_urgent_alerts(request):
     """Polled by the dashboard and the sessions board: a banner for each urgent safety alert
     raised since the page was drawn, or 204 (nothing is swapped) when none is new."""
@@ -248,7 +282,7 @@ def new_urgent_alerts(request):
 @role_required(*CONTACT_ROLES)
 def alert_contact(request, public_id):
     """Record an attempt to reach the patient about the alert; the alert stays open."""
-    alert = selectors.get_alert(request.user, public_id)
+    alert = selectors.get_alert(request.user, public_id, to_contact=True)
     contact_form = ContactAttemptForm(request.POST)
     if contact_form.is_valid():
         with refusal_shown_on(contact_form):

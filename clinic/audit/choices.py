@@ -217,6 +217,9 @@ class AuditEventType(models.IntegerChoices):
     SAFETY_ALERT_CONTACT_RECORDED = 1701, "Contact attempt recorded on a safety alert"
     # Written with the event that moved the patient on (evaluation signed, first dose, …).
     PATIENT_STATUS_FOLLOWED_CARE = 1702, "Patient status changed by the course of care"
+    # The open safety alerts a member of staff may phone patients about, listed with names and
+    # phone numbers only (the front desk's list and dashboard panel, and its urgent-alert poll).
+    SAFETY_ALERTS_TO_CONTACT_LISTED = 1703, "Safety alerts to contact listed"
 
     # 900–999: the audit log itself and configuration
     AUDIT_LOG_VIEWED = 900, "Audit log viewed"

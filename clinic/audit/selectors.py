@@ -30,7 +30,7 @@ EVENT_GROUPS = {
     "outcomes": ("Outcomes and retention", 1400, 1499),
     "front_desk": ("Change requests and the waitlist", 1500, 1599),
     "configuration": ("Protocols, limits and policies published", 1600, 1699),
-    "everyday": ("Duplicate checks, alert contacts and patient status", 1700, 1799),
+    "everyday": ("Duplicate checks, safety-alert calls and patient status", 1700, 1799),
     "system": ("Audit and configuration", 900, 999),
 }
 # One export covers at most this many days (a year and a day), so that a mistyped range does not

@@ -109,6 +109,40 @@ def test_a_nurse_records_calls_on_a_safety_alert_that_a_clinician_then_resolves(
     expect(timeline).to_contain_text("Mobile rang out.")
 
 
+def test_the_front_desk_asked_to_phone_the_patient_records_the_call(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    clinician = UserFactory(role=Role.CLINICIAN, email="doc@clinic.test", full_name="Dr. Doc")
+    desk = UserFactory(role=Role.FRONT_DESK, email="desk@clinic.test", full_name="Fran Desk")
+    clinician.locations.set([location])
+    desk.locations.set([location])
+    alice = register_test_patient(
+        actor=clinician, location=location, first_name="Alice", last_name="Moreno"
+    )
+    record_phq9(actor=clinician, patient=alice, total=14, item9=2)
+
+    page = open_page()
+    sign_in(page, "desk@clinic.test", PASSWORD)
+    page.get_by_role("link", name="Dashboard").click()
+    panel = page.locator("#alerts-to-contact")
+    expect(panel).to_contain_text("1 urgent")
+    expect(panel).not_to_contain_text("PHQ-9")
+    panel.get_by_role("link", name="Record a contact attempt for Alice Moreno").click()
+    expect(page.get_by_role("heading", name="Call Alice Moreno")).to_be_visible()
+    expect(page.get_by_text("A clinician must review and resolve this alert.")).to_be_visible()
+    expect(page.get_by_role("button", name="Resolve alert")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("PHQ-9")
+    page.get_by_label("Left voicemail").check()
+    page.get_by_label("Note").fill("Asked her to call the clinic back.")
+    page.get_by_role("button", name="Record attempt").click()
+    expect(page.get_by_text("The alert stays open until a clinician resolves it.")).to_be_visible()
+    timeline = page.locator("ol.timeline")
+    expect(timeline).to_contain_text("Left voicemail")
+    expect(timeline).to_contain_text("Fran Desk")
+    expect(timeline).to_contain_text("Asked her to call the clinic back.")
+
+
 def test_a_new_urgent_alert_appears_on_the_sessions_board_without_a_reload(open_page):
     location = LocationFactory(
         organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"

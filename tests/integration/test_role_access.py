@@ -64,7 +64,9 @@ MATRIX: list[tuple[str, str, dict[str, str]]] = [
     ("GET", "/patients/{alice}/?section=assessments", expect(STAFF)),
     ("GET", "/patients/{alice}/questionnaires/enter/phq9/", expect(CLINICAL)),
     ("GET", "/assessments/responses/{response}/", expect(CLINICAL)),
-    ("GET", "/assessments/alerts/{alert}/", expect(CLINICAL)),
+    # The front desk opens an alert as a contact sheet (whom to call, not why) to record calls.
+    ("GET", "/assessments/alerts/{alert}/", expect(STAFF)),
+    ("GET", "/assessments/alerts/to-contact/", expect(STAFF)),
     ("POST", "/patients/{alice}/questionnaires/send/", expect(STAFF)),
     ("GET", "/api/v1/instruments", expect(set(ROLES) - {"anonymous"}, anonymous="api_login")),
     ("GET", "/api/v1/patients/{alice}/responses", expect(CLINICAL, anonymous="api_login")),

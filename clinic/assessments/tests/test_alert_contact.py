@@ -1,5 +1,6 @@
 """What a nurse can do with a safety alert: record each attempt to reach the patient (the alert
-stays open), shown as a timeline; a clinician resolves it."""
+stays open), shown as a timeline; a clinician resolves it. The front desk's side of the same
+calls is in test_alert_contact_front_desk.py."""
 
 from __future__ import annotations
 
@@ -48,14 +49,15 @@ def test_an_unknown_outcome_is_refused(nurse, alert):
         record_alert_contact_attempt(actor=nurse, alert=alert, outcome="shouted")
 
 
-def test_front_desk_records_no_contact_and_the_refusal_is_audited(front_desk, alert):
+def test_a_patient_records_no_contact_and_the_refusal_is_audited(patient_alice, alert):
     with pytest.raises(PermissionDeniedError):
         record_alert_contact_attempt(
-            actor=front_desk, alert=alert, outcome=ContactOutcome.VOICEMAIL
+            actor=patient_alice.user, alert=alert, outcome=ContactOutcome.VOICEMAIL
         )
     assert AuditEvent.objects.filter(
         event_type=AuditEventType.SAFETY_ALERT_CONTACT_RECORDED, outcome=AuditOutcome.DENIED
     ).exists()
+    assert not SafetyAlertContactAttempt.objects.exists()
 
 
 def test_staff_of_another_location_cannot_record_contact(other_location_clinician, alert):
@@ -125,11 +127,12 @@ def test_bad_posts_answer_a_page_never_an_error(nurse, alert, data):
     assert not SafetyAlertContactAttempt.objects.exists()
 
 
-def test_front_desk_is_refused_the_contact_page(front_desk, alert):
-    response = client_for(front_desk).post(
+def test_a_patient_is_refused_the_contact_page(patient_alice, alert):
+    response = client_for(patient_alice.user).post(
         f"/assessments/alerts/{alert.public_id}/contact/", {"contact-outcome": "voicemail"}
     )
     assert response.status_code == 403
+    assert not SafetyAlertContactAttempt.objects.exists()
 
 
 def test_another_locations_clinician_gets_a_404(other_location_clinician, alert):

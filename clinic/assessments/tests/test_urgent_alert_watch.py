@@ -76,8 +76,8 @@ def test_another_locations_alert_is_never_announced(
     assert poll(other_location_clinician, since=since).status_code == 204
 
 
-def test_front_desk_who_sees_no_alerts_is_refused(front_desk):
-    assert poll(front_desk, since=timezone.now()).status_code == 403
+def test_a_patient_who_sees_no_alerts_is_refused(patient_alice):
+    assert poll(patient_alice.user, since=timezone.now()).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -115,5 +115,6 @@ def test_the_dashboard_and_the_board_watch_for_new_alerts(nurse, front_desk):
     for page in (dashboard, board):
         assert 'id="urgent-alert-watch" aria-live="assertive"' in page
         assert URL in page and 'hx-trigger="every 25s"' in page
-    # Front desk sees no safety alerts: its dashboard does not poll for them.
-    assert URL not in client_for(front_desk).get("/dashboard/").content.decode()
+    # The front desk phones patients about alerts: its dashboard polls too (the banner names
+    # whom to call, not why: test_alert_contact_front_desk.py).
+    assert URL in client_for(front_desk).get("/dashboard/").content.decode()
