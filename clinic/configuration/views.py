@@ -339,6 +339,21 @@ def publish_version(request, kind, code, version):
     return redirect("configuration:document_version", kind, found.code, row.version)
 
 
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def discard_version(request, kind, code, version):
+    found, row = selectors.get_document_version(request.user, kind=kind, code=code, version=version)
+    with refusal_as_message(request):
+        services.discard_document_draft(
+            actor=request.user, kind=kind, code=found.code, version=row.version
+        )
+        messages.success(
+            request, f"Draft version {row.version} is discarded: the current version is unchanged."
+        )
+        return redirect("configuration:document", kind, found.code)
+    return redirect("configuration:document_version", kind, found.code, row.version)
+
+
 @role_required(*READERS)
 def screening(request):
     versions = selectors.list_rule_set_versions(request.user)
@@ -464,4 +479,18 @@ def screening_publish(request, version):
         messages.success(
             request, f"Version {rule_set.version} is published: new decisions are screened with it."
         )
+    return redirect("configuration:screening_version", rule_set.version)
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def screening_discard(request, version):
+    rule_set, _rules = selectors.get_rule_set(request.user, version)
+    with refusal_as_message(request):
+        services.discard_rule_set_draft(actor=request.user, version=rule_set.version)
+        messages.success(
+            request,
+            f"Draft version {rule_set.version} is discarded: the active rules are unchanged.",
+        )
+        return redirect("configuration:screening")
     return redirect("configuration:screening_version", rule_set.version)
