@@ -68,32 +68,46 @@ def row(request, kind, key):
     )
 
 
-@role_required(Role.MEDICAL_DIRECTOR)
-def new_draft(request, kind, key):
-    configured = selectors.get_configured_row(request.user, kind=kind, key=key)
-    target = configured.target
+def _draft_page(request, configured, *, change, values: dict, reason: str, save, saved: str):
+    """The draft form of one configured row, for a new draft (`change` None) or its author's
+    edit of one: `save(form)` calls the service and returns the change shown next."""
     form = ConfigurationForm(
         posted_data(request),
-        target=target,
+        target=configured.target,
         row=configured.row,
-        values=target.values_of(configured.row),
+        values=values,
+        reason=reason,
     )
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
-            change = services.save_draft(
-                actor=request.user,
-                kind=target.kind,
-                key=configured.key,
-                values=form.values(),
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "Draft saved: nothing live has changed yet.")
-            return redirect("configuration:change", public_id=change.public_id)
+            result = save(form)
+            messages.success(request, saved)
+            return redirect("configuration:change", public_id=result.public_id)
     return render(
         request,
         "configuration/edit.html",
-        {"configured": configured, "form": form, "change": None},
+        {"configured": configured, "form": form, "change": change},
         status=form_status(form),
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def new_draft(request, kind, key):
+    configured = selectors.get_configured_row(request.user, kind=kind, key=key)
+    return _draft_page(
+        request,
+        configured,
+        change=None,
+        values=configured.target.values_of(configured.row),
+        reason="",
+        save=lambda form: services.save_draft(
+            actor=request.user,
+            kind=configured.target.kind,
+            key=configured.key,
+            values=form.values(),
+            reason=form.cleaned_data["reason"],
+        ),
+        saved="Draft saved: nothing live has changed yet.",
     )
 
 
@@ -106,28 +120,19 @@ def edit_draft(request, public_id):
     if change.status != ChangeStatus.DRAFT:
         messages.error(request, "Only a draft can be edited.")
         return redirect("configuration:change", public_id=change.public_id)
-    form = ConfigurationForm(
-        posted_data(request),
-        target=configured.target,
-        row=configured.row,
+    return _draft_page(
+        request,
+        configured,
+        change=change,
         values=change.proposed_values,
         reason=change.reason,
-    )
-    if request.method == "POST" and form.is_valid():
-        with refusal_shown_on(form):
-            services.update_draft(
-                actor=request.user,
-                change=change,
-                values=form.values(),
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "Draft updated.")
-            return redirect("configuration:change", public_id=change.public_id)
-    return render(
-        request,
-        "configuration/edit.html",
-        {"configured": configured, "form": form, "change": change},
-        status=form_status(form),
+        save=lambda form: services.update_draft(
+            actor=request.user,
+            change=change,
+            values=form.values(),
+            reason=form.cleaned_data["reason"],
+        ),
+        saved="Draft updated.",
     )
 
 
