@@ -395,7 +395,7 @@ def _refuse_unless_draft(version: Any, *, then: str) -> None:
     """Only a draft version changes: a published (active or retired) one stays as it was,
     because signed records name it."""
     if version.status != RuleSetStatus.DRAFT:
-        raise InvalidTransitionError(f"Version {version.version} is published: {then}")
+        raise InvalidTransitionError(f"Version {version.version} has been published: {then}")
 
 
 def draft_document_version(*, actor, kind: str, code: str):

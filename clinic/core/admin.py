@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
@@ -112,7 +113,7 @@ class ConfiguredThroughConfigurationPagesAdmin(DirectorModelAdmin):
         raise PermissionDenied("This table is changed on the Configuration pages.")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id) if object_id else None
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
         context = {"configuration_page": configuration_page_of(self.model, obj)}
         return super().changeform_view(
             request, object_id, form_url, context | (extra_context or {})

@@ -62,7 +62,7 @@ def test_the_director_discards_a_draft_version(medical_director, kind):
 
 def test_a_published_version_is_never_discarded(medical_director):
     current = ConsentDocument.objects.get(code=CONSENT, status=RuleSetStatus.ACTIVE)
-    with pytest.raises(InvalidTransitionError, match="is published: it stays as it was"):
+    with pytest.raises(InvalidTransitionError, match="has been published: it stays as it was"):
         services.discard_document_draft(
             actor=medical_director,
             kind=DocumentKind.CONSENT,
