@@ -207,9 +207,13 @@ class AuditEventType(models.IntegerChoices):
     # A new draft version of a consent document or an education page written or edited (its
     # publication is the evaluation app's CONSENT_DOCUMENT_PUBLISHED / EDUCATION_PAGE_PUBLISHED).
     DOCUMENT_VERSION_DRAFTED = 1620, "Consent or education page draft version written"
+    # A draft version of a consent document or an education page thrown away before publishing.
+    DOCUMENT_VERSION_DISCARDED = 1621, "Consent or education page draft version discarded"
     # A draft version of the contraindication screening rules made, or one of its rules written
     # or removed (its publication is the evaluation app's PROTOCOL_CHANGED).
     SCREENING_RULES_DRAFTED = 1630, "Screening rules draft version changed"
+    # A draft version of the screening rules thrown away before publishing, with its rules.
+    SCREENING_RULES_DISCARDED = 1631, "Screening rules draft version discarded"
 
     # 1700–1799: everyday work at the desk and the chair
     # The registration form's live check for a patient already on record (name and birth date).

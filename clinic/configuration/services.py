@@ -366,6 +366,38 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 
 
+# --- Versioned texts: consent documents, education pages and the screening rules -------------
+# Each has numbered versions, at most one draft among them: a new draft copies the active
+# version (else the latest); the draft is edited, then published or discarded.
+
+
+def _version_number(version: int, *, missing: str) -> int:
+    """A version number an integer column can hold (NotFoundError with `missing` if not)."""
+    if not 0 < version < 2**31:
+        raise NotFoundError(missing)
+    return version
+
+
+def _next_draft_of(versions: list[Any], *, of_what: str = "") -> tuple[Any, int]:
+    """From every version of one text (newest first): the version a new draft copies and the
+    new draft's number; refused while a draft is already waiting."""
+    waiting = next((v for v in versions if v.status == RuleSetStatus.DRAFT), None)
+    if waiting is not None:
+        raise InvalidTransitionError(
+            f"Draft version {waiting.version}{of_what} is already waiting: edit it, publish it "
+            "or discard it before starting another."
+        )
+    current = next((v for v in versions if v.status == RuleSetStatus.ACTIVE), versions[0])
+    return current, versions[0].version + 1
+
+
+def _refuse_unless_draft(version: Any, *, then: str) -> None:
+    """Only a draft version changes: a published (active or retired) one stays as it was,
+    because signed records name it."""
+    if version.status != RuleSetStatus.DRAFT:
+        raise InvalidTransitionError(f"Version {version.version} has been published: {then}")
+
+
 def draft_document_version(*, actor, kind: str, code: str):
     """Copy the current version of a consent document or education page (the active one, else
     the latest) into a new draft version for the director to edit."""
@@ -380,17 +412,11 @@ def draft_document_version(*, actor, kind: str, code: str):
         versions: list[Any] = list(model.objects.filter(code=str(code)[:60]).order_by("-version"))
         if not versions:
             raise NotFoundError("There is no such document.")
-        waiting = next((v for v in versions if v.status == RuleSetStatus.DRAFT), None)
-        if waiting is not None:
-            raise InvalidTransitionError(
-                f"Draft version {waiting.version} is already waiting: edit it, or publish it "
-                "before starting another."
-            )
-        current = next((v for v in versions if v.status == RuleSetStatus.ACTIVE), versions[0])
+        current, number = _next_draft_of(versions)
         draft = copy.copy(current)
         draft.pk = None
         draft._state.adding = True
-        draft.version = versions[0].version + 1
+        draft.version = number
         draft.status = RuleSetStatus.DRAFT
         draft.published_at = None
         draft.published_by = None
@@ -430,10 +456,7 @@ def update_document_draft(*, actor, kind: str, code: str, version: int, title: s
         )
     with transaction.atomic(durable=True):
         draft = lock_document_version(document, code=code, version=version)
-        if draft.status != RuleSetStatus.DRAFT:
-            raise InvalidTransitionError(
-                "This version is published: write a new version from it instead."
-            )
+        _refuse_unless_draft(draft, then="write a new version from it instead.")
         draft.title = title
         draft.body = body
         draft.full_clean()
@@ -460,15 +483,42 @@ def publish_document_version(*, actor, kind: str, code: str, version: int):
     ensure_can_change_configuration(
         actor, action=f"publish {document.label.lower()}s", event_type=document.published_event
     )
-    row = (
-        document.model.objects.filter(code=str(code)[:60], version=version).first()
-        if 0 < version < 2**31
-        else None
-    )
+    missing = "There is no such document version."
+    number = _version_number(version, missing=missing)
+    row = document.model.objects.filter(code=str(code)[:60], version=number).first()
     if row is None:
-        raise NotFoundError("There is no such document version.")
+        raise NotFoundError(missing)
     with transaction.atomic(durable=True):
         return document.publish(actor=actor, version=row)
+
+
+def discard_document_draft(*, actor, kind: str, code: str, version: int) -> None:
+    """Throw away a draft version of a consent document or education page before it is
+    published. Nobody has read or signed a draft, so it is deleted; the audit entry keeps what
+    it was."""
+    ensure_can_change_configuration(
+        actor,
+        action="discard draft versions of consent documents and education pages",
+        event_type=AuditEventType.DOCUMENT_VERSION_DISCARDED,
+    )
+    document = document_for(kind)
+    with transaction.atomic(durable=True):
+        draft = lock_document_version(document, code=code, version=version)
+        _refuse_unless_draft(
+            draft, then="it stays as it was; only a draft version can be discarded."
+        )
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.DOCUMENT_VERSION_DISCARDED,
+            target=draft,
+            details={
+                "kind": document.kind.value,
+                "code": draft.code,
+                "version": draft.version,
+                "title": draft.title,
+            },
+        )
+        draft.delete()
 
 
 SCREENING_ACTION = "change the screening rules"
@@ -481,19 +531,21 @@ def _ensure_can_change_screening(actor) -> None:
     )
 
 
-def _locked_draft_rule_set(version: int) -> ContraindicationRuleSet:
-    found = (
-        ContraindicationRuleSet.objects.filter(version=version).first()
-        if 0 < version < 2**31
-        else None
-    )
+def _rule_set(version: int) -> ContraindicationRuleSet:
+    missing = "There is no such version of the screening rules."
+    found = ContraindicationRuleSet.objects.filter(
+        version=_version_number(version, missing=missing)
+    ).first()
     if found is None:
-        raise NotFoundError("There is no such version of the screening rules.")
-    locked = lock_version(ContraindicationRuleSet, found.pk)
-    if locked.status != RuleSetStatus.DRAFT:
-        raise InvalidTransitionError(
-            "This version of the screening rules is published: make a new version from it."
-        )
+        raise NotFoundError(missing)
+    return found
+
+
+def _locked_draft_rule_set(
+    version: int, *, then: str = "make a new version from it."
+) -> ContraindicationRuleSet:
+    locked = lock_version(ContraindicationRuleSet, _rule_set(version).pk)
+    _refuse_unless_draft(locked, then=then)
     return locked
 
 
@@ -504,15 +556,9 @@ def draft_rule_set_version(*, actor) -> ContraindicationRuleSet:
         versions = list(ContraindicationRuleSet.objects.order_by("-version"))
         if not versions:
             raise NotFoundError("There are no screening rules to copy.")
-        waiting = next((v for v in versions if v.status == RuleSetStatus.DRAFT), None)
-        if waiting is not None:
-            raise InvalidTransitionError(
-                f"Draft version {waiting.version} of the screening rules is already waiting: "
-                "edit it, or publish it before starting another."
-            )
-        current = next((v for v in versions if v.status == RuleSetStatus.ACTIVE), versions[0])
+        current, number = _next_draft_of(versions, of_what=" of the screening rules")
         draft = ContraindicationRuleSet.objects.create(
-            version=versions[0].version + 1, notes=f"Made from version {current.version}."
+            version=number, notes=f"Made from version {current.version}."
         )
         ContraindicationRule.objects.bulk_create(
             ContraindicationRule(
@@ -623,14 +669,31 @@ def publish_rule_set_version(*, actor, version: int) -> ContraindicationRuleSet:
     ensure_can_change_configuration(
         actor, action="publish screening rules", event_type=AuditEventType.PROTOCOL_CHANGED
     )
-    found = (
-        ContraindicationRuleSet.objects.filter(version=version).first()
-        if 0 < version < 2**31
-        else None
-    )
-    if found is None:
-        raise NotFoundError("There is no such version of the screening rules.")
+    found = _rule_set(version)
     if not found.rules.exists():
         raise ConfigurationInvalidError("A version with no rule would screen nothing.")
     with transaction.atomic(durable=True):
         return evaluation_services.publish_rule_set(actor=actor, rule_set=found)
+
+
+def discard_rule_set_draft(*, actor, version: int) -> None:
+    """Throw away a draft version of the screening rules, with its rules, before it is published.
+    No decision is screened with a draft, so it is deleted; the audit entry keeps what it held."""
+    ensure_can_change_configuration(
+        actor,
+        action="discard draft versions of the screening rules",
+        event_type=AuditEventType.SCREENING_RULES_DISCARDED,
+    )
+    with transaction.atomic(durable=True):
+        rule_set = _locked_draft_rule_set(
+            version, then="it stays as it was; only a draft version can be discarded."
+        )
+        codes = list(rule_set.rules.order_by("order", "id").values_list("code", flat=True))
+        record_audit_event(
+            actor=actor,
+            event_type=AuditEventType.SCREENING_RULES_DISCARDED,
+            target=rule_set,
+            details={"version": rule_set.version, "rules": codes, "notes": rule_set.notes},
+        )
+        rule_set.rules.all().delete()
+        rule_set.delete()

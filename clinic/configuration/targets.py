@@ -552,11 +552,196 @@ POLICY = "Settings"
 QUESTIONNAIRE_SET = "Questionnaire set"
 
 
-def _policy(name: str, label: str, unit: str = "", help: str = "") -> ConfigField:
-    return ConfigField(name, label, unit, help, POLICY)
+# The clinic's policies: one row each, every field in one group. Each is (kind, table, what the
+# configuration home says of it, its fields as (name, label, unit, help)).
+POLICIES: tuple[
+    tuple[TargetKind, type[models.Model], str, tuple[tuple[str, str, str, str], ...]], ...
+] = (
+    (
+        TargetKind.SCHEDULING_POLICY,
+        SchedulingPolicy,
+        "Chair-side staffing, appointment reminders and waitlist offers.",
+        (
+            (
+                "nurse_chair_capacity",
+                "Patients one nurse watches at once",
+                "patients",
+                "At the chair side (clinic policy, UNVERIFIED: no source sets a ratio).",
+            ),
+            (
+                "reminder_hours",
+                "Reminders before an appointment",
+                "hours",
+                "Separate with commas, e.g. 24,2.",
+            ),
+            (
+                "waitlist_offer_hours",
+                "A waitlist offer stays open for",
+                "hours",
+                "Then the freed time goes to the next patient; never past the time itself (clinic "
+                "policy, UNVERIFIED).",
+            ),
+        ),
+    ),
+    (
+        TargetKind.ASSESSMENT_POLICY,
+        AssessmentPolicy,
+        "Questionnaire intervals, cut-offs and who hears of an urgent answer.",
+        (
+            (
+                "active_interval_days",
+                "Repeat questionnaires in active treatment every",
+                "days",
+                "Clinic policy, UNVERIFIED: no published interval.",
+            ),
+            ("maintenance_interval_days", "Repeat questionnaires in maintenance every", "days", ""),
+            (
+                "overdue_after_days",
+                "Overdue after",
+                "days",
+                "After the interval, days before “due” becomes “overdue”.",
+            ),
+            ("link_valid_days", "A questionnaire link works for", "days", ""),
+            (
+                "pcl5_cutoff",
+                "PCL-5 provisional-diagnosis cut-off",
+                "points",
+                "31–33 “appears reasonable” (National Center for PTSD).",
+            ),
+            (
+                "madrs_remission_at_most",
+                "MADRS remission at most",
+                "points",
+                "10 in an IV ketamine cohort, 12 in the esketamine programme (SUSTAIN-3).",
+            ),
+            (
+                "relapse_share_percent",
+                "Possible relapse above",
+                "% of the way back to baseline",
+                "After a response, two answers in a row above this share (clinic policy, "
+                "UNVERIFIED).",
+            ),
+            (
+                "on_call_email",
+                "On-call e-mail for urgent safety alerts",
+                "",
+                "Used when the patient's location names nobody.",
+            ),
+        ),
+    ),
+    (
+        TargetKind.MESSAGING_POLICY,
+        MessagingPolicy,
+        "Staffed hours, the reply target and the emergency number patients see.",
+        (
+            (
+                "staffed_hours",
+                "When the team reads messages",
+                "",
+                "Shown to patients on every message page.",
+            ),
+            (
+                "reply_target_hours",
+                "Flag an unanswered message after",
+                "hours",
+                "Clinic policy, UNVERIFIED: no source fixes a reply time.",
+            ),
+            ("emergency_number", "Local emergency number", "", "Shown beside 988; 911 in the US."),
+        ),
+    ),
+    (
+        TargetKind.INVENTORY_POLICY,
+        InventoryPolicy,
+        "Expiry warnings, waste witnesses and how sessions draw from stock.",
+        (
+            (
+                "expiry_warning_days",
+                "Flag lots expiring within",
+                "days",
+                "Clinic policy, UNVERIFIED: no federal rule sets a warning window.",
+            ),
+            (
+                "waste_witness_required",
+                "A second person witnesses each waste",
+                "",
+                "Clinic and state policy (e.g. North Carolina 10A NCAC 26E .0407).",
+            ),
+            (
+                "sessions_draw_from_register",
+                "Sessions draw their doses from the register",
+                "",
+                "Off only while the clinic's stock is not yet entered.",
+            ),
+        ),
+    ),
+    (
+        TargetKind.PATIENT_POLICY,
+        PatientPolicy,
+        "Who the clinic registers and what a guardian's portal shows.",
+        (
+            (
+                "minimum_age_years",
+                "Youngest age registered",
+                "years",
+                "Below 18 the clinic treats minors: each needs a guardian's consent and their own "
+                "assent.",
+            ),
+            (
+                "guardians_see_questionnaire_answers",
+                "Guardians see the patient's questionnaire answers",
+                "",
+                "Clinic policy, UNVERIFIED: state minor-confidentiality laws differ.",
+            ),
+        ),
+    ),
+    (
+        TargetKind.REVIEW_POLICY,
+        ReviewPolicy,
+        "When follow-up reviews fall due.",
+        (
+            (
+                "review_after_induction_days",
+                "Review after the last induction session",
+                "days",
+                "Clinic policy, UNVERIFIED.",
+            ),
+            (
+                "maintenance_review_interval_weeks",
+                "Review in maintenance every",
+                "weeks",
+                "Clinic policy, UNVERIFIED.",
+            ),
+            (
+                "review_after_urgent_alert_days",
+                "Review after an urgent safety alert",
+                "days",
+                "Clinic policy, UNVERIFIED.",
+            ),
+        ),
+    ),
+)
 
 
-TARGETS: dict[TargetKind, ConfigTarget] = {
+def _policy_target(
+    kind: TargetKind,
+    model: type[models.Model],
+    description: str,
+    fields: tuple[tuple[str, str, str, str], ...],
+) -> ConfigTarget:
+    return ConfigTarget(
+        kind=kind,
+        model=model,
+        singleton=True,
+        fields=tuple(
+            ConfigField(name, label, unit, help, POLICY) for name, label, unit, help in fields
+        ),
+        description=description,
+        summary=_fields_summary(kind),
+        groups=(POLICY,),
+    )
+
+
+_TARGETS_BY_KIND: dict[TargetKind, ConfigTarget] = {
     TargetKind.PROTOCOL_TEMPLATE: ConfigTarget(
         kind=TargetKind.PROTOCOL_TEMPLATE,
         model=ProtocolTemplate,
@@ -576,86 +761,6 @@ TARGETS: dict[TargetKind, ConfigTarget] = {
         summary=_monitoring_summary,
         values_noun="limits",
         groups=(BEFORE, DURING, STOP, DISCHARGE, READINGS, SOURCE),
-    ),
-    TargetKind.SCHEDULING_POLICY: ConfigTarget(
-        kind=TargetKind.SCHEDULING_POLICY,
-        model=SchedulingPolicy,
-        singleton=True,
-        fields=(
-            _policy(
-                "nurse_chair_capacity",
-                "Patients one nurse watches at once",
-                "patients",
-                "At the chair side (clinic policy, UNVERIFIED: no source sets a ratio).",
-            ),
-            _policy(
-                "reminder_hours",
-                "Reminders before an appointment",
-                "hours",
-                "Separate with commas, e.g. 24,2.",
-            ),
-            _policy(
-                "waitlist_offer_hours",
-                "A waitlist offer stays open for",
-                "hours",
-                "Then the freed time goes to the next patient; never past the time itself "
-                "(clinic policy, UNVERIFIED).",
-            ),
-        ),
-        description="Chair-side staffing, appointment reminders and waitlist offers.",
-        summary=_fields_summary(TargetKind.SCHEDULING_POLICY),
-        groups=(POLICY,),
-    ),
-    TargetKind.ASSESSMENT_POLICY: ConfigTarget(
-        kind=TargetKind.ASSESSMENT_POLICY,
-        model=AssessmentPolicy,
-        singleton=True,
-        fields=(
-            _policy(
-                "active_interval_days",
-                "Repeat questionnaires in active treatment every",
-                "days",
-                "Clinic policy, UNVERIFIED: no published interval.",
-            ),
-            _policy(
-                "maintenance_interval_days", "Repeat questionnaires in maintenance every", "days"
-            ),
-            _policy(
-                "overdue_after_days",
-                "Overdue after",
-                "days",
-                "After the interval, days before “due” becomes “overdue”.",
-            ),
-            _policy("link_valid_days", "A questionnaire link works for", "days"),
-            _policy(
-                "pcl5_cutoff",
-                "PCL-5 provisional-diagnosis cut-off",
-                "points",
-                "31–33 “appears reasonable” (National Center for PTSD).",
-            ),
-            _policy(
-                "madrs_remission_at_most",
-                "MADRS remission at most",
-                "points",
-                "10 in an IV ketamine cohort, 12 in the esketamine programme (SUSTAIN-3).",
-            ),
-            _policy(
-                "relapse_share_percent",
-                "Possible relapse above",
-                "% of the way back to baseline",
-                "After a response, two answers in a row above this share (clinic policy, "
-                "UNVERIFIED).",
-            ),
-            _policy(
-                "on_call_email",
-                "On-call e-mail for urgent safety alerts",
-                "",
-                "Used when the patient's location names nobody.",
-            ),
-        ),
-        description="Questionnaire intervals, cut-offs and who hears of an urgent answer.",
-        summary=_fields_summary(TargetKind.ASSESSMENT_POLICY),
-        groups=(POLICY,),
     ),
     TargetKind.INSTRUMENT_ASSIGNMENT: InstrumentAssignmentTarget(
         kind=TargetKind.INSTRUMENT_ASSIGNMENT,
@@ -686,111 +791,10 @@ TARGETS: dict[TargetKind, ConfigTarget] = {
         values_noun="questionnaire sets",
         groups=(QUESTIONNAIRE_SET,),
     ),
-    TargetKind.MESSAGING_POLICY: ConfigTarget(
-        kind=TargetKind.MESSAGING_POLICY,
-        model=MessagingPolicy,
-        singleton=True,
-        fields=(
-            _policy(
-                "staffed_hours",
-                "When the team reads messages",
-                "",
-                "Shown to patients on every message page.",
-            ),
-            _policy(
-                "reply_target_hours",
-                "Flag an unanswered message after",
-                "hours",
-                "Clinic policy, UNVERIFIED: no source fixes a reply time.",
-            ),
-            _policy(
-                "emergency_number", "Local emergency number", "", "Shown beside 988; 911 in the US."
-            ),
-        ),
-        description="Staffed hours, the reply target and the emergency number patients see.",
-        summary=_fields_summary(TargetKind.MESSAGING_POLICY),
-        groups=(POLICY,),
-    ),
-    TargetKind.INVENTORY_POLICY: ConfigTarget(
-        kind=TargetKind.INVENTORY_POLICY,
-        model=InventoryPolicy,
-        singleton=True,
-        fields=(
-            _policy(
-                "expiry_warning_days",
-                "Flag lots expiring within",
-                "days",
-                "Clinic policy, UNVERIFIED: no federal rule sets a warning window.",
-            ),
-            _policy(
-                "waste_witness_required",
-                "A second person witnesses each waste",
-                "",
-                "Clinic and state policy (e.g. North Carolina 10A NCAC 26E .0407).",
-            ),
-            _policy(
-                "sessions_draw_from_register",
-                "Sessions draw their doses from the register",
-                "",
-                "Off only while the clinic's stock is not yet entered.",
-            ),
-        ),
-        description="Expiry warnings, waste witnesses and how sessions draw from stock.",
-        summary=_fields_summary(TargetKind.INVENTORY_POLICY),
-        groups=(POLICY,),
-    ),
-    TargetKind.PATIENT_POLICY: ConfigTarget(
-        kind=TargetKind.PATIENT_POLICY,
-        model=PatientPolicy,
-        singleton=True,
-        fields=(
-            _policy(
-                "minimum_age_years",
-                "Youngest age registered",
-                "years",
-                "Below 18 the clinic treats minors: each needs a guardian's consent and their "
-                "own assent.",
-            ),
-            _policy(
-                "guardians_see_questionnaire_answers",
-                "Guardians see the patient's questionnaire answers",
-                "",
-                "Clinic policy, UNVERIFIED: state minor-confidentiality laws differ.",
-            ),
-        ),
-        description="Who the clinic registers and what a guardian's portal shows.",
-        summary=_fields_summary(TargetKind.PATIENT_POLICY),
-        groups=(POLICY,),
-    ),
-    TargetKind.REVIEW_POLICY: ConfigTarget(
-        kind=TargetKind.REVIEW_POLICY,
-        model=ReviewPolicy,
-        singleton=True,
-        fields=(
-            _policy(
-                "review_after_induction_days",
-                "Review after the last induction session",
-                "days",
-                "Clinic policy, UNVERIFIED.",
-            ),
-            _policy(
-                "maintenance_review_interval_weeks",
-                "Review in maintenance every",
-                "weeks",
-                "Clinic policy, UNVERIFIED.",
-            ),
-            _policy(
-                "review_after_urgent_alert_days",
-                "Review after an urgent safety alert",
-                "days",
-                "Clinic policy, UNVERIFIED.",
-            ),
-        ),
-        description="When follow-up reviews fall due.",
-        summary=_fields_summary(TargetKind.REVIEW_POLICY),
-        groups=(POLICY,),
-    ),
+    **{policy[0]: _policy_target(*policy) for policy in POLICIES},
 }
+# In the order the configuration home lists them.
+TARGETS: dict[TargetKind, ConfigTarget] = {kind: _TARGETS_BY_KIND[kind] for kind in TargetKind}
 
 
 def target_for(kind: str) -> ConfigTarget:

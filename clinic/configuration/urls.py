@@ -41,6 +41,11 @@ urlpatterns = [
         views.screening_publish,
         name="screening_publish",
     ),
+    path(
+        "configuration/screening/v<int:version>/discard/",
+        views.screening_discard,
+        name="screening_discard",
+    ),
     path("configuration/documents/", views.documents, name="documents"),
     path("configuration/documents/<slug:kind>/<slug:code>/", views.document, name="document"),
     path(
@@ -57,6 +62,11 @@ urlpatterns = [
         "configuration/documents/<slug:kind>/<slug:code>/v<int:version>/publish/",
         views.publish_version,
         name="publish_version",
+    ),
+    path(
+        "configuration/documents/<slug:kind>/<slug:code>/v<int:version>/discard/",
+        views.discard_version,
+        name="discard_version",
     ),
     path("configuration/changes/<uuid:public_id>/", views.change, name="change"),
     path("configuration/changes/<uuid:public_id>/edit/", views.edit_draft, name="edit"),

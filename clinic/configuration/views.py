@@ -68,32 +68,46 @@ def row(request, kind, key):
     )
 
 
-@role_required(Role.MEDICAL_DIRECTOR)
-def new_draft(request, kind, key):
-    configured = selectors.get_configured_row(request.user, kind=kind, key=key)
-    target = configured.target
+def _draft_page(request, configured, *, change, values: dict, reason: str, save, saved: str):
+    """The draft form of one configured row, for a new draft (`change` None) or its author's
+    edit of one: `save(form)` calls the service and returns the change shown next."""
     form = ConfigurationForm(
         posted_data(request),
-        target=target,
+        target=configured.target,
         row=configured.row,
-        values=target.values_of(configured.row),
+        values=values,
+        reason=reason,
     )
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
-            change = services.save_draft(
-                actor=request.user,
-                kind=target.kind,
-                key=configured.key,
-                values=form.values(),
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "Draft saved: nothing live has changed yet.")
-            return redirect("configuration:change", public_id=change.public_id)
+            result = save(form)
+            messages.success(request, saved)
+            return redirect("configuration:change", public_id=result.public_id)
     return render(
         request,
         "configuration/edit.html",
-        {"configured": configured, "form": form, "change": None},
+        {"configured": configured, "form": form, "change": change},
         status=form_status(form),
+    )
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+def new_draft(request, kind, key):
+    configured = selectors.get_configured_row(request.user, kind=kind, key=key)
+    return _draft_page(
+        request,
+        configured,
+        change=None,
+        values=configured.target.values_of(configured.row),
+        reason="",
+        save=lambda form: services.save_draft(
+            actor=request.user,
+            kind=configured.target.kind,
+            key=configured.key,
+            values=form.values(),
+            reason=form.cleaned_data["reason"],
+        ),
+        saved="Draft saved: nothing live has changed yet.",
     )
 
 
@@ -106,28 +120,19 @@ def edit_draft(request, public_id):
     if change.status != ChangeStatus.DRAFT:
         messages.error(request, "Only a draft can be edited.")
         return redirect("configuration:change", public_id=change.public_id)
-    form = ConfigurationForm(
-        posted_data(request),
-        target=configured.target,
-        row=configured.row,
+    return _draft_page(
+        request,
+        configured,
+        change=change,
         values=change.proposed_values,
         reason=change.reason,
-    )
-    if request.method == "POST" and form.is_valid():
-        with refusal_shown_on(form):
-            services.update_draft(
-                actor=request.user,
-                change=change,
-                values=form.values(),
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "Draft updated.")
-            return redirect("configuration:change", public_id=change.public_id)
-    return render(
-        request,
-        "configuration/edit.html",
-        {"configured": configured, "form": form, "change": change},
-        status=form_status(form),
+        save=lambda form: services.update_draft(
+            actor=request.user,
+            change=change,
+            values=form.values(),
+            reason=form.cleaned_data["reason"],
+        ),
+        saved="Draft updated.",
     )
 
 
@@ -339,6 +344,21 @@ def publish_version(request, kind, code, version):
     return redirect("configuration:document_version", kind, found.code, row.version)
 
 
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def discard_version(request, kind, code, version):
+    found, row = selectors.get_document_version(request.user, kind=kind, code=code, version=version)
+    with refusal_as_message(request):
+        services.discard_document_draft(
+            actor=request.user, kind=kind, code=found.code, version=row.version
+        )
+        messages.success(
+            request, f"Draft version {row.version} is discarded: the current version is unchanged."
+        )
+        return redirect("configuration:document", kind, found.code)
+    return redirect("configuration:document_version", kind, found.code, row.version)
+
+
 @role_required(*READERS)
 def screening(request):
     versions = selectors.list_rule_set_versions(request.user)
@@ -464,4 +484,18 @@ def screening_publish(request, version):
         messages.success(
             request, f"Version {rule_set.version} is published: new decisions are screened with it."
         )
+    return redirect("configuration:screening_version", rule_set.version)
+
+
+@role_required(Role.MEDICAL_DIRECTOR)
+@require_POST
+def screening_discard(request, version):
+    rule_set, _rules = selectors.get_rule_set(request.user, version)
+    with refusal_as_message(request):
+        services.discard_rule_set_draft(actor=request.user, version=rule_set.version)
+        messages.success(
+            request,
+            f"Draft version {rule_set.version} is discarded: the active rules are unchanged.",
+        )
+        return redirect("configuration:screening")
     return redirect("configuration:screening_version", rule_set.version)

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.urls import reverse
 
 from clinic.audit.choices import AuditEventType
 from clinic.core.admin_site import clinic_admin_site
@@ -64,3 +71,72 @@ class LocationAdmin(DirectorModelAdmin):
 
 class AuditedConfigurationAdmin(DirectorModelAdmin):
     """A configuration table whose every save is audited under its own `audit_event`."""
+
+
+# Where the Configuration pages change each table they manage: model → (row or None → URL). The
+# configuration app fills it from its AppConfig.ready(): it sits above every app it configures.
+_CONFIGURATION_PAGES: dict[type[models.Model], Callable[[Any], str]] = {}
+
+
+def register_configuration_page(model: type[models.Model], page: Callable[[Any], str]) -> None:
+    _CONFIGURATION_PAGES[model] = page
+
+
+def configuration_page_of(model: type[models.Model], obj: Any = None) -> str:
+    page = _CONFIGURATION_PAGES.get(model)
+    return page(obj) if page is not None else reverse("configuration:home")
+
+
+def configured_through_configuration_pages() -> frozenset[type[models.Model]]:
+    return frozenset(_CONFIGURATION_PAGES)
+
+
+class ConfiguredThroughConfigurationPagesAdmin(DirectorModelAdmin):
+    """A table the medical director changes on the Configuration pages, where each change is
+    drafted, reviewed by a second director and published with its audit entry. An edit here
+    would skip that review, so the admin only shows the rows, with a link to where they change."""
+
+    change_form_template = "admin/configured_through_configuration_pages/change_form.html"
+    change_list_template = "admin/configured_through_configuration_pages/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Unreachable while nothing may be added or changed; refuse rather than write unreviewed.
+        raise PermissionDenied("This table is changed on the Configuration pages.")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        context = {"configuration_page": configuration_page_of(self.model, obj)}
+        return super().changeform_view(
+            request, object_id, form_url, context | (extra_context or {})
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"configuration_page": configuration_page_of(self.model)}
+        return super().changelist_view(request, context | (extra_context or {}))
+
+
+class ConfiguredThroughConfigurationPagesInline(admin.StackedInline):
+    """The rows of a table shown read-only inside a ConfiguredThroughConfigurationPagesAdmin."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True

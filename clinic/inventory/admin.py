@@ -1,10 +1,13 @@
-"""The register's configuration, edited by the medical director in the admin: settings, DEA
-registrations, safes and products. The ledger itself is never edited here (nor anywhere)."""
+"""The register's configuration, edited by the medical director in the admin: DEA
+registrations, safes and products (its settings are changed on the Configuration pages). The ledger itself is never edited here (nor anywhere)."""
 
 from django.contrib import admin
 
 from clinic.audit.choices import AuditEventType
-from clinic.core.admin import AuditedConfigurationAdmin
+from clinic.core.admin import (
+    AuditedConfigurationAdmin,
+    ConfiguredThroughConfigurationPagesAdmin,
+)
 from clinic.core.admin_site import clinic_admin_site
 from clinic.inventory.models import InventoryPolicy, Product, Registration, Safe
 
@@ -14,11 +17,8 @@ class InventoryConfigurationAdmin(AuditedConfigurationAdmin):
 
 
 @admin.register(InventoryPolicy, site=clinic_admin_site)
-class InventoryPolicyAdmin(InventoryConfigurationAdmin):
+class InventoryPolicyAdmin(ConfiguredThroughConfigurationPagesAdmin):
     list_display = ["__str__", "expiry_warning_days", "waste_witness_required"]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not InventoryPolicy.objects.exists()
 
 
 @admin.register(Registration, site=clinic_admin_site)

@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from clinic.audit.choices import AuditEventType
-from clinic.core.admin import AuditedConfigurationAdmin
+from clinic.core.admin import (
+    AuditedConfigurationAdmin,
+    ConfiguredThroughConfigurationPagesAdmin,
+)
 from clinic.core.admin_site import clinic_admin_site
 from clinic.messaging.models import MessagingPolicy, ReplyTemplate
 
@@ -17,8 +20,5 @@ class ReplyTemplateAdmin(AuditedAdmin):
 
 
 @admin.register(MessagingPolicy, site=clinic_admin_site)
-class MessagingPolicyAdmin(AuditedAdmin):
+class MessagingPolicyAdmin(ConfiguredThroughConfigurationPagesAdmin):
     list_display = ["__str__", "staffed_hours", "reply_target_hours", "emergency_number"]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not MessagingPolicy.objects.exists()

@@ -1,13 +1,12 @@
 from django.contrib import admin
 
-from clinic.audit.choices import AuditEventType
-from clinic.core.admin import AuditedConfigurationAdmin
+from clinic.core.admin import ConfiguredThroughConfigurationPagesAdmin
 from clinic.core.admin_site import clinic_admin_site
 from clinic.monitoring.models import MonitoringProtocol
 
 
 @admin.register(MonitoringProtocol, site=clinic_admin_site)
-class MonitoringProtocolAdmin(AuditedConfigurationAdmin):
+class MonitoringProtocolAdmin(ConfiguredThroughConfigurationPagesAdmin):
     list_display = [
         "route",
         "pre_dose_systolic_max",
@@ -19,4 +18,3 @@ class MonitoringProtocolAdmin(AuditedConfigurationAdmin):
         "alert_escalation_minutes",
         "minimum_observation_minutes",
     ]
-    audit_event = AuditEventType.PROTOCOL_CHANGED

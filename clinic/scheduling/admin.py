@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from clinic.audit.choices import AuditEventType
-from clinic.core.admin import AuditedConfigurationAdmin
+from clinic.core.admin import (
+    AuditedConfigurationAdmin,
+    ConfiguredThroughConfigurationPagesAdmin,
+)
 from clinic.core.admin_site import clinic_admin_site
 from clinic.scheduling.models import AppointmentType, Room, SchedulingPolicy, StaffHours
 
@@ -28,8 +31,5 @@ class AppointmentTypeAdmin(AuditedAdmin):
 
 
 @admin.register(SchedulingPolicy, site=clinic_admin_site)
-class SchedulingPolicyAdmin(AuditedAdmin):
+class SchedulingPolicyAdmin(ConfiguredThroughConfigurationPagesAdmin):
     list_display = ["__str__", "nurse_chair_capacity", "reminder_hours"]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not SchedulingPolicy.objects.exists()

@@ -1,14 +1,13 @@
 from django.contrib import admin
 
-from clinic.audit.choices import AuditEventType
-from clinic.core.admin import AuditedConfigurationAdmin
+from clinic.core.admin import ConfiguredThroughConfigurationPagesAdmin
 from clinic.core.admin_site import clinic_admin_site
 from clinic.treatment.models import ProtocolTemplate
 
 
 @admin.register(ProtocolTemplate, site=clinic_admin_site)
-class ProtocolTemplateAdmin(AuditedConfigurationAdmin):
-    """The medical director's protocols: default dose, allowed range, schedule and source."""
+class ProtocolTemplateAdmin(ConfiguredThroughConfigurationPagesAdmin):
+    """The protocols (default dose, allowed range, schedule and source), shown here."""
 
     list_display = [
         "name",
@@ -21,4 +20,3 @@ class ProtocolTemplateAdmin(AuditedConfigurationAdmin):
         "is_active",
     ]
     list_filter = ["route", "indication", "is_active"]
-    audit_event = AuditEventType.PROTOCOL_CHANGED

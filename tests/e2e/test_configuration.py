@@ -147,3 +147,28 @@ def test_the_director_publishes_a_new_version_of_the_screening_rules(open_page):
     assert ContraindicationRuleSet.objects.get(status=RuleSetStatus.ACTIVE).version == (
         active.version + 1
     )
+
+
+def test_the_director_discards_a_draft_consent_version(open_page):
+    location = LocationFactory(
+        organisation=OrganisationFactory(), name="Boston", time_zone="America/New_York"
+    )
+    director = UserFactory(
+        role=Role.MEDICAL_DIRECTOR, email="director@clinic.test", full_name="Dr. Director"
+    )
+    director.locations.set([location])
+    current = ConsentDocument.objects.get(
+        code="ketamine-infusion-injection", status=RuleSetStatus.ACTIVE
+    )
+
+    page = open_page()
+    sign_in(page, "director@clinic.test", PASSWORD)
+    page.goto("/configuration/documents/consent/ketamine-infusion-injection/")
+    page.get_by_role("button", name="New version from this one").click()
+    expect(page.locator("#discard-warning")).to_contain_text("cannot be brought back")
+    page.get_by_role("button", name=f"Discard draft version {current.version + 1}").click()
+
+    expect(page.get_by_text(f"Draft version {current.version + 1} is discarded")).to_be_visible()
+    assert not ConsentDocument.objects.filter(
+        code="ketamine-infusion-injection", status=RuleSetStatus.DRAFT
+    ).exists()

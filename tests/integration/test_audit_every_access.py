@@ -129,6 +129,8 @@ NO_PATIENT_DATA = {
             "new_version",
             "document_version",
             "publish_version",
+            "discard_version",
+            "screening_discard",
         )
     },
 }
@@ -411,6 +413,12 @@ SAMPLES = {
         "code": lambda w: "ketamine-infusion-injection",
         "version": lambda w: 1,
     },
+    "configuration:discard_version": {
+        "kind": lambda w: "consent",
+        "code": lambda w: "ketamine-infusion-injection",
+        "version": lambda w: 1,
+    },
+    "configuration:screening_discard": {"version": lambda w: 1},
 }
 # The admin only asks whether the viewer may use it before anything else: any value will do.
 ADMIN_SAMPLE = {"object_id": "1", "content_type_id": "1", "app_label": "core", "url": "nothing/"}

@@ -18,7 +18,6 @@ from clinic.audit.choices import AuditEventType
 from clinic.audit.models import AuditEvent
 from clinic.core.choices import Condition
 from clinic.core.exceptions import ClinicError, PermissionDeniedError
-from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +62,13 @@ def test_a_set_without_a_suicide_screen_is_refused_without_a_reason():
     check_assignment(["pain_nrs", "bpi_sf"], "Screened at every visit by the pain team's own form.")
 
 
-def test_the_director_cannot_save_none_without_a_reason_in_the_admin(medical_director):
+def test_the_director_cannot_save_none_without_a_reason(medical_director):
     rule = InstrumentAssignment.objects.get(condition="chronic_pain")
-    page = client_for(medical_director).post(
-        f"/admin/assessments/instrumentassignment/{rule.pk}/change/",
-        {"condition": "chronic_pain", "instrument_codes": ["pain_nrs", "bpi_sf"]},
-    )
-    assert page.status_code == 200
-    assert "no suicide-risk screen" in page.content.decode()
+    rule.instrument_codes = ["pain_nrs", "bpi_sf"]
+    with pytest.raises(ClinicError, match="no suicide-risk screen"):
+        services.save_instrument_assignment(
+            actor=medical_director, assignment=rule, changed_fields=["instrument_codes"]
+        )
     rule.refresh_from_db()
     assert "cssrs_screen" in rule.instrument_codes
 
@@ -78,15 +76,13 @@ def test_the_director_cannot_save_none_without_a_reason_in_the_admin(medical_dir
 def test_leaving_the_screen_out_with_a_reason_is_audited_with_the_reason(medical_director):
     reason = "Screened at every visit by the pain team's own form."
     rule = InstrumentAssignment.objects.get(condition="chronic_pain")
-    page = client_for(medical_director).post(
-        f"/admin/assessments/instrumentassignment/{rule.pk}/change/",
-        {
-            "condition": "chronic_pain",
-            "instrument_codes": ["pain_nrs", "bpi_sf"],
-            "suicide_screen_omitted_reason": reason,
-        },
+    rule.instrument_codes = ["pain_nrs", "bpi_sf"]
+    rule.suicide_screen_omitted_reason = reason
+    services.save_instrument_assignment(
+        actor=medical_director,
+        assignment=rule,
+        changed_fields=["instrument_codes", "suicide_screen_omitted_reason"],
     )
-    assert page.status_code == 302
     assert instruments_for_conditions(["chronic_pain"]) == ["pain_nrs", "bpi_sf"]
     event = AuditEvent.objects.filter(
         event_type=AuditEventType.ASSESSMENT_SETTINGS_CHANGED, actor=medical_director

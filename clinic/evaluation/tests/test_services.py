@@ -346,33 +346,23 @@ def test_a_draft_with_an_impossible_rule_cannot_be_published(medical_director, c
     assert ContraindicationRuleSet.objects.get(version=3).status == RuleSetStatus.ACTIVE
 
 
-def test_the_director_publishes_a_new_rule_version_from_the_admin(medical_director):
+def test_the_admin_neither_copies_nor_publishes_a_rule_version(medical_director):
+    """New versions are drafted, reviewed and published on the Configuration pages."""
     from conftest import client_for
 
     client = client_for(medical_director)
     active = ContraindicationRuleSet.objects.get(status="active")
-    response = client.post(
-        "/admin/evaluation/contraindicationruleset/",
-        {"action": "copy_to_new_draft", "_selected_action": [active.pk]},
-    )
-    assert response.status_code == 302
-    draft = ContraindicationRuleSet.objects.get(status="draft")
-    assert draft.rules.count() == active.rules.count()
-    client.post(
-        "/admin/evaluation/contraindicationruleset/",
-        {"action": "publish", "_selected_action": [draft.pk]},
-    )
-    draft.refresh_from_db()
-    assert (
-        draft.status == "active"
-        and ContraindicationRuleSet.objects.get(pk=active.pk).status == "retired"
-    )
-    assert (
-        AuditEvent.objects.filter(
-            event_type=AuditEventType.PROTOCOL_CHANGED, actor=medical_director
-        ).count()
-        == 2
-    )
+    before = AuditEvent.objects.count()
+    for action in ("copy_to_new_draft", "publish"):
+        client.post(
+            "/admin/evaluation/contraindicationruleset/",
+            {"action": action, "_selected_action": [active.pk]},
+        )
+    assert not ContraindicationRuleSet.objects.filter(status="draft").exists()
+    assert ContraindicationRuleSet.objects.get(pk=active.pk).status == "active"
+    assert not AuditEvent.objects.filter(
+        pk__gt=before, event_type=AuditEventType.PROTOCOL_CHANGED
+    ).exists()
 
 
 # --- A "suitable" decision needs a complete, acknowledged record -------------------------------

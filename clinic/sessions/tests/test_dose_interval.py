@@ -254,7 +254,7 @@ def test_the_protocol_editor_refuses_a_floor_that_contradicts_itself(changes, fi
 def test_the_protocol_editor_shows_the_floor(client, medical_director):
     protocol = ProtocolTemplate.objects.get(name="IV ketamine — treatment-resistant depression")
     client.force_login(medical_director)
-    response = client.get(f"/admin/treatment/protocoltemplate/{protocol.pk}/change/")
+    response = client.get(f"/configuration/protocol/{protocol.pk}/draft/")
     assert response.status_code == 200
     assert b'name="minimum_days_between_doses"' in response.content
     assert b'name="maximum_doses_per_7_days"' in response.content
