@@ -4,6 +4,7 @@ from django import forms
 
 from clinic.core.choices import Condition, Route
 from clinic.core.models import Location
+from clinic.core.validators import BROWSE_DATES
 from clinic.outcomes.choices import OutreachChannel, OutreachResult
 from clinic.outcomes.models import OUTREACH_NOTE_MAX_CHARS
 from clinic.outcomes.selectors import OutcomeFilters
@@ -13,11 +14,19 @@ from clinic.treatment.models import ProtocolTemplate
 class OutcomesFilterForm(forms.Form):
     """The outcomes page's filter (read from the query string): every field optional."""
 
+    # The dates browsed elsewhere (the calendar, the audit log): the programme's years, and no
+    # date so far out that the day after it cannot be worked out.
     date_from = forms.DateField(
-        required=False, label="From (date)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From (date)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[BROWSE_DATES],
     )
     date_to = forms.DateField(
-        required=False, label="To (date)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To (date)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[BROWSE_DATES],
     )
     location = forms.ModelChoiceField(
         queryset=Location.objects.order_by("name"), required=False, empty_label="All locations"

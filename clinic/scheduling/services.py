@@ -100,8 +100,12 @@ def _warning_details(
     return details
 
 
+# A start a few minutes ago is still "now" (the patient at the desk, a slow form).
+PAST_START_SLACK = timedelta(minutes=5)
+
+
 def _ensure_future(starts_at: datetime) -> None:
-    if starts_at < timezone.now() - timedelta(minutes=5):
+    if starts_at < timezone.now() - PAST_START_SLACK:
         raise ClinicError("An appointment cannot start in the past.", field="starts_at")
     if not BOOKING_DATES.contains(starts_at):
         raise ClinicError(BOOKING_DATES.too_late, field="starts_at")
@@ -648,6 +652,17 @@ def check_series(
             and other_start < starts_at + duration
             and starts_at < other_start + duration
         ]
+        if starts_at < timezone.now() - PAST_START_SLACK:
+            # A plan's proposed date that has gone by (the plan was signed, then booked later):
+            # said on its row, with the nearest free times from now, like a collision.
+            conflicts.insert(
+                0,
+                Conflict(
+                    "past",
+                    f"{show_weekday_date(starts_at, patient.location.zone)} at "
+                    f"{show_time(starts_at, patient.location.zone)} has passed.",
+                ),
+            )
         alternatives = (
             _alternatives(patient, appointment_type, starts_at, room, staff) if conflicts else []
         )
@@ -682,8 +697,11 @@ def book_series(
     _validate(patient, appointment_type, room, staff)
     if not starts:
         raise ClinicError("Choose at least one session.")
-    for starts_at in starts:
-        _ensure_future(starts_at)
+    for number, starts_at in enumerate(sorted(starts), start=1):
+        try:
+            _ensure_future(starts_at)
+        except ClinicError as error:
+            raise ClinicError(f"Session {number}: {error.message}", field=error.field) from error
     with transaction.atomic(durable=True):
         _lock_resources(patient, room, staff)
         booked = []

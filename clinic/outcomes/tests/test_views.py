@@ -33,6 +33,9 @@ def test_the_director_and_clinicians_read_the_page_and_others_are_refused(
         ("route=%00", "Remove any invisible control characters"),
         ("protocol=abc", "Select a valid choice."),
         ("location=999999", "Select a valid choice."),
+        # The last day a date can hold: the day after it would overflow.
+        ("date_from=0001-01-01&date_to=9999-12-31", "Choose a date within the next"),
+        ("date_from=0001-01-01", "Choose a date within the last"),
     ],
 )
 def test_bad_filter_input_is_a_400_with_its_message_never_a_500(medical_director, query, message):

@@ -1,6 +1,7 @@
 """The series booking page: each session at its proposed time, a colliding one's free times as
 buttons that put that time in its row (htmx or a plain POST), then one booking of them all."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -237,3 +238,25 @@ def test_a_series_with_a_nurse_without_working_hours_asks_why_then_keeps_the_rea
         "Hours not entered yet; rota says Tue/Thu."
     }
     assert all("no working hours on record" in a.booking_warnings for a in appointments)
+
+
+def test_a_proposed_date_that_has_passed_is_said_on_its_row_with_free_times_from_now(
+    front_desk, patient_alice, plan, location, settings_posted
+):
+    starts = proposed_starts(plan, location)
+    starts[0] = timezone.now() - timedelta(days=1)
+    # A row holding a time that has gone by (as a plan's first proposed date does when the
+    # series is booked after it).
+    page = client_for(front_desk).post(
+        url_for(patient_alice), settings_posted | rows_posted(starts) | {"action": "book"}
+    )
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert "Session 1: An appointment cannot start in the past." in text
+    assert "has passed." in text
+    assert not Appointment.objects.filter(patient=patient_alice).exists()
+    suggested = [
+        datetime.fromisoformat(value.split("@", 1)[1])
+        for value in re.findall(r'name="choose" value="(1@[^"]+)"', text)
+    ]
+    assert suggested and all(at > timezone.now() for at in suggested)
