@@ -66,6 +66,8 @@ if IS_PRODUCTION and not ALLOWED_HOSTS:
         "ALLOWED_HOSTS is not set. List the host names this clinic is served on, comma-separated."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form (expired page, another site's post) says what to do, on the clinic's own page.
+CSRF_FAILURE_VIEW = "clinic.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

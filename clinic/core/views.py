@@ -42,6 +42,22 @@ def permission_denied(request, exception=None):
     )
 
 
+def csrf_failure(request, reason=""):
+    """A form post without its security token (Django's CSRF check): most often a page left open
+    past its sign-in, or the browser's back button. Nothing was saved; say so and what to do."""
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "This form could not be sent",
+            "message": "Nothing was saved: the page had expired or the form did not come from "
+            "this site. Go back, reload the page, and send it again.",
+            "status": 403,
+        },
+        status=403,
+    )
+
+
 def page_not_found(request, exception=None):
     return render(
         request,
