@@ -209,7 +209,7 @@ def _column(
 def day_grid(*, location, day: date, rooms: list[Room], appointments: list[Appointment]) -> dict:
     """The day as a table: a column per room or chair, a row per half hour across the opening
     span (widened to any appointment outside it); booked appointments span their rows, cancelled
-    ones sit muted in the row they started in, and every free cell can be booked. Appointments
+    ones sit muted in the row they started in, and every free cell still ahead can be booked. Appointments
     with no room (a consultation call) get a column of their own, which is never offered."""
     opens, closes = grid_hours(location, day)
     zone = location.zone
@@ -227,11 +227,13 @@ def day_grid(*, location, day: date, rooms: list[Room], appointments: list[Appoi
     roomless = [a for a in appointments if a.room_id is None]
     if roomless:
         columns.append((None, _column(None, slots, roomless, False)))
+    now = timezone.now()
     rows = [
         GridRow(
             slot,
             [
-                (cell, cell.booking_query(zone) if cell.free else "")
+                # A free half hour already begun is not offered: booking refuses a past start.
+                (cell, cell.booking_query(zone) if cell.free and cell.starts_at > now else "")
                 for _room, cells in columns
                 if (cell := cells[n]) is not None
             ],

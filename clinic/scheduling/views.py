@@ -360,8 +360,15 @@ def calendar(request):
         (place for place in locations if str(place.pk) == request.GET.get("location")), locations[0]
     )
     today = timezone.localdate(timezone.now(), location.zone)
-    # A day that is not a date, or is out of the clinic's range, shows today instead.
-    start_day = BROWSE_DATES.parse(request.GET.get("day"), today=today) or today
+    # A day that is not a date, or is out of the clinic's range, shows today instead, and says so.
+    asked_day = request.GET.get("day")
+    start_day = BROWSE_DATES.parse(asked_day, today=today) or today
+    if asked_day and start_day == today and asked_day != today.isoformat():
+        messages.warning(
+            request,
+            "That day could not be shown (not a date as YYYY-MM-DD, or outside the calendar's "
+            "years): here is today.",
+        )
     view = "week" if request.GET.get("view") == "week" else "day"
     if view == "week":
         start_day -= timedelta(days=start_day.weekday())

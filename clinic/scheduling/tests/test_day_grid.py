@@ -201,3 +201,29 @@ def test_each_day_of_the_week_opens_its_grid(location, front_desk, chairs):
         .content.decode()
     )
     assert f"view=day&amp;day={day.isoformat()}" in page
+
+
+def test_today_s_half_hours_already_begun_are_not_offered_for_booking(location, chairs):
+    today = timezone.localdate(timezone.now(), location.zone)
+    rows = selectors.day_grid(location=location, day=today, rooms=[chairs[0]], appointments=[])[
+        "grid_rows"
+    ]
+    now = timezone.now()
+    for row in rows:
+        cell, booking_query = row.cells[0]
+        assert cell.free
+        assert bool(booking_query) == (cell.starts_at > now)
+
+
+@pytest.mark.parametrize("day", ["2026-13-45", "abc", "9999-12-31", "0001-01-01"])
+def test_a_day_that_cannot_be_shown_says_so_and_shows_today(front_desk, chairs, day):
+    response = client_for(front_desk).get("/calendar/", {"day": day})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "That day could not be shown" in page
+
+
+def test_today_asked_for_by_its_date_shows_no_warning(front_desk, chairs, location):
+    today = timezone.localdate(timezone.now(), location.zone)
+    page = client_for(front_desk).get("/calendar/", {"day": today.isoformat()}).content.decode()
+    assert "That day could not be shown" not in page
