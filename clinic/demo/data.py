@@ -396,7 +396,31 @@ def _build_before_the_chairs(*, seed: int, patient_count: int, request_count: in
             "weight_kg": Decimal(rng.randint(50, 115)),
         }
         location = denver if index % 5 == 4 else boston
-        patient = patients.register_patient(actor=clinician, location=location, details=details)
+        # Each came through the website's consultation request, converted by the clinician who
+        # evaluated them: the outcomes funnel follows the demo's patients from their first
+        # contact (no draw from `rng` here, so the rest of the demo is as before).
+        request = intake.submit_consultation_request(
+            data={
+                "first_name": first,
+                "last_name": last,
+                "preferred_name": "",
+                "date_of_birth": details["date_of_birth"],
+                "email": details["email"],
+                "phone": details["phone"],
+                "preferred_contact_method": ContactMethod.PHONE,
+                "preferred_contact_times": [ContactTime.values[index % 3]],
+                "conditions": details["primary_conditions"],
+                "other_condition": "",
+                "treatments_tried": TREATMENTS[index % len(TREATMENTS)],
+                "message": f"My doctor, {referrer[0]}, suggested I ask about ketamine treatment.",
+                "consent_to_contact": True,
+            },
+            location=location,
+            ip_address="127.0.0.1",
+        )
+        patient = intake.convert_request_to_patient(
+            actor=clinician, request=request, location=location, details=details
+        )
         for step in STATUS_PATH[STATUS_MIX[index % len(STATUS_MIX)]]:
             reason = "Course complete; moved away" if step == PatientStatus.DISCHARGED else ""
             patient = patients.change_patient_status(

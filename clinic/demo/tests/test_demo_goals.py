@@ -1,5 +1,6 @@
-"""The demo clinic has plans with goals, a chronic-pain patient's falling opioid dose, and a
-signed follow-up review."""
+"""The demo clinic has plans with goals, a chronic-pain patient's falling opioid dose, a signed
+follow-up review, and patients who came through consultation requests (so that the outcomes
+funnel follows them)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from clinic.demo.data import build_demo_clinic
 from clinic.evaluation.selectors import mme_series
+from clinic.outcomes.selectors import OutcomeFilters, funnel
 from clinic.reviews.models import FollowUpReview
 from clinic.treatment.models import TreatmentPlanVersion
 
@@ -24,3 +26,7 @@ def test_the_demo_clinic_has_goals_and_a_signed_review():
     for version in pain:
         totals = [entry.mme.total for entry in mme_series(version.plan.patient)]
         assert totals[0] == 100 and totals[-1] == 70
+    # The funnel: every stage after the request has patients in it.
+    stages = {stage.key: stage.count for stage in funnel(OutcomeFilters())}
+    assert stages["consultation"] > stages["evaluated"] > 0
+    assert stages["plan_signed"] > 0 and stages["session_1"] > 0
