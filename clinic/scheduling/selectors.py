@@ -333,6 +333,23 @@ def list_waitlist(viewer, page_number) -> Window:
     )
 
 
+# How far back the waitlist page shows the entries that came off it, and how many at most.
+RECENTLY_CLOSED_DAYS = 14
+RECENTLY_CLOSED_SHOWN = 20
+
+
+def recently_closed_waitlist(viewer) -> list[WaitlistEntry]:
+    """The entries that came off the list in the last two weeks (booked from an offer, taken off,
+    or closed once their dates passed), latest first: so the front desk sees why a patient is
+    no longer waiting."""
+    return list(
+        visible_waitlist(viewer)
+        .exclude(status=WaitlistStatus.WAITING)
+        .filter(closed_at__gte=timezone.now() - timedelta(days=RECENTLY_CLOSED_DAYS))
+        .order_by("-closed_at", "-pk")[:RECENTLY_CLOSED_SHOWN]
+    )
+
+
 def get_waitlist_entry(viewer, public_id) -> WaitlistEntry:
     entry = visible_waitlist(viewer).filter(public_id=public_id).first()
     if entry is None:

@@ -523,6 +523,8 @@ def waitlist_page(request):
         {
             "page": page,
             "offers": offers,
+            "closed": selectors.recently_closed_waitlist(request.user),
+            "closed_days": selectors.RECENTLY_CLOSED_DAYS,
             "offer_hours": waitlist.offer_hours(),
         },
     )

@@ -430,8 +430,12 @@ def test_reading_the_waitlist_page_closes_the_passed_entries_it_would_list(
     page = client_for(front_desk).get("/waitlist/").content.decode()
     carols.refresh_from_db()
     far.refresh_from_db()
-    assert carols.status == WaitlistStatus.EXPIRED and "Carol" not in page
-    assert "No one is waiting." in page
+    waiting, _, closed = page.partition("<h2>Off the list")
+    assert carols.status == WaitlistStatus.EXPIRED and "Carol" not in waiting
+    assert "No one is waiting." in waiting
+    # ... and is listed as off the list, with why, so the desk can tell what became of her.
+    assert "Carol" in closed and "Closed: its dates passed" in closed
+    assert "Dan" not in closed
     # Another location's entry is closed by its own staff's page, or by the job.
     assert far.status == WaitlistStatus.WAITING
     assert AuditEvent.objects.get(event_type=AuditEventType.WAITLIST_ENTRY_EXPIRED).details == {
