@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -245,6 +246,15 @@ def alert_contact_sheet(alert: SafetyAlert) -> AlertContactSheet:
     )
 
 
+# 1 for an alert that asks only for a review before the next dose, 0 for an urgent one: sorting
+# on it puts the urgent alerts first (the reasons are a Python set, not a column).
+_REVIEW_ONLY = Case(
+    When(reason__in=REVIEW_REASONS, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
 # The front desk's dashboard panel lists this many alerts to call about; the list page all.
 CONTACT_PANEL_LIMIT = 10
 
@@ -263,13 +273,7 @@ def alerts_to_contact(viewer, *, limit: int | None = None, part: str) -> dict | 
     urgent_count, urgent_more = _bounded_count(open_alerts.exclude(reason__in=REVIEW_REASONS))
     shown = min(limit or DASHBOARD_LIST_LIMIT, DASHBOARD_LIST_LIMIT)
     rows = list(
-        open_alerts.annotate(
-            review_only=Case(
-                When(reason__in=REVIEW_REASONS, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
+        open_alerts.annotate(review_only=_REVIEW_ONLY)
         .select_related("patient")
         .prefetch_related(
             Prefetch(
@@ -487,11 +491,16 @@ def clinical_dashboard(viewer) -> dict:
     if not can_view_results(viewer):
         return {}
     patients = visible_patients(viewer)
+    # Urgent first (a self-harm answer must not wait behind reviews), then the longest waiting,
+    # as the front desk's calls to make; with the attempts to reach the patient so far, counted
+    # in the same query.
+    open_alerts = SafetyAlert.objects.filter(status=AlertStatus.OPEN, patient__in=patients)
     alerts = list(
-        SafetyAlert.objects.filter(status=AlertStatus.OPEN, patient__in=patients)
+        open_alerts.annotate(review_only=_REVIEW_ONLY, attempt_count=Count("contact_attempts"))
         .select_related("patient", "response")
-        .order_by("raised_at")[:DASHBOARD_LIST_LIMIT]
+        .order_by("review_only", "raised_at", "pk")[:DASHBOARD_LIST_LIMIT]
     )
+
     policy = get_policy()
     now = timezone.now()
     in_care = ProgressSummary.objects.filter(
@@ -549,6 +558,9 @@ def clinical_dashboard(viewer) -> dict:
 
     return {
         "alerts": alerts,
+        # Counted from the list, not a query of its own: urgent ones come first, so the list holds
+        # them all unless it is full.
+        "alert_urgent_count": sum(alert.is_urgent for alert in alerts),
         "due": listed(due),
         "overdue": listed(overdue),
         "due_count": due_count,

@@ -181,7 +181,7 @@ class ConfigTarget:
         else:
             text = str(value)
         unit = config_field.unit_for(row)
-        return f"{text} {unit}" if unit else text
+        return counted(text, unit) if unit else text
 
 
 INSTRUMENT_CODES = "instrument_codes"
@@ -301,6 +301,18 @@ def to_json(value: Any) -> Any:
     return value
 
 
+# Units that count something: one of them is singular ("1 day", not "1 days").
+COUNTED_UNITS = frozenset({"days", "hours", "minutes", "seconds", "weeks", "sessions", "doses"})
+
+
+def counted(number: Any, unit: str) -> str:
+    """A number and its unit in words, the unit singular for exactly one ("1 day", "2 days")."""
+    text = str(number)
+    if unit in COUNTED_UNITS and text in ("1", "1.0"):
+        unit = unit[:-1]
+    return f"{text} {unit}"
+
+
 def _number(value: Any) -> str:
     try:
         number = Decimal(str(value))
@@ -322,10 +334,11 @@ def _protocol_summary(row: ProtocolTemplate) -> str:
     )
     infusion = f", over {row.infusion_minutes} min" if row.infusion_minutes else ""
     return (
-        f"{dose}{infusion}; induction {row.induction_sessions} sessions, "
+        f"{dose}{infusion}; induction {counted(row.induction_sessions, 'sessions')}, "
         f"{row.induction_sessions_per_week} a week; maintenance every "
-        f"{row.maintenance_interval_days} days; at least {row.minimum_days_between_doses} days "
-        f"between doses{'' if row.is_active else ' (not offered)'}"
+        f"{counted(row.maintenance_interval_days, 'days')}; at least "
+        f"{counted(row.minimum_days_between_doses, 'days')} between doses"
+        f"{'' if row.is_active else ' (not offered)'}"
     )
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from clinic.configuration.choices import TargetKind
-from clinic.configuration.targets import TARGETS
+from clinic.configuration.targets import TARGETS, counted
 from clinic.evaluation.choices import RuleSetStatus
 from clinic.evaluation.models import ContraindicationRule
 from clinic.scheduling.models import AppointmentType
@@ -46,8 +46,8 @@ class UnverifiedValue:
     # Where the value lives, in words ("Monitoring limits, each route: stop levels").
     where: str
     source_note: str
+    # Each reading's value carries its own unit ("90 minutes"), so the page shows it once.
     read: Callable[[Rows], list[Reading]]
-    unit: str = ""
     # The configuration pages edit it there; None: it is set in the code (a new release).
     kind: TargetKind | None = None
     # "app_label.Model.field" for each model field it covers (the registry's test reads these).
@@ -109,12 +109,12 @@ def _fixed_dose(row: Any) -> bool:
 
 
 def _minutes(value: timedelta) -> str:
-    return f"{int(value.total_seconds() // 60)} minutes"
+    return counted(int(value.total_seconds() // 60), "minutes")
 
 
 def _appointment_types(rows: Rows) -> list[Reading]:
     found = rows.of(AppointmentType, lambda: AppointmentType.objects.order_by("name"))
-    return [(row.name, f"{row.duration_minutes} minutes") for row in found if _marked(row)]
+    return [(row.name, counted(row.duration_minutes, "minutes")) for row in found if _marked(row)]
 
 
 def _screening_rules(rows: Rows) -> list[Reading]:
@@ -342,10 +342,10 @@ REGISTRY: tuple[UnverifiedValue, ...] = (
         key="scheduling-appointment-durations",
         area=SCHEDULING,
         label="Appointment lengths",
-        where="Appointment types (the stock admin)",
+        # Not a Configuration page: the types are changed in the admin, and the page says so.
+        where="Appointment types: changed in the admin site (/admin/), under Scheduling",
         source_note="Each type's source marks its length as clinic policy.",
         read=_appointment_types,
-        unit="minutes",
     ),
     configured(
         "messaging-reply-target",

@@ -410,3 +410,23 @@ def get_portal_offer(viewer, public_id) -> WaitlistOffer:
     if offer is None:
         raise NotFoundError("We could not find that offer.")
     return offer
+
+
+@dataclass(frozen=True)
+class WaitlistReach:
+    """How a waitlist offer reaches a patient: in the portal (theirs, or a current guardian's:
+    the only place an offer is answered) and by e-mail (the address on their record)."""
+
+    portal: bool
+    email: bool
+
+
+def waitlist_reach(patient: Patient) -> WaitlistReach:
+    """Where the patient would be told of a freed time, so the page promises only that."""
+    portal = (
+        bool(patient.user_id and patient.user.is_active)
+        or patient.guardians.filter(
+            ended_at__isnull=True, user__isnull=False, user__is_active=True
+        ).exists()
+    )
+    return WaitlistReach(portal=portal, email=bool(patient.email))

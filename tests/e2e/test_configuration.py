@@ -113,7 +113,7 @@ def test_the_director_publishes_a_new_consent_version(open_page):
     expect(page.locator("#document-preview")).to_contain_text("bladder or urinary symptoms")
     page.get_by_role("button", name=f"Publish version {current.version + 1}").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("(active")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("— active")
     assert (
         ConsentDocument.objects.get(
             code="ketamine-infusion-injection", status=RuleSetStatus.ACTIVE
@@ -143,7 +143,7 @@ def test_the_director_publishes_a_new_version_of_the_screening_rules(open_page):
 
     expect(page.locator("#rule-changes")).to_contain_text("Severity: Relative → Absolute")
     page.get_by_role("button", name=f"Publish version {active.version + 1}").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("(active")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("— active")
     assert ContraindicationRuleSet.objects.get(status=RuleSetStatus.ACTIVE).version == (
         active.version + 1
     )

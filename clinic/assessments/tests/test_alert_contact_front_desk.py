@@ -232,3 +232,25 @@ def test_the_desk_dashboard_and_list_take_bounded_queries(
     with django_assert_max_num_queries(20):
         page = client.get("/assessments/alerts/to-contact/").content.decode()
     assert page.count("Record a contact attempt") == 8
+
+
+def test_the_desk_reads_phone_numbers_as_the_chart_shows_them(front_desk, alert, patient_alice):
+    patient_alice.phone = "+16175555260"
+    patient_alice.emergency_contact_name = "Sam Moreno"
+    patient_alice.emergency_contact_phone = "+16175550711"
+    patient_alice.save(update_fields=["phone", "emergency_contact_name", "emergency_contact_phone"])
+    client = client_for(front_desk)
+    for url in ("/assessments/alerts/to-contact/", f"/assessments/alerts/{alert.public_id}/"):
+        page = client.get(url).content.decode()
+        assert ">(617) 555-5260</a>" in page and ">+16175555260<" not in page
+        assert 'href="tel:+16175555260"' in page  # still dialled in full
+    assert ">(617) 555-0711</a>" in page
+
+
+def test_the_desk_is_told_where_to_record_each_attempt(front_desk, alert):
+    client = client_for(front_desk)
+    listed = client.get("/assessments/alerts/to-contact/").content.decode()
+    assert "on the patient's page" not in listed and "on its contact sheet" in listed
+    sheet = client.get(f"/assessments/alerts/{alert.public_id}/").content.decode()
+    assert "You can:" not in sheet
+    assert "Call or message the patient and record each attempt here." in sheet

@@ -106,4 +106,4 @@ def test_worsening_and_overdue_patients_are_listed(clinician, patient_alice, pat
 def test_front_desk_sees_no_clinical_dashboard(front_desk, clinician, patient_alice):
     record_phq9(actor=clinician, patient=patient_alice, total=8, item9=1)
     page = client_for(front_desk).get("/dashboard/").content.decode()
-    assert "Urgent safety alerts" not in page and "Consultation requests" in page
+    assert "Open safety alerts" not in page and "Consultation requests" in page

@@ -34,3 +34,14 @@ def field(form, name: str):
 def phone(value) -> str:
     """A stored E.164 number as people read it: (617) 555-0100, or +44 20 7946 0958 abroad."""
     return for_display(value or "")
+
+
+@register.filter
+def status_phrase(label) -> str:
+    """A status label written for a table cell, inside a sentence that already has its own
+    brackets or dash: “Active (used for new decisions)” reads “active, used for new decisions”."""
+    text = str(label or "")
+    head, bracket, rest = text.partition(" (")
+    if bracket and rest.endswith(")"):
+        text = f"{head}, {rest[:-1]}"
+    return text[:1].lower() + text[1:]

@@ -106,6 +106,8 @@ def test_checking_shows_each_session_at_its_proposed_time_and_a_collision_with_f
     assert 'name="choose" value="2@' in page and 'hx-target="#series-slot-2"' in page
     assert 'name="choose" value="1@' not in page
     assert "Book the series (6 sessions)" in page
+    # Laid out as the single booking page's free times: its list class and its stylesheet.
+    assert '<ul class="rebook-choices">' in page and "scheduling/scheduling.css" in page
 
 
 def test_choosing_a_free_time_swaps_that_row_only(

@@ -442,3 +442,23 @@ def test_reading_the_waitlist_page_closes_the_passed_entries_it_would_list(
         "reason": "dates passed",
         "latest_on": carols.latest_on.isoformat(),
     }
+
+
+@pytest.mark.parametrize(
+    ("portal", "email", "said", "not_said"),
+    [
+        (True, "dee@example.test", "in the portal and by e-mail", "no portal account"),
+        (False, "dee@example.test", "by e-mail, in turn", "in the portal and by e-mail"),
+        (False, "", "they will not hear of the offer at all", "by e-mail"),
+    ],
+)
+def test_the_add_page_says_only_how_the_offer_reaches_this_patient(
+    front_desk, clinician, location, portal, email, said, not_said
+):
+    dee = register_test_patient(
+        actor=clinician, location=location, first_name="Dee", portal=portal, email=email
+    )
+    page = client_for(front_desk).get(f"/patients/{dee.public_id}/waitlist/").content.decode()
+    assert said in page and not_said not in page
+    if not portal:
+        assert "has no portal account, and an offer is accepted only there" in page
