@@ -420,6 +420,20 @@ class WaitlistReach:
     portal: bool
     email: bool
 
+    @property
+    def promise(self) -> str:
+        """What the front desk may tell the patient, in the words of a sentence's second half."""
+        if self.portal and self.email:
+            return "a freed time is offered to them in the portal and by e-mail"
+        if self.portal:
+            return "a freed time is offered to them in the portal"
+        if self.email:
+            return (
+                "a freed time is e-mailed to them, but answered only in the portal: invite them "
+                "to it"
+            )
+        return "they have no portal account and no e-mail address, so no offer can reach them"
+
 
 def waitlist_reach(patient: Patient) -> WaitlistReach:
     """Where the patient would be told of a freed time, so the page promises only that."""

@@ -540,6 +540,7 @@ def add_to_waitlist(request, patient_public_id):
     if request.GET.get("appointment_type", "").isdigit():
         initial["appointment_type"] = request.GET["appointment_type"]
     form = WaitlistForm(posted_data(request), initial=initial)
+    reach = selectors.waitlist_reach(patient)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_shown_on(form):
@@ -552,15 +553,13 @@ def add_to_waitlist(request, patient_public_id):
                 preferred_times=data["preferred_times"],
             )
             messages.success(
-                request,
-                f"{patient.display_name} is on the waitlist; a freed time is offered to them "
-                "in the portal and by e-mail.",
+                request, f"{patient.display_name} is on the waitlist; {reach.promise}."
             )
             return redirect("scheduling:waitlist")
     return render(
         request,
         "scheduling/waitlist_add.html",
-        {"patient": patient, "form": form},
+        {"patient": patient, "form": form, "reach": reach},
         status=form_status(form),
     )
 

@@ -462,3 +462,33 @@ def test_the_add_page_says_only_how_the_offer_reaches_this_patient(
     assert said in page and not_said not in page
     if not portal:
         assert "has no portal account, and an offer is accepted only there" in page
+
+
+@pytest.mark.parametrize(
+    ("portal", "email", "said"),
+    [
+        (True, "dee@example.test", "a freed time is offered to them in the portal and by e-mail"),
+        (False, "dee@example.test", "a freed time is e-mailed to them, but answered only in"),
+        (False, "", "they have no portal account and no e-mail address, so no offer can reach"),
+    ],
+)
+def test_the_message_after_adding_says_only_how_the_offer_reaches_this_patient(
+    front_desk, clinician, location, portal, email, said
+):
+    dee = register_test_patient(
+        actor=clinician, location=location, first_name="Dee", portal=portal, email=email
+    )
+    today = timezone.localdate(timezone.now(), location.zone)
+    response = client_for(front_desk).post(
+        f"/patients/{dee.public_id}/waitlist/",
+        {
+            "appointment_type": infusion().pk,
+            "earliest_on": today.isoformat(),
+            "latest_on": (today + timedelta(days=14)).isoformat(),
+            "preferred_times": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "is on the waitlist; " + said in page
