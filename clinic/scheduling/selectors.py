@@ -437,10 +437,7 @@ class WaitlistReach:
 
 def waitlist_reach(patient: Patient) -> WaitlistReach:
     """Where the patient would be told of a freed time, so the page promises only that."""
-    portal = (
-        bool(patient.user_id and patient.user.is_active)
-        or patient.guardians.filter(
-            ended_at__isnull=True, user__isnull=False, user__is_active=True
-        ).exists()
-    )
+    portal = (patient.user is not None and patient.user.is_active) or patient.guardians.filter(
+        ended_at__isnull=True, user__isnull=False, user__is_active=True
+    ).exists()
     return WaitlistReach(portal=portal, email=bool(patient.email))
