@@ -41,6 +41,7 @@ from clinic.messaging.permissions import (
 )
 from clinic.messaging.tasks import send_notice
 from clinic.patients.models import Patient
+from clinic.patients.selectors import portal_guardians
 
 
 def clean_body(body: str) -> str:
@@ -196,9 +197,7 @@ def _queue_notices(message: Message, patient: Patient) -> None:
         channels.append((NoticeChannel.EMAIL, patient.email))
     if patient.may_be_texted:
         channels.append((NoticeChannel.SMS, patient.phone))
-    guardian_emails = patient.guardians.filter(
-        ended_at__isnull=True, user__isnull=False, user__is_active=True
-    ).values_list("user__email", flat=True)
+    guardian_emails = portal_guardians(patient).values_list("user__email", flat=True)
     for email in sorted(set(guardian_emails) - {patient.email}):
         channels.append((NoticeChannel.EMAIL, email))
     for channel, recipient in channels:

@@ -21,6 +21,12 @@ from clinic.patients.permissions import can_view_patient, staff_location_ids
 PATIENTS_PER_PAGE = 25
 
 
+def portal_guardians(patient: Patient) -> QuerySet[Guardian]:
+    """The patient's current guardians with an active portal account: those who answer for the
+    patient in the portal, and are told of what the patient is told."""
+    return patient.guardians.filter(ended_at__isnull=True, user__isnull=False, user__is_active=True)
+
+
 def visible_patients(viewer) -> QuerySet[Patient]:
     """Patients the viewer may see: the medical director all, other staff those of their
     locations, a patient only themself."""

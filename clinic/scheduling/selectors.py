@@ -15,7 +15,7 @@ from clinic.core.exceptions import NotFoundError
 from clinic.core.pagination import Window, window
 from clinic.patients.models import Patient
 from clinic.patients.permissions import staff_location_ids
-from clinic.patients.selectors import search_patients, visible_patients
+from clinic.patients.selectors import portal_guardians, search_patients, visible_patients
 from clinic.scheduling.choices import (
     HOLDING_STATUSES,
     AppointmentStatus,
@@ -437,7 +437,7 @@ class WaitlistReach:
 
 def waitlist_reach(patient: Patient) -> WaitlistReach:
     """Where the patient would be told of a freed time, so the page promises only that."""
-    portal = (patient.user is not None and patient.user.is_active) or patient.guardians.filter(
-        ended_at__isnull=True, user__isnull=False, user__is_active=True
+    portal = (patient.user is not None and patient.user.is_active) or portal_guardians(
+        patient
     ).exists()
     return WaitlistReach(portal=portal, email=bool(patient.email))
