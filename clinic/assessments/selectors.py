@@ -234,15 +234,18 @@ def _contact_lines(attempts) -> tuple[ContactAttemptLine, ...]:
     )
 
 
-def alert_contact_sheet(alert: SafetyAlert) -> AlertContactSheet:
-    """The contact sheet of an alert get_alert(…, to_contact=True) gave the viewer."""
+def alert_contact_sheet(alert: SafetyAlert, attempts=None) -> AlertContactSheet:
+    """The contact sheet of an alert get_alert(…, to_contact=True) gave the viewer; `attempts`
+    when the caller has them already (prefetched), else they are read."""
     return AlertContactSheet(
         public_id=alert.public_id,
         patient=alert.patient,
         is_urgent=alert.is_urgent,
         is_open=alert.status == AlertStatus.OPEN,
         raised_at=alert.raised_at,
-        attempts=_contact_lines(list_alert_contact_attempts(alert)),
+        attempts=_contact_lines(
+            list_alert_contact_attempts(alert) if attempts is None else attempts
+        ),
     )
 
 
@@ -291,17 +294,7 @@ def alerts_to_contact(viewer, *, limit: int | None = None, part: str) -> dict | 
         details={"part": part, "alerts": [str(alert.public_id) for alert in rows]},
     )
     return {
-        "sheets": [
-            AlertContactSheet(
-                public_id=alert.public_id,
-                patient=alert.patient,
-                is_urgent=alert.is_urgent,
-                is_open=True,
-                raised_at=alert.raised_at,
-                attempts=_contact_lines(alert.contact_attempts.all()),
-            )
-            for alert in rows
-        ],
+        "sheets": [alert_contact_sheet(alert, alert.contact_attempts.all()) for alert in rows],
         "count": count,
         "more": more,
         "urgent_count": urgent_count,

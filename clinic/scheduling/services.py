@@ -697,7 +697,8 @@ def book_series(
     _validate(patient, appointment_type, room, staff)
     if not starts:
         raise ClinicError("Choose at least one session.")
-    for number, starts_at in enumerate(sorted(starts), start=1):
+    ordered = sorted(starts)
+    for number, starts_at in enumerate(ordered, start=1):
         try:
             _ensure_future(starts_at)
         except ClinicError as error:
@@ -705,7 +706,6 @@ def book_series(
     with transaction.atomic(durable=True):
         _lock_resources(patient, room, staff)
         booked = []
-        ordered = sorted(starts)
         warned = _warned(
             booking_warnings(
                 patient=patient,
