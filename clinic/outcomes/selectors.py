@@ -289,10 +289,13 @@ def response_at_3_months(filters: OutcomeFilters) -> list[OutcomeRow]:
     return _responses(filters, anchor="first_dose", window=THREE_MONTH_WINDOW_DAYS)
 
 
-def _condition_protocol_ids(condition: str) -> list[int]:
-    """The protocols treating `condition`: a handful of rows, read once, so that each figure
-    filters its own column by a list instead of joining the protocols."""
-    return list(ProtocolTemplate.objects.filter(indication=condition).values_list("pk", flat=True))
+def _condition_protocol_ids(condition: str, protocols=None) -> list[int]:
+    """The protocols treating `condition` (from `protocols` when the caller has read them all,
+    else read): a handful of rows, so that each figure filters its own column by a list instead
+    of joining the protocols."""
+    if protocols is None:
+        protocols = ProtocolTemplate.objects.filter(indication=condition)
+    return [p.pk for p in protocols if p.indication == condition]
 
 
 def _responses(
@@ -364,7 +367,7 @@ def _responses(
         rows = rows.filter(protocol_id=filters.protocol.pk)
     if filters.condition:
         rows = rows.filter(
-            protocol_id__in=[p.pk for p in protocols.values() if p.indication == filters.condition]
+            protocol_id__in=_condition_protocol_ids(filters.condition, protocols.values())
         )
     groups = (
         rows.order_by()
